@@ -1,0 +1,67 @@
+"""ARN value type: split an Amazon Resource Name into partition, service, region, account and
+resource, exactly on the first five colons (the resource part may itself hold ``:`` and ``/``).
+
+AWS page: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html (semantics §2.1).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Arn:
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+    @classmethod
+    def parse(cls, text: str) -> Arn | None:
+        """The ARN, or None when ``text`` is not ``arn:…`` with six components."""
+        if not isinstance(text, str) or not text.startswith("arn:"):
+            return None
+        parts = text.split(":", 5)
+        if len(parts) != 6:
+            return None
+        _, partition, service, region, account, resource = parts
+        return cls(partition, service, region, account, resource)
+
+    @property
+    def resource_type(self) -> str:
+        """``user`` of ``user/path/alice``; ``secret`` of ``secret:name``; ``""`` if none."""
+        cut = re.search(r"[/:]", self.resource)
+        return self.resource[: cut.start()] if cut else ""
+
+    @property
+    def resource_id(self) -> str:
+        """What follows the resource type: ``path/alice`` of ``user/path/alice``."""
+        cut = re.search(r"[/:]", self.resource)
+        return self.resource[cut.end() :] if cut else self.resource
+
+    @property
+    def name(self) -> str:
+        """The last path element: the name of a user or role without its path."""
+        return self.resource_id.rsplit("/", 1)[-1]
+
+    def __str__(self) -> str:
+        return ":".join((
+            "arn", self.partition, self.service, self.region, self.account, self.resource
+        ))
+
+
+def account_of(arn_or_id: str) -> str | None:
+    """The account id named by a bare 12-digit id or by any ARN that carries one."""
+    if ACCOUNT_ID.match(arn_or_id):
+        return arn_or_id
+    arn = Arn.parse(arn_or_id)
+    return arn.account if arn and arn.account else None
+
+
+def region_of(text: str) -> str | None:
+    arn = Arn.parse(text)
+    return arn.region if arn and arn.region else None

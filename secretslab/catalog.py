@@ -1,0 +1,146 @@
+"""What AWS knows: actions and condition keys of the services secretslab models (Secrets Manager,
+KMS, STS, IAM) plus the global ``aws:`` keys, and the condition operators. Used for warnings on
+unknown names, "did you mean" hints, resource-less actions (§4.3) and multivalued keys (§5.13).
+
+The data (``catalog_data.py``) is transcribed from the Service Authorization Reference:
+https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+
+from . import catalog_data as data
+
+# -- condition operators (semantics §5; reference_policies_elements_condition_operators.html)
+STRING_OPERATORS = ("StringEquals", "StringNotEquals", "StringEqualsIgnoreCase",
+                    "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike")
+NUMERIC_OPERATORS = ("NumericEquals", "NumericNotEquals", "NumericLessThan",
+                     "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals")
+DATE_OPERATORS = ("DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals",
+                  "DateGreaterThan", "DateGreaterThanEquals")
+ARN_OPERATORS = ("ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike")
+OTHER_OPERATORS = ("Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "Null")
+BASE_OPERATORS = (STRING_OPERATORS + NUMERIC_OPERATORS + DATE_OPERATORS + ARN_OPERATORS
+                  + OTHER_OPERATORS)
+SET_QUALIFIERS = ("ForAnyValue", "ForAllValues")
+
+
+def all_operator_names() -> tuple[str, ...]:
+    """Every spelling AWS accepts, for "did you mean" hints."""
+    names = [*BASE_OPERATORS, *(f"{o}IfExists" for o in BASE_OPERATORS if o != "Null")]
+    return (*names, *(f"{q}:{n}" for q in SET_QUALIFIERS for n in names))
+
+
+def suggest_operator(name: str) -> str | None:
+    return _closest(name, all_operator_names())
+
+
+# -- actions
+
+@lru_cache(maxsize=1)
+def _actions_lower() -> dict[str, dict[str, str]]:
+    return {svc: {a.lower(): a for a in acts} for svc, acts in data.ACTIONS.items()}
+
+
+def known_service(prefix: str) -> bool:
+    return prefix.lower() in _actions_lower()
+
+
+def action_names(service: str) -> tuple[str, ...]:
+    return tuple(data.ACTIONS.get(service.lower(), ()))
+
+
+def canonical_action(action: str) -> str | None:
+    """``secretsmanager:GetSecretValue`` for any casing, or None when unknown."""
+    service, _, name = action.partition(":")
+    found = _actions_lower().get(service.lower(), {}).get(name.lower())
+    return f"{service.lower()}:{found}" if found else None
+
+
+def suggest_action(action: str) -> str | None:
+    service, _, name = action.partition(":")
+    names = data.ACTIONS.get(service.lower())
+    if names is None:
+        svc = _closest(service.lower(), tuple(data.ACTIONS))
+        return f"{svc}:{name}" if svc else None
+    found = _closest(name, tuple(names))
+    return f"{service.lower()}:{found}" if found else None
+
+
+def resource_types(action: str) -> tuple[str, ...] | None:
+    """The SAR resource types of a known action (empty: the action takes resource ``*``)."""
+    service, _, name = action.partition(":")
+    canonical = _actions_lower().get(service.lower(), {}).get(name.lower())
+    if canonical is None:
+        return None
+    return data.ACTIONS[service.lower()][canonical]
+
+
+def resourceless(action: str) -> bool:
+    return resource_types(action) == ()
+
+
+def cross_account_actions(service: str) -> frozenset[str] | None:
+    """Lower-cased actions that work across accounts, or None when the service sets no limit."""
+    if service == "secretsmanager":
+        return frozenset(f"secretsmanager:{a}".lower() for a in data.SECRETSMANAGER_CROSS_ACCOUNT_ACTIONS)
+    if service == "kms":
+        return frozenset(f"kms:{a}".lower() for a in data.KMS_CROSS_ACCOUNT_ACTIONS)
+    return None
+
+
+# -- condition keys
+
+@lru_cache(maxsize=1)
+def _keys() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """(exact lower-case key -> type, [(lower-case prefix of a templated key, type)])."""
+    exact: dict[str, str] = {}
+    prefixes: list[tuple[str, str]] = []
+    tables = [data.GLOBAL_CONDITION_KEYS, *data.SERVICE_CONDITION_KEYS.values()]
+    for table in tables:
+        for key, typ in table.items():
+            if "${" in key:
+                prefixes.append((key[: key.index("${")].lower(), typ))
+            else:
+                exact[key.lower()] = typ
+    prefixes.sort(key=lambda p: -len(p[0]))
+    return exact, tuple(prefixes)
+
+
+def key_type(key: str) -> str | None:
+    """The SAR type of a condition key (``String``, ``ArrayOfString``, ``ARN``…) or None."""
+    exact, prefixes = _keys()
+    lower = key.lower()
+    if lower in exact:
+        return exact[lower]
+    for prefix, typ in prefixes:
+        if lower.startswith(prefix) and len(lower) > len(prefix):
+            return typ
+    return None
+
+
+def is_multivalued(key: str) -> bool:
+    typ = key_type(key)
+    return typ is not None and typ.startswith("ArrayOf")
+
+
+def key_is_checked(key: str) -> bool:
+    """Whether we know the service of ``key`` well enough to call an unknown key a mistake."""
+    prefix = key.partition(":")[0].lower()
+    return prefix == "aws" or prefix in data.SERVICE_CONDITION_KEYS
+
+
+def suggest_key(key: str) -> str | None:
+    prefix = key.partition(":")[0].lower()
+    table = data.GLOBAL_CONDITION_KEYS if prefix == "aws" else data.SERVICE_CONDITION_KEYS.get(prefix, {})
+    names = tuple(k.split("${")[0] + ("…" if "${" in k else "") for k in table)
+    found = _closest(key, names)
+    return found
+
+
+def _closest(word: str, options: tuple[str, ...]) -> str | None:
+    lowered = {o.lower(): o for o in options}
+    match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.75)
+    return lowered[match[0]] if match else None

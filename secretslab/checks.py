@@ -1,0 +1,249 @@
+"""Per-kind and semantic checks on policy elements, called by the parser as it walks a document:
+which elements each policy kind takes (semantics §3.3–3.12), which principals AWS accepts (§3.4),
+unknown actions and condition keys with "did you mean" hints, and the public-policy test that
+``BlockPublicPolicy`` applies (§3.11).
+
+AWS pages: reference_policies_elements_principal.html, reference_policies_elements_notprincipal.html,
+access-analyzer-reference-policy-checks.html, orgs_manage_policies_rcps_syntax.html,
+https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutResourcePolicy.html
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from . import catalog
+from .arn import ACCOUNT_ID, Arn
+from .policy import Condition, Effect, Policy, PolicyKind, PrincipalElement, Statement
+from .problems import PathPart, Problem
+from .wildcards import has_wildcard, like_regex, plain
+
+Path = tuple[PathPart, ...]
+
+_IAM_SID = re.compile(r"^[A-Za-z0-9]*$")
+_SID_CHECKED = {PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SESSION, PolicyKind.TRUST,
+                PolicyKind.SCP, PolicyKind.RCP}
+
+
+def check_sid(kind: PolicyKind, sid: str, path: Path) -> list[Problem]:
+    if kind in _SID_CHECKED and not _IAM_SID.match(sid):
+        return [Problem("INVALID_SID", f"Sid {sid!r} has characters other than letters and digits; "
+                        f"a {kind.label} accepts only [A-Za-z0-9]", path)]
+    return []
+
+
+def check_placement(kind: PolicyKind, effect: Effect | None, present: set[str], path: Path) -> list[Problem]:
+    """Which elements this kind of policy takes (§3.3, §3.5, §3.7, §3.10, §3.12)."""
+    out: list[Problem] = []
+    has_principal = "Principal" in present
+    has_not_principal = "NotPrincipal" in present
+    if not kind.resource_based:
+        for name in ("Principal", "NotPrincipal"):
+            if name in present:
+                out.append(Problem("PRINCIPAL_NOT_ALLOWED",
+                                   f"a {kind.label} has no {name}: its principal is implicit (§3.3)",
+                                   (*path, name)))
+        return out
+    if has_principal and has_not_principal:
+        out.append(Problem("PRINCIPAL_AND_NOT_PRINCIPAL", "found both Principal and NotPrincipal", path))
+    elif not (has_principal or has_not_principal):
+        out.append(Problem("MISSING_PRINCIPAL",
+                           f"a {kind.label} must say whom it applies to: add Principal", path))
+    if has_not_principal and kind in (PolicyKind.TRUST, PolicyKind.RCP):
+        out.append(Problem("NOT_PRINCIPAL_NOT_ALLOWED",
+                           f"a {kind.label} does not support NotPrincipal", (*path, "NotPrincipal")))
+    elif has_not_principal and effect is Effect.ALLOW:
+        out.append(Problem("NOT_PRINCIPAL_WITH_ALLOW",
+                           "NotPrincipal with Allow is not supported; use Deny (§3.5)",
+                           (*path, "NotPrincipal")))
+    if kind is PolicyKind.TRUST:
+        for name in ("Resource", "NotResource"):
+            if name in present:
+                out.append(Problem("RESOURCE_NOT_ALLOWED",
+                                   f"a trust policy applies to its role: remove {name} (§3.12)",
+                                   (*path, name)))
+    if kind is PolicyKind.RCP:
+        if effect is Effect.ALLOW:
+            out.append(Problem("RCP_ALLOW", "custom RCPs can only Deny; RCPFullAWSAccess is the "
+                               "only Allow and is attached implicitly (§3.10)", (*path, "Effect")))
+        if "NotAction" in present:
+            out.append(Problem("ELEMENT_NOT_SUPPORTED", "RCPs do not support NotAction (§3.10)",
+                               (*path, "NotAction")))
+    return out
+
+
+def check_missing_resource(kind: PolicyKind, present: set[str], path: Path) -> list[Problem]:
+    if "Resource" in present or "NotResource" in present or kind is PolicyKind.TRUST:
+        return []
+    if kind is PolicyKind.KEY:
+        return [Problem("KEY_STATEMENT_WITHOUT_RESOURCE",
+                        'this key-policy statement has no Resource, so it applies to nothing; '
+                        'use "Resource": "*" (§3.7)', path)]
+    return [Problem("MISSING_RESOURCE", "found neither Resource nor NotResource", path,
+                    hint='"Resource": "*"' if kind.resource_based else None)]
+
+
+def check_principal_value(kind: PolicyKind, ptype: str, value: str, path: Path) -> list[Problem]:
+    """A value of Principal/NotPrincipal that AWS would store (§3.4)."""
+    if ptype != "AWS":
+        if ptype == "Service" and not re.fullmatch(r"[a-z0-9.-]+\.amazonaws\.com(\.cn)?", value):
+            return [Problem("INVALID_PRINCIPAL",
+                            f"{value!r} is not a service principal such as secretsmanager.amazonaws.com",
+                            path)]
+        return []
+    if value == "*":
+        if kind is PolicyKind.TRUST:
+            return [Problem("WILDCARD_PRINCIPAL_IN_TRUST",
+                            'Principal "*" lets any AWS principal assume the role unless conditions '
+                            "restrict it (ambiguity A20)", path)]
+        return []
+    if kind is PolicyKind.RCP:
+        return []  # reported once by check_rcp_principal
+    if ACCOUNT_ID.match(value):
+        return []
+    arn = Arn.parse(value)
+    if arn and arn.service == "iam" and arn.resource_type == "group":
+        return [Problem("GROUP_PRINCIPAL",
+                        f"{value} is an IAM group; groups are not principals and cannot be named "
+                        "in a resource-based policy (§2.6, §3.4)", path,
+                        hint="grant the group through an identity-based policy attached to it")]
+    if has_wildcard(value):
+        return [Problem("PARTIAL_WILDCARD_PRINCIPAL",
+                        f"{value!r} uses a wildcard for part of a principal; only the whole value "
+                        '"*" is allowed (§3.4)', path,
+                        hint='use "Principal": "*" with an ArnLike condition on aws:PrincipalArn')]
+    if arn is None or not ACCOUNT_ID.match(arn.account) or not _principal_arn_shape(arn):
+        return [Problem("INVALID_PRINCIPAL",
+                        f"{value!r} is not an account id, root, user, role, assumed-role or "
+                        "federated-user ARN", path)]
+    return []
+
+
+def _principal_arn_shape(arn: Arn) -> bool:
+    if arn.service == "iam":
+        return arn.resource == "root" or arn.resource_type in ("user", "role")
+    return arn.service == "sts" and arn.resource_type in ("assumed-role", "federated-user")
+
+
+def check_rcp_principal(principal: PrincipalElement | None, path: Path) -> list[Problem]:
+    if principal is None or principal.negated:
+        return []
+    if principal.wildcard and len(principal.values) == 1:
+        return []
+    return [Problem("RCP_PRINCIPAL", 'an RCP statement takes "Principal": "*" and narrows with '
+                    "conditions (§3.10)", (*path, "Principal"))]
+
+
+def check_action(pattern: str, path: Path) -> list[Problem]:
+    if pattern == "*":
+        return []
+    service, sep, name = pattern.partition(":")
+    if not sep or not service or not name or ":" in name:
+        return [Problem("INVALID_ACTION",
+                        f"{pattern!r} is not service:ActionName (for example secretsmanager:GetSecretValue)",
+                        path)]
+    if not catalog.known_service(service) or has_wildcard(service):
+        return []
+    if has_wildcard(name):
+        regex = like_regex(plain(name), ignore_case=True)
+        if not any(regex.fullmatch(a) for a in catalog.action_names(service)):
+            return [Problem("UNKNOWN_ACTION", f"{pattern!r} matches no {service} action", path)]
+        return []
+    if catalog.canonical_action(pattern) is None:
+        hint = catalog.suggest_action(pattern)
+        return [Problem("UNKNOWN_ACTION", f"{service} has no action {name!r}", path,
+                        hint=f"did you mean {hint}?" if hint else None)]
+    return []
+
+
+def check_resource(kind: PolicyKind, pattern: str, path: Path) -> list[Problem]:
+    if pattern == "*" or "${" in pattern and not pattern.startswith("arn:"):
+        return []
+    parts = pattern.split(":", 5)
+    # A shorter ARN is accepted when a trailing * spans the missing segments (§4.3).
+    if parts[0] != "arn" or len(parts) < 3 or (len(parts) < 6 and not pattern.endswith("*")):
+        return [Problem("INVALID_RESOURCE", f"{pattern!r} is neither an ARN nor *", path,
+                        hint="a secret ARN is arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-??????")]
+    if has_wildcard(parts[2]):
+        return [Problem("SERVICE_WILDCARD_IN_RESOURCE",
+                        f"the service part of {pattern!r} cannot be wildcarded; it is read literally "
+                        "(§4.3)", path)]
+    return []
+
+
+def check_condition(condition: Condition, effect: Effect | None, path: Path) -> list[Problem]:
+    """Lint a parsed condition: unknown key, set operators vs the key's type (§5.13–5.14)."""
+    out: list[Problem] = []
+    key, op = condition.key, condition.operator
+    typ = catalog.key_type(key)
+    if typ is None and catalog.key_is_checked(key):
+        hint = catalog.suggest_key(key)
+        out.append(Problem("UNKNOWN_CONDITION_KEY", f"{key!r} is not a known condition key", path,
+                           hint=f"did you mean {hint}?" if hint else None))
+    elif typ is not None:
+        multivalued = typ.startswith("ArrayOf")
+        if op.qualifier and not multivalued and op.base != "Null":
+            out.append(Problem("SET_OPERATOR_ON_SINGLE_VALUED_KEY",
+                               f"{key} is single-valued ({typ}); {op.qualifier} treats its value as a "
+                               "one-element set (§5.14)", path))
+        if multivalued and not op.qualifier and op.base != "Null":
+            out.append(Problem("MULTIVALUED_KEY_WITHOUT_SET_OPERATOR",
+                               f"{key} is multivalued ({typ}); {op.name} matches when any value "
+                               "matches (§5.15)", path,
+                               hint=f"ForAnyValue:{op.name} or ForAllValues:{op.name}"))
+    if op.qualifier == "ForAllValues" and effect is Effect.ALLOW and not op.if_exists:
+        out.append(Problem("FOR_ALL_VALUES_WITH_ALLOW",
+                           f"ForAllValues is true when {key} is absent, so this Allow also applies to "
+                           "requests without the key (§5.14)", path,
+                           hint=f'add {{"Null": {{"{key}": "false"}}}}'))
+    return out
+
+
+# -- public policies (§3.11)
+
+_PINNING_KEYS = frozenset(k.lower() for k in (
+    "aws:PrincipalAccount", "aws:PrincipalOrgID", "aws:PrincipalArn", "aws:SourceVpce",
+    "aws:SourceVpc", "aws:SourceAccount", "aws:SourceArn", "aws:userid", "kms:CallerAccount",
+))
+_PINNING_OPERATORS = frozenset({"StringEquals", "StringEqualsIgnoreCase", "StringLike",
+                                "ArnEquals", "ArnLike"})
+
+
+def public_statements(policy: Policy) -> tuple[Statement, ...]:
+    """Allow statements open to any principal without a condition pinning who or where (§3.11)."""
+    return tuple(s for s in policy.statements if _is_public(s))
+
+
+def _is_public(statement: Statement) -> bool:
+    if statement.effect is not Effect.ALLOW or statement.principal is None:
+        return False
+    if not statement.principal.wildcard:
+        return False
+    return not any(_pins(c) for c in statement.conditions)
+
+
+def _pins(condition: Condition) -> bool:
+    op = condition.operator
+    if condition.key_lower not in _PINNING_KEYS or op.base not in _PINNING_OPERATORS:
+        return False
+    if op.if_exists or op.qualifier == "ForAllValues":
+        return False
+    return all(not has_wildcard(v) for v in condition.values)
+
+
+def public_problems(policy: Policy) -> Iterable[Problem]:
+    if policy.kind not in (PolicyKind.RESOURCE, PolicyKind.KEY):
+        return ()
+    return tuple(
+        Problem("PUBLIC_POLICY",
+                f"{s.label} allows any principal ({_actions(s)}) without a condition pinning the "
+                "account, organization, principal or network", ("Statement", s.index),
+                hint="add a condition on aws:PrincipalOrgID, aws:PrincipalAccount or aws:PrincipalArn")
+        for s in public_statements(policy)
+    )
+
+
+def _actions(statement: Statement) -> str:
+    prefix = "NotAction " if statement.action.negated else ""
+    return prefix + ", ".join(statement.action.patterns)

@@ -1,0 +1,126 @@
+"""The request context: condition keys and their values. Keys compare case-insensitively (tag
+keys included, §5.2), every value is a tuple of strings (one element for single-valued keys), and
+the keys AWS fills in itself are derived from the principal and the resource (§7.1–7.3).
+
+AWS page: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from .principals import Principal, PrincipalType
+
+Values = tuple[str, ...]
+
+
+def as_values(raw: Any) -> Values:
+    """A context value from JSON: a string, a list of strings, a boolean or a number."""
+    if isinstance(raw, (list, tuple)):
+        return tuple(_text(v) for v in raw)
+    return (_text(raw),)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Context:
+    """Immutable map of lower-cased key -> values, remembering each key's spelling."""
+
+    _values: Mapping[str, Values]
+    _names: Mapping[str, str]
+
+    @classmethod
+    def of(cls, items: Iterable[tuple[str, Values]]) -> Context:
+        values: dict[str, Values] = {}
+        names: dict[str, str] = {}
+        for key, vals in items:
+            lower = key.lower()
+            values[lower] = vals
+            names[lower] = key
+        return cls(MappingProxyType(values), MappingProxyType(names))
+
+    def get(self, key_lower: str) -> Values | None:
+        return self._values.get(key_lower)
+
+    def single(self, key_lower: str) -> str | None:
+        """The value of a single-valued key, for policy variables (§6.1)."""
+        values = self._values.get(key_lower)
+        return values[0] if values is not None and len(values) == 1 else None
+
+    def items(self) -> Iterable[tuple[str, Values]]:
+        return ((self._names[k], v) for k, v in self._values.items())
+
+    def __contains__(self, key: str) -> bool:
+        return key.lower() in self._values
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def to_dict(self) -> dict[str, str | list[str]]:
+        return {name: (list(v) if len(v) != 1 else v[0]) for name, v in sorted(self.items())}
+
+    def merged(self, extra: Iterable[tuple[str, Values]], *, keep: frozenset[str] = frozenset()) -> Context:
+        """This context with ``extra`` on top, except keys in ``keep`` (lower-case) stay."""
+        return Context.of([*self.items(), *((k, v) for k, v in extra if k.lower() not in keep)])
+
+    def without(self, keys_lower: Iterable[str]) -> Context:
+        drop = set(keys_lower)
+        return Context.of((k, v) for k, v in self.items() if k.lower() not in drop)
+
+
+#: principal identity keys a request may never override (§7)
+IDENTITY_KEYS = frozenset(k.lower() for k in (
+    "aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType", "aws:userid", "aws:username",
+))
+
+
+def principal_keys(principal: Principal) -> list[tuple[str, Values]]:
+    """The keys AWS derives from who signs the request (§7.1, §6.5)."""
+    keys: list[tuple[str, Values]] = [
+        ("aws:PrincipalArn", (principal.principal_arn,)),
+        ("aws:PrincipalAccount", (principal.account,)),
+        ("aws:PrincipalType", (principal.type.value,)),
+        ("aws:PrincipalIsAWSService", ("false",)),
+    ]
+    if principal.user_id:
+        keys.append(("aws:userid", (principal.user_id,)))
+    if principal.type is PrincipalType.USER:
+        keys.append(("aws:username", (principal.name,)))
+    for tag, value in principal.tags:
+        keys.append((f"aws:PrincipalTag/{tag}", (value,)))
+    if principal.org_id:
+        keys.append(("aws:PrincipalOrgID", (principal.org_id,)))
+        keys.append(("aws:PrincipalOrgPaths", (org_path(principal.org_id, principal.org_path),)))
+    return keys
+
+
+def org_path(org_id: str, path: tuple[str, ...]) -> str:
+    """``o-a1b2c3/r-ab12/ou-ab12-11111111/`` as in aws:PrincipalOrgPaths."""
+    return "/".join((org_id, *path)) + "/"
+
+
+def resource_keys(account: str, region: str | None, tags: Mapping[str, str], *, org_id: str | None,
+                  org_path_: tuple[str, ...], tag_prefixes: tuple[str, ...] = ()) -> list[tuple[str, Values]]:
+    """The keys AWS derives from the resource (§7.2): account, organization, tags, region."""
+    keys: list[tuple[str, Values]] = [("aws:ResourceAccount", (account,))]
+    if region:
+        keys.append(("aws:RequestedRegion", (region,)))
+    if org_id:
+        keys.append(("aws:ResourceOrgID", (org_id,)))
+        keys.append(("aws:ResourceOrgPaths", (org_path(org_id, org_path_),)))
+    for tag, value in tags.items():
+        keys.append((f"aws:ResourceTag/{tag}", (value,)))
+        keys.extend((f"{prefix}:ResourceTag/{tag}", (value,)) for prefix in tag_prefixes)
+    return keys
+
+
+def request_keys(raw: Mapping[str, Any]) -> list[tuple[str, Values]]:
+    return [(str(k), as_values(v)) for k, v in raw.items()]

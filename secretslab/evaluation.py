@@ -1,0 +1,276 @@
+"""The explanation tree of one authorization check, as immutable data: the outcome and §12
+reason code, the statements that decided it, and for every policy considered, every statement's
+action, resource, principal and condition results. The engine builds it while deciding; text,
+HTML and JSON are renderings of it (``explain.py``, ``to_dict``).
+
+AWS page: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from .conditions import ConditionResult
+from .context import Context
+from .matching import ElementResult, MatchKind, PrincipalResult
+from .policy import Effect, Policy, Statement
+from .principals import Principal
+from .problems import Problem
+
+
+class Outcome(StrEnum):
+    ALLOW = "allow"
+    EXPLICIT_DENY = "explicit_deny"
+    IMPLICIT_DENY = "implicit_deny"
+
+    @property
+    def allowed(self) -> bool:
+        return self is Outcome.ALLOW
+
+    @property
+    def decision(self) -> str:
+        """``allow`` or ``deny`` as in semantics §12."""
+        return "allow" if self is Outcome.ALLOW else "deny"
+
+
+class Reason(StrEnum):
+    """The reason codes of semantics §12."""
+
+    ALLOWED_DIRECT_RBP = "ALLOWED_DIRECT_RBP"
+    ALLOWED_ROLE_RBP = "ALLOWED_ROLE_RBP"
+    ALLOWED_IDENTITY = "ALLOWED_IDENTITY"
+    ALLOWED_CROSS_ACCOUNT = "ALLOWED_CROSS_ACCOUNT"
+    ALLOWED_ROOT = "ALLOWED_ROOT"
+    EXPLICIT_DENY_IDENTITY = "EXPLICIT_DENY_IDENTITY"
+    EXPLICIT_DENY_BOUNDARY = "EXPLICIT_DENY_BOUNDARY"
+    EXPLICIT_DENY_SESSION = "EXPLICIT_DENY_SESSION"
+    EXPLICIT_DENY_RESOURCE = "EXPLICIT_DENY_RESOURCE"
+    EXPLICIT_DENY_SCP = "EXPLICIT_DENY_SCP"
+    EXPLICIT_DENY_RCP = "EXPLICIT_DENY_RCP"
+    SCP_IMPLICIT_DENY = "SCP_IMPLICIT_DENY"
+    PB_IMPLICIT_DENY = "PB_IMPLICIT_DENY"
+    SESSION_POLICY_IMPLICIT_DENY = "SESSION_POLICY_IMPLICIT_DENY"
+    NO_APPLICABLE_ALLOW = "NO_APPLICABLE_ALLOW"
+    KMS_KEY_POLICY_NO_GRANT = "KMS_KEY_POLICY_NO_GRANT"
+    XACCT_NO_RESOURCE_GRANT = "XACCT_NO_RESOURCE_GRANT"
+    XACCT_NO_IDENTITY_GRANT = "XACCT_NO_IDENTITY_GRANT"
+    XACCT_UNSUPPORTED_ACTION = "XACCT_UNSUPPORTED_ACTION"
+    TRUST_POLICY_NO_MATCH = "TRUST_POLICY_NO_MATCH"
+    INVALID_POLICY = "INVALID_POLICY"
+    PUBLIC_POLICY_BLOCKED = "PUBLIC_POLICY_BLOCKED"
+    ROOT_CANNOT_ASSUME_ROLE = "ROOT_CANNOT_ASSUME_ROLE"
+
+    @property
+    def summary(self) -> str:
+        return REASON_TEXT[self]
+
+
+REASON_TEXT = {
+    Reason.ALLOWED_DIRECT_RBP: "the resource-based policy names the caller itself",
+    Reason.ALLOWED_ROLE_RBP: "the resource-based policy names the caller's role",
+    Reason.ALLOWED_IDENTITY: "an identity-based policy allows it in the resource's own account",
+    Reason.ALLOWED_CROSS_ACCOUNT: "both accounts allow it: the resource-based policy and the "
+    "caller's identity-based policy",
+    Reason.ALLOWED_ROOT: "the account's root user may act on the account's own resources",
+    Reason.EXPLICIT_DENY_IDENTITY: "an identity-based policy denies it",
+    Reason.EXPLICIT_DENY_BOUNDARY: "the permissions boundary denies it",
+    Reason.EXPLICIT_DENY_SESSION: "a session policy denies it",
+    Reason.EXPLICIT_DENY_RESOURCE: "the resource-based policy denies it",
+    Reason.EXPLICIT_DENY_SCP: "a service control policy denies it",
+    Reason.EXPLICIT_DENY_RCP: "a resource control policy denies it",
+    Reason.SCP_IMPLICIT_DENY: "a level of the organization has no SCP allowing it",
+    Reason.PB_IMPLICIT_DENY: "the permissions boundary does not allow it",
+    Reason.SESSION_POLICY_IMPLICIT_DENY: "the session policies do not allow it",
+    Reason.NO_APPLICABLE_ALLOW: "no policy allows it",
+    Reason.KMS_KEY_POLICY_NO_GRANT: "the key policy neither grants it nor lets IAM policies grant it",
+    Reason.XACCT_NO_RESOURCE_GRANT: "cross-account: the resource's account does not grant it",
+    Reason.XACCT_NO_IDENTITY_GRANT: "cross-account: the caller's identity-based policies do not allow it",
+    Reason.XACCT_UNSUPPORTED_ACTION: "the action cannot be used across accounts",
+    Reason.TRUST_POLICY_NO_MATCH: "the role's trust policy does not allow the caller",
+    Reason.INVALID_POLICY: "a policy is invalid, so AWS would not have it",
+    Reason.PUBLIC_POLICY_BLOCKED: "BlockPublicPolicy refuses a policy that allows broad access",
+    Reason.ROOT_CANNOT_ASSUME_ROLE: "the root user cannot assume a role",
+}
+
+
+class PolicyRole(StrEnum):
+    """Where a policy sits in the evaluation (AWS order, §8.9)."""
+
+    IDENTITY = "identity"
+    BOUNDARY = "boundary"
+    SESSION = "session"
+    SCP = "scp"
+    RESOURCE = "resource"
+    RCP = "rcp"
+
+
+@dataclass(frozen=True, slots=True)
+class StatementResult:
+    statement: Statement
+    action: bool
+    resource: ElementResult | None = None  # None: not checked (the action did not match)
+    principal: PrincipalResult | None = None  # None: identity-side policy, or not checked
+    conditions: tuple[ConditionResult, ...] = ()
+    applies: bool = False
+
+    @property
+    def effect(self) -> Effect:
+        return self.statement.effect
+
+    @property
+    def why_not(self) -> str | None:
+        """The first reason the statement does not apply, or None when it applies."""
+        if self.applies:
+            return None
+        if not self.action:
+            return "the action is not listed" + (" (NotAction excludes it)" if self.statement.action.negated else "")
+        if self.resource is not None and not self.resource.matched:
+            return self.resource.why
+        if self.principal is not None and not self.principal.matched:
+            return self.principal.why
+        failed = [c for c in self.conditions if not c.passed]
+        if failed:
+            c = failed[0]
+            return f"condition {c.condition.operator.name} {c.condition.key}: {c.why}"
+        return "does not apply"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "index": self.statement.index,
+            "sid": self.statement.sid,
+            "effect": self.effect.value,
+            "applies": self.applies,
+            "action_matched": self.action,
+        }
+        if self.resource is not None:
+            out["resource"] = {"matched": self.resource.matched, "why": self.resource.why}
+        if self.principal is not None:
+            out["principal"] = {"matched": self.principal.matched, "why": self.principal.why,
+                                "kind": self.principal.kind.value if self.principal.kind else None}
+        if self.conditions:
+            out["conditions"] = [c.to_dict() for c in self.conditions]
+        if not self.applies:
+            out["why_not"] = self.why_not
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyResult:
+    role: PolicyRole
+    label: str
+    policy: Policy
+    matched: tuple[StatementResult, ...]  # results of the statements whose action matched
+    level: str | None = None  # SCP/RCP: the organization node it is attached to
+
+    def statements(self) -> tuple[StatementResult, ...]:
+        """A result for every statement, in document order."""
+        by_index = {r.statement.index: r for r in self.matched}
+        return tuple(by_index.get(s.index) or StatementResult(s, action=False)
+                     for s in self.policy.statements)
+
+    def applying(self, effect: Effect) -> tuple[StatementResult, ...]:
+        return tuple(r for r in self.matched if r.applies and r.statement.effect is effect)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"role": self.role.value, "label": self.label,
+                               "statements": [r.to_dict() for r in self.statements()]}
+        if self.level:
+            out["level"] = self.level
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Deciding:
+    """A statement that decided the outcome, and the policy it belongs to."""
+
+    policy: PolicyResult
+    statement: StatementResult
+
+    def __str__(self) -> str:
+        return f"{self.policy.label}, {self.statement.statement.label}"
+
+
+@dataclass(frozen=True, slots=True)
+class LevelResult:
+    """One organization level of the SCP gate (§8.3)."""
+
+    node: str
+    allowed: bool
+    policies: tuple[PolicyResult, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidPolicy:
+    label: str
+    role: PolicyRole
+    problems: tuple[Problem, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"policy": self.label, "error": "MalformedPolicyDocument",
+                "detail": "; ".join(p.message for p in self.problems if p.is_error),
+                "problems": [p.to_dict() for p in self.problems if p.is_error]}
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """The decision on one action by one principal on one resource."""
+
+    principal: Principal
+    action: str
+    resource: str
+    resource_account: str
+    same_account: bool
+    outcome: Outcome
+    reason: Reason
+    deciding: tuple[Deciding, ...]
+    policies: tuple[PolicyResult, ...]
+    scp_levels: tuple[LevelResult, ...]
+    context: Context
+    invalid: tuple[InvalidPolicy, ...] = ()
+    notes: tuple[str, ...] = ()
+    grant: MatchKind | None = None  # the resource-policy grant that allowed it, if any
+
+    @property
+    def allowed(self) -> bool:
+        return self.outcome is Outcome.ALLOW
+
+    @property
+    def deciding_policy(self) -> str | None:
+        return str(self.deciding[0]) if self.deciding else None
+
+    def policies_in(self, role: PolicyRole) -> tuple[PolicyResult, ...]:
+        return tuple(p for p in self.policies if p.role is role)
+
+    def to_dict(self, *, detail: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "principal": self.principal.arn,
+            "action": self.action,
+            "resource": self.resource,
+            "decision": self.outcome.decision,
+            "outcome": self.outcome.value,
+            "reason": self.reason.value,
+            "deciding_policy": self.deciding_policy,
+            "same_account": self.same_account,
+        }
+        if detail:
+            out["deciding"] = [str(d) for d in self.deciding]
+            out["policies"] = [p.to_dict() for p in self.policies]
+            out["scp_levels"] = [{"node": lv.node, "allowed": lv.allowed} for lv in self.scp_levels]
+            out["context"] = self.context.to_dict()
+        if self.invalid:
+            out["validation_errors"] = [i.to_dict() for i in self.invalid]
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out
+
+    def __str__(self) -> str:
+        from .explain import evaluation_text
+
+        return evaluation_text(self)
+
+    def _repr_html_(self) -> str:
+        from .explain import evaluation_html
+
+        return evaluation_html(self)

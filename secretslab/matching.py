@@ -1,0 +1,149 @@
+"""Does a statement's Action, Resource and Principal match the request? Action is
+case-insensitive (§4.1–4.2), Resource case-sensitive with policy variables (§4.3–4.4, §4.8, §6),
+and Principal yields the *match kind* that decides which grants count (§4.5): a DIRECT grant
+names the caller, a ROLE grant names its role (or the user behind a federated session), an
+ACCOUNT grant only delegates to the account's IAM policies. Deny statements apply when any
+element of the caller's identity chain is listed (§4.6); NotPrincipal excludes only callers whose
+whole chain is listed, and never one with a permissions boundary (§4.7, A3).
+
+AWS pages: reference_policies_elements_principal.html, reference_policies_elements_notprincipal.html,
+reference_policies_elements_resource.html
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .context import Context
+from .policy import PrincipalElement, ResourceElement
+from .principals import Principal, PrincipalType
+
+
+class MatchKind(StrEnum):
+    DIRECT = "direct"
+    ROLE = "role"
+    ACCOUNT = "account"
+
+
+@dataclass(frozen=True, slots=True)
+class ElementResult:
+    matched: bool
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalResult:
+    matched: bool
+    kind: MatchKind | None
+    why: str
+
+
+def match_resource(element: ResourceElement | None, resource: str, context: Context, *,
+                   absent_matches: bool) -> ElementResult:
+    if element is None:
+        if absent_matches:
+            return ElementResult(True, "no Resource element: the statement applies to its own resource")
+        return ElementResult(False, "no Resource element: the statement applies to nothing (§3.7)")
+    unresolved = False
+    hit: str | None = None
+    for pattern in element.patterns:
+        matched = pattern.match(resource, context.single)
+        if matched is None:
+            unresolved = True
+        elif matched:
+            hit = pattern.text
+            break
+    name = "NotResource" if element.negated else "Resource"
+    if element.negated:
+        if hit is None:
+            return ElementResult(True, f"{resource} is not listed in NotResource")
+        return ElementResult(False, f"NotResource lists {hit}, which matches {resource}")
+    if hit is not None:
+        return ElementResult(True, f"{name} {hit} matches {resource}")
+    extra = " (a policy variable could not be resolved, so its pattern matches nothing)" if unresolved else ""
+    return ElementResult(False, f"no {name} pattern matches {resource}{extra}")
+
+
+def chain(principal: Principal) -> tuple[tuple[str, str], ...]:
+    """The identity chain (§2.4) as (kind, value) pairs, outermost first."""
+    if principal.type is PrincipalType.ROOT:
+        return (("account", principal.account),)
+    if principal.type is PrincipalType.USER:
+        return (("account", principal.account), ("user", principal.arn))
+    if principal.type is PrincipalType.SESSION:
+        return (("account", principal.account), ("role", principal.role_name or ""),
+                ("session", principal.arn))
+    return (("account", principal.account), ("federated-user", principal.arn))
+
+
+def _listed(element: PrincipalElement, principal: Principal, kind: str, value: str) -> bool:
+    if kind == "account":
+        return value in element.accounts
+    if kind == "user":
+        return value in element.users
+    if kind == "role":
+        return (principal.account, value) in element.roles
+    if kind == "session":
+        return value in element.sessions
+    return value in element.federated_users
+
+
+def match_principal(element: PrincipalElement, principal: Principal, *, deny: bool) -> PrincipalResult:
+    if element.negated:
+        return _not_principal(element, principal)
+    if element.wildcard:
+        return PrincipalResult(True, MatchKind.DIRECT, 'Principal "*" matches every principal')
+    if deny:
+        for kind, value in chain(principal):
+            if _listed(element, principal, kind, value):
+                return PrincipalResult(True, None, f"the Deny names the caller's {kind} {value} (§4.6)")
+        return PrincipalResult(False, None, f"the Deny names nothing in {principal.arn}'s chain")
+    kind = allow_kind(element, principal)
+    if kind is None:
+        return PrincipalResult(False, None, f"Principal does not name {principal.arn}, its role or its account")
+    why = {
+        MatchKind.DIRECT: f"Principal names {principal.arn} itself",
+        MatchKind.ROLE: f"Principal names the role {principal.principal_arn} of this session"
+        if principal.type is PrincipalType.SESSION else f"Principal names {principal.source_user}, "
+        "who federated this session",
+        MatchKind.ACCOUNT: f"Principal names account {principal.account}: it delegates to that "
+        "account's IAM policies",
+    }[kind]
+    return PrincipalResult(True, kind, why)
+
+
+def allow_kind(element: PrincipalElement, principal: Principal) -> MatchKind | None:
+    """The strongest grant an Allow's Principal gives the caller (§4.5)."""
+    if element.wildcard:
+        return MatchKind.DIRECT
+    account = principal.account in element.accounts
+    ptype = principal.type
+    if ptype is PrincipalType.ROOT:
+        return MatchKind.DIRECT if account else None
+    if ptype is PrincipalType.USER and principal.arn in element.users:
+        return MatchKind.DIRECT
+    if ptype is PrincipalType.SESSION:
+        if principal.arn in element.sessions:
+            return MatchKind.DIRECT
+        if (principal.account, principal.role_name) in element.roles:
+            return MatchKind.ROLE
+    if ptype is PrincipalType.FEDERATED:
+        if principal.arn in element.federated_users:
+            return MatchKind.DIRECT
+        if principal.source_user and principal.source_user in element.users:
+            return MatchKind.ROLE
+    return MatchKind.ACCOUNT if account else None
+
+
+def _not_principal(element: PrincipalElement, principal: Principal) -> PrincipalResult:
+    if principal.has_boundary:
+        return PrincipalResult(True, None, "NotPrincipal always applies to a principal with a "
+                               "permissions boundary (§4.7)")
+    if element.wildcard:
+        return PrincipalResult(False, None, 'NotPrincipal "*" excludes every principal')
+    missing = [f"{k} {v}" for k, v in chain(principal) if not _listed(element, principal, k, v)]
+    if not missing:
+        return PrincipalResult(False, None, "NotPrincipal lists every element of the caller's chain")
+    return PrincipalResult(True, None, "NotPrincipal does not list the caller's "
+                           + ", ".join(missing) + " (every element must be listed, §4.7)")

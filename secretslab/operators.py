@@ -1,0 +1,230 @@
+"""The condition operators as a table of small values: each base operator has a family (how
+values are read and compared) and, for negated operators, a positive twin; ``IfExists`` and the
+``ForAnyValue:``/``ForAllValues:`` qualifiers are parsed once here and applied once, for every
+operator, in ``conditions.py`` (semantics §5).
+
+AWS page: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from .wildcards import Pieces, arn_like, like_regex
+
+
+class Family(StrEnum):
+    STRING = "string"
+    NUMERIC = "numeric"
+    DATE = "date"
+    BOOL = "bool"
+    BINARY = "binary"
+    IP = "ip"
+    ARN = "arn"
+    NULL = "null"
+
+
+#: base operator -> (family, positive twin or None when the operator is itself positive)
+_TABLE: dict[str, tuple[Family, str | None]] = {
+    "StringEquals": (Family.STRING, None),
+    "StringNotEquals": (Family.STRING, "StringEquals"),
+    "StringEqualsIgnoreCase": (Family.STRING, None),
+    "StringNotEqualsIgnoreCase": (Family.STRING, "StringEqualsIgnoreCase"),
+    "StringLike": (Family.STRING, None),
+    "StringNotLike": (Family.STRING, "StringLike"),
+    "NumericEquals": (Family.NUMERIC, None),
+    "NumericNotEquals": (Family.NUMERIC, "NumericEquals"),
+    "NumericLessThan": (Family.NUMERIC, None),
+    "NumericLessThanEquals": (Family.NUMERIC, None),
+    "NumericGreaterThan": (Family.NUMERIC, None),
+    "NumericGreaterThanEquals": (Family.NUMERIC, None),
+    "DateEquals": (Family.DATE, None),
+    "DateNotEquals": (Family.DATE, "DateEquals"),
+    "DateLessThan": (Family.DATE, None),
+    "DateLessThanEquals": (Family.DATE, None),
+    "DateGreaterThan": (Family.DATE, None),
+    "DateGreaterThanEquals": (Family.DATE, None),
+    "Bool": (Family.BOOL, None),
+    "BinaryEquals": (Family.BINARY, None),
+    "IpAddress": (Family.IP, None),
+    "NotIpAddress": (Family.IP, "IpAddress"),
+    "ArnEquals": (Family.ARN, None),
+    "ArnLike": (Family.ARN, None),
+    "ArnNotEquals": (Family.ARN, "ArnEquals"),
+    "ArnNotLike": (Family.ARN, "ArnLike"),
+    "Null": (Family.NULL, None),
+}
+
+#: families whose values take policy variables (§6.1; Bool does not, A11)
+_VARIABLE_FAMILIES = frozenset({Family.STRING, Family.ARN})
+
+
+@dataclass(frozen=True, slots=True)
+class Operator:
+    name: str  # as written in the policy
+    base: str  # without qualifier and IfExists
+    qualifier: str | None  # "ForAnyValue", "ForAllValues" or None
+    if_exists: bool
+    family: Family
+    positive: str  # the positive twin (itself when not negated)
+
+    @property
+    def negated(self) -> bool:
+        return self.positive != self.base
+
+    @property
+    def takes_variables(self) -> bool:
+        return self.family in _VARIABLE_FAMILIES
+
+
+def parse_operator(name: str) -> Operator | None:
+    """The operator, or None when AWS has no operator of that name (case-sensitive)."""
+    qualifier: str | None = None
+    rest = name
+    if ":" in name:
+        qualifier, _, rest = name.partition(":")
+        if qualifier not in ("ForAnyValue", "ForAllValues"):
+            return None
+    if_exists = rest.endswith("IfExists")
+    base = rest[: -len("IfExists")] if if_exists else rest
+    entry = _TABLE.get(base)
+    if entry is None or (if_exists and base == "Null") or (qualifier and base == "Null"):
+        return None
+    family, twin = entry
+    return Operator(name, base, qualifier, if_exists, family, twin or base)
+
+
+# -- reading values
+
+def policy_value(family: Family, raw: Any) -> tuple[Any, str | None]:
+    """(value ready to compare, None) or (None, what was expected) for a policy value."""
+    if isinstance(raw, (dict, list)) or raw is None:
+        return None, "a string, number or boolean"
+    text = _text(raw)
+    if family in (Family.STRING, Family.ARN):
+        return text, None
+    if family is Family.NUMERIC:
+        number = _number(text)
+        return (number, None) if number is not None else (None, "a number such as 14 or 1.5")
+    if family is Family.DATE:
+        when = parse_date(text)
+        return (when, None) if when is not None else (None, "an ISO 8601 date or epoch seconds")
+    if family in (Family.BOOL, Family.NULL):
+        flag = _bool(text)
+        return (flag, None) if flag is not None else (None, '"true" or "false"')
+    if family is Family.BINARY:
+        try:
+            return base64.b64decode(text, validate=True), None
+        except (binascii.Error, ValueError):
+            return None, "base64-encoded bytes"
+    try:
+        return ipaddress.ip_network(text, strict=False), None
+    except ValueError:
+        return None, "an IPv4/IPv6 address or CIDR block such as 203.0.113.0/24"
+
+
+def request_value(family: Family, text: str) -> Any:
+    """The request value read for ``family``, or None when it has the wrong type (§5.5)."""
+    if family in (Family.STRING, Family.ARN):
+        return text
+    if family is Family.NUMERIC:
+        return _number(text)
+    if family is Family.DATE:
+        return parse_date(text)
+    if family is Family.BOOL:
+        return _bool(text)
+    if family is Family.BINARY:
+        try:
+            return base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            return text.encode()
+    try:
+        return ipaddress.ip_address(text.split("/")[0])
+    except ValueError:
+        return None
+
+
+def compare(positive: str, policy: Any, pieces: Pieces | None, value: Any) -> bool:
+    """Whether the request ``value`` satisfies the *positive* operator for one policy value.
+    ``pieces`` is the policy value as wildcard pieces (string and ARN families)."""
+    if positive == "StringEquals":
+        return value == _joined(pieces)
+    if positive == "StringEqualsIgnoreCase":
+        return bool(value.casefold() == _joined(pieces).casefold())
+    if positive == "StringLike":
+        return like_regex(pieces or ()).fullmatch(value) is not None
+    if positive in ("ArnEquals", "ArnLike"):
+        return arn_like(pieces or (), value)
+    if positive == "IpAddress":
+        return bool(value.version == policy.version and value in policy)
+    if positive in ("Bool", "BinaryEquals"):
+        return bool(value == policy)
+    return _ordered(positive, policy, value)
+
+
+def _ordered(positive: str, policy: float, value: float) -> bool:
+    suffix = positive.removeprefix("Numeric").removeprefix("Date")
+    if suffix == "Equals":
+        return value == policy
+    if suffix == "LessThan":
+        return value < policy
+    if suffix == "LessThanEquals":
+        return value <= policy
+    if suffix == "GreaterThan":
+        return value > policy
+    return value >= policy
+
+
+def _joined(pieces: Pieces | None) -> str:
+    return "".join(text for text, _ in pieces or ())
+
+
+def _text(raw: Any) -> str:
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    return str(raw)
+
+
+def _number(text: str) -> float | None:
+    if not re.fullmatch(r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*", text):
+        return None
+    return float(text)
+
+
+def _bool(text: str) -> bool | None:
+    lowered = text.strip().lower()
+    return True if lowered == "true" else False if lowered == "false" else None
+
+
+_DATE = re.compile(
+    r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?)?)?"
+    r"(Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def parse_date(text: str) -> float | None:
+    """Epoch seconds of an ISO 8601 (W3C profile) date or of epoch seconds (§5.6)."""
+    text = text.strip()
+    if re.fullmatch(r"-?\d{1,11}(\.\d+)?", text) and len(text) != 4:
+        return float(text)
+    match = _DATE.match(text)
+    if not match:
+        return None
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    try:
+        when = datetime(int(year), int(month or 1), int(day or 1), int(hour or 0),
+                        int(minute or 0), int(second or 0), tzinfo=UTC)
+    except ValueError:
+        return None
+    if zone and zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        digits = zone[1:].replace(":", "")
+        when -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return when.timestamp() + (float(fraction) if fraction else 0.0)

@@ -1,0 +1,240 @@
+"""The frozen policy model: ``Policy`` → ``Statement`` → elements (Action/NotAction,
+Resource/NotResource, Principal/NotPrincipal, Condition). Elements are compiled once, when the
+parser builds them, into matchers the engine can apply quickly; the original JSON is kept as
+``source`` for quoting in explanations (treat it as read-only).
+
+AWS pages: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html and
+https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html (policy types, semantics §3).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from .arn import ACCOUNT_ID, Arn
+from .operators import Operator
+from .problems import Problem
+from .variables import Template, resolve
+from .wildcards import Pieces, has_wildcard, like_regex, plain, resource_regex
+
+
+class PolicyKind(StrEnum):
+    IDENTITY = "identity"
+    RESOURCE = "resource"  # a Secrets Manager secret policy
+    KEY = "key"  # a KMS key policy
+    TRUST = "trust"  # a role trust policy
+    SCP = "scp"
+    RCP = "rcp"
+    BOUNDARY = "boundary"
+    SESSION = "session"
+
+    @property
+    def resource_based(self) -> bool:
+        """Policies that name their principals (semantics §3.3)."""
+        return self in (PolicyKind.RESOURCE, PolicyKind.KEY, PolicyKind.TRUST, PolicyKind.RCP)
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    PolicyKind.IDENTITY: "identity-based policy",
+    PolicyKind.RESOURCE: "secret resource policy",
+    PolicyKind.KEY: "key policy",
+    PolicyKind.TRUST: "role trust policy",
+    PolicyKind.SCP: "service control policy",
+    PolicyKind.RCP: "resource control policy",
+    PolicyKind.BOUNDARY: "permissions boundary",
+    PolicyKind.SESSION: "session policy",
+}
+
+
+class Effect(StrEnum):
+    ALLOW = "Allow"
+    DENY = "Deny"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ActionElement:
+    """Action or NotAction: case-insensitive wildcard patterns (§4.1–4.2)."""
+
+    patterns: tuple[str, ...]
+    negated: bool
+    _exact: frozenset[str] = field(repr=False)
+    _regex: re.Pattern[str] | None = field(repr=False)
+    _cache: dict[str, bool] = field(repr=False, default_factory=dict)
+
+    @classmethod
+    def build(cls, patterns: tuple[str, ...], negated: bool) -> ActionElement:
+        exact = frozenset(p.lower() for p in patterns if not has_wildcard(p))
+        wild = [like_regex(plain(p), ignore_case=True).pattern for p in patterns if has_wildcard(p)]
+        regex = re.compile("|".join(f"(?:{w})" for w in wild), re.IGNORECASE | re.DOTALL) if wild else None
+        return cls(patterns, negated, exact, regex)
+
+    def listed(self, action_lower: str) -> bool:
+        """Whether one of the patterns matches (before NotAction's negation)."""
+        hit = self._cache.get(action_lower)
+        if hit is None:
+            hit = action_lower in self._exact or bool(
+                self._regex and self._regex.fullmatch(action_lower)
+            )
+            if len(self._cache) < 4096:
+                self._cache[action_lower] = hit
+        return hit
+
+    def matches(self, action_lower: str) -> bool:
+        return self.listed(action_lower) != self.negated
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ResourcePattern:
+    text: str
+    template: Template | None  # set when the pattern holds policy variables (§6)
+    regex: re.Pattern[str] | None  # static patterns with wildcards
+
+    @classmethod
+    def build(cls, text: str, template: Template | None) -> ResourcePattern:
+        static = template is None
+        regex = resource_regex(plain(text)) if static and has_wildcard(text) else None
+        return cls(text, template, regex)
+
+    def match(self, resource: str, lookup: Callable[[str], str | None]) -> bool | None:
+        """True/False, or None when a variable cannot be resolved (matches nothing, §6.2)."""
+        if self.template is None:
+            if self.regex is None:
+                return resource == self.text
+            return self.regex.fullmatch(resource) is not None
+        pieces = resolve(self.template, lookup)
+        if pieces is None:
+            return None
+        return resource_regex(pieces).fullmatch(resource) is not None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ResourceElement:
+    """Resource or NotResource: case-sensitive ARN patterns (§4.3, §4.4, §4.8)."""
+
+    patterns: tuple[ResourcePattern, ...]
+    negated: bool
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PrincipalElement:
+    """Principal or NotPrincipal, sorted by what each value can match (§4.5)."""
+
+    negated: bool
+    wildcard: bool  # "*" or {"AWS": "*"}
+    accounts: frozenset[str]  # account ids (from "123…" or "arn:aws:iam::123…:root")
+    users: frozenset[str]  # user ARNs
+    roles: frozenset[tuple[str, str]]  # (account, role name): a role's path is not part of its identity
+    sessions: frozenset[str]  # assumed-role session ARNs
+    federated_users: frozenset[str]
+    services: frozenset[str]
+    federated: frozenset[str]
+    values: tuple[tuple[str, str], ...]  # (type, value) as written, for explanations
+
+    @classmethod
+    def build(cls, negated: bool, values: tuple[tuple[str, str], ...]) -> PrincipalElement:
+        accounts: set[str] = set()
+        users: set[str] = set()
+        roles: set[tuple[str, str]] = set()
+        sessions: set[str] = set()
+        federated_users: set[str] = set()
+        services: set[str] = set()
+        federated: set[str] = set()
+        wildcard = False
+        for kind, value in values:
+            if kind == "AWS":
+                if value == "*":
+                    wildcard = True
+                elif ACCOUNT_ID.match(value):
+                    accounts.add(value)
+                else:
+                    _sort_aws(value, accounts, users, roles, sessions, federated_users)
+            elif kind == "Service":
+                services.add(value.lower())
+            elif kind == "*":
+                wildcard = True
+            else:
+                federated.add(value)
+        return cls(negated, wildcard, frozenset(accounts), frozenset(users), frozenset(roles),
+                   frozenset(sessions), frozenset(federated_users), frozenset(services),
+                   frozenset(federated), values)
+
+
+def _sort_aws(value: str, accounts: set[str], users: set[str], roles: set[tuple[str, str]],
+              sessions: set[str], federated_users: set[str]) -> None:
+    arn = Arn.parse(value)
+    if arn is None:
+        return
+    rtype = arn.resource_type
+    if arn.service == "iam" and arn.resource == "root":
+        accounts.add(arn.account)
+    elif arn.service == "iam" and rtype == "user":
+        users.add(value)
+    elif arn.service == "iam" and rtype == "role":
+        roles.add((arn.account, arn.name))
+    elif arn.service == "sts" and rtype == "assumed-role":
+        sessions.add(value)
+    elif arn.service == "sts" and rtype == "federated-user":
+        federated_users.add(value)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Condition:
+    """One operator applied to one key with its values (§5.1)."""
+
+    operator: Operator
+    key: str  # as written
+    values: tuple[str, ...]  # as written (normalised to text)
+    parsed: tuple[Any, ...]  # read for the operator's family (numbers, dates, networks…)
+    templates: tuple[Template | None, ...]  # per value, when it holds variables (§6)
+    pieces: tuple[Pieces, ...]  # per value, its static wildcard pieces
+
+    @property
+    def key_lower(self) -> str:
+        return self.key.lower()
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Statement:
+    index: int
+    sid: str | None
+    effect: Effect
+    action: ActionElement
+    resource: ResourceElement | None  # None: no Resource element (trust policy, §3.7 key policy)
+    principal: PrincipalElement | None
+    conditions: tuple[Condition, ...]
+    source: Any = field(repr=False, default=None)
+
+    @property
+    def label(self) -> str:
+        return f"Sid {self.sid}" if self.sid else f"statement {self.index + 1}"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Policy:
+    kind: PolicyKind
+    version: str | None
+    statements: tuple[Statement, ...]
+    problems: tuple[Problem, ...] = ()
+    source: Any = field(repr=False, default=None)
+    policy_id: str | None = None
+
+    @property
+    def valid(self) -> bool:
+        """AWS would store it: no problem of error severity."""
+        return not any(p.is_error for p in self.problems)
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if not p.is_error)

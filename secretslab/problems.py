@@ -1,0 +1,171 @@
+"""Problems found in user input: a stable code, a severity, a JSON path to the element, a message
+saying what was found and what was expected, and an optional "did you mean" hint.
+
+Every code lives in the ``CODES`` catalogue below, so tests assert codes rather than wording.
+``InvalidPolicyError`` and ``ScenarioError`` carry every problem at once (collect, then raise).
+AWS's grammar for what is rejected: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
+and the checks of https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+PathPart = str | int
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+#: code -> (severity, what it means). Errors make AWS reject the document; warnings are lint.
+CODES: dict[str, tuple[Severity, str]] = {
+    # -- documents and structure
+    "INVALID_JSON": (E, "the text is not valid JSON"),
+    "DUPLICATE_KEY": (E, "a JSON object names the same key twice"),
+    "NOT_AN_OBJECT": (E, "a JSON object was expected"),
+    "INVALID_TYPE": (E, "the element has the wrong JSON type"),
+    "EMPTY_ELEMENT": (E, "the element is empty"),
+    "UNKNOWN_ELEMENT": (E, "the policy language has no element of this name"),
+    "INVALID_VERSION": (E, "Version must be 2012-10-17 or 2008-10-17"),
+    "MISSING_STATEMENT": (E, "a policy needs a Statement"),
+    "MISSING_EFFECT": (E, "a statement needs an Effect"),
+    "INVALID_EFFECT": (E, "Effect must be exactly Allow or Deny"),
+    "MISSING_ACTION": (E, "a statement needs Action or NotAction"),
+    "ACTION_AND_NOT_ACTION": (E, "a statement may have Action or NotAction, not both"),
+    "INVALID_ACTION": (E, "an action is written service:ActionName"),
+    "MISSING_RESOURCE": (E, "a statement needs Resource or NotResource"),
+    "RESOURCE_AND_NOT_RESOURCE": (E, "a statement may have Resource or NotResource, not both"),
+    "INVALID_RESOURCE": (E, "a resource is an ARN or *"),
+    "RESOURCE_NOT_ALLOWED": (E, "this kind of policy takes no Resource/NotResource"),
+    "ELEMENT_NOT_SUPPORTED": (E, "this kind of policy does not support the element"),
+    "INVALID_SID": (E, "this kind of policy allows only letters and digits in Sid"),
+    "DUPLICATE_SID": (E, "Sid values must be unique within a policy"),
+    # -- principals
+    "PRINCIPAL_NOT_ALLOWED": (E, "this kind of policy takes no Principal/NotPrincipal"),
+    "MISSING_PRINCIPAL": (E, "a resource-based policy needs Principal or NotPrincipal"),
+    "PRINCIPAL_AND_NOT_PRINCIPAL": (E, "a statement may have Principal or NotPrincipal, not both"),
+    "NOT_PRINCIPAL_NOT_ALLOWED": (E, "this kind of policy takes no NotPrincipal"),
+    "NOT_PRINCIPAL_WITH_ALLOW": (E, "NotPrincipal is only supported with Deny"),
+    "GROUP_PRINCIPAL": (E, "an IAM group is not a principal"),
+    "PARTIAL_WILDCARD_PRINCIPAL": (E, "a wildcard in a principal must be the whole value *"),
+    "INVALID_PRINCIPAL": (E, "not a principal AWS accepts"),
+    "RCP_PRINCIPAL": (E, "a resource control policy names Principal \"*\""),
+    "RCP_ALLOW": (E, "custom resource control policies can only Deny"),
+    # -- conditions
+    "UNKNOWN_OPERATOR": (E, "AWS has no condition operator of this name"),
+    "INVALID_CONDITION": (E, "a Condition maps operators to {key: value or [values]}"),
+    "INVALID_CONDITION_VALUE": (E, "the value does not suit the operator"),
+    # -- warnings (AWS accepts the document, but it probably does not do what was meant)
+    "MISSING_VERSION": (W, "without Version the policy is 2008-10-17: no policy variables"),
+    "VARIABLES_NEED_2012": (W, "policy variables work only with Version 2012-10-17"),
+    "INVALID_VARIABLE": (W, "a ${...} policy variable is malformed and is read literally"),
+    "SPACE_IN_VARIABLE": (W, "a space inside ${ } (trimmed; Access Analyzer reports it)"),
+    "VARIABLE_NOT_SUBSTITUTED": (W, "this operator takes no policy variables"),
+    "UNKNOWN_ACTION": (W, "the service has no action of this name"),
+    "UNKNOWN_CONDITION_KEY": (W, "no such condition key is known for this service"),
+    "SET_OPERATOR_ON_SINGLE_VALUED_KEY": (W, "ForAnyValue/ForAllValues on a single-valued key"),
+    "MULTIVALUED_KEY_WITHOUT_SET_OPERATOR": (W, "a multivalued key needs ForAnyValue/ForAllValues"),
+    "FOR_ALL_VALUES_WITH_ALLOW": (W, "ForAllValues in an Allow is true when the key is absent"),
+    "WILDCARD_PRINCIPAL_IN_TRUST": (W, "Principal * in a trust policy lets anyone assume the role"),
+    "KEY_STATEMENT_WITHOUT_RESOURCE": (W, "a key-policy statement without Resource applies to nothing"),
+    "SERVICE_WILDCARD_IN_RESOURCE": (W, "the service part of a resource ARN cannot be wildcarded"),
+    "PUBLIC_POLICY": (W, "the secret policy allows broad access (Principal * without a pinning condition)"),
+    "NOT_ACTION_WITH_ALLOW": (W, "Allow with NotAction grants every other action, of every service"),
+    # -- scenarios, requests and batch lines (semantics §1)
+    "UNREADABLE_FILE": (E, "the file cannot be read or parsed"),
+    "UNKNOWN_FIELD": (E, "the scenario format has no field of this name"),
+    "MISSING_FIELD": (E, "a required field is missing"),
+    "INVALID_FIELD": (E, "the field's value does not have the expected form"),
+    "UNKNOWN_REFERENCE": (E, "the value names an entity that the world does not hold"),
+    "DUPLICATE_ENTITY": (E, "two entities share one ARN"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    code: str
+    message: str
+    path: tuple[PathPart, ...] = ()
+    hint: str | None = None
+    source: str | None = None  # the file or batch line the problem was found in
+
+    @property
+    def severity(self) -> Severity:
+        return CODES[self.code][0]
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    @property
+    def json_path(self) -> str:
+        return json_path(self.path)
+
+    def under(self, *prefix: PathPart, source: str | None = None) -> Problem:
+        """The same problem, located inside a larger document (and file)."""
+        return replace(self, path=(*prefix, *self.path), source=source or self.source)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "code": self.code,
+            "severity": self.severity.value,
+            "path": self.json_path,
+            "message": self.message,
+        }
+        if self.hint:
+            out["hint"] = self.hint
+        if self.source:
+            out["source"] = self.source
+        return out
+
+    def __str__(self) -> str:
+        where = f"{self.source}: " if self.source else ""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{where}{self.json_path}: {self.severity.value} {self.code}: {self.message}{hint}"
+
+
+def json_path(path: Iterable[PathPart]) -> str:
+    out = "$"
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part.isidentifier():
+            out += f".{part}"
+        else:
+            out += "[" + _quote(part) + "]"
+    return out
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def errors(problems: Iterable[Problem]) -> tuple[Problem, ...]:
+    return tuple(p for p in problems if p.is_error)
+
+
+class InvalidPolicyError(ValueError):
+    """A policy document AWS would reject; ``problems`` holds every problem found."""
+
+    def __init__(self, problems: Iterable[Problem], what: str = "policy") -> None:
+        self.problems = tuple(problems)
+        errs = errors(self.problems)
+        lines = "\n".join(f"  {p}" for p in errs)
+        super().__init__(f"invalid {what}: {len(errs)} error(s)\n{lines}")
+
+
+class ScenarioError(ValueError):
+    """A world, request, scenario file or batch line that does not follow semantics.md §1."""
+
+    def __init__(self, problems: Iterable[Problem], what: str = "scenario") -> None:
+        self.problems = tuple(problems)
+        errs = errors(self.problems) or self.problems
+        lines = "\n".join(f"  {p}" for p in errs)
+        super().__init__(f"invalid {what}: {len(errs)} problem(s)\n{lines}")

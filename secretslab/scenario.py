@@ -1,0 +1,61 @@
+"""Scenario files: a world (semantics §1.1) in JSON or YAML, optionally wrapped with a
+description and the decisions it is meant to produce. Every problem is reported with the file
+name and its JSON path.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .problems import Problem, ScenarioError
+from .world import World
+
+
+def read_document(path: str | Path) -> Any:
+    """The JSON or YAML document in ``path``; ``ScenarioError`` naming the file if unreadable."""
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem("UNREADABLE_FILE", f"cannot read the file: {exc}", (), source=name)],
+                            what="scenario file") from None
+    if name.endswith((".yaml", ".yml")):
+        import yaml  # imported here: only YAML scenarios need it
+
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            where = getattr(exc, "problem_mark", None)
+            at = f" at line {where.line + 1} column {where.column + 1}" if where else ""
+            raise ScenarioError([Problem("UNREADABLE_FILE", f"not valid YAML{at}: "
+                                         f"{getattr(exc, 'problem', exc)}", (), source=name)],
+                                what="scenario file") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScenarioError([Problem("UNREADABLE_FILE", f"not valid JSON: {exc.msg} at line {exc.lineno} "
+                                     f"column {exc.colno}", (), source=name)], what="scenario file") from None
+
+
+def load_scenario(path: str | Path) -> World:
+    """The world in a JSON or YAML scenario file. The file is either a world or
+    ``{"description": …, "world": {…}, "expectations": […]}``."""
+    data = read_document(path)
+    prefix: tuple[str, ...] = ()
+    if isinstance(data, dict) and "world" in data:
+        extra = set(data) - {"world", "description", "expectations", "title"}
+        if extra:
+            raise ScenarioError([Problem("UNKNOWN_FIELD", f"a scenario file has no field {k!r}; expected "
+                                         "world, title, description, expectations", (k,), source=str(path))
+                                 for k in sorted(extra)], what="scenario file")
+        description = data.get("description")
+        data = dict(data["world"]) if isinstance(data["world"], dict) else data["world"]
+        if description and isinstance(data, dict) and "description" not in data:
+            data["description"] = description
+        prefix = ("world",)
+    try:
+        return World.from_dict(data, source=str(path))
+    except ScenarioError as exc:
+        raise ScenarioError([p.under(*prefix) for p in exc.problems], what="scenario file") from None

@@ -1,0 +1,108 @@
+"""Policy variables: ``${aws:username}``, defaults ``${aws:PrincipalTag/team, 'shared'}`` and the
+escapes ``${*}``, ``${?}``, ``${$}`` (semantics §6, A19).
+
+A template is parsed once; at evaluation it resolves against the request context into wildcard
+pieces, where substituted text is literal. A variable whose key is absent (and has no default)
+makes the whole value unresolvable: positive operators and Resource patterns then match nothing.
+AWS page: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .wildcards import Pieces
+
+_ESCAPES = {"*": "*", "?": "?", "$": "$"}
+_VAR = re.compile(r"^\s*([^\s,']+)\s*(?:,\s*'([^']*)'\s*)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Var:
+    key: str
+    default: str | None = None
+
+    @property
+    def key_lower(self) -> str:
+        return self.key.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    text: str
+
+
+Part = str | Var | Literal
+Template = tuple[Part, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateNote:
+    code: str  # a problems.CODES code
+    message: str
+
+
+def parse_template(text: str) -> tuple[Template | None, list[TemplateNote]]:
+    """The template of ``text``, or None when it holds no ``${``."""
+    if "${" not in text:
+        return None, []
+    parts: list[Part] = []
+    notes: list[TemplateNote] = []
+    pos = 0
+    while True:
+        start = text.find("${", pos)
+        if start < 0:
+            break
+        end = text.find("}", start + 2)
+        if end < 0:
+            notes.append(TemplateNote("INVALID_VARIABLE", f"'${{' without a closing '}}' in {text!r}"))
+            break
+        if start > pos:
+            parts.append(text[pos:start])
+        inner = text[start + 2 : end]
+        part = _part(inner, notes)
+        parts.append(part if part is not None else text[start : end + 1])
+        pos = end + 1
+    if pos < len(text):
+        parts.append(text[pos:])
+    return tuple(parts), notes
+
+
+def _part(inner: str, notes: list[TemplateNote]) -> Part | None:
+    if inner in _ESCAPES:
+        return Literal(_ESCAPES[inner])
+    match = _VAR.match(inner)
+    if not match:
+        notes.append(TemplateNote("INVALID_VARIABLE", f"'${{{inner}}}' is not a policy variable"))
+        return None
+    key, default = match.group(1), match.group(2)
+    if inner != inner.strip() or (default is None and inner.strip() != key):
+        notes.append(TemplateNote(
+            "SPACE_IN_VARIABLE",
+            f"'${{{inner}}}' has spaces inside the braces; read as '${{{key}}}' (ambiguity A19)",
+        ))
+    return Var(key, default)
+
+
+def resolve(template: Template, lookup: Callable[[str], str | None]) -> Pieces | None:
+    """Substitute every variable; None when one cannot be resolved (§6.2)."""
+    pieces: list[tuple[str, bool]] = []
+    for part in template:
+        if isinstance(part, str):
+            pieces.append((part, False))
+        elif isinstance(part, Literal):
+            pieces.append((part.text, True))
+        else:
+            value = lookup(part.key_lower)
+            if value is None:
+                value = part.default
+            if value is None:
+                return None
+            pieces.append((value, True))
+    return tuple(pieces)
+
+
+def variables_of(template: Template) -> tuple[Var, ...]:
+    return tuple(p for p in template if isinstance(p, Var))
