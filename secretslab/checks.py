@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from . import catalog
 from .arn import ACCOUNT_ID, Arn
@@ -146,8 +147,7 @@ def check_action(pattern: str, path: Path) -> list[Problem]:
     if not catalog.known_service(service) or has_wildcard(service):
         return []
     if has_wildcard(name):
-        regex = like_regex(plain(name), ignore_case=True)
-        if not any(regex.fullmatch(a) for a in catalog.action_names(service)):
+        if not _matches_some_action(service.lower(), name):
             return [Problem("UNKNOWN_ACTION", f"{pattern!r} matches no {service} action", path)]
         return []
     if catalog.canonical_action(pattern) is None:
@@ -155,6 +155,12 @@ def check_action(pattern: str, path: Path) -> list[Problem]:
         return [Problem("UNKNOWN_ACTION", f"{service} has no action {name!r}", path,
                         hint=f"did you mean {hint}?" if hint else None)]
     return []
+
+
+@lru_cache(maxsize=4096)
+def _matches_some_action(service: str, name: str) -> bool:
+    regex = like_regex(plain(name), ignore_case=True)
+    return any(regex.fullmatch(a) for a in catalog.action_names(service))
 
 
 def check_resource(kind: PolicyKind, pattern: str, path: Path) -> list[Problem]:

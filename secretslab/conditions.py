@@ -3,15 +3,14 @@
 operators on multivalued keys (§5.15, A12), several values OR-ed and NOR-ed for negated operators
 (§5.1), wrong-typed request values (§5.5), and policy variables in values (§6).
 
-Every result says why, as data. AWS pages:
+Every result says why, as data (a state code; ``why`` words it on demand). AWS pages:
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html,
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .context import Context, Values
 from .operators import Family, compare, request_value
@@ -19,14 +18,51 @@ from .policy import Condition
 from .variables import resolve
 from .wildcards import Pieces
 
+# states: why a condition came out as it did
+ABSENT = "absent"  # the key is not in the request
+MATCHED = "matched"  # (some/every) request value satisfies the operator
+UNMATCHED = "unmatched"
+NULL = "null"
 
-@dataclass(frozen=True, slots=True)
-class ConditionResult:
+
+class ConditionResult(NamedTuple):  # a NamedTuple: immutable, and cheap to build on the hot path
     condition: Condition
     request_values: Values | None  # None: the key is not in the request
     policy_values: tuple[str | None, ...]  # after variable substitution (None: unresolvable)
     passed: bool
-    why: str
+    state: str
+
+    @property
+    def why(self) -> str:
+        c, op = self.condition, self.condition.operator
+        if self.state == NULL:
+            present = "absent" if not self.request_values else "present"
+            return f"{c.key} is {present}, so Null {'/'.join(c.values)} is {str(self.passed).lower()}"
+        if self.state == ABSENT:
+            if op.if_exists:
+                return f"{c.key} is absent, and …IfExists is true without it"
+            if op.qualifier == "ForAllValues":
+                return f"{c.key} is absent: ForAllValues is true when there are no values"
+            if op.qualifier == "ForAnyValue":
+                return f"{c.key} is absent: ForAnyValue needs at least one matching value"
+            if op.negated:
+                return f"{c.key} is absent: a negated operator is true without it"
+            return f"{c.key} is absent from the request"
+        listed = ", ".join("<unresolved variable>" if v is None else repr(v) for v in self.policy_values)
+        got = ", ".join(repr(v) for v in self.request_values or ())
+        quantifier = {"ForAllValues": "every request value", "ForAnyValue": "some request value"}.get(
+            op.qualifier or "", "the request value")
+        if op.negated:
+            relation = "differs from every one of" if self.passed else "matches one of"
+        else:
+            relation = "matches one of" if self.passed else "matches none of"
+        if op.qualifier == "ForAllValues" and not self.passed:
+            quantifier = "not every request value"
+            relation = "differs from all of" if op.negated else "matches one of"
+        why = f"{c.key} = {got}: {quantifier} {relation} [{listed}] under {op.positive}"
+        if any(_typed(op.family, v) is None for v in self.request_values or ()):
+            why += f" (a request value is not a valid {op.family.value}, so it matches nothing)"
+        return why
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -39,80 +75,85 @@ class ConditionResult:
         }
 
 
+MEMO_SIZE = 512  # results remembered per condition (a condition without variables depends only
+#                  on the request's values of its key)
+
+
 def evaluate_condition(condition: Condition, context: Context) -> ConditionResult:
-    op = condition.operator
     values = context.get(condition.key_lower)
+    variables = condition.variable_keys
+    key = (values, *[context.single(k) for k in variables]) if variables else values
+    memo = condition.memo
+    found: ConditionResult | None = memo.get(key)
+    if found is None:
+        found = _evaluate(condition, context, values)
+        if len(memo) < MEMO_SIZE:
+            memo[key] = found
+    return found
+
+
+def _evaluate(condition: Condition, context: Context, values: Values | None) -> ConditionResult:
+    op = condition.operator
     if op.family is Family.NULL:
-        return _null(condition, values)
-    resolved = _resolve(condition, context)
-    shown = tuple(None if r is None else "".join(t for t, _ in r[1]) for r in resolved)
-
-    def result(passed: bool, why: str) -> ConditionResult:
-        return ConditionResult(condition, values, shown, passed, why)
-
+        absent = values is None or len(values) == 0
+        passed = any(flag == absent for flag in condition.parsed)  # several values are OR-ed
+        return ConditionResult(condition, values, condition.values, passed, NULL)
     if values is None:
-        if op.if_exists:
-            return result(True, f"{condition.key} is absent, and …IfExists is true without it")
-        if op.qualifier == "ForAllValues":
-            return result(True, f"{condition.key} is absent: ForAllValues is true for no values")
-        if op.qualifier == "ForAnyValue":
-            return result(False, f"{condition.key} is absent: ForAnyValue needs one matching value")
-        if op.negated:
-            return result(True, f"{condition.key} is absent: a negated operator is true without it")
-        return result(False, f"{condition.key} is absent from the request")
+        if op.if_exists or op.qualifier == "ForAllValues":
+            passed = True
+        elif op.qualifier == "ForAnyValue":
+            passed = False
+        else:
+            passed = op.negated  # a missing key: positive false, negated true (§5.3)
+        return ConditionResult(condition, None, condition.values, passed, ABSENT)
+    match = condition.match
+    shown: tuple[str | None, ...] = condition.values
+    if match is None:  # values with policy variables: substitute for this request (§6)
+        resolved = _resolve(condition, context)
+        shown = tuple(None if r is None else r[2] for r in resolved)
+        positive, family = op.positive, op.family
 
-    matches = [_positive(op.positive, op.family, resolved, v) for v in values]
-    holds = [not m if op.negated else m for m in matches]
+        def match(raw: str) -> bool:
+            return _match(positive, family, resolved, raw)
+
+    negated = op.negated
     if op.qualifier == "ForAllValues":
-        passed = all(holds)
-        why = ("every request value " if passed else "not every request value ") + _verb(op.negated)
-    elif op.qualifier == "ForAnyValue":
-        passed = any(holds)
-        why = ("a request value " if passed else "no request value ") + _verb(op.negated)
-    elif op.negated:  # NOR over the policy values, for every request value (§5.1, A12)
-        passed = all(holds)
-        why = "no request value matches any listed value" if passed else "a request value matches a listed value"
-    else:  # OR over the policy values, any request value (§5.1, A12)
-        passed = any(holds)
-        why = "a request value matches a listed value" if passed else "no request value matches a listed value"
-    if any(r is None for r in resolved):
-        why += "; a policy variable could not be resolved, so that value matches nothing"
-    if not passed and any(_typed(op.family, v) is None for v in values):
-        why += f"; a request value is not of the {op.family.value} type"
-    return result(passed, why)
-
-
-def _verb(negated: bool) -> str:
-    return "matches none of the listed values" if negated else "matches a listed value"
+        passed = all(match(v) != negated for v in values)
+    elif op.qualifier == "ForAnyValue" or not negated:
+        passed = any(match(v) != negated for v in values)
+    else:  # plain negated operator: NOR over the policy values, for every request value (§5.1, A12)
+        passed = not any(match(v) for v in values)
+    return ConditionResult(condition, values, shown, passed, MATCHED if passed else UNMATCHED)
 
 
 def _typed(family: Family, value: str) -> Any:
     return request_value(family, value)
 
 
-def _positive(positive: str, family: Family, resolved: list[tuple[Any, Pieces] | None],
-              raw: str) -> bool:
-    value = request_value(family, raw)
+Resolved = list[tuple[Any, Pieces, str] | None]
+
+
+def _match(positive: str, family: Family, resolved: Resolved, raw: str) -> bool:
+    """Whether the request value satisfies the positive operator for one of the policy values."""
+    value: Any = raw if family is Family.STRING else request_value(family, raw)
     if value is None:
         return False  # wrong-typed request value (§5.5)
+    if positive == "StringEquals":
+        return any(r is not None and r[2] == raw for r in resolved)
     return any(r is not None and compare(positive, r[0], r[1], value) for r in resolved)
 
 
-def _resolve(condition: Condition, context: Context) -> list[tuple[Any, Pieces] | None]:
-    out: list[tuple[Any, Pieces] | None] = []
-    for parsed, template, pieces in zip(condition.parsed, condition.templates, condition.pieces,
-                                        strict=True):
+def _resolve(condition: Condition, context: Context) -> Resolved:
+    out: Resolved = []
+    for parsed, template, pieces, text in zip(condition.parsed, condition.templates, condition.pieces,
+                                              condition.values, strict=True):
         if template is None:
-            out.append((parsed, pieces))
+            out.append((parsed, pieces, text))
             continue
         resolved = resolve(template, context.single)
-        out.append(None if resolved is None else ("".join(t for t, _ in resolved), resolved))
+        if resolved is None:
+            out.append(None)
+        else:
+            joined = "".join(t for t, _ in resolved)
+            out.append((joined, resolved, joined))
     return out
-
-
-def _null(condition: Condition, values: Values | None) -> ConditionResult:
-    absent = values is None or len(values) == 0
-    passed = any(flag == absent for flag in condition.parsed)  # several values are OR-ed
-    state = "absent" if absent else "present"
-    why = f"{condition.key} is {state}; Null {'/'.join(condition.values)} is {'true' if passed else 'false'}"
-    return ConditionResult(condition, values, condition.values, passed, why)

@@ -7,8 +7,8 @@ AWS page: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_co
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -36,6 +36,11 @@ class Context:
 
     _values: Mapping[str, Values]
     _names: Mapping[str, str]
+    #: the values of a lower-case key, or None (the mapping's own C-level ``get``: a hot path)
+    get: Callable[[str], Values | None] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "get", self._values.get)
 
     @classmethod
     def of(cls, items: Iterable[tuple[str, Values]]) -> Context:
@@ -46,9 +51,6 @@ class Context:
             values[lower] = vals
             names[lower] = key
         return cls(MappingProxyType(values), MappingProxyType(names))
-
-    def get(self, key_lower: str) -> Values | None:
-        return self._values.get(key_lower)
 
     def single(self, key_lower: str) -> str | None:
         """The value of a single-valued key, for policy variables (§6.1)."""

@@ -79,46 +79,87 @@ class _Check:
         self.rules: ServiceRules = rules_for(req.action)
         self.action = req.action.lower()
         self.invalid: list[InvalidPolicy] = []
-        self.notes: list[str] = list(req.notes) + list(req.principal.notes)
+        self.notes: list[str] = [*req.notes, *req.principal.notes]
         self.same_account = req.principal.account == req.resource_account
+        p = req.principal
+        self.principal_key = (p.arn, p.role_arn, p.has_boundary, p.source_user)
+        self.ordered: tuple[PolicyResult, ...] = ()
+        self.levels: tuple[LevelResult, ...] = ()
 
-    # -- evaluating policies
+    # -- evaluating policies (§8.1)
 
     def run(self) -> Evaluation:
         req = self.req
         identity = self._policies(PolicyRole.IDENTITY, req.identity)
-        boundary = self._policies(PolicyRole.BOUNDARY, (req.boundary,) if req.boundary else ())
-        session = self._policies(PolicyRole.SESSION, req.session)
-        resource = self._policies(PolicyRole.RESOURCE, (req.resource_policy,) if req.resource_policy else ())
+        boundary = self._policies(PolicyRole.BOUNDARY, (req.boundary,)) if req.boundary else []
+        session = self._policies(PolicyRole.SESSION, req.session) if req.session else []
+        resource = (self._policies(PolicyRole.RESOURCE, (req.resource_policy,))
+                    if req.resource_policy else [])
         levels = self._levels(PolicyRole.SCP, self._scp_levels())
         rcp_levels = self._levels(PolicyRole.RCP, self._rcp_levels())
-        rcps = [p for lv in rcp_levels for p in lv.policies]
-        scps = [p for lv in levels for p in lv.policies]
-        ordered = (*identity, *boundary, *session, *scps, *resource, *rcps)
-        return self._decide(ordered, identity, boundary, session, resource, levels)
+        self.levels = tuple(levels)
+        self.ordered = (*identity, *boundary, *session, *(p for lv in levels for p in lv.policies),
+                        *resource, *(p for lv in rcp_levels for p in lv.policies))
+        return self._decide(identity, boundary, session, resource)
 
     def _policies(self, role: PolicyRole, attached: Iterable[Attached], level: str | None = None) -> list[PolicyResult]:
+        """A result per valid policy. A policy's result depends only on the action, the resource
+        and caller (when a statement looks at them) and the values of the context keys its
+        statements read, so the immutable result is remembered by those: batches repeat them."""
         out = []
+        req = self.req
+        get = req.context.get
+        action = self.action
         for item in attached:
-            if not item.policy.valid:
-                self.invalid.append(InvalidPolicy(item.label, role, item.policy.errors))
+            policy = item.policy
+            if not policy.valid:
+                self.invalid.append(InvalidPolicy(item.label, role, policy.errors))
                 continue
-            results = tuple(r for s in item.policy.statements if (r := self._statement(role, s)) is not None)
-            out.append(PolicyResult(role, item.label, item.policy, results, level))
+            view = policy.view(action)
+            key = (item.label, level, action,
+                   req.resource if view.needs_resource else None,
+                   self.principal_key if view.needs_principal else None,
+                   *[get(k) for k in view.keys])
+            found: PolicyResult | None = policy.memo.get(key)
+            if found is None:
+                results = tuple([self._statement(role, s) for s in view.statements])
+                found = PolicyResult.of(role, item.label, policy, results, level)
+                if len(policy.memo) < 2048:
+                    policy.memo[key] = found
+            out.append(found)
         return out
 
-    def _statement(self, role: PolicyRole, s: Statement) -> StatementResult | None:
-        if not s.action.matches(self.action):
-            return None  # PolicyResult.statements() reports it as "action not listed"
+    def _statement(self, role: PolicyRole, s: Statement) -> StatementResult:
+        """Statements whose action does not match never get here: ``PolicyResult.statements()``
+        reports them as "action not listed". A statement's result depends only on the resource,
+        the caller and the values of the keys it reads, so it is remembered by those."""
+        req = self.req
+        get = req.context.get
+        key = (None if s.resource_free else req.resource,
+               self.principal_key if s.principal is not None else None,
+               *[get(k) for k in s.memo_keys])
+        found: StatementResult | None = s.memo.get(key)
+        if found is None:
+            found = self._evaluate_statement(role, s)
+            if len(s.memo) < 1024:
+                s.memo[key] = found
+        return found
+
+    def _evaluate_statement(self, role: PolicyRole, s: Statement) -> StatementResult:
         req = self.req
         resource = match_resource(s.resource, req.resource, req.context,
                                   absent_matches=role is PolicyRole.RESOURCE and self.rules.trust_policy)
         principal = None
         if s.principal is not None:
             principal = match_principal(s.principal, req.principal, deny=s.effect is Effect.DENY)
-        conditions = tuple(evaluate_condition(c, req.context) for c in s.conditions)
-        applies = (resource.matched and (principal is None or principal.matched)
-                   and all(c.passed for c in conditions))
+        context = req.context
+        conditions = tuple([evaluate_condition(c, context) for c in s.conditions])
+        applies = resource.matched and (principal is None or principal.matched)
+        if applies:
+            for c in conditions:
+                if not c.passed:
+                    applies = False
+                    break
         return StatementResult(s, True, resource, principal, conditions, applies)
 
     def _scp_levels(self) -> tuple[Level, ...]:
@@ -143,116 +184,131 @@ class _Check:
         out = []
         for level in levels:
             results = tuple(self._policies(role, level.policies, level.node))
-            allowed = any(p.applying(Effect.ALLOW) for p in results)
-            out.append(LevelResult(level.node, allowed, results))
+            out.append(LevelResult(level.node, any(p.allows for p in results), results))
         return out
 
     # -- deciding (§8.11)
 
-    def _decide(self, ordered: tuple[PolicyResult, ...], identity: list[PolicyResult],
-                boundary: list[PolicyResult], session: list[PolicyResult],
-                resource: list[PolicyResult], levels: list[LevelResult]) -> Evaluation:
+    def _decide(self, identity: list[PolicyResult], boundary: list[PolicyResult],
+                session: list[PolicyResult], resource: list[PolicyResult]) -> Evaluation:
         # 8.2 explicit deny, reported in the order identity, boundary, session, SCP, resource, RCP
-        denies = [Deciding(p, r) for p in ordered for r in p.applying(Effect.DENY)]
-        if denies:
-            return self._result(Outcome.EXPLICIT_DENY, _DENY_REASON[denies[0].policy.role], denies,
-                                ordered, levels)
+        for policy in self.ordered:
+            if policy.denies:
+                denies = [Deciding(p, r) for p in self.ordered for r in p.denies]
+                return self._result(Outcome.EXPLICIT_DENY, _DENY_REASON[policy.role], denies)
         # 8.3 every level of the organization must allow
-        for level in levels:
+        for level in self.levels:
             if not level.allowed:
-                return self._result(Outcome.IMPLICIT_DENY, Reason.SCP_IMPLICIT_DENY, (), ordered, levels)
-
-        grants = {kind: [Deciding(p, r) for p in resource for r in p.applying(Effect.ALLOW)
-                         if r.principal is not None and r.principal.kind is kind]
-                  for kind in MatchKind}
-        id_allow = [Deciding(p, r) for p in identity for r in p.applying(Effect.ALLOW)]
-        pb_ok = not boundary or any(p.applying(Effect.ALLOW) for p in boundary)
-        session_ok = not session or any(p.applying(Effect.ALLOW) for p in session)
+                return self._result(Outcome.IMPLICIT_DENY, Reason.SCP_IMPLICIT_DENY)
+        grants = _Grants(resource)
+        id_allow = [Deciding(p, r) for p in identity for r in p.allows]
+        pb_ok = not boundary or any(p.allows for p in boundary)
+        session_ok = not session or any(p.allows for p in session)
         limits = _limits(boundary, session)
-
-        def done(outcome: Outcome, reason: Reason, deciding: Iterable[Deciding] = (),
-                 grant: MatchKind | None = None) -> Evaluation:
-            return self._result(outcome, reason, deciding, ordered, levels, grant)
-
         if self.req.principal.type is PrincipalType.ROOT:
-            return self._root(grants, done)
+            return self._root(grants)
         if self.same_account:
-            return self._same_account(grants, id_allow, pb_ok, session_ok, limits, done)
-        return self._cross_account(grants, id_allow, pb_ok, session_ok, limits, done)
+            return self._same_account(grants, id_allow, pb_ok, session_ok, limits)
+        return self._cross_account(grants, id_allow, pb_ok, session_ok, limits)
 
-    def _root(self, grants: dict[MatchKind, list[Deciding]], done: _Done) -> Evaluation:
+    def _root(self, grants: _Grants) -> Evaluation:
         """§8.10: the root user may do anything to its own account's resources, except where a
         key policy must allow it (KMS) and assuming roles."""
         if self.action in self.rules.root_forbidden:
-            return done(Outcome.IMPLICIT_DENY, Reason.ROOT_CANNOT_ASSUME_ROLE)
-        any_grant = [d for kind in MatchKind for d in grants[kind]]
+            return self._result(Outcome.IMPLICIT_DENY, Reason.ROOT_CANNOT_ASSUME_ROLE)
         if self.same_account:
             if not self.rules.key_policy_primacy:
-                return done(Outcome.ALLOW, Reason.ALLOWED_ROOT)
-            if grants[MatchKind.DIRECT]:
-                return done(Outcome.ALLOW, Reason.ALLOWED_ROOT, grants[MatchKind.DIRECT], MatchKind.DIRECT)
-            return done(Outcome.IMPLICIT_DENY, Reason.KMS_KEY_POLICY_NO_GRANT)
+                return self._result(Outcome.ALLOW, Reason.ALLOWED_ROOT)
+            if grants.direct:  # the account principal is a direct grant to its root user (§4.5)
+                return self._result(Outcome.ALLOW, Reason.ALLOWED_ROOT, grants.direct, MatchKind.DIRECT)
+            return self._result(Outcome.IMPLICIT_DENY, Reason.KMS_KEY_POLICY_NO_GRANT)
         if self._unsupported_cross_account():
-            return done(Outcome.IMPLICIT_DENY, Reason.XACCT_UNSUPPORTED_ACTION)
-        if not any_grant:
-            return done(Outcome.IMPLICIT_DENY, self.rules.no_resource_grant)
-        return done(Outcome.ALLOW, Reason.ALLOWED_CROSS_ACCOUNT, any_grant[:1], MatchKind.DIRECT)
+            return self._result(Outcome.IMPLICIT_DENY, Reason.XACCT_UNSUPPORTED_ACTION)
+        if not grants.any:
+            return self._result(Outcome.IMPLICIT_DENY, self.rules.no_resource_grant)
+        return self._result(Outcome.ALLOW, Reason.ALLOWED_CROSS_ACCOUNT, grants.any[:1], MatchKind.DIRECT)
 
-    def _same_account(self, grants: dict[MatchKind, list[Deciding]], id_allow: list[Deciding],
-                      pb_ok: bool, session_ok: bool, limits: list[Deciding], done: _Done) -> Evaluation:
+    def _same_account(self, grants: _Grants, id_allow: list[Deciding], pb_ok: bool, session_ok: bool,
+                      limits: list[Deciding]) -> Evaluation:
+        """§8.6: a direct grant, a role grant, or identity policies the service accepts."""
         rules = self.rules
-        direct, role, account = grants[MatchKind.DIRECT], grants[MatchKind.ROLE], grants[MatchKind.ACCOUNT]
         # (a) a grant naming the caller is not limited by boundary or session policies —
         # except for role assumption (§11.2, A13)
-        if direct and (not rules.trust_policy or (pb_ok and session_ok)):
-            return done(Outcome.ALLOW, Reason.ALLOWED_DIRECT_RBP, direct + limits, MatchKind.DIRECT)
+        if grants.direct and (not rules.trust_policy or (pb_ok and session_ok)):
+            return self._result(Outcome.ALLOW, Reason.ALLOWED_DIRECT_RBP, grants.direct + limits,
+                                MatchKind.DIRECT)
         # (b) a grant naming the caller's role is limited by them (§8.6 b, A1)
-        if role and pb_ok and session_ok:
-            return done(Outcome.ALLOW, Reason.ALLOWED_ROLE_RBP, role + limits, MatchKind.ROLE)
-        # (c) identity policies, where the service accepts them in this account
-        service_trusts = not (rules.key_policy_primacy or rules.trust_policy) or bool(account)
+        if grants.role and pb_ok and session_ok:
+            return self._result(Outcome.ALLOW, Reason.ALLOWED_ROLE_RBP, grants.role + limits, MatchKind.ROLE)
+        # (c) identity policies, where the service accepts them in this account: KMS and STS
+        # only when the key or trust policy allows the account (§9.2, §11.2)
+        service_trusts = not (rules.key_policy_primacy or rules.trust_policy) or bool(grants.account)
         if id_allow and pb_ok and session_ok and service_trusts:
-            return done(Outcome.ALLOW, Reason.ALLOWED_IDENTITY, id_allow + account[:1] + limits)
+            return self._result(Outcome.ALLOW, Reason.ALLOWED_IDENTITY, id_allow + grants.account[:1] + limits)
         if not pb_ok:
-            return done(Outcome.IMPLICIT_DENY, Reason.PB_IMPLICIT_DENY)
+            return self._result(Outcome.IMPLICIT_DENY, Reason.PB_IMPLICIT_DENY)
         if not session_ok:
-            return done(Outcome.IMPLICIT_DENY, Reason.SESSION_POLICY_IMPLICIT_DENY)
+            return self._result(Outcome.IMPLICIT_DENY, Reason.SESSION_POLICY_IMPLICIT_DENY)
         if rules.key_policy_primacy and id_allow:
-            return done(Outcome.IMPLICIT_DENY, Reason.KMS_KEY_POLICY_NO_GRANT, id_allow)
-        if rules.trust_policy and not (direct or role or account):
-            return done(Outcome.IMPLICIT_DENY, Reason.TRUST_POLICY_NO_MATCH)
-        return done(Outcome.IMPLICIT_DENY, Reason.NO_APPLICABLE_ALLOW)
+            return self._result(Outcome.IMPLICIT_DENY, Reason.KMS_KEY_POLICY_NO_GRANT, id_allow)
+        if rules.trust_policy and not grants.any:
+            return self._result(Outcome.IMPLICIT_DENY, Reason.TRUST_POLICY_NO_MATCH)
+        return self._result(Outcome.IMPLICIT_DENY, Reason.NO_APPLICABLE_ALLOW)
 
-    def _cross_account(self, grants: dict[MatchKind, list[Deciding]], id_allow: list[Deciding],
-                       pb_ok: bool, session_ok: bool, limits: list[Deciding], done: _Done) -> Evaluation:
+    def _cross_account(self, grants: _Grants, id_allow: list[Deciding], pb_ok: bool, session_ok: bool,
+                       limits: list[Deciding]) -> Evaluation:
         """§8.7: the resource's account and the caller's account must both allow."""
         if self._unsupported_cross_account():
-            return done(Outcome.IMPLICIT_DENY, Reason.XACCT_UNSUPPORTED_ACTION)
-        granted = grants[MatchKind.DIRECT] + grants[MatchKind.ROLE] + grants[MatchKind.ACCOUNT]
-        if not granted:
-            return done(Outcome.IMPLICIT_DENY, self.rules.no_resource_grant)
+            return self._result(Outcome.IMPLICIT_DENY, Reason.XACCT_UNSUPPORTED_ACTION)
+        if not grants.any:
+            return self._result(Outcome.IMPLICIT_DENY, self.rules.no_resource_grant)
         if not pb_ok:
-            return done(Outcome.IMPLICIT_DENY, Reason.PB_IMPLICIT_DENY, granted)
+            return self._result(Outcome.IMPLICIT_DENY, Reason.PB_IMPLICIT_DENY, grants.any)
         if not session_ok:
-            return done(Outcome.IMPLICIT_DENY, Reason.SESSION_POLICY_IMPLICIT_DENY, granted)
+            return self._result(Outcome.IMPLICIT_DENY, Reason.SESSION_POLICY_IMPLICIT_DENY, grants.any)
         if not id_allow:
-            return done(Outcome.IMPLICIT_DENY, Reason.XACCT_NO_IDENTITY_GRANT, granted)
-        kind = next(k for k in MatchKind if grants[k])
-        return done(Outcome.ALLOW, Reason.ALLOWED_CROSS_ACCOUNT, granted[:1] + id_allow + limits, kind)
+            return self._result(Outcome.IMPLICIT_DENY, Reason.XACCT_NO_IDENTITY_GRANT, grants.any)
+        return self._result(Outcome.ALLOW, Reason.ALLOWED_CROSS_ACCOUNT, grants.any[:1] + id_allow + limits,
+                            grants.strongest)
 
     def _unsupported_cross_account(self) -> bool:
         allowed = self.rules.cross_account_actions
         return allowed is not None and self.action not in allowed
 
-    def _result(self, outcome: Outcome, reason: Reason, deciding: Iterable[Deciding],
-                ordered: tuple[PolicyResult, ...], levels: list[LevelResult],
+    def _result(self, outcome: Outcome, reason: Reason, deciding: Iterable[Deciding] = (),
                 grant: MatchKind | None = None) -> Evaluation:
         if outcome is not Outcome.ALLOW and self.invalid:
             reason = Reason.INVALID_POLICY  # §8.9: reported before any other reason
         req = self.req
         return Evaluation(req.principal, req.action, req.resource, req.resource_account,
-                          self.same_account, outcome, reason, tuple(deciding), ordered,
-                          tuple(levels), req.context, tuple(self.invalid), tuple(self.notes), grant)
+                          self.same_account, outcome, reason, tuple(deciding), self.ordered,
+                          self.levels, req.context, tuple(self.invalid), tuple(self.notes), grant)
+
+
+class _Grants:
+    """The resource-based policy's applying Allow statements, by match kind (§8.5)."""
+
+    __slots__ = ("account", "any", "direct", "role")
+
+    def __init__(self, resource: list[PolicyResult]) -> None:
+        self.direct: list[Deciding] = []
+        self.role: list[Deciding] = []
+        self.account: list[Deciding] = []
+        for policy in resource:
+            for r in policy.allows:
+                kind = r.principal.kind if r.principal is not None else None
+                if kind is MatchKind.DIRECT:
+                    self.direct.append(Deciding(policy, r))
+                elif kind is MatchKind.ROLE:
+                    self.role.append(Deciding(policy, r))
+                elif kind is MatchKind.ACCOUNT:
+                    self.account.append(Deciding(policy, r))
+        self.any = self.direct + self.role + self.account
+
+    @property
+    def strongest(self) -> MatchKind | None:
+        return (MatchKind.DIRECT if self.direct else MatchKind.ROLE if self.role
+                else MatchKind.ACCOUNT if self.account else None)
 
 
 def _limits(boundary: list[PolicyResult], session: list[PolicyResult]) -> list[Deciding]:
@@ -260,13 +316,7 @@ def _limits(boundary: list[PolicyResult], session: list[PolicyResult]) -> list[D
     out: list[Deciding] = []
     for group in (boundary, session):
         for p in group:
-            hits = p.applying(Effect.ALLOW)
-            if hits:
-                out.append(Deciding(p, hits[0]))
+            if p.allows:
+                out.append(Deciding(p, p.allows[0]))
                 break
     return out
-
-
-class _Done:  # typing aid for the nested `done` callback
-    def __call__(self, outcome: Outcome, reason: Reason, deciding: Iterable[Deciding] = (),
-                 grant: MatchKind | None = None) -> Evaluation: ...

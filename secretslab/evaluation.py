@@ -8,9 +8,9 @@ AWS page: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_ev
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from .conditions import ConditionResult
 from .context import Context
@@ -106,8 +106,7 @@ class PolicyRole(StrEnum):
     RCP = "rcp"
 
 
-@dataclass(frozen=True, slots=True)
-class StatementResult:
+class StatementResult(NamedTuple):  # a NamedTuple: immutable, and cheap to build on the hot path
     statement: Statement
     action: bool
     resource: ElementResult | None = None  # None: not checked (the action did not match)
@@ -163,6 +162,15 @@ class PolicyResult:
     policy: Policy
     matched: tuple[StatementResult, ...]  # results of the statements whose action matched
     level: str | None = None  # SCP/RCP: the organization node it is attached to
+    allows: tuple[StatementResult, ...] = ()  # the Allow statements that apply
+    denies: tuple[StatementResult, ...] = ()  # the Deny statements that apply
+
+    @classmethod
+    def of(cls, role: PolicyRole, label: str, policy: Policy, matched: tuple[StatementResult, ...],
+           level: str | None = None) -> PolicyResult:
+        allows = tuple(r for r in matched if r.applies and r.statement.effect is Effect.ALLOW)
+        denies = tuple(r for r in matched if r.applies and r.statement.effect is Effect.DENY)
+        return cls(role, label, policy, matched, level, allows, denies)
 
     def statements(self) -> tuple[StatementResult, ...]:
         """A result for every statement, in document order."""
@@ -171,7 +179,7 @@ class PolicyResult:
                      for s in self.policy.statements)
 
     def applying(self, effect: Effect) -> tuple[StatementResult, ...]:
-        return tuple(r for r in self.matched if r.applies and r.statement.effect is effect)
+        return self.allows if effect is Effect.ALLOW else self.denies
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"role": self.role.value, "label": self.label,
@@ -181,8 +189,7 @@ class PolicyResult:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class Deciding:
+class Deciding(NamedTuple):  # a NamedTuple: immutable, and cheap to build on the hot path
     """A statement that decided the outcome, and the policy it belongs to."""
 
     policy: PolicyResult
@@ -192,8 +199,7 @@ class Deciding:
         return f"{self.policy.label}, {self.statement.statement.label}"
 
 
-@dataclass(frozen=True, slots=True)
-class LevelResult:
+class LevelResult(NamedTuple):
     """One organization level of the SCP gate (§8.3)."""
 
     node: str

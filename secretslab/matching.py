@@ -13,6 +13,7 @@ reference_policies_elements_resource.html
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 from enum import StrEnum
 
 from .context import Context
@@ -26,10 +27,29 @@ class MatchKind(StrEnum):
     ACCOUNT = "account"
 
 
-@dataclass(frozen=True, slots=True)
-class ElementResult:
+class ElementResult(NamedTuple):  # a NamedTuple: immutable, and cheap to build on the hot path
+    """Whether Resource/NotResource matched; ``why`` words it on demand."""
+
     matched: bool
-    why: str
+    state: str  # listed | unlisted | no-element
+    pattern: str | None = None  # the pattern that matched
+    negated: bool = False
+    unresolved: bool = False  # a pattern had a policy variable that could not be resolved
+
+    @property
+    def why(self) -> str:
+        if self.state == "no-element":
+            return ("no Resource element: the statement applies to its own resource" if self.matched
+                    else "no Resource element: the statement applies to nothing (§3.7)")
+        if self.negated:
+            if self.state == "listed":
+                return f"NotResource lists {self.pattern}, which matches the resource"
+            return "the resource is not listed in NotResource"
+        if self.state == "listed":
+            return f"Resource {self.pattern} matches the resource"
+        extra = (" (a policy variable could not be resolved, so its pattern matches nothing)"
+                 if self.unresolved else "")
+        return f"no Resource pattern matches the resource{extra}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +62,20 @@ class PrincipalResult:
 def match_resource(element: ResourceElement | None, resource: str, context: Context, *,
                    absent_matches: bool) -> ElementResult:
     if element is None:
-        if absent_matches:
-            return ElementResult(True, "no Resource element: the statement applies to its own resource")
-        return ElementResult(False, "no Resource element: the statement applies to nothing (§3.7)")
+        return ElementResult(absent_matches, "no-element")
+    if element.any:
+        return _ANY
+    if element.static:
+        found: ElementResult | None = element.memo.get(resource)
+        if found is None:
+            found = _match_patterns(element, resource, context)
+            if len(element.memo) < 1024:
+                element.memo[resource] = found
+        return found
+    return _match_patterns(element, resource, context)
+
+
+def _match_patterns(element: ResourceElement, resource: str, context: Context) -> ElementResult:
     unresolved = False
     hit: str | None = None
     for pattern in element.patterns:
@@ -54,15 +85,11 @@ def match_resource(element: ResourceElement | None, resource: str, context: Cont
         elif matched:
             hit = pattern.text
             break
-    name = "NotResource" if element.negated else "Resource"
-    if element.negated:
-        if hit is None:
-            return ElementResult(True, f"{resource} is not listed in NotResource")
-        return ElementResult(False, f"NotResource lists {hit}, which matches {resource}")
-    if hit is not None:
-        return ElementResult(True, f"{name} {hit} matches {resource}")
-    extra = " (a policy variable could not be resolved, so its pattern matches nothing)" if unresolved else ""
-    return ElementResult(False, f"no {name} pattern matches {resource}{extra}")
+    state = "listed" if hit is not None else "unlisted"
+    return ElementResult((hit is not None) != element.negated, state, hit, element.negated, unresolved)
+
+
+_ANY = ElementResult(True, "listed", "*")
 
 
 def chain(principal: Principal) -> tuple[tuple[str, str], ...]:

@@ -12,14 +12,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from enum import StrEnum
 from typing import Any
 
 from .arn import ACCOUNT_ID, Arn
-from .operators import Operator
+from .operators import Family, Operator, matcher
 from .problems import Problem
-from .variables import Template, resolve
+from .variables import Template, Var, resolve
 from .wildcards import Pieces, has_wildcard, like_regex, plain, resource_regex
+
+
+def _variable_keys(templates: tuple[Template | None, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(part.key_lower for t in templates if t for part in t if isinstance(part, Var)))
 
 
 class PolicyKind(StrEnum):
@@ -72,9 +77,7 @@ class ActionElement:
     @classmethod
     def build(cls, patterns: tuple[str, ...], negated: bool) -> ActionElement:
         exact = frozenset(p.lower() for p in patterns if not has_wildcard(p))
-        wild = [like_regex(plain(p), ignore_case=True).pattern for p in patterns if has_wildcard(p)]
-        regex = re.compile("|".join(f"(?:{w})" for w in wild), re.IGNORECASE | re.DOTALL) if wild else None
-        return cls(patterns, negated, exact, regex)
+        return cls(patterns, negated, exact, _action_regex(tuple(p for p in patterns if has_wildcard(p))))
 
     def listed(self, action_lower: str) -> bool:
         """Whether one of the patterns matches (before NotAction's negation)."""
@@ -89,6 +92,14 @@ class ActionElement:
 
     def matches(self, action_lower: str) -> bool:
         return self.listed(action_lower) != self.negated
+
+
+@lru_cache(maxsize=4096)
+def _action_regex(wild: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not wild:
+        return None
+    parts = [like_regex(plain(p), ignore_case=True).pattern for p in wild]
+    return re.compile("|".join(f"(?:{w})" for w in parts), re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -121,6 +132,13 @@ class ResourceElement:
 
     patterns: tuple[ResourcePattern, ...]
     negated: bool
+    any: bool = field(init=False)  # a plain "Resource": "*"
+    static: bool = field(init=False)  # no policy variables: the match depends on the resource only
+    memo: dict[str, Any] = field(init=False, repr=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "any", not self.negated and any(p.text == "*" for p in self.patterns))
+        object.__setattr__(self, "static", all(p.template is None for p in self.patterns))
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -195,10 +213,22 @@ class Condition:
     parsed: tuple[Any, ...]  # read for the operator's family (numbers, dates, networks…)
     templates: tuple[Template | None, ...]  # per value, when it holds variables (§6)
     pieces: tuple[Pieces, ...]  # per value, its static wildcard pieces
+    key_lower: str = field(init=False)
+    #: the positive operator's test of one request value, compiled once (None with variables)
+    match: Callable[[str], bool] | None = field(init=False, repr=False)
+    #: lower-case keys of the policy variables in its values
+    variable_keys: tuple[str, ...] = field(init=False, repr=False)
+    #: results by the request's values of its key and variables (batches repeat them)
+    memo: dict[Any, Any] = field(init=False, repr=False, default_factory=dict)
 
-    @property
-    def key_lower(self) -> str:
-        return self.key.lower()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key_lower", self.key.lower())
+        op = self.operator
+        fast = None
+        if op.family is not Family.NULL and all(t is None for t in self.templates):
+            fast = matcher(op.positive, op.family, self.parsed, self.pieces, self.values)
+        object.__setattr__(self, "match", fast)
+        object.__setattr__(self, "variable_keys", _variable_keys(self.templates))
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -211,6 +241,18 @@ class Statement:
     principal: PrincipalElement | None
     conditions: tuple[Condition, ...]
     source: Any = field(repr=False, default=None)
+    #: the lower-case context keys its result depends on (condition keys and policy variables);
+    #: see the engine's statement memo
+    memo_keys: tuple[str, ...] = field(init=False, repr=False)
+    resource_free: bool = field(init=False, repr=False)  # no Resource element, or "*"
+    memo: dict[Any, Any] = field(init=False, repr=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        keys = [k for c in self.conditions for k in (c.key_lower, *c.variable_keys)]
+        if self.resource is not None:
+            keys += _variable_keys(tuple(p.template for p in self.resource.patterns))
+        object.__setattr__(self, "memo_keys", tuple(dict.fromkeys(keys)))
+        object.__setattr__(self, "resource_free", self.resource is None or self.resource.any)
 
     @property
     def label(self) -> str:
@@ -225,11 +267,29 @@ class Policy:
     problems: tuple[Problem, ...] = ()
     source: Any = field(repr=False, default=None)
     policy_id: str | None = None
+    valid: bool = field(init=False, default=True)  # AWS would store it: no error-severity problem
+    _by_action: dict[str, ActionView] = field(init=False, repr=False, default_factory=dict)
+    #: evaluation results by everything they depend on (see the engine); batches repeat requests
+    memo: dict[Any, Any] = field(init=False, repr=False, default_factory=dict)
 
-    @property
-    def valid(self) -> bool:
-        """AWS would store it: no problem of error severity."""
-        return not any(p.is_error for p in self.problems)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "valid", not any(p.is_error for p in self.problems))
+
+    def view(self, action_lower: str) -> ActionView:
+        """The statements whose Action/NotAction matches, and what their results depend on."""
+        found = self._by_action.get(action_lower)
+        if found is None:
+            statements = tuple(s for s in self.statements if s.action.matches(action_lower))
+            keys = tuple(dict.fromkeys(k for s in statements for k in s.memo_keys))
+            found = ActionView(statements, keys, not all(s.resource_free for s in statements),
+                               any(s.principal is not None for s in statements))
+            if len(self._by_action) < 4096:
+                self._by_action[action_lower] = found
+        return found
+
+    def statements_for(self, action_lower: str) -> tuple[Statement, ...]:
+        return self.view(action_lower).statements
+
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -238,3 +298,14 @@ class Policy:
     @property
     def warnings(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if not p.is_error)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionView:
+    """The statements of a policy that an action can reach, and what their results depend on:
+    the context keys, whether the resource and whether the caller matter."""
+
+    statements: tuple[Statement, ...]
+    keys: tuple[str, ...]
+    needs_resource: bool
+    needs_principal: bool

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .wildcards import Pieces
 
@@ -23,10 +23,10 @@ _VAR = re.compile(r"^\s*([^\s,']+)\s*(?:,\s*'([^']*)'\s*)?$")
 class Var:
     key: str
     default: str | None = None
+    key_lower: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def key_lower(self) -> str:
-        return self.key.lower()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key_lower", self.key.lower())
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,16 +64,24 @@ def resource_regex(pieces: Pieces) -> re.Pattern[str]:
 
 def arn_like(pattern: Pieces, value: str) -> bool:
     """ArnLike / ArnEquals (§5.10): split both into six components; match each separately."""
-    text = "".join(t for t, _ in pattern)
-    if text == "*" and not pattern[0][1]:
+    parts = arn_parts(pattern)
+    if parts is True:
         return True
     values = value.split(":", 5)
-    if len(values) != 6:
+    if parts is None or len(values) != 6:
         return False
+    return all(p.fullmatch(v) is not None for p, v in zip(parts, values, strict=True))
+
+
+@lru_cache(maxsize=8192)
+def arn_parts(pattern: Pieces) -> tuple[re.Pattern[str], ...] | bool | None:
+    """The six component regexes of an ARN pattern; True for a bare ``*``; None if not an ARN."""
+    if len(pattern) == 1 and pattern[0] == ("*", False):
+        return True
     parts = _split_pieces(pattern)
     if len(parts) != 6:
-        return False
-    return all(like_regex(p).fullmatch(v) is not None for p, v in zip(parts, values, strict=True))
+        return None
+    return tuple(like_regex(p) for p in parts)
 
 
 def _split_pieces(pieces: Pieces) -> list[Pieces]:

@@ -34,13 +34,16 @@ class ServiceRules:
     no_resource_grant: Reason = Reason.XACCT_NO_RESOURCE_GRANT
 
 
-def rules_for(action: str) -> ServiceRules:
-    from . import default, kms, secretsmanager, sts
+_REGISTRY: dict[str, ServiceRules] = {}
 
-    registry = {
-        "kms": kms.RULES,
-        "sts": sts.RULES,
-        "secretsmanager": secretsmanager.RULES,
-    }
+
+def rules_for(action: str) -> ServiceRules:
     prefix = action.partition(":")[0].lower()
-    return registry.get(prefix) or default.rules(prefix)
+    found = _REGISTRY.get(prefix)
+    if found is None:
+        from . import default, kms, secretsmanager, sts  # the modules import this one
+
+        special = {"kms": kms.RULES, "sts": sts.RULES, "secretsmanager": secretsmanager.RULES}
+        found = special.get(prefix) or default.rules(prefix)
+        _REGISTRY[prefix] = found
+    return found

@@ -1,0 +1,5 @@
+"""``python -m secretslab`` runs the command-line interface."""
+
+from .cli import entry
+
+entry()
