@@ -11,16 +11,35 @@ https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutResourcePo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
+from typing import Any
 
 from . import catalog
 from .arn import ACCOUNT_ID, Arn
+from .operators import Operator
 from .policy import Condition, Effect, Policy, PolicyKind, PrincipalElement, Statement
 from .problems import PathPart, Problem
 from .wildcards import has_wildcard, like_regex, plain
 
 Path = tuple[PathPart, ...]
+
+def _cached(check: Callable[..., list[Problem]]) -> Callable[..., list[Problem]]:
+    """Remember a check's problems by its value arguments (the last argument is the JSON path,
+    applied afterwards): policies repeat the same actions, resources and keys many times."""
+
+    @lru_cache(maxsize=8192)
+    def problems(*args: Any) -> tuple[Problem, ...]:
+        return tuple(check(*args, ()))
+
+    def located(*args: Any) -> list[Problem]:
+        *values, path = args
+        found = problems(*values)
+        return [p.under(*path) for p in found] if found else []
+
+    located.__doc__ = check.__doc__
+    return located
+
 
 _IAM_SID = re.compile(r"^[A-Za-z0-9]*$")
 _SID_CHECKED = {PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SESSION, PolicyKind.TRUST,
@@ -85,6 +104,7 @@ def check_missing_resource(kind: PolicyKind, present: set[str], path: Path) -> l
                     hint='"Resource": "*"' if kind.resource_based else None)]
 
 
+@_cached
 def check_principal_value(kind: PolicyKind, ptype: str, value: str, path: Path) -> list[Problem]:
     """A value of Principal/NotPrincipal that AWS would store (§3.4)."""
     if ptype != "AWS":
@@ -136,6 +156,7 @@ def check_rcp_principal(principal: PrincipalElement | None, path: Path) -> list[
                     "conditions (§3.10)", (*path, "Principal"))]
 
 
+@_cached
 def check_action(pattern: str, path: Path) -> list[Problem]:
     if pattern == "*":
         return []
@@ -163,6 +184,7 @@ def _matches_some_action(service: str, name: str) -> bool:
     return any(regex.fullmatch(a) for a in catalog.action_names(service))
 
 
+@_cached
 def check_resource(kind: PolicyKind, pattern: str, path: Path) -> list[Problem]:
     if pattern == "*" or "${" in pattern and not pattern.startswith("arn:"):
         return []
@@ -180,8 +202,12 @@ def check_resource(kind: PolicyKind, pattern: str, path: Path) -> list[Problem]:
 
 def check_condition(condition: Condition, effect: Effect | None, path: Path) -> list[Problem]:
     """Lint a parsed condition: unknown key, set operators vs the key's type (§5.13–5.14)."""
+    return _check_condition(condition.key, condition.operator, effect, path)
+
+
+@_cached
+def _check_condition(key: str, op: Operator, effect: Effect | None, path: Path) -> list[Problem]:
     out: list[Problem] = []
-    key, op = condition.key, condition.operator
     typ = catalog.key_type(key)
     if typ is None and catalog.key_is_checked(key):
         hint = catalog.suggest_key(key)

@@ -12,13 +12,14 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from .conditions import evaluate_condition
 from .context import Context
 from .evaluation import (Deciding, Evaluation, InvalidPolicy, LevelResult, Outcome, PolicyResult,
                          PolicyRole, Reason, StatementResult)
-from .matching import MatchKind, match_principal, match_resource
+from .matching import ANY_RESOURCE, MatchKind, match_principal, match_resource
 from .policy import Effect, Policy, Statement
 from .principals import Principal, PrincipalType
 from .services import ServiceRules, rules_for
@@ -40,8 +41,7 @@ class Level:
     policies: tuple[Attached, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class EvalRequest:
+class EvalRequest(NamedTuple):  # immutable; a NamedTuple is cheap to build per batch line
     principal: Principal
     action: str
     resource: str  # an ARN, or "*" for actions without a resource type
@@ -54,7 +54,7 @@ class EvalRequest:
     scps: tuple[Level, ...] | None = None  # None: no SCPs apply to this principal
     rcps: tuple[Level, ...] | None = None  # None: no RCPs apply to this resource
     aws_managed_key: bool = False  # the resource is an AWS managed KMS key (no RCPs, §8.4)
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
 
 
 _DENY_REASON = {
@@ -81,8 +81,6 @@ class _Check:
         self.invalid: list[InvalidPolicy] = []
         self.notes: list[str] = [*req.notes, *req.principal.notes]
         self.same_account = req.principal.account == req.resource_account
-        p = req.principal
-        self.principal_key = (p.arn, p.role_arn, p.has_boundary, p.source_user)
         self.ordered: tuple[PolicyResult, ...] = ()
         self.levels: tuple[LevelResult, ...] = ()
 
@@ -95,72 +93,68 @@ class _Check:
         session = self._policies(PolicyRole.SESSION, req.session) if req.session else []
         resource = (self._policies(PolicyRole.RESOURCE, (req.resource_policy,))
                     if req.resource_policy else [])
-        levels = self._levels(PolicyRole.SCP, self._scp_levels())
-        rcp_levels = self._levels(PolicyRole.RCP, self._rcp_levels())
+        levels = self._levels(PolicyRole.SCP, self._scp_levels()) if req.scps is not None else []
+        rcp_levels = self._levels(PolicyRole.RCP, self._rcp_levels()) if req.rcps is not None else []
         self.levels = tuple(levels)
-        self.ordered = (*identity, *boundary, *session, *(p for lv in levels for p in lv.policies),
-                        *resource, *(p for lv in rcp_levels for p in lv.policies))
+        if levels or rcp_levels:
+            self.ordered = (*identity, *boundary, *session, *(p for lv in levels for p in lv.policies),
+                            *resource, *(p for lv in rcp_levels for p in lv.policies))
+        else:
+            self.ordered = (*identity, *boundary, *session, *resource)
         return self._decide(identity, boundary, session, resource)
 
     def _policies(self, role: PolicyRole, attached: Iterable[Attached], level: str | None = None) -> list[PolicyResult]:
-        """A result per valid policy. A policy's result depends only on the action, the resource
-        and caller (when a statement looks at them) and the values of the context keys its
-        statements read, so the immutable result is remembered by those: batches repeat them."""
+        """A result per valid policy; an invalid one is set aside, as AWS would not have it (§3.4)."""
         out = []
-        req = self.req
-        get = req.context.get
         action = self.action
         for item in attached:
             policy = item.policy
             if not policy.valid:
                 self.invalid.append(InvalidPolicy(item.label, role, policy.errors))
                 continue
-            view = policy.view(action)
-            key = (item.label, level, action,
-                   req.resource if view.needs_resource else None,
-                   self.principal_key if view.needs_principal else None,
-                   *[get(k) for k in view.keys])
-            found: PolicyResult | None = policy.memo.get(key)
-            if found is None:
-                results = tuple([self._statement(role, s) for s in view.statements])
-                found = PolicyResult.of(role, item.label, policy, results, level)
-                if len(policy.memo) < 2048:
-                    policy.memo[key] = found
-            out.append(found)
+            results = tuple([self._statement(role, s) for s in policy.statements_for(action)])
+            out.append(PolicyResult.of(role, item.label, policy, results, level))
         return out
 
     def _statement(self, role: PolicyRole, s: Statement) -> StatementResult:
         """Statements whose action does not match never get here: ``PolicyResult.statements()``
-        reports them as "action not listed". A statement's result depends only on the resource,
-        the caller and the values of the keys it reads, so it is remembered by those."""
+        reports them as "action not listed". As in AWS, a statement whose resource or principal
+        does not match is decided there; its conditions are not evaluated. Otherwise its result
+        depends only on which pattern matched, the caller and the values of the keys it reads,
+        so it is remembered by those: batches repeat them."""
         req = self.req
-        get = req.context.get
-        key = (None if s.resource_free else req.resource,
-               self.principal_key if s.principal is not None else None,
-               *[get(k) for k in s.memo_keys])
-        found: StatementResult | None = s.memo.get(key)
-        if found is None:
-            found = self._evaluate_statement(role, s)
-            if len(s.memo) < 1024:
-                s.memo[key] = found
-        return found
-
-    def _evaluate_statement(self, role: PolicyRole, s: Statement) -> StatementResult:
-        req = self.req
-        resource = match_resource(s.resource, req.resource, req.context,
-                                  absent_matches=role is PolicyRole.RESOURCE and self.rules.trust_policy)
+        element = s.resource
+        if element is not None and element.any:
+            resource = ANY_RESOURCE
+        else:
+            resource = (element.memo.get(req.resource) if element is not None and element.static
+                        else None) or match_resource(
+                element, req.resource, req.context,
+                absent_matches=role is PolicyRole.RESOURCE and self.rules.trust_policy)
+            if not resource.matched:
+                return StatementResult(s, True, resource)
         principal = None
         if s.principal is not None:
             principal = match_principal(s.principal, req.principal, deny=s.effect is Effect.DENY)
-        context = req.context
-        conditions = tuple([evaluate_condition(c, context) for c in s.conditions])
-        applies = resource.matched and (principal is None or principal.matched)
-        if applies:
+            if not principal.matched:
+                return StatementResult(s, True, resource, principal)
+        if not s.conditions:
+            return StatementResult(s, True, resource, principal, (), True)
+        get = req.context.get
+        key = (resource, principal, *[get(k) for k in s.memo_keys])
+        found: StatementResult | None = s.memo.get(key)
+        if found is None:
+            context = req.context
+            conditions = tuple([evaluate_condition(c, context) for c in s.conditions])
+            applies = True
             for c in conditions:
                 if not c.passed:
                     applies = False
                     break
-        return StatementResult(s, True, resource, principal, conditions, applies)
+            found = StatementResult(s, True, resource, principal, conditions, applies)
+            if len(s.memo) < 1024:
+                s.memo[key] = found
+        return found
 
     def _scp_levels(self) -> tuple[Level, ...]:
         # SCPs never restrict service-linked roles (§8.3); the world omits the management account.

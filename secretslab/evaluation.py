@@ -155,8 +155,7 @@ class StatementResult(NamedTuple):  # a NamedTuple: immutable, and cheap to buil
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class PolicyResult:
+class PolicyResult(NamedTuple):  # a NamedTuple: immutable, and cheap to build on the hot path
     role: PolicyRole
     label: str
     policy: Policy
@@ -168,9 +167,12 @@ class PolicyResult:
     @classmethod
     def of(cls, role: PolicyRole, label: str, policy: Policy, matched: tuple[StatementResult, ...],
            level: str | None = None) -> PolicyResult:
-        allows = tuple(r for r in matched if r.applies and r.statement.effect is Effect.ALLOW)
-        denies = tuple(r for r in matched if r.applies and r.statement.effect is Effect.DENY)
-        return cls(role, label, policy, matched, level, allows, denies)
+        allows = []
+        denies = []
+        for r in matched:
+            if r.applies:
+                (allows if r.statement.effect is Effect.ALLOW else denies).append(r)
+        return cls(role, label, policy, matched, level, tuple(allows), tuple(denies))
 
     def statements(self) -> tuple[StatementResult, ...]:
         """A result for every statement, in document order."""

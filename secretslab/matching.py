@@ -12,7 +12,6 @@ reference_policies_elements_resource.html
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 from enum import StrEnum
 
@@ -52,8 +51,7 @@ class ElementResult(NamedTuple):  # a NamedTuple: immutable, and cheap to build 
         return f"no Resource pattern matches the resource{extra}"
 
 
-@dataclass(frozen=True, slots=True)
-class PrincipalResult:
+class PrincipalResult(NamedTuple):
     matched: bool
     kind: MatchKind | None
     why: str
@@ -64,7 +62,7 @@ def match_resource(element: ResourceElement | None, resource: str, context: Cont
     if element is None:
         return ElementResult(absent_matches, "no-element")
     if element.any:
-        return _ANY
+        return ANY_RESOURCE
     if element.static:
         found: ElementResult | None = element.memo.get(resource)
         if found is None:
@@ -89,7 +87,7 @@ def _match_patterns(element: ResourceElement, resource: str, context: Context) -
     return ElementResult((hit is not None) != element.negated, state, hit, element.negated, unresolved)
 
 
-_ANY = ElementResult(True, "listed", "*")
+ANY_RESOURCE = ElementResult(True, "listed", "*")  # "Resource": "*"
 
 
 def chain(principal: Principal) -> tuple[tuple[str, str], ...]:

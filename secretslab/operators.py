@@ -86,6 +86,7 @@ class Operator:
         return self.family in _VARIABLE_FAMILIES
 
 
+@lru_cache(maxsize=1024)
 def parse_operator(name: str) -> Operator | None:
     """The operator, or None when AWS has no operator of that name (case-sensitive)."""
     qualifier: str | None = None

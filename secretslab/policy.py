@@ -244,7 +244,6 @@ class Statement:
     #: the lower-case context keys its result depends on (condition keys and policy variables);
     #: see the engine's statement memo
     memo_keys: tuple[str, ...] = field(init=False, repr=False)
-    resource_free: bool = field(init=False, repr=False)  # no Resource element, or "*"
     memo: dict[Any, Any] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -252,7 +251,6 @@ class Statement:
         if self.resource is not None:
             keys += _variable_keys(tuple(p.template for p in self.resource.patterns))
         object.__setattr__(self, "memo_keys", tuple(dict.fromkeys(keys)))
-        object.__setattr__(self, "resource_free", self.resource is None or self.resource.any)
 
     @property
     def label(self) -> str:
@@ -268,27 +266,30 @@ class Policy:
     source: Any = field(repr=False, default=None)
     policy_id: str | None = None
     valid: bool = field(init=False, default=True)  # AWS would store it: no error-severity problem
-    _by_action: dict[str, ActionView] = field(init=False, repr=False, default_factory=dict)
-    #: evaluation results by everything they depend on (see the engine); batches repeat requests
-    memo: dict[Any, Any] = field(init=False, repr=False, default_factory=dict)
+    _by_action: dict[str, tuple[Statement, ...]] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "valid", not any(p.is_error for p in self.problems))
 
-    def view(self, action_lower: str) -> ActionView:
-        """The statements whose Action/NotAction matches, and what their results depend on."""
+    def forget(self) -> None:
+        """Drop every remembered result. Results point back at their statements, so a cache
+        that lets go of a policy calls this to let reference counting free it at once."""
+        self._by_action.clear()
+        for s in self.statements:
+            s.memo.clear()
+            if s.resource is not None:
+                s.resource.memo.clear()
+            for c in s.conditions:
+                c.memo.clear()
+
+    def statements_for(self, action_lower: str) -> tuple[Statement, ...]:
+        """The statements whose Action/NotAction matches (remembered: batches repeat actions)."""
         found = self._by_action.get(action_lower)
         if found is None:
-            statements = tuple(s for s in self.statements if s.action.matches(action_lower))
-            keys = tuple(dict.fromkeys(k for s in statements for k in s.memo_keys))
-            found = ActionView(statements, keys, not all(s.resource_free for s in statements),
-                               any(s.principal is not None for s in statements))
+            found = tuple(s for s in self.statements if s.action.matches(action_lower))
             if len(self._by_action) < 4096:
                 self._by_action[action_lower] = found
         return found
-
-    def statements_for(self, action_lower: str) -> tuple[Statement, ...]:
-        return self.view(action_lower).statements
 
 
     @property
@@ -298,14 +299,3 @@ class Policy:
     @property
     def warnings(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if not p.is_error)
-
-
-@dataclass(frozen=True, slots=True)
-class ActionView:
-    """The statements of a policy that an action can reach, and what their results depend on:
-    the context keys, whether the resource and whether the caller matter."""
-
-    statements: tuple[Statement, ...]
-    keys: tuple[str, ...]
-    needs_resource: bool
-    needs_principal: bool
