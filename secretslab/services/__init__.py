@@ -38,6 +38,9 @@ _REGISTRY: dict[str, ServiceRules] = {}
 
 
 def rules_for(action: str) -> ServiceRules:
+    found = _REGISTRY.get(action)  # batches ask for the same few actions again and again
+    if found is not None:
+        return found
     prefix = action.partition(":")[0].lower()
     found = _REGISTRY.get(prefix)
     if found is None:
@@ -46,4 +49,6 @@ def rules_for(action: str) -> ServiceRules:
         special = {"kms": kms.RULES, "sts": sts.RULES, "secretsmanager": secretsmanager.RULES}
         found = special.get(prefix) or default.rules(prefix)
         _REGISTRY[prefix] = found
+    if len(_REGISTRY) < 4096:
+        _REGISTRY[action] = found
     return found
