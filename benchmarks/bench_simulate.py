@@ -50,8 +50,12 @@ class Pass:
 
 PASSES = (
     Pass("shared policies", HERE / "requests.jsonl", HERE / "results.jsonl", unique=False),
-    Pass("unique policies", HERE / "requests-unique.jsonl", HERE / "results-unique.jsonl",
-         unique=True),
+    Pass(
+        "unique policies",
+        HERE / "requests-unique.jsonl",
+        HERE / "results-unique.jsonl",
+        unique=True,
+    ),
 )
 
 
@@ -112,8 +116,10 @@ def check_results(results: Path, ids: Sequence[str]) -> list[str]:
             row = parse_result(line, f"{display(results)}:{n}")
             expected = ids[n - 1] if n <= len(ids) else None
             if row.get("id") != expected:
-                raise BenchmarkError(f"{display(results)}:{n}: id {row.get('id')!r}, "
-                                     f"expected {expected!r} (output out of order or extra)")
+                raise BenchmarkError(
+                    f"{display(results)}:{n}: id {row.get('id')!r}, "
+                    f"expected {expected!r} (output out of order or extra)"
+                )
             if "error" in row:
                 errors.append(f"{row['id']}: {row['error']}")
             elif row.get("outcome") in OUTCOMES:
@@ -122,8 +128,7 @@ def check_results(results: Path, ids: Sequence[str]) -> list[str]:
                 raise BenchmarkError(f"{display(results)}:{n}: no valid outcome: {line[:200]!r}")
     if errors:
         shown = "\n  ".join(errors[:5])
-        raise BenchmarkError(f"{len(errors)} of {len(ids)} requests answered with an error:\n"
-                             f"  {shown}")
+        raise BenchmarkError(f"{len(errors)} of {len(ids)} requests answered with an error:\n  {shown}")
     if len(outcomes) != len(ids):
         raise BenchmarkError(f"{len(outcomes)} output lines for {len(ids)} requests")
     return outcomes
@@ -144,8 +149,10 @@ def run_pass(bench: Pass, python: str, pin: list[str], repeat: int) -> list[str]
     outcomes = check_results(bench.results, ids)
     best = min(run_cli(command, subprocess.DEVNULL) for _ in range(repeat))
     cores = "one core" if pin else "not pinned"
-    print(f"{bench.label}: {len(ids)} requests in {best:.2f} s = {len(ids) / best:,.0f} "
-          f"requests/s (best of {repeat}, {cores})")
+    print(
+        f"{bench.label}: {len(ids)} requests in {best:.2f} s = {len(ids) / best:,.0f} "
+        f"requests/s (best of {repeat}, {cores})"
+    )
     print(f"  outcomes: {shares(outcomes)}")
     return outcomes
 
@@ -157,23 +164,25 @@ def compare_passes(shared: Sequence[str], unique: Sequence[str]) -> None:
     differ = [i for i, (a, b) in enumerate(zip(shared, unique, strict=True)) if a != b]
     if differ:
         first = ", ".join(f"line {i + 1}: {shared[i]} vs {unique[i]}" for i in differ[:5])
-        raise BenchmarkError(f"{len(differ)} decisions differ between the shared and the "
-                             f"unique-policy batch (they must not): {first}")
+        raise BenchmarkError(
+            f"{len(differ)} decisions differ between the shared and the "
+            f"unique-policy batch (they must not): {first}"
+        )
     print("  decisions identical in both passes")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per pass (default 3)")
-    parser.add_argument("--count", type=int, default=10_000,
-                        help="requests when generating a batch (default 10000)")
+    parser.add_argument(
+        "--count", type=int, default=10_000, help="requests when generating a batch (default 10000)"
+    )
     parser.add_argument("--seed", type=int, default=1, help="seed when generating (default 1)")
-    parser.add_argument("--regenerate", action="store_true",
-                        help="regenerate the batches even if they exist")
-    parser.add_argument("--skip-unique", action="store_true",
-                        help="time the shared-policy batch only")
-    parser.add_argument("--python", default=sys.executable,
-                        help="interpreter that runs the CLI (default: this one)")
+    parser.add_argument("--regenerate", action="store_true", help="regenerate the batches even if they exist")
+    parser.add_argument("--skip-unique", action="store_true", help="time the shared-policy batch only")
+    parser.add_argument(
+        "--python", default=sys.executable, help="interpreter that runs the CLI (default: this one)"
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")

@@ -47,39 +47,71 @@ ACCOUNTS = ("111111111111", "222222222222", "333333333333")
 ACCOUNT_ENV = {"111111111111": "prod", "222222222222": "staging", "333333333333": "dev"}
 NEVER_ACCOUNT = "999999999999"  # appears in no principal or resource: used for --unique-policies
 REGIONS = ("us-east-1", "eu-west-1", "us-west-2")
-REGION_WEIGHTS = (14, 5, 1)   # us-west-2 is outside the allowed regions: a few guardrail denies
+REGION_WEIGHTS = (14, 5, 1)  # us-west-2 is outside the allowed regions: a few guardrail denies
 ALLOWED_REGIONS = ["us-east-1", "eu-west-1"]
 TEAMS = ("payments", "identity", "data", "platform", "web", "search")
 SERVICES = ("db", "api-key", "oauth-client", "smtp", "webhook", "signing-key", "redis", "ldap")
-FIRST_NAMES = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan",
-               "judy", "mallory", "niaj", "olivia", "peggy", "rupert", "sybil", "trent", "victor",
-               "walter", "yuki", "zoe", "amir", "bea", "chen")
+FIRST_NAMES = (
+    "alice",
+    "bob",
+    "carol",
+    "dave",
+    "erin",
+    "frank",
+    "grace",
+    "heidi",
+    "ivan",
+    "judy",
+    "mallory",
+    "niaj",
+    "olivia",
+    "peggy",
+    "rupert",
+    "sybil",
+    "trent",
+    "victor",
+    "walter",
+    "yuki",
+    "zoe",
+    "amir",
+    "bea",
+    "chen",
+)
 CORP_CIDRS = ["203.0.113.0/24", "198.51.100.0/24"]
 VPCES = ("vpce-0a1b2c3d4e5f60718", "vpce-0f1e2d3c4b5a69788", "vpce-0123abcd4567ef890")
-VPCE_WEIGHTS = (5, 4, 1)     # the third endpoint is not a trusted one
+VPCE_WEIGHTS = (5, 4, 1)  # the third endpoint is not a trusted one
 TRUSTED_VPCES = list(VPCES[:2])
 START_TIME = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
 TIME_SPAN_S = 120 * 24 * 3600
 
-ROLE_KINDS = ("app", "deploy", "developer")          # one of each per team and account
+ROLE_KINDS = ("app", "deploy", "developer")  # one of each per team and account
 SHARED_ROLES = ("admin", "readonly", "ci-runner", "break-glass")
 SESSIONS_PER_ACCOUNT = 44
 USERS_PER_ACCOUNT = 22
 SECRETS_PER_ACCOUNT = 75
 KEYS_PER_ACCOUNT = 25
 
-SCP_SHARE = 0.40            # requests evaluated inside the organisation (SCPs present)
-RCP_SHARE_IN_ORG = 0.70     # of those, the ones whose resource account also has RCPs
+SCP_SHARE = 0.40  # requests evaluated inside the organisation (SCPs present)
+RCP_SHARE_IN_ORG = 0.70  # of those, the ones whose resource account also has RCPs
 SECRET_POLICY_SHARE = 0.85  # secrets with a resource policy (keys and roles always have one)
-BOUNDARY_SHARE = 0.30       # principals with a permissions boundary
+BOUNDARY_SHARE = 0.30  # principals with a permissions boundary
 SESSION_POLICY_SHARE = 0.25  # role sessions created with a session policy
 
 
 # -- small helpers ------------------------------------------------------------------------------
 
-def statement(sid: str, effect: str, action: Strings, resource: Strings,
-              condition: Json | None = None, *, principal: Any = None,
-              not_action: bool = False, not_resource: bool = False) -> Json:
+
+def statement(
+    sid: str,
+    effect: str,
+    action: Strings,
+    resource: Strings,
+    condition: Json | None = None,
+    *,
+    principal: Any = None,
+    not_action: bool = False,
+    not_resource: bool = False,
+) -> Json:
     """One IAM statement; Principal only for resource-based policies and RCPs."""
     stmt: Json = {"Sid": sid, "Effect": effect}
     if principal is not None:
@@ -130,6 +162,7 @@ def random_suffix(rng: random.Random, n: int = 6) -> str:
 
 # -- the organisation's entities ----------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Owner:
     """Whom an identity policy is written for."""
@@ -144,8 +177,8 @@ class Owner:
 class Principal:
     arn: str
     account: str
-    kind: str               # "user", "session" or "root"
-    name: str               # user name, role name or "root"
+    kind: str  # "user", "session" or "root"
+    name: str  # user name, role name or "root"
     team: str
     tags: dict[str, str]
     identity_policies: list[Json]
@@ -167,7 +200,7 @@ class Resource:
     arn: str
     account: str
     region: str
-    kind: str               # "secret", "key", "role" or "object"
+    kind: str  # "secret", "key", "role" or "object"
     team: str
     tags: dict[str, str]
     policy: Json | None
@@ -184,6 +217,7 @@ class Pool:
 
 
 # -- identity statements ------------------------------------------------------------------------
+
 
 def pick_region(rng: random.Random) -> str:
     return rng.choices(REGIONS, weights=REGION_WEIGHTS)[0]
@@ -209,24 +243,34 @@ def allow_team_read(o: Owner, rng: random.Random) -> Json:
 
 
 def allow_abac(o: Owner, rng: random.Random) -> Json:
-    cond = {"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}",
-                             "aws:ResourceTag/env": "${aws:PrincipalTag/env}"}}
-    action = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret",
-              "secretsmanager:PutSecretValue"]
+    cond = {
+        "StringEquals": {
+            "aws:ResourceTag/team": "${aws:PrincipalTag/team}",
+            "aws:ResourceTag/env": "${aws:PrincipalTag/env}",
+        }
+    }
+    action = [
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:PutSecretValue",
+    ]
     return statement("AllowTaggedSecrets", "Allow", action, "*", cond)
 
 
 def allow_app_secrets(o: Owner, rng: random.Random) -> Json:
     action = rng.choice(["secretsmanager:Describe*", "secretsmanager:GetSecretValue"])
-    return statement("AllowAppSecrets", "Allow", action,
-                     "arn:aws:secretsmanager:*:*:secret:app-??????")
+    return statement("AllowAppSecrets", "Allow", action, "arn:aws:secretsmanager:*:*:secret:app-??????")
 
 
 def allow_kms_via_sm(o: Owner, rng: random.Random) -> Json:
     cond = {"StringLike": {"kms:ViaService": "secretsmanager.*.amazonaws.com"}}
-    return statement("AllowKmsViaSecretsManager", "Allow",
-                     ["kms:Decrypt", "kms:GenerateDataKey*"],
-                     f"arn:aws:kms:*:{o.account}:key/*", cond)
+    return statement(
+        "AllowKmsViaSecretsManager",
+        "Allow",
+        ["kms:Decrypt", "kms:GenerateDataKey*"],
+        f"arn:aws:kms:*:{o.account}:key/*",
+        cond,
+    )
 
 
 def allow_kms_team_keys(o: Owner, rng: random.Random) -> Json:
@@ -235,8 +279,7 @@ def allow_kms_team_keys(o: Owner, rng: random.Random) -> Json:
 
 
 def allow_s3_objects(o: Owner, rng: random.Random) -> Json:
-    return statement("AllowArtifacts", "Allow", "s3:*Object*",
-                     f"arn:aws:s3:::{o.team}-{o.env}-artifacts/*")
+    return statement("AllowArtifacts", "Allow", "s3:*Object*", f"arn:aws:s3:::{o.team}-{o.env}-artifacts/*")
 
 
 def allow_ec2_describe(o: Owner, rng: random.Random) -> Json:
@@ -245,8 +288,9 @@ def allow_ec2_describe(o: Owner, rng: random.Random) -> Json:
 
 def allow_assume_team_roles(o: Owner, rng: random.Random) -> Json:
     cond = {"Bool": {"aws:MultiFactorAuthPresent": "true"}} if rng.random() < 0.5 else None
-    return statement("AllowAssumeTeamRoles", "Allow", "sts:AssumeRole",
-                     f"arn:aws:iam::*:role/{o.team}-*", cond)
+    return statement(
+        "AllowAssumeTeamRoles", "Allow", "sts:AssumeRole", f"arn:aws:iam::*:role/{o.team}-*", cond
+    )
 
 
 def allow_list_secrets(o: Owner, rng: random.Random) -> Json:
@@ -254,173 +298,315 @@ def allow_list_secrets(o: Owner, rng: random.Random) -> Json:
 
 
 def allow_write_with_mfa(o: Owner, rng: random.Random) -> Json:
-    cond = {"Bool": {"aws:MultiFactorAuthPresent": "true"},
-            "NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}
-    action = ["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret",
-              "secretsmanager:RotateSecret"]
+    cond = {
+        "Bool": {"aws:MultiFactorAuthPresent": "true"},
+        "NumericLessThan": {"aws:MultiFactorAuthAge": "3600"},
+    }
+    action = [
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:UpdateSecret",
+        "secretsmanager:RotateSecret",
+    ]
     return statement("AllowWriteWithMfa", "Allow", action, team_path(o, rng), cond)
 
 
 def allow_personal(o: Owner, rng: random.Random) -> Json:
     if not o.is_user:
         return allow_team_read(o, rng)
-    return statement("AllowPersonalSecrets", "Allow", "secretsmanager:*",
-                     secret_arn("*", "${aws:PrincipalAccount}", "users/${aws:username}/*"))
+    return statement(
+        "AllowPersonalSecrets",
+        "Allow",
+        "secretsmanager:*",
+        secret_arn("*", "${aws:PrincipalAccount}", "users/${aws:username}/*"),
+    )
 
 
 def allow_from_corp(o: Owner, rng: random.Random) -> Json:
     cond = {"IpAddress": {"aws:SourceIp": one_or_many(rng, CORP_CIDRS[: rng.randint(1, 2)])}}
-    return statement("AllowFromCorpNetwork", "Allow",
-                     ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                     secret_arn("*", o.account, f"{o.env}/*"), cond)
+    return statement(
+        "AllowFromCorpNetwork",
+        "Allow",
+        ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+        secret_arn("*", o.account, f"{o.env}/*"),
+        cond,
+    )
 
 
 def allow_shared_until(o: Owner, rng: random.Random) -> Json:
-    cond = {"DateLessThan": {"aws:CurrentTime": rng.choice(
-        ["2025-08-01T00:00:00Z", "2025-09-01T00:00:00Z", "2026-01-01T00:00:00Z"])}}
-    return statement("AllowSharedUntil", "Allow", "secretsmanager:GetSecretValue",
-                     "arn:aws:secretsmanager:*:*:secret:shared/*", cond)
+    cond = {
+        "DateLessThan": {
+            "aws:CurrentTime": rng.choice(
+                ["2025-08-01T00:00:00Z", "2025-09-01T00:00:00Z", "2026-01-01T00:00:00Z"]
+            )
+        }
+    }
+    return statement(
+        "AllowSharedUntil",
+        "Allow",
+        "secretsmanager:GetSecretValue",
+        "arn:aws:secretsmanager:*:*:secret:shared/*",
+        cond,
+    )
 
 
 def allow_create_tagged(o: Owner, rng: random.Random) -> Json:
-    cond = {"StringEquals": {"aws:RequestTag/team": "${aws:PrincipalTag/team}"},
-            "ForAnyValue:StringEquals": {"aws:TagKeys": ["team", "env"]}}
-    return statement("AllowTagOwnSecrets", "Allow",
-                     ["secretsmanager:CreateSecret", "secretsmanager:TagResource"],
-                     team_path(o, rng), cond)
+    cond = {
+        "StringEquals": {"aws:RequestTag/team": "${aws:PrincipalTag/team}"},
+        "ForAnyValue:StringEquals": {"aws:TagKeys": ["team", "env"]},
+    }
+    return statement(
+        "AllowTagOwnSecrets",
+        "Allow",
+        ["secretsmanager:CreateSecret", "secretsmanager:TagResource"],
+        team_path(o, rng),
+        cond,
+    )
 
 
 def allow_cross_account_read(o: Owner, rng: random.Random) -> Json:
     other = rng.choice(other_accounts(o.account))
-    return statement("AllowCrossAccountRead", "Allow",
-                     ["secretsmanager:GetSecretValue", "kms:Decrypt"],
-                     [secret_arn("*", other, f"*/{o.team}/*"), f"arn:aws:kms:*:{other}:key/*"])
+    return statement(
+        "AllowCrossAccountRead",
+        "Allow",
+        ["secretsmanager:GetSecretValue", "kms:Decrypt"],
+        [secret_arn("*", other, f"*/{o.team}/*"), f"arn:aws:kms:*:{other}:key/*"],
+    )
 
 
 def allow_via_vpce(o: Owner, rng: random.Random) -> Json:
     cond = {"StringEquals": {"aws:SourceVpce": rng.choice(VPCES)}}
-    return statement("AllowViaEndpoint", "Allow", "secretsmanager:GetSecretValue",
-                     secret_arn(rng.choice(REGIONS), o.account, "*"), cond)
+    return statement(
+        "AllowViaEndpoint",
+        "Allow",
+        "secretsmanager:GetSecretValue",
+        secret_arn(rng.choice(REGIONS), o.account, "*"),
+        cond,
+    )
 
 
 def deny_insecure(o: Owner, rng: random.Random) -> Json:
-    return statement("DenyInsecureTransport", "Deny", "*", "*",
-                     {"Bool": {"aws:SecureTransport": "false"}})
+    return statement("DenyInsecureTransport", "Deny", "*", "*", {"Bool": {"aws:SecureTransport": "false"}})
 
 
 def deny_off_network(o: Owner, rng: random.Random) -> Json:
-    cond = {"NotIpAddress": {"aws:SourceIp": CORP_CIDRS},
-            "StringNotEqualsIfExists": {"aws:SourceVpce": TRUSTED_VPCES}}
+    cond = {
+        "NotIpAddress": {"aws:SourceIp": CORP_CIDRS},
+        "StringNotEqualsIfExists": {"aws:SourceVpce": TRUSTED_VPCES},
+    }
     return statement("DenyOffNetwork", "Deny", "secretsmanager:GetSecretValue", "*", cond)
 
 
 def deny_prod_write_without_mfa(o: Owner, rng: random.Random) -> Json:
-    action = ["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret",
-              "secretsmanager:DeleteSecret"]
-    return statement("DenyProdWriteWithoutMfa", "Deny", action,
-                     "arn:aws:secretsmanager:*:*:secret:prod/*",
-                     {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}})
+    action = [
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:UpdateSecret",
+        "secretsmanager:DeleteSecret",
+    ]
+    return statement(
+        "DenyProdWriteWithoutMfa",
+        "Deny",
+        action,
+        "arn:aws:secretsmanager:*:*:secret:prod/*",
+        {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+    )
 
 
 def deny_other_teams(o: Owner, rng: random.Random) -> Json:
-    cond = {"StringNotEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"},
-            "Null": {"aws:ResourceTag/team": "false"}}
-    return statement("DenyOtherTeamsSecrets", "Deny",
-                     ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"], "*", cond)
+    cond = {
+        "StringNotEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"},
+        "Null": {"aws:ResourceTag/team": "false"},
+    }
+    return statement(
+        "DenyOtherTeamsSecrets",
+        "Deny",
+        ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
+        "*",
+        cond,
+    )
 
 
 def deny_destructive(o: Owner, rng: random.Random) -> Json:
     action = ["secretsmanager:DeleteSecret", "kms:ScheduleKeyDeletion", "kms:DisableKey"]
-    cond = ({"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/admin*"}}
-            if rng.random() < 0.5 else None)
+    cond = {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/admin*"}} if rng.random() < 0.5 else None
     return statement("DenyDestructive", "Deny", action, "*", cond)
 
 
 def deny_regions(o: Owner, rng: random.Random) -> Json:
     cond = {"StringNotEquals": {"aws:RequestedRegion": ALLOWED_REGIONS}}
-    return statement("DenyOtherRegions", "Deny", ["iam:*", "sts:*", "organizations:*"], "*",
-                     cond, not_action=True)
+    return statement(
+        "DenyOtherRegions",
+        "Deny",
+        ["iam:*", "sts:*", "organizations:*"],
+        "*",
+        cond,
+        not_action=True,
+    )
 
 
 def deny_foreign_secrets(o: Owner, rng: random.Random) -> Json:
     allowed = sorted({o.account, ACCOUNTS[2]})
-    return statement("DenyForeignSecrets", "Deny", "secretsmanager:*",
-                     [secret_arn("*", a, "*") for a in allowed], not_resource=True)
+    return statement(
+        "DenyForeignSecrets",
+        "Deny",
+        "secretsmanager:*",
+        [secret_arn("*", a, "*") for a in allowed],
+        not_resource=True,
+    )
 
 
 def deny_previous_versions(o: Owner, rng: random.Random) -> Json:
     cond = {"StringNotEqualsIfExists": {"secretsmanager:VersionStage": "AWSCURRENT"}}
-    return statement("DenyNonCurrentVersions", "Deny", "secretsmanager:GetSecretValue",
-                     "arn:aws:secretsmanager:*:*:secret:prod/*", cond)
+    return statement(
+        "DenyNonCurrentVersions",
+        "Deny",
+        "secretsmanager:GetSecretValue",
+        "arn:aws:secretsmanager:*:*:secret:prod/*",
+        cond,
+    )
 
 
 def deny_retag(o: Owner, rng: random.Random) -> Json:
     cond = {"ForAnyValue:StringEquals": {"aws:TagKeys": ["team", "env", "owner"]}}
-    return statement("DenyRetagging", "Deny",
-                     ["secretsmanager:TagResource", "secretsmanager:UntagResource"], "*", cond)
+    return statement(
+        "DenyRetagging",
+        "Deny",
+        ["secretsmanager:TagResource", "secretsmanager:UntagResource"],
+        "*",
+        cond,
+    )
 
 
 def deny_direct_kms(o: Owner, rng: random.Random) -> Json:
-    return statement("DenyDirectDecrypt", "Deny", "kms:Decrypt", "*",
-                     {"Null": {"kms:ViaService": "true"}})
+    return statement("DenyDirectDecrypt", "Deny", "kms:Decrypt", "*", {"Null": {"kms:ViaService": "true"}})
 
 
 def deny_untagged_principals(o: Owner, rng: random.Random) -> Json:
-    return statement("DenyUntaggedPrincipals", "Deny", "secretsmanager:*", "*",
-                     {"Null": {"aws:PrincipalTag/team": "true"}})
+    return statement(
+        "DenyUntaggedPrincipals",
+        "Deny",
+        "secretsmanager:*",
+        "*",
+        {"Null": {"aws:PrincipalTag/team": "true"}},
+    )
 
 
 def deny_after(o: Owner, rng: random.Random) -> Json:
-    return statement("DenyAfterContractEnd", "Deny", "*", "*",
-                     {"DateGreaterThan": {"aws:CurrentTime": "2025-08-15T00:00:00Z"}})
+    return statement(
+        "DenyAfterContractEnd",
+        "Deny",
+        "*",
+        "*",
+        {"DateGreaterThan": {"aws:CurrentTime": "2025-08-15T00:00:00Z"}},
+    )
 
 
 # Inline policies draw from this catalogue; weights favour the common shapes.
 INLINE_CATALOGUE: list[tuple[StatementBuilder, int]] = [
-    (allow_team_read, 6), (allow_abac, 2), (allow_app_secrets, 3), (allow_kms_via_sm, 4),
-    (allow_kms_team_keys, 2), (allow_s3_objects, 3), (allow_ec2_describe, 2),
-    (allow_assume_team_roles, 2), (allow_list_secrets, 2), (allow_write_with_mfa, 2),
-    (allow_personal, 2), (allow_from_corp, 3), (allow_shared_until, 2), (allow_create_tagged, 1),
-    (allow_cross_account_read, 3), (allow_via_vpce, 2), (deny_off_network, 1),
-    (deny_prod_write_without_mfa, 2), (deny_other_teams, 1), (deny_destructive, 2),
-    (deny_foreign_secrets, 1), (deny_previous_versions, 1), (deny_retag, 1), (deny_direct_kms, 1),
+    (allow_team_read, 6),
+    (allow_abac, 2),
+    (allow_app_secrets, 3),
+    (allow_kms_via_sm, 4),
+    (allow_kms_team_keys, 2),
+    (allow_s3_objects, 3),
+    (allow_ec2_describe, 2),
+    (allow_assume_team_roles, 2),
+    (allow_list_secrets, 2),
+    (allow_write_with_mfa, 2),
+    (allow_personal, 2),
+    (allow_from_corp, 3),
+    (allow_shared_until, 2),
+    (allow_create_tagged, 1),
+    (allow_cross_account_read, 3),
+    (allow_via_vpce, 2),
+    (deny_off_network, 1),
+    (deny_prod_write_without_mfa, 2),
+    (deny_other_teams, 1),
+    (deny_destructive, 2),
+    (deny_foreign_secrets, 1),
+    (deny_previous_versions, 1),
+    (deny_retag, 1),
+    (deny_direct_kms, 1),
 ]
 
 JOB_FUNCTIONS: dict[str, list[StatementBuilder]] = {
-    "app": [allow_team_read, allow_kms_via_sm, allow_via_vpce, deny_prod_write_without_mfa,
-            deny_direct_kms],
-    "deploy": [allow_write_with_mfa, allow_create_tagged, allow_assume_team_roles,
-               allow_s3_objects, allow_ec2_describe, deny_previous_versions],
-    "developer": [allow_team_read, allow_kms_team_keys, allow_ec2_describe, allow_app_secrets,
-                  allow_shared_until, deny_prod_write_without_mfa],
-    "ci-runner": [allow_s3_objects, allow_assume_team_roles, allow_write_with_mfa,
-                  allow_team_read, deny_destructive],
-    "user": [allow_team_read, allow_personal, allow_from_corp, allow_list_secrets,
-             deny_prod_write_without_mfa, deny_destructive],
+    "app": [
+        allow_team_read,
+        allow_kms_via_sm,
+        allow_via_vpce,
+        deny_prod_write_without_mfa,
+        deny_direct_kms,
+    ],
+    "deploy": [
+        allow_write_with_mfa,
+        allow_create_tagged,
+        allow_assume_team_roles,
+        allow_s3_objects,
+        allow_ec2_describe,
+        deny_previous_versions,
+    ],
+    "developer": [
+        allow_team_read,
+        allow_kms_team_keys,
+        allow_ec2_describe,
+        allow_app_secrets,
+        allow_shared_until,
+        deny_prod_write_without_mfa,
+    ],
+    "ci-runner": [
+        allow_s3_objects,
+        allow_assume_team_roles,
+        allow_write_with_mfa,
+        allow_team_read,
+        deny_destructive,
+    ],
+    "user": [
+        allow_team_read,
+        allow_personal,
+        allow_from_corp,
+        allow_list_secrets,
+        deny_prod_write_without_mfa,
+        deny_destructive,
+    ],
 }
 
 
 def readonly_policy() -> Json:
-    reads = ["secretsmanager:Describe*", "secretsmanager:List*", "secretsmanager:GetResourcePolicy",
-             "kms:Describe*", "kms:List*", "ec2:Describe*", "s3:Get*"]
-    return policy([statement("ReadOnly", "Allow", reads, "*"),
-                   statement("NoSecretValues", "Deny", "secretsmanager:GetSecretValue", "*")])
+    reads = [
+        "secretsmanager:Describe*",
+        "secretsmanager:List*",
+        "secretsmanager:GetResourcePolicy",
+        "kms:Describe*",
+        "kms:List*",
+        "ec2:Describe*",
+        "s3:Get*",
+    ]
+    return policy(
+        [
+            statement("ReadOnly", "Allow", reads, "*"),
+            statement("NoSecretValues", "Deny", "secretsmanager:GetSecretValue", "*"),
+        ]
+    )
 
 
 def admin_policy() -> Json:
     mfa = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
-    return policy([
-        statement("AdminWithMfa", "Allow", "*", "*", mfa),
-        statement("SecretsAndKeysAdmin", "Allow", ["secretsmanager:*", "kms:*"], "*"),
-        statement("AssumeAnyRole", "Allow", "sts:AssumeRole", "arn:aws:iam::*:role/*"),
-        statement("DenyDeleteWithoutMfa", "Deny",
-                  ["secretsmanager:DeleteSecret", "kms:ScheduleKeyDeletion"], "*",
-                  {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}),
-    ])
+    return policy(
+        [
+            statement("AdminWithMfa", "Allow", "*", "*", mfa),
+            statement("SecretsAndKeysAdmin", "Allow", ["secretsmanager:*", "kms:*"], "*"),
+            statement("AssumeAnyRole", "Allow", "sts:AssumeRole", "arn:aws:iam::*:role/*"),
+            statement(
+                "DenyDeleteWithoutMfa",
+                "Deny",
+                ["secretsmanager:DeleteSecret", "kms:ScheduleKeyDeletion"],
+                "*",
+                {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+            ),
+        ]
+    )
 
 
-def build_statements(builders: Sequence[StatementBuilder], owner: Owner,
-                     rng: random.Random) -> list[Json]:
+def build_statements(builders: Sequence[StatementBuilder], owner: Owner, rng: random.Random) -> list[Json]:
     return [build(owner, rng) for build in builders]
 
 
@@ -441,9 +627,18 @@ def guardrail_policy(account: str, rng: random.Random) -> Json:
 
 
 def team_policy(owner: Owner, rng: random.Random) -> Json:
-    builders = [allow_team_read, allow_abac, allow_kms_via_sm, allow_s3_objects,
-                allow_list_secrets, allow_app_secrets, allow_assume_team_roles, allow_from_corp,
-                allow_write_with_mfa, deny_retag]
+    builders = [
+        allow_team_read,
+        allow_abac,
+        allow_kms_via_sm,
+        allow_s3_objects,
+        allow_list_secrets,
+        allow_app_secrets,
+        allow_assume_team_roles,
+        allow_from_corp,
+        allow_write_with_mfa,
+        deny_retag,
+    ]
     if rng.random() < 0.5:
         builders.append(deny_other_teams)
     return policy(build_statements(builders, owner, rng))
@@ -459,29 +654,67 @@ def job_policy(job: str, owner: Owner, rng: random.Random) -> Json:
 
 # -- boundaries and session policies -------------------------------------------------------------
 
+
 def boundary_policy(team: str) -> Json:
-    allowed = ["secretsmanager:*", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*",
-               "kms:DescribeKey", "s3:*Object*", "ec2:Describe*", "sts:AssumeRole"]
-    return policy([
-        statement("BoundaryAllow", "Allow", allowed, "*"),
-        statement("BoundaryRegions", "Deny", "*", "*",
-                  {"StringNotEquals": {"aws:RequestedRegion": ALLOWED_REGIONS}}),
-        statement("BoundaryNoPolicyChanges", "Deny",
-                  ["secretsmanager:PutResourcePolicy", "secretsmanager:DeleteSecret",
-                   "kms:ScheduleKeyDeletion"], "*"),
-        statement("BoundaryOwnTeam", "Deny", "secretsmanager:GetSecretValue", "*",
-                  {"StringNotEquals": {"aws:ResourceTag/team": [team, "shared"]},
-                   "Null": {"aws:ResourceTag/team": "false"}}),
-    ])
+    allowed = [
+        "secretsmanager:*",
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "kms:GenerateDataKey*",
+        "kms:DescribeKey",
+        "s3:*Object*",
+        "ec2:Describe*",
+        "sts:AssumeRole",
+    ]
+    return policy(
+        [
+            statement("BoundaryAllow", "Allow", allowed, "*"),
+            statement(
+                "BoundaryRegions",
+                "Deny",
+                "*",
+                "*",
+                {"StringNotEquals": {"aws:RequestedRegion": ALLOWED_REGIONS}},
+            ),
+            statement(
+                "BoundaryNoPolicyChanges",
+                "Deny",
+                [
+                    "secretsmanager:PutResourcePolicy",
+                    "secretsmanager:DeleteSecret",
+                    "kms:ScheduleKeyDeletion",
+                ],
+                "*",
+            ),
+            statement(
+                "BoundaryOwnTeam",
+                "Deny",
+                "secretsmanager:GetSecretValue",
+                "*",
+                {
+                    "StringNotEquals": {"aws:ResourceTag/team": [team, "shared"]},
+                    "Null": {"aws:ResourceTag/team": "false"},
+                },
+            ),
+        ]
+    )
 
 
 def session_policy(account: str, team: str, rng: random.Random) -> Json:
     statements = [
-        statement("SessionSecrets", "Allow",
-                  ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                  secret_arn("*", account, f"{ACCOUNT_ENV[account]}/{team}/*")),
-        statement("SessionKeys", "Allow", ["kms:Decrypt", "kms:GenerateDataKey"], "*",
-                  {"StringLike": {"kms:ViaService": "secretsmanager.*.amazonaws.com"}}),
+        statement(
+            "SessionSecrets",
+            "Allow",
+            ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            secret_arn("*", account, f"{ACCOUNT_ENV[account]}/{team}/*"),
+        ),
+        statement(
+            "SessionKeys",
+            "Allow",
+            ["kms:Decrypt", "kms:GenerateDataKey"],
+            "*",
+            {"StringLike": {"kms:ViaService": "secretsmanager.*.amazonaws.com"}},
+        ),
     ]
     if rng.random() < 0.5:
         statements.append(statement("SessionList", "Allow", "secretsmanager:ListSecrets", "*"))
@@ -489,6 +722,7 @@ def session_policy(account: str, team: str, rng: random.Random) -> Json:
 
 
 # -- principals ----------------------------------------------------------------------------------
+
 
 @dataclass
 class IdentityLibrary:
@@ -554,11 +788,17 @@ def role_session(role: Role, n: int, rng: random.Random) -> Principal:
     weight = {"app": 6.0, "ci-runner": 3.0, "deploy": 2.0}.get(role.job, 1.0)
     return Principal(
         arn=f"arn:aws:sts::{role.account}:assumed-role/{role.name}/{session}",
-        account=role.account, kind="session", name=role.name, team=role.team,
+        account=role.account,
+        kind="session",
+        name=role.name,
+        team=role.team,
         tags=principal_tags(role.team, ACCOUNT_ENV[role.account], rng),
-        identity_policies=role.policies, boundary=role.boundary,
+        identity_policies=role.policies,
+        boundary=role.boundary,
         session_policy=session_policy(role.account, role.team, rng) if with_policy else None,
-        mfa="true" if human else None, weight=weight * rng.uniform(0.5, 1.5))
+        mfa="true" if human else None,
+        weight=weight * rng.uniform(0.5, 1.5),
+    )
 
 
 def build_user(account: str, n: int, lib: IdentityLibrary, rng: random.Random) -> Principal:
@@ -569,26 +809,32 @@ def build_user(account: str, n: int, lib: IdentityLibrary, rng: random.Random) -
     boundary = lib.boundary(team) if rng.random() < BOUNDARY_SHARE else None
     name = f"{rng.choice(FIRST_NAMES)}.{team}.{n}"
     return Principal(
-        arn=f"arn:aws:iam::{account}:user/{name}", account=account, kind="user", name=name,
+        arn=f"arn:aws:iam::{account}:user/{name}",
+        account=account,
+        kind="user",
+        name=name,
         team=team,
-        tags=principal_tags(team, owner.env, rng), identity_policies=policies,
-        boundary=boundary, mfa=rng.choice(["true", "false", None]),
-        weight=rng.uniform(0.3, 1.2))
+        tags=principal_tags(team, owner.env, rng),
+        identity_policies=policies,
+        boundary=boundary,
+        mfa=rng.choice(["true", "false", None]),
+        weight=rng.uniform(0.3, 1.2),
+    )
 
 
 def build_principals(rng: random.Random) -> list[Principal]:
     lib = IdentityLibrary(rng)
     roles = build_roles(lib, rng)
-    principals = [role_session(rng.choice(roles), n, rng)
-                  for n in range(SESSIONS_PER_ACCOUNT * len(ACCOUNTS))]
-    principals += [build_user(account, n, lib, rng)
-                   for account in ACCOUNTS for n in range(USERS_PER_ACCOUNT)]
-    principals += [Principal(root_arn(a), a, "root", "root", "", {}, [], weight=0.05)
-                   for a in ACCOUNTS]
+    principals = [
+        role_session(rng.choice(roles), n, rng) for n in range(SESSIONS_PER_ACCOUNT * len(ACCOUNTS))
+    ]
+    principals += [build_user(account, n, lib, rng) for account in ACCOUNTS for n in range(USERS_PER_ACCOUNT)]
+    principals += [Principal(root_arn(a), a, "root", "root", "", {}, [], weight=0.05) for a in ACCOUNTS]
     return principals
 
 
 # -- resources and their policies ---------------------------------------------------------------
+
 
 def team_role_arns(account: str, team: str, rng: random.Random) -> list[str]:
     kinds = rng.sample(ROLE_KINDS, rng.randint(1, 2))
@@ -597,63 +843,135 @@ def team_role_arns(account: str, team: str, rng: random.Random) -> list[str]:
 
 def secret_policy(account: str, team: str, rng: random.Random) -> Json:
     roles = one_or_many(rng, team_role_arns(account, team, rng))
-    statements = [statement("AllowTeamRoles", "Allow", "secretsmanager:GetSecretValue", "*",
-                            principal={"AWS": roles})]
+    statements = [
+        statement(
+            "AllowTeamRoles",
+            "Allow",
+            "secretsmanager:GetSecretValue",
+            "*",
+            principal={"AWS": roles},
+        )
+    ]
     if rng.random() < 0.4:
         other = rng.choice(other_accounts(account))
-        statements.append(statement(
-            "AllowCrossAccount", "Allow",
-            ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], "*",
-            {"StringEquals": {"aws:PrincipalOrgID": ORG_ID}},
-            principal={"AWS": root_arn(other)}))
+        statements.append(
+            statement(
+                "AllowCrossAccount",
+                "Allow",
+                ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                "*",
+                {"StringEquals": {"aws:PrincipalOrgID": ORG_ID}},
+                principal={"AWS": root_arn(other)},
+            )
+        )
     if rng.random() < 0.4:
-        statements.append(statement(
-            "AllowOrgTeam", "Allow", "secretsmanager:GetSecretValue", "*",
-            {"StringEquals": {"aws:PrincipalOrgID": ORG_ID, "aws:PrincipalTag/team": team}},
-            principal=rng.choice(["*", {"AWS": "*"}])))
+        statements.append(
+            statement(
+                "AllowOrgTeam",
+                "Allow",
+                "secretsmanager:GetSecretValue",
+                "*",
+                {"StringEquals": {"aws:PrincipalOrgID": ORG_ID, "aws:PrincipalTag/team": team}},
+                principal=rng.choice(["*", {"AWS": "*"}]),
+            )
+        )
     if rng.random() < 0.3:
-        statements.append(statement(
-            "AllowTeamRolePattern", "Allow",
-            ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], "*",
-            {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::*:role/{team}-*"}},
-            principal={"AWS": "*"}))
+        statements.append(
+            statement(
+                "AllowTeamRolePattern",
+                "Allow",
+                ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                "*",
+                {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::*:role/{team}-*"}},
+                principal={"AWS": "*"},
+            )
+        )
     if rng.random() < 0.5:
-        statements.append(statement(
-            "DenyPolicyChanges", "Deny",
-            ["secretsmanager:DeleteSecret", "secretsmanager:PutResourcePolicy"], "*",
-            {"ArnNotLike": {"aws:PrincipalArn": f"arn:aws:iam::{account}:role/admin*"}},
-            principal={"AWS": "*"}))
+        statements.append(
+            statement(
+                "DenyPolicyChanges",
+                "Deny",
+                ["secretsmanager:DeleteSecret", "secretsmanager:PutResourcePolicy"],
+                "*",
+                {"ArnNotLike": {"aws:PrincipalArn": f"arn:aws:iam::{account}:role/admin*"}},
+                principal={"AWS": "*"},
+            )
+        )
     if rng.random() < 0.3:
-        statements.append(statement(
-            "DenyOutsideNetwork", "Deny", "secretsmanager:GetSecretValue", "*",
-            {"StringNotEqualsIfExists": {"aws:SourceVpce": TRUSTED_VPCES},
-             "NotIpAddress": {"aws:SourceIp": CORP_CIDRS}}, principal="*"))
+        statements.append(
+            statement(
+                "DenyOutsideNetwork",
+                "Deny",
+                "secretsmanager:GetSecretValue",
+                "*",
+                {
+                    "StringNotEqualsIfExists": {"aws:SourceVpce": TRUSTED_VPCES},
+                    "NotIpAddress": {"aws:SourceIp": CORP_CIDRS},
+                },
+                principal="*",
+            )
+        )
     return policy(statements)
 
 
 def key_policy(account: str, region: str, team: str, rng: random.Random) -> Json:
-    use = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
-           "kms:DescribeKey"]
-    via = {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com",
-                            "kms:CallerAccount": account}}
+    use = [
+        "kms:Encrypt",
+        "kms:Decrypt",
+        "kms:ReEncrypt*",
+        "kms:GenerateDataKey*",
+        "kms:DescribeKey",
+    ]
+    via = {
+        "StringEquals": {
+            "kms:ViaService": f"secretsmanager.{region}.amazonaws.com",
+            "kms:CallerAccount": account,
+        }
+    }
     statements = [
-        statement("Enable IAM User Permissions", "Allow", "kms:*", "*",
-                  principal={"AWS": root_arn(account)}),
-        statement("Allow use of the key", "Allow", use, "*",
-                  principal={"AWS": team_role_arns(account, team, rng)}),
-        statement("Allow use through Secrets Manager", "Allow",
-                  ["kms:Decrypt", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey"],
-                  "*", via, principal={"AWS": "*"}),
+        statement(
+            "Enable IAM User Permissions",
+            "Allow",
+            "kms:*",
+            "*",
+            principal={"AWS": root_arn(account)},
+        ),
+        statement(
+            "Allow use of the key",
+            "Allow",
+            use,
+            "*",
+            principal={"AWS": team_role_arns(account, team, rng)},
+        ),
+        statement(
+            "Allow use through Secrets Manager",
+            "Allow",
+            ["kms:Decrypt", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey"],
+            "*",
+            via,
+            principal={"AWS": "*"},
+        ),
     ]
     if rng.random() < 0.4:
-        statements.append(statement(
-            "Allow other accounts", "Allow", ["kms:Decrypt", "kms:DescribeKey"], "*",
-            principal={"AWS": [root_arn(a) for a in other_accounts(account)]}))
+        statements.append(
+            statement(
+                "Allow other accounts",
+                "Allow",
+                ["kms:Decrypt", "kms:DescribeKey"],
+                "*",
+                principal={"AWS": [root_arn(a) for a in other_accounts(account)]},
+            )
+        )
     if rng.random() < 0.3:
-        statements.append(statement(
-            "Allow key administrators", "Allow",
-            ["kms:Describe*", "kms:Put*", "kms:ScheduleKeyDeletion", "kms:DisableKey"], "*",
-            principal={"AWS": role_arn(account, "admin")}))
+        statements.append(
+            statement(
+                "Allow key administrators",
+                "Allow",
+                ["kms:Describe*", "kms:Put*", "kms:ScheduleKeyDeletion", "kms:DisableKey"],
+                "*",
+                principal={"AWS": role_arn(account, "admin")},
+            )
+        )
     return {"Version": VERSION, "Id": "key-consolepolicy-3", "Statement": statements}
 
 
@@ -665,26 +983,46 @@ def trust_policy(account: str, team: str, job: str, rng: random.Random) -> Json:
     trusted = [root_arn(account)]
     if rng.random() < 0.3:
         trusted.append(role_arn(ACCOUNTS[2], "ci-runner"))
-    trust = statement("TrustAccount", "Allow", "sts:AssumeRole", "*", cond,
-                      principal={"AWS": one_or_many(rng, trusted)})
+    trust = statement(
+        "TrustAccount",
+        "Allow",
+        "sts:AssumeRole",
+        "*",
+        cond,
+        principal={"AWS": one_or_many(rng, trusted)},
+    )
     del trust["Resource"]  # a trust policy applies to its role: it takes no Resource (§3.12)
     return policy([trust])
 
 
 def bucket_policy(account: str, bucket: str) -> Json:
     objects = f"arn:aws:s3:::{bucket}/*"
-    return policy([
-        statement("DenyInsecureTransport", "Deny", "s3:*", [f"arn:aws:s3:::{bucket}", objects],
-                  {"Bool": {"aws:SecureTransport": "false"}}, principal="*"),
-        statement("AllowOrgRead", "Allow", "s3:GetObject", objects,
-                  {"StringEquals": {"aws:PrincipalOrgID": ORG_ID}}, principal={"AWS": "*"}),
-    ])
+    return policy(
+        [
+            statement(
+                "DenyInsecureTransport",
+                "Deny",
+                "s3:*",
+                [f"arn:aws:s3:::{bucket}", objects],
+                {"Bool": {"aws:SecureTransport": "false"}},
+                principal="*",
+            ),
+            statement(
+                "AllowOrgRead",
+                "Allow",
+                "s3:GetObject",
+                objects,
+                {"StringEquals": {"aws:PrincipalOrgID": ORG_ID}},
+                principal={"AWS": "*"},
+            ),
+        ]
+    )
 
 
 def secret_name(team: str, env: str, rng: random.Random) -> str:
     roll = rng.random()
     if roll < 0.08:
-        return "app"                                   # matches ...:secret:app-??????
+        return "app"  # matches ...:secret:app-??????
     if roll < 0.18:
         return f"shared/{rng.choice(SERVICES)}"
     if roll < 0.25:
@@ -694,7 +1032,7 @@ def secret_name(team: str, env: str, rng: random.Random) -> str:
 
 def resource_tags(team: str, env: str, rng: random.Random) -> dict[str, str]:
     if rng.random() < 0.1:
-        return {}                                      # untagged: exercises Null conditions
+        return {}  # untagged: exercises Null conditions
     tags = {"team": team if rng.random() < 0.9 else "shared", "env": env}
     if rng.random() < 0.3:
         tags["owner"] = rng.choice(FIRST_NAMES)
@@ -705,24 +1043,39 @@ def build_secret(account: str, rng: random.Random) -> Resource:
     team, region, env = rng.choice(TEAMS), pick_region(rng), ACCOUNT_ENV[account]
     name = f"{secret_name(team, env, rng)}-{random_suffix(rng)}"
     pol = secret_policy(account, team, rng) if rng.random() < SECRET_POLICY_SHARE else None
-    return Resource(secret_arn(region, account, name), account, region, "secret", team,
-                    resource_tags(team, env, rng), pol)
+    return Resource(
+        secret_arn(region, account, name),
+        account,
+        region,
+        "secret",
+        team,
+        resource_tags(team, env, rng),
+        pol,
+    )
 
 
 def build_key(account: str, rng: random.Random) -> Resource:
     team, region = rng.choice(TEAMS), pick_region(rng)
     key_id = uuid.UUID(int=rng.getrandbits(128), version=4)
-    return Resource(f"arn:aws:kms:{region}:{account}:key/{key_id}", account, region, "key",
-                    team, resource_tags(team, ACCOUNT_ENV[account], rng),
-                    key_policy(account, region, team, rng))
+    return Resource(
+        f"arn:aws:kms:{region}:{account}:key/{key_id}",
+        account,
+        region,
+        "key",
+        team,
+        resource_tags(team, ACCOUNT_ENV[account], rng),
+        key_policy(account, region, team, rng),
+    )
 
 
 def build_roles_as_resources(rng: random.Random) -> list[Resource]:
     named = [(f"{team}-{kind}", team, kind) for team in TEAMS for kind in ROLE_KINDS]
     named += [(name, "platform", name) for name in SHARED_ROLES]
-    return [Resource(role_arn(a, name), a, "us-east-1", "role", team, {},
-                     trust_policy(a, team, job, rng))
-            for a in ACCOUNTS for name, team, job in named]
+    return [
+        Resource(role_arn(a, name), a, "us-east-1", "role", team, {}, trust_policy(a, team, job, rng))
+        for a in ACCOUNTS
+        for name, team, job in named
+    ]
 
 
 def build_objects(rng: random.Random) -> list[Resource]:
@@ -731,8 +1084,17 @@ def build_objects(rng: random.Random) -> list[Resource]:
         bucket = f"{team}-{ACCOUNT_ENV[account]}-artifacts"
         pol = bucket_policy(account, bucket) if rng.random() < 0.5 else None
         for n in range(3):
-            objects.append(Resource(f"arn:aws:s3:::{bucket}/builds/{n}.zip", account,
-                                    "us-east-1", "object", team, {}, pol))
+            objects.append(
+                Resource(
+                    f"arn:aws:s3:::{bucket}/builds/{n}.zip",
+                    account,
+                    "us-east-1",
+                    "object",
+                    team,
+                    {},
+                    pol,
+                )
+            )
     return objects
 
 
@@ -742,39 +1104,88 @@ FULL_AWS_ACCESS = policy([statement("FullAWSAccess", "Allow", "*", "*")])
 
 
 def scp_guardrails() -> Json:
-    return policy([
-        statement("DenyOtherRegions", "Deny",
-                  ["iam:*", "organizations:*", "sts:*", "support:*", "cloudfront:*"], "*",
-                  {"StringNotEquals": {"aws:RequestedRegion": ALLOWED_REGIONS}},
-                  not_action=True),
-        statement("DenyLeaveOrg", "Deny", "organizations:LeaveOrganization", "*"),
-        statement("ProtectKeys", "Deny",
-                  ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"], "*",
-                  {"ArnNotLike": {"aws:PrincipalArn": ["arn:aws:iam::*:role/admin",
-                                                       "arn:aws:iam::*:role/break-glass"]}}),
-    ])
+    return policy(
+        [
+            statement(
+                "DenyOtherRegions",
+                "Deny",
+                ["iam:*", "organizations:*", "sts:*", "support:*", "cloudfront:*"],
+                "*",
+                {"StringNotEquals": {"aws:RequestedRegion": ALLOWED_REGIONS}},
+                not_action=True,
+            ),
+            statement("DenyLeaveOrg", "Deny", "organizations:LeaveOrganization", "*"),
+            statement(
+                "ProtectKeys",
+                "Deny",
+                ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"],
+                "*",
+                {
+                    "ArnNotLike": {
+                        "aws:PrincipalArn": [
+                            "arn:aws:iam::*:role/admin",
+                            "arn:aws:iam::*:role/break-glass",
+                        ]
+                    }
+                },
+            ),
+        ]
+    )
 
 
 def scp_prod_account() -> Json:
-    return policy([
-        statement("AllowListedServices", "Allow",
-                  ["secretsmanager:*", "kms:*", "s3:*", "sts:*", "ec2:Describe*", "iam:Get*",
-                   "iam:List*"], "*"),
-        statement("DenySecretDeletion", "Deny",
-                  ["secretsmanager:DeleteSecret", "secretsmanager:PutResourcePolicy"], "*",
-                  {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/break-glass"}}),
-        statement("RequireTeamTag", "Deny", "secretsmanager:*", "*",
-                  {"Null": {"aws:PrincipalTag/team": "true"}}),
-    ])
+    return policy(
+        [
+            statement(
+                "AllowListedServices",
+                "Allow",
+                [
+                    "secretsmanager:*",
+                    "kms:*",
+                    "s3:*",
+                    "sts:*",
+                    "ec2:Describe*",
+                    "iam:Get*",
+                    "iam:List*",
+                ],
+                "*",
+            ),
+            statement(
+                "DenySecretDeletion",
+                "Deny",
+                ["secretsmanager:DeleteSecret", "secretsmanager:PutResourcePolicy"],
+                "*",
+                {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/break-glass"}},
+            ),
+            statement(
+                "RequireTeamTag",
+                "Deny",
+                "secretsmanager:*",
+                "*",
+                {"Null": {"aws:PrincipalTag/team": "true"}},
+            ),
+        ]
+    )
 
 
 def scp_dev_account() -> Json:
-    return policy([
-        statement("NoProdSecretsFromDev", "Deny", "secretsmanager:*",
-                  "arn:aws:secretsmanager:*:*:secret:prod/*"),
-        statement("NoLargeInstances", "Deny", "ec2:RunInstances", "*",
-                  {"StringNotLike": {"ec2:InstanceType": ["t3.*", "t4g.*"]}}),
-    ])
+    return policy(
+        [
+            statement(
+                "NoProdSecretsFromDev",
+                "Deny",
+                "secretsmanager:*",
+                "arn:aws:secretsmanager:*:*:secret:prod/*",
+            ),
+            statement(
+                "NoLargeInstances",
+                "Deny",
+                "ec2:RunInstances",
+                "*",
+                {"StringNotLike": {"ec2:InstanceType": ["t3.*", "t4g.*"]}},
+            ),
+        ]
+    )
 
 
 def build_scps() -> dict[str, list[list[Json]]]:
@@ -783,8 +1194,11 @@ def build_scps() -> dict[str, list[list[Json]]]:
     return {
         ACCOUNTS[0]: [root, workloads, [scp_prod_account()]],
         ACCOUNTS[1]: [root, workloads],
-        ACCOUNTS[2]: [root, [FULL_AWS_ACCESS, scp_guardrails()], [FULL_AWS_ACCESS,
-                                                                   scp_dev_account()]],
+        ACCOUNTS[2]: [
+            root,
+            [FULL_AWS_ACCESS, scp_guardrails()],
+            [FULL_AWS_ACCESS, scp_dev_account()],
+        ],
     }
 
 
@@ -792,27 +1206,53 @@ RCP_SERVICES = ["secretsmanager:*", "kms:*", "sts:AssumeRole", "s3:*"]
 
 
 def rcp_org_boundary() -> Json:
-    return policy([
-        statement("EnforceOrgIdentities", "Deny", RCP_SERVICES, "*",
-                  {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": ORG_ID},
-                   "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}, principal="*"),
-        statement("EnforceSecureTransport", "Deny", RCP_SERVICES, "*",
-                  {"BoolIfExists": {"aws:SecureTransport": "false"}}, principal="*"),
-    ])
+    return policy(
+        [
+            statement(
+                "EnforceOrgIdentities",
+                "Deny",
+                RCP_SERVICES,
+                "*",
+                {
+                    "StringNotEqualsIfExists": {"aws:PrincipalOrgID": ORG_ID},
+                    "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
+                },
+                principal="*",
+            ),
+            statement(
+                "EnforceSecureTransport",
+                "Deny",
+                RCP_SERVICES,
+                "*",
+                {"BoolIfExists": {"aws:SecureTransport": "false"}},
+                principal="*",
+            ),
+        ]
+    )
 
 
 def rcp_prod_network() -> Json:
-    return policy([statement(
-        "EnforceNetworkPerimeter", "Deny", "secretsmanager:GetSecretValue", "*",
-        {"NotIpAddress": {"aws:SourceIp": CORP_CIDRS},
-         "StringNotEqualsIfExists": {"aws:SourceVpce": TRUSTED_VPCES},
-         "BoolIfExists": {"aws:ViaAWSService": "false"}}, principal="*")])
+    return policy(
+        [
+            statement(
+                "EnforceNetworkPerimeter",
+                "Deny",
+                "secretsmanager:GetSecretValue",
+                "*",
+                {
+                    "NotIpAddress": {"aws:SourceIp": CORP_CIDRS},
+                    "StringNotEqualsIfExists": {"aws:SourceVpce": TRUSTED_VPCES},
+                    "BoolIfExists": {"aws:ViaAWSService": "false"},
+                },
+                principal="*",
+            )
+        ]
+    )
 
 
 def build_rcps() -> dict[str, list[list[Json]]]:
     root = [rcp_org_boundary()]
-    return {ACCOUNTS[0]: [root, [rcp_prod_network()]], ACCOUNTS[1]: [root],
-            ACCOUNTS[2]: [root]}
+    return {ACCOUNTS[0]: [root, [rcp_prod_network()]], ACCOUNTS[1]: [root], ACCOUNTS[2]: [root]}
 
 
 def build_pool(rng: random.Random) -> Pool:
@@ -831,13 +1271,34 @@ def build_pool(rng: random.Random) -> Pool:
 
 # -- requests ------------------------------------------------------------------------------------
 
-SECRET_ACTIONS = {"GetSecretValue": 55, "DescribeSecret": 15, "PutSecretValue": 8,
-                  "ListSecretVersionIds": 5, "UpdateSecret": 3, "GetResourcePolicy": 3,
-                  "TagResource": 3, "RotateSecret": 3, "DeleteSecret": 2, "UntagResource": 1}
-KEY_ACTIONS = {"Decrypt": 55, "GenerateDataKey": 25, "Encrypt": 8, "DescribeKey": 8,
-               "ReEncryptFrom": 2, "ScheduleKeyDeletion": 2}
-OTHER_ACTIONS = {"secretsmanager:ListSecrets": 30, "sts:AssumeRole": 30, "s3:GetObject": 15,
-                 "s3:PutObject": 10, "ec2:DescribeInstances": 10, "kms:ListKeys": 5}
+SECRET_ACTIONS = {
+    "GetSecretValue": 55,
+    "DescribeSecret": 15,
+    "PutSecretValue": 8,
+    "ListSecretVersionIds": 5,
+    "UpdateSecret": 3,
+    "GetResourcePolicy": 3,
+    "TagResource": 3,
+    "RotateSecret": 3,
+    "DeleteSecret": 2,
+    "UntagResource": 1,
+}
+KEY_ACTIONS = {
+    "Decrypt": 55,
+    "GenerateDataKey": 25,
+    "Encrypt": 8,
+    "DescribeKey": 8,
+    "ReEncryptFrom": 2,
+    "ScheduleKeyDeletion": 2,
+}
+OTHER_ACTIONS = {
+    "secretsmanager:ListSecrets": 30,
+    "sts:AssumeRole": 30,
+    "s3:GetObject": 15,
+    "s3:PutObject": 10,
+    "ec2:DescribeInstances": 10,
+    "kms:ListKeys": 5,
+}
 TAG_ACTIONS = ("secretsmanager:TagResource", "secretsmanager:UntagResource")
 
 
@@ -859,8 +1320,7 @@ def pick_action(p: Principal, rng: random.Random, pool: Pool) -> tuple[str, Reso
     """An action and its resource; None for actions on "*"."""
     roll = rng.random()
     if roll < 0.70:
-        return f"secretsmanager:{weighted(rng, SECRET_ACTIONS)}", pick_resource("secret", p, rng,
-                                                                                 pool)
+        return f"secretsmanager:{weighted(rng, SECRET_ACTIONS)}", pick_resource("secret", p, rng, pool)
     if roll < 0.90:
         return f"kms:{weighted(rng, KEY_ACTIONS)}", pick_resource("key", p, rng, pool)
     action = weighted(rng, OTHER_ACTIONS)
@@ -884,8 +1344,11 @@ def request_time(rng: random.Random) -> str:
 
 
 def principal_context(p: Principal, rng: random.Random) -> Context:
-    ctx: Context = {"aws:PrincipalArn": p.principal_arn, "aws:PrincipalAccount": p.account,
-                    "aws:PrincipalOrgID": ORG_ID}
+    ctx: Context = {
+        "aws:PrincipalArn": p.principal_arn,
+        "aws:PrincipalAccount": p.account,
+        "aws:PrincipalOrgID": ORG_ID,
+    }
     if p.kind == "user":
         ctx["aws:username"] = p.name
     for key, value in p.tags.items():
@@ -897,8 +1360,9 @@ def principal_context(p: Principal, rng: random.Random) -> Context:
     return ctx
 
 
-def action_context(action: str, p: Principal, resource: Resource | None, region: str,
-                   rng: random.Random) -> Context:
+def action_context(
+    action: str, p: Principal, resource: Resource | None, region: str, rng: random.Random
+) -> Context:
     ctx: Context = {}
     if action == "secretsmanager:GetSecretValue":
         ctx["secretsmanager:VersionStage"] = rng.choice(["AWSCURRENT"] * 9 + ["AWSPREVIOUS"])
@@ -914,8 +1378,9 @@ def action_context(action: str, p: Principal, resource: Resource | None, region:
     return ctx
 
 
-def build_context(action: str, p: Principal, resource: Resource | None, region: str,
-                  rng: random.Random) -> Context:
+def build_context(
+    action: str, p: Principal, resource: Resource | None, region: str, rng: random.Random
+) -> Context:
     via_vpce = rng.random() < 0.4
     ctx: Context = {"aws:SourceIp": random_ip(rng, via_vpce)}
     if via_vpce:
@@ -963,6 +1428,7 @@ def build_request(i: int, rng: random.Random, pool: Pool) -> Json:
 
 # -- --unique-policies ---------------------------------------------------------------------------
 
+
 def uniquify_statement(stmt: Json, tag: str) -> Json:
     """A distinct statement with the same meaning: new Sid, one extra never-matching resource."""
     if "Resource" not in stmt and "NotResource" not in stmt:  # a trust statement
@@ -994,6 +1460,7 @@ def uniquify_request(request: Json, i: int) -> Json:
 
 
 # -- driver --------------------------------------------------------------------------------------
+
 
 def generate(count: int, seed: int, unique: bool = False) -> Iterator[Json]:
     """The requests, deterministic for a given seed (a smaller count gives a prefix)."""
@@ -1029,12 +1496,14 @@ class Summary:
         def share(key: str) -> str:
             return f"{100 * self.present.get(key, 0) / n:.0f}%"
 
-        return (f"{self.count} requests, {self.statements / n:.1f} statements/request "
-                f"({self.identity_statements / n:.1f} identity), resource policy "
-                f"{share('resource_policy')}, SCP {share('scps')}, RCP {share('rcps')}, "
-                f"boundary {share('permissions_boundary')}, session policy "
-                f"{share('session_policy')}, {self.context_keys / n:.1f} context keys/request, "
-                f"{self.size / 1e6:.1f} MB -> {out}")
+        return (
+            f"{self.count} requests, {self.statements / n:.1f} statements/request "
+            f"({self.identity_statements / n:.1f} identity), resource policy "
+            f"{share('resource_policy')}, SCP {share('scps')}, RCP {share('rcps')}, "
+            f"boundary {share('permissions_boundary')}, session policy "
+            f"{share('session_policy')}, {self.context_keys / n:.1f} context keys/request, "
+            f"{self.size / 1e6:.1f} MB -> {out}"
+        )
 
 
 def documents(request: Json) -> Iterator[Json]:
@@ -1063,11 +1532,18 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=10_000, help="requests (default 10000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="output file (default benchmarks/requests.jsonl, or "
-                             "benchmarks/requests-unique.jsonl with --unique-policies)")
-    parser.add_argument("--unique-policies", action="store_true",
-                        help="make every request's policy documents distinct")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output file (default benchmarks/requests.jsonl, or "
+        "benchmarks/requests-unique.jsonl with --unique-policies)",
+    )
+    parser.add_argument(
+        "--unique-policies",
+        action="store_true",
+        help="make every request's policy documents distinct",
+    )
     return parser.parse_args(argv)
 
 
@@ -1076,8 +1552,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = args.out or (DEFAULT_UNIQUE_OUT if args.unique_policies else DEFAULT_OUT)
     summary = write_requests(out, args.count, args.seed, args.unique_policies)
     shown = out.resolve()
-    print(summary.line(shown.relative_to(Path.cwd()) if shown.is_relative_to(Path.cwd())
-                       else shown))
+    print(summary.line(shown.relative_to(Path.cwd()) if shown.is_relative_to(Path.cwd()) else shown))
     return 0
 
 

@@ -49,9 +49,7 @@ class Arn:
         return self.resource_id.rsplit("/", 1)[-1]
 
     def __str__(self) -> str:
-        return ":".join((
-            "arn", self.partition, self.service, self.region, self.account, self.resource
-        ))
+        return ":".join(("arn", self.partition, self.service, self.region, self.account, self.resource))
 
 
 def account_of(arn_or_id: str) -> str | None:

@@ -29,9 +29,19 @@ from .world import Key, Secret, World
 
 #: network keys a forward access session does not carry to KMS (§7.5; the FAS page keeps
 #: aws:SourceIp for requests that reached a public endpoint, see the note on A9)
-_FAS_DROPPED = frozenset({"aws:sourcevpce", "aws:sourcevpc", "aws:vpcsourceip", "aws:sourcevpcarn",
-                          "aws:tagkeys", "aws:viaawsservice", "aws:calledvia", "aws:calledviafirst",
-                          "aws:calledvialast"})
+_FAS_DROPPED = frozenset(
+    {
+        "aws:sourcevpce",
+        "aws:sourcevpc",
+        "aws:vpcsourceip",
+        "aws:sourcevpcarn",
+        "aws:tagkeys",
+        "aws:viaawsservice",
+        "aws:calledvia",
+        "aws:calledviafirst",
+        "aws:calledvialast",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +56,12 @@ class Caller:
     @classmethod
     def of(cls, world: World, arn: str) -> Caller:
         principal = world.principal(arn)
-        return cls(principal, world.identity_policies(principal), world.boundary(principal),
-                   world.session_policies(principal))
+        return cls(
+            principal,
+            world.identity_policies(principal),
+            world.boundary(principal),
+            world.session_policies(principal),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +84,14 @@ class Step:
 
     def to_dict(self) -> dict[str, Any]:
         ev = self.evaluation
-        out: dict[str, Any] = {"action": self.action, "resource": self.resource, "principal": self.principal,
-                               "decision": ev.outcome.decision, "outcome": ev.outcome.value,
-                               "reason": ev.reason.value}
+        out: dict[str, Any] = {
+            "action": self.action,
+            "resource": self.resource,
+            "principal": self.principal,
+            "decision": ev.outcome.decision,
+            "outcome": ev.outcome.value,
+            "reason": ev.reason.value,
+        }
         if ev.deciding_policy:
             out["deciding_policy"] = ev.deciding_policy
         if self.purpose:
@@ -84,13 +103,16 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class ValidationError:
-    policy: str
+    policy: str  # the kind of policy ("secret resource policy", "request ResourcePolicy")
     error: str  # MalformedPolicyDocument | PublicPolicy
     detail: str
     problems: tuple[dict[str, Any], ...] = ()
+    where: str | None = None  # which policy of the world
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"policy": self.policy, "error": self.error, "detail": self.detail}
+        if self.where:
+            out["where"] = self.where
         if self.problems:
             out["problems"] = list(self.problems)
         return out
@@ -180,46 +202,98 @@ class _Authorizer:
 
     def decision(self) -> Decision:
         notes = tuple(dict.fromkeys([*self.notes, *(n for s in self.steps for n in s.evaluation.notes)]))
+        ignored: dict[str, ValidationError] = {}
+        for step in self.steps:  # policies of the world that AWS would have refused (§3.4)
+            for inv in step.evaluation.invalid:
+                ignored.setdefault(
+                    inv.label,
+                    ValidationError(
+                        inv.kind or inv.label,
+                        "MalformedPolicyDocument",
+                        inv.detail,
+                        tuple(p.to_dict() for p in inv.problems),
+                        where=inv.label,
+                    ),
+                )
+        errors = (*ignored.values(), *self.validation)
         failed = next((s for s in self.steps if not s.allowed and not s.optional), None)
         if failed is not None:
-            return Decision(self.request, tuple(self.steps), failed.evaluation.outcome,
-                            failed.evaluation.reason, tuple(self.validation), notes)
-        if self.validation:
-            outcome = Outcome.IMPLICIT_DENY
-            reason = (Reason.PUBLIC_POLICY_BLOCKED if self.validation[0].error == "PublicPolicy"
-                      else Reason.INVALID_POLICY)
-            return Decision(self.request, tuple(self.steps), outcome, reason, tuple(self.validation), notes)
+            return Decision(
+                self.request,
+                tuple(self.steps),
+                failed.evaluation.outcome,
+                failed.evaluation.reason,
+                errors,
+                notes,
+            )
+        if self.validation:  # the request's own policy parameter is refused
+            reason = (
+                Reason.PUBLIC_POLICY_BLOCKED
+                if self.validation[0].error == "PublicPolicy"
+                else Reason.INVALID_POLICY
+            )
+            return Decision(self.request, tuple(self.steps), Outcome.IMPLICIT_DENY, reason, errors, notes)
         main = self.steps[min(len(self.request.assume_role_chain), len(self.steps) - 1)]
-        return Decision(self.request, tuple(self.steps), Outcome.ALLOW, main.evaluation.reason,
-                        tuple(self.validation), notes)
+        return Decision(self.request, tuple(self.steps), Outcome.ALLOW, main.evaluation.reason, errors, notes)
 
     # -- one evaluation
 
-    def check(self, caller: Caller, action: str, resource: str, *, account: str, region: str | None,
-              policy: Attached | None, tags: Iterable[tuple[str, str]] = (), tag_prefixes: tuple[str, ...] = (),
-              keys: Iterable[tuple[str, Values]] = (), context: Iterable[tuple[str, Values]] = (),
-              aws_managed_key: bool = False, purpose: str = "", optional: bool = False) -> Step:
+    def check(
+        self,
+        caller: Caller,
+        action: str,
+        resource: str,
+        *,
+        account: str,
+        region: str | None,
+        policy: Attached | None,
+        tags: Iterable[tuple[str, str]] = (),
+        tag_prefixes: tuple[str, ...] = (),
+        keys: Iterable[tuple[str, Values]] = (),
+        context: Iterable[tuple[str, Values]] = (),
+        aws_managed_key: bool = False,
+        purpose: str = "",
+        optional: bool = False,
+    ) -> Step:
         world, principal = self.world, caller.principal
         acct = world.account(account)
         org = world.organization
         org_id = acct.org_id or (org.id if org and account == org.management_account else None)
         derived = [
             *principal_keys(principal),
-            *resource_keys(account, region, dict(tags), org_id=org_id,
-                           org_path_=acct.org_path or ((org.root_id,) if org and org_id == org.id else ()),
-                           tag_prefixes=tag_prefixes),
+            *resource_keys(
+                account,
+                region,
+                dict(tags),
+                org_id=org_id,
+                org_path_=acct.org_path or ((org.root_id,) if org and org_id == org.id else ()),
+                tag_prefixes=tag_prefixes,
+            ),
             ("aws:ViaAWSService", ("false",)),
             *keys,
         ]
         given = [(k, v) for k, v in context if k.lower() not in IDENTITY_KEYS or not _derived(k, derived)]
-        if principal.type is PrincipalType.SESSION and not any(k.lower() == "aws:tokenissuetime" for k, _ in given):
+        if principal.type is PrincipalType.SESSION and not any(
+            k.lower() == "aws:tokenissuetime" for k, _ in given
+        ):
             now = next((v for k, v in given if k.lower() == "aws:currenttime"), None)
             if now:
                 derived.append(("aws:TokenIssueTime", now))
         ctx = Context.of([*derived, *given])
-        req = EvalRequest(principal, action, resource, account, ctx, caller.identity, caller.boundary,
-                          caller.session, policy, world.scp_levels(principal.account),
-                          world.rcp_levels(account), aws_managed_key)
+        req = EvalRequest(
+            principal,
+            action,
+            resource,
+            account,
+            ctx,
+            caller.identity,
+            caller.boundary,
+            caller.session,
+            policy,
+            world.scp_levels(principal.account),
+            world.rcp_levels(account),
+            aws_managed_key,
+        )
         step = Step(action, resource, evaluate(req), purpose, optional)
         self.steps.append(step)
         return step
@@ -227,7 +301,9 @@ class _Authorizer:
     # -- AssumeRole (§11)
 
     def assume_role(self, caller: Caller, step: AssumeRoleStep) -> Caller | None:
-        result = self.assume_role_check(caller, step.role_arn, step.context, step.session_name, step.session_tags)
+        result = self.assume_role_check(
+            caller, step.role_arn, step.context, step.session_name, step.session_tags
+        )
         if not result.allowed:
             return None
         role = self.world.role(step.role_arn)
@@ -235,20 +311,36 @@ class _Authorizer:
         session_arn = f"arn:aws:sts::{role.account}:assumed-role/{role.name}/{step.session_name}"
         tags = dict(role.tags)
         lowered = {k.lower(): k for k in tags}
-        for k, v in step.session_tags:  # session tags override role tags, case-insensitively (§11.3)
+        for (
+            k,
+            v,
+        ) in step.session_tags:  # session tags override role tags, case-insensitively (§11.3)
             tags.pop(lowered.get(k.lower(), k), None)
             tags[k] = v
         base = self.world.principal(session_arn)
-        principal = base.with_(role_arn=role.arn, unique_id=role.role_id, tags=tuple(tags.items()),
-                               has_boundary=role.permissions_boundary is not None,
-                               service_linked=role.service_linked, notes=())
+        principal = base.with_(
+            role_arn=role.arn,
+            unique_id=role.role_id,
+            tags=tuple(tags.items()),
+            has_boundary=role.permissions_boundary is not None,
+            service_linked=role.service_linked,
+            notes=(),
+        )
         identity = self.world.identity_policies(principal)
-        session = tuple(Attached(f"session policy {i + 1} passed to AssumeRole {step.session_name}", p)
-                        for i, p in enumerate(step.session_policies))
+        session = tuple(
+            Attached(f"session policy {i + 1} passed to AssumeRole {step.session_name}", p)
+            for i, p in enumerate(step.session_policies)
+        )
         return Caller(principal, identity, self.world.boundary(principal), session)
 
-    def assume_role_check(self, caller: Caller, role_arn: str, context: Iterable[tuple[str, Values]],
-                          session_name: str | None = None, session_tags: Iterable[tuple[str, str]] = ()) -> Step:
+    def assume_role_check(
+        self,
+        caller: Caller,
+        role_arn: str,
+        context: Iterable[tuple[str, Values]],
+        session_name: str | None = None,
+        session_tags: Iterable[tuple[str, str]] = (),
+    ) -> Step:
         role = self.world.role(role_arn)
         arn = Arn.parse(role_arn)
         account = arn.account if arn else caller.principal.account
@@ -265,11 +357,25 @@ class _Authorizer:
             role_tags: tuple[tuple[str, str], ...] = ()
         else:
             role_arn = role.arn
-            policy = Attached(f"trust policy of role {role.name}", role.trust_policy) if role.trust_policy else None
+            policy = (
+                Attached(f"trust policy of role {role.name}", role.trust_policy)
+                if role.trust_policy
+                else None
+            )
             role_tags = role.tags
-        return self.check(caller, "sts:AssumeRole", role_arn, account=account, region=None, policy=policy,
-                          tags=role_tags, tag_prefixes=("iam",), keys=keys, context=context,
-                          purpose="assume the role")
+        return self.check(
+            caller,
+            "sts:AssumeRole",
+            role_arn,
+            account=account,
+            region=None,
+            policy=policy,
+            tags=role_tags,
+            tag_prefixes=("iam",),
+            keys=keys,
+            context=context,
+            purpose="assume the role",
+        )
 
     # -- the requested action
 
@@ -288,35 +394,74 @@ class _Authorizer:
             resource = self.request.resource
             arn = Arn.parse(resource)
             account = arn.account if arn and arn.account else caller.principal.account
-            self.check(caller, action, resource, account=account, region=arn.region if arn else None,
-                       policy=None, context=context)
+            self.check(
+                caller,
+                action,
+                resource,
+                account=account,
+                region=arn.region if arn else None,
+                policy=None,
+                context=context,
+            )
 
-    def kms(self, caller: Caller, action: str, key: Key | None, resource: str,
-            context: Iterable[tuple[str, Values]], *, via_secret: Secret | None, purpose: str,
-            version_id: str | None = None, optional: bool = False) -> Step:
+    def kms(
+        self,
+        caller: Caller,
+        action: str,
+        key: Key | None,
+        resource: str,
+        context: Iterable[tuple[str, Values]],
+        *,
+        via_secret: Secret | None,
+        purpose: str,
+        version_id: str | None = None,
+        optional: bool = False,
+    ) -> Step:
         keys: list[tuple[str, Values]] = [("kms:CallerAccount", (caller.principal.account,))]
         if key is None:
             arn = Arn.parse(resource)
             self.notes.append(f"KMS key {resource} is not in the world: it has no key policy")
-            return self.check(caller, action, resource, account=arn.account if arn else caller.principal.account,
-                              region=arn.region if arn else None, policy=None, keys=keys, context=context,
-                              purpose=purpose, optional=optional)
+            return self.check(
+                caller,
+                action,
+                resource,
+                account=arn.account if arn else caller.principal.account,
+                region=arn.region if arn else None,
+                policy=None,
+                keys=keys,
+                context=context,
+                purpose=purpose,
+                optional=optional,
+            )
         if via_secret is not None:  # a forward access session from Secrets Manager (§7.5)
             service = f"secretsmanager.{via_secret.region}.amazonaws.com"
-            keys += [("kms:ViaService", (service,)),
-                     ("kms:EncryptionContext:SecretARN", (via_secret.arn,)),
-                     ("kms:EncryptionContextKeys", ("SecretARN", "SecretVersionId")),
-                     ("aws:ViaAWSService", ("true",)),
-                     ("aws:CalledVia", (sm.SERVICE_PRINCIPAL,)),
-                     ("aws:CalledViaFirst", (sm.SERVICE_PRINCIPAL,)),
-                     ("aws:CalledViaLast", (sm.SERVICE_PRINCIPAL,))]
+            keys += [
+                ("kms:ViaService", (service,)),
+                ("kms:EncryptionContext:SecretARN", (via_secret.arn,)),
+                ("kms:EncryptionContextKeys", ("SecretARN", "SecretVersionId")),
+                ("aws:ViaAWSService", ("true",)),
+                ("aws:CalledVia", (sm.SERVICE_PRINCIPAL,)),
+                ("aws:CalledViaFirst", (sm.SERVICE_PRINCIPAL,)),
+                ("aws:CalledViaLast", (sm.SERVICE_PRINCIPAL,)),
+            ]
             if version_id:
                 keys.append(("kms:EncryptionContext:SecretVersionId", (version_id,)))
             context = [(k, v) for k, v in context if not _sm_only(k)]
         policy = Attached(f"key policy of {key.label}", key.key_policy) if key.key_policy else None
-        return self.check(caller, action, key.arn, account=key.account, region=key.region, policy=policy,
-                          tags=key.tags, keys=keys, context=context, aws_managed_key=key.aws_managed,
-                          purpose=purpose, optional=optional)
+        return self.check(
+            caller,
+            action,
+            key.arn,
+            account=key.account,
+            region=key.region,
+            policy=policy,
+            tags=key.tags,
+            keys=keys,
+            context=context,
+            aws_managed_key=key.aws_managed,
+            purpose=purpose,
+            optional=optional,
+        )
 
     # -- Secrets Manager (§10)
 
@@ -328,25 +473,54 @@ class _Authorizer:
             self.batch_get(caller, params)
             return
         secret = world.secret(req.resource, account=caller.principal.account) if req.resource != "*" else None
+        if secret is None and not req.resource.startswith("arn:") and req.resource != "*":
+            self.notes.append(
+                f"no secret named {req.resource!r} in account {caller.principal.account}: "
+                "a bare name resolves in the caller's own account; use the ARN across "
+                "accounts (§10.4)"
+            )
         arn = secret.arn if secret else req.resource
         parsed = Arn.parse(arn)
-        account = secret.account if secret else parsed.account if parsed and parsed.account else caller.principal.account
+        account = (
+            secret.account
+            if secret
+            else parsed.account
+            if parsed and parsed.account
+            else caller.principal.account
+        )
         region = secret.region if secret else parsed.region if parsed else None
         key, old_key = self.secret_keys(secret, params, account, region)
         keys = sm.request_keys(op, arn if arn != "*" else None, params, key.arn if key else None)
         if secret is not None and secret.region:
             keys.append(("secretsmanager:SecretPrimaryRegion", (secret.region,)))
-        policy = (Attached(f"secret policy of {secret.name}", secret.resource_policy)
-                  if secret and secret.resource_policy else None)
-        main = self.check(caller, req.action, arn, account=account, region=region, policy=policy,
-                          tags=secret.tags if secret else (), tag_prefixes=("secretsmanager",), keys=keys,
-                          context=req.context)
+        policy = (
+            Attached(f"secret policy of {secret.name}", secret.resource_policy)
+            if secret and secret.resource_policy
+            else None
+        )
+        main = self.check(
+            caller,
+            req.action,
+            arn,
+            account=account,
+            region=region,
+            policy=policy,
+            tags=secret.tags if secret else (),
+            tag_prefixes=("secretsmanager",),
+            keys=keys,
+            context=req.context,
+        )
         if not main.allowed:
             return
         versions = dict(secret.versions) if secret else {}
-        plan = sm.plan(op, params, key_is_aws_managed=bool(key and key.aws_managed),
-                       key_changed=old_key is not None, version_id=self.version_id(params, versions),
-                       versions=versions)
+        plan = sm.plan(
+            op,
+            params,
+            key_is_aws_managed=bool(key and key.aws_managed),
+            key_changed=old_key is not None,
+            version_id=self.version_id(params, versions),
+            versions=versions,
+        )
         self.notes.extend(plan.notes)
         for sub in plan.steps:
             step = self.sub_request(caller, sub, secret, arn, account, region, key, old_key, policy)
@@ -355,12 +529,16 @@ class _Authorizer:
         if op.lower() in ("putresourcepolicy", "validateresourcepolicy"):
             self.validate_resource_policy(op, params)
 
-    def secret_keys(self, secret: Secret | None, params: Mapping[str, Any], account: str,
-                    region: str | None) -> tuple[Key | None, Key | None]:
+    def secret_keys(
+        self, secret: Secret | None, params: Mapping[str, Any], account: str, region: str | None
+    ) -> tuple[Key | None, Key | None]:
         """(the key the operation uses, the key it replaces on an UpdateSecret key change)."""
         world = self.world
-        current = world.secret_key(secret) if secret else (
-            world.aws_managed_key(account, region) if region else None)
+        current = (
+            world.secret_key(secret)
+            if secret
+            else (world.aws_managed_key(account, region) if region else None)
+        )
         requested = params.get("KmsKeyId")
         if not requested:
             return current, None
@@ -371,57 +549,125 @@ class _Authorizer:
         changed = secret is not None and current is not None and key.arn != current.arn
         return key, (current if changed else None)
 
-    def sub_request(self, caller: Caller, sub: sm.SubRequest, secret: Secret | None, arn: str,
-                    account: str, region: str | None, key: Key | None, old_key: Key | None,
-                    policy: Attached | None) -> Step:
+    def sub_request(
+        self,
+        caller: Caller,
+        sub: sm.SubRequest,
+        secret: Secret | None,
+        arn: str,
+        account: str,
+        region: str | None,
+        key: Key | None,
+        old_key: Key | None,
+        policy: Attached | None,
+    ) -> Step:
         if sub.action.startswith("kms:"):
             target = old_key if sub.target is sm.Target.OLD_KEY else key
             via = secret or Secret(arn, arn, account, region or "")
-            return self.kms(caller, sub.action, target, target.arn if target else arn, self.request.context,
-                            via_secret=via, purpose=sub.purpose, version_id=sub.version_id,
-                            optional=sub.optional)
+            return self.kms(
+                caller,
+                sub.action,
+                target,
+                target.arn if target else arn,
+                self.request.context,
+                via_secret=via,
+                purpose=sub.purpose,
+                version_id=sub.version_id,
+                optional=sub.optional,
+            )
         if sub.target is sm.Target.LAMBDA:
             fn = str(self.request.parameters.get("RotationLambdaARN"))
             parsed = Arn.parse(fn)
             self.notes.append("Lambda function policies are not modelled")
-            return self.check(caller, sub.action, fn, account=parsed.account if parsed else account,
-                              region=parsed.region if parsed else region, policy=None,
-                              context=self.request.context, purpose=sub.purpose)
-        return self.check(caller, sub.action, arn, account=account, region=region, policy=policy,
-                          tags=secret.tags if secret else (), tag_prefixes=("secretsmanager",),
-                          keys=sm.request_keys(sub.action.partition(":")[2], arn, self.request.parameters, None),
-                          context=self.request.context, purpose=sub.purpose)
+            return self.check(
+                caller,
+                sub.action,
+                fn,
+                account=parsed.account if parsed else account,
+                region=parsed.region if parsed else region,
+                policy=None,
+                context=self.request.context,
+                purpose=sub.purpose,
+            )
+        return self.check(
+            caller,
+            sub.action,
+            arn,
+            account=account,
+            region=region,
+            policy=policy,
+            tags=secret.tags if secret else (),
+            tag_prefixes=("secretsmanager",),
+            keys=sm.request_keys(sub.action.partition(":")[2], arn, self.request.parameters, None),
+            context=self.request.context,
+            purpose=sub.purpose,
+        )
 
     def batch_get(self, caller: Caller, params: Mapping[str, Any]) -> None:
         req = self.request
-        main = self.check(caller, req.action, "*", account=caller.principal.account, region=None,
-                          policy=None, context=req.context)
+        main = self.check(
+            caller,
+            req.action,
+            "*",
+            account=caller.principal.account,
+            region=None,
+            policy=None,
+            context=req.context,
+        )
         if not main.allowed:
             return
-        if params.get("Filters"):
-            if not self.check(caller, "secretsmanager:ListSecrets", "*", account=caller.principal.account,
-                              region=None, policy=None, context=req.context,
-                              purpose="BatchGetSecretValue with Filters").allowed:
-                return
+        if (
+            params.get("Filters")
+            and not self.check(
+                caller,
+                "secretsmanager:ListSecrets",
+                "*",
+                account=caller.principal.account,
+                region=None,
+                policy=None,
+                context=req.context,
+                purpose="BatchGetSecretValue with Filters",
+            ).allowed
+        ):
+            return
         ids = params.get("SecretIdList") or []
         for ref in ids if isinstance(ids, list) else []:
             secret = self.world.secret(str(ref), account=caller.principal.account)
             if secret is None:
                 self.notes.append(f"secret {ref} is not in the world")
                 continue
-            policy = (Attached(f"secret policy of {secret.name}", secret.resource_policy)
-                      if secret.resource_policy else None)
-            step = self.check(caller, "secretsmanager:GetSecretValue", secret.arn, account=secret.account,
-                              region=secret.region, policy=policy, tags=secret.tags,
-                              tag_prefixes=("secretsmanager",),
-                              keys=sm.request_keys("GetSecretValue", secret.arn, {}, None),
-                              context=req.context, purpose="BatchGetSecretValue needs GetSecretValue on each secret")
+            policy = (
+                Attached(f"secret policy of {secret.name}", secret.resource_policy)
+                if secret.resource_policy
+                else None
+            )
+            step = self.check(
+                caller,
+                "secretsmanager:GetSecretValue",
+                secret.arn,
+                account=secret.account,
+                region=secret.region,
+                policy=policy,
+                tags=secret.tags,
+                tag_prefixes=("secretsmanager",),
+                keys=sm.request_keys("GetSecretValue", secret.arn, {}, None),
+                context=req.context,
+                purpose="BatchGetSecretValue needs GetSecretValue on each secret",
+            )
             if not step.allowed:
                 return
             key = self.world.secret_key(secret)
             versions = dict(secret.versions)
-            if not self.kms(caller, "kms:Decrypt", key, key.arn, req.context, via_secret=secret,
-                            purpose="decrypt the secret value", version_id=versions.get("AWSCURRENT")).allowed:
+            if not self.kms(
+                caller,
+                "kms:Decrypt",
+                key,
+                key.arn,
+                req.context,
+                via_secret=secret,
+                purpose="decrypt the secret value",
+                version_id=versions.get("AWSCURRENT"),
+            ).allowed:
                 return
 
     @staticmethod
@@ -438,9 +684,14 @@ class _Authorizer:
         policy = read_policy(doc, PolicyKind.RESOURCE)
         if not policy.valid:
             errors = policy.errors
-            self.validation.append(ValidationError(
-                "request ResourcePolicy", "MalformedPolicyDocument", "; ".join(p.message for p in errors),
-                tuple(p.under("parameters", "ResourcePolicy").to_dict() for p in errors)))
+            self.validation.append(
+                ValidationError(
+                    "request ResourcePolicy",
+                    "MalformedPolicyDocument",
+                    "; ".join(p.message for p in errors),
+                    tuple(p.under("parameters", "ResourcePolicy").to_dict() for p in errors),
+                )
+            )
             return
         broad = public_statements(policy)
         if not broad:
@@ -462,5 +713,4 @@ def _derived(key: str, derived: list[tuple[str, Values]]) -> bool:
 def _sm_only(key: str) -> bool:
     """Keys of the Secrets Manager request that the KMS sub-request does not carry (§7.5)."""
     lower = key.lower()
-    return (lower.startswith("secretsmanager:") or lower.startswith("aws:requesttag/")
-            or lower in _FAS_DROPPED)
+    return lower.startswith("secretsmanager:") or lower.startswith("aws:requesttag/") or lower in _FAS_DROPPED

@@ -26,9 +26,22 @@ from .principals import Principal
 from .problems import PathPart, Problem
 from .services import rules_for
 
-_FIELDS = frozenset({"id", "principal", "action", "resource", "resource_account", "context",
-                     "identity_policies", "resource_policy", "permissions_boundary", "session_policy",
-                     "scps", "rcps"})
+_FIELDS = frozenset(
+    {
+        "id",
+        "principal",
+        "action",
+        "resource",
+        "resource_account",
+        "context",
+        "identity_policies",
+        "resource_policy",
+        "permissions_boundary",
+        "session_policy",
+        "scps",
+        "rcps",
+    }
+)
 
 
 _CACHE_SIZE = 4096  # distinct policy documents (and policy fields) kept between lines
@@ -96,7 +109,7 @@ class Simulator:
             action = ""
         resource = raw.get("resource", "*")
         if not isinstance(resource, str) or not resource:
-            bad("INVALID_FIELD", "resource is an ARN or \"*\"", "resource")
+            bad("INVALID_FIELD", 'resource is an ARN or "*"', "resource")
             resource = "*"
         rules = rules_for(action) if action else None
         kind = rules.resource_policy_kind if rules else PolicyKind.RESOURCE
@@ -107,11 +120,21 @@ class Simulator:
         scps = self._field(raw, "scps", PolicyKind.SCP, problems, where)
         rcps = self._field(raw, "rcps", PolicyKind.RCP, problems, where)
         account = raw.get("resource_account")
-        if account is not None and not (isinstance(account, str) and len(account) == 12 and account.isdigit()):
-            bad("INVALID_FIELD", f"resource_account is a 12-digit account id, found {account!r}", "resource_account")
+        if account is not None and not (
+            isinstance(account, str) and len(account) == 12 and account.isdigit()
+        ):
+            bad(
+                "INVALID_FIELD",
+                f"resource_account is a 12-digit account id, found {account!r}",
+                "resource_account",
+            )
         context = raw.get("context") or {}
         if not isinstance(context, Mapping):
-            bad("INVALID_FIELD", "context maps condition keys to a string or a list of strings", "context")
+            bad(
+                "INVALID_FIELD",
+                "context maps condition keys to a string or a list of strings",
+                "context",
+            )
             context = {}
         if problems or principal is None:
             raise LineError(problems)
@@ -124,10 +147,23 @@ class Simulator:
             extra.append(("kms:CallerAccount", (principal.account,)))
         given = [(k, (v,) if isinstance(v, str) else as_values(v)) for k, v in context.items()]
         ctx = Context.of([*derived, *extra, *given])
-        return EvalRequest(principal, action, resource, account, ctx, identity, boundary,
-                           (session,) if session else (), resource_policy, scps, rcps)
+        return EvalRequest(
+            principal,
+            action,
+            resource,
+            account,
+            ctx,
+            identity,
+            boundary,
+            (session,) if session else (),
+            resource_policy,
+            scps,
+            rcps,
+        )
 
-    def _derived(self, principal: Principal, has_boundary: bool) -> tuple[Principal, tuple[tuple[str, Values], ...]]:
+    def _derived(
+        self, principal: Principal, has_boundary: bool
+    ) -> tuple[Principal, tuple[tuple[str, Values], ...]]:
         """The principal (marked when it has a boundary, §4.7) and the keys AWS derives from it."""
         key = (principal.arn, has_boundary)
         found = self._derived_keys.get(key)
@@ -138,8 +174,14 @@ class Simulator:
             self._derived_keys[key] = found
         return found
 
-    def _field(self, raw: Mapping[str, Any], name: str, kind: PolicyKind, problems: list[Problem],
-               where: str) -> Any:
+    def _field(
+        self,
+        raw: Mapping[str, Any],
+        name: str,
+        kind: PolicyKind,
+        problems: list[Problem],
+        where: str,
+    ) -> Any:
         """A policy field read once per distinct JSON value: batches repeat them."""
         value = raw.get(name)
         if value is None:
@@ -176,12 +218,16 @@ class Simulator:
             self._principals[value] = Principal.from_arn(value)
         found = self._principals[value]
         if found is None:
-            bad("INVALID_FIELD", f"{value!r} is not a root, user, role, assumed-role or federated-user ARN",
-                "principal")
+            bad(
+                "INVALID_FIELD",
+                f"{value!r} is not a root, user, role, assumed-role or federated-user ARN",
+                "principal",
+            )
         return found
 
-    def _policy(self, doc: Any, kind: PolicyKind, path: tuple[PathPart, ...],
-                problems: list[Problem]) -> Policy | None:
+    def _policy(
+        self, doc: Any, kind: PolicyKind, path: tuple[PathPart, ...], problems: list[Problem]
+    ) -> Policy | None:
         try:
             key = (kind, orjson.dumps(doc, option=orjson.OPT_SORT_KEYS))
         except (TypeError, orjson.JSONEncodeError):
@@ -200,15 +246,17 @@ class Simulator:
             return None
         return policy
 
-    def _one(self, doc: Any, kind: PolicyKind, field: str, label: str,
-             problems: list[Problem]) -> Attached | None:
+    def _one(
+        self, doc: Any, kind: PolicyKind, field: str, label: str, problems: list[Problem]
+    ) -> Attached | None:
         if doc is None:
             return None
         policy = self._policy(doc, kind, (field,), problems)
         return Attached(label, policy) if policy else None
 
-    def _policy_list(self, docs: Any, kind: PolicyKind, field: str, label: str,
-                     problems: list[Problem]) -> tuple[Attached, ...]:
+    def _policy_list(
+        self, docs: Any, kind: PolicyKind, field: str, label: str, problems: list[Problem]
+    ) -> tuple[Attached, ...]:
         if docs is None:
             return ()
         if not isinstance(docs, list):
@@ -221,13 +269,19 @@ class Simulator:
                 out.append(Attached(f"{label} {i + 1}", policy))
         return tuple(out)
 
-    def _levels(self, levels: Any, kind: PolicyKind, field: str,
-                problems: list[Problem]) -> tuple[Level, ...] | None:
+    def _levels(
+        self, levels: Any, kind: PolicyKind, field: str, problems: list[Problem]
+    ) -> tuple[Level, ...] | None:
         if levels is None:
             return None
         if not isinstance(levels, list) or not all(isinstance(level, list) for level in levels):
-            problems.append(Problem("INVALID_FIELD", f"{field} is a list of levels (root first), each a "
-                                    "list of policy documents", (field,)))
+            problems.append(
+                Problem(
+                    "INVALID_FIELD",
+                    f"{field} is a list of levels (root first), each a list of policy documents",
+                    (field,),
+                )
+            )
             return None
         out = []
         name = kind.value.upper()
@@ -254,12 +308,16 @@ def _lines(stream: BinaryIO, block: int = 1 << 22) -> Iterator[bytes]:
 
 def _error(problems: list[Problem]) -> dict[str, Any]:
     errors = [p for p in problems if p.is_error] or problems
-    return {"message": f"{len(errors)} problem(s): " + "; ".join(f"{p.json_path}: {p.message}" for p in errors[:3]),
-            "problems": [p.to_dict() for p in errors]}
+    return {
+        "message": f"{len(errors)} problem(s): "
+        + "; ".join(f"{p.json_path}: {p.message}" for p in errors[:3]),
+        "problems": [p.to_dict() for p in errors],
+    }
 
 
-def simulate(stream: BinaryIO, out: BinaryIO, source: str = "<stdin>", *,
-             tune_gc: bool = True) -> tuple[int, int]:
+def simulate(
+    stream: BinaryIO, out: BinaryIO, source: str = "<stdin>", *, tune_gc: bool = True
+) -> tuple[int, int]:
     """Decide every line of ``stream`` into ``out``; returns (lines decided, lines in error).
     With ``tune_gc`` the cyclic collector runs less often during the batch (restored after)."""
     simulator = Simulator()

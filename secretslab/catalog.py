@@ -14,16 +14,33 @@ from functools import lru_cache
 from . import catalog_data as data
 
 # -- condition operators (semantics §5; reference_policies_elements_condition_operators.html)
-STRING_OPERATORS = ("StringEquals", "StringNotEquals", "StringEqualsIgnoreCase",
-                    "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike")
-NUMERIC_OPERATORS = ("NumericEquals", "NumericNotEquals", "NumericLessThan",
-                     "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals")
-DATE_OPERATORS = ("DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals",
-                  "DateGreaterThan", "DateGreaterThanEquals")
+STRING_OPERATORS = (
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+)
+NUMERIC_OPERATORS = (
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+)
+DATE_OPERATORS = (
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+)
 ARN_OPERATORS = ("ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike")
 OTHER_OPERATORS = ("Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "Null")
-BASE_OPERATORS = (STRING_OPERATORS + NUMERIC_OPERATORS + DATE_OPERATORS + ARN_OPERATORS
-                  + OTHER_OPERATORS)
+BASE_OPERATORS = STRING_OPERATORS + NUMERIC_OPERATORS + DATE_OPERATORS + ARN_OPERATORS + OTHER_OPERATORS
 SET_QUALIFIERS = ("ForAnyValue", "ForAllValues")
 
 
@@ -38,6 +55,7 @@ def suggest_operator(name: str) -> str | None:
 
 
 # -- actions
+
 
 @lru_cache(maxsize=1)
 def _actions_lower() -> dict[str, dict[str, str]]:
@@ -92,6 +110,7 @@ def cross_account_actions(service: str) -> frozenset[str] | None:
 
 
 # -- condition keys
+
 
 @lru_cache(maxsize=1)
 def _keys() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:

@@ -24,6 +24,7 @@ from .wildcards import has_wildcard, like_regex, plain
 
 Path = tuple[PathPart, ...]
 
+
 def _cached(check: Callable[..., list[Problem]]) -> Callable[..., list[Problem]]:
     """Remember a check's problems by its value arguments (the last argument is the JSON path,
     applied afterwards): policies repeat the same actions, resources and keys many times."""
@@ -42,14 +43,26 @@ def _cached(check: Callable[..., list[Problem]]) -> Callable[..., list[Problem]]
 
 
 _IAM_SID = re.compile(r"^[A-Za-z0-9]*$")
-_SID_CHECKED = {PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SESSION, PolicyKind.TRUST,
-                PolicyKind.SCP, PolicyKind.RCP}
+_SID_CHECKED = {
+    PolicyKind.IDENTITY,
+    PolicyKind.BOUNDARY,
+    PolicyKind.SESSION,
+    PolicyKind.TRUST,
+    PolicyKind.SCP,
+    PolicyKind.RCP,
+}
 
 
 def check_sid(kind: PolicyKind, sid: str, path: Path) -> list[Problem]:
     if kind in _SID_CHECKED and not _IAM_SID.match(sid):
-        return [Problem("INVALID_SID", f"Sid {sid!r} has characters other than letters and digits; "
-                        f"a {kind.label} accepts only [A-Za-z0-9]", path)]
+        return [
+            Problem(
+                "INVALID_SID",
+                f"Sid {sid!r} has characters other than letters and digits; "
+                f"a {kind.label} accepts only [A-Za-z0-9]",
+                path,
+            )
+        ]
     return []
 
 
@@ -61,35 +74,68 @@ def check_placement(kind: PolicyKind, effect: Effect | None, present: set[str], 
     if not kind.resource_based:
         for name in ("Principal", "NotPrincipal"):
             if name in present:
-                out.append(Problem("PRINCIPAL_NOT_ALLOWED",
-                                   f"a {kind.label} has no {name}: its principal is implicit (§3.3)",
-                                   (*path, name)))
+                out.append(
+                    Problem(
+                        "PRINCIPAL_NOT_ALLOWED",
+                        f"a {kind.label} has no {name}: its principal is implicit (§3.3)",
+                        (*path, name),
+                    )
+                )
         return out
     if has_principal and has_not_principal:
         out.append(Problem("PRINCIPAL_AND_NOT_PRINCIPAL", "found both Principal and NotPrincipal", path))
     elif not (has_principal or has_not_principal):
-        out.append(Problem("MISSING_PRINCIPAL",
-                           f"a {kind.label} must say whom it applies to: add Principal", path))
+        out.append(
+            Problem(
+                "MISSING_PRINCIPAL",
+                f"a {kind.label} must say whom it applies to: add Principal",
+                path,
+            )
+        )
     if has_not_principal and kind in (PolicyKind.TRUST, PolicyKind.RCP):
-        out.append(Problem("NOT_PRINCIPAL_NOT_ALLOWED",
-                           f"a {kind.label} does not support NotPrincipal", (*path, "NotPrincipal")))
+        out.append(
+            Problem(
+                "NOT_PRINCIPAL_NOT_ALLOWED",
+                f"a {kind.label} does not support NotPrincipal",
+                (*path, "NotPrincipal"),
+            )
+        )
     elif has_not_principal and effect is Effect.ALLOW:
-        out.append(Problem("NOT_PRINCIPAL_WITH_ALLOW",
-                           "NotPrincipal with Allow is not supported; use Deny (§3.5)",
-                           (*path, "NotPrincipal")))
+        out.append(
+            Problem(
+                "NOT_PRINCIPAL_WITH_ALLOW",
+                "NotPrincipal with Allow is not supported; use Deny (§3.5)",
+                (*path, "NotPrincipal"),
+            )
+        )
     if kind is PolicyKind.TRUST:
         for name in ("Resource", "NotResource"):
             if name in present:
-                out.append(Problem("RESOURCE_NOT_ALLOWED",
-                                   f"a trust policy applies to its role: remove {name} (§3.12)",
-                                   (*path, name)))
+                out.append(
+                    Problem(
+                        "RESOURCE_NOT_ALLOWED",
+                        f"a trust policy applies to its role: remove {name} (§3.12)",
+                        (*path, name),
+                    )
+                )
     if kind is PolicyKind.RCP:
         if effect is Effect.ALLOW:
-            out.append(Problem("RCP_ALLOW", "custom RCPs can only Deny; RCPFullAWSAccess is the "
-                               "only Allow and is attached implicitly (§3.10)", (*path, "Effect")))
+            out.append(
+                Problem(
+                    "RCP_ALLOW",
+                    "custom RCPs can only Deny; RCPFullAWSAccess is the "
+                    "only Allow and is attached implicitly (§3.10)",
+                    (*path, "Effect"),
+                )
+            )
         if "NotAction" in present:
-            out.append(Problem("ELEMENT_NOT_SUPPORTED", "RCPs do not support NotAction (§3.10)",
-                               (*path, "NotAction")))
+            out.append(
+                Problem(
+                    "ELEMENT_NOT_SUPPORTED",
+                    "RCPs do not support NotAction (§3.10)",
+                    (*path, "NotAction"),
+                )
+            )
     return out
 
 
@@ -97,11 +143,22 @@ def check_missing_resource(kind: PolicyKind, present: set[str], path: Path) -> l
     if "Resource" in present or "NotResource" in present or kind is PolicyKind.TRUST:
         return []
     if kind is PolicyKind.KEY:
-        return [Problem("KEY_STATEMENT_WITHOUT_RESOURCE",
-                        'this key-policy statement has no Resource, so it applies to nothing; '
-                        'use "Resource": "*" (§3.7)', path)]
-    return [Problem("MISSING_RESOURCE", "found neither Resource nor NotResource", path,
-                    hint='"Resource": "*"' if kind.resource_based else None)]
+        return [
+            Problem(
+                "KEY_STATEMENT_WITHOUT_RESOURCE",
+                "this key-policy statement has no Resource, so it applies to nothing; "
+                'use "Resource": "*" (§3.7)',
+                path,
+            )
+        ]
+    return [
+        Problem(
+            "MISSING_RESOURCE",
+            "found neither Resource nor NotResource",
+            path,
+            hint='"Resource": "*"' if kind.resource_based else None,
+        )
+    ]
 
 
 @_cached
@@ -109,15 +166,24 @@ def check_principal_value(kind: PolicyKind, ptype: str, value: str, path: Path) 
     """A value of Principal/NotPrincipal that AWS would store (§3.4)."""
     if ptype != "AWS":
         if ptype == "Service" and not re.fullmatch(r"[a-z0-9.-]+\.amazonaws\.com(\.cn)?", value):
-            return [Problem("INVALID_PRINCIPAL",
-                            f"{value!r} is not a service principal such as secretsmanager.amazonaws.com",
-                            path)]
+            return [
+                Problem(
+                    "INVALID_PRINCIPAL",
+                    f"{value!r} is not a service principal such as secretsmanager.amazonaws.com",
+                    path,
+                )
+            ]
         return []
     if value == "*":
         if kind is PolicyKind.TRUST:
-            return [Problem("WILDCARD_PRINCIPAL_IN_TRUST",
-                            'Principal "*" lets any AWS principal assume the role unless conditions '
-                            "restrict it (ambiguity A20)", path)]
+            return [
+                Problem(
+                    "WILDCARD_PRINCIPAL_IN_TRUST",
+                    'Principal "*" lets any AWS principal assume the role unless conditions '
+                    "restrict it (ambiguity A20)",
+                    path,
+                )
+            ]
         return []
     if kind is PolicyKind.RCP:
         return []  # reported once by check_rcp_principal
@@ -125,19 +191,33 @@ def check_principal_value(kind: PolicyKind, ptype: str, value: str, path: Path) 
         return []
     arn = Arn.parse(value)
     if arn and arn.service == "iam" and arn.resource_type == "group":
-        return [Problem("GROUP_PRINCIPAL",
-                        f"{value} is an IAM group; groups are not principals and cannot be named "
-                        "in a resource-based policy (§2.6, §3.4)", path,
-                        hint="grant the group through an identity-based policy attached to it")]
+        return [
+            Problem(
+                "GROUP_PRINCIPAL",
+                f"{value} is an IAM group; groups are not principals and cannot be named "
+                "in a resource-based policy (§2.6, §3.4)",
+                path,
+                hint="grant the group through an identity-based policy attached to it",
+            )
+        ]
     if has_wildcard(value):
-        return [Problem("PARTIAL_WILDCARD_PRINCIPAL",
-                        f"{value!r} uses a wildcard for part of a principal; only the whole value "
-                        '"*" is allowed (§3.4)', path,
-                        hint='use "Principal": "*" with an ArnLike condition on aws:PrincipalArn')]
+        return [
+            Problem(
+                "PARTIAL_WILDCARD_PRINCIPAL",
+                f"{value!r} uses a wildcard for part of a principal; only the whole value "
+                '"*" is allowed (§3.4)',
+                path,
+                hint='use "Principal": "*" with an ArnLike condition on aws:PrincipalArn',
+            )
+        ]
     if arn is None or not ACCOUNT_ID.match(arn.account) or not _principal_arn_shape(arn):
-        return [Problem("INVALID_PRINCIPAL",
-                        f"{value!r} is not an account id, root, user, role, assumed-role or "
-                        "federated-user ARN", path)]
+        return [
+            Problem(
+                "INVALID_PRINCIPAL",
+                f"{value!r} is not an account id, root, user, role, assumed-role or federated-user ARN",
+                path,
+            )
+        ]
     return []
 
 
@@ -152,8 +232,13 @@ def check_rcp_principal(principal: PrincipalElement | None, path: Path) -> list[
         return []
     if principal.wildcard and len(principal.values) == 1:
         return []
-    return [Problem("RCP_PRINCIPAL", 'an RCP statement takes "Principal": "*" and narrows with '
-                    "conditions (§3.10)", (*path, "Principal"))]
+    return [
+        Problem(
+            "RCP_PRINCIPAL",
+            'an RCP statement takes "Principal": "*" and narrows with conditions (§3.10)',
+            (*path, "Principal"),
+        )
+    ]
 
 
 @_cached
@@ -162,9 +247,13 @@ def check_action(pattern: str, path: Path) -> list[Problem]:
         return []
     service, sep, name = pattern.partition(":")
     if not sep or not service or not name or ":" in name:
-        return [Problem("INVALID_ACTION",
-                        f"{pattern!r} is not service:ActionName (for example secretsmanager:GetSecretValue)",
-                        path)]
+        return [
+            Problem(
+                "INVALID_ACTION",
+                f"{pattern!r} is not service:ActionName (for example secretsmanager:GetSecretValue)",
+                path,
+            )
+        ]
     if not catalog.known_service(service) or has_wildcard(service):
         return []
     if has_wildcard(name):
@@ -173,8 +262,14 @@ def check_action(pattern: str, path: Path) -> list[Problem]:
         return []
     if catalog.canonical_action(pattern) is None:
         hint = catalog.suggest_action(pattern)
-        return [Problem("UNKNOWN_ACTION", f"{service} has no action {name!r}", path,
-                        hint=f"did you mean {hint}?" if hint else None)]
+        return [
+            Problem(
+                "UNKNOWN_ACTION",
+                f"{service} has no action {name!r}",
+                path,
+                hint=f"did you mean {hint}?" if hint else None,
+            )
+        ]
     return []
 
 
@@ -186,17 +281,27 @@ def _matches_some_action(service: str, name: str) -> bool:
 
 @_cached
 def check_resource(kind: PolicyKind, pattern: str, path: Path) -> list[Problem]:
-    if pattern == "*" or "${" in pattern and not pattern.startswith("arn:"):
+    if pattern == "*" or ("${" in pattern and not pattern.startswith("arn:")):
         return []
     parts = pattern.split(":", 5)
     # A shorter ARN is accepted when a trailing * spans the missing segments (§4.3).
     if parts[0] != "arn" or len(parts) < 3 or (len(parts) < 6 and not pattern.endswith("*")):
-        return [Problem("INVALID_RESOURCE", f"{pattern!r} is neither an ARN nor *", path,
-                        hint="a secret ARN is arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-??????")]
+        return [
+            Problem(
+                "INVALID_RESOURCE",
+                f"{pattern!r} is neither an ARN nor *",
+                path,
+                hint="a secret ARN is arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-??????",
+            )
+        ]
     if has_wildcard(parts[2]):
-        return [Problem("SERVICE_WILDCARD_IN_RESOURCE",
-                        f"the service part of {pattern!r} cannot be wildcarded; it is read literally "
-                        "(§4.3)", path)]
+        return [
+            Problem(
+                "SERVICE_WILDCARD_IN_RESOURCE",
+                f"the service part of {pattern!r} cannot be wildcarded; it is read literally (§4.3)",
+                path,
+            )
+        ]
     return []
 
 
@@ -211,35 +316,66 @@ def _check_condition(key: str, op: Operator, effect: Effect | None, path: Path) 
     typ = catalog.key_type(key)
     if typ is None and catalog.key_is_checked(key):
         hint = catalog.suggest_key(key)
-        out.append(Problem("UNKNOWN_CONDITION_KEY", f"{key!r} is not a known condition key", path,
-                           hint=f"did you mean {hint}?" if hint else None))
+        out.append(
+            Problem(
+                "UNKNOWN_CONDITION_KEY",
+                f"{key!r} is not a known condition key",
+                path,
+                hint=f"did you mean {hint}?" if hint else None,
+            )
+        )
     elif typ is not None:
         multivalued = typ.startswith("ArrayOf")
         if op.qualifier and not multivalued and op.base != "Null":
-            out.append(Problem("SET_OPERATOR_ON_SINGLE_VALUED_KEY",
-                               f"{key} is single-valued ({typ}); {op.qualifier} treats its value as a "
-                               "one-element set (§5.14)", path))
+            out.append(
+                Problem(
+                    "SET_OPERATOR_ON_SINGLE_VALUED_KEY",
+                    f"{key} is single-valued ({typ}); {op.qualifier} treats its value as a "
+                    "one-element set (§5.14)",
+                    path,
+                )
+            )
         if multivalued and not op.qualifier and op.base != "Null":
-            out.append(Problem("MULTIVALUED_KEY_WITHOUT_SET_OPERATOR",
-                               f"{key} is multivalued ({typ}); {op.name} matches when any value "
-                               "matches (§5.15)", path,
-                               hint=f"ForAnyValue:{op.name} or ForAllValues:{op.name}"))
+            out.append(
+                Problem(
+                    "MULTIVALUED_KEY_WITHOUT_SET_OPERATOR",
+                    f"{key} is multivalued ({typ}); {op.name} matches when any value matches (§5.15)",
+                    path,
+                    hint=f"ForAnyValue:{op.name} or ForAllValues:{op.name}",
+                )
+            )
     if op.qualifier == "ForAllValues" and effect is Effect.ALLOW and not op.if_exists:
-        out.append(Problem("FOR_ALL_VALUES_WITH_ALLOW",
-                           f"ForAllValues is true when {key} is absent, so this Allow also applies to "
-                           "requests without the key (§5.14)", path,
-                           hint=f'add {{"Null": {{"{key}": "false"}}}}'))
+        out.append(
+            Problem(
+                "FOR_ALL_VALUES_WITH_ALLOW",
+                f"ForAllValues is true when {key} is absent, so this Allow also applies to "
+                "requests without the key (§5.14)",
+                path,
+                hint=f'add {{"Null": {{"{key}": "false"}}}}',
+            )
+        )
     return out
 
 
 # -- public policies (§3.11)
 
-_PINNING_KEYS = frozenset(k.lower() for k in (
-    "aws:PrincipalAccount", "aws:PrincipalOrgID", "aws:PrincipalArn", "aws:SourceVpce",
-    "aws:SourceVpc", "aws:SourceAccount", "aws:SourceArn", "aws:userid", "kms:CallerAccount",
-))
-_PINNING_OPERATORS = frozenset({"StringEquals", "StringEqualsIgnoreCase", "StringLike",
-                                "ArnEquals", "ArnLike"})
+_PINNING_KEYS = frozenset(
+    k.lower()
+    for k in (
+        "aws:PrincipalAccount",
+        "aws:PrincipalOrgID",
+        "aws:PrincipalArn",
+        "aws:SourceVpce",
+        "aws:SourceVpc",
+        "aws:SourceAccount",
+        "aws:SourceArn",
+        "aws:userid",
+        "kms:CallerAccount",
+    )
+)
+_PINNING_OPERATORS = frozenset(
+    {"StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"}
+)
 
 
 def public_statements(policy: Policy) -> tuple[Statement, ...]:
@@ -268,10 +404,13 @@ def public_problems(policy: Policy) -> Iterable[Problem]:
     if policy.kind not in (PolicyKind.RESOURCE, PolicyKind.KEY):
         return ()
     return tuple(
-        Problem("PUBLIC_POLICY",
-                f"{s.label} allows any principal ({_actions(s)}) without a condition pinning the "
-                "account, organization, principal or network", ("Statement", s.index),
-                hint="add a condition on aws:PrincipalOrgID, aws:PrincipalAccount or aws:PrincipalArn")
+        Problem(
+            "PUBLIC_POLICY",
+            f"{s.label} allows any principal ({_actions(s)}) without a condition pinning the "
+            "account, organization, principal or network",
+            ("Statement", s.index),
+            hint="add a condition on aws:PrincipalOrgID, aws:PrincipalAccount or aws:PrincipalArn",
+        )
         for s in public_statements(policy)
     )
 

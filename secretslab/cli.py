@@ -32,15 +32,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"secretslab {args.command}: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except OSError as exc:
-        print(f"secretslab {args.command}: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
-              file=sys.stderr)
+        print(
+            f"secretslab {args.command}: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
         return EXIT_INPUT
     except KeyboardInterrupt:
         print(f"secretslab {args.command}: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # never show a traceback to a user; say what to report
-        print(f"secretslab {args.command}: internal error ({type(exc).__name__}: {exc}); "
-              "please report it with the input that caused it", file=sys.stderr)
+        print(
+            f"secretslab {args.command}: internal error ({type(exc).__name__}: {exc}); "
+            "please report it with the input that caused it",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 
@@ -71,20 +76,38 @@ def _parser() -> argparse.ArgumentParser:
     auth.add_argument("--principal", required=True, help="ARN of the caller")
     auth.add_argument("--action", required=True, help="for example secretsmanager:GetSecretValue")
     auth.add_argument("--resource", default="*", help="ARN (or a secret name), default *")
-    auth.add_argument("--context", action="append", default=[], metavar="KEY=VALUE",
-                      help="a condition key; repeat it, or give VALUE as a,b for a list")
-    auth.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                      help="an API parameter (VALUE read as JSON when it parses), e.g. SecretString=true")
-    auth.add_argument("--assume", action="append", default=[], metavar="ROLE_ARN",
-                      help="assume this role first (repeat for a chain)")
+    auth.add_argument(
+        "--context",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a condition key; repeat it, or give VALUE as a,b for a list",
+    )
+    auth.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an API parameter (VALUE read as JSON when it parses), e.g. SecretString=true",
+    )
+    auth.add_argument(
+        "--assume",
+        action="append",
+        default=[],
+        metavar="ROLE_ARN",
+        help="assume this role first (repeat for a chain)",
+    )
     auth.add_argument("--json", action="store_true", help="print the decision as JSON")
     auth.add_argument("--detail", action="store_true", help="with --json: every statement's result")
     auth.set_defaults(run=_authorize)
 
     check = sub.add_parser("check", help="validate a policy document file")
     check.add_argument("policy", help="a JSON policy document")
-    check.add_argument("--kind", default="identity", help="identity, resource, key, trust, scp, rcp, "
-                       "boundary or session (default identity)")
+    check.add_argument(
+        "--kind",
+        default="identity",
+        help="identity, resource, key, trust, scp, rcp, boundary or session (default identity)",
+    )
     check.add_argument("--json", action="store_true")
     check.set_defaults(run=_check)
 
@@ -116,8 +139,10 @@ def _simulate(args: argparse.Namespace) -> int:
         else:
             sys.stdout.flush()
     if failed:
-        print(f"secretslab simulate: {failed} of {done} lines had errors (see their \"error\" field)",
-              file=sys.stderr)
+        print(
+            f'secretslab simulate: {failed} of {done} lines had errors (see their "error" field)',
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -143,9 +168,13 @@ def _authorize(args: argparse.Namespace) -> int:
     from .scenario import load_scenario
 
     world = load_scenario(args.scenario)
-    request: dict[str, Any] = {"principal": args.principal, "action": args.action, "resource": args.resource,
-                               "context": _key_values(args.context, "--context", False),
-                               "parameters": _key_values(args.param, "--param", True)}
+    request: dict[str, Any] = {
+        "principal": args.principal,
+        "action": args.action,
+        "resource": args.resource,
+        "context": _key_values(args.context, "--context", False),
+        "parameters": _key_values(args.param, "--param", True),
+    }
     if args.assume:
         request["assume_role_chain"] = [{"role_arn": arn} for arn in args.assume]
     decision = authorize(world, request)
@@ -184,6 +213,8 @@ def _validate(args: argparse.Namespace) -> int:
     else:
         for p in problems:
             print(p)
-        print(f"{args.scenario}: {len(world.users)} users, {len(world.roles)} roles, "
-              f"{len(world.secrets)} secrets, {len(world.keys)} keys; {len(problems)} policy problem(s)")
+        print(
+            f"{args.scenario}: {len(world.users)} users, {len(world.roles)} roles, "
+            f"{len(world.secrets)} secrets, {len(world.keys)} keys; {len(problems)} policy problem(s)"
+        )
     return 1 if any(p.is_error for p in problems) else 0

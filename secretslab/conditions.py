@@ -50,8 +50,10 @@ class ConditionResult(NamedTuple):  # a NamedTuple: immutable, and cheap to buil
             return f"{c.key} is absent from the request"
         listed = ", ".join("<unresolved variable>" if v is None else repr(v) for v in self.policy_values)
         got = ", ".join(repr(v) for v in self.request_values or ())
-        quantifier = {"ForAllValues": "every request value", "ForAnyValue": "some request value"}.get(
-            op.qualifier or "", "the request value")
+        quantifier = {
+            "ForAllValues": "every request value",
+            "ForAnyValue": "some request value",
+        }.get(op.qualifier or "", "the request value")
         if op.negated:
             relation = "differs from every one of" if self.passed else "matches one of"
         else:
@@ -145,8 +147,9 @@ def _match(positive: str, family: Family, resolved: Resolved, raw: str) -> bool:
 
 def _resolve(condition: Condition, context: Context) -> Resolved:
     out: Resolved = []
-    for parsed, template, pieces, text in zip(condition.parsed, condition.templates, condition.pieces,
-                                              condition.values, strict=True):
+    for parsed, template, pieces, text in zip(
+        condition.parsed, condition.templates, condition.pieces, condition.values, strict=True
+    ):
         if template is None:
             out.append((parsed, pieces, text))
             continue

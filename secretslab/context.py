@@ -79,9 +79,16 @@ class Context:
 
 
 #: principal identity keys a request may never override (§7)
-IDENTITY_KEYS = frozenset(k.lower() for k in (
-    "aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType", "aws:userid", "aws:username",
-))
+IDENTITY_KEYS = frozenset(
+    k.lower()
+    for k in (
+        "aws:PrincipalArn",
+        "aws:PrincipalAccount",
+        "aws:PrincipalType",
+        "aws:userid",
+        "aws:username",
+    )
+)
 
 
 def principal_keys(principal: Principal) -> list[tuple[str, Values]]:
@@ -109,8 +116,15 @@ def org_path(org_id: str, path: tuple[str, ...]) -> str:
     return "/".join((org_id, *path)) + "/"
 
 
-def resource_keys(account: str, region: str | None, tags: Mapping[str, str], *, org_id: str | None,
-                  org_path_: tuple[str, ...], tag_prefixes: tuple[str, ...] = ()) -> list[tuple[str, Values]]:
+def resource_keys(
+    account: str,
+    region: str | None,
+    tags: Mapping[str, str],
+    *,
+    org_id: str | None,
+    org_path_: tuple[str, ...],
+    tag_prefixes: tuple[str, ...] = (),
+) -> list[tuple[str, Values]]:
     """The keys AWS derives from the resource (§7.2): account, organization, tags, region."""
     keys: list[tuple[str, Values]] = [("aws:ResourceAccount", (account,))]
     if region:

@@ -17,8 +17,17 @@ from typing import NamedTuple
 
 from .conditions import evaluate_condition
 from .context import Context
-from .evaluation import (Deciding, Evaluation, InvalidPolicy, LevelResult, Outcome, PolicyResult,
-                         PolicyRole, Reason, StatementResult)
+from .evaluation import (
+    Deciding,
+    Evaluation,
+    InvalidPolicy,
+    LevelResult,
+    Outcome,
+    PolicyResult,
+    PolicyRole,
+    Reason,
+    StatementResult,
+)
 from .matching import ANY_RESOURCE, MatchKind, match_principal, match_resource
 from .policy import Effect, Policy, Statement
 from .principals import Principal, PrincipalType
@@ -91,26 +100,33 @@ class _Check:
         identity = self._policies(PolicyRole.IDENTITY, req.identity)
         boundary = self._policies(PolicyRole.BOUNDARY, (req.boundary,)) if req.boundary else []
         session = self._policies(PolicyRole.SESSION, req.session) if req.session else []
-        resource = (self._policies(PolicyRole.RESOURCE, (req.resource_policy,))
-                    if req.resource_policy else [])
+        resource = self._policies(PolicyRole.RESOURCE, (req.resource_policy,)) if req.resource_policy else []
         levels = self._levels(PolicyRole.SCP, self._scp_levels()) if req.scps is not None else []
         rcp_levels = self._levels(PolicyRole.RCP, self._rcp_levels()) if req.rcps is not None else []
         self.levels = tuple(levels)
         if levels or rcp_levels:
-            self.ordered = (*identity, *boundary, *session, *(p for lv in levels for p in lv.policies),
-                            *resource, *(p for lv in rcp_levels for p in lv.policies))
+            self.ordered = (
+                *identity,
+                *boundary,
+                *session,
+                *(p for lv in levels for p in lv.policies),
+                *resource,
+                *(p for lv in rcp_levels for p in lv.policies),
+            )
         else:
             self.ordered = (*identity, *boundary, *session, *resource)
         return self._decide(identity, boundary, session, resource)
 
-    def _policies(self, role: PolicyRole, attached: Iterable[Attached], level: str | None = None) -> list[PolicyResult]:
+    def _policies(
+        self, role: PolicyRole, attached: Iterable[Attached], level: str | None = None
+    ) -> list[PolicyResult]:
         """A result per valid policy; an invalid one is set aside, as AWS would not have it (§3.4)."""
         out = []
         action = self.action
         for item in attached:
             policy = item.policy
             if not policy.valid:
-                self.invalid.append(InvalidPolicy(item.label, role, policy.errors))
+                self.invalid.append(InvalidPolicy(item.label, role, policy.errors, policy.kind.label))
                 continue
             results = tuple([self._statement(role, s) for s in policy.statements_for(action)])
             out.append(PolicyResult.of(role, item.label, policy, results, level))
@@ -127,10 +143,14 @@ class _Check:
         if element is not None and element.any:
             resource = ANY_RESOURCE
         else:
-            resource = (element.memo.get(req.resource) if element is not None and element.static
-                        else None) or match_resource(
-                element, req.resource, req.context,
-                absent_matches=role is PolicyRole.RESOURCE and self.rules.trust_policy)
+            resource = (
+                element.memo.get(req.resource) if element is not None and element.static else None
+            ) or match_resource(
+                element,
+                req.resource,
+                req.context,
+                absent_matches=role is PolicyRole.RESOURCE and self.rules.trust_policy,
+            )
             if not resource.matched:
                 return StatementResult(s, True, resource)
         principal = None
@@ -166,11 +186,13 @@ class _Check:
         req, rules = self.req, self.rules
         if req.rcps is None or not rules.rcp_supported:
             return ()
-        exempt = (req.aws_managed_key or req.principal.service_linked
-                  or self.action in rules.rcp_exempt_actions)
+        exempt = (
+            req.aws_managed_key or req.principal.service_linked or self.action in rules.rcp_exempt_actions
+        )
         if exempt:
-            self.notes.append("RCPs do not apply here (AWS managed key, service-linked role or "
-                              "an exempt action, §8.4)")
+            self.notes.append(
+                "RCPs do not apply here (AWS managed key, service-linked role or an exempt action, §8.4)"
+            )
             return ()
         return req.rcps
 
@@ -183,8 +205,13 @@ class _Check:
 
     # -- deciding (§8.11)
 
-    def _decide(self, identity: list[PolicyResult], boundary: list[PolicyResult],
-                session: list[PolicyResult], resource: list[PolicyResult]) -> Evaluation:
+    def _decide(
+        self,
+        identity: list[PolicyResult],
+        boundary: list[PolicyResult],
+        session: list[PolicyResult],
+        resource: list[PolicyResult],
+    ) -> Evaluation:
         # 8.2 explicit deny, reported in the order identity, boundary, session, SCP, resource, RCP
         for policy in self.ordered:
             if policy.denies:
@@ -222,15 +249,22 @@ class _Check:
             return self._result(Outcome.IMPLICIT_DENY, self.rules.no_resource_grant)
         return self._result(Outcome.ALLOW, Reason.ALLOWED_CROSS_ACCOUNT, grants.any[:1], MatchKind.DIRECT)
 
-    def _same_account(self, grants: _Grants, id_allow: list[Deciding], pb_ok: bool, session_ok: bool,
-                      limits: list[Deciding]) -> Evaluation:
+    def _same_account(
+        self,
+        grants: _Grants,
+        id_allow: list[Deciding],
+        pb_ok: bool,
+        session_ok: bool,
+        limits: list[Deciding],
+    ) -> Evaluation:
         """§8.6: a direct grant, a role grant, or identity policies the service accepts."""
         rules = self.rules
         # (a) a grant naming the caller is not limited by boundary or session policies —
         # except for role assumption (§11.2, A13)
         if grants.direct and (not rules.trust_policy or (pb_ok and session_ok)):
-            return self._result(Outcome.ALLOW, Reason.ALLOWED_DIRECT_RBP, grants.direct + limits,
-                                MatchKind.DIRECT)
+            return self._result(
+                Outcome.ALLOW, Reason.ALLOWED_DIRECT_RBP, grants.direct + limits, MatchKind.DIRECT
+            )
         # (b) a grant naming the caller's role is limited by them (§8.6 b, A1)
         if grants.role and pb_ok and session_ok:
             return self._result(Outcome.ALLOW, Reason.ALLOWED_ROLE_RBP, grants.role + limits, MatchKind.ROLE)
@@ -238,7 +272,9 @@ class _Check:
         # only when the key or trust policy allows the account (§9.2, §11.2)
         service_trusts = not (rules.key_policy_primacy or rules.trust_policy) or bool(grants.account)
         if id_allow and pb_ok and session_ok and service_trusts:
-            return self._result(Outcome.ALLOW, Reason.ALLOWED_IDENTITY, id_allow + grants.account[:1] + limits)
+            return self._result(
+                Outcome.ALLOW, Reason.ALLOWED_IDENTITY, id_allow + grants.account[:1] + limits
+            )
         if not pb_ok:
             return self._result(Outcome.IMPLICIT_DENY, Reason.PB_IMPLICIT_DENY)
         if not session_ok:
@@ -249,8 +285,14 @@ class _Check:
             return self._result(Outcome.IMPLICIT_DENY, Reason.TRUST_POLICY_NO_MATCH)
         return self._result(Outcome.IMPLICIT_DENY, Reason.NO_APPLICABLE_ALLOW)
 
-    def _cross_account(self, grants: _Grants, id_allow: list[Deciding], pb_ok: bool, session_ok: bool,
-                       limits: list[Deciding]) -> Evaluation:
+    def _cross_account(
+        self,
+        grants: _Grants,
+        id_allow: list[Deciding],
+        pb_ok: bool,
+        session_ok: bool,
+        limits: list[Deciding],
+    ) -> Evaluation:
         """§8.7: the resource's account and the caller's account must both allow."""
         if self._unsupported_cross_account():
             return self._result(Outcome.IMPLICIT_DENY, Reason.XACCT_UNSUPPORTED_ACTION)
@@ -262,21 +304,43 @@ class _Check:
             return self._result(Outcome.IMPLICIT_DENY, Reason.SESSION_POLICY_IMPLICIT_DENY, grants.any)
         if not id_allow:
             return self._result(Outcome.IMPLICIT_DENY, Reason.XACCT_NO_IDENTITY_GRANT, grants.any)
-        return self._result(Outcome.ALLOW, Reason.ALLOWED_CROSS_ACCOUNT, grants.any[:1] + id_allow + limits,
-                            grants.strongest)
+        return self._result(
+            Outcome.ALLOW,
+            Reason.ALLOWED_CROSS_ACCOUNT,
+            grants.any[:1] + id_allow + limits,
+            grants.strongest,
+        )
 
     def _unsupported_cross_account(self) -> bool:
         allowed = self.rules.cross_account_actions
         return allowed is not None and self.action not in allowed
 
-    def _result(self, outcome: Outcome, reason: Reason, deciding: Iterable[Deciding] = (),
-                grant: MatchKind | None = None) -> Evaluation:
+    def _result(
+        self,
+        outcome: Outcome,
+        reason: Reason,
+        deciding: Iterable[Deciding] = (),
+        grant: MatchKind | None = None,
+    ) -> Evaluation:
         if outcome is not Outcome.ALLOW and self.invalid:
             reason = Reason.INVALID_POLICY  # §8.9: reported before any other reason
         req = self.req
-        return Evaluation(req.principal, req.action, req.resource, req.resource_account,
-                          self.same_account, outcome, reason, tuple(deciding), self.ordered,
-                          self.levels, req.context, tuple(self.invalid), tuple(self.notes), grant)
+        return Evaluation(
+            req.principal,
+            req.action,
+            req.resource,
+            req.resource_account,
+            self.same_account,
+            outcome,
+            reason,
+            tuple(deciding),
+            self.ordered,
+            self.levels,
+            req.context,
+            tuple(self.invalid),
+            tuple(self.notes),
+            grant,
+        )
 
 
 class _Grants:
@@ -301,8 +365,15 @@ class _Grants:
 
     @property
     def strongest(self) -> MatchKind | None:
-        return (MatchKind.DIRECT if self.direct else MatchKind.ROLE if self.role
-                else MatchKind.ACCOUNT if self.account else None)
+        return (
+            MatchKind.DIRECT
+            if self.direct
+            else MatchKind.ROLE
+            if self.role
+            else MatchKind.ACCOUNT
+            if self.account
+            else None
+        )
 
 
 def _limits(boundary: list[PolicyResult], session: list[PolicyResult]) -> list[Deciding]:

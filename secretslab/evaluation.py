@@ -8,7 +8,7 @@ AWS page: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_ev
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -124,7 +124,9 @@ class StatementResult(NamedTuple):  # a NamedTuple: immutable, and cheap to buil
         if self.applies:
             return None
         if not self.action:
-            return "the action is not listed" + (" (NotAction excludes it)" if self.statement.action.negated else "")
+            return "the action is not listed" + (
+                " (NotAction excludes it)" if self.statement.action.negated else ""
+            )
         if self.resource is not None and not self.resource.matched:
             return self.resource.why
         if self.principal is not None and not self.principal.matched:
@@ -146,8 +148,11 @@ class StatementResult(NamedTuple):  # a NamedTuple: immutable, and cheap to buil
         if self.resource is not None:
             out["resource"] = {"matched": self.resource.matched, "why": self.resource.why}
         if self.principal is not None:
-            out["principal"] = {"matched": self.principal.matched, "why": self.principal.why,
-                                "kind": self.principal.kind.value if self.principal.kind else None}
+            out["principal"] = {
+                "matched": self.principal.matched,
+                "why": self.principal.why,
+                "kind": self.principal.kind.value if self.principal.kind else None,
+            }
         if self.conditions:
             out["conditions"] = [c.to_dict() for c in self.conditions]
         if not self.applies:
@@ -165,10 +170,16 @@ class PolicyResult(NamedTuple):  # a NamedTuple: immutable, and cheap to build o
     denies: tuple[StatementResult, ...] = ()  # the Deny statements that apply
 
     @classmethod
-    def of(cls, role: PolicyRole, label: str, policy: Policy, matched: tuple[StatementResult, ...],
-           level: str | None = None) -> PolicyResult:
-        allows = []
-        denies = []
+    def of(
+        cls,
+        role: PolicyRole,
+        label: str,
+        policy: Policy,
+        matched: tuple[StatementResult, ...],
+        level: str | None = None,
+    ) -> PolicyResult:
+        allows: list[StatementResult] = []
+        denies: list[StatementResult] = []
         for r in matched:
             if r.applies:
                 (allows if r.statement.effect is Effect.ALLOW else denies).append(r)
@@ -177,15 +188,19 @@ class PolicyResult(NamedTuple):  # a NamedTuple: immutable, and cheap to build o
     def statements(self) -> tuple[StatementResult, ...]:
         """A result for every statement, in document order."""
         by_index = {r.statement.index: r for r in self.matched}
-        return tuple(by_index.get(s.index) or StatementResult(s, action=False)
-                     for s in self.policy.statements)
+        return tuple(
+            by_index.get(s.index) or StatementResult(s, action=False) for s in self.policy.statements
+        )
 
     def applying(self, effect: Effect) -> tuple[StatementResult, ...]:
         return self.allows if effect is Effect.ALLOW else self.denies
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"role": self.role.value, "label": self.label,
-                               "statements": [r.to_dict() for r in self.statements()]}
+        out: dict[str, Any] = {
+            "role": self.role.value,
+            "label": self.label,
+            "statements": [r.to_dict() for r in self.statements()],
+        }
         if self.level:
             out["level"] = self.level
         return out
@@ -211,14 +226,25 @@ class LevelResult(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class InvalidPolicy:
-    label: str
+    """A policy AWS would have refused (§3.4): set aside, and reported."""
+
+    label: str  # which policy, e.g. "secret policy of prod/db"
     role: PolicyRole
     problems: tuple[Problem, ...]
+    kind: str = ""  # what kind of policy, e.g. "secret resource policy"
+
+    @property
+    def detail(self) -> str:
+        return "; ".join(p.message for p in self.problems if p.is_error)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"policy": self.label, "error": "MalformedPolicyDocument",
-                "detail": "; ".join(p.message for p in self.problems if p.is_error),
-                "problems": [p.to_dict() for p in self.problems if p.is_error]}
+        return {
+            "policy": self.kind or self.label,
+            "where": self.label,
+            "error": "MalformedPolicyDocument",
+            "detail": self.detail,
+            "problems": [p.to_dict() for p in self.problems if p.is_error],
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,8 @@ reference_policies_elements_resource.html
 
 from __future__ import annotations
 
-from typing import NamedTuple
 from enum import StrEnum
+from typing import NamedTuple
 
 from .context import Context
 from .policy import PrincipalElement, ResourceElement
@@ -38,16 +38,22 @@ class ElementResult(NamedTuple):  # a NamedTuple: immutable, and cheap to build 
     @property
     def why(self) -> str:
         if self.state == "no-element":
-            return ("no Resource element: the statement applies to its own resource" if self.matched
-                    else "no Resource element: the statement applies to nothing (§3.7)")
+            return (
+                "no Resource element: the statement applies to its own resource"
+                if self.matched
+                else "no Resource element: the statement applies to nothing (§3.7)"
+            )
         if self.negated:
             if self.state == "listed":
                 return f"NotResource lists {self.pattern}, which matches the resource"
             return "the resource is not listed in NotResource"
         if self.state == "listed":
             return f"Resource {self.pattern} matches the resource"
-        extra = (" (a policy variable could not be resolved, so its pattern matches nothing)"
-                 if self.unresolved else "")
+        extra = (
+            " (a policy variable could not be resolved, so its pattern matches nothing)"
+            if self.unresolved
+            else ""
+        )
         return f"no Resource pattern matches the resource{extra}"
 
 
@@ -57,8 +63,9 @@ class PrincipalResult(NamedTuple):
     why: str
 
 
-def match_resource(element: ResourceElement | None, resource: str, context: Context, *,
-                   absent_matches: bool) -> ElementResult:
+def match_resource(
+    element: ResourceElement | None, resource: str, context: Context, *, absent_matches: bool
+) -> ElementResult:
     if element is None:
         return ElementResult(absent_matches, "no-element")
     if element.any:
@@ -97,8 +104,11 @@ def chain(principal: Principal) -> tuple[tuple[str, str], ...]:
     if principal.type is PrincipalType.USER:
         return (("account", principal.account), ("user", principal.arn))
     if principal.type is PrincipalType.SESSION:
-        return (("account", principal.account), ("role", principal.role_name or ""),
-                ("session", principal.arn))
+        return (
+            ("account", principal.account),
+            ("role", principal.role_name or ""),
+            ("session", principal.arn),
+        )
     return (("account", principal.account), ("federated-user", principal.arn))
 
 
@@ -120,18 +130,20 @@ def match_principal(element: PrincipalElement, principal: Principal, *, deny: bo
     if element.wildcard:
         return PrincipalResult(True, MatchKind.DIRECT, 'Principal "*" matches every principal')
     if deny:
-        for kind, value in chain(principal):
-            if _listed(element, principal, kind, value):
-                return PrincipalResult(True, None, f"the Deny names the caller's {kind} {value} (§4.6)")
+        for link, value in chain(principal):
+            if _listed(element, principal, link, value):
+                return PrincipalResult(True, None, f"the Deny names the caller's {link} {value} (§4.6)")
         return PrincipalResult(False, None, f"the Deny names nothing in {principal.arn}'s chain")
     kind = allow_kind(element, principal)
     if kind is None:
-        return PrincipalResult(False, None, f"Principal does not name {principal.arn}, its role or its account")
+        return PrincipalResult(
+            False, None, f"Principal does not name {principal.arn}, its role or its account"
+        )
     why = {
         MatchKind.DIRECT: f"Principal names {principal.arn} itself",
         MatchKind.ROLE: f"Principal names the role {principal.principal_arn} of this session"
-        if principal.type is PrincipalType.SESSION else f"Principal names {principal.source_user}, "
-        "who federated this session",
+        if principal.type is PrincipalType.SESSION
+        else f"Principal names {principal.source_user}, who federated this session",
         MatchKind.ACCOUNT: f"Principal names account {principal.account}: it delegates to that "
         "account's IAM policies",
     }[kind]
@@ -163,12 +175,20 @@ def allow_kind(element: PrincipalElement, principal: Principal) -> MatchKind | N
 
 def _not_principal(element: PrincipalElement, principal: Principal) -> PrincipalResult:
     if principal.has_boundary:
-        return PrincipalResult(True, None, "NotPrincipal always applies to a principal with a "
-                               "permissions boundary (§4.7)")
+        return PrincipalResult(
+            True,
+            None,
+            "NotPrincipal always applies to a principal with a permissions boundary (§4.7)",
+        )
     if element.wildcard:
         return PrincipalResult(False, None, 'NotPrincipal "*" excludes every principal')
     missing = [f"{k} {v}" for k, v in chain(principal) if not _listed(element, principal, k, v)]
     if not missing:
         return PrincipalResult(False, None, "NotPrincipal lists every element of the caller's chain")
-    return PrincipalResult(True, None, "NotPrincipal does not list the caller's "
-                           + ", ".join(missing) + " (every element must be listed, §4.7)")
+    return PrincipalResult(
+        True,
+        None,
+        "NotPrincipal does not list the caller's "
+        + ", ".join(missing)
+        + " (every element must be listed, §4.7)",
+    )

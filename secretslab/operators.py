@@ -12,11 +12,11 @@ import base64
 import binascii
 import ipaddress
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from enum import StrEnum
-from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from .wildcards import Pieces, arn_like, like_regex
@@ -106,6 +106,7 @@ def parse_operator(name: str) -> Operator | None:
 
 # -- reading values
 
+
 def policy_value(family: Family, raw: Any) -> tuple[Any, str | None]:
     """(value ready to compare, None) or (None, what was expected) for a policy value."""
     if isinstance(raw, (dict, list)) or raw is None:
@@ -158,7 +159,7 @@ def compare(positive: str, policy: Any, pieces: Pieces | None, value: Any) -> bo
     """Whether the request ``value`` satisfies the *positive* operator for one policy value.
     ``pieces`` is the policy value as wildcard pieces (string and ARN families)."""
     if positive == "StringEquals":
-        return value == _joined(pieces)
+        return bool(value == _joined(pieces))
     if positive == "StringEqualsIgnoreCase":
         return bool(value.casefold() == _joined(pieces).casefold())
     if positive == "StringLike":
@@ -172,8 +173,13 @@ def compare(positive: str, policy: Any, pieces: Pieces | None, value: Any) -> bo
     return _ordered(positive, policy, value)
 
 
-def matcher(positive: str, family: Family, parsed: tuple[Any, ...], pieces: tuple[Pieces, ...],
-            texts: tuple[str, ...]) -> Callable[[str], bool]:
+def matcher(
+    positive: str,
+    family: Family,
+    parsed: tuple[Any, ...],
+    pieces: tuple[Pieces, ...],
+    texts: tuple[str, ...],
+) -> Callable[[str], bool]:
     """A fast test "does this request value satisfy the positive operator for one of the values",
     compiled once for conditions without policy variables."""
     if positive == "StringEquals":
@@ -193,7 +199,9 @@ def matcher(positive: str, family: Family, parsed: tuple[Any, ...], pieces: tupl
 
     def test(raw: str) -> bool:
         value = request_value(family, raw)
-        return value is not None and any(compare(positive, p, pc, value) for p, pc in zip(parsed, pieces, strict=True))
+        return value is not None and any(
+            compare(positive, p, pc, value) for p, pc in zip(parsed, pieces, strict=True)
+        )
 
     return test
 
@@ -291,8 +299,15 @@ def parse_date(text: str) -> float | None:
         return None
     year, month, day, hour, minute, second, fraction, zone = match.groups()
     try:
-        when = datetime(int(year), int(month or 1), int(day or 1), int(hour or 0),
-                        int(minute or 0), int(second or 0), tzinfo=UTC)
+        when = datetime(
+            int(year),
+            int(month or 1),
+            int(day or 1),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            tzinfo=UTC,
+        )
     except ValueError:
         return None
     if zone and zone != "Z":

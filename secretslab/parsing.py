@@ -19,8 +19,17 @@ from typing import Any
 
 from . import checks
 from .operators import Family, parse_operator, policy_value
-from .policy import (ActionElement, Condition, Effect, Policy, PolicyKind, PrincipalElement,
-                     ResourceElement, ResourcePattern, Statement)
+from .policy import (
+    ActionElement,
+    Condition,
+    Effect,
+    Policy,
+    PolicyKind,
+    PrincipalElement,
+    ResourceElement,
+    ResourcePattern,
+    Statement,
+)
 from .problems import InvalidPolicyError, PathPart, Problem
 from .variables import Template, parse_template
 from .wildcards import Pieces, plain
@@ -28,8 +37,17 @@ from .wildcards import Pieces, plain
 Path = tuple[PathPart, ...]
 
 _TOP = ("Version", "Id", "Statement")
-_STATEMENT = ("Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal",
-              "NotPrincipal", "Condition")
+_STATEMENT = (
+    "Sid",
+    "Effect",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Principal",
+    "NotPrincipal",
+    "Condition",
+)
 _PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
 _VERSIONS = ("2012-10-17", "2008-10-17")
 
@@ -74,8 +92,12 @@ def _load_json(text: str | bytes | bytearray) -> tuple[Any, list[Problem]]:
         out: dict[str, Any] = {}
         for key, value in items:
             if key in out:
-                problems.append(Problem("DUPLICATE_KEY", f"the key {key!r} appears twice in one "
-                                        "object; AWS keeps only one of them"))
+                problems.append(
+                    Problem(
+                        "DUPLICATE_KEY",
+                        f"the key {key!r} appears twice in one object; AWS keeps only one of them",
+                    )
+                )
             out[key] = value
         return out
 
@@ -98,14 +120,15 @@ class _Parser:
 
     def policy(self, doc: Any) -> Policy:
         if not isinstance(doc, Mapping):
-            self.problems.append(Problem("NOT_AN_OBJECT",
-                                         f"a policy is a JSON object, found {_type(doc)}"))
+            self.problems.append(Problem("NOT_AN_OBJECT", f"a policy is a JSON object, found {_type(doc)}"))
             return Policy(self.kind, None, (), tuple(self.problems), doc)
         self._unknown(doc, _TOP, ())
         version = self._version(doc)
         policy_id = doc.get("Id")
         if policy_id is not None and not isinstance(policy_id, str):
-            self.problems.append(Problem("INVALID_TYPE", f"Id is a string, found {_type(policy_id)}", ("Id",)))
+            self.problems.append(
+                Problem("INVALID_TYPE", f"Id is a string, found {_type(policy_id)}", ("Id",))
+            )
             policy_id = None
         statements = self._statements(doc)
         self._sids(statements)
@@ -116,13 +139,23 @@ class _Parser:
     def _version(self, doc: Mapping[str, Any]) -> str | None:
         version = doc.get("Version")
         if version is None:
-            self.problems.append(Problem("MISSING_VERSION", "no Version: AWS reads the policy as "
-                                         "2008-10-17, where ${...} is literal text (§3.6)", (),
-                                         hint='"Version": "2012-10-17"'))
+            self.problems.append(
+                Problem(
+                    "MISSING_VERSION",
+                    "no Version: AWS reads the policy as 2008-10-17, where ${...} is literal text (§3.6)",
+                    (),
+                    hint='"Version": "2012-10-17"',
+                )
+            )
             return None
         if version not in _VERSIONS:
-            self.problems.append(Problem("INVALID_VERSION", f"Version is {version!r}; expected "
-                                         '"2012-10-17" (or the old "2008-10-17")', ("Version",)))
+            self.problems.append(
+                Problem(
+                    "INVALID_VERSION",
+                    f'Version is {version!r}; expected "2012-10-17" (or the old "2008-10-17")',
+                    ("Version",),
+                )
+            )
             return None
         self.variables = version == "2012-10-17"
         return str(version)
@@ -139,8 +172,13 @@ class _Parser:
                 self.problems.append(Problem("EMPTY_ELEMENT", "Statement is an empty list", ("Statement",)))
             items = [(("Statement", i), s) for i, s in enumerate(raw)]
         else:
-            self.problems.append(Problem("INVALID_TYPE", "Statement is an object or a list of "
-                                         f"objects, found {_type(raw)}", ("Statement",)))
+            self.problems.append(
+                Problem(
+                    "INVALID_TYPE",
+                    f"Statement is an object or a list of objects, found {_type(raw)}",
+                    ("Statement",),
+                )
+            )
             return []
         out = []
         for index, (path, item) in enumerate(items):
@@ -157,15 +195,22 @@ class _Parser:
             if s.sid is None:
                 continue
             if s.sid in seen and s.sid:
-                self.problems.append(Problem("DUPLICATE_SID", f"Sid {s.sid!r} is used twice",
-                                             _statement_path(s.index, len(statements)) + ("Sid",)))
+                self.problems.append(
+                    Problem(
+                        "DUPLICATE_SID",
+                        f"Sid {s.sid!r} is used twice",
+                        ("Statement", s.index, "Sid"),
+                    )
+                )
             seen.add(s.sid)
 
     # -- one statement
 
     def _statement(self, index: int, raw: Any, path: Path) -> Statement | None:
         if not isinstance(raw, Mapping):
-            self.problems.append(Problem("NOT_AN_OBJECT", f"a statement is a JSON object, found {_type(raw)}", path))
+            self.problems.append(
+                Problem("NOT_AN_OBJECT", f"a statement is a JSON object, found {_type(raw)}", path)
+            )
             return None
         self._unknown(raw, _STATEMENT, path)
         present = {k for k in raw if k in _STATEMENT}
@@ -175,7 +220,9 @@ class _Parser:
         action = self._action(raw, present, path)
         resource = self._resource(raw, present, path)
         principal = self._principal(raw, present, path)
-        conditions = self._conditions(raw.get("Condition"), effect, (*path, "Condition")) if "Condition" in raw else ()
+        conditions = (
+            self._conditions(raw.get("Condition"), effect, (*path, "Condition")) if "Condition" in raw else ()
+        )
         if self.kind is PolicyKind.RCP:
             self.add(checks.check_rcp_principal(principal, path))
         if effect is None or action is None:
@@ -187,15 +234,23 @@ class _Parser:
         if sid is None:
             return None
         if not isinstance(sid, str):
-            self.problems.append(Problem("INVALID_TYPE", f"Sid is a string, found {_type(sid)}", (*path, "Sid")))
+            self.problems.append(
+                Problem("INVALID_TYPE", f"Sid is a string, found {_type(sid)}", (*path, "Sid"))
+            )
             return None
         self.add(checks.check_sid(self.kind, sid, (*path, "Sid")))
         return sid
 
     def _effect(self, raw: Mapping[str, Any], path: Path) -> Effect | None:
         if "Effect" not in raw:
-            self.problems.append(Problem("MISSING_EFFECT", "the statement has no Effect", path,
-                                         hint='"Effect": "Allow" or "Effect": "Deny"'))
+            self.problems.append(
+                Problem(
+                    "MISSING_EFFECT",
+                    "the statement has no Effect",
+                    path,
+                    hint='"Effect": "Allow" or "Effect": "Deny"',
+                )
+            )
             return None
         value = raw["Effect"]
         if value in ("Allow", "Deny"):
@@ -203,8 +258,14 @@ class _Parser:
         hint = None
         if isinstance(value, str) and value.capitalize() in ("Allow", "Deny"):
             hint = f"did you mean {value.capitalize()!r}?"
-        self.problems.append(Problem("INVALID_EFFECT", f"Effect is {value!r}; expected \"Allow\" or \"Deny\"",
-                                     (*path, "Effect"), hint=hint))
+        self.problems.append(
+            Problem(
+                "INVALID_EFFECT",
+                f'Effect is {value!r}; expected "Allow" or "Deny"',
+                (*path, "Effect"),
+                hint=hint,
+            )
+        )
         return None
 
     def _action(self, raw: Mapping[str, Any], present: set[str], path: Path) -> ActionElement | None:
@@ -220,13 +281,20 @@ class _Parser:
         for value, vpath in values:
             self.add(checks.check_action(value, vpath))
         if name == "NotAction" and raw.get("Effect") == "Allow" and self.kind is PolicyKind.IDENTITY:
-            self.problems.append(Problem("NOT_ACTION_WITH_ALLOW", "Allow with NotAction allows every "
-                                         "action not listed, in every service (§4.2)", (*path, name)))
+            self.problems.append(
+                Problem(
+                    "NOT_ACTION_WITH_ALLOW",
+                    "Allow with NotAction allows every action not listed, in every service (§4.2)",
+                    (*path, name),
+                )
+            )
         return ActionElement.build(tuple(v for v, _ in values), name == "NotAction")
 
     def _resource(self, raw: Mapping[str, Any], present: set[str], path: Path) -> ResourceElement | None:
         if "Resource" in present and "NotResource" in present:
-            self.problems.append(Problem("RESOURCE_AND_NOT_RESOURCE", "found both Resource and NotResource", path))
+            self.problems.append(
+                Problem("RESOURCE_AND_NOT_RESOURCE", "found both Resource and NotResource", path)
+            )
         self.add(checks.check_missing_resource(self.kind, present, path))
         name = "Resource" if "Resource" in present else "NotResource" if "NotResource" in present else None
         if name is None or self.kind is PolicyKind.TRUST:
@@ -241,7 +309,9 @@ class _Parser:
         return ResourceElement(tuple(patterns), name == "NotResource")
 
     def _principal(self, raw: Mapping[str, Any], present: set[str], path: Path) -> PrincipalElement | None:
-        name = "Principal" if "Principal" in present else "NotPrincipal" if "NotPrincipal" in present else None
+        name = (
+            "Principal" if "Principal" in present else "NotPrincipal" if "NotPrincipal" in present else None
+        )
         if name is None or not self.kind.resource_based:
             return None
         value, ppath = raw[name], (*path, name)
@@ -254,25 +324,41 @@ class _Parser:
             for ptype, items in value.items():
                 if ptype not in _PRINCIPAL_TYPES:
                     hint = _close(str(ptype), _PRINCIPAL_TYPES)
-                    self.problems.append(Problem("INVALID_PRINCIPAL", f"unknown principal type {ptype!r}; "
-                                                 "expected AWS, Service, Federated or CanonicalUser",
-                                                 (*ppath, str(ptype)), hint=hint))
+                    self.problems.append(
+                        Problem(
+                            "INVALID_PRINCIPAL",
+                            f"unknown principal type {ptype!r}; "
+                            "expected AWS, Service, Federated or CanonicalUser",
+                            (*ppath, str(ptype)),
+                            hint=hint,
+                        )
+                    )
                     continue
                 strings = self._strings(items, (*ppath, ptype))
                 for item, ipath in strings or ():
                     self.add(checks.check_principal_value(self.kind, ptype, item, ipath))
                     pairs.append((ptype, item))
         else:
-            self.problems.append(Problem("INVALID_PRINCIPAL", f'{name} is "*" or an object such as '
-                                         f'{{"AWS": [ARNs]}}, found {_type(value)} {value!r}', ppath))
+            self.problems.append(
+                Problem(
+                    "INVALID_PRINCIPAL",
+                    f'{name} is "*" or an object such as {{"AWS": [ARNs]}}, found {_type(value)} {value!r}',
+                    ppath,
+                )
+            )
         return PrincipalElement.build(name == "NotPrincipal", tuple(pairs))
 
     # -- conditions
 
     def _conditions(self, raw: Any, effect: Effect | None, path: Path) -> tuple[Condition, ...]:
         if not isinstance(raw, Mapping):
-            self.problems.append(Problem("INVALID_CONDITION", "Condition is an object of "
-                                         f"{{operator: {{key: values}}}}, found {_type(raw)}", path))
+            self.problems.append(
+                Problem(
+                    "INVALID_CONDITION",
+                    f"Condition is an object of {{operator: {{key: values}}}}, found {_type(raw)}",
+                    path,
+                )
+            )
             return ()
         out: list[Condition] = []
         for op_name, block in raw.items():
@@ -280,12 +366,23 @@ class _Parser:
             operator = parse_operator(str(op_name))
             if operator is None:
                 hint = _suggest_operator(str(op_name))
-                self.problems.append(Problem("UNKNOWN_OPERATOR", f"{op_name!r} is not a condition "
-                                             "operator; AWS rejects the policy", opath, hint=hint))
+                self.problems.append(
+                    Problem(
+                        "UNKNOWN_OPERATOR",
+                        f"{op_name!r} is not a condition operator; AWS rejects the policy",
+                        opath,
+                        hint=hint,
+                    )
+                )
                 continue
             if not isinstance(block, Mapping) or not block:
-                self.problems.append(Problem("INVALID_CONDITION", f"{op_name} maps condition keys to "
-                                             f"values, found {_type(block)}", opath))
+                self.problems.append(
+                    Problem(
+                        "INVALID_CONDITION",
+                        f"{op_name} maps condition keys to values, found {_type(block)}",
+                        opath,
+                    )
+                )
                 continue
             for key, values in block.items():
                 condition = self._condition(operator, str(key), values, (*opath, str(key)))
@@ -295,7 +392,9 @@ class _Parser:
         return tuple(out)
 
     def _condition(self, operator: Any, key: str, raw: Any, path: Path) -> Condition | None:
-        items: list[tuple[Any, Path]] = [(v, (*path, i)) for i, v in enumerate(raw)] if isinstance(raw, list) else [(raw, path)]
+        items: list[tuple[Any, Path]] = (
+            [(v, (*path, i)) for i, v in enumerate(raw)] if isinstance(raw, list) else [(raw, path)]
+        )
         if not items:
             self.problems.append(Problem("EMPTY_ELEMENT", f"{key} has no values", path))
             return None
@@ -304,11 +403,18 @@ class _Parser:
         for value, vpath in items:
             read, expected = policy_value(operator.family, value)
             if expected is not None:
-                self.problems.append(Problem("INVALID_CONDITION_VALUE", f"{operator.base} needs "
-                                             f"{expected}, found {_type(value)} {value!r}", vpath))
+                self.problems.append(
+                    Problem(
+                        "INVALID_CONDITION_VALUE",
+                        f"{operator.base} needs {expected}, found {_type(value)} {value!r}",
+                        vpath,
+                    )
+                )
                 ok = False
                 continue
-            text = value if isinstance(value, str) else str(read if operator.family is Family.STRING else value)
+            text = (
+                value if isinstance(value, str) else str(read if operator.family is Family.STRING else value)
+            )
             if isinstance(value, bool):
                 text = "true" if value else "false"
             template = self._value_template(operator, text, vpath)
@@ -325,8 +431,13 @@ class _Parser:
             return None
         if not operator.takes_variables:
             if self.variables:
-                self.problems.append(Problem("VARIABLE_NOT_SUBSTITUTED", f"{operator.base} takes no "
-                                             f"policy variables: {text!r} is compared literally (§6.1)", path))
+                self.problems.append(
+                    Problem(
+                        "VARIABLE_NOT_SUBSTITUTED",
+                        f"{operator.base} takes no policy variables: {text!r} is compared literally (§6.1)",
+                        path,
+                    )
+                )
             else:
                 self._old_version_variable(text, path)
             return None
@@ -344,9 +455,15 @@ class _Parser:
         return template
 
     def _old_version_variable(self, text: str, path: Path) -> None:
-        self.problems.append(Problem("VARIABLES_NEED_2012", f"{text!r} holds a policy variable but "
-                                     "the policy is not Version 2012-10-17, so it is literal text (§3.6)",
-                                     path, hint='"Version": "2012-10-17"'))
+        self.problems.append(
+            Problem(
+                "VARIABLES_NEED_2012",
+                f"{text!r} holds a policy variable but "
+                "the policy is not Version 2012-10-17, so it is literal text (§3.6)",
+                path,
+                hint='"Version": "2012-10-17"',
+            )
+        )
 
     # -- helpers
 
@@ -362,21 +479,31 @@ class _Parser:
                 if isinstance(item, str):
                     out.append((item, (*path, i)))
                 else:
-                    self.problems.append(Problem("INVALID_TYPE", f"expected a string, found {_type(item)}", (*path, i)))
+                    self.problems.append(
+                        Problem("INVALID_TYPE", f"expected a string, found {_type(item)}", (*path, i))
+                    )
             return out or None
-        self.problems.append(Problem("INVALID_TYPE", f"expected a string or a list of strings, found {_type(value)}", path))
+        self.problems.append(
+            Problem(
+                "INVALID_TYPE",
+                f"expected a string or a list of strings, found {_type(value)}",
+                path,
+            )
+        )
         return None
 
     def _unknown(self, raw: Mapping[str, Any], allowed: tuple[str, ...], path: Path) -> None:
         for key in raw:
             if key not in allowed:
                 hint = _close(str(key), allowed)
-                self.problems.append(Problem("UNKNOWN_ELEMENT", f"{key!r} is not a policy element here; "
-                                             f"expected one of {', '.join(allowed)}", (*path, str(key)), hint=hint))
-
-
-def _statement_path(index: int, count: int) -> Path:
-    return ("Statement", index)
+                self.problems.append(
+                    Problem(
+                        "UNKNOWN_ELEMENT",
+                        f"{key!r} is not a policy element here; expected one of {', '.join(allowed)}",
+                        (*path, str(key)),
+                        hint=hint,
+                    )
+                )
 
 
 def _close(word: str, options: tuple[str, ...]) -> str | None:
@@ -389,6 +516,7 @@ def _close(word: str, options: tuple[str, ...]) -> str | None:
 
 def _suggest_operator(name: str) -> str | None:
     from .catalog import suggest_operator
+
     found = suggest_operator(name)
     return f"did you mean {found!r}?" if found else None
 

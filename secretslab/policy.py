@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from .arn import ACCOUNT_ID, Arn
@@ -83,9 +83,7 @@ class ActionElement:
         """Whether one of the patterns matches (before NotAction's negation)."""
         hit = self._cache.get(action_lower)
         if hit is None:
-            hit = action_lower in self._exact or bool(
-                self._regex and self._regex.fullmatch(action_lower)
-            )
+            hit = action_lower in self._exact or bool(self._regex and self._regex.fullmatch(action_lower))
             if len(self._cache) < 4096:
                 self._cache[action_lower] = hit
         return hit
@@ -180,13 +178,28 @@ class PrincipalElement:
                 wildcard = True
             else:
                 federated.add(value)
-        return cls(negated, wildcard, frozenset(accounts), frozenset(users), frozenset(roles),
-                   frozenset(sessions), frozenset(federated_users), frozenset(services),
-                   frozenset(federated), values)
+        return cls(
+            negated,
+            wildcard,
+            frozenset(accounts),
+            frozenset(users),
+            frozenset(roles),
+            frozenset(sessions),
+            frozenset(federated_users),
+            frozenset(services),
+            frozenset(federated),
+            values,
+        )
 
 
-def _sort_aws(value: str, accounts: set[str], users: set[str], roles: set[tuple[str, str]],
-              sessions: set[str], federated_users: set[str]) -> None:
+def _sort_aws(
+    value: str,
+    accounts: set[str],
+    users: set[str],
+    roles: set[tuple[str, str]],
+    sessions: set[str],
+    federated_users: set[str],
+) -> None:
     arn = Arn.parse(value)
     if arn is None:
         return
@@ -290,7 +303,6 @@ class Policy:
             if len(self._by_action) < 4096:
                 self._by_action[action_lower] = found
         return found
-
 
     @property
     def errors(self) -> tuple[Problem, ...]:

@@ -56,8 +56,7 @@ class Principal:
             # A role never signs a request itself: read it as a session named after the role.
             session = f"arn:aws:sts::{arn.account}:assumed-role/{arn.name}/{arn.name}"
             note = (f"{text} is a role; evaluated as its session {session}",)
-            return cls(session, PrincipalType.SESSION, arn.account, arn.name, role_arn=text,
-                       notes=note)
+            return cls(session, PrincipalType.SESSION, arn.account, arn.name, role_arn=text, notes=note)
         if arn.service == "sts" and rtype == "assumed-role":
             parts = arn.resource_id.split("/")
             if len(parts) != 2 or not all(parts):

@@ -56,7 +56,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "GROUP_PRINCIPAL": (E, "an IAM group is not a principal"),
     "PARTIAL_WILDCARD_PRINCIPAL": (E, "a wildcard in a principal must be the whole value *"),
     "INVALID_PRINCIPAL": (E, "not a principal AWS accepts"),
-    "RCP_PRINCIPAL": (E, "a resource control policy names Principal \"*\""),
+    "RCP_PRINCIPAL": (E, 'a resource control policy names Principal "*"'),
     "RCP_ALLOW": (E, "custom resource control policies can only Deny"),
     # -- conditions
     "UNKNOWN_OPERATOR": (E, "AWS has no condition operator of this name"),
@@ -74,10 +74,19 @@ CODES: dict[str, tuple[Severity, str]] = {
     "MULTIVALUED_KEY_WITHOUT_SET_OPERATOR": (W, "a multivalued key needs ForAnyValue/ForAllValues"),
     "FOR_ALL_VALUES_WITH_ALLOW": (W, "ForAllValues in an Allow is true when the key is absent"),
     "WILDCARD_PRINCIPAL_IN_TRUST": (W, "Principal * in a trust policy lets anyone assume the role"),
-    "KEY_STATEMENT_WITHOUT_RESOURCE": (W, "a key-policy statement without Resource applies to nothing"),
+    "KEY_STATEMENT_WITHOUT_RESOURCE": (
+        W,
+        "a key-policy statement without Resource applies to nothing",
+    ),
     "SERVICE_WILDCARD_IN_RESOURCE": (W, "the service part of a resource ARN cannot be wildcarded"),
-    "PUBLIC_POLICY": (W, "the secret policy allows broad access (Principal * without a pinning condition)"),
-    "NOT_ACTION_WITH_ALLOW": (W, "Allow with NotAction grants every other action, of every service"),
+    "PUBLIC_POLICY": (
+        W,
+        "the secret policy allows broad access (Principal * without a pinning condition)",
+    ),
+    "NOT_ACTION_WITH_ALLOW": (
+        W,
+        "Allow with NotAction grants every other action, of every service",
+    ),
     # -- scenarios, requests and batch lines (semantics §1)
     "UNREADABLE_FILE": (E, "the file cannot be read or parsed"),
     "UNKNOWN_FIELD": (E, "the scenario format has no field of this name"),

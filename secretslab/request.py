@@ -15,10 +15,21 @@ from .policy import Policy, PolicyKind
 from .problems import ScenarioError
 from .world.reader import Fields
 
-_REQUEST = {"principal": True, "assume_role_chain": False, "action": True, "resource": False,
-            "context": False, "parameters": False}
-_STEP = {"role_arn": True, "session_name": False, "session_policies": False,
-         "session_tags": False, "context": False}
+_REQUEST = {
+    "principal": True,
+    "assume_role_chain": False,
+    "action": True,
+    "resource": False,
+    "context": False,
+    "parameters": False,
+}
+_STEP = {
+    "role_arn": True,
+    "session_name": False,
+    "session_policies": False,
+    "session_tags": False,
+    "context": False,
+}
 
 Pairs = tuple[tuple[str, Values], ...]
 
@@ -51,8 +62,12 @@ class Request:
         principal = reader.string(raw.get("principal"), ("principal",), "principal", optional=False)
         action = reader.string(raw.get("action"), ("action",), "action", optional=False)
         if action and (":" not in action or action.count(":") != 1):
-            reader.problem("INVALID_FIELD", f"action is service:ActionName, found {action!r}", ("action",),
-                           "for example secretsmanager:GetSecretValue")
+            reader.problem(
+                "INVALID_FIELD",
+                f"action is service:ActionName, found {action!r}",
+                ("action",),
+                "for example secretsmanager:GetSecretValue",
+            )
         resource = reader.string(raw.get("resource", "*"), ("resource",), "resource") or "*"
         context = _context(reader, raw.get("context"), ("context",))
         parameters = raw.get("parameters") or {}
@@ -60,40 +75,52 @@ class Request:
             reader.problem("INVALID_FIELD", "parameters is an object", ("parameters",))
             parameters = {}
         chain = []
-        for path, item in reader.items(raw.get("assume_role_chain"), ("assume_role_chain",), "assume_role_chain"):
+        for path, item in reader.items(
+            raw.get("assume_role_chain"), ("assume_role_chain",), "assume_role_chain"
+        ):
             step = reader.obj(item, path, _STEP, "an AssumeRole step")
             if step is None:
                 continue
             role = reader.arn(step.get("role_arn"), (*path, "role_arn"), "role_arn", "iam", ("role",))
             name = reader.string(step.get("session_name"), (*path, "session_name"), "session_name")
             policies = []
-            for ppath, doc in reader.items(step.get("session_policies"), (*path, "session_policies"),
-                                           "session_policies"):
+            for ppath, doc in reader.items(
+                step.get("session_policies"), (*path, "session_policies"), "session_policies"
+            ):
                 policy = read_policy(doc, PolicyKind.SESSION)
                 reader.problems.extend(p.under(*ppath, source=source) for p in policy.errors)
                 policies.append(policy)
             tags = reader.tags(step.get("session_tags"), (*path, "session_tags"))
             ctx = _context(reader, step.get("context"), (*path, "context"))
             if role:
-                chain.append(AssumeRoleStep(role, name or role.rsplit("/", 1)[-1], tuple(policies), tags, ctx))
+                chain.append(
+                    AssumeRoleStep(role, name or role.rsplit("/", 1)[-1], tuple(policies), tags, ctx)
+                )
         if reader.problems:
             raise ScenarioError(reader.problems, what="request")
         assert principal is not None and action is not None
         return cls(principal, action, resource, context, dict(parameters), tuple(chain))
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"principal": self.principal, "action": self.action,
-                               "resource": self.resource,
-                               "context": {k: (list(v) if len(v) != 1 else v[0]) for k, v in self.context}}
+        out: dict[str, Any] = {
+            "principal": self.principal,
+            "action": self.action,
+            "resource": self.resource,
+            "context": {k: (list(v) if len(v) != 1 else v[0]) for k, v in self.context},
+        }
         if self.parameters:
             out["parameters"] = dict(self.parameters)
         if self.assume_role_chain:
             out["assume_role_chain"] = [
-                {"role_arn": s.role_arn, "session_name": s.session_name,
-                 "session_policies": [p.source for p in s.session_policies],
-                 "session_tags": dict(s.session_tags),
-                 "context": {k: (list(v) if len(v) != 1 else v[0]) for k, v in s.context}}
-                for s in self.assume_role_chain]
+                {
+                    "role_arn": s.role_arn,
+                    "session_name": s.session_name,
+                    "session_policies": [p.source for p in s.session_policies],
+                    "session_tags": dict(s.session_tags),
+                    "context": {k: (list(v) if len(v) != 1 else v[0]) for k, v in s.context},
+                }
+                for s in self.assume_role_chain
+            ]
         return out
 
 
@@ -105,10 +132,16 @@ def _context(reader: Fields, raw: Any, path: tuple[Any, ...]) -> Pairs:
         return ()
     out = []
     for key, value in raw.items():
-        if isinstance(value, (dict,)) or value is None or (
-                isinstance(value, list) and not all(isinstance(v, (str, int, float, bool)) for v in value)):
-            reader.problem("INVALID_FIELD", f"context key {key!r} takes a string or a list of strings",
-                           (*path, str(key)))
+        if (
+            isinstance(value, (dict,))
+            or value is None
+            or (isinstance(value, list) and not all(isinstance(v, (str, int, float, bool)) for v in value))
+        ):
+            reader.problem(
+                "INVALID_FIELD",
+                f"context key {key!r} takes a string or a list of strings",
+                (*path, str(key)),
+            )
             continue
         out.append((str(key), as_values(value)))
     return tuple(out)

@@ -19,8 +19,10 @@ def read_document(path: str | Path) -> Any:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem("UNREADABLE_FILE", f"cannot read the file: {exc}", (), source=name)],
-                            what="scenario file") from None
+        raise ScenarioError(
+            [Problem("UNREADABLE_FILE", f"cannot read the file: {exc}", (), source=name)],
+            what="scenario file",
+        ) from None
     if name.endswith((".yaml", ".yml")):
         import yaml  # imported here: only YAML scenarios need it
 
@@ -29,14 +31,31 @@ def read_document(path: str | Path) -> Any:
         except yaml.YAMLError as exc:
             where = getattr(exc, "problem_mark", None)
             at = f" at line {where.line + 1} column {where.column + 1}" if where else ""
-            raise ScenarioError([Problem("UNREADABLE_FILE", f"not valid YAML{at}: "
-                                         f"{getattr(exc, 'problem', exc)}", (), source=name)],
-                                what="scenario file") from None
+            raise ScenarioError(
+                [
+                    Problem(
+                        "UNREADABLE_FILE",
+                        f"not valid YAML{at}: {getattr(exc, 'problem', exc)}",
+                        (),
+                        source=name,
+                    )
+                ],
+                what="scenario file",
+            ) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ScenarioError([Problem("UNREADABLE_FILE", f"not valid JSON: {exc.msg} at line {exc.lineno} "
-                                     f"column {exc.colno}", (), source=name)], what="scenario file") from None
+        raise ScenarioError(
+            [
+                Problem(
+                    "UNREADABLE_FILE",
+                    f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                    (),
+                    source=name,
+                )
+            ],
+            what="scenario file",
+        ) from None
 
 
 def load_scenario(path: str | Path) -> World:
@@ -47,9 +66,19 @@ def load_scenario(path: str | Path) -> World:
     if isinstance(data, dict) and "world" in data:
         extra = set(data) - {"world", "description", "expectations", "title"}
         if extra:
-            raise ScenarioError([Problem("UNKNOWN_FIELD", f"a scenario file has no field {k!r}; expected "
-                                         "world, title, description, expectations", (k,), source=str(path))
-                                 for k in sorted(extra)], what="scenario file")
+            raise ScenarioError(
+                [
+                    Problem(
+                        "UNKNOWN_FIELD",
+                        f"a scenario file has no field {k!r}; expected "
+                        "world, title, description, expectations",
+                        (k,),
+                        source=str(path),
+                    )
+                    for k in sorted(extra)
+                ],
+                what="scenario file",
+            )
         description = data.get("description")
         data = dict(data["world"]) if isinstance(data["world"], dict) else data["world"]
         if description and isinstance(data, dict) and "description" not in data:

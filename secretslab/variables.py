@@ -79,10 +79,12 @@ def _part(inner: str, notes: list[TemplateNote]) -> Part | None:
         return None
     key, default = match.group(1), match.group(2)
     if inner != inner.strip() or (default is None and inner.strip() != key):
-        notes.append(TemplateNote(
-            "SPACE_IN_VARIABLE",
-            f"'${{{inner}}}' has spaces inside the braces; read as '${{{key}}}' (ambiguity A19)",
-        ))
+        notes.append(
+            TemplateNote(
+                "SPACE_IN_VARIABLE",
+                f"'${{{inner}}}' has spaces inside the braces; read as '${{{key}}}' (ambiguity A19)",
+            )
+        )
     return Var(key, default)
 
 

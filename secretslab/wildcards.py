@@ -68,7 +68,7 @@ def arn_like(pattern: Pieces, value: str) -> bool:
     if parts is True:
         return True
     values = value.split(":", 5)
-    if parts is None or len(values) != 6:
+    if parts is None or parts is False or len(values) != 6:
         return False
     return all(p.fullmatch(v) is not None for p, v in zip(parts, values, strict=True))
 

@@ -57,8 +57,15 @@ def has_value(params: Mapping[str, Any]) -> bool:
     return bool(params.get("SecretString") or params.get("SecretBinary"))
 
 
-def plan(operation: str, params: Mapping[str, Any], *, key_is_aws_managed: bool,
-         key_changed: bool, version_id: str | None, versions: Mapping[str, str]) -> Plan:
+def plan(
+    operation: str,
+    params: Mapping[str, Any],
+    *,
+    key_is_aws_managed: bool,
+    key_changed: bool,
+    version_id: str | None,
+    versions: Mapping[str, str],
+) -> Plan:
     """Extra IAM actions and KMS sub-requests of ``operation`` (§10.2), in the order AWS makes them."""
     op = operation.lower()
     if op == "getsecretvalue":
@@ -70,14 +77,22 @@ def plan(operation: str, params: Mapping[str, Any], *, key_is_aws_managed: bool,
     if op == "updatesecret":
         return _update(params, key_changed)
     if op == "validateresourcepolicy":
-        return Plan((SubRequest("secretsmanager:PutResourcePolicy", Target.SECRET,
-                                "ValidateResourcePolicy also requires PutResourcePolicy"),))
+        return Plan(
+            (
+                SubRequest(
+                    "secretsmanager:PutResourcePolicy",
+                    Target.SECRET,
+                    "ValidateResourcePolicy also requires PutResourcePolicy",
+                ),
+            )
+        )
     if op == "rotatesecret" and params.get("RotationLambdaARN"):
         return Plan((SubRequest("lambda:InvokeFunction", Target.LAMBDA, "invoke the rotation function"),))
     if op == "replicatesecrettoregions" and not key_is_aws_managed:
-        return Plan((SubRequest("kms:Decrypt", Target.KEY, "read the primary secret to replicate it",
-                                version_id),),
-                    ("the replica Regions' keys (kms:GenerateDataKey, kms:Encrypt) are not modelled",))
+        return Plan(
+            (SubRequest("kms:Decrypt", Target.KEY, "read the primary secret to replicate it", version_id),),
+            ("the replica Regions' keys (kms:GenerateDataKey, kms:Encrypt) are not modelled",),
+        )
     return Plan(())
 
 
@@ -86,31 +101,57 @@ def _create(params: Mapping[str, Any], aws_managed: bool) -> Plan:
     if params.get("Tags"):
         steps.append(SubRequest("secretsmanager:TagResource", Target.SECRET, "CreateSecret with Tags"))
     if params.get("AddReplicaRegions"):
-        steps.append(SubRequest("secretsmanager:ReplicateSecretToRegions", Target.SECRET,
-                                "CreateSecret with AddReplicaRegions"))
+        steps.append(
+            SubRequest(
+                "secretsmanager:ReplicateSecretToRegions",
+                Target.SECRET,
+                "CreateSecret with AddReplicaRegions",
+            )
+        )
     notes: list[str] = []
     if has_value(params):
         steps.append(SubRequest("kms:GenerateDataKey", Target.KEY, "encrypt the first version", "(new)"))
         if not aws_managed:
-            steps.append(SubRequest("kms:Decrypt", Target.KEY, "CreateSecret with a customer managed "
-                                    "key also needs kms:Decrypt", "(new)"))
+            steps.append(
+                SubRequest(
+                    "kms:Decrypt",
+                    Target.KEY,
+                    "CreateSecret with a customer managed key also needs kms:Decrypt",
+                    "(new)",
+                )
+            )
     elif not aws_managed:
-        steps.append(SubRequest("kms:GenerateDataKey", Target.KEY, "validate access to the key",
-                                VALIDATE_VERSION))
+        steps.append(
+            SubRequest("kms:GenerateDataKey", Target.KEY, "validate access to the key", VALIDATE_VERSION)
+        )
         steps.append(SubRequest("kms:Decrypt", Target.KEY, "validate access to the key", VALIDATE_VERSION))
-        notes.append("ambiguity A17 applied: key-validation calls for a customer managed key "
-                     "on CreateSecret without a value")
+        notes.append(
+            "ambiguity A17 applied: key-validation calls for a customer managed key "
+            "on CreateSecret without a value"
+        )
     return Plan(tuple(steps), tuple(notes))
 
 
 def _put_value(params: Mapping[str, Any], versions: Mapping[str, str]) -> Plan:
-    steps = [SubRequest("kms:GenerateDataKey", Target.KEY, "encrypt the new version",
-                        params.get("ClientRequestToken") or "(new)")]
+    steps = [
+        SubRequest(
+            "kms:GenerateDataKey",
+            Target.KEY,
+            "encrypt the new version",
+            params.get("ClientRequestToken") or "(new)",
+        )
+    ]
     notes = ["ambiguity A6 applied: a new version needs only kms:GenerateDataKey"]
     token = params.get("ClientRequestToken")
     if token and token in set(versions.values()):
-        steps.append(SubRequest("kms:Decrypt", Target.KEY, "compare with the existing version of the "
-                                "same ClientRequestToken", token))
+        steps.append(
+            SubRequest(
+                "kms:Decrypt",
+                Target.KEY,
+                "compare with the existing version of the same ClientRequestToken",
+                token,
+            )
+        )
     return Plan(tuple(steps), tuple(notes))
 
 
@@ -118,19 +159,40 @@ def _update(params: Mapping[str, Any], key_changed: bool) -> Plan:
     steps: list[SubRequest] = []
     notes: list[str] = []
     if key_changed:
-        steps.append(SubRequest("kms:GenerateDataKey", Target.KEY, "validate access to the new key",
-                                VALIDATE_VERSION))
-        steps.append(SubRequest("kms:Decrypt", Target.KEY, "validate access to the new key",
-                                VALIDATE_VERSION))
+        steps.append(
+            SubRequest(
+                "kms:GenerateDataKey",
+                Target.KEY,
+                "validate access to the new key",
+                VALIDATE_VERSION,
+            )
+        )
+        steps.append(
+            SubRequest("kms:Decrypt", Target.KEY, "validate access to the new key", VALIDATE_VERSION)
+        )
     if has_value(params):
         steps.append(SubRequest("kms:GenerateDataKey", Target.KEY, "encrypt the new version", "(new)"))
     if key_changed:
-        steps.append(SubRequest("kms:Decrypt", Target.OLD_KEY, "re-encrypt existing versions: "
-                                "decrypt with the old key", optional=True))
-        steps.append(SubRequest("kms:Encrypt", Target.KEY, "re-encrypt existing versions under the "
-                                "new key", optional=True))
-        notes.append("ambiguity A7 applied: without these the call succeeds and existing versions "
-                     "stay under the old key")
+        steps.append(
+            SubRequest(
+                "kms:Decrypt",
+                Target.OLD_KEY,
+                "re-encrypt existing versions: decrypt with the old key",
+                optional=True,
+            )
+        )
+        steps.append(
+            SubRequest(
+                "kms:Encrypt",
+                Target.KEY,
+                "re-encrypt existing versions under the new key",
+                optional=True,
+            )
+        )
+        notes.append(
+            "ambiguity A7 applied: without these the call succeeds and existing versions "
+            "stay under the old key"
+        )
     return Plan(tuple(steps), tuple(notes))
 
 
@@ -151,8 +213,9 @@ _PARAM_KEYS = {
 _NO_SECRET_ID = frozenset({"createsecret", "listsecrets", "getrandompassword", "batchgetsecretvalue"})
 
 
-def request_keys(operation: str, secret_arn: str | None, params: Mapping[str, Any],
-                 key_arn: str | None) -> list[tuple[str, Values]]:
+def request_keys(
+    operation: str, secret_arn: str | None, params: Mapping[str, Any], key_arn: str | None
+) -> list[tuple[str, Values]]:
     """Condition keys an API call carries; present only when the caller passed the parameter."""
     keys: list[tuple[str, Values]] = []
     if secret_arn and operation.lower() not in _NO_SECRET_ID:

@@ -13,8 +13,7 @@ from ..evaluation import Reason
 from ..policy import PolicyKind
 from . import ServiceRules
 
-ASSUME_ACTIONS = frozenset({"sts:assumerole", "sts:assumerolewithsaml",
-                            "sts:assumerolewithwebidentity"})
+ASSUME_ACTIONS = frozenset({"sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity"})
 
 RULES = ServiceRules(
     service="sts",

@@ -1,8 +1,32 @@
 """The world of a scenario (semantics §1.1): the model and its lookups (``model``), reading and
 writing the JSON format (``reader``)."""
 
-from .model import (FULL_AWS_ACCESS, Account, Group, Key, Organization, OrgPolicy, Role, Secret,
-                    Session, User, World, aws_managed_key_policy)
+from .model import (
+    FULL_AWS_ACCESS,
+    Account,
+    Group,
+    Key,
+    Organization,
+    OrgPolicy,
+    Role,
+    Secret,
+    Session,
+    User,
+    World,
+    aws_managed_key_policy,
+)
 
-__all__ = ["FULL_AWS_ACCESS", "Account", "Group", "Key", "OrgPolicy", "Organization", "Role",
-           "Secret", "Session", "User", "World", "aws_managed_key_policy"]
+__all__ = [
+    "FULL_AWS_ACCESS",
+    "Account",
+    "Group",
+    "Key",
+    "OrgPolicy",
+    "Organization",
+    "Role",
+    "Secret",
+    "Session",
+    "User",
+    "World",
+    "aws_managed_key_policy",
+]

@@ -29,8 +29,10 @@ from ..problems import PathPart, Problem, ScenarioError
 Path = tuple[PathPart, ...]
 Tags = tuple[tuple[str, str], ...]
 
-FULL_AWS_ACCESS = {"Version": "2012-10-17",
-                   "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+FULL_AWS_ACCESS = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,23 +155,40 @@ def aws_managed_key_policy(account: str, region: str) -> dict[str, Any]:
         "Version": "2012-10-17",
         "Id": "auto-secretsmanager-2",
         "Statement": [
-            {"Sid": "Allow access through AWS Secrets Manager for all principals in the account "
-                    "that are authorized to use AWS Secrets Manager",
-             "Effect": "Allow", "Principal": {"AWS": ["*"]},
-             "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:CreateGrant",
-                        "kms:DescribeKey"],
-             "Resource": "*",
-             "Condition": {"StringEquals": {"kms:CallerAccount": account, "kms:ViaService": via}}},
-            {"Sid": "Allow access through AWS Secrets Manager for all principals in the account "
-                    "that are authorized to use AWS Secrets Manager",
-             "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:GenerateDataKey*",
-             "Resource": "*",
-             "Condition": {"StringEquals": {"kms:CallerAccount": account},
-                           "StringLike": {"kms:ViaService": via}}},
-            {"Sid": "Allow direct access to key metadata to the account",
-             "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-             "Action": ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"],
-             "Resource": "*"},
+            {
+                "Sid": "Allow access through AWS Secrets Manager for all principals in the account "
+                "that are authorized to use AWS Secrets Manager",
+                "Effect": "Allow",
+                "Principal": {"AWS": ["*"]},
+                "Action": [
+                    "kms:Encrypt",
+                    "kms:Decrypt",
+                    "kms:ReEncrypt*",
+                    "kms:CreateGrant",
+                    "kms:DescribeKey",
+                ],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"kms:CallerAccount": account, "kms:ViaService": via}},
+            },
+            {
+                "Sid": "Allow access through AWS Secrets Manager for all principals in the account "
+                "that are authorized to use AWS Secrets Manager",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": "kms:GenerateDataKey*",
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"kms:CallerAccount": account},
+                    "StringLike": {"kms:ViaService": via},
+                },
+            },
+            {
+                "Sid": "Allow direct access to key metadata to the account",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Action": ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"],
+                "Resource": "*",
+            },
         ],
     }
 
@@ -197,8 +216,9 @@ class World:
         idx["session"] = {s.arn: s for s in self.sessions}
         idx["secret"] = {s.arn: s for s in self.secrets}
         idx["key"] = {k.arn: k for k in self.keys}
-        idx["alias"] = {(k.account, k.region, a.removeprefix("alias/")): k
-                        for k in self.keys for a in k.aliases}
+        idx["alias"] = {
+            (k.account, k.region, a.removeprefix("alias/")): k for k in self.keys for a in k.aliases
+        }
         idx["principal"] = {}
 
     # -- reading (§1.1)
@@ -251,7 +271,10 @@ class World:
         """A secret by ARN, or by name in ``account`` (a bare name resolves in the caller's account)."""
         found: Secret | None = self._index["secret"].get(ref)
         if found is None and not ref.startswith("arn:"):
-            found = next((s for s in self.secrets if s.name == ref and (account is None or s.account == account)), None)
+            found = next(
+                (s for s in self.secrets if s.name == ref and (account is None or s.account == account)),
+                None,
+            )
         return found
 
     def key(self, ref: str, *, account: str | None = None, region: str | None = None) -> Key | None:
@@ -296,9 +319,17 @@ class World:
     def _principal(self, arn: str) -> Principal:
         base = Principal.from_arn(arn)
         if base is None:
-            raise ScenarioError([Problem("INVALID_FIELD", f"{arn!r} is not a principal that signs "
-                                         "requests (root, user, assumed-role or federated-user ARN)",
-                                         ("principal",))], what="request")
+            raise ScenarioError(
+                [
+                    Problem(
+                        "INVALID_FIELD",
+                        f"{arn!r} is not a principal that signs "
+                        "requests (root, user, assumed-role or federated-user ARN)",
+                        ("principal",),
+                    )
+                ],
+                what="request",
+            )
         account = self.account(base.account)
         org = self.organization
         org_id = account.org_id or (org.id if org and base.account == org.management_account else None)
@@ -308,8 +339,11 @@ class World:
             user = self.user(arn)
             if user is None:
                 return base.with_(notes=(*base.notes, f"{arn} is not in the world: no policies"))
-            return base.with_(unique_id=user.user_id, tags=user.tags,
-                              has_boundary=user.permissions_boundary is not None)
+            return base.with_(
+                unique_id=user.user_id,
+                tags=user.tags,
+                has_boundary=user.permissions_boundary is not None,
+            )
         if base.type is PrincipalType.SESSION:
             return self._session_principal(base)
         if base.type is PrincipalType.FEDERATED:
@@ -329,9 +363,13 @@ class World:
             for k, v in session.session_tags:  # session tags override role tags (§11.3)
                 tags.pop(lowered.get(k.lower(), k), None)
                 tags[k] = v
-        return base.with_(role_arn=role.arn, unique_id=role.role_id, tags=tuple(tags.items()),
-                          has_boundary=role.permissions_boundary is not None,
-                          service_linked=role.service_linked)
+        return base.with_(
+            role_arn=role.arn,
+            unique_id=role.role_id,
+            tags=tuple(tags.items()),
+            has_boundary=role.permissions_boundary is not None,
+            service_linked=role.service_linked,
+        )
 
     def identity_policies(self, principal: Principal) -> tuple[Attached, ...]:
         """User policies plus its groups' policies; a session has its role's (§1.1)."""
@@ -339,21 +377,30 @@ class World:
             user = self.user(principal.arn)
             if user is None:
                 return ()
-            own = [Attached(_label("identity policy", i, len(user.policies), f"user {user.name}"), p)
-                   for i, p in enumerate(user.policies)]
+            own = [
+                Attached(_label("identity policy", i, len(user.policies), f"user {user.name}"), p)
+                for i, p in enumerate(user.policies)
+            ]
             for group_arn in user.groups:
                 group = self.group(group_arn)
                 if group is not None:
-                    own += [Attached(_label("identity policy", i, len(group.policies), f"group {group.name}"), p)
-                            for i, p in enumerate(group.policies)]
+                    own += [
+                        Attached(
+                            _label("identity policy", i, len(group.policies), f"group {group.name}"),
+                            p,
+                        )
+                        for i, p in enumerate(group.policies)
+                    ]
             return tuple(own)
         if principal.type is PrincipalType.FEDERATED and principal.source_user:
             return self.identity_policies(self.principal(principal.source_user))
         role = self.role(principal.role_arn or "") if principal.type is PrincipalType.SESSION else None
         if role is None:
             return ()
-        return tuple(Attached(_label("identity policy", i, len(role.policies), f"role {role.name}"), p)
-                     for i, p in enumerate(role.policies))
+        return tuple(
+            Attached(_label("identity policy", i, len(role.policies), f"role {role.name}"), p)
+            for i, p in enumerate(role.policies)
+        )
 
     def boundary(self, principal: Principal) -> Attached | None:
         if principal.type is PrincipalType.USER:
@@ -370,9 +417,18 @@ class World:
         session = self.session(principal.arn)
         if session is None:
             return ()
-        return tuple(Attached(_label("session policy", i, len(session.session_policies),
-                                     f"session {session.session_name}"), p)
-                     for i, p in enumerate(session.session_policies))
+        return tuple(
+            Attached(
+                _label(
+                    "session policy",
+                    i,
+                    len(session.session_policies),
+                    f"session {session.session_name}",
+                ),
+                p,
+            )
+            for i, p in enumerate(session.session_policies)
+        )
 
     # -- organization (§8.3, §8.4)
 
@@ -396,8 +452,13 @@ class World:
             return None  # RCPs never restrict the management account's resources
         return self._levels(account, org.rcps, None, "RCP")
 
-    def _levels(self, account: Account, policies: tuple[OrgPolicy, ...],
-                detached: frozenset[str] | None, kind: str) -> tuple[Level, ...]:
+    def _levels(
+        self,
+        account: Account,
+        policies: tuple[OrgPolicy, ...],
+        detached: frozenset[str] | None,
+        kind: str,
+    ) -> tuple[Level, ...]:
         org = self.organization
         assert org is not None
         nodes = (*(account.org_path or (org.root_id,)), account.id)
@@ -406,8 +467,9 @@ class World:
             attached = []
             if detached is not None and node not in detached:
                 attached.append(Attached(f"SCP FullAWSAccess at {node}", _full_access()))
-            attached += [Attached(f"{kind} {p.name} at {node}", p.policy) for p in policies
-                         if p.attached_to == node]
+            attached += [
+                Attached(f"{kind} {p.name} at {node}", p.policy) for p in policies if p.attached_to == node
+            ]
             levels.append(Level(node, tuple(attached)))
         return tuple(levels)
 

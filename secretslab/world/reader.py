@@ -15,30 +15,91 @@ from ..arn import ACCOUNT_ID, Arn
 from ..parsing import read_policy
 from ..policy import Policy, PolicyKind
 from ..problems import PathPart, Problem, ScenarioError
-from .model import (Account, Group, Key, Organization, OrgPolicy, Role, Secret, Session, Tags,
-                    User, World, aws_managed_key_policy)
+from .model import (
+    Account,
+    Group,
+    Key,
+    Organization,
+    OrgPolicy,
+    Role,
+    Secret,
+    Session,
+    Tags,
+    User,
+    World,
+    aws_managed_key_policy,
+)
 
 Path = tuple[PathPart, ...]
 _REQ, _OPT = True, False
 
-_WORLD = {"accounts": _OPT, "organization": _OPT, "principals": _OPT, "secrets": _OPT,
-          "kms_keys": _OPT, "description": _OPT}
+_WORLD = {
+    "accounts": _OPT,
+    "organization": _OPT,
+    "principals": _OPT,
+    "secrets": _OPT,
+    "kms_keys": _OPT,
+    "description": _OPT,
+}
 _ACCOUNT = {"id": _REQ, "name": _OPT, "org_id": _OPT, "org_path": _OPT}
-_ORG = {"id": _REQ, "root_id": _REQ, "management_account": _OPT, "scp_enabled": _OPT,
-        "full_aws_access_detached_from": _OPT, "scps": _OPT, "rcp_enabled": _OPT, "rcps": _OPT}
+_ORG = {
+    "id": _REQ,
+    "root_id": _REQ,
+    "management_account": _OPT,
+    "scp_enabled": _OPT,
+    "full_aws_access_detached_from": _OPT,
+    "scps": _OPT,
+    "rcp_enabled": _OPT,
+    "rcps": _OPT,
+}
 _ORG_POLICY = {"name": _REQ, "attached_to": _REQ, "document": _REQ}
 _PRINCIPALS = {"users": _OPT, "groups": _OPT, "roles": _OPT, "sessions": _OPT}
-_USER = {"arn": _REQ, "user_id": _OPT, "tags": _OPT, "groups": _OPT, "policies": _OPT,
-         "permissions_boundary": _OPT}
+_USER = {
+    "arn": _REQ,
+    "user_id": _OPT,
+    "tags": _OPT,
+    "groups": _OPT,
+    "policies": _OPT,
+    "permissions_boundary": _OPT,
+}
 _GROUP = {"arn": _REQ, "policies": _OPT}
-_ROLE = {"arn": _REQ, "role_id": _OPT, "tags": _OPT, "trust_policy": _OPT, "policies": _OPT,
-         "permissions_boundary": _OPT, "service_linked": _OPT}
-_SESSION = {"arn": _REQ, "role": _OPT, "session_name": _OPT, "session_policies": _OPT,
-            "session_tags": _OPT, "source_principal": _OPT}
-_SECRET = {"arn": _REQ, "name": _OPT, "account": _OPT, "region": _OPT, "kms_key": _OPT,
-           "tags": _OPT, "versions": _OPT, "resource_policy": _OPT}
-_KEY = {"arn": _REQ, "account": _OPT, "region": _OPT, "manager": _OPT, "aliases": _OPT,
-        "tags": _OPT, "key_policy": _OPT, "grants": _OPT}
+_ROLE = {
+    "arn": _REQ,
+    "role_id": _OPT,
+    "tags": _OPT,
+    "trust_policy": _OPT,
+    "policies": _OPT,
+    "permissions_boundary": _OPT,
+    "service_linked": _OPT,
+}
+_SESSION = {
+    "arn": _REQ,
+    "role": _OPT,
+    "session_name": _OPT,
+    "session_policies": _OPT,
+    "session_tags": _OPT,
+    "source_principal": _OPT,
+}
+_SECRET = {
+    "arn": _REQ,
+    "name": _OPT,
+    "account": _OPT,
+    "region": _OPT,
+    "kms_key": _OPT,
+    "tags": _OPT,
+    "versions": _OPT,
+    "resource_policy": _OPT,
+}
+_KEY = {
+    "arn": _REQ,
+    "account": _OPT,
+    "region": _OPT,
+    "manager": _OPT,
+    "aliases": _OPT,
+    "tags": _OPT,
+    "key_policy": _OPT,
+    "grants": _OPT,
+}
 
 
 class Fields:
@@ -58,9 +119,12 @@ class Fields:
         for key in value:
             if key not in spec:
                 close = difflib.get_close_matches(str(key), list(spec), n=1, cutoff=0.6)
-                self.problem("UNKNOWN_FIELD", f"{what} has no field {key!r}; expected "
-                             f"{', '.join(spec)}", (*path, str(key)),
-                             f"did you mean {close[0]!r}?" if close else None)
+                self.problem(
+                    "UNKNOWN_FIELD",
+                    f"{what} has no field {key!r}; expected {', '.join(spec)}",
+                    (*path, str(key)),
+                    f"did you mean {close[0]!r}?" if close else None,
+                )
         for key, required in spec.items():
             if required and key not in value:
                 self.problem("MISSING_FIELD", f"{what} needs {key!r}", path)
@@ -114,8 +178,11 @@ class Fields:
         out = []
         for key, item in value.items():
             if not isinstance(item, str):
-                self.problem("INVALID_FIELD", f"tag {key!r} has a string value, found {_kind(item)}",
-                             (*path, str(key)))
+                self.problem(
+                    "INVALID_FIELD",
+                    f"tag {key!r} has a string value, found {_kind(item)}",
+                    (*path, str(key)),
+                )
                 continue
             out.append((str(key), item))
         return tuple(out)
@@ -125,13 +192,20 @@ class Fields:
         if text is None:
             return None
         arn = Arn.parse(text)
-        if arn is None or arn.service != service or not ACCOUNT_ID.match(arn.account) or (
-                types and arn.resource_type not in types):
-            shape = {"user": "arn:aws:iam::ACCOUNT:user/NAME", "group": "arn:aws:iam::ACCOUNT:group/NAME",
-                     "role": "arn:aws:iam::ACCOUNT:role/NAME",
-                     "assumed-role": "arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION",
-                     "secret": "arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-XXXXXX",
-                     "key": "arn:aws:kms:REGION:ACCOUNT:key/KEY-ID"}.get(types[0] if types else "", "an ARN")
+        if (
+            arn is None
+            or arn.service != service
+            or not ACCOUNT_ID.match(arn.account)
+            or (types and arn.resource_type not in types)
+        ):
+            shape = {
+                "user": "arn:aws:iam::ACCOUNT:user/NAME",
+                "group": "arn:aws:iam::ACCOUNT:group/NAME",
+                "role": "arn:aws:iam::ACCOUNT:role/NAME",
+                "assumed-role": "arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION",
+                "secret": "arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-XXXXXX",
+                "key": "arn:aws:kms:REGION:ACCOUNT:key/KEY-ID",
+            }.get(types[0] if types else "", "an ARN")
             self.problem("INVALID_FIELD", f"{what} is an ARN like {shape}, found {text!r}", path)
             return None
         return text
@@ -150,8 +224,11 @@ class _WorldReader(Fields):
         return policy
 
     def policies(self, value: Any, path: Path, kind: PolicyKind, what: str) -> tuple[Policy, ...]:
-        return tuple(p for ipath, item in self.items(value, path, what)
-                     if (p := self.policy(item, ipath, kind)) is not None)
+        return tuple(
+            p
+            for ipath, item in self.items(value, path, what)
+            if (p := self.policy(item, ipath, kind)) is not None
+        )
 
     # -- the world
 
@@ -159,8 +236,11 @@ class _WorldReader(Fields):
         top = self.obj(data, (), _WORLD, "the world")
         if top is None:
             raise ScenarioError(self.problems, what="world")
-        accounts = [a for p, v in self.items(top.get("accounts"), ("accounts",), "accounts")
-                    if (a := self.account(v, p)) is not None]
+        accounts = [
+            a
+            for p, v in self.items(top.get("accounts"), ("accounts",), "accounts")
+            if (a := self.account(v, p)) is not None
+        ]
         org = self.organization(top.get("organization"), ("organization",))
         principals = self.obj(top.get("principals", {}), ("principals",), _PRINCIPALS, "principals") or {}
         groups = self.each(principals.get("groups"), ("principals", "groups"), self.group)
@@ -171,8 +251,17 @@ class _WorldReader(Fields):
         secrets = self.each(top.get("secrets"), ("secrets",), self.secret)
         description = self.string(top.get("description"), ("description",), "description")
         accounts = self.complete_accounts(accounts, users, roles, secrets, keys)
-        world = World(tuple(accounts), org, tuple(users), tuple(groups), tuple(roles),
-                      tuple(sessions), tuple(secrets), tuple(keys), description)
+        world = World(
+            tuple(accounts),
+            org,
+            tuple(users),
+            tuple(groups),
+            tuple(roles),
+            tuple(sessions),
+            tuple(secrets),
+            tuple(keys),
+            description,
+        )
         self.references(world)
         if self.problems:
             raise ScenarioError(self.problems, what="world")
@@ -187,8 +276,11 @@ class _WorldReader(Fields):
             if entity is None:
                 continue
             if entity.arn in seen:
-                self.problem("DUPLICATE_ENTITY", f"{entity.arn} is listed twice (first at "
-                             f"{_json_path(seen[entity.arn])})", ipath)
+                self.problem(
+                    "DUPLICATE_ENTITY",
+                    f"{entity.arn} is listed twice (first at {_json_path(seen[entity.arn])})",
+                    ipath,
+                )
                 continue
             seen[entity.arn] = ipath
             out.append(entity)
@@ -213,12 +305,17 @@ class _WorldReader(Fields):
         return Organization(
             id=self.string(raw.get("id"), (*path, "id"), "id", optional=False) or "",
             root_id=self.string(raw.get("root_id"), (*path, "root_id"), "root_id", optional=False) or "",
-            management_account=self.account_id(raw.get("management_account"),
-                                               (*path, "management_account"), "management_account"),
+            management_account=self.account_id(
+                raw.get("management_account"), (*path, "management_account"), "management_account"
+            ),
             scp_enabled=self.flag(raw.get("scp_enabled"), (*path, "scp_enabled"), "scp_enabled", True),
-            full_aws_access_detached_from=frozenset(self.strings(
-                raw.get("full_aws_access_detached_from"), (*path, "full_aws_access_detached_from"),
-                "full_aws_access_detached_from")),
+            full_aws_access_detached_from=frozenset(
+                self.strings(
+                    raw.get("full_aws_access_detached_from"),
+                    (*path, "full_aws_access_detached_from"),
+                    "full_aws_access_detached_from",
+                )
+            ),
             scps=self.org_policies(raw.get("scps"), (*path, "scps"), PolicyKind.SCP),
             rcp_enabled=self.flag(raw.get("rcp_enabled"), (*path, "rcp_enabled"), "rcp_enabled", False),
             rcps=self.org_policies(raw.get("rcps"), (*path, "rcps"), PolicyKind.RCP),
@@ -248,8 +345,11 @@ class _WorldReader(Fields):
             tags=self.tags(raw.get("tags"), (*path, "tags")),
             groups=tuple(g for g in self.strings(raw.get("groups"), (*path, "groups"), "groups")),
             policies=self.policies(raw.get("policies"), (*path, "policies"), PolicyKind.IDENTITY, "policies"),
-            permissions_boundary=self.policy(raw.get("permissions_boundary"),
-                                             (*path, "permissions_boundary"), PolicyKind.BOUNDARY),
+            permissions_boundary=self.policy(
+                raw.get("permissions_boundary"),
+                (*path, "permissions_boundary"),
+                PolicyKind.BOUNDARY,
+            ),
         )
         return user if arn else None
 
@@ -272,10 +372,14 @@ class _WorldReader(Fields):
             tags=self.tags(raw.get("tags"), (*path, "tags")),
             trust_policy=self.policy(raw.get("trust_policy"), (*path, "trust_policy"), PolicyKind.TRUST),
             policies=self.policies(raw.get("policies"), (*path, "policies"), PolicyKind.IDENTITY, "policies"),
-            permissions_boundary=self.policy(raw.get("permissions_boundary"),
-                                             (*path, "permissions_boundary"), PolicyKind.BOUNDARY),
-            service_linked=self.flag(raw.get("service_linked"), (*path, "service_linked"),
-                                     "service_linked", False),
+            permissions_boundary=self.policy(
+                raw.get("permissions_boundary"),
+                (*path, "permissions_boundary"),
+                PolicyKind.BOUNDARY,
+            ),
+            service_linked=self.flag(
+                raw.get("service_linked"), (*path, "service_linked"), "service_linked", False
+            ),
         )
         return role if arn else None
 
@@ -289,17 +393,25 @@ class _WorldReader(Fields):
         parsed = Arn.parse(arn)
         assert parsed is not None
         parts = parsed.resource_id.split("/")
-        default_role = f"arn:aws:iam::{parsed.account}:role/{parts[0]}" if parsed.resource_type == "assumed-role" else ""
+        default_role = (
+            f"arn:aws:iam::{parsed.account}:role/{parts[0]}" if parsed.resource_type == "assumed-role" else ""
+        )
         role = self.string(raw.get("role"), (*path, "role"), "role") or default_role
         return Session(
             arn=arn,
             role=role,
-            session_name=self.string(raw.get("session_name"), (*path, "session_name"), "session_name") or parts[-1],
-            session_policies=self.policies(raw.get("session_policies"), (*path, "session_policies"),
-                                           PolicyKind.SESSION, "session_policies"),
+            session_name=self.string(raw.get("session_name"), (*path, "session_name"), "session_name")
+            or parts[-1],
+            session_policies=self.policies(
+                raw.get("session_policies"),
+                (*path, "session_policies"),
+                PolicyKind.SESSION,
+                "session_policies",
+            ),
             session_tags=self.tags(raw.get("session_tags"), (*path, "session_tags")),
-            source_principal=self.string(raw.get("source_principal"), (*path, "source_principal"),
-                                         "source_principal"),
+            source_principal=self.string(
+                raw.get("source_principal"), (*path, "source_principal"), "source_principal"
+            ),
         )
 
     def secret(self, value: Any, path: Path) -> Secret | None:
@@ -314,21 +426,32 @@ class _WorldReader(Fields):
         account = self.account_id(raw.get("account"), (*path, "account"), "account") or parsed.account
         region = self.string(raw.get("region"), (*path, "region"), "region") or parsed.region
         if account != parsed.account:
-            self.problem("INVALID_FIELD", f"account {account} differs from the ARN's {parsed.account}",
-                         (*path, "account"))
+            self.problem(
+                "INVALID_FIELD",
+                f"account {account} differs from the ARN's {parsed.account}",
+                (*path, "account"),
+            )
         if region != parsed.region:
-            self.problem("INVALID_FIELD", f"region {region} differs from the ARN's {parsed.region}",
-                         (*path, "region"))
+            self.problem(
+                "INVALID_FIELD",
+                f"region {region} differs from the ARN's {parsed.region}",
+                (*path, "region"),
+            )
         versions = raw.get("versions") or {}
         if not isinstance(versions, Mapping) or not all(isinstance(v, str) for v in versions.values()):
             self.problem("INVALID_FIELD", "versions is an object of stage: version id", (*path, "versions"))
             versions = {}
         name = self.string(raw.get("name"), (*path, "name"), "name") or _secret_name(parsed.resource_id)
-        return Secret(arn, name, account, region,
-                      self.string(raw.get("kms_key"), (*path, "kms_key"), "kms_key"),
-                      self.tags(raw.get("tags"), (*path, "tags")),
-                      tuple((str(k), str(v)) for k, v in versions.items()),
-                      self.policy(raw.get("resource_policy"), (*path, "resource_policy"), PolicyKind.RESOURCE))
+        return Secret(
+            arn,
+            name,
+            account,
+            region,
+            self.string(raw.get("kms_key"), (*path, "kms_key"), "kms_key"),
+            self.tags(raw.get("tags"), (*path, "tags")),
+            tuple((str(k), str(v)) for k, v in versions.items()),
+            self.policy(raw.get("resource_policy"), (*path, "resource_policy"), PolicyKind.RESOURCE),
+        )
 
     def key(self, value: Any, path: Path) -> Key | None:
         raw = self.obj(value, path, _KEY, "a KMS key")
@@ -343,20 +466,45 @@ class _WorldReader(Fields):
         region = self.string(raw.get("region"), (*path, "region"), "region") or parsed.region
         manager = raw.get("manager", "CUSTOMER")
         if manager not in ("AWS", "CUSTOMER"):
-            self.problem("INVALID_FIELD", f'manager is "AWS" or "CUSTOMER", found {manager!r}', (*path, "manager"))
+            self.problem(
+                "INVALID_FIELD",
+                f'manager is "AWS" or "CUSTOMER", found {manager!r}',
+                (*path, "manager"),
+            )
             manager = "CUSTOMER"
-        aliases = tuple(a if a.startswith("alias/") else f"alias/{a}"
-                        for a in self.strings(raw.get("aliases"), (*path, "aliases"), "aliases"))
+        aliases = tuple(
+            a if a.startswith("alias/") else f"alias/{a}"
+            for a in self.strings(raw.get("aliases"), (*path, "aliases"), "aliases")
+        )
         doc = raw.get("key_policy")
         if doc is None:  # §9.6: AWS writes the managed key's policy; §9.3: the API's default policy
-            doc = (aws_managed_key_policy(account, region) if manager == "AWS" else
-                   {"Version": "2012-10-17", "Statement": [{
-                       "Sid": "Enable IAM User Permissions", "Effect": "Allow",
-                       "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "kms:*",
-                       "Resource": "*"}]})
+            doc = (
+                aws_managed_key_policy(account, region)
+                if manager == "AWS"
+                else {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "Enable IAM User Permissions",
+                            "Effect": "Allow",
+                            "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                            "Action": "kms:*",
+                            "Resource": "*",
+                        }
+                    ],
+                }
+            )
         policy = self.policy(doc, (*path, "key_policy"), PolicyKind.KEY)
-        return Key(arn, account, region, manager, aliases, self.tags(raw.get("tags"), (*path, "tags")),
-                   policy, bool(raw.get("grants")))
+        return Key(
+            arn,
+            account,
+            region,
+            manager,
+            aliases,
+            self.tags(raw.get("tags"), (*path, "tags")),
+            policy,
+            bool(raw.get("grants")),
+        )
 
     # -- cross-references
 
@@ -381,22 +529,41 @@ class _WorldReader(Fields):
             if session.arn.split(":")[5].startswith("assumed-role/") and world.role(session.role) is None:
                 self.unknown(session.role, roles, ("principals", "sessions", i, "role"), "role")
         for i, secret in enumerate(world.secrets):
-            if secret.kms_key and world.key(secret.kms_key, account=secret.account, region=secret.region) is None:
-                self.unknown(secret.kms_key, [k.arn for k in world.keys], ("secrets", i, "kms_key"), "KMS key")
+            if (
+                secret.kms_key
+                and world.key(secret.kms_key, account=secret.account, region=secret.region) is None
+            ):
+                self.unknown(
+                    secret.kms_key,
+                    [k.arn for k in world.keys],
+                    ("secrets", i, "kms_key"),
+                    "KMS key",
+                )
         org = world.organization
         if org is not None:
-            nodes = {org.root_id, *(n for a in world.accounts for n in a.org_path),
-                     *(a.id for a in world.accounts)}
+            nodes = {
+                org.root_id,
+                *(n for a in world.accounts for n in a.org_path),
+                *(a.id for a in world.accounts),
+            }
             for name, policies in (("scps", org.scps), ("rcps", org.rcps)):
                 for i, p in enumerate(policies):
                     if p.attached_to not in nodes:
-                        self.unknown(p.attached_to, sorted(nodes), ("organization", name, i, "attached_to"),
-                                     "organization node (root, OU or account)")
+                        self.unknown(
+                            p.attached_to,
+                            sorted(nodes),
+                            ("organization", name, i, "attached_to"),
+                            "organization node (root, OU or account)",
+                        )
 
     def unknown(self, ref: str, known: list[str], path: Path, what: str) -> None:
         close = difflib.get_close_matches(ref, known, n=1, cutoff=0.8)
-        self.problem("UNKNOWN_REFERENCE", f"no {what} {ref} in the world", path,
-                     f"did you mean {close[0]}?" if close else None)
+        self.problem(
+            "UNKNOWN_REFERENCE",
+            f"no {what} {ref} in the world",
+            path,
+            f"did you mean {close[0]}?" if close else None,
+        )
 
 
 def read_world(data: Any, *, source: str | None = None) -> World:
@@ -423,11 +590,18 @@ def _json_path(path: Path) -> str:
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
-    return {bool: "a boolean", int: "a number", float: "a number", str: "a string",
-            list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "an object",
+    }.get(type(value), type(value).__name__)
 
 
 # -- writing
+
 
 def world_to_dict(world: World) -> dict[str, Any]:
     """The world in the format of §1.1 (policies as their original documents)."""
@@ -436,39 +610,89 @@ def world_to_dict(world: World) -> dict[str, Any]:
         return None if policy is None else policy.source
 
     out: dict[str, Any] = {
-        "accounts": [{"id": a.id, "name": a.name, "org_id": a.org_id, "org_path": list(a.org_path)}
-                     for a in world.accounts],
+        "accounts": [
+            {"id": a.id, "name": a.name, "org_id": a.org_id, "org_path": list(a.org_path)}
+            for a in world.accounts
+        ],
     }
     if world.description:
         out["description"] = world.description
     org = world.organization
     if org is not None:
         out["organization"] = {
-            "id": org.id, "root_id": org.root_id, "management_account": org.management_account,
+            "id": org.id,
+            "root_id": org.root_id,
+            "management_account": org.management_account,
             "scp_enabled": org.scp_enabled,
             "full_aws_access_detached_from": sorted(org.full_aws_access_detached_from),
-            "scps": [{"name": p.name, "attached_to": p.attached_to, "document": doc(p.policy)} for p in org.scps],
+            "scps": [
+                {"name": p.name, "attached_to": p.attached_to, "document": doc(p.policy)} for p in org.scps
+            ],
             "rcp_enabled": org.rcp_enabled,
-            "rcps": [{"name": p.name, "attached_to": p.attached_to, "document": doc(p.policy)} for p in org.rcps],
+            "rcps": [
+                {"name": p.name, "attached_to": p.attached_to, "document": doc(p.policy)} for p in org.rcps
+            ],
         }
     out["principals"] = {
-        "users": [{"arn": u.arn, "user_id": u.user_id, "tags": dict(u.tags), "groups": list(u.groups),
-                   "policies": [doc(p) for p in u.policies],
-                   "permissions_boundary": doc(u.permissions_boundary)} for u in world.users],
+        "users": [
+            {
+                "arn": u.arn,
+                "user_id": u.user_id,
+                "tags": dict(u.tags),
+                "groups": list(u.groups),
+                "policies": [doc(p) for p in u.policies],
+                "permissions_boundary": doc(u.permissions_boundary),
+            }
+            for u in world.users
+        ],
         "groups": [{"arn": g.arn, "policies": [doc(p) for p in g.policies]} for g in world.groups],
-        "roles": [{"arn": r.arn, "role_id": r.role_id, "tags": dict(r.tags), "trust_policy": doc(r.trust_policy),
-                   "policies": [doc(p) for p in r.policies],
-                   "permissions_boundary": doc(r.permissions_boundary),
-                   "service_linked": r.service_linked} for r in world.roles],
-        "sessions": [{"arn": s.arn, "role": s.role, "session_name": s.session_name,
-                      "session_policies": [doc(p) for p in s.session_policies],
-                      "session_tags": dict(s.session_tags), "source_principal": s.source_principal}
-                     for s in world.sessions],
+        "roles": [
+            {
+                "arn": r.arn,
+                "role_id": r.role_id,
+                "tags": dict(r.tags),
+                "trust_policy": doc(r.trust_policy),
+                "policies": [doc(p) for p in r.policies],
+                "permissions_boundary": doc(r.permissions_boundary),
+                "service_linked": r.service_linked,
+            }
+            for r in world.roles
+        ],
+        "sessions": [
+            {
+                "arn": s.arn,
+                "role": s.role,
+                "session_name": s.session_name,
+                "session_policies": [doc(p) for p in s.session_policies],
+                "session_tags": dict(s.session_tags),
+                "source_principal": s.source_principal,
+            }
+            for s in world.sessions
+        ],
     }
-    out["secrets"] = [{"arn": s.arn, "name": s.name, "account": s.account, "region": s.region,
-                       "kms_key": s.kms_key, "tags": dict(s.tags), "versions": dict(s.versions),
-                       "resource_policy": doc(s.resource_policy)} for s in world.secrets]
-    out["kms_keys"] = [{"arn": k.arn, "account": k.account, "region": k.region, "manager": k.manager,
-                        "aliases": list(k.aliases), "tags": dict(k.tags), "key_policy": doc(k.key_policy)}
-                       for k in world.keys]
+    out["secrets"] = [
+        {
+            "arn": s.arn,
+            "name": s.name,
+            "account": s.account,
+            "region": s.region,
+            "kms_key": s.kms_key,
+            "tags": dict(s.tags),
+            "versions": dict(s.versions),
+            "resource_policy": doc(s.resource_policy),
+        }
+        for s in world.secrets
+    ]
+    out["kms_keys"] = [
+        {
+            "arn": k.arn,
+            "account": k.account,
+            "region": k.region,
+            "manager": k.manager,
+            "aliases": list(k.aliases),
+            "tags": dict(k.tags),
+            "key_policy": doc(k.key_policy),
+        }
+        for k in world.keys
+    ]
     return out
