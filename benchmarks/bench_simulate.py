@@ -189,14 +189,48 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def compile_bytecode(python: str) -> None:
+    """Byte-compile the package first, as ``pip install`` does, so that no run pays for it
+    (this machine sets PYTHONDONTWRITEBYTECODE, so an editable checkout has no .pyc files)."""
+    subprocess.run([python, "-m", "compileall", "-q", str(ROOT / "secretslab")], check=True)
+
+
+HEAVY = ("matplotlib", "ipywidgets", "IPython", "boto3", "botocore")
+
+
+def time_import(python: str, pin: list[str], repeat: int) -> None:
+    """``import secretslab``: wall time above a bare interpreter, and no heavy module loaded."""
+    probe = "import sys, secretslab; print(' '.join(sys.modules))"
+    loaded = subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True).stdout
+    heavy = sorted({m.split(".")[0] for m in loaded.split()} & set(HEAVY))
+    if heavy:
+        raise BenchmarkError(f"import secretslab loads {', '.join(heavy)}")
+
+    def best(code: str) -> float:
+        runs = []
+        for _ in range(max(repeat, 5)):
+            start = time.perf_counter()
+            subprocess.run([*pin, python, "-c", code], check=True)
+            runs.append(time.perf_counter() - start)
+        return min(runs)
+
+    bare, full = best("pass"), best("import secretslab")
+    used = best("import secretslab as sl; sl.World; sl.authorize; sl.parse_policy")
+    print(f"import secretslab: {1000 * (full - bare):.0f} ms above a bare interpreter "
+          f"({1000 * (used - bare):.0f} ms with World, authorize and parse_policy loaded); "
+          f"no {', '.join(HEAVY)}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     pin = pin_to_one_core()
+    compile_bytecode(args.python)
     pinned = f" (pinned: {' '.join([Path(pin[0]).name, *pin[1:]])})" if pin else ""
     print(f"timing: {args.python} -m secretslab simulate FILE > /dev/null{pinned}")
     passes = PASSES[:1] if args.skip_unique else PASSES
     decisions = []
     try:
+        time_import(args.python, pin, args.repeat)
         for bench in passes:
             ensure_requests(bench, args.count, args.seed, args.regenerate)
             decisions.append(run_pass(bench, args.python, pin, args.repeat))

@@ -15,10 +15,11 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from . import checks
-from .operators import Family, parse_operator, policy_value
+from .operators import Family, Operator, parse_operator, policy_value
 from .policy import (
     ActionElement,
     Condition,
@@ -288,7 +289,7 @@ class _Parser:
                     (*path, name),
                 )
             )
-        return ActionElement.build(tuple(v for v, _ in values), name == "NotAction")
+        return _action_element(tuple(v for v, _ in values), name == "NotAction")
 
     def _resource(self, raw: Mapping[str, Any], present: set[str], path: Path) -> ResourceElement | None:
         if "Resource" in present and "NotResource" in present:
@@ -305,7 +306,10 @@ class _Parser:
         patterns = []
         for value, vpath in values:
             self.add(checks.check_resource(self.kind, value, vpath))
-            patterns.append(ResourcePattern.build(value, self._template(value, vpath)))
+            template = self._template(value, vpath)
+            patterns.append(_static_pattern(value) if template is None else ResourcePattern.build(value, template))
+        if all(p.template is None for p in patterns):
+            return _static_element(tuple(patterns), name == "NotResource")
         return ResourceElement(tuple(patterns), name == "NotResource")
 
     def _principal(self, raw: Mapping[str, Any], present: set[str], path: Path) -> PrincipalElement | None:
@@ -424,7 +428,7 @@ class _Parser:
             pieces.append(plain(text))
         if not ok:
             return None
-        return Condition(operator, key, tuple(texts), tuple(parsed), tuple(templates), tuple(pieces))
+        return _condition(operator, key, tuple(texts), tuple(parsed), tuple(templates), tuple(pieces))
 
     def _value_template(self, operator: Any, text: str, path: Path) -> Template | None:
         if "${" not in text:
@@ -504,6 +508,40 @@ class _Parser:
                         hint=hint,
                     )
                 )
+
+
+# Elements are immutable and their remembered results depend only on their content, so equal
+# elements are built once and shared: parsing is faster and batches reuse each other's results.
+
+
+@lru_cache(maxsize=16384)
+def _action_element(patterns: tuple[str, ...], negated: bool) -> ActionElement:
+    return ActionElement.build(patterns, negated)
+
+
+@lru_cache(maxsize=16384)
+def _static_pattern(text: str) -> ResourcePattern:
+    return ResourcePattern.build(text, None)
+
+
+@lru_cache(maxsize=16384)
+def _static_element(patterns: tuple[ResourcePattern, ...], negated: bool) -> ResourceElement:
+    return ResourceElement(patterns, negated)
+
+
+_CONDITIONS: dict[tuple[Any, ...], Condition] = {}
+
+
+def _condition(operator: Operator, key: str, texts: tuple[str, ...], parsed: tuple[Any, ...],
+               templates: tuple[Template | None, ...], pieces: tuple[Pieces, ...]) -> Condition:
+    cache_key = (operator.name, key, texts, templates)
+    found = _CONDITIONS.get(cache_key)
+    if found is None:
+        found = Condition(operator, key, texts, parsed, templates, pieces)
+        if len(_CONDITIONS) >= 16384:
+            _CONDITIONS.clear()
+        _CONDITIONS[cache_key] = found
+    return found
 
 
 def _close(word: str, options: tuple[str, ...]) -> str | None:
