@@ -25,7 +25,7 @@ from .policy import PolicyKind
 from .principals import Principal, PrincipalType
 from .request import AssumeRoleStep, Request
 from .services import secretsmanager as sm
-from .world import Key, Secret, World
+from .world import Key, Secret, World, overlay_tags
 
 #: network keys a forward access session does not carry to KMS (§7.5; the FAS page keeps
 #: aws:SourceIp for requests that reached a public endpoint, see the note on A9)
@@ -272,7 +272,12 @@ class _Authorizer:
             ("aws:ViaAWSService", ("false",)),
             *keys,
         ]
-        given = [(k, v) for k, v in context if k.lower() not in IDENTITY_KEYS or not _derived(k, derived)]
+        given = []
+        for key, values in context:  # principal keys are always derived, never taken (§7.1)
+            if _principal_key(key):
+                self.notes.append(f"{key} in the request context is ignored: AWS derives it from the principal")
+            else:
+                given.append((key, values))
         if principal.type is PrincipalType.SESSION and not any(
             k.lower() == "aws:tokenissuetime" for k, _ in given
         ):
@@ -301,6 +306,15 @@ class _Authorizer:
     # -- AssumeRole (§11)
 
     def assume_role(self, caller: Caller, step: AssumeRoleStep) -> Caller | None:
+        refused = [p for p in step.session_policies if not p.valid]
+        if refused:  # STS refuses the call before it decides anything (§3, MalformedPolicyDocument)
+            for i, policy in enumerate(refused):
+                self.validation.append(ValidationError(
+                    "session policy", "MalformedPolicyDocument",
+                    "; ".join(p.message for p in policy.errors),
+                    tuple(p.to_dict() for p in policy.errors),
+                    where=f"session policy {i + 1} passed to AssumeRole {step.role_arn}"))
+            return None
         result = self.assume_role_check(
             caller, step.role_arn, step.context, step.session_name, step.session_tags
         )
@@ -309,19 +323,11 @@ class _Authorizer:
         role = self.world.role(step.role_arn)
         assert role is not None
         session_arn = f"arn:aws:sts::{role.account}:assumed-role/{role.name}/{step.session_name}"
-        tags = dict(role.tags)
-        lowered = {k.lower(): k for k in tags}
-        for (
-            k,
-            v,
-        ) in step.session_tags:  # session tags override role tags, case-insensitively (§11.3)
-            tags.pop(lowered.get(k.lower(), k), None)
-            tags[k] = v
         base = self.world.principal(session_arn)
         principal = base.with_(
             role_arn=role.arn,
             unique_id=role.role_id,
-            tags=tuple(tags.items()),
+            tags=overlay_tags(role.tags, step.session_tags),  # session tags win (§11.3)
             has_boundary=role.permissions_boundary is not None,
             service_linked=role.service_linked,
             notes=(),
@@ -448,6 +454,8 @@ class _Authorizer:
                 keys.append(("kms:EncryptionContext:SecretVersionId", (version_id,)))
             context = [(k, v) for k, v in context if not _sm_only(k)]
         policy = Attached(f"key policy of {key.label}", key.key_policy) if key.key_policy else None
+        if key.has_grants:
+            self.notes.append(f"grants on {key.label} are not evaluated (§9.10)")
         return self.check(
             caller,
             action,
@@ -522,7 +530,14 @@ class _Authorizer:
             versions=versions,
         )
         self.notes.extend(plan.notes)
+        unknown = secret is None and op.lower() != "createsecret"
+        if unknown and any(s.action.startswith("kms:") for s in plan.steps):
+            self.notes.append(f"{req.resource} is not a secret of the world: its key is unknown, so the KMS "
+                              "calls are not evaluated (AWS answers ResourceNotFoundException for a "
+                              "secret that does not exist, §10.9)")
         for sub in plan.steps:
+            if unknown and sub.action.startswith("kms:"):
+                continue
             step = self.sub_request(caller, sub, secret, arn, account, region, key, old_key, policy)
             if not step.allowed and not step.optional:
                 return
@@ -705,9 +720,10 @@ class _Authorizer:
             self.notes.append(f"stored without BlockPublicPolicy (false by default): {detail}")
 
 
-def _derived(key: str, derived: list[tuple[str, Values]]) -> bool:
+def _principal_key(key: str) -> bool:
     lower = key.lower()
-    return any(k.lower() == lower for k, _ in derived)
+    return lower in IDENTITY_KEYS or lower.startswith("aws:principaltag/") or lower in (
+        "aws:principalorgid", "aws:principalorgpaths", "aws:principalisawsservice")
 
 
 def _sm_only(key: str) -> bool:

@@ -104,14 +104,14 @@ class Simulator:
                 bad("UNKNOWN_FIELD", f"a request line has no field {key!r}", key)
         principal = self._principal(raw.get("principal"), bad)
         action = raw.get("action")
-        if not isinstance(action, str) or action.count(":") != 1:
+        if not isinstance(action, str) or action.count(":") != 1 or action[0] == ":" or action[-1] == ":":
             bad("INVALID_FIELD", f"action is service:ActionName, found {action!r}", "action")
             action = ""
         resource = raw.get("resource", "*")
         if not isinstance(resource, str) or not resource:
             bad("INVALID_FIELD", 'resource is an ARN or "*"', "resource")
             resource = "*"
-        rules = rules_for(action) if action else None
+        rules = rules_for(action, resource) if action else None
         kind = rules.resource_policy_kind if rules else PolicyKind.RESOURCE
         identity = self._field(raw, "identity_policies", PolicyKind.IDENTITY, problems, where) or ()
         boundary = self._field(raw, "permissions_boundary", PolicyKind.BOUNDARY, problems, where)
@@ -334,7 +334,7 @@ def simulate(
     buffer: list[bytes] = []
     try:
         for number, line in enumerate(_lines(stream), 1):
-            if len(line) < 3 and not line.strip():
+            if not line or line.isspace():
                 continue
             result = decide(line, source, number)
             buffer.append(dumps(result, option=option))

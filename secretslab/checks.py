@@ -59,7 +59,7 @@ def check_sid(kind: PolicyKind, sid: str, path: Path) -> list[Problem]:
             Problem(
                 "INVALID_SID",
                 f"Sid {sid!r} has characters other than letters and digits; "
-                f"a {kind.label} accepts only [A-Za-z0-9]",
+                f"{_a(kind.label)} accepts only [A-Za-z0-9]",
                 path,
             )
         ]
@@ -77,7 +77,7 @@ def check_placement(kind: PolicyKind, effect: Effect | None, present: set[str], 
                 out.append(
                     Problem(
                         "PRINCIPAL_NOT_ALLOWED",
-                        f"a {kind.label} has no {name}: its principal is implicit (§3.3)",
+                        f"{_a(kind.label)} has no {name}: its principal is implicit (§3.3)",
                         (*path, name),
                     )
                 )
@@ -88,7 +88,7 @@ def check_placement(kind: PolicyKind, effect: Effect | None, present: set[str], 
         out.append(
             Problem(
                 "MISSING_PRINCIPAL",
-                f"a {kind.label} must say whom it applies to: add Principal",
+                f"{_a(kind.label)} must say whom it applies to: add Principal",
                 path,
             )
         )
@@ -96,7 +96,7 @@ def check_placement(kind: PolicyKind, effect: Effect | None, present: set[str], 
         out.append(
             Problem(
                 "NOT_PRINCIPAL_NOT_ALLOWED",
-                f"a {kind.label} does not support NotPrincipal",
+                f"{_a(kind.label)} does not support NotPrincipal",
                 (*path, "NotPrincipal"),
             )
         )
@@ -137,6 +137,10 @@ def check_placement(kind: PolicyKind, effect: Effect | None, present: set[str], 
                 )
             )
     return out
+
+
+def _a(label: str) -> str:
+    return ("an " if label[0] in "aeiou" else "a ") + label
 
 
 def check_missing_resource(kind: PolicyKind, present: set[str], path: Path) -> list[Problem]:
@@ -369,8 +373,6 @@ _PINNING_KEYS = frozenset(
         "aws:SourceVpc",
         "aws:SourceAccount",
         "aws:SourceArn",
-        "aws:userid",
-        "kms:CallerAccount",
     )
 )
 _PINNING_OPERATORS = frozenset(
@@ -379,25 +381,28 @@ _PINNING_OPERATORS = frozenset(
 
 
 def public_statements(policy: Policy) -> tuple[Statement, ...]:
-    """Allow statements open to any principal without a condition pinning who or where (§3.11)."""
-    return tuple(s for s in policy.statements if _is_public(s))
+    """Allow statements open to any principal without a condition pinning who or where (§3.11;
+    in a key policy ``kms:CallerAccount`` also pins, as the AWS managed key's policy does)."""
+    keys = _PINNING_KEYS | {"kms:calleraccount"} if policy.kind is PolicyKind.KEY else _PINNING_KEYS
+    return tuple(s for s in policy.statements if _is_public(s, keys))
 
 
-def _is_public(statement: Statement) -> bool:
+def _is_public(statement: Statement, keys: frozenset[str]) -> bool:
     if statement.effect is not Effect.ALLOW or statement.principal is None:
         return False
     if not statement.principal.wildcard:
         return False
-    return not any(_pins(c) for c in statement.conditions)
+    return not any(_pins(c, keys) for c in statement.conditions)
 
 
-def _pins(condition: Condition) -> bool:
+def _pins(condition: Condition, keys: frozenset[str]) -> bool:
     op = condition.operator
-    if condition.key_lower not in _PINNING_KEYS or op.base not in _PINNING_OPERATORS:
+    if condition.key_lower not in keys or op.base not in _PINNING_OPERATORS:
         return False
     if op.if_exists or op.qualifier == "ForAllValues":
         return False
-    return all(not has_wildcard(v) for v in condition.values)
+    fixed = all(t is None for t in condition.templates)  # a policy variable is not a fixed value
+    return fixed and all(not has_wildcard(v) for v in condition.values)
 
 
 def public_problems(policy: Policy) -> Iterable[Problem]:

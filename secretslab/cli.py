@@ -31,6 +31,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ScenarioError, InvalidPolicyError) as exc:
         print(f"secretslab {args.command}: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except UnicodeDecodeError as exc:
+        print(f"secretslab {args.command}: the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
+              file=sys.stderr)
+        return EXIT_INPUT
     except OSError as exc:
         print(
             f"secretslab {args.command}: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
@@ -132,6 +136,7 @@ def _simulate(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         return 0
     finally:
+        gc.enable()  # for callers of main() in-process; entry() exits right after
         if args.file:
             stream.close()
         if args.output:

@@ -85,7 +85,7 @@ class _Check:
 
     def __init__(self, req: EvalRequest) -> None:
         self.req = req
-        self.rules: ServiceRules = rules_for(req.action)
+        self.rules: ServiceRules = rules_for(req.action, req.resource)
         self.action = req.action.lower()
         self.invalid: list[InvalidPolicy] = []
         self.notes: list[str] = [*req.notes, *req.principal.notes]

@@ -77,7 +77,7 @@ def read_policy(doc: Any, kind: PolicyKind | str = PolicyKind.IDENTITY) -> Polic
         return Policy(PolicyKind.IDENTITY, None, (), (problem,), doc)
     if isinstance(doc, (str, bytes, bytearray)):
         doc, problems = _load_json(doc)
-        if doc is None:
+        if problems and doc is None:
             return Policy(policy_kind, None, (), tuple(problems), None)
     else:
         problems = []
@@ -322,6 +322,7 @@ class _Parser:
         pairs: list[tuple[str, str]] = []
         if value == "*":
             pairs.append(("AWS", "*"))
+            self.add(checks.check_principal_value(self.kind, "AWS", "*", ppath))
         elif isinstance(value, Mapping):
             if not value:
                 self.problems.append(Problem("EMPTY_ELEMENT", f"{name} is an empty object", ppath))

@@ -61,7 +61,8 @@ class Request:
             raise ScenarioError(reader.problems, what="request")
         principal = reader.string(raw.get("principal"), ("principal",), "principal", optional=False)
         action = reader.string(raw.get("action"), ("action",), "action", optional=False)
-        if action and (":" not in action or action.count(":") != 1):
+        service, _, operation = (action or "").partition(":")
+        if action and (not service or not operation or ":" in operation):
             reader.problem(
                 "INVALID_FIELD",
                 f"action is service:ActionName, found {action!r}",
@@ -70,7 +71,9 @@ class Request:
             )
         resource = reader.string(raw.get("resource", "*"), ("resource",), "resource") or "*"
         context = _context(reader, raw.get("context"), ("context",))
-        parameters = raw.get("parameters") or {}
+        parameters = raw.get("parameters")
+        if parameters is None:
+            parameters = {}
         if not isinstance(parameters, Mapping):
             reader.problem("INVALID_FIELD", "parameters is an object", ("parameters",))
             parameters = {}
@@ -87,9 +90,8 @@ class Request:
             for ppath, doc in reader.items(
                 step.get("session_policies"), (*path, "session_policies"), "session_policies"
             ):
-                policy = read_policy(doc, PolicyKind.SESSION)
-                reader.problems.extend(p.under(*ppath, source=source) for p in policy.errors)
-                policies.append(policy)
+                # kept even when invalid: AssumeRole then fails with MalformedPolicyDocument
+                policies.append(read_policy(doc, PolicyKind.SESSION))
             tags = reader.tags(step.get("session_tags"), (*path, "session_tags"))
             ctx = _context(reader, step.get("context"), (*path, "context"))
             if role:

@@ -41,9 +41,11 @@ def like_regex(pieces: Pieces, ignore_case: bool = False) -> re.Pattern[str]:
 
 @lru_cache(maxsize=8192)
 def resource_regex(pieces: Pieces) -> re.Pattern[str]:
-    """Resource-element semantics (§4.3): case-sensitive; ``?`` is one character other than
-    ``:``; ``*`` stays inside its colon segment unless it is the segment's last character, then
-    it may extend over the following segments. The service segment is literal."""
+    """Resource-element semantics (§4.3): case-sensitive; segments are the parts separated by
+    colons (the resource part's own colons included, as the Resource page words it); ``?`` is
+    one character other than ``:``; ``*`` stays inside its segment unless it is the segment's
+    last character, then it may extend over the following segments. The service segment is
+    literal."""
     chars: list[tuple[str, bool]] = [(ch, literal) for text, literal in pieces for ch in text]
     out: list[str] = []
     colons = 0

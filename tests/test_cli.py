@@ -85,9 +85,11 @@ def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, 
     return code, out, err
 
 
-def run_process(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_process(*args: str, stdin: bytes | None = None,
+                cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """The CLI as ``python -m secretslab``."""
-    return subprocess.run([sys.executable, "-m", "secretslab", *args], input=stdin.decode() if stdin else None,
+    return subprocess.run([sys.executable, "-m", "secretslab", *args],
+                          input=stdin.decode() if stdin else None,
                           capture_output=True, text=True, timeout=60, cwd=cwd)
 
 
@@ -116,8 +118,9 @@ BATCH_LINES = [
                                                           "Resource": "*"})]),
     "",                                                                      # blank: skipped
     line("typo", resourse="*"),                                              # unknown field
-    line("denied", identity_policies=[doc({"Effect": "Allow", "Action": "*", "Resource": "*"},
-                                          {"Effect": "Deny", "Action": "secretsmanager:*", "Resource": "*"})]),
+    line("denied", identity_policies=[doc(
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "secretsmanager:*", "Resource": "*"})]),
     line("group-principal", resource_policy=doc({"Effect": "Allow", "Principal": {"AWS": GROUP},
                                                  "Action": GET, "Resource": "*"})),
     line("nothing"),
@@ -145,7 +148,7 @@ def check_batch_output(text: str) -> None:
     """One result per non-blank line, in order, in the {"id","outcome","reason"} or {"id","error"} shape."""
     results = [json.loads(x) for x in text.splitlines()]
     assert len(results) == len(BATCH_EXPECTED)
-    for result, (ident, kind, want) in zip(results, BATCH_EXPECTED):
+    for result, (ident, kind, want) in zip(results, BATCH_EXPECTED, strict=True):
         assert result["id"] == ident
         if kind == "outcome":
             assert set(result) == {"id", "outcome", "reason"}, result
@@ -229,8 +232,6 @@ def test_simulate_decides_last_line_when_it_has_no_final_newline(capsys: pytest.
     assert [json.loads(x)["id"] for x in out.splitlines()] == ["allowed", "nothing"]
 
 
-@pytest.mark.xfail(strict=True, reason="batch.simulate skips a line only when `len(line) < 3 and not "
-                   "line.strip()`, so a whitespace-only line of 3+ characters becomes an INVALID_JSON error")
 def test_simulate_skips_line_when_it_holds_only_whitespace(capsys: pytest.CaptureFixture[str],
                                                            tmp_path: Path) -> None:
     """A line of spaces is blank: no output line, as for an empty line."""
@@ -240,8 +241,6 @@ def test_simulate_skips_line_when_it_holds_only_whitespace(capsys: pytest.Captur
     assert [json.loads(x)["id"] for x in out.splitlines()] == ["allowed", "nothing"]
 
 
-@pytest.mark.xfail(strict=True, reason="cli._simulate calls gc.disable() and never re-enables it; fine "
-                   "for `entry` (the process exits) but main() leaves an in-process caller without GC")
 def test_simulate_leaves_garbage_collection_on_when_run_in_process(capsys: pytest.CaptureFixture[str],
                                                                    batch: Path) -> None:
     """main() is callable in-process and returns; it should not change the caller's interpreter."""
@@ -292,7 +291,8 @@ def test_authorize_prints_section_12_shape_when_given_json(capsys: pytest.Captur
     decision = json.loads(out)
     assert {"decision", "reason", "steps", "validation_errors"} <= set(decision)
     assert decision["decision"] == "allow" and decision["reason"] == "ALLOWED_IDENTITY"
-    assert [(s["action"], s["decision"]) for s in decision["steps"]] == [(GET, "allow"), ("kms:Decrypt", "allow")]
+    steps = [(s["action"], s["decision"]) for s in decision["steps"]]
+    assert steps == [(GET, "allow"), ("kms:Decrypt", "allow")]
     assert decision["validation_errors"] == []
 
 
@@ -377,8 +377,6 @@ def test_check_reports_invalid_json_when_policy_text_is_malformed(capsys: pytest
     assert "Traceback" not in err
 
 
-@pytest.mark.xfail(strict=True, reason="cli._check reads the file with read_text(); UnicodeDecodeError "
-                   "is not an OSError, so bad input is reported as an internal error (exit 70)")
 def test_check_reports_input_error_when_policy_file_is_not_utf8(capsys: pytest.CaptureFixture[str],
                                                                tmp_path: Path) -> None:
     """A file that is not UTF-8 text is bad input (exit 2 or an INVALID_JSON problem), not a bug."""
@@ -436,7 +434,8 @@ def test_command_fails_cleanly_when_file_is_missing(capsys: pytest.CaptureFixtur
     ('{"principals": [}', ["UNREADABLE_FILE"]),
     (json.dumps({"principals": {"users": [{"arn": ALICE, "polices": []}]}}),
      ["UNKNOWN_FIELD", "$.principals.users[0].polices"]),
-    (json.dumps({"world": {"secrets": [{"arn": "not-an-arn"}]}}), ["INVALID_FIELD", "$.world.secrets[0].arn"]),
+    (json.dumps({"world": {"secrets": [{"arn": "not-an-arn"}]}}),
+     ["INVALID_FIELD", "$.world.secrets[0].arn"]),
 ])
 @pytest.mark.parametrize("command", ["authorize", "validate"])
 def test_command_fails_cleanly_when_scenario_is_malformed(capsys: pytest.CaptureFixture[str],
@@ -451,7 +450,8 @@ def test_command_fails_cleanly_when_scenario_is_malformed(capsys: pytest.Capture
     assert out == ""
 
 
-@pytest.mark.parametrize("principal", ["alice", GROUP, f"arn:aws:iam::{ACCOUNT}:policy/p", "arn:aws:iam::1:user/x"])
+@pytest.mark.parametrize("principal", ["alice", GROUP, f"arn:aws:iam::{ACCOUNT}:policy/p",
+                                       "arn:aws:iam::1:user/x"])
 def test_authorize_fails_cleanly_when_principal_arn_has_an_unknown_shape(
         capsys: pytest.CaptureFixture[str], scenario: Path, principal: str) -> None:
     """The caller is a root, user, assumed-role or federated-user ARN (semantics §2.2, §2.4)."""

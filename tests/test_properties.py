@@ -139,6 +139,12 @@ ABSENT_KEY = "aws:RequestTag/secretslab-never-set"
 # Policy strategies, one per kind of policy (semantics §3.3–§3.12: what each kind accepts).
 
 
+def rarely(draw: st.DrawFn, n: int) -> bool:
+    """True with probability 1/n — and False on hypothesis's favourite (all-zero) draws, so
+    the simplest examples are the common shape, not the rare one."""
+    return draw(st.integers(0, n - 1)) == n - 1
+
+
 def _one_or_list(values: list[Any]) -> Any:
     return values[0] if len(values) == 1 else values
 
@@ -157,7 +163,7 @@ def principal_elements(draw: st.DrawFn) -> Any:
     if values == ["*"] and draw(st.booleans()):
         return "*"
     element: dict[str, Any] = {"AWS": _one_or_list(values)}
-    if draw(st.integers(0, 9)) == 0:
+    if rarely(draw, 10):
         element["Service"] = "secretsmanager.amazonaws.com"
     return element
 
@@ -180,17 +186,29 @@ def aimed_resources(resource: str) -> list[str]:
     return out
 
 
+def aimed_principals(caller: str) -> list[Any]:
+    """Principal elements that name ``caller``, its role or its account (§4.5)."""
+    account = caller.split(":")[4]
+    out: list[Any] = ["*", {"AWS": account}, {"AWS": f"arn:aws:iam::{account}:root"}]
+    if ":assumed-role/" in caller:
+        role = caller.split("/")[1]
+        out += [{"AWS": f"arn:aws:iam::{account}:role/{role}"}, {"AWS": [caller, ALICE]}]
+    elif not caller.endswith(":root"):
+        out.append({"AWS": caller})
+    return out
+
+
 @st.composite
 def statements(draw: st.DrawFn, kind: str, effect: str | None = None,
-               target: tuple[str, str] | None = None) -> dict[str, Any]:
+               target: tuple[str, str, str] | None = None) -> dict[str, Any]:
     """A statement that a policy of ``kind`` accepts (AWS would store it). With a ``target``
     (action, resource), Allow statements are often aimed at it, so that generated requests are
     allowed often enough for the laws to bite."""
     if kind == "rcp":
         effect = "Deny"  # custom RCPs are Deny-only (§3.10)
     if effect is None:
-        effect = "Deny" if draw(st.integers(0, 7)) == 0 else "Allow"
-    aimed = target is not None and draw(st.integers(0, 3 if effect == "Deny" else 1)) == 0
+        effect = "Deny" if rarely(draw, 10) else "Allow"
+    aimed = target is not None and (rarely(draw, 6) if effect == "Deny" else not rarely(draw, 2))
     s: dict[str, Any] = {"Effect": effect}
     if aimed:
         assert target is not None
@@ -198,24 +216,27 @@ def statements(draw: st.DrawFn, kind: str, effect: str | None = None,
         actions += draw(st.lists(ACTION_PATTERNS, max_size=1))
     else:
         actions = draw(st.lists(ACTION_PATTERNS, min_size=1, max_size=3))
-    if kind != "rcp" and not aimed and draw(st.integers(0, 7)) == 0:
+    if kind != "rcp" and not aimed and rarely(draw, 8):
         s["NotAction"] = _one_or_list(actions)
     else:
         s["Action"] = _one_or_list(actions)
     if kind in ("resource", "key", "trust", "rcp"):
         if kind == "rcp":
             s["Principal"] = "*"
-        elif effect == "Deny" and kind != "trust" and draw(st.integers(0, 4)) == 0:
+        elif effect == "Deny" and kind != "trust" and rarely(draw, 5):
             s["NotPrincipal"] = {"AWS": _one_or_list(
                 draw(st.lists(PRINCIPAL_VALUES.filter(lambda v: v != "*"), min_size=1, max_size=3,
                               unique=True)))}
+        elif aimed:
+            assert target is not None
+            s["Principal"] = draw(st.sampled_from(aimed_principals(target[2])))
         else:
             s["Principal"] = draw(principal_elements())
     if kind == "trust":
         pass  # a trust policy applies to its role: no Resource (§3.12)
     elif kind in ("resource", "key", "rcp"):
         roll = draw(st.integers(0, 9))
-        if kind == "key" and roll == 0:
+        if kind == "key" and roll == 9:
             pass  # a key-policy statement without Resource applies to nothing (§3.7)
         elif roll < 7:
             s["Resource"] = "*"
@@ -226,24 +247,25 @@ def statements(draw: st.DrawFn, kind: str, effect: str | None = None,
         s["Resource"] = draw(st.sampled_from(aimed_resources(target[1])))
     else:
         resources = _one_or_list(draw(st.lists(RESOURCE_PATTERNS, min_size=1, max_size=3)))
-        s["NotResource" if draw(st.integers(0, 9)) == 0 else "Resource"] = resources
+        s["NotResource" if rarely(draw, 10) else "Resource"] = resources
     if kind == "rcp":
-        if draw(st.integers(0, 3)):
+        if not rarely(draw, 4):
             s["Condition"] = draw(st.sampled_from([
+                {"StringNotEqualsIfExists": {"aws:PrincipalAccount": [A, B]}},
                 {"StringNotEqualsIfExists": {"aws:PrincipalAccount": [A, B]}},
                 {"StringNotEqualsIfExists": {"aws:PrincipalAccount": [A]}},
                 {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}},
                 {"Bool": {"aws:MultiFactorAuthPresent": "false"}},
             ]))
-    elif draw(st.integers(0, 2 if effect == "Allow" else 1)) == 0:
+    elif rarely(draw, 3 if effect == "Allow" else 2):
         s["Condition"] = draw(condition_blocks())
     return s
 
 
 @st.composite
-def policies(draw: st.DrawFn, kind: str, target: tuple[str, str] | None = None) -> dict[str, Any]:
+def policies(draw: st.DrawFn, kind: str, target: tuple[str, str, str] | None = None) -> dict[str, Any]:
     stmts = draw(st.lists(statements(kind, target=target), min_size=1, max_size=3))
-    doc: dict[str, Any] = {"Version": "2012-10-17"} if draw(st.integers(0, 9)) else {}
+    doc: dict[str, Any] = {} if rarely(draw, 10) else {"Version": "2012-10-17"}
     doc["Statement"] = stmts[0] if len(stmts) == 1 and draw(st.booleans()) else stmts
     return doc
 
@@ -253,13 +275,13 @@ FULL_ACCESS = {"Version": "2012-10-17",
 
 
 @st.composite
-def scp_levels(draw: st.DrawFn, target: tuple[str, str] | None = None) -> list[list[dict[str, Any]]]:
+def scp_levels(draw: st.DrawFn, target: tuple[str, str, str] | None = None) -> list[list[dict[str, Any]]]:
     """Root → OU → account, each node with FullAWSAccess (usually) and maybe more SCPs (§8.3)."""
     levels = []
     for _ in range(draw(st.integers(1, 3))):
         level = []
-        if draw(st.integers(0, 14)):
-            level.append(FULL_ACCESS)
+        if not rarely(draw, 15):
+            level.append(copy.deepcopy(FULL_ACCESS))
         level += draw(st.lists(policies("scp", target), max_size=2))
         levels.append(level)
     return levels
@@ -272,25 +294,26 @@ def contexts(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @st.composite
-def lines(draw: st.DrawFn) -> dict[str, Any]:
+def lines(draw: st.DrawFn, action: str | None = None, resource: str | None = None,
+          principal: str | None = None) -> dict[str, Any]:
     """One batch line (``secretslab.batch`` format) with realistic, valid policies."""
-    action = draw(REQUEST_ACTIONS)
-    resource = draw(st.sampled_from(ACTIONS[action]))
-    principal = draw(CALLERS)
+    action = action or draw(REQUEST_ACTIONS)
+    resource = resource or draw(st.sampled_from(ACTIONS[action]))
+    principal = principal or draw(CALLERS)
     rkind = RESOURCE_KIND[action.partition(":")[0]]
     line: dict[str, Any] = {"id": "p", "principal": principal, "action": action,
                             "resource": resource, "context": draw(contexts())}
-    target = (action, resource)
+    target = (action, resource, principal)
     line["identity_policies"] = draw(st.lists(policies("identity", target), max_size=3))
-    if draw(st.integers(0, 3)) == 0:
+    if rarely(draw, 4):
         line["permissions_boundary"] = draw(policies("boundary", target))
-    if draw(st.integers(0, 4)) == 0:
+    if rarely(draw, 5):
         line["session_policy"] = draw(policies("session", target))
-    if draw(st.integers(0, 9)) < 7:
+    if not rarely(draw, 5):
         line["resource_policy"] = draw(policies(rkind, target))
-    if draw(st.integers(0, 9)) < 3:
+    if draw(st.integers(0, 9)) >= 7:
         line["scps"] = draw(scp_levels(target))
-    if draw(st.integers(0, 4)) == 0:
+    if rarely(draw, 5):
         line["rcps"] = draw(st.lists(st.lists(policies("rcp"), max_size=2), min_size=1, max_size=2))
     return line
 
@@ -684,7 +707,10 @@ def test_widening_a_deny_to_a_wildcard_never_grants(line: dict[str, Any], data: 
     superset of requests, so the outcome is unchanged or becomes EXPLICIT_DENY.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
     refs = statement_refs(line, "Deny")
-    assume(refs)
+    if not refs:  # no Deny yet: add a (narrow) one first, then widen it
+        kind, at = data.draw(st.sampled_from(add_targets(line, "Deny")))
+        line = with_statement(line, at, data.draw(statements(kind, "Deny")))
+        refs = statement_refs(line, "Deny")
     kind, path, index = data.draw(st.sampled_from(refs))
     element = data.draw(st.sampled_from(["Action", "Resource"] if kind != "trust" else ["Action"]))
     before = decide(line)
@@ -693,6 +719,70 @@ def test_widening_a_deny_to_a_wildcard_never_grants(line: dict[str, Any], data: 
     after = decide(new)
     event(f"before: {before.outcome.value}")
     assert after.outcome in (before.outcome, Outcome.EXPLICIT_DENY), explain(before, after, line, new)
+
+
+@LAW
+@given(line=lines(), data=st.data())
+def test_an_applying_deny_in_any_policy_wins(line: dict[str, Any], data: st.DataObject) -> None:
+    """§8.2 ("an explicit deny in any policy overrides any allow"): a Deny statement that matches
+    the request's action, resource, principal and conditions, put in any policy that applies
+    (identity, boundary, session, resource-based, any SCP or RCP level), makes the outcome
+    EXPLICIT_DENY, whatever else the policies say — root user and cross-account callers
+    included.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
+    kind, path = data.draw(st.sampled_from(add_targets(line, "Deny")))
+    deny: dict[str, Any] = {"Effect": "Deny",
+                            "Action": data.draw(st.sampled_from(aimed_actions(line["action"])))}
+    if kind in ("resource", "key", "trust", "rcp"):
+        deny["Principal"] = data.draw(st.sampled_from(
+            ["*", {"AWS": "*"}] if kind == "rcp" else aimed_principals(line["principal"])))
+    if kind != "trust":
+        deny["Resource"] = data.draw(st.sampled_from(
+            aimed_resources(line["resource"]) if kind not in ("resource", "key") else ["*"]))
+    if data.draw(st.booleans()):
+        deny["Condition"] = {"StringEquals": {"aws:PrincipalAccount": line["principal"].split(":")[4]}}
+    before = decide(line)
+    new = with_statement(line, path, deny)
+    after = decide(new)
+    event(f"before: {before.outcome.value}")
+    assert after.outcome is Outcome.EXPLICIT_DENY, explain(before, after, line, new)
+
+
+@LAW
+@given(line=lines(), data=st.data())
+def test_boundaries_session_policies_scps_and_rcps_never_grant(line: dict[str, Any],
+                                                               data: st.DataObject) -> None:
+    """§8 summary, §8.3, §8.4, §8.6–§8.7 ("SCPs, RCPs, permissions boundaries and session
+    policies can only turn an allow into a deny"): attaching a permissions boundary or a session
+    policy where there was none, or one more SCP or RCP level (an organization node; a node
+    without any SCP allows nothing), never makes the outcome more permissive
+    (EXPLICIT_DENY < IMPLICIT_DENY < ALLOW).
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
+    principal = line["principal"]
+    target = (line["action"], line["resource"], principal)
+    choices = []
+    if "permissions_boundary" not in line and not principal.endswith(":root"):
+        choices.append("boundary")
+    if "session_policy" not in line and (":assumed-role/" in principal or ":federated-user/" in principal):
+        choices.append("session")
+    choices += ["scp", "rcp"]
+    what = data.draw(st.sampled_from(choices))
+    new = copy.deepcopy(line)
+    if what == "boundary":
+        new["permissions_boundary"] = data.draw(policies("boundary", target))
+    elif what == "session":
+        new["session_policy"] = data.draw(policies("session", target))
+    elif what == "scp":
+        level = data.draw(st.lists(policies("scp", target), max_size=2))
+        if not rarely(data.draw, 4):
+            level.insert(0, copy.deepcopy(FULL_ACCESS))
+        new.setdefault("scps", []).append(level)
+    else:
+        new.setdefault("rcps", []).append(data.draw(st.lists(policies("rcp"), max_size=2)))
+    before = decide(line)
+    after = decide(new)
+    event(f"added {what}: {before.outcome.value} -> {after.outcome.value}")
+    assert PERMISSIVENESS[after.outcome] <= PERMISSIVENESS[before.outcome], explain(before, after, line, new)
 
 
 # --------------------------------------------------------------------------------------------
@@ -718,11 +808,16 @@ def _shuffled(line: dict[str, Any], shuffle: Callable[[list[Any]], None]) -> dic
 def test_statement_and_policy_order_never_change_the_outcome(line: dict[str, Any], rnd: Any) -> None:
     """§8.9 (and §3.2: statements and policies of one type are OR-ed): shuffling the statements
     of every policy, the identity policies, the SCPs/RCPs of each organization level and the
-    levels themselves, or reversing all of them, gives the same outcome.
+    levels themselves, or reversing all of them, gives the same outcome; so does stating every
+    statement and every identity policy twice (an OR is idempotent).
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
     before = decide(line)
     event(f"outcome: {before.outcome.value}")
-    for new in (_shuffled(line, rnd.shuffle), _shuffled(line, list.reverse)):
+
+    def doubled(items: list[Any]) -> None:
+        items.extend(copy.deepcopy(items))
+
+    for new in (_shuffled(line, rnd.shuffle), _shuffled(line, list.reverse), _shuffled(line, doubled)):
         after = decide(new)
         assert after.outcome is before.outcome, explain(before, after, line, new)
 
@@ -770,13 +865,33 @@ def _summary(evaluation: Any) -> tuple[Any, ...]:
     return evaluation.outcome, evaluation.reason, json.dumps(evaluation.to_dict(), sort_keys=True)
 
 
+@st.composite
+def batches(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Lines that share their policy documents, as a real batch does (so the Simulator's parse
+    cache and the statement/condition memos are hit), with other callers, actions of the same
+    service, resources and contexts; and an unrelated line or two."""
+    base = draw(lines())
+    service = base["action"].partition(":")[0]
+    same_service = [a for a in ACTIONS if a.startswith(service + ":")]
+    out = [base]
+    for _ in range(draw(st.integers(1, 6))):
+        variant = dict(base)
+        variant["principal"] = draw(CALLERS)
+        variant["action"] = draw(st.sampled_from(same_service))
+        variant["resource"] = draw(st.sampled_from(ACTIONS[variant["action"]]))
+        variant["context"] = draw(contexts())
+        out.append(variant)
+    out += draw(st.lists(lines(), max_size=2))
+    return draw(st.permutations(out))
+
+
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(batch=st.lists(lines(), min_size=1, max_size=6))
+@given(batch=batches())
 def test_evaluation_is_deterministic_and_independent_of_history(batch: list[dict[str, Any]]) -> None:
     """§8.9, §12: the decision is a function of the request. The same line evaluated twice by
     one ``Simulator`` (whose caches and statement memos are then warm), by a fresh one, and
-    after other lines in a shared one, gives the same outcome, reason and explanation; the
-    explanation is JSON.
+    after other lines sharing its policies in a shared one, gives the same outcome, reason and
+    explanation; the explanation is JSON.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
     shared = Simulator()
     in_batch = [_summary(decide(line, shared)) for line in batch]
@@ -817,17 +932,21 @@ ENABLE_IAM = {"Sid": "EnableIAM", "Effect": "Allow", "Principal": {"AWS": f"arn:
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(line=lines(), secret_policy=st.none() | policies("resource"), key_extra=st.lists(statements("key"), max_size=2),
-       caller=st.sampled_from([ALICE, BOB]),
+@given(caller=st.sampled_from([ALICE, ALICE, BOB]),
        operation=st.sampled_from(["GetSecretValue", "DescribeSecret", "PutSecretValue", "DeleteSecret"]),
-       context=contexts())
+       context=contexts(), data=st.data())
 def test_authorize_is_deterministic_and_its_decision_is_json(
-        line: dict[str, Any], secret_policy: Any, key_extra: list[Any], caller: str, operation: str,
-        context: dict[str, Any]) -> None:
+        caller: str, operation: str, context: dict[str, Any], data: st.DataObject) -> None:
     """§12 (decision output), §10 (Secrets Manager operations with their KMS sub-requests):
     ``authorize`` on a generated world twice gives the same decision, and ``to_dict()`` is
     JSON.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
+    target = (f"secretsmanager:{operation}", SECRET_A, caller)
+    line = data.draw(lines(*target))
+    line["identity_policies"] += data.draw(st.lists(policies("identity", ("kms:Decrypt", KEY_A, caller)),
+                                                    max_size=1))
+    secret_policy = data.draw(st.none() | policies("resource", target))
+    key_extra = data.draw(st.lists(statements("key", target=("kms:Decrypt", KEY_A, caller)), max_size=2))
     world = World.from_dict(_world(line, secret_policy,
                                    {"Version": "2012-10-17", "Statement": [ENABLE_IAM, *key_extra]}))
     request = {"principal": caller, "action": f"secretsmanager:{operation}", "resource": SECRET_A,

@@ -34,21 +34,40 @@ class ServiceRules:
     no_resource_grant: Reason = Reason.XACCT_NO_RESOURCE_GRANT
 
 
-_REGISTRY: dict[str, ServiceRules] = {}
+_REGISTRY: dict[tuple[str, str], ServiceRules] = {}
 
 
-def rules_for(action: str) -> ServiceRules:
-    found = _REGISTRY.get(action)  # batches ask for the same few actions again and again
+def resource_type(resource: str) -> str:
+    """``key`` for a KMS key or alias ARN, ``role`` for an IAM role ARN, else ``""``."""
+    parts = resource.split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn":
+        if parts[2] == "kms" and parts[5].startswith(("key/", "alias/")):
+            return "key"
+        if parts[2] == "iam" and parts[5].startswith("role/"):
+            return "role"
+    return ""
+
+
+def rules_for(action: str, resource: str = "*") -> ServiceRules:
+    """The rules for an action on a resource: the KMS and STS quirks concern their resources —
+    a key (key policy primacy) and a role (its trust policy); ``kms:ListKeys`` on ``*`` or
+    ``sts:GetCallerIdentity`` follow the default rules."""
+    cache_key = (action, resource if resource == "*" else resource_type(resource))
+    found = _REGISTRY.get(cache_key)  # batches ask for the same few actions again and again
     if found is not None:
         return found
-    prefix = action.partition(":")[0].lower()
-    found = _REGISTRY.get(prefix)
-    if found is None:
-        from . import default, kms, secretsmanager, sts  # the modules import this one
+    from . import default, kms, secretsmanager, sts  # the modules import this one
 
-        special = {"kms": kms.RULES, "sts": sts.RULES, "secretsmanager": secretsmanager.RULES}
-        found = special.get(prefix) or default.rules(prefix)
-        _REGISTRY[prefix] = found
+    prefix = action.partition(":")[0].lower()
+    kind = cache_key[1]
+    if prefix == "kms" and kind == "key":
+        found = kms.RULES
+    elif prefix == "sts" and kind == "role":
+        found = sts.RULES
+    elif prefix == "secretsmanager":
+        found = secretsmanager.RULES
+    else:
+        found = default.rules(prefix)
     if len(_REGISTRY) < 4096:
-        _REGISTRY[action] = found
+        _REGISTRY[cache_key] = found
     return found

@@ -170,7 +170,7 @@ def _update(params: Mapping[str, Any], key_changed: bool) -> Plan:
         steps.append(
             SubRequest("kms:Decrypt", Target.KEY, "validate access to the new key", VALIDATE_VERSION)
         )
-    if has_value(params):
+    if has_value(params) and not key_changed:  # with a key change, the call above covers it
         steps.append(SubRequest("kms:GenerateDataKey", Target.KEY, "encrypt the new version", "(new)"))
     if key_changed:
         steps.append(

@@ -14,6 +14,7 @@ from .model import (
     User,
     World,
     aws_managed_key_policy,
+    overlay_tags,
 )
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "User",
     "World",
     "aws_managed_key_policy",
+    "overlay_tags",
 ]

@@ -349,7 +349,10 @@ class World:
         if base.type is PrincipalType.FEDERATED:
             session = self.session(arn)
             if session and session.source_principal:
-                return base.with_(source_user=session.source_principal, tags=session.session_tags)
+                user = self.user(session.source_principal)
+                tags = overlay_tags(user.tags if user else (), session.session_tags)
+                return base.with_(source_user=session.source_principal, tags=tags,
+                                  has_boundary=bool(user and user.permissions_boundary))
         return base
 
     def _session_principal(self, base: Principal) -> Principal:
@@ -357,16 +360,11 @@ class World:
         if role is None:
             return base.with_(notes=(*base.notes, f"role {base.role_arn} is not in the world: no policies"))
         session = self.session(base.arn)
-        tags = dict(role.tags)
-        if session:
-            lowered = {k.lower(): k for k in tags}
-            for k, v in session.session_tags:  # session tags override role tags (§11.3)
-                tags.pop(lowered.get(k.lower(), k), None)
-                tags[k] = v
+        tags = overlay_tags(role.tags, session.session_tags if session else ())
         return base.with_(
             role_arn=role.arn,
             unique_id=role.role_id,
-            tags=tuple(tags.items()),
+            tags=tags,
             has_boundary=role.permissions_boundary is not None,
             service_linked=role.service_linked,
         )
@@ -403,6 +401,10 @@ class World:
         )
 
     def boundary(self, principal: Principal) -> Attached | None:
+        if principal.type is PrincipalType.FEDERATED and principal.source_user:
+            user = self.user(principal.source_user)
+            if user and user.permissions_boundary:
+                return Attached(f"permissions boundary of user {user.name}", user.permissions_boundary)
         if principal.type is PrincipalType.USER:
             user = self.user(principal.arn)
             if user and user.permissions_boundary:
@@ -481,6 +483,16 @@ def _full_access() -> Policy:
     if not _FULL_ACCESS:
         _FULL_ACCESS.append(read_policy(copy.deepcopy(FULL_AWS_ACCESS), PolicyKind.SCP))
     return _FULL_ACCESS[0]
+
+
+def overlay_tags(tags: Tags, overrides: Tags) -> Tags:
+    """``tags`` with ``overrides`` on top, keys compared case-insensitively (§11.3)."""
+    out = dict(tags)
+    lowered = {k.lower(): k for k in out}
+    for key, value in overrides:
+        out.pop(lowered.get(key.lower(), key), None)
+        out[key] = value
+    return tuple(out.items())
 
 
 def _label(what: str, index: int, count: int, owner: str) -> str:

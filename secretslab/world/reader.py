@@ -266,6 +266,7 @@ class _WorldReader(Fields):
         if self.problems:
             raise ScenarioError(self.problems, what="world")
         world._index["policy_paths"] = tuple(self.policy_paths)
+        world._index["source"] = self.source
         return world
 
     def each(self, value: Any, path: Path, read: Any) -> list[Any]:
@@ -572,7 +573,8 @@ def read_world(data: Any, *, source: str | None = None) -> World:
 
 def policy_problems(world: World) -> tuple[Problem, ...]:
     paths: tuple[tuple[Path, Policy], ...] = world._index.get("policy_paths", ())
-    return tuple(p.under(*path) for path, policy in paths for p in policy.problems)
+    source = world._index.get("source")
+    return tuple(p.under(*path, source=source) for path, policy in paths for p in policy.problems)
 
 
 def _secret_name(resource_id: str) -> str:
