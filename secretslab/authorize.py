@@ -275,7 +275,9 @@ class _Authorizer:
         given = []
         for key, values in context:  # principal keys are always derived, never taken (§7.1)
             if _principal_key(key):
-                self.notes.append(f"{key} in the request context is ignored: AWS derives it from the principal")
+                self.notes.append(
+                    f"{key} in the request context is ignored: AWS derives it from the principal"
+                )
             else:
                 given.append((key, values))
         if principal.type is PrincipalType.SESSION and not any(
@@ -309,11 +311,15 @@ class _Authorizer:
         refused = [p for p in step.session_policies if not p.valid]
         if refused:  # STS refuses the call before it decides anything (§3, MalformedPolicyDocument)
             for i, policy in enumerate(refused):
-                self.validation.append(ValidationError(
-                    "session policy", "MalformedPolicyDocument",
-                    "; ".join(p.message for p in policy.errors),
-                    tuple(p.to_dict() for p in policy.errors),
-                    where=f"session policy {i + 1} passed to AssumeRole {step.role_arn}"))
+                self.validation.append(
+                    ValidationError(
+                        "session policy",
+                        "MalformedPolicyDocument",
+                        "; ".join(p.message for p in policy.errors),
+                        tuple(p.to_dict() for p in policy.errors),
+                        where=f"session policy {i + 1} passed to AssumeRole {step.role_arn}",
+                    )
+                )
             return None
         result = self.assume_role_check(
             caller, step.role_arn, step.context, step.session_name, step.session_tags
@@ -532,9 +538,11 @@ class _Authorizer:
         self.notes.extend(plan.notes)
         unknown = secret is None and op.lower() != "createsecret"
         if unknown and any(s.action.startswith("kms:") for s in plan.steps):
-            self.notes.append(f"{req.resource} is not a secret of the world: its key is unknown, so the KMS "
-                              "calls are not evaluated (AWS answers ResourceNotFoundException for a "
-                              "secret that does not exist, §10.9)")
+            self.notes.append(
+                f"{req.resource} is not a secret of the world: its key is unknown, so the KMS "
+                "calls are not evaluated (AWS answers ResourceNotFoundException for a "
+                "secret that does not exist, §10.9)"
+            )
         for sub in plan.steps:
             if unknown and sub.action.startswith("kms:"):
                 continue
@@ -722,8 +730,11 @@ class _Authorizer:
 
 def _principal_key(key: str) -> bool:
     lower = key.lower()
-    return lower in IDENTITY_KEYS or lower.startswith("aws:principaltag/") or lower in (
-        "aws:principalorgid", "aws:principalorgpaths", "aws:principalisawsservice")
+    return (
+        lower in IDENTITY_KEYS
+        or lower.startswith("aws:principaltag/")
+        or lower in ("aws:principalorgid", "aws:principalorgpaths", "aws:principalisawsservice")
+    )
 
 
 def _sm_only(key: str) -> bool:

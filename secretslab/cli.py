@@ -32,8 +32,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"secretslab {args.command}: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except UnicodeDecodeError as exc:
-        print(f"secretslab {args.command}: the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
-              file=sys.stderr)
+        print(
+            f"secretslab {args.command}: the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
+            file=sys.stderr,
+        )
         return EXIT_INPUT
     except OSError as exc:
         print(

@@ -307,7 +307,9 @@ class _Parser:
         for value, vpath in values:
             self.add(checks.check_resource(self.kind, value, vpath))
             template = self._template(value, vpath)
-            patterns.append(_static_pattern(value) if template is None else ResourcePattern.build(value, template))
+            patterns.append(
+                _static_pattern(value) if template is None else ResourcePattern.build(value, template)
+            )
         if all(p.template is None for p in patterns):
             return _static_element(tuple(patterns), name == "NotResource")
         return ResourceElement(tuple(patterns), name == "NotResource")
@@ -533,8 +535,14 @@ def _static_element(patterns: tuple[ResourcePattern, ...], negated: bool) -> Res
 _CONDITIONS: dict[tuple[Any, ...], Condition] = {}
 
 
-def _condition(operator: Operator, key: str, texts: tuple[str, ...], parsed: tuple[Any, ...],
-               templates: tuple[Template | None, ...], pieces: tuple[Pieces, ...]) -> Condition:
+def _condition(
+    operator: Operator,
+    key: str,
+    texts: tuple[str, ...],
+    parsed: tuple[Any, ...],
+    templates: tuple[Template | None, ...],
+    pieces: tuple[Pieces, ...],
+) -> Condition:
     cache_key = (operator.name, key, texts, templates)
     found = _CONDITIONS.get(cache_key)
     if found is None:

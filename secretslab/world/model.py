@@ -351,8 +351,11 @@ class World:
             if session and session.source_principal:
                 user = self.user(session.source_principal)
                 tags = overlay_tags(user.tags if user else (), session.session_tags)
-                return base.with_(source_user=session.source_principal, tags=tags,
-                                  has_boundary=bool(user and user.permissions_boundary))
+                return base.with_(
+                    source_user=session.source_principal,
+                    tags=tags,
+                    has_boundary=bool(user and user.permissions_boundary),
+                )
         return base
 
     def _session_principal(self, base: Principal) -> Principal:

@@ -142,7 +142,8 @@ class Fields:
         if value is None and optional:
             return None
         if not isinstance(value, str) or not value:
-            self.problem("INVALID_FIELD", f"{what} is a non-empty string, found {_kind(value)}", path)
+            found = "an empty string" if value == "" else _kind(value)
+            self.problem("INVALID_FIELD", f"{what} is a non-empty string, found {found}", path)
             return None
         return value
 
