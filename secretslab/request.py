@@ -86,12 +86,9 @@ class Request:
                 continue
             role = reader.arn(step.get("role_arn"), (*path, "role_arn"), "role_arn", "iam", ("role",))
             name = reader.string(step.get("session_name"), (*path, "session_name"), "session_name")
-            policies = []
-            for ppath, doc in reader.items(
-                step.get("session_policies"), (*path, "session_policies"), "session_policies"
-            ):
-                # kept even when invalid: AssumeRole then fails with MalformedPolicyDocument
-                policies.append(read_policy(doc, PolicyKind.SESSION))
+            # kept even when invalid: AssumeRole then fails with MalformedPolicyDocument
+            docs = reader.items(step.get("session_policies"), (*path, "session_policies"), "session_policies")
+            policies = [read_policy(doc, PolicyKind.SESSION) for _, doc in docs]
             tags = reader.tags(step.get("session_tags"), (*path, "session_tags"))
             ctx = _context(reader, step.get("context"), (*path, "context"))
             if role:
