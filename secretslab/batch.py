@@ -299,7 +299,9 @@ def _lines(stream: BinaryIO, block: int = 1 << 22) -> Iterator[bytes]:
     """The lines of a binary stream, read in large blocks (faster than line by line)."""
     rest = b""
     while chunk := stream.read(block):
-        lines = (rest + chunk).split(b"\n")
+        lines = chunk.split(b"\n")
+        if rest:
+            lines[0] = rest + lines[0]
         rest = lines.pop()
         yield from lines
     if rest:

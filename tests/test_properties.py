@@ -597,6 +597,157 @@ def test_world_reader_raises_only_scenario_error(world: Any) -> None:
         pytest.fail(f"World.from_dict({world!r:.200}) raised {exc!r}")
 
 
+# Condition values of every operator family (§5.4–§5.12), and the request values they meet.
+
+BASE_OPERATORS = ["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase",
+                  "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals",
+                  "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals",
+                  "NumericGreaterThan", "NumericGreaterThanEquals", "DateEquals", "DateNotEquals",
+                  "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals",
+                  "Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnEquals", "ArnLike",
+                  "ArnNotEquals", "ArnNotLike", "Null"]
+
+
+@st.composite
+def operator_names(draw: st.DrawFn) -> str:
+    name = draw(st.sampled_from(BASE_OPERATORS))
+    if rarely(draw, 3):
+        name += "IfExists"
+    if rarely(draw, 3):
+        name = draw(st.sampled_from(["ForAnyValue:", "ForAllValues:", "ForSomeValues:"])) + name
+    if rarely(draw, 12):
+        name = draw(st.sampled_from([name.lower(), name + " ", "Not" + name, name[:-1]]))
+    return name
+
+
+@st.composite
+def date_texts(draw: st.DrawFn) -> str:
+    """ISO 8601 dates of every precision, near the ends of the calendar too, with zones."""
+    text = f"{draw(st.integers(0, 10000)):04d}"
+    if not rarely(draw, 4):
+        text += f"-{draw(st.integers(0, 13)):02d}"
+        if not rarely(draw, 4):
+            text += f"-{draw(st.integers(0, 32)):02d}"
+            if draw(st.booleans()):
+                text += draw(st.sampled_from(["T", " "]))
+                text += f"{draw(st.integers(0, 24)):02d}:{draw(st.integers(0, 60)):02d}"
+                if draw(st.booleans()):
+                    text += f":{draw(st.integers(0, 60)):02d}"
+                    if rarely(draw, 3):
+                        text += "." + str(draw(st.integers(0, 999999)))
+    if draw(st.booleans()):
+        text += draw(st.sampled_from(["Z", "+00:00", "-00:00", "+00:01", "+14:00", "-12:00",
+                                      "+0530", "-0800"]))
+    return text
+
+
+CONDITION_TEXTS = (
+    date_texts()
+    | st.integers(-10**13, 10**13).map(str)
+    | st.floats(allow_nan=True).map(str)
+    | st.sampled_from(["10.0.0.0/8", "10.1.2.3", "::1", "2001:db8::/32", "10.0.0.0/33", "1.2.3",
+                       "010.1.2.3", "::ffff:10.1.2.3", "dGVzdA==", "not base64", "true", "FALSE",
+                       "", " ", "*", "?", "${aws:username}", "${aws:PrincipalTag/team, 'x'}",
+                       "${", "${}", "${ aws:username }", "${*}${?}${$}", "arn:aws:iam::*:role/*",
+                       f"arn:aws:iam::{A}:user/alice", "arn:*", "1e400", "-0", "0x10"])
+    | st.text(max_size=10)
+)
+CONDITION_KEYS = st.sampled_from([
+    "aws:CurrentTime", "aws:EpochTime", "aws:TokenIssueTime", "aws:SourceIp", "aws:TagKeys",
+    "aws:PrincipalTag/team", "aws:PrincipalArn", "aws:username", "aws:MultiFactorAuthPresent",
+    "secretsmanager:RecoveryWindowInDays", "secretsmanager:AddReplicaRegions", "aws:userid",
+    "kms:EncryptionContext:SecretARN", "custom:Anything", "aws:ResourceTag/${aws:username}",
+])
+
+
+@st.composite
+def fuzzed_conditions(draw: st.DrawFn) -> dict[str, Any]:
+    block: dict[str, Any] = {}
+    for _ in range(draw(st.integers(1, 2))):
+        value = draw(CONDITION_TEXTS | st.lists(CONDITION_TEXTS, max_size=3)
+                     | json_scalars | st.lists(json_scalars, max_size=2))
+        block.setdefault(draw(operator_names()), {})[draw(CONDITION_KEYS)] = value
+    return block
+
+
+def _date_underflows(text: str) -> bool:
+    """Dates of 0001-01-01 with a positive UTC offset, written without the ``T`` of the full
+    form: a known package bug (``OverflowError``), pinned by the xfail tests
+    ``test_known_bug_date_before_year_one_*`` below. Excluded here so that the totality
+    properties keep checking everything else; remove once those tests XPASS."""
+    return text.startswith("0001-01-01") and "T" not in text and "+" in text and "+00:00" not in text
+
+
+def _known_bug(value: Any) -> bool:
+    if isinstance(value, str):
+        return _date_underflows(value)
+    if isinstance(value, list):
+        return any(_known_bug(v) for v in value)
+    if isinstance(value, dict):
+        return any(_known_bug(v) for v in value.values())
+    return False
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(block=fuzzed_conditions(), context=st.dictionaries(CONDITION_KEYS, CONDITION_TEXTS
+                                                          | st.lists(CONDITION_TEXTS, max_size=3),
+                                                          max_size=3),
+       effect=st.sampled_from(["Allow", "Deny"]))
+def test_conditions_of_every_operator_are_total(block: dict[str, Any], context: dict[str, Any],
+                                                effect: str) -> None:
+    """§5 (every operator family, IfExists, set qualifiers, Null; values of every type), §6
+    (variables): the parser reports any condition value it cannot read (§3) and never raises
+    anything else; a policy it accepts is then evaluated against any request values — dates,
+    numbers, addresses, base64, wrong types, several values — to an outcome (§5.5: a
+    wrong-typed request value just does not match), never an exception.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
+    assume(not _known_bug(block) and not _known_bug(context))
+    doc = {"Version": "2012-10-17",
+           "Statement": [{"Effect": effect, "Action": "*", "Resource": "*", "Condition": block}]}
+    _assert_total(doc)
+    if not read_policy(doc, "identity").valid:
+        return
+    line = {"principal": ALICE, "action": "secretsmanager:GetSecretValue", "resource": SECRET_A,
+            "context": context, "identity_policies": [doc, FULL_ACCESS]}
+    try:
+        evaluation = Simulator().evaluate(line)
+    except LineError as exc:
+        pytest.fail(f"valid policy rejected: {exc}")
+    except Exception as exc:  # noqa: BLE001
+        pytest.fail(f"evaluation raised {exc!r}")
+    event(f"{effect}: {evaluation.outcome.value}")
+
+
+_UNDERFLOW_POLICY = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Action": "*", "Resource": "*",
+    "Condition": {"DateLessThan": {"aws:CurrentTime": "0001-01-01+00:01"}}}]}
+
+
+@pytest.mark.xfail(strict=True, raises=OverflowError,
+                   reason="package bug: operators.parse_date subtracts the UTC offset from "
+                          "datetime(1, 1, 1) and raises OverflowError instead of rejecting the value")
+def test_known_bug_date_before_year_one_crashes_the_parser() -> None:
+    """§3/§5.6, parser totality: a Date condition value of 0001-01-01 with a positive offset (no
+    ``T``, so the regex branch of ``parse_date``) must be reported (INVALID_CONDITION_VALUE) or
+    accepted, not raise ``OverflowError`` out of ``check_policy``."""
+    problems = check_policy(_UNDERFLOW_POLICY, "identity")
+    _check_problems(problems, "identity")
+
+
+@pytest.mark.xfail(strict=True, raises=OverflowError,
+                   reason="package bug: the request value 0001-01-01+00:01 for a Date key makes "
+                          "evaluation raise OverflowError (operators.parse_date)")
+def test_known_bug_date_before_year_one_crashes_evaluation() -> None:
+    """§5.5–§5.6: a request value that is not a usable date makes a Date condition not match
+    (the statement does not apply); it must not raise out of ``Simulator.evaluate``."""
+    doc = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "*", "Resource": "*",
+        "Condition": {"DateLessThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}}]}
+    line = {"principal": ALICE, "action": "secretsmanager:GetSecretValue", "resource": SECRET_A,
+            "context": {"aws:CurrentTime": "0001-01-01+00:01"}, "identity_policies": [doc]}
+    assert Simulator().evaluate(line).outcome is Outcome.IMPLICIT_DENY
+
+
 # --------------------------------------------------------------------------------------------
 # 2–3, 7. Monotonicity: Deny statements only ever deny, Allow statements only ever allow.
 
