@@ -623,11 +623,12 @@ def operator_names(draw: st.DrawFn) -> str:
 @st.composite
 def date_texts(draw: st.DrawFn) -> str:
     """ISO 8601 dates of every precision, near the ends of the calendar too, with zones."""
-    text = f"{draw(st.integers(0, 10000)):04d}"
+    edge = st.sampled_from  # the ends of the calendar and of each field are where bugs live
+    text = f"{draw(edge([1, 1, 1970, 2024, 9999]) | st.integers(0, 10000)):04d}"
     if not rarely(draw, 4):
-        text += f"-{draw(st.integers(0, 13)):02d}"
+        text += f"-{draw(edge([1, 1, 2, 12]) | st.integers(0, 13)):02d}"
         if not rarely(draw, 4):
-            text += f"-{draw(st.integers(0, 32)):02d}"
+            text += f"-{draw(edge([1, 1, 28, 29, 31]) | st.integers(0, 32)):02d}"
             if draw(st.booleans()):
                 text += draw(st.sampled_from(["T", " "]))
                 text += f"{draw(st.integers(0, 24)):02d}:{draw(st.integers(0, 60)):02d}"
@@ -660,14 +661,54 @@ CONDITION_KEYS = st.sampled_from([
 ])
 
 
+NUMBER_TEXTS = (st.integers(-10**6, 10**6).map(str) | st.floats().map(str)
+                | st.sampled_from(["1e400", "-0", ".5", "5.", " 7 ", "1_000", "0x10", "∞"]))
+IP_TEXTS = st.sampled_from(["10.0.0.0/8", "10.1.2.3", "10.1.2.3/32", "0.0.0.0/0", "::/0", "::1",
+                            "2001:db8::/32", "10.0.0.0/33", "1.2.3", "010.1.2.3", "::ffff:10.1.2.3",
+                            "10.0.0.1/8", "fe80::1%eth0", "256.1.1.1"])
+#: operator family (by name prefix) -> values of the right shape, often near their edges
+TYPED_TEXTS = {"Date": date_texts() | st.integers(-10**12, 10**12).map(str), "Numeric": NUMBER_TEXTS,
+               "IpAddress": IP_TEXTS, "NotIpAddress": IP_TEXTS,
+               "Bool": st.sampled_from(["true", "false", "True", "FALSE", "yes", ""]),
+               "Null": st.sampled_from(["true", "false", "maybe"]),
+               "BinaryEquals": st.sampled_from(["dGVzdA==", "dGVzdA", "", "!!", "AAAA"])}
+
+
+def _typed_texts(operator: str) -> Any:
+    base = operator.rpartition(":")[2]
+    for prefix, strategy in TYPED_TEXTS.items():
+        if base.startswith(prefix):
+            return strategy
+    return CONDITION_TEXTS
+
+
 @st.composite
 def fuzzed_conditions(draw: st.DrawFn) -> dict[str, Any]:
+    """Condition blocks whose values usually suit their operator (so that evaluation is reached)
+    and sometimes do not (so that the parser's reading of values is exercised)."""
     block: dict[str, Any] = {}
     for _ in range(draw(st.integers(1, 2))):
-        value = draw(CONDITION_TEXTS | st.lists(CONDITION_TEXTS, max_size=3)
-                     | json_scalars | st.lists(json_scalars, max_size=2))
-        block.setdefault(draw(operator_names()), {})[draw(CONDITION_KEYS)] = value
+        operator = draw(operator_names())
+        texts = CONDITION_TEXTS if rarely(draw, 3) else _typed_texts(operator)
+        if rarely(draw, 6):
+            value = draw(json_scalars | st.lists(json_scalars, max_size=2))
+        else:
+            value = draw(texts | st.lists(texts, min_size=1, max_size=3))
+        block.setdefault(operator, {})[draw(CONDITION_KEYS)] = value
     return block
+
+
+@st.composite
+def fuzzed_contexts(draw: st.DrawFn, block: dict[str, Any]) -> dict[str, Any]:
+    """Request values for the keys the block reads, of the operator's type or not."""
+    context: dict[str, Any] = {}
+    for operator, keys in block.items():
+        for key in keys:
+            if rarely(draw, 5):
+                continue  # absent key (§5.3)
+            texts = CONDITION_TEXTS if rarely(draw, 3) else _typed_texts(operator)
+            context[key] = draw(texts | st.lists(texts, max_size=3))
+    return context
 
 
 def _date_underflows(text: str) -> bool:
@@ -689,18 +730,16 @@ def _known_bug(value: Any) -> bool:
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(block=fuzzed_conditions(), context=st.dictionaries(CONDITION_KEYS, CONDITION_TEXTS
-                                                          | st.lists(CONDITION_TEXTS, max_size=3),
-                                                          max_size=3),
-       effect=st.sampled_from(["Allow", "Deny"]))
-def test_conditions_of_every_operator_are_total(block: dict[str, Any], context: dict[str, Any],
-                                                effect: str) -> None:
+@given(block=fuzzed_conditions(), effect=st.sampled_from(["Allow", "Deny"]), data=st.data())
+def test_conditions_of_every_operator_are_total(block: dict[str, Any], effect: str,
+                                                data: st.DataObject) -> None:
     """§5 (every operator family, IfExists, set qualifiers, Null; values of every type), §6
     (variables): the parser reports any condition value it cannot read (§3) and never raises
     anything else; a policy it accepts is then evaluated against any request values — dates,
     numbers, addresses, base64, wrong types, several values — to an outcome (§5.5: a
     wrong-typed request value just does not match), never an exception.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
+    context = data.draw(fuzzed_contexts(block))
     assume(not _known_bug(block) and not _known_bug(context))
     doc = {"Version": "2012-10-17",
            "Statement": [{"Effect": effect, "Action": "*", "Resource": "*", "Condition": block}]}
