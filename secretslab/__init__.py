@@ -15,9 +15,9 @@ __version__ = "0.1.0"
 
 #: public name -> the module that defines it
 _EXPORTS = {
-    "Decision": "authorize",
-    "Step": "authorize",
-    "authorize": "authorize",
+    "Decision": "authorization",
+    "Step": "authorization",
+    "authorize": "authorization",
     "Attached": "engine",
     "EvalRequest": "engine",
     "Level": "engine",
@@ -41,15 +41,33 @@ _EXPORTS = {
     "Severity": "problems",
     "Request": "request",
     "load_scenario": "scenario",
+    "access_paths": "analysis",
+    "who_can": "analysis",
+    "access_matrix": "analysis",
+    "diff": "analysis",
+    "AccessPath": "analysis",
+    "AccessMatrix": "analysis",
+    "WhoCan": "analysis",
+    "Diff": "analysis",
+    "findings": "analyzer",
+    "Finding": "analyzer",
+    "suggest_fixes": "fixes",
+    "apply_fix": "fixes",
+    "Fix": "fixes",
     "World": "world",
 }
 
 __all__ = [
+    "AccessMatrix",
+    "AccessPath",
     "Attached",
     "Decision",
+    "Diff",
     "Effect",
     "EvalRequest",
     "Evaluation",
+    "Finding",
+    "Fix",
     "InvalidPolicyError",
     "Level",
     "Outcome",
@@ -65,14 +83,22 @@ __all__ = [
     "Severity",
     "Statement",
     "Step",
+    "WhoCan",
     "World",
     "__version__",
+    "access_matrix",
+    "access_paths",
+    "apply_fix",
     "authorize",
     "check_policy",
+    "diff",
     "evaluate",
+    "findings",
     "load_scenario",
     "parse_policy",
     "read_policy",
+    "suggest_fixes",
+    "who_can",
 ]
 
 
@@ -90,9 +116,12 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from .authorize import Decision, Step, authorize
+    from .analysis import AccessMatrix, AccessPath, Diff, WhoCan, access_matrix, access_paths, diff, who_can
+    from .authorization import Decision, Step, authorize
     from .engine import Attached, EvalRequest, Level, evaluate
     from .evaluation import Evaluation, Outcome, PolicyRole, Reason
+    from .analyzer import Finding, findings
+    from .fixes import Fix, apply_fix, suggest_fixes
     from .parsing import check_policy, parse_policy, read_policy
     from .policy import Effect, Policy, PolicyKind, Statement
     from .principals import Principal, PrincipalType

@@ -121,6 +121,10 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("scenario")
     val.add_argument("--json", action="store_true")
     val.set_defaults(run=_validate)
+
+    from .cli_analysis import add_commands
+
+    add_commands(sub)
     return parser
 
 
@@ -171,7 +175,7 @@ def _key_values(items: list[str], what: str, parse_json: bool) -> dict[str, Any]
 
 
 def _authorize(args: argparse.Namespace) -> int:
-    from .authorize import authorize
+    from .authorization import authorize
     from .scenario import load_scenario
 
     world = load_scenario(args.scenario)

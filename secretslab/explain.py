@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from .evaluation import Evaluation, Outcome, PolicyResult, StatementResult
 
 if TYPE_CHECKING:
-    from .authorize import Decision
+    from .authorization import Decision
 
 _MARK = {
     Outcome.ALLOW: "ALLOW",

@@ -1,7 +1,7 @@
 """AWS Secrets Manager: which operations work across accounts (§10.4), the request condition keys
 an API call carries (§7.4), and the operation table of §10.2 — the extra IAM actions each
 operation needs and the KMS calls Secrets Manager makes on the caller's behalf. The table is a
-plan of plain values; ``authorize.py`` carries it out against a world.
+plan of plain values; ``authorization.py`` carries it out against a world.
 
 AWS pages: https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html,
 https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html,

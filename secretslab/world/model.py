@@ -439,6 +439,12 @@ class World:
 
     def scp_levels(self, account_id: str) -> tuple[Level, ...] | None:
         """The SCP gate for principals of ``account_id``; None when no SCP applies to them."""
+        cache: dict[str, tuple[Level, ...] | None] = self._index.setdefault("scp_levels", {})
+        if account_id not in cache:
+            cache[account_id] = self._scp_levels(account_id)
+        return cache[account_id]
+
+    def _scp_levels(self, account_id: str) -> tuple[Level, ...] | None:
         org = self.organization
         account = self.account(account_id)
         if org is None or not org.scp_enabled or account.org_id != org.id:
@@ -449,6 +455,12 @@ class World:
 
     def rcp_levels(self, account_id: str) -> tuple[Level, ...] | None:
         """Custom RCPs that can deny on resources of ``account_id``; None when none apply."""
+        cache: dict[str, tuple[Level, ...] | None] = self._index.setdefault("rcp_levels", {})
+        if account_id not in cache:
+            cache[account_id] = self._rcp_levels(account_id)
+        return cache[account_id]
+
+    def _rcp_levels(self, account_id: str) -> tuple[Level, ...] | None:
         org = self.organization
         account = self.account(account_id)
         if org is None or not org.rcp_enabled or account.org_id != org.id:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .arn import Arn
@@ -55,13 +56,19 @@ class Caller:
 
     @classmethod
     def of(cls, world: World, arn: str) -> Caller:
-        principal = world.principal(arn)
-        return cls(
-            principal,
-            world.identity_policies(principal),
-            world.boundary(principal),
-            world.session_policies(principal),
-        )
+        """The caller of a world's principal (remembered: the world does not change)."""
+        cache: dict[str, Caller] = world._index.setdefault("callers", {})
+        found = cache.get(arn)
+        if found is None:
+            principal = world.principal(arn)
+            found = cls(
+                principal,
+                world.identity_policies(principal),
+                world.boundary(principal),
+                world.session_policies(principal),
+            )
+            cache[arn] = found
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,16 +266,10 @@ class _Authorizer:
         acct = world.account(account)
         org = world.organization
         org_id = acct.org_id or (org.id if org and account == org.management_account else None)
+        org_path = acct.org_path or ((org.root_id,) if org and org_id == org.id else ())
         derived = [
-            *principal_keys(principal),
-            *resource_keys(
-                account,
-                region,
-                dict(tags),
-                org_id=org_id,
-                org_path_=acct.org_path or ((org.root_id,) if org and org_id == org.id else ()),
-                tag_prefixes=tag_prefixes,
-            ),
+            *_principal_keys(principal),
+            *_resource_keys(account, region, tuple(tags), org_id, org_path, tag_prefixes),
             ("aws:ViaAWSService", ("false",)),
             *keys,
         ]
@@ -726,6 +727,27 @@ class _Authorizer:
             self.notes.append(f"ValidateResourcePolicy returns PolicyValidationPassed=false: {detail}")
         else:
             self.notes.append(f"stored without BlockPublicPolicy (false by default): {detail}")
+
+
+@lru_cache(maxsize=4096)
+def _principal_keys(principal: Principal) -> tuple[tuple[str, Values], ...]:
+    return tuple(principal_keys(principal))
+
+
+@lru_cache(maxsize=4096)
+def _resource_keys(
+    account: str,
+    region: str | None,
+    tags: tuple[tuple[str, str], ...],
+    org_id: str | None,
+    org_path: tuple[str, ...],
+    tag_prefixes: tuple[str, ...],
+) -> tuple[tuple[str, Values], ...]:
+    return tuple(
+        resource_keys(
+            account, region, dict(tags), org_id=org_id, org_path_=org_path, tag_prefixes=tag_prefixes
+        )
+    )
 
 
 def _principal_key(key: str) -> bool:
