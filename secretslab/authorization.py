@@ -267,12 +267,8 @@ class _Authorizer:
         org = world.organization
         org_id = acct.org_id or (org.id if org and account == org.management_account else None)
         org_path = acct.org_path or ((org.root_id,) if org and org_id == org.id else ())
-        derived = [
-            *_principal_keys(principal),
-            *_resource_keys(account, region, tuple(tags), org_id, org_path, tag_prefixes),
-            ("aws:ViaAWSService", ("false",)),
-            *keys,
-        ]
+        base = _base_context(principal, account, region, tuple(tags), org_id, org_path, tag_prefixes)
+        derived = list(keys)
         given = []
         for key, values in context:  # principal keys are always derived, never taken (§7.1)
             if _principal_key(key):
@@ -287,7 +283,7 @@ class _Authorizer:
             now = next((v for k, v in given if k.lower() == "aws:currenttime"), None)
             if now:
                 derived.append(("aws:TokenIssueTime", now))
-        ctx = Context.of([*derived, *given])
+        ctx = base.extended([*derived, *given])
         req = EvalRequest(
             principal,
             action,
@@ -729,9 +725,14 @@ class _Authorizer:
             self.notes.append(f"stored without BlockPublicPolicy (false by default): {detail}")
 
 
-@lru_cache(maxsize=4096)
-def _principal_keys(principal: Principal) -> tuple[tuple[str, Values], ...]:
-    return tuple(principal_keys(principal))
+@lru_cache(maxsize=8192)
+def _base_context(principal: Principal, account: str, region: str | None, tags: tuple[tuple[str, str], ...],
+                  org_id: str | None, org_path: tuple[str, ...], tag_prefixes: tuple[str, ...]) -> Context:
+    """The keys AWS derives from the caller and the resource (§7.1–7.2), shared by every request
+    between them; a request adds its own keys with ``Context.extended``."""
+    return Context.of([*principal_keys(principal),
+                       *_resource_keys(account, region, tags, org_id, org_path, tag_prefixes),
+                       ("aws:ViaAWSService", ("false",))])
 
 
 @lru_cache(maxsize=4096)

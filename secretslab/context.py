@@ -52,6 +52,16 @@ class Context:
             names[lower] = key
         return cls(MappingProxyType(values), MappingProxyType(names))
 
+    def extended(self, items: Iterable[tuple[str, Values]]) -> Context:
+        """This context with ``items`` added (or replacing keys of the same name)."""
+        values = dict(self._values)
+        names = dict(self._names)
+        for key, vals in items:
+            lower = key.lower()
+            values[lower] = vals
+            names[lower] = key
+        return Context(MappingProxyType(values), MappingProxyType(names))
+
     def single(self, key_lower: str) -> str | None:
         """The value of a single-valued key, for policy variables (§6.1)."""
         values = self._values.get(key_lower)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .conditions import evaluate_condition
 from .context import Context
@@ -197,10 +197,29 @@ class _Check:
         return req.rcps
 
     def _levels(self, role: PolicyRole, levels: tuple[Level, ...]) -> list[LevelResult]:
+        """Each organization level's result. A level's policies are shared by every request of
+        an account, so its result is remembered by what it depends on (as for statements)."""
         out = []
+        req, action = self.req, self.action
+        get = req.context.get
         for level in levels:
-            results = tuple(self._policies(role, level.policies, level.node))
-            out.append(LevelResult(level.node, any(p.allows for p in results), results))
+            view = _level_view(level, action)
+            if view is None:  # an invalid policy: evaluate the level to report it
+                results = tuple(self._policies(role, level.policies, level.node))
+                out.append(LevelResult(level.node, any(p.allows for p in results), results))
+                continue
+            keys, needs_resource, needs_principal = view
+            key = (id(level), role, action, req.resource if needs_resource else None,
+                   (req.principal.arn, req.principal.has_boundary) if needs_principal else None,
+                   *[get(k) for k in keys])
+            found = _LEVEL_RESULTS.get(key)
+            if found is None or found[0] is not level:
+                results = tuple(self._policies(role, level.policies, level.node))
+                found = (level, LevelResult(level.node, any(p.allows for p in results), results))
+                if len(_LEVEL_RESULTS) >= 65536:
+                    _LEVEL_RESULTS.clear()
+                _LEVEL_RESULTS[key] = found
+            out.append(found[1])
         return out
 
     # -- deciding (§8.11)
@@ -341,6 +360,30 @@ class _Check:
             tuple(self.notes),
             grant,
         )
+
+
+# Levels are keyed by identity (hashing a level's policies on every request costs more than it
+# saves); each entry keeps its level alive, and is used only if it holds that very level.
+_LEVEL_RESULTS: dict[tuple[Any, ...], tuple[Level, LevelResult]] = {}
+_LEVEL_VIEWS: dict[tuple[int, str], tuple[Level, tuple[tuple[str, ...], bool, bool] | None]] = {}
+
+
+def _level_view(level: Level, action: str) -> tuple[tuple[str, ...], bool, bool] | None:
+    """(context keys, needs the resource, needs the caller) of a level's policies for an
+    action; None when a policy of the level is invalid."""
+    found = _LEVEL_VIEWS.get((id(level), action))
+    if found is not None and found[0] is level:
+        return found[1]
+    view: tuple[tuple[str, ...], bool, bool] | None = None
+    if all(a.policy.valid for a in level.policies):
+        statements = [s for a in level.policies for s in a.policy.statements_for(action)]
+        keys = tuple(dict.fromkeys(k for s in statements for k in s.memo_keys))
+        view = (keys, any(s.resource is not None and not s.resource.any for s in statements),
+                any(s.principal is not None for s in statements))
+    if len(_LEVEL_VIEWS) >= 65536:
+        _LEVEL_VIEWS.clear()
+    _LEVEL_VIEWS[(id(level), action)] = (level, view)
+    return view
 
 
 class _Grants:

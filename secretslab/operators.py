@@ -284,6 +284,13 @@ _DATE = re.compile(
 
 
 def parse_date(text: str) -> float | None:
+    try:
+        return _parse_date(text)
+    except (OverflowError, ValueError):  # beyond the calendar Python can represent: not a date
+        return None
+
+
+def _parse_date(text: str) -> float | None:
     """Epoch seconds of an ISO 8601 (W3C profile) date or of epoch seconds (§5.6)."""
     text = text.strip()
     if re.fullmatch(r"-?\d{1,11}(\.\d+)?", text) and len(text) != 4:

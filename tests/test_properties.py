@@ -8,31 +8,45 @@ statements and policies of one type are OR-ed; SCPs, RCPs, boundaries and sessio
 restrict). Requests are generated as batch lines (``secretslab.batch``) and decided with
 ``Simulator().evaluate``; every generated line is valid (a ``LineError`` fails the test).
 
-Generator balance, measured with a 3000-example sample of ``lines()`` (and visible with
-``pytest --hypothesis-show-statistics``): about 38 % ALLOW, 24 % EXPLICIT_DENY and 38 %
-IMPLICIT_DENY; 55 % same-account, 45 % cross-account; 30 % with SCPs, 20 % with RCPs, 25 % with
-a permissions boundary and 20 % with a session policy. So the monotonicity laws below are
-exercised in every direction, not only on denials.
+Generator balance, measured on two 3000-example samples of ``lines()`` (see also
+``pytest --hypothesis-show-statistics``, which prints the outcome events of every law): ALLOW
+46–51 %, EXPLICIT_DENY 15–17 %, IMPLICIT_DENY 35–38 %; 70 % same-account and 30 % cross-account
+requests; a resource-based policy on 85 % of them, SCPs on 24 %, RCPs on 12 %, a permissions
+boundary on 23 % and a session policy on 18 %. Allow statements are often aimed at the request
+(its action, resource and caller); without that the ALLOW share was 12 % and the monotonicity
+laws were nearly vacuous. ``test_generated_lines_cover_every_outcome`` keeps it that way.
+
+One package bug was found and fixed (parser and evaluation totality: dates at the ends of the
+calendar raised OverflowError); ``test_dates_at_the_calendar_edges_*`` keep it fixed.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
+import random
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from secretslab import (InvalidPolicyError, Outcome, ScenarioError, World, authorize, check_policy,
-                        parse_policy, read_policy)
+from secretslab import (
+    Evaluation,
+    InvalidPolicyError,
+    Outcome,
+    ScenarioError,
+    World,
+    authorize,
+    check_policy,
+    parse_policy,
+    read_policy,
+)
 from secretslab.batch import LineError, Simulator
 from secretslab.problems import CODES
 
 from .conftest import PUBLIC_CASES, load_cases
-
 
 KINDS = ("identity", "resource", "key", "trust", "scp", "rcp", "boundary", "session")
 
@@ -122,6 +136,12 @@ CONDITIONS = st.sampled_from([
     ("NumericLessThan", "secretsmanager:RecoveryWindowInDays", "10"),
     ("StringLike", "aws:userid", "AIDA*"),
     ("StringEquals", "aws:username", "alice"),
+    ("StringEquals", "aws:SourceVpce", ["vpce-1", "vpce-2"]),
+    ("IpAddress", "aws:SourceIp", ["10.0.0.0/8", "203.0.113.0/24"]),
+    ("StringLike", "aws:PrincipalArn", [f"arn:aws:iam::{A}:user/*", "arn:aws:iam::*:role/Reader"]),
+    ("ForAnyValue:StringLike", "aws:TagKeys", ["te*", "env"]),
+    ("StringLike", "aws:PrincipalArn", "arn:aws:iam::${aws:PrincipalAccount}:*"),  # §6 variable
+    ("StringEquals", "aws:ResourceTag/team", "${aws:PrincipalTag/team, 'payments'}"),
 ])
 CONTEXT_VALUES: dict[str, list[Any]] = {
     "aws:SourceVpce": ["vpce-1", "vpce-2"],
@@ -324,16 +344,12 @@ def lines(draw: st.DrawFn, action: str | None = None, resource: str | None = Non
 PERMISSIVENESS = {Outcome.EXPLICIT_DENY: 0, Outcome.IMPLICIT_DENY: 1, Outcome.ALLOW: 2}
 
 
-def decide(line: dict[str, Any], simulator: Simulator | None = None) -> Any:
+def decide(line: dict[str, Any], simulator: Simulator | None = None) -> Evaluation:
     """The evaluation of a generated line; generated lines must be valid."""
     try:
         return (simulator or Simulator()).evaluate(line)
     except LineError as exc:  # a generator bug, or the package rejecting a policy AWS stores
         pytest.fail(f"generated line rejected: {exc}\n{json.dumps(line, indent=1)}")
-
-
-def outcome(line: dict[str, Any]) -> Outcome:
-    return decide(line).outcome
 
 
 Path = tuple[Any, ...]
@@ -368,7 +384,8 @@ def statement_list(doc: dict[str, Any]) -> list[dict[str, Any]]:
     """The document's statements as a list (a lone statement object is normalised, §3.2)."""
     if isinstance(doc["Statement"], dict):
         doc["Statement"] = [doc["Statement"]]
-    return doc["Statement"]
+    statements_: list[dict[str, Any]] = doc["Statement"]
+    return statements_
 
 
 def statement_refs(line: dict[str, Any], effect: str | None = None) -> list[tuple[str, Path, int]]:
@@ -411,7 +428,7 @@ def add_targets(line: dict[str, Any], effect: str) -> list[tuple[str, Path | Non
     return targets
 
 
-def explain(before: Any, after: Any, line: dict[str, Any], new: dict[str, Any]) -> str:
+def explain(before: Evaluation, after: Evaluation, line: dict[str, Any], new: dict[str, Any]) -> str:
     return (f"{before.outcome.value}/{before.reason.value} -> {after.outcome.value}/"
             f"{after.reason.value}\nbefore: {json.dumps(line)}\nafter:  {json.dumps(new)}")
 
@@ -438,21 +455,20 @@ json_like = st.recursive(
 )
 
 
+def _containers(node: Any) -> Iterator[Any]:
+    """Every dict and list of a JSON tree, the root first."""
+    if isinstance(node, (dict, list)):
+        yield node
+        for child in (node.values() if isinstance(node, dict) else node):
+            yield from _containers(child)
+
+
 @st.composite
 def near_valid(draw: st.DrawFn) -> Any:
     """A valid policy of some kind with one to three elements mutated anywhere in the tree."""
     doc = copy.deepcopy(draw(policies(draw(st.sampled_from(KINDS)))))
     for _ in range(draw(st.integers(1, 3))):
-        containers: list[Any] = []
-
-        def walk(node: Any) -> None:
-            if isinstance(node, (dict, list)):
-                containers.append(node)
-                for child in (node.values() if isinstance(node, dict) else node):
-                    walk(child)
-
-        walk(doc)
-        target = draw(st.sampled_from(containers))
+        target = draw(st.sampled_from(list(_containers(doc))))
         if isinstance(target, dict):
             op = draw(st.sampled_from(["replace", "delete", "add", "rename", "wrap"]))
             key = draw(st.sampled_from(sorted(target))) if target else None
@@ -486,7 +502,7 @@ def malformed_text(draw: st.DrawFn) -> Any:
         return text[:draw(st.integers(0, max(0, len(text) - 1)))]
     if how == "insert":
         i = draw(st.integers(0, len(text)))
-        return text[:i] + draw(st.sampled_from(list("{}[],:\"\\") + ["NaN", "\x00", "\ud800"])) + text[i:]
+        return text[:i] + draw(st.sampled_from([*'{}[],:"\\', "NaN", "\x00", "\ud800"])) + text[i:]
     if how == "garbage":
         return draw(st.text(max_size=40))
     if how == "bytes":
@@ -509,7 +525,7 @@ def _assert_total(doc: Any) -> None:
     for kind in KINDS:
         try:
             problems = check_policy(doc, kind)
-        except Exception as exc:  # noqa: BLE001 - any exception is the failure
+        except Exception as exc:
             pytest.fail(f"check_policy({doc!r:.200}, {kind!r}) raised {exc!r}")
         _check_problems(problems, kind)
         has_error = any(p.is_error for p in problems)
@@ -519,7 +535,7 @@ def _assert_total(doc: Any) -> None:
             assert has_error, (kind, problems)
             assert any(p.is_error for p in exc.problems)
             _check_problems(exc.problems, kind)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             pytest.fail(f"parse_policy({doc!r:.200}, {kind!r}) raised {exc!r}")
         else:
             assert not has_error and policy.valid, (kind, problems)
@@ -580,7 +596,7 @@ def test_bad_input_lines_raise_only_line_error(line: dict[str, Any], data: st.Da
         Simulator().evaluate(line)
     except LineError as exc:
         _check_problems(tuple(exc.problems), field)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         pytest.fail(f"{field}={line[field]!r:.200} raised {exc!r}")
 
 
@@ -593,7 +609,7 @@ def test_world_reader_raises_only_scenario_error(world: Any) -> None:
         World.from_dict(world)
     except ScenarioError as exc:
         _check_problems(tuple(exc.problems), "world")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         pytest.fail(f"World.from_dict({world!r:.200}) raised {exc!r}")
 
 
@@ -711,24 +727,6 @@ def fuzzed_contexts(draw: st.DrawFn, block: dict[str, Any]) -> dict[str, Any]:
     return context
 
 
-def _date_underflows(text: str) -> bool:
-    """Dates of 0001-01-01 with a positive UTC offset, written without the ``T`` of the full
-    form: a known package bug (``OverflowError``), pinned by the xfail tests
-    ``test_known_bug_date_before_year_one_*`` below. Excluded here so that the totality
-    properties keep checking everything else; remove once those tests XPASS."""
-    return text.startswith("0001-01-01") and "T" not in text and "+" in text and "+00:00" not in text
-
-
-def _known_bug(value: Any) -> bool:
-    if isinstance(value, str):
-        return _date_underflows(value)
-    if isinstance(value, list):
-        return any(_known_bug(v) for v in value)
-    if isinstance(value, dict):
-        return any(_known_bug(v) for v in value.values())
-    return False
-
-
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(block=fuzzed_conditions(), effect=st.sampled_from(["Allow", "Deny"]), data=st.data())
 def test_conditions_of_every_operator_are_total(block: dict[str, Any], effect: str,
@@ -740,7 +738,6 @@ def test_conditions_of_every_operator_are_total(block: dict[str, Any], effect: s
     wrong-typed request value just does not match), never an exception.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
     context = data.draw(fuzzed_contexts(block))
-    assume(not _known_bug(block) and not _known_bug(context))
     doc = {"Version": "2012-10-17",
            "Statement": [{"Effect": effect, "Action": "*", "Resource": "*", "Condition": block}]}
     _assert_total(doc)
@@ -752,38 +749,122 @@ def test_conditions_of_every_operator_are_total(block: dict[str, Any], effect: s
         evaluation = Simulator().evaluate(line)
     except LineError as exc:
         pytest.fail(f"valid policy rejected: {exc}")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         pytest.fail(f"evaluation raised {exc!r}")
     event(f"{effect}: {evaluation.outcome.value}")
 
 
-_UNDERFLOW_POLICY = {"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Action": "*", "Resource": "*",
-    "Condition": {"DateLessThan": {"aws:CurrentTime": "0001-01-01+00:01"}}}]}
+FUZZ_ACTIONS = st.sampled_from([
+    "*", "**", "?", "secretsmanager:*", "secretsmanager:Get*", "secretsmanager:g?tsecretvalue",
+    "secretsmanager:*Secret*", "secretsmanager:", ":GetSecretValue", "a:b:c", "kms:*Key*", "*:*",
+    "sts:AssumeRole?", "sts:Assume*Role*", "secretsmanager:NoSuchAction", "nosuchservice:Do",
+    "secretsmanager:GetSecretValue ", "${aws:username}:*", "",
+])
+FUZZ_RESOURCES = st.sampled_from([
+    "*", "?", "**", "arn:*", "arn:aws:secretsmanager:*", "arn:aws:*:us-east-1:*:*",
+    f"arn:aws:secretsmanager:us-east-1:{A}:secret:*", f"arn:aws:secretsmanager:*:{A}:secret:prod/db-??????",
+    f"arn:aws:secretsmanager:us-east-1:{A}:secret:${{aws:username}}-??????",
+    "arn:aws:secretsmanager:*:*:secret:${aws:PrincipalTag/team, 'prod'}/*",
+    "arn:aws:secretsmanager:*:*:secret:${aws:PrincipalTag/team}/*",
+    "arn:aws:secretsmanager:*:*:secret:${", "arn:aws:secretsmanager:*:*:secret:${}",
+    "arn:aws:secretsmanager:*:*:secret:${*}${?}${$}", "arn:aws:secretsmanager:*:*:secret:${ aws:username }",
+    "arn:aws:secretsmanager:*:*:secret:a${aws:username}b${aws:userid}", "${aws:username}",
+    "arn:aws:kms:*:*:key/*", "arn:aws:kms:us-east-1:*:*", "arn:aws:iam::*:role/T*", "arn:aws:iam::*:*",
+    "arn", "arn:", "arn:aws", "arn:aws:secretsmanager", "not an arn", "",
+])
+FUZZ_PRINCIPALS = st.sampled_from([
+    "*", A, "12345", f"arn:aws:iam::{A}:root", ALICE, BOB, f"arn:aws:iam::{A}:role/Reader",
+    f"arn:aws:iam::{A}:role/app-*", f"arn:aws:iam::{A}:group/g", SESSION_A, FED_A,
+    f"arn:aws:sts::{A}:assumed-role/Reader/*", f"arn:aws:sts::{A}:assumed-role/Reader",
+    f"arn:aws:iam::{A}:user/*", "arn:aws:iam::*:root", "secretsmanager.amazonaws.com",
+    "cognito-identity.amazonaws.com", "",
+])
+FUZZ_TEXT = st.text(alphabet="arn:aws*?${}/-_ .:'", max_size=24)
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError,
-                   reason="package bug: operators.parse_date subtracts the UTC offset from "
-                          "datetime(1, 1, 1) and raises OverflowError instead of rejecting the value")
-def test_known_bug_date_before_year_one_crashes_the_parser() -> None:
-    """§3/§5.6, parser totality: a Date condition value of 0001-01-01 with a positive offset (no
-    ``T``, so the regex branch of ``parse_date``) must be reported (INVALID_CONDITION_VALUE) or
-    accepted, not raise ``OverflowError`` out of ``check_policy``."""
-    problems = check_policy(_UNDERFLOW_POLICY, "identity")
-    _check_problems(problems, "identity")
+def _fuzz(vocabulary: Any) -> Any:
+    """Mostly words of the vocabulary, sometimes free text; a string or a (rarely empty) list."""
+    element = st.integers(0, 5).flatmap(lambda i: FUZZ_TEXT if i == 5 else vocabulary)
+    return st.integers(0, 7).flatmap(
+        lambda i: st.lists(element, max_size=3) if i == 7 else element if i < 4
+        else st.lists(element, min_size=1, max_size=3))
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError,
-                   reason="package bug: the request value 0001-01-01+00:01 for a Date key makes "
-                          "evaluation raise OverflowError (operators.parse_date)")
-def test_known_bug_date_before_year_one_crashes_evaluation() -> None:
+@st.composite
+def fuzzed_statements(draw: st.DrawFn) -> dict[str, Any]:
+    """Statements whose Action/Resource/Principal strings are near the edges of the grammar:
+    wildcards everywhere, policy variables (well- and ill-formed), truncated ARNs."""
+    s: dict[str, Any] = {"Effect": draw(st.sampled_from(["Allow", "Deny"]))}
+    for names, vocabulary in ((("Action", "NotAction"), FUZZ_ACTIONS),
+                              (("Resource", "NotResource"), FUZZ_RESOURCES)):
+        # usually exactly one of the pair (§3.2); sometimes neither or both
+        chosen = [names[1] if rarely(draw, 4) else names[0]]
+        if rarely(draw, 10):
+            chosen = draw(st.sampled_from([[], list(names)]))
+        for name in chosen:
+            s[name] = draw(_fuzz(vocabulary))
+    if draw(st.booleans()):
+        s["NotPrincipal" if rarely(draw, 4) else "Principal"] = draw(
+            st.sampled_from(["*", {"AWS": "*"}])
+            | st.dictionaries(st.sampled_from(["AWS", "AWS", "Service", "Federated", "aws"]),
+                              _fuzz(FUZZ_PRINCIPALS), min_size=1, max_size=2))
+    if rarely(draw, 3):
+        s["Condition"] = draw(fuzzed_conditions())
+    return s
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(statement=fuzzed_statements(), caller=CALLERS, action=REQUEST_ACTIONS, data=st.data())
+def test_fuzzed_statements_parse_and_evaluate_totally(statement: dict[str, Any], caller: str,
+                                                      action: str, data: st.DataObject) -> None:
+    """§3–§4, §6: statements with edge-case Action/Resource/Principal strings (wildcards,
+    malformed or unresolvable policy variables, partial ARNs, groups and partial-wildcard
+    principals) are reported by the parser of every kind, and each kind that accepts one
+    evaluates it, in its place, to an outcome without raising.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
+    doc = {"Version": "2012-10-17", "Statement": [statement]}
+    _assert_total(doc)
+    resource = data.draw(st.sampled_from(ACTIONS[action]))
+    rkind = RESOURCE_KIND[action.partition(":")[0]]
+    fields = {"identity": "identity_policies", "boundary": "permissions_boundary",
+              "session": "session_policy", rkind: "resource_policy", "scp": "scps", "rcp": "rcps"}
+    for kind, field in fields.items():
+        if not read_policy(doc, kind).valid:
+            continue
+        line: dict[str, Any] = {"principal": caller, "action": action, "resource": resource,
+                                "context": {"aws:PrincipalTag/team": "prod"},
+                                "identity_policies": [FULL_ACCESS]}
+        line[field] = [doc] if field == "identity_policies" else [[doc]] if field in ("scps", "rcps") else doc
+        try:
+            evaluation = Simulator().evaluate(line)
+        except Exception as exc:
+            pytest.fail(f"{kind}: {json.dumps(doc)} raised {exc!r}")
+        event(f"{kind}: {evaluation.outcome.value}")
+
+
+OVERFLOWING_DATES = ["0001+00:01", "9999-12-31 23:59-00:01"]
+
+
+@pytest.mark.parametrize("date", OVERFLOWING_DATES)
+def test_dates_at_the_calendar_edges_do_not_crash_the_parser(date: str) -> None:
+    """§3/§5.6, parser totality: a Date condition value such as ``0001+00:01`` must be reported
+    (INVALID_CONDITION_VALUE) or accepted, not raise ``OverflowError`` out of ``check_policy``
+    (found by ``test_conditions_of_every_operator_are_total``)."""
+    doc = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "*", "Resource": "*",
+        "Condition": {"DateLessThan": {"aws:CurrentTime": date}}}]}
+    _check_problems(check_policy(doc, "identity"), "identity")
+
+
+@pytest.mark.parametrize("date", OVERFLOWING_DATES)
+def test_dates_at_the_calendar_edges_do_not_crash_evaluation(date: str) -> None:
     """§5.5–§5.6: a request value that is not a usable date makes a Date condition not match
-    (the statement does not apply); it must not raise out of ``Simulator.evaluate``."""
+    (so this Allow does not apply); it must not raise out of ``Simulator.evaluate``."""
     doc = {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Action": "*", "Resource": "*",
         "Condition": {"DateLessThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}}]}
     line = {"principal": ALICE, "action": "secretsmanager:GetSecretValue", "resource": SECRET_A,
-            "context": {"aws:CurrentTime": "0001-01-01+00:01"}, "identity_policies": [doc]}
+            "context": {"aws:CurrentTime": date}, "identity_policies": [doc]}
     assert Simulator().evaluate(line).outcome is Outcome.IMPLICIT_DENY
 
 
@@ -964,7 +1045,7 @@ def test_boundaries_session_policies_scps_and_rcps_never_grant(line: dict[str, A
         new["session_policy"] = data.draw(policies("session", target))
     elif what == "scp":
         level = data.draw(st.lists(policies("scp", target), max_size=2))
-        if not rarely(data.draw, 4):
+        if data.draw(st.integers(0, 3)) != 3:  # usually with FullAWSAccess
             level.insert(0, copy.deepcopy(FULL_ACCESS))
         new.setdefault("scps", []).append(level)
     else:
@@ -994,7 +1075,7 @@ def _shuffled(line: dict[str, Any], shuffle: Callable[[list[Any]], None]) -> dic
 
 
 @LAW
-@given(line=lines(), rnd=st.randoms(use_true_random=False))
+@given(line=lines(), rnd=st.integers(0, 2**32).map(random.Random))
 def test_statement_and_policy_order_never_change_the_outcome(line: dict[str, Any], rnd: Any) -> None:
     """§8.9 (and §3.2: statements and policies of one type are OR-ed): shuffling the statements
     of every policy, the identity policies, the SCPs/RCPs of each organization level and the
@@ -1010,6 +1091,78 @@ def test_statement_and_policy_order_never_change_the_outcome(line: dict[str, Any
     for new in (_shuffled(line, rnd.shuffle), _shuffled(line, list.reverse), _shuffled(line, doubled)):
         after = decide(new)
         assert after.outcome is before.outcome, explain(before, after, line, new)
+
+
+def _recase(text: str, rnd: Any) -> str:
+    return "".join(c.upper() if rnd.random() < 0.5 else c.lower() for c in text)
+
+
+@LAW
+@given(line=lines(), rnd=st.integers(0, 2**32).map(random.Random))
+def test_case_of_actions_and_condition_key_names_never_matters(line: dict[str, Any], rnd: Any) -> None:
+    """§4.1 (action matching is case-insensitive, prefix and name) and §5.2 (condition key
+    names, tag keys included, are case-insensitive, in the policy and in the request): changing
+    the case of every Action/NotAction pattern, every condition key name in the policies and
+    every key name of the request context gives the same outcome and reason.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
+    new = copy.deepcopy(line)
+    for _kind, path in slots(new):
+        for statement in statement_list(get(new, path)):
+            for name in ("Action", "NotAction"):
+                if name in statement:
+                    value = statement[name]
+                    statement[name] = ([_recase(v, rnd) for v in value] if isinstance(value, list)
+                                       else _recase(value, rnd))
+            for operator, keys in statement.get("Condition", {}).items():
+                statement["Condition"][operator] = {_recase(k, rnd): v for k, v in keys.items()}
+    new["context"] = {_recase(k, rnd): v for k, v in new["context"].items()}
+    before, after = decide(line), decide(new)
+    event(f"outcome: {before.outcome.value}")
+    assert (after.outcome, after.reason) == (before.outcome, before.reason), explain(before, after, line, new)
+
+
+def _positive(operator: str) -> bool:
+    """Operators whose several values are OR-ed (§5.1): not negated, not ForAllValues."""
+    return "Not" not in operator and not operator.startswith("ForAllValues")
+
+
+def _splits(statement: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    """Every way to split one list-valued OR-element of the statement into one statement per
+    value: Action, Resource, Principal's AWS list, or the values of a positive condition."""
+    out = []
+    for name in ("Action", "Resource"):
+        if isinstance(statement.get(name), list) and len(statement[name]) > 1:
+            out.append([{**statement, name: v} for v in statement[name]])
+    principal = statement.get("Principal")
+    if isinstance(principal, dict) and isinstance(principal.get("AWS"), list) and len(principal["AWS"]) > 1:
+        out.append([{**statement, "Principal": {**principal, "AWS": v}} for v in principal["AWS"]])
+    for operator, keys in statement.get("Condition", {}).items():
+        for key, values in keys.items():
+            if _positive(operator) and isinstance(values, list) and len(values) > 1:
+                out.append([{**statement, "Condition": {**statement["Condition"],
+                                                        operator: {**keys, key: v}}} for v in values])
+    return out
+
+
+@LAW
+@given(line=lines(), data=st.data())
+def test_a_list_is_the_or_of_its_values(line: dict[str, Any], data: st.DataObject) -> None:
+    """§3.2 (statements are OR-ed), §4.1 and §4.3 ("a list matches if any entry matches"), §4.5
+    (principals), §5.1 (several values of a positive operator are OR-ed): replacing a statement
+    whose Action, Resource, Principal or positive-condition value is a list by one statement per
+    value gives the same outcome. (NotAction, NotResource, NotPrincipal and negated operators
+    are ANDs of negations and are not split.)
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
+    options = [(path, i, split) for _kind, path, i in statement_refs(line)
+               for split in _splits(statement_list(get(copy.deepcopy(line), path))[i])]
+    assume(options)
+    path, index, split = data.draw(st.sampled_from(options))
+    new = copy.deepcopy(line)
+    statements_ = statement_list(get(new, path))
+    statements_[index:index + 1] = copy.deepcopy(split)
+    before, after = decide(line), decide(new)
+    event(f"outcome: {before.outcome.value}")
+    assert after.outcome is before.outcome, explain(before, after, line, new)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1085,11 +1238,11 @@ def test_evaluation_is_deterministic_and_independent_of_history(batch: list[dict
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
     shared = Simulator()
     in_batch = [_summary(decide(line, shared)) for line in batch]
-    for line, seen in zip(batch, in_batch):
+    for line, seen in zip(batch, in_batch, strict=True):
         fresh = _summary(decide(line))
         again = _summary(decide(line, shared))
         assert seen == fresh == again, json.dumps(line)
-    for line, seen in zip(reversed(batch), reversed(in_batch)):
+    for line, seen in zip(reversed(batch), reversed(in_batch), strict=True):
         assert _summary(decide(line, shared)) == seen, json.dumps(line)
 
 
@@ -1174,10 +1327,11 @@ def test_public_cases_decide_deterministically_as_json() -> None:
 
 def test_generated_lines_cover_every_outcome() -> None:
     """The laws above are only meaningful if generated requests are often allowed: sample the
-    generator and require a sizeable share of each outcome (measured ≈38 % ALLOW)."""
+    generator (deterministically) and require a sizeable share of each outcome (measured: about
+    46 % ALLOW, see the module docstring)."""
     seen: dict[Outcome, int] = {o: 0 for o in Outcome}
 
-    @settings(max_examples=400, deadline=None, database=None,
+    @settings(max_examples=400, deadline=None, database=None, derandomize=True,
               suppress_health_check=[HealthCheck.too_slow])
     @given(line=lines())
     def sample(line: dict[str, Any]) -> None:
@@ -1186,5 +1340,5 @@ def test_generated_lines_cover_every_outcome() -> None:
     sample()
     total = sum(seen.values())
     shares = {o.value: round(n / total, 2) for o, n in seen.items()}
-    assert all(n / total >= 0.15 for n in seen.values()), shares
-
+    assert seen[Outcome.ALLOW] / total >= 0.3, shares
+    assert all(n / total >= 0.1 for n in seen.values()), shares
