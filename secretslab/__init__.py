@@ -117,10 +117,10 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from .analysis import AccessMatrix, AccessPath, Diff, WhoCan, access_matrix, access_paths, diff, who_can
+    from .analyzer import Finding, findings
     from .authorization import Decision, Step, authorize
     from .engine import Attached, EvalRequest, Level, evaluate
     from .evaluation import Evaluation, Outcome, PolicyRole, Reason
-    from .analyzer import Finding, findings
     from .fixes import Fix, apply_fix, suggest_fixes
     from .parsing import check_policy, parse_policy, read_policy
     from .policy import Effect, Policy, PolicyKind, Statement

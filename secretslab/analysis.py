@@ -514,7 +514,8 @@ class Change:
     def __str__(self) -> str:
         sign = "+" if self.gained else "-"
         why = "; ".join(self.responsible) or self.after.summary
-        return f"{sign} {self.principal} {self.action} {self.resource}: {self.before.value} -> {self.after.value} ({why})"
+        change = f"{self.before.value} -> {self.after.value}"
+        return f"{sign} {self.principal} {self.action} {self.resource}: {change} ({why})"
 
 
 @dataclass(frozen=True, slots=True)
