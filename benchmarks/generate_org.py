@@ -56,6 +56,8 @@ def key_arn(account: str, i: int) -> str:
 
 def team_policy(account: str, team: str, rng: random.Random) -> Json:
     prefix = f"arn:aws:secretsmanager:{REGION}:{account}:secret:{team}/"
+    if team == "platform":  # the platform team reads every secret of its account
+        prefix = f"arn:aws:secretsmanager:{REGION}:{account}:secret:"
     statements = [allow(["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], prefix + "*")]
     if rng.random() < 0.5:
         statements.append(allow("secretsmanager:PutSecretValue", prefix + "app-*"))
