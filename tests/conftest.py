@@ -7,7 +7,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+import matplotlib
 import pytest
+
+matplotlib.use("Agg")  # figures render off-screen in tests (never via MPLBACKEND: it leaks into kernels)
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "cases"
