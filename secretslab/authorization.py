@@ -504,23 +504,7 @@ class _Authorizer:
         keys = sm.request_keys(op, arn if arn != "*" else None, params, key.arn if key else None)
         if secret is not None and secret.region:
             keys.append(("secretsmanager:SecretPrimaryRegion", (secret.region,)))
-        policy = (
-            Attached(f"secret policy of {secret.name}", secret.resource_policy)
-            if secret and secret.resource_policy
-            else None
-        )
-        main = self.check(
-            caller,
-            req.action,
-            arn,
-            account=account,
-            region=region,
-            policy=policy,
-            tags=secret.tags if secret else (),
-            tag_prefixes=("secretsmanager",),
-            keys=keys,
-            context=req.context,
-        )
+        main = self.on_secret(caller, req.action, secret, arn, account, region, keys)
         if not main.allowed:
             return
         versions = dict(secret.versions) if secret else {}
@@ -543,11 +527,37 @@ class _Authorizer:
         for sub in plan.steps:
             if unknown and sub.action.startswith("kms:"):
                 continue
-            step = self.sub_request(caller, sub, secret, arn, account, region, key, old_key, policy)
+            step = self.sub_request(caller, sub, secret, arn, account, region, key, old_key)
             if not step.allowed and not step.optional:
                 return
         if op.lower() in ("putresourcepolicy", "validateresourcepolicy"):
             self.validate_resource_policy(op, params)
+
+    def on_secret(
+        self,
+        caller: Caller,
+        action: str,
+        secret: Secret | None,
+        arn: str,
+        account: str,
+        region: str | None,
+        keys: Iterable[tuple[str, Values]],
+        purpose: str = "",
+    ) -> Step:
+        """A Secrets Manager check on a secret (or on a new secret's ARN): its policy and tags."""
+        return self.check(
+            caller,
+            action,
+            arn,
+            account=account,
+            region=region,
+            policy=_secret_policy(secret),
+            tags=secret.tags if secret else (),
+            tag_prefixes=("secretsmanager",),
+            keys=keys,
+            context=self.request.context,
+            purpose=purpose,
+        )
 
     def secret_keys(
         self, secret: Secret | None, params: Mapping[str, Any], account: str, region: str | None
@@ -579,7 +589,6 @@ class _Authorizer:
         region: str | None,
         key: Key | None,
         old_key: Key | None,
-        policy: Attached | None,
     ) -> Step:
         if sub.action.startswith("kms:"):
             target = old_key if sub.target is sm.Target.OLD_KEY else key
@@ -609,17 +618,14 @@ class _Authorizer:
                 context=self.request.context,
                 purpose=sub.purpose,
             )
-        return self.check(
+        return self.on_secret(
             caller,
             sub.action,
+            secret,
             arn,
-            account=account,
-            region=region,
-            policy=policy,
-            tags=secret.tags if secret else (),
-            tag_prefixes=("secretsmanager",),
-            keys=sm.request_keys(sub.action.partition(":")[2], arn, self.request.parameters, None),
-            context=self.request.context,
+            account,
+            region,
+            sm.request_keys(sub.action.partition(":")[2], arn, self.request.parameters, None),
             purpose=sub.purpose,
         )
 
@@ -656,22 +662,14 @@ class _Authorizer:
             if secret is None:
                 self.notes.append(f"secret {ref} is not in the world")
                 continue
-            policy = (
-                Attached(f"secret policy of {secret.name}", secret.resource_policy)
-                if secret.resource_policy
-                else None
-            )
-            step = self.check(
+            step = self.on_secret(
                 caller,
                 "secretsmanager:GetSecretValue",
+                secret,
                 secret.arn,
-                account=secret.account,
-                region=secret.region,
-                policy=policy,
-                tags=secret.tags,
-                tag_prefixes=("secretsmanager",),
-                keys=sm.request_keys("GetSecretValue", secret.arn, {}, None),
-                context=req.context,
+                secret.account,
+                secret.region,
+                sm.request_keys("GetSecretValue", secret.arn, {}, None),
                 purpose="BatchGetSecretValue needs GetSecretValue on each secret",
             )
             if not step.allowed:
@@ -749,6 +747,12 @@ def _resource_keys(
             account, region, dict(tags), org_id=org_id, org_path_=org_path, tag_prefixes=tag_prefixes
         )
     )
+
+
+def _secret_policy(secret: Secret | None) -> Attached | None:
+    if secret is None or secret.resource_policy is None:
+        return None
+    return Attached(f"secret policy of {secret.name}", secret.resource_policy)
 
 
 def _principal_key(key: str) -> bool:
