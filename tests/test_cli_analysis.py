@@ -40,7 +40,9 @@ def test_who_can_prints_principals_and_their_paths(capsys: pytest.CaptureFixture
 def test_paths_prints_allowed_and_denied_paths(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "paths", ASSUME, "--principal", BOB, "--action", GET, "--resource", LEGACY)
     assert code == 0 and "allowed" in out and "denied" in out
-    code, out, _ = _run(capsys, "paths", ASSUME, "--principal", BOB, "--action", GET, "--resource", LEGACY, "--json")
+    code, out, _ = _run(
+        capsys, "paths", ASSUME, "--principal", BOB, "--action", GET, "--resource", LEGACY, "--json"
+    )
     assert json.loads(out)[0]["allowed"] is True
 
 
@@ -52,7 +54,9 @@ def test_matrix_prints_a_table_and_json(capsys: pytest.CaptureFixture[str]) -> N
     assert {(r["resource"], r["outcome"]) for r in rows} == {(DB, "allow"), (OLD, "implicit_deny")}
 
 
-def test_diff_lists_lost_access_between_two_scenarios(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_diff_lists_lost_access_between_two_scenarios(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     data = json.loads(Path(READ).read_text())
     data["world"]["secrets"][0]["resource_policy"] = None
     after = tmp_path / "after.json"
@@ -67,7 +71,9 @@ def test_fix_suggests_changes_for_a_denied_request(capsys: pytest.CaptureFixture
     principal = "arn:aws:sts::222222222222:assumed-role/AppRole/worker"
     code, out, _ = _run(capsys, "fix", READ, "--principal", principal, "--action", GET, "--resource", OLD)
     assert code == 0 and out.startswith("1. ")
-    code, out, _ = _run(capsys, "fix", READ, "--principal", principal, "--action", GET, "--resource", OLD, "--json")
+    code, out, _ = _run(
+        capsys, "fix", READ, "--principal", principal, "--action", GET, "--resource", OLD, "--json"
+    )
     assert json.loads(out)
 
 
@@ -78,13 +84,18 @@ def test_lint_prints_findings(capsys: pytest.CaptureFixture[str]) -> None:
     assert json.loads(out)[0]["code"] == "CROSS_ACCOUNT_GRANT_ON_AWS_MANAGED_KEY"
 
 
-@pytest.mark.parametrize("argv", [
-    ["who-can", "missing.json", "--action", GET, "--resource", LEGACY],
-    ["matrix", str(ROOT / "pyproject.toml")],
-    ["lint", str(ROOT / "README.md")],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["who-can", "missing.json", "--action", GET, "--resource", LEGACY],
+        ["matrix", str(ROOT / "pyproject.toml")],
+        ["lint", str(ROOT / "README.md")],
+    ],
+)
 def test_bad_scenario_is_reported_without_traceback(argv: list[str]) -> None:
-    proc = subprocess.run([sys.executable, "-m", "secretslab", *argv], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "secretslab", *argv], capture_output=True, text=True, cwd=ROOT
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stderr.strip()
 
 

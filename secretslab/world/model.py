@@ -136,7 +136,11 @@ class Key:
     aliases: tuple[str, ...] = ()
     tags: Tags = ()
     key_policy: Policy | None = None
-    has_grants: bool = False
+    grants: tuple[Any, ...] = ()  # accepted and kept, never evaluated (§9.10)
+
+    @property
+    def has_grants(self) -> bool:
+        return bool(self.grants)
 
     @property
     def aws_managed(self) -> bool:

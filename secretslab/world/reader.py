@@ -505,7 +505,7 @@ class _WorldReader(Fields):
             aliases,
             self.tags(raw.get("tags"), (*path, "tags")),
             policy,
-            bool(raw.get("grants")),
+            tuple(item for _, item in self.items(raw.get("grants"), (*path, "grants"), "grants")),
         )
 
     # -- cross-references
@@ -695,6 +695,7 @@ def world_to_dict(world: World) -> dict[str, Any]:
             "aliases": list(k.aliases),
             "tags": dict(k.tags),
             "key_policy": doc(k.key_policy),
+            **({"grants": list(k.grants)} if k.grants else {}),
         }
         for k in world.keys
     ]
