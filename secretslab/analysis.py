@@ -62,6 +62,11 @@ class AccessPath:
         return self.decision.allowed
 
     @property
+    def unknown(self) -> bool:
+        """Whether the path's decision depends on data an import could not read."""
+        return self.decision.unknown
+
+    @property
     def failed_hop(self) -> int | None:
         """Index of the failing step (0-based over the AssumeRole hops, then the action)."""
         failed = self.decision.failed_step
@@ -193,6 +198,7 @@ class WhoCan:
     kind: str  # user | role | session | account
     path: AccessPath | None  # None for "any principal of account X"
     note: str = ""
+    unknown: bool = False  # whether it can depends on data an import could not read
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -201,9 +207,12 @@ class WhoCan:
             "note": self.note,
             "roles": list(self.path.roles) if self.path else [],
             "reason": self.path.decision.reason.value if self.path else None,
+            **({"unknown": True} if self.unknown else {}),
         }
 
     def __str__(self) -> str:
+        if self.unknown and self.path and not self.path.allowed:
+            return f"{'unknown':8} {self.principal} — {self.note}"
         via = f" via {' -> '.join(self.path.roles)}" if self.path and self.path.roles else ""
         reason = f" ({self.path.decision.reason.value})" if self.path else ""
         note = f" — {self.note}" if self.note else ""
@@ -226,11 +235,33 @@ def who_can(
     for i, principal in enumerate(principals):
         path = _shortest(world, principal, action, resource, max_depth)
         if path is not None:
-            out.append(WhoCan(principal, _kind(world, principal), path))
+            out.append(
+                WhoCan(
+                    principal, _kind(world, principal), path, _gap_note(path.decision), path.decision.unknown
+                )
+            )
+        elif world.gaps:  # denied on what is known: but an unreadable policy might allow it
+            direct = authorize(world, Request(principal, action, resource))
+            if direct.unknown:
+                out.append(
+                    WhoCan(
+                        principal,
+                        _kind(world, principal),
+                        AccessPath(principal, (), direct),
+                        _gap_note(direct),
+                        True,
+                    )
+                )
         if progress:
             progress(i + 1, len(principals))
     out.extend(_granted_accounts(world, action, resource))
     return tuple(out)
+
+
+def _gap_note(decision: Decision) -> str:
+    if not decision.gaps:
+        return ""
+    return "unknown: " + "; ".join(str(g) for g in decision.gaps)
 
 
 def _shortest(world: World, principal: str, action: str, resource: str, max_depth: int) -> AccessPath | None:
@@ -322,6 +353,7 @@ class Cell:
     action: str
     outcome: Outcome
     reason: Reason
+    unknown: bool = False  # the decision depends on data an import could not read
 
     @property
     def allowed(self) -> bool:
@@ -342,7 +374,7 @@ class AccessMatrix:
     def cell(self, principal: str, resource: str, action: str) -> Cell:
         return self._index[(principal, resource, action)]
 
-    def rows(self) -> list[dict[str, str]]:
+    def rows(self) -> list[dict[str, Any]]:
         return [
             {
                 "principal": c.principal,
@@ -350,6 +382,7 @@ class AccessMatrix:
                 "action": c.action,
                 "outcome": c.outcome.value,
                 "reason": c.reason.value,
+                **({"unknown": True} if c.unknown else {}),
             }
             for c in self.cells
         ]
@@ -367,7 +400,7 @@ class AccessMatrix:
 
     def to_text(self) -> str:
         """One line per principal × resource, one column per action (A = allow, D = explicit
-        deny, . = implicit deny)."""
+        deny, . = implicit deny; ? = depends on data an import could not read)."""
         mark = {Outcome.ALLOW: "A", Outcome.EXPLICIT_DENY: "D", Outcome.IMPLICIT_DENY: "."}
         short = [a.partition(":")[2] for a in self.actions]
         width = max((len(_short(p)) for p in self.principals), default=9)
@@ -376,7 +409,7 @@ class AccessMatrix:
         for p in self.principals:
             for r in self.resources:
                 marks = [
-                    mark[self._index[(p, r, a)].outcome].center(len(s))
+                    _mark(self._index[(p, r, a)], mark).center(len(s))
                     for a, s in zip(self.actions, short, strict=True)
                 ]
                 lines.append(f"{_short(p):{width}}  {_short(r):{rwidth}}  " + "  ".join(marks))
@@ -384,6 +417,10 @@ class AccessMatrix:
 
     def __str__(self) -> str:
         return self.to_text()
+
+
+def _mark(cell: Cell, marks: dict[Outcome, str]) -> str:
+    return marks[cell.outcome] + ("?" if cell.unknown else "")
 
 
 def _short(arn: str) -> str:
@@ -418,21 +455,21 @@ def access_matrix(
             if progress:
                 progress(i + 1, len(ps))
     cells = tuple(
-        Cell(p, r, a, Outcome(o), Reason(c))
+        Cell(p, r, a, Outcome(o), Reason(c), u)
         for p, row in zip(ps, rows, strict=True)
-        for (r, a), (o, c) in zip(((r, a) for r in rs for a in acts), row, strict=True)
+        for (r, a), (o, c, u) in zip(((r, a) for r in rs for a in acts), row, strict=True)
     )
     return AccessMatrix(ps, rs, acts, cells)
 
 
 def _row(
     world: World, principal: str, resources: tuple[str, ...], actions: tuple[str, ...]
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, str, bool]]:
     out = []
     for r in resources:
         for a in actions:
             d = authorize(world, Request(principal, a, r))
-            out.append((d.outcome.value, d.reason.value))
+            out.append((d.outcome.value, d.reason.value, d.unknown))
     return out
 
 
@@ -450,7 +487,7 @@ def _worker_count(workers: int | None, cells: int) -> int:
 _SHARED: tuple[World, tuple[str, ...], tuple[str, ...]] | None = None
 
 
-def _worker_rows(principals: tuple[str, ...]) -> list[list[tuple[str, str]]]:
+def _worker_rows(principals: tuple[str, ...]) -> list[list[tuple[str, str, bool]]]:
     assert _SHARED is not None
     world, resources, actions = _SHARED
     return [_row(world, p, resources, actions) for p in principals]
@@ -463,7 +500,7 @@ def _parallel_rows(
     acts: tuple[str, ...],
     n: int,
     progress: Callable[[int, int], None] | None,
-) -> list[list[tuple[str, str]]] | None:
+) -> list[list[tuple[str, str, bool]]] | None:
     """Rows computed by ``n`` forked processes (the world is inherited, not pickled); None if
     processes cannot be started here."""
     import multiprocessing
@@ -473,7 +510,7 @@ def _parallel_rows(
     _SHARED = (world, rs, acts)
     try:
         with multiprocessing.get_context("fork").Pool(n) as pool:
-            rows: list[list[tuple[str, str]]] = []
+            rows: list[list[tuple[str, str, bool]]] = []
             for chunk in pool.imap(_worker_rows, chunks):
                 rows.extend(chunk)
                 if progress:

@@ -12,7 +12,7 @@ https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -26,7 +26,7 @@ from .policy import PolicyKind
 from .principals import Principal, PrincipalType
 from .request import AssumeRoleStep, Request
 from .services import secretsmanager as sm
-from .world import Key, Secret, World, overlay_tags
+from .world import Gap, Key, Secret, World, overlay_tags
 
 #: network keys a forward access session does not carry to KMS (§7.5; the FAS page keeps
 #: aws:SourceIp for requests that reached a public endpoint, see the note on A9)
@@ -133,10 +133,17 @@ class Decision:
     reason: Reason
     validation_errors: tuple[ValidationError, ...] = ()
     notes: tuple[str, ...] = ()
+    gaps: tuple[Gap, ...] = ()  # data an import could not read that this decision depends on
 
     @property
     def allowed(self) -> bool:
         return self.outcome is Outcome.ALLOW
+
+    @property
+    def unknown(self) -> bool:
+        """Whether the decision depends on something the world could not read (issue #5): then
+        it is the decision on what is known, not a guess about the rest."""
+        return bool(self.gaps)
 
     @property
     def decision(self) -> str:
@@ -168,6 +175,12 @@ class Decision:
         }
         if self.notes:
             out["notes"] = list(self.notes)
+        if self.gaps:
+            out["unknown"] = True
+            out["gaps"] = [
+                {"resource": g.resource, "what": g.what, "operation": g.operation, "error": g.error}
+                for g in self.gaps
+            ]
         return out
 
     def __str__(self) -> str:
@@ -197,6 +210,12 @@ class _Authorizer:
         self.validation: list[ValidationError] = []
 
     def run(self) -> Decision:
+        decision = self._run()
+        if not self.world.gaps:
+            return decision
+        return replace(decision, gaps=self.world.gaps_for(_refs(decision)))
+
+    def _run(self) -> Decision:
         caller: Caller | None = Caller.of(self.world, self.request.principal)
         for step in self.request.assume_role_chain:
             assert caller is not None
@@ -724,13 +743,24 @@ class _Authorizer:
 
 
 @lru_cache(maxsize=8192)
-def _base_context(principal: Principal, account: str, region: str | None, tags: tuple[tuple[str, str], ...],
-                  org_id: str | None, org_path: tuple[str, ...], tag_prefixes: tuple[str, ...]) -> Context:
+def _base_context(
+    principal: Principal,
+    account: str,
+    region: str | None,
+    tags: tuple[tuple[str, str], ...],
+    org_id: str | None,
+    org_path: tuple[str, ...],
+    tag_prefixes: tuple[str, ...],
+) -> Context:
     """The keys AWS derives from the caller and the resource (§7.1–7.2), shared by every request
     between them; a request adds its own keys with ``Context.extended``."""
-    return Context.of([*principal_keys(principal),
-                       *_resource_keys(account, region, tags, org_id, org_path, tag_prefixes),
-                       ("aws:ViaAWSService", ("false",))])
+    return Context.of(
+        [
+            *principal_keys(principal),
+            *_resource_keys(account, region, tags, org_id, org_path, tag_prefixes),
+            ("aws:ViaAWSService", ("false",)),
+        ]
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -747,6 +777,18 @@ def _resource_keys(
             account, region, dict(tags), org_id=org_id, org_path_=org_path, tag_prefixes=tag_prefixes
         )
     )
+
+
+def _refs(decision: Decision) -> set[str]:
+    """Every principal, role, resource and account a decision looked at (to find its gaps)."""
+    refs = {decision.request.principal, decision.request.resource}
+    for step in decision.steps:
+        ev = step.evaluation
+        p = ev.principal
+        refs.update(
+            x for x in (p.arn, p.role_arn, p.source_user, p.account, ev.resource, ev.resource_account) if x
+        )
+    return refs
 
 
 def _secret_policy(secret: Secret | None) -> Attached | None:

@@ -209,9 +209,14 @@ class _Check:
                 out.append(LevelResult(level.node, any(p.allows for p in results), results))
                 continue
             keys, needs_resource, needs_principal = view
-            key = (id(level), role, action, req.resource if needs_resource else None,
-                   (req.principal.arn, req.principal.has_boundary) if needs_principal else None,
-                   *[get(k) for k in keys])
+            key = (
+                id(level),
+                role,
+                action,
+                req.resource if needs_resource else None,
+                (req.principal.arn, req.principal.has_boundary) if needs_principal else None,
+                *[get(k) for k in keys],
+            )
             found = _LEVEL_RESULTS.get(key)
             if found is None or found[0] is not level:
                 results = tuple(self._policies(role, level.policies, level.node))
@@ -378,8 +383,11 @@ def _level_view(level: Level, action: str) -> tuple[tuple[str, ...], bool, bool]
     if all(a.policy.valid for a in level.policies):
         statements = [s for a in level.policies for s in a.policy.statements_for(action)]
         keys = tuple(dict.fromkeys(k for s in statements for k in s.memo_keys))
-        view = (keys, any(s.resource is not None and not s.resource.any for s in statements),
-                any(s.principal is not None for s in statements))
+        view = (
+            keys,
+            any(s.resource is not None and not s.resource.any for s in statements),
+            any(s.principal is not None for s in statements),
+        )
     if len(_LEVEL_VIEWS) >= 65536:
         _LEVEL_VIEWS.clear()
     _LEVEL_VIEWS[(id(level), action)] = (level, view)

@@ -42,6 +42,8 @@ def decision_text(decision: Decision) -> str:
         lines.extend("       " + line for line in _why_lines(ev))
     for v in decision.validation_errors:
         lines.append(f"  validation: {v.policy}: {v.error}: {v.detail}")
+    for gap in decision.gaps:
+        lines.append(f"  UNKNOWN: this decision depends on data the import could not read: {gap}")
     lines.extend(f"  note: {n}" for n in decision.notes)
     return "\n".join(lines)
 

@@ -4,6 +4,7 @@ writing the JSON format (``reader``)."""
 from .model import (
     FULL_AWS_ACCESS,
     Account,
+    Gap,
     Group,
     Key,
     Organization,
@@ -20,6 +21,7 @@ from .model import (
 __all__ = [
     "FULL_AWS_ACCESS",
     "Account",
+    "Gap",
     "Group",
     "Key",
     "OrgPolicy",

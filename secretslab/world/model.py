@@ -15,7 +15,7 @@ managed key's policy, §9.6)
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -197,6 +197,20 @@ def aws_managed_key_policy(account: str, region: str) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """Something an import could not read (issue #5): decisions that depend on it are unknown."""
+
+    resource: str  # the ARN (or account id) whose data is missing
+    what: str  # e.g. "key policy of alias/prod"
+    operation: str = ""  # e.g. "kms:GetKeyPolicy"
+    error: str = ""  # e.g. "AccessDenied"
+
+    def __str__(self) -> str:
+        how = f" ({self.operation}: {self.error})" if self.operation or self.error else ""
+        return f"{self.what} is unknown{how}"
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class World:
     accounts: tuple[Account, ...] = ()
@@ -208,6 +222,7 @@ class World:
     secrets: tuple[Secret, ...] = ()
     keys: tuple[Key, ...] = ()
     description: str | None = None
+    gaps: tuple[Gap, ...] = ()  # what an import could not read
     _index: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -246,6 +261,11 @@ class World:
         from .reader import policy_problems
 
         return policy_problems(self)
+
+    def gaps_for(self, refs: Iterable[str]) -> tuple[Gap, ...]:
+        """The gaps that concern any of ``refs`` (ARNs or account ids)."""
+        wanted = set(refs)
+        return tuple(g for g in self.gaps if g.resource in wanted)
 
     # -- lookups
 

@@ -17,6 +17,7 @@ from ..policy import Policy, PolicyKind
 from ..problems import PathPart, Problem, ScenarioError
 from .model import (
     Account,
+    Gap,
     Group,
     Key,
     Organization,
@@ -40,7 +41,9 @@ _WORLD = {
     "secrets": _OPT,
     "kms_keys": _OPT,
     "description": _OPT,
+    "gaps": _OPT,
 }
+_GAP = {"resource": _REQ, "what": _REQ, "operation": _OPT, "error": _OPT}
 _ACCOUNT = {"id": _REQ, "name": _OPT, "org_id": _OPT, "org_path": _OPT}
 _ORG = {
     "id": _REQ,
@@ -251,6 +254,9 @@ class _WorldReader(Fields):
         keys = self.each(top.get("kms_keys"), ("kms_keys",), self.key)
         secrets = self.each(top.get("secrets"), ("secrets",), self.secret)
         description = self.string(top.get("description"), ("description",), "description")
+        gaps = [
+            g for p, v in self.items(top.get("gaps"), ("gaps",), "gaps") if (g := self.gap(v, p)) is not None
+        ]
         accounts = self.complete_accounts(accounts, users, roles, secrets, keys)
         world = World(
             tuple(accounts),
@@ -262,6 +268,7 @@ class _WorldReader(Fields):
             tuple(secrets),
             tuple(keys),
             description,
+            tuple(gaps),
         )
         self.references(world)
         if self.problems:
@@ -287,6 +294,16 @@ class _WorldReader(Fields):
             seen[entity.arn] = ipath
             out.append(entity)
         return out
+
+    def gap(self, value: Any, path: Path) -> Gap | None:
+        raw = self.obj(value, path, _GAP, "a gap")
+        if raw is None:
+            return None
+        resource = self.string(raw.get("resource"), (*path, "resource"), "resource", optional=False)
+        what = self.string(raw.get("what"), (*path, "what"), "what", optional=False)
+        operation = self.string(raw.get("operation"), (*path, "operation"), "operation") or ""
+        error = self.string(raw.get("error"), (*path, "error"), "error") or ""
+        return Gap(resource, what, operation, error) if resource and what else None
 
     def account(self, value: Any, path: Path) -> Account | None:
         raw = self.obj(value, path, _ACCOUNT, "an account")
@@ -620,6 +637,11 @@ def world_to_dict(world: World) -> dict[str, Any]:
     }
     if world.description:
         out["description"] = world.description
+    if world.gaps:
+        out["gaps"] = [
+            {"resource": g.resource, "what": g.what, "operation": g.operation, "error": g.error}
+            for g in world.gaps
+        ]
     org = world.organization
     if org is not None:
         out["organization"] = {
