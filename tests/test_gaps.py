@@ -17,8 +17,14 @@ GET = "secretsmanager:GetSecretValue"
 def _world_with_gap() -> tuple[sl.World, dict[str, Any]]:
     data = sl.load_scenario(ROOT / "data" / "cross-account-read.json").to_dict()
     key = data["kms_keys"][0]["arn"]
-    data["gaps"] = [{"resource": key, "what": "key policy of alias/prod-secrets",
-                     "operation": "kms:GetKeyPolicy", "error": "AccessDenied"}]
+    data["gaps"] = [
+        {
+            "resource": key,
+            "what": "key policy of alias/prod-secrets",
+            "operation": "kms:GetKeyPolicy",
+            "error": "AccessDenied",
+        }
+    ]
     return sl.World.from_dict(data), data
 
 
@@ -37,7 +43,9 @@ def test_gaps_round_trip_through_the_world_format() -> None:
 
 def test_decision_is_unknown_when_it_depends_on_a_gap() -> None:
     world, data = _world_with_gap()
-    decision = sl.authorize(world, {"principal": READER, "action": GET, "resource": data["secrets"][0]["arn"]})
+    decision = sl.authorize(
+        world, {"principal": READER, "action": GET, "resource": data["secrets"][0]["arn"]}
+    )
     assert decision.unknown and decision.to_dict()["unknown"] is True
     assert "UNKNOWN" in str(decision)
     other = sl.authorize(world, {"principal": READER, "action": GET, "resource": data["secrets"][1]["arn"]})
