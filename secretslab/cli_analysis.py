@@ -7,36 +7,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-import time
 from typing import Any
 
 from .analysis import DEFAULT_ACTIONS, access_matrix, access_paths, diff, who_can
+from .progress import Progress
 from .scenario import load_scenario
-
-
-class Progress:
-    """A one-line progress bar on stderr, shown once a run has taken more than a second (and
-    only on a terminal, unless forced)."""
-
-    def __init__(self, label: str, *, force: bool = False) -> None:
-        self.label = label
-        self.start = time.monotonic()
-        self.enabled = force or sys.stderr.isatty()
-        self.shown = False
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or time.monotonic() - self.start < 1.0:
-            return
-        width = 30
-        filled = width * done // max(total, 1)
-        bar = "#" * filled + "-" * (width - filled)
-        print(f"\r{self.label} [{bar}] {done}/{total}", end="", file=sys.stderr, flush=True)
-        self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            print(file=sys.stderr)
 
 
 def add_commands(sub: Any) -> None:

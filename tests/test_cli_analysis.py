@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from secretslab.cli import main
-from secretslab.cli_analysis import Progress
+from secretslab.progress import Progress
 
 from .conftest import ROOT
 
