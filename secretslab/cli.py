@@ -123,8 +123,10 @@ def _parser() -> argparse.ArgumentParser:
     val.set_defaults(run=_validate)
 
     from .cli_analysis import add_commands
+    from .cli_aws import add_commands as add_aws_commands
 
     add_commands(sub)
+    add_aws_commands(sub)
     return parser
 
 

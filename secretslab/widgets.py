@@ -989,3 +989,27 @@ class WhatIfExplorer(_App):
         finally:
             self._quiet = False
         self.refresh()
+
+
+class ProgressBar:
+    """A notebook progress bar for long runs: ``progress(done, total)`` callables such as
+    ``secretslab.aws.snapshot(progress=...)``. It shows "label: done/total" next to an
+    ``ipywidgets.IntProgress``, is displayed by the cell that returns it, and turns green at the
+    end. The terminal counterpart is ``secretslab.progress.Progress``."""
+
+    def __init__(self, label: str = "import") -> None:
+        w = _ipw()
+        self.label = label
+        self.bar = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(width="300px"))
+        self.text = w.Label(f"{label}: starting")
+        self.widget = w.HBox([self.bar, self.text])
+
+    def __call__(self, done: int, total: int) -> None:
+        self.bar.max = max(total, 1)
+        self.bar.value = min(done, self.bar.max)
+        self.text.value = f"{self.label}: {done}/{total}"
+        if total and done >= total:
+            self.bar.bar_style = "success"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)

@@ -29,3 +29,22 @@ def test_public_api_is_exported() -> None:
     for name in sl.__all__:
         assert getattr(sl, name) is not None
     assert issubclass(sl.InvalidPolicyError, ValueError) and issubclass(sl.ScenarioError, ValueError)
+
+
+def test_cli_parser_and_other_commands_never_load_boto3_or_moto() -> None:
+    # The AWS commands are registered on the parser but import boto3/moto only when they run.
+    loaded = _loaded_after(
+        "import contextlib, io\nfrom secretslab import cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    cli.main(['--help'])\n"
+        "import secretslab.aws"
+    )
+    assert not {m for m in loaded if m.split(".")[0] in (*HEAVY, "moto")}
+
+
+def test_aws_names_load_on_first_use() -> None:
+    import secretslab.aws as aws
+
+    for name in aws.__all__:
+        assert getattr(aws, name) is not None
+    assert set(aws.__all__) == set(aws._WHERE)

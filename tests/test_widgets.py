@@ -401,3 +401,12 @@ def test_render_whatif_is_pure_when_given_the_same_state() -> None:
     state = W.WhatIfState(base, frozenset({toggle.key}))
     assert W.render_whatif(state) is W.render_whatif(W.WhatIfState(base, frozenset({toggle.key})))
     assert base.world.to_dict() == W.as_world(CMK_SCENARIO).to_dict()  # the base world is untouched
+
+
+def test_progress_bar_follows_done_and_total_and_turns_green_at_the_end() -> None:
+    bar = W.ProgressBar("import")
+    bar(1, 4)
+    assert (bar.bar.value, bar.bar.max, bar.text.value) == (1, 4, "import: 1/4")
+    assert bar.bar.bar_style == ""
+    bar(4, 4)
+    assert bar.bar.value == 4 and bar.bar.bar_style == "success"

@@ -1,0 +1,66 @@
+"""secretslab and real AWS through boto3: read-only import, an embedded stand-in (moto) and export
+for workshops (issue 5).
+
+- ``snapshot`` / ``load_snapshot`` / ``Snapshot`` (``importer``): a world read from accounts,
+  read-only, with what could not be read kept as gaps;
+- ``guard`` / ``importer_policy`` / ``READ_OPERATIONS`` (``readonly``): the allow-list checked on
+  every call, and the least-privilege IAM policy the importer needs;
+- ``StandIn`` / ``seed_demo`` / ``seed_world`` (``standin``): moto's server on loopback, seeded
+  with real boto3 calls (the shape of the data, never evidence of who may do what);
+- ``to_cloudformation`` / ``write_templates`` (``export``): one template per account.
+
+Names are loaded on first use, so ``import secretslab.aws`` does not pay for boto3 or moto.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_WHERE = {
+    "snapshot": "importer",
+    "load_snapshot": "importer",
+    "Snapshot": "importer",
+    "guard": "readonly",
+    "importer_policy": "readonly",
+    "ForbiddenOperation": "readonly",
+    "READ_OPERATIONS": "readonly",
+    "StandIn": "standin",
+    "seed_demo": "standin",
+    "seed_world": "standin",
+    "to_cloudformation": "export",
+    "write_templates": "export",
+}
+
+__all__ = [
+    "READ_OPERATIONS",
+    "ForbiddenOperation",
+    "Snapshot",
+    "StandIn",
+    "guard",
+    "importer_policy",
+    "load_snapshot",
+    "seed_demo",
+    "seed_world",
+    "snapshot",
+    "to_cloudformation",
+    "write_templates",
+]
+
+if TYPE_CHECKING:
+    from .export import to_cloudformation, write_templates
+    from .importer import Snapshot, load_snapshot, snapshot
+    from .readonly import READ_OPERATIONS, ForbiddenOperation, guard, importer_policy
+    from .standin import StandIn, seed_demo, seed_world
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'secretslab.aws' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

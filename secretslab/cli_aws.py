@@ -1,0 +1,235 @@
+"""The AWS commands of the ``secretslab`` CLI: ``import`` (a read-only snapshot of real accounts,
+or of the embedded stand-in with ``--endpoint-url``), ``export`` (a scenario as one
+CloudFormation template per account), ``aws-policy`` (the least-privilege policy the importer
+needs) and ``demo-aws`` (the embedded AWS stand-in, seeded, until Ctrl-C).
+
+boto3 and moto are imported only when one of these commands runs, so ``secretslab --help`` and
+the other commands stay fast. Missing credentials, unknown profiles and unreachable endpoints are
+reported on stderr in one sentence with exit status 2, never as a traceback.
+
+AWS pages: https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html (profiles),
+https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html (endpoint URLs)
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .progress import Progress
+
+EXIT_INPUT = 2  # the same status as the other commands' bad input
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def add_commands(sub: Any) -> None:
+    """Add ``import``, ``export``, ``aws-policy`` and ``demo-aws`` to the subparsers ``sub``."""
+    imp = sub.add_parser(
+        "import",
+        help="read-only snapshot of AWS accounts as a scenario file (never reads secret values)",
+        description="Import IAM, Secrets Manager, KMS and Organizations configuration, read-only, "
+        "into a scenario file. Give profiles, or one set of credentials plus roles to assume into "
+        "each account; without either, the default credential chain is used.",
+    )
+    imp.add_argument(
+        "--profile", action="append", default=[], metavar="NAME", help="AWS profile; repeat for more accounts"
+    )
+    imp.add_argument(
+        "--region", action="append", default=[], metavar="REGION", help="repeatable; default us-east-1"
+    )
+    imp.add_argument(
+        "--role-arn",
+        action="append",
+        default=[],
+        metavar="ARN",
+        help="assume this role to reach an account (repeatable); the credentials are those of the "
+        "first --profile or the default chain",
+    )
+    imp.add_argument("--endpoint-url", help="send every call here (the embedded stand-in of demo-aws)")
+    imp.add_argument("-o", "--output", default="snapshot.json", help="scenario file to write (snapshot.json)")
+    imp.add_argument("--progress", action="store_true", help="show progress even when not on a terminal")
+    imp.set_defaults(run=_aws_errors("import", _import))
+
+    exp = sub.add_parser(
+        "export",
+        help="a scenario as one CloudFormation template per account (placeholder secret values)",
+    )
+    exp.add_argument("scenario", help="scenario file (JSON or YAML)")
+    exp.add_argument("-o", "--output", required=True, metavar="DIR", help="directory for <account-id>.json")
+    exp.set_defaults(run=_export)
+
+    pol = sub.add_parser("aws-policy", help="print the least-privilege IAM policy the importer needs")
+    pol.add_argument(
+        "--role-arn", action="append", default=[], metavar="ARN", help="limit sts:AssumeRole to these roles"
+    )
+    pol.set_defaults(run=_aws_policy)
+
+    demo = sub.add_parser(
+        "demo-aws",
+        help="start the embedded AWS stand-in (moto) with a small seeded organization",
+        description="Start moto's server on loopback, seed it with real boto3 calls, print the "
+        "endpoint and environment to use, and wait until Ctrl-C. moto does not enforce policies: "
+        "it supplies the data, secretslab decides.",
+    )
+    demo.add_argument("--seconds", type=float, default=None, help="stop after N seconds (default: Ctrl-C)")
+    demo.set_defaults(run=_aws_errors("demo-aws", _demo))
+
+
+def _aws_errors(command: str, run: Command) -> Command:
+    """``run`` with botocore's user-facing errors turned into one line on stderr and exit 2."""
+
+    @functools.wraps(run)
+    def wrapped(args: argparse.Namespace) -> int:
+        from botocore import exceptions as bx  # type: ignore[import-untyped, unused-ignore]
+
+        try:
+            return run(args)
+        except bx.ProfileNotFound as exc:
+            hint = "list them with `aws configure list-profiles`"
+            return _fail(command, f"{exc} (profiles come from ~/.aws/config and ~/.aws/credentials; {hint})")
+        except bx.NoCredentialsError:
+            return _fail(
+                command,
+                "no AWS credentials found: pass --profile NAME, or set AWS_PROFILE or "
+                "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (for the stand-in, the values demo-aws prints)",
+            )
+        except bx.PartialCredentialsError as exc:
+            return _fail(command, f"incomplete AWS credentials: {exc}")
+        except bx.EndpointConnectionError as exc:
+            return _fail(command, f"cannot reach the AWS endpoint: {exc}")
+        except bx.NoRegionError:
+            return _fail(command, "no AWS Region: pass --region REGION")
+        except (bx.SSOTokenLoadError, bx.TokenRetrievalError, bx.UnauthorizedSSOTokenError) as exc:
+            return _fail(command, f"the SSO session has expired or is missing ({exc}); run `aws sso login`")
+        except bx.ClientError as exc:  # e.g. an invalid or expired token on the first call
+            error = exc.response.get("Error", {})
+            return _fail(command, f"AWS refused the call: {error.get('Code')}: {error.get('Message')}")
+
+    return wrapped
+
+
+def _fail(command: str, message: str) -> int:
+    print(f"secretslab {command}: {message}", file=sys.stderr)
+    return EXIT_INPUT
+
+
+def _import(args: argparse.Namespace) -> int:
+    import boto3  # type: ignore[import-untyped, unused-ignore]
+
+    from .aws.importer import snapshot
+
+    regions = tuple(args.region) or ("us-east-1",)
+    kwargs: dict[str, Any] = {"regions": regions, "endpoint_url": args.endpoint_url}
+    if args.role_arn:
+        # the first profile (or the default chain) signs the AssumeRole calls
+        first = args.profile[0] if args.profile else None
+        kwargs["session"] = boto3.Session(profile_name=first) if first else None
+        kwargs["role_arns"] = tuple(args.role_arn)
+        if len(args.profile) > 1:
+            kwargs["profiles"] = tuple(args.profile[1:])
+    elif args.profile:
+        kwargs["profiles"] = tuple(args.profile)
+    progress = Progress("import", force=args.progress)
+    started = time.monotonic()
+    try:
+        snap = snapshot(progress=progress, **kwargs)
+    finally:
+        progress.close()
+    elapsed = time.monotonic() - started
+    data = snap.data
+    accounts = [a["id"] for a in data.get("accounts", ())]
+    for gap in snap.gaps:
+        print(f"gap: {gap['what']} ({gap['operation']}: {gap['error']})", file=sys.stderr)
+    if not accounts:
+        return _fail(
+            "import", "no account could be read" + (" (the gaps above say why)" if snap.gaps else "")
+        )
+    snap.save(args.output)
+    principals = data.get("principals", {})
+    counts = (
+        f"{len(principals.get('users', ()))} users, {len(principals.get('groups', ()))} groups, "
+        f"{len(principals.get('roles', ()))} roles, {len(data.get('secrets', ()))} secrets, "
+        f"{len(data.get('kms_keys', ()))} KMS keys"
+    )
+    print(
+        f"snapshot of {len(accounts)} account(s) ({', '.join(accounts)}): {counts}; "
+        f"{len(snap.operations)} API calls in {elapsed:.1f} s -> {args.output}"
+    )
+    if snap.gaps:
+        print(
+            f"{len(snap.gaps)} gap(s): results that depend on them are unknown, not denied",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .aws.export import write_templates
+    from .scenario import load_scenario
+
+    world = load_scenario(args.scenario)
+    paths = write_templates(world, Path(args.output))
+    if not paths:
+        return _fail("export", f"{args.scenario} holds nothing a CloudFormation template can create")
+    for path in paths:
+        print(path)
+    print(
+        "Deploy each template into the account it is named after (see Metadata.secretslab.notes "
+        "in each for the order and what is not exported).",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _aws_policy(args: argparse.Namespace) -> int:
+    from .aws.readonly import importer_policy
+
+    print(json.dumps(importer_policy(role_arns=args.role_arn), indent=2))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .aws.standin import ACCESS_ROLE, StandIn, seed_demo
+
+    with StandIn() as standin:
+        demo = seed_demo(standin)
+        url = standin.endpoint_url
+        accounts: dict[str, str] = dict(demo.get("accounts", {}))
+        print(f"AWS stand-in (moto) listening on {url}")
+        print("seeded accounts: " + ", ".join(f"{name} {id_}" for name, id_ in accounts.items()))
+        print("moto does not enforce policies: it supplies the data; secretslab decides who may do what.")
+        print("In another shell:")
+        for name, value in _demo_environment(standin).items():
+            print(f"  export {name}={value}")
+        roles = " ".join(f"--role-arn arn:aws:iam::{a}:role/{ACCESS_ROLE}" for a in accounts.values())
+        print(f"  secretslab import --endpoint-url {url} {roles} -o snapshot.json")
+        print("Press Ctrl-C to stop." if args.seconds is None else f"Stopping in {args.seconds:g} s.")
+        sys.stdout.flush()
+        try:
+            if args.seconds is None:
+                while True:
+                    time.sleep(3600)
+            else:
+                time.sleep(max(args.seconds, 0.0))
+        except KeyboardInterrupt:
+            print("stopped", file=sys.stderr)
+    return 0
+
+
+def _demo_environment(standin: Any) -> dict[str, str]:
+    """The variables that point boto3 and the AWS CLI at the stand-in, with its dummy keys."""
+    from .aws.standin import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY
+
+    return {
+        "AWS_ENDPOINT_URL": str(standin.endpoint_url),
+        "AWS_ACCESS_KEY_ID": DUMMY_ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET_KEY,
+        "AWS_DEFAULT_REGION": str(standin.region),
+    }
