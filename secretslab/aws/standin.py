@@ -867,14 +867,7 @@ class _WorldSeeder:
             account, _, path, name = _iam_parts(self.tr(group["arn"]))
             iam = self.client("iam", account)
             iam.create_group(GroupName=name, Path=path)
-            for index, document in enumerate(group.get("policies", [])):
-                self.later_put(
-                    f"inline policy {index + 1} of group {name}",
-                    iam.put_group_policy,
-                    GroupName=name,
-                    PolicyName=f"inline-{index + 1}",
-                    document=document,
-                )
+            self.later_inline(iam, "group", name, group.get("policies", []))
 
     def users(self, users: list[dict[str, Any]]) -> None:
         for user in users:
@@ -889,14 +882,7 @@ class _WorldSeeder:
                     self.skip(f"user {name} in group {group_arn}: a group of another account")
                     continue
                 iam.add_user_to_group(GroupName=group_name, UserName=name)
-            for index, document in enumerate(user.get("policies", [])):
-                self.later_put(
-                    f"inline policy {index + 1} of user {name}",
-                    iam.put_user_policy,
-                    UserName=name,
-                    PolicyName=f"inline-{index + 1}",
-                    document=document,
-                )
+            self.later_inline(iam, "user", name, user.get("policies", []))
             if user.get("permissions_boundary") is not None:
                 self.later_boundary(iam, "user", name, user["permissions_boundary"])
 
@@ -924,20 +910,25 @@ class _WorldSeeder:
                     RoleName=name,
                     document=trust,
                 )
-            for index, document in enumerate(role.get("policies", [])):
-                self.later_put(
-                    f"inline policy {index + 1} of role {name}",
-                    iam.put_role_policy,
-                    RoleName=name,
-                    PolicyName=f"inline-{index + 1}",
-                    document=document,
-                )
+            self.later_inline(iam, "role", name, role.get("policies", []))
             if role.get("permissions_boundary") is not None:
                 self.later_boundary(iam, "role", name, role["permissions_boundary"])
 
     @staticmethod
     def tags_arg(tags: dict[str, str] | None) -> dict[str, Any]:
         return {"Tags": _iam_tags(tags)} if tags else {}
+
+    def later_inline(self, iam: Any, kind: str, name: str, documents: list[Any]) -> None:
+        """Inline policies ``inline-1``, ``inline-2``… of a group, user or role, put once ids are known."""
+        put = getattr(iam, f"put_{kind}_policy")
+        for index, document in enumerate(documents, 1):
+            self.later_put(
+                f"inline policy {index} of {kind} {name}",
+                put,
+                **{f"{kind.capitalize()}Name": name},
+                PolicyName=f"inline-{index}",
+                document=document,
+            )
 
     def later_put(self, what: str, call: Any, *, document: Any, **kwargs: Any) -> None:
         def put() -> None:
