@@ -282,6 +282,9 @@ def test_no_dependency_cycle_when_a_role_and_a_key_name_each_other() -> None:
 
 
 def test_public_secret_policy_is_kept_with_a_note_when_block_public_policy_would_refuse_it() -> None:
+    """AWS::SecretsManager::ResourcePolicy blocks broad policies unless BlockPublicPolicy is false
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-secretsmanager-resourcepolicy.html);
+    the API's own default is the opposite (semantics §3.11, docs/deviations.md), so the template says it."""
     template = to_cloudformation(_small_world())["111111111111"]
     assert template["Resources"]["SecretAppDbPolicy"]["Properties"]["BlockPublicPolicy"] is False
     assert any("public" in n for n in template["Metadata"]["secretslab"]["notes"])
@@ -298,6 +301,10 @@ def test_logical_ids_are_unique_when_names_differ_only_in_punctuation() -> None:
 
 
 def test_key_without_account_administration_is_flagged_when_exported() -> None:
+    """KMS refuses a key policy that would lock out the principal creating it, unless
+    BypassPolicyLockoutSafetyCheck is set
+    (https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html); the export flags it and
+    never sets the bypass."""
     world = _small_world()
     data = world.to_dict()
     data["kms_keys"][0]["key_policy"]["Statement"] = data["kms_keys"][0]["key_policy"]["Statement"][1:]

@@ -420,6 +420,9 @@ def _policy_world(*extra: dict[str, Any]) -> World:
 
 
 def test_importer_policy_allows_every_read_operation() -> None:
+    """Each operation's action and resource type as the Service Authorization Reference lists them
+    (https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html),
+    decided by secretslab's own evaluator (semantics §8)."""
     world = _policy_world()
     assert world.problems == ()
     for operation in sorted(READ_OPERATIONS):
