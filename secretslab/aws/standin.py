@@ -460,6 +460,12 @@ def seed_demo(standin: StandIn) -> dict[str, Any]:
     app_role_arn = f"arn:aws:iam::{apps}:role/AppRole"
     user_arn = f"arn:aws:iam::{apps}:user/ci-bot"
     prod_secrets = f"arn:aws:secretsmanager:{region}:{prod}:secret:prod/*"
+    read_prod_secrets = {  # in apps' identity policies and SecretReader's
+        "Sid": "ReadProdSecrets",
+        "Effect": "Allow",
+        "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+        "Resource": prod_secrets,
+    }
 
     # apps first: AWS rejects a policy naming a principal that does not exist yet
     apps_session = standin.account_session(apps, region=region)
@@ -467,12 +473,7 @@ def seed_demo(standin: StandIn) -> dict[str, Any]:
     read_direct = {
         "Version": _VERSION,
         "Statement": [
-            {
-                "Sid": "ReadProdSecrets",
-                "Effect": "Allow",
-                "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                "Resource": prod_secrets,
-            },
+            read_prod_secrets,
             {
                 "Sid": "DecryptWithProdKeys",
                 "Effect": "Allow",
@@ -549,12 +550,7 @@ def seed_demo(standin: StandIn) -> dict[str, Any]:
     reader_policy = {
         "Version": _VERSION,
         "Statement": [
-            {
-                "Sid": "ReadProdSecrets",
-                "Effect": "Allow",
-                "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                "Resource": prod_secrets,
-            },
+            read_prod_secrets,
             {"Sid": "DecryptWithProdKey", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": key["Arn"]},
         ],
     }
