@@ -87,30 +87,15 @@ def _aws_errors(command: str, run: Command) -> Command:
 
     @functools.wraps(run)
     def wrapped(args: argparse.Namespace) -> int:
-        from botocore import exceptions as bx  # type: ignore[import-untyped, unused-ignore]
+        from .aws.errors import describe
 
         try:
             return run(args)
-        except bx.ProfileNotFound as exc:
-            hint = "list them with `aws configure list-profiles`"
-            return _fail(command, f"{exc} (profiles come from ~/.aws/config and ~/.aws/credentials; {hint})")
-        except bx.NoCredentialsError:
-            return _fail(
-                command,
-                "no AWS credentials found: pass --profile NAME, or set AWS_PROFILE or "
-                "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (for the stand-in, the values demo-aws prints)",
-            )
-        except bx.PartialCredentialsError as exc:
-            return _fail(command, f"incomplete AWS credentials: {exc}")
-        except bx.EndpointConnectionError as exc:
-            return _fail(command, f"cannot reach the AWS endpoint: {exc}")
-        except bx.NoRegionError:
-            return _fail(command, "no AWS Region: pass --region REGION")
-        except (bx.SSOTokenLoadError, bx.TokenRetrievalError, bx.UnauthorizedSSOTokenError) as exc:
-            return _fail(command, f"the SSO session has expired or is missing ({exc}); run `aws sso login`")
-        except bx.ClientError as exc:  # e.g. an invalid or expired token on the first call
-            error = exc.response.get("Error", {})
-            return _fail(command, f"AWS refused the call: {error.get('Code')}: {error.get('Message')}")
+        except Exception as exc:  # only the errors a user can fix become a message
+            message = describe(exc)
+            if message is None:
+                raise
+            return _fail(command, message)
 
     return wrapped
 

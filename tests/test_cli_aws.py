@@ -245,3 +245,14 @@ def test_demo_aws_prints_the_endpoint_and_environment_then_stops_after_the_given
         and "secretslab import --endpoint-url" in done.stdout
     )
     assert "does not enforce policies" in done.stdout
+
+
+def test_describe_names_what_a_user_can_fix_and_nothing_else() -> None:
+    from botocore import exceptions as bx
+
+    from secretslab.aws import describe
+
+    assert "could not be found" in (describe(bx.ProfileNotFound(profile="nope")) or "")
+    assert (describe(bx.NoCredentialsError()) or "").startswith("no AWS credentials found")
+    assert "cannot reach" in (describe(bx.EndpointConnectionError(endpoint_url="http://127.0.0.1:9")) or "")
+    assert describe(KeyError("a bug")) is None  # not a user's problem: it is raised, not described

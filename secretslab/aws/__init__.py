@@ -7,7 +7,8 @@ for workshops (issue 5).
   every call, and the least-privilege IAM policy the importer needs;
 - ``StandIn`` / ``seed_demo`` / ``seed_world`` (``standin``): moto's server on loopback, seeded
   with real boto3 calls (the shape of the data, never evidence of who may do what);
-- ``to_cloudformation`` / ``write_templates`` (``export``): one template per account.
+- ``to_cloudformation`` / ``write_templates`` (``export``): one template per account;
+- ``describe`` (``errors``): a botocore error a user can fix, as one sentence.
 
 Names are loaded on first use, so ``import secretslab.aws`` does not pay for boto3 or moto.
 """
@@ -30,6 +31,7 @@ _WHERE = {
     "seed_world": "standin",
     "to_cloudformation": "export",
     "write_templates": "export",
+    "describe": "errors",
 }
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "ForbiddenOperation",
     "Snapshot",
     "StandIn",
+    "describe",
     "guard",
     "importer_policy",
     "load_snapshot",
@@ -48,6 +51,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from .errors import describe
     from .export import to_cloudformation, write_templates
     from .importer import Snapshot, load_snapshot, snapshot
     from .readonly import READ_OPERATIONS, ForbiddenOperation, guard, importer_policy
