@@ -58,8 +58,3 @@ def account_of(arn_or_id: str) -> str | None:
         return arn_or_id
     arn = Arn.parse(arn_or_id)
     return arn.account if arn and arn.account else None
-
-
-def region_of(text: str) -> str | None:
-    arn = Arn.parse(text)
-    return arn.region if arn and arn.region else None

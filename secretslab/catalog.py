@@ -96,10 +96,6 @@ def resource_types(action: str) -> tuple[str, ...] | None:
     return data.ACTIONS[service.lower()][canonical]
 
 
-def resourceless(action: str) -> bool:
-    return resource_types(action) == ()
-
-
 def cross_account_actions(service: str) -> frozenset[str] | None:
     """Lower-cased actions that work across accounts, or None when the service sets no limit."""
     if service == "secretsmanager":
@@ -138,11 +134,6 @@ def key_type(key: str) -> str | None:
         if lower.startswith(prefix) and len(lower) > len(prefix):
             return typ
     return None
-
-
-def is_multivalued(key: str) -> bool:
-    typ = key_type(key)
-    return typ is not None and typ.startswith("ArrayOf")
 
 
 def key_is_checked(key: str) -> bool:

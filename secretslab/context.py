@@ -79,10 +79,6 @@ class Context:
     def to_dict(self) -> dict[str, str | list[str]]:
         return {name: (list(v) if len(v) != 1 else v[0]) for name, v in sorted(self.items())}
 
-    def merged(self, extra: Iterable[tuple[str, Values]], *, keep: frozenset[str] = frozenset()) -> Context:
-        """This context with ``extra`` on top, except keys in ``keep`` (lower-case) stay."""
-        return Context.of([*self.items(), *((k, v) for k, v in extra if k.lower() not in keep)])
-
     def without(self, keys_lower: Iterable[str]) -> Context:
         drop = set(keys_lower)
         return Context.of((k, v) for k, v in self.items() if k.lower() not in drop)
@@ -146,7 +142,3 @@ def resource_keys(
         keys.append((f"aws:ResourceTag/{tag}", (value,)))
         keys.extend((f"{prefix}:ResourceTag/{tag}", (value,)) for prefix in tag_prefixes)
     return keys
-
-
-def request_keys(raw: Mapping[str, Any]) -> list[tuple[str, Values]]:
-    return [(str(k), as_values(v)) for k, v in raw.items()]

@@ -104,7 +104,3 @@ def resolve(template: Template, lookup: Callable[[str], str | None]) -> Pieces |
                 return None
             pieces.append((value, True))
     return tuple(pieces)
-
-
-def variables_of(template: Template) -> tuple[Var, ...]:
-    return tuple(p for p in template if isinstance(p, Var))

@@ -15,11 +15,11 @@ managed key's policy, §9.6)
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..arn import ACCOUNT_ID, Arn
+from ..arn import Arn
 from ..engine import Attached, Level
 from ..parsing import read_policy
 from ..policy import Policy, PolicyKind
@@ -536,11 +536,3 @@ def overlay_tags(tags: Tags, overrides: Tags) -> Tags:
 
 def _label(what: str, index: int, count: int, owner: str) -> str:
     return f"{what} of {owner}" if count == 1 else f"{what} {index + 1} of {owner}"
-
-
-def tags_of(raw: Mapping[str, Any]) -> Tags:
-    return tuple((str(k), str(v)) for k, v in raw.items())
-
-
-def is_account_id(text: str) -> bool:
-    return bool(ACCOUNT_ID.match(text))
