@@ -18,29 +18,33 @@ _EXPORTS = {
     "Decision": "authorization",
     "Step": "authorization",
     "authorize": "authorization",
-    "Attached": "engine",
-    "EvalRequest": "engine",
-    "Level": "engine",
-    "evaluate": "engine",
+    "Attached": "evaluation",
+    "EvalRequest": "evaluation",
+    "Level": "evaluation",
+    "evaluate": "evaluation",
     "Evaluation": "evaluation",
     "Outcome": "evaluation",
     "PolicyRole": "evaluation",
     "Reason": "evaluation",
-    "check_policy": "parsing",
-    "parse_policy": "parsing",
-    "read_policy": "parsing",
+    "check_policy": "policy",
+    "parse_policy": "policy",
+    "read_policy": "policy",
     "Effect": "policy",
     "Policy": "policy",
     "PolicyKind": "policy",
     "Statement": "policy",
-    "Principal": "principals",
-    "PrincipalType": "principals",
+    "Principal": "evaluation",
+    "PrincipalType": "evaluation",
     "InvalidPolicyError": "problems",
     "Problem": "problems",
     "ScenarioError": "problems",
     "Severity": "problems",
-    "Request": "request",
-    "load_scenario": "scenario",
+    "Request": "authorization",
+    "load_scenario": "world",
+    "PlannedStep": "authorization",
+    "RejectedPolicy": "evaluation",
+    "Stage": "evaluation",
+    "PolicyRef": "policy",
     "access_paths": "analysis",
     "who_can": "analysis",
     "access_matrix": "analysis",
@@ -71,16 +75,20 @@ __all__ = [
     "InvalidPolicyError",
     "Level",
     "Outcome",
+    "PlannedStep",
     "Policy",
     "PolicyKind",
+    "PolicyRef",
     "PolicyRole",
     "Principal",
     "PrincipalType",
     "Problem",
     "Reason",
+    "RejectedPolicy",
     "Request",
     "ScenarioError",
     "Severity",
+    "Stage",
     "Statement",
     "Step",
     "WhoCan",
@@ -118,14 +126,31 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from .analysis import AccessMatrix, AccessPath, Diff, WhoCan, access_matrix, access_paths, diff, who_can
     from .analyzer import Finding, findings
-    from .authorization import Decision, Step, authorize
-    from .engine import Attached, EvalRequest, Level, evaluate
-    from .evaluation import Evaluation, Outcome, PolicyRole, Reason
+    from .authorization import Decision, PlannedStep, Request, Step, authorize
+    from .evaluation import (
+        Attached,
+        EvalRequest,
+        Evaluation,
+        Level,
+        Outcome,
+        PolicyRole,
+        Principal,
+        PrincipalType,
+        Reason,
+        RejectedPolicy,
+        Stage,
+        evaluate,
+    )
     from .fixes import Fix, apply_fix, suggest_fixes
-    from .parsing import check_policy, parse_policy, read_policy
-    from .policy import Effect, Policy, PolicyKind, Statement
-    from .principals import Principal, PrincipalType
+    from .policy import (
+        Effect,
+        Policy,
+        PolicyKind,
+        PolicyRef,
+        Statement,
+        check_policy,
+        parse_policy,
+        read_policy,
+    )
     from .problems import InvalidPolicyError, Problem, ScenarioError, Severity
-    from .request import Request
-    from .scenario import load_scenario
-    from .world import World
+    from .world import World, load_scenario

@@ -17,9 +17,9 @@ from typing import Any
 
 from .arn import Arn
 from .authorization import Decision, authorize
-from .evaluation import Outcome, Reason
-from .principals import PrincipalType
-from .request import AssumeRoleStep, Request
+from .authorization.request import AssumeRoleStep, Request
+from .evaluation.principals import PrincipalType
+from .evaluation.results import Outcome, Reason
 from .world import World
 
 DEFAULT_ACTIONS = (

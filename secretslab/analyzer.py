@@ -22,8 +22,8 @@ from enum import StrEnum
 from typing import Any
 
 from .arn import account_of
-from .checks import public_statements
-from .policy import Condition, Effect, Policy, PrincipalElement, ResourceElement, Statement
+from .policy.checks import public_statements
+from .policy.model import Condition, Effect, Policy, PrincipalElement, ResourceElement, Statement
 from .problems import PathPart, json_path
 from .world import Group, Role, Secret, User, World
 

@@ -17,12 +17,13 @@ from typing import Any, BinaryIO
 import orjson
 
 from .arn import Arn
-from .context import Context, Values, as_values, principal_keys
-from .engine import Attached, EvalRequest, Level, evaluate
-from .evaluation import Evaluation
-from .parsing import read_policy
-from .policy import Policy, PolicyKind
-from .principals import Principal
+from .evaluation.context import Context, Values, as_values, principal_keys, supplied
+from .evaluation.engine import evaluate
+from .evaluation.principals import Principal
+from .evaluation.request import Attached, EvalRequest, Level
+from .evaluation.results import Evaluation
+from .policy.model import Policy, PolicyKind
+from .policy.parsing import read_policy
 from .problems import PathPart, Problem
 from .services import rules_for
 
@@ -145,14 +146,20 @@ class Simulator:
         extra = [("aws:ResourceAccount", (account,))]
         if action[:4].lower() == "kms:":
             extra.append(("kms:CallerAccount", (principal.account,)))
-        given = [(k, (v,) if isinstance(v, str) else as_values(v)) for k, v in context.items()]
+        # keys derivable from the principal's ARN are never taken from the line (§7, one rule for
+        # both doors); tags and organization keys may be given, as a batch line has no world
+        given, _ = supplied(
+            ((k, (v,) if isinstance(v, str) else as_values(v)) for k, v in context.items()), world=False
+        )
         ctx = Context.of([*derived, *extra, *given])
+        assert rules is not None  # every line with an action has rules; others raised above
         return EvalRequest(
             principal,
             action,
             resource,
             account,
             ctx,
+            rules,
             identity,
             boundary,
             (session,) if session else (),

@@ -178,7 +178,7 @@ def _key_values(items: list[str], what: str, parse_json: bool) -> dict[str, Any]
 
 def _authorize(args: argparse.Namespace) -> int:
     from .authorization import authorize
-    from .scenario import load_scenario
+    from .world.scenario import load_scenario
 
     world = load_scenario(args.scenario)
     request: dict[str, Any] = {
@@ -202,7 +202,7 @@ def _authorize(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .parsing import check_policy
+    from .policy.parsing import check_policy
 
     text = Path(args.policy).read_text(encoding="utf-8")
     problems = [p.under(source=args.policy) for p in check_policy(text, args.kind)]
@@ -217,7 +217,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .scenario import load_scenario
+    from .world.scenario import load_scenario
 
     world = load_scenario(args.scenario)
     problems = [p.under(source=args.scenario) for p in world.problems]

@@ -11,7 +11,7 @@ from typing import Any
 
 from .analysis import DEFAULT_ACTIONS, access_matrix, access_paths, diff, who_can
 from .progress import Progress
-from .scenario import load_scenario
+from .world.scenario import load_scenario
 
 
 def add_commands(sub: Any) -> None:

@@ -157,7 +157,7 @@ def _import(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from .aws.export import write_templates
-    from .scenario import load_scenario
+    from .world.scenario import load_scenario
 
     world = load_scenario(args.scenario)
     paths = write_templates(world, Path(args.output))

@@ -19,8 +19,8 @@ from typing import Any, ParamSpec
 
 from .analysis import diff, who_can
 from .authorization import Decision, authorize
-from .evaluation import Evaluation
-from .parsing import check_policy
+from .evaluation.results import Evaluation
+from .policy.parsing import check_policy
 from .problems import Problem, ScenarioError
 from .world import World
 

@@ -25,10 +25,10 @@ from typing import Any
 
 from .arn import account_of
 from .authorization import Decision, Step, authorize
-from .evaluation import Reason
-from .policy import Effect
-from .principals import Principal, PrincipalType
-from .request import Request
+from .authorization.request import Request
+from .evaluation.principals import Principal, PrincipalType
+from .evaluation.results import Reason
+from .policy.model import Effect
 from .services import resource_type
 from .services import secretsmanager as sm
 from .world import Role, Session, User, World

@@ -40,8 +40,9 @@ from matplotlib.ticker import MaxNLocator
 from .analysis import AccessMatrix
 from .arn import Arn
 from .authorization import Decision, Step
-from .evaluation import Deciding, Evaluation, Outcome, PolicyRole, Reason
-from .principals import Principal, PrincipalType
+from .evaluation.principals import Principal, PrincipalType
+from .evaluation.results import Deciding, Evaluation, Outcome, Reason
+from .evaluation.stages import PolicyRole
 from .services import secretsmanager as sm
 from .world import Key, Secret, World
 

@@ -27,13 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 from .analysis import DEFAULT_ACTIONS, AccessMatrix, Diff, access_matrix, diff, world_principals
 from .authorization import Decision, Step, authorize
-from .explain import decision_html
+from .authorization.explain import decision_html
 from .fixes import Fix, suggest_fixes
-from .parsing import read_policy
-from .policy import PolicyKind
+from .policy.model import PolicyKind
+from .policy.parsing import read_policy
 from .problems import PathPart, Problem, ScenarioError, json_path
-from .scenario import load_scenario
 from .world import World
+from .world.scenario import load_scenario
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

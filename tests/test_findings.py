@@ -11,7 +11,7 @@ import pytest
 
 from secretslab import World
 from secretslab.analyzer import CATALOGUE, Finding, Severity, findings
-from secretslab.scenario import load_scenario
+from secretslab.world.scenario import load_scenario
 
 from .conftest import PUBLIC_CASES, ROOT
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from secretslab import read_policy
-from secretslab.conditions import evaluate_condition
-from secretslab.context import Context, as_values
-from secretslab.matching import match_resource
+from secretslab.evaluation.conditions import evaluate_condition
+from secretslab.evaluation.context import Context, as_values
+from secretslab.evaluation.matching import match_resource
 
 from .conftest import CASES
 

@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from ..arn import Arn
-from ..checks import public_statements
-from ..policy import Policy
+from ..policy.checks import public_statements
+from ..policy.model import Policy
 from ..world import Group, Key, Role, Secret, User, World
 
 NOT_EXPORTED = (

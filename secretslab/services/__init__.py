@@ -10,28 +10,10 @@ https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..evaluation.rules import ServiceRules
+from . import default, kms, secretsmanager, sts
 
-from ..evaluation import Reason
-from ..policy import PolicyKind
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceRules:
-    service: str
-    resource_policy_kind: PolicyKind = PolicyKind.RESOURCE
-    #: KMS: identity policies count only when the key policy delegates to the account, and
-    #: even the root user needs the key policy (§9.1–9.2, §8.10)
-    key_policy_primacy: bool = False
-    #: STS: the trust policy must allow explicitly; a direct grant is still limited by the
-    #: caller's boundary and session policies (§11.2, A13)
-    trust_policy: bool = False
-    root_forbidden: frozenset[str] = frozenset()  # lower-case actions the root user cannot call
-    cross_account_actions: frozenset[str] | None = None  # lower-case; None: no limit
-    rcp_supported: bool = False
-    rcp_exempt_actions: frozenset[str] = frozenset()
-    #: the reason when a resource-policy grant is missing
-    no_resource_grant: Reason = Reason.XACCT_NO_RESOURCE_GRANT
+__all__ = ["ServiceRules", "resource_type", "rules_for"]
 
 
 _REGISTRY: dict[tuple[str, str], ServiceRules] = {}
@@ -56,8 +38,6 @@ def rules_for(action: str, resource: str = "*") -> ServiceRules:
     found = _REGISTRY.get(cache_key)  # batches ask for the same few actions again and again
     if found is not None:
         return found
-    from . import default, kms, secretsmanager, sts  # the modules import this one
-
     prefix = action.partition(":")[0].lower()
     kind = cache_key[1]
     if prefix == "kms" and kind == "key":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from . import ServiceRules
+from ..evaluation.rules import ServiceRules
 
 #: services that support RCPs and that semantics §8.4 names (AWS adds more over time)
 RCP_SERVICES = frozenset({"s3", "sts", "kms", "sqs", "secretsmanager"})

@@ -10,15 +10,15 @@ https://docs.aws.amazon.com/kms/latest/developerguide/resource-control-policies.
 
 from __future__ import annotations
 
-from .. import catalog
-from ..evaluation import Reason
-from ..policy import PolicyKind
-from . import ServiceRules
+from ..evaluation.results import Reason
+from ..evaluation.rules import AccountTrust, ServiceRules
+from ..policy import catalog
+from ..policy.model import PolicyKind
 
 RULES = ServiceRules(
     service="kms",
     resource_policy_kind=PolicyKind.KEY,
-    key_policy_primacy=True,
+    account_trust=AccountTrust.KEY_POLICY,
     cross_account_actions=catalog.cross_account_actions("kms"),
     rcp_supported=True,
     rcp_exempt_actions=frozenset({"kms:retiregrant"}),

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from .. import catalog
-from ..context import Values, as_values
-from . import ServiceRules
+from ..evaluation.context import Values, as_values
+from ..evaluation.rules import ServiceRules
+from ..policy import catalog
 
 RULES = ServiceRules(
     service="secretsmanager",

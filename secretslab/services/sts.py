@@ -9,16 +9,16 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-poli
 
 from __future__ import annotations
 
-from ..evaluation import Reason
-from ..policy import PolicyKind
-from . import ServiceRules
+from ..evaluation.results import Reason
+from ..evaluation.rules import AccountTrust, ServiceRules
+from ..policy.model import PolicyKind
 
 ASSUME_ACTIONS = frozenset({"sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity"})
 
 RULES = ServiceRules(
     service="sts",
     resource_policy_kind=PolicyKind.TRUST,
-    trust_policy=True,
+    account_trust=AccountTrust.TRUST_POLICY,
     root_forbidden=frozenset({"sts:assumerole"}),
     rcp_supported=True,
     no_resource_grant=Reason.TRUST_POLICY_NO_MATCH,

@@ -17,6 +17,7 @@ from .model import (
     aws_managed_key_policy,
     overlay_tags,
 )
+from .scenario import load_scenario, read_document
 
 __all__ = [
     "FULL_AWS_ACCESS",
@@ -32,5 +33,7 @@ __all__ = [
     "User",
     "World",
     "aws_managed_key_policy",
+    "load_scenario",
     "overlay_tags",
+    "read_document",
 ]

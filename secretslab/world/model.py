@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..arn import Arn
-from ..engine import Attached, Level
-from ..parsing import read_policy
-from ..policy import Policy, PolicyKind
-from ..principals import Principal, PrincipalType
+from ..evaluation.principals import Principal, PrincipalType
+from ..evaluation.request import Attached, Level
+from ..policy.model import Policy, PolicyKind
+from ..policy.parsing import read_policy
 from ..problems import PathPart, Problem, ScenarioError
 
 Path = tuple[PathPart, ...]

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..arn import ACCOUNT_ID, Arn
-from ..parsing import read_policy
-from ..policy import Policy, PolicyKind
+from ..policy.model import Policy, PolicyKind
+from ..policy.parsing import read_policy
 from ..problems import PathPart, Problem, ScenarioError
 from .model import (
     Account,

@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .problems import Problem, ScenarioError
-from .world import World
+from ..problems import Problem, ScenarioError
+from .model import World
 
 
 def read_document(path: str | Path) -> Any:

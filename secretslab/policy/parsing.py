@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+from ..problems import InvalidPolicyError, PathPart, Problem
 from . import checks
-from .operators import Family, Operator, parse_operator, policy_value
-from .policy import (
+from .model import (
     ActionElement,
     Condition,
     Effect,
@@ -31,7 +31,7 @@ from .policy import (
     ResourcePattern,
     Statement,
 )
-from .problems import InvalidPolicyError, PathPart, Problem
+from .operators import Family, Operator, parse_operator, policy_value
 from .variables import Template, parse_template
 from .wildcards import Pieces, plain
 

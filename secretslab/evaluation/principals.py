@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from .arn import ACCOUNT_ID, Arn
+from ..arn import ACCOUNT_ID, Arn
 
 
 class PrincipalType(StrEnum):

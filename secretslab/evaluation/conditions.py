@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from ..policy.model import Condition
+from ..policy.operators import Family, compare, request_value
+from ..policy.variables import resolve
+from ..policy.wildcards import Pieces
 from .context import Context, Values
-from .operators import Family, compare, request_value
-from .policy import Condition
-from .variables import resolve
-from .wildcards import Pieces
 
 # states: why a condition came out as it did
 ABSENT = "absent"  # the key is not in the request

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from ..policy.model import Effect, Policy, Statement
+from ..policy.refs import PolicyRef
+from ..problems import Problem
 from .conditions import ConditionResult
 from .context import Context
 from .matching import ElementResult, MatchKind, PrincipalResult
-from .policy import Effect, Policy, Statement
 from .principals import Principal
-from .problems import Problem
+from .stages import PolicyRole, Stage, StageResult, record
 
 
 class Outcome(StrEnum):
@@ -93,17 +95,6 @@ REASON_TEXT = {
     Reason.PUBLIC_POLICY_BLOCKED: "BlockPublicPolicy refuses a policy that allows broad access",
     Reason.ROOT_CANNOT_ASSUME_ROLE: "the root user cannot assume a role",
 }
-
-
-class PolicyRole(StrEnum):
-    """Where a policy sits in the evaluation (AWS order, §8.9)."""
-
-    IDENTITY = "identity"
-    BOUNDARY = "boundary"
-    SESSION = "session"
-    SCP = "scp"
-    RESOURCE = "resource"
-    RCP = "rcp"
 
 
 class StatementResult(NamedTuple):  # a NamedTuple: immutable, and cheap to build on the hot path
@@ -225,26 +216,31 @@ class LevelResult(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
-class InvalidPolicy:
-    """A policy AWS would have refused (§3.4): set aside, and reported."""
+class RejectedPolicy:
+    """A policy AWS refuses: one attached in the world that it would never have stored (§3.4, set
+    aside by the engine and reported), or a policy passed in a request (a session policy given
+    to AssumeRole, the document of PutResourcePolicy) that the call is refused for."""
 
-    label: str  # which policy, e.g. "secret policy of prod/db"
-    role: PolicyRole
-    problems: tuple[Problem, ...]
-    kind: str = ""  # what kind of policy, e.g. "secret resource policy"
+    label: str  # which policy, e.g. "secret policy of prod/db" or "request ResourcePolicy"
+    kind: str  # what kind of policy, e.g. "secret resource policy"
+    problems: tuple[Problem, ...] = ()  # the errors, located
+    error: str = "MalformedPolicyDocument"  # or "PublicPolicy" (BlockPublicPolicy, §3.11)
+    role: PolicyRole | None = None  # where it sits in the evaluation, for attached policies
+    ref: PolicyRef | None = None  # where it is attached in the world, if it is
+    why: str = ""  # the detail when no problem states it (PublicPolicy)
 
     @property
     def detail(self) -> str:
-        return "; ".join(p.message for p in self.problems if p.is_error)
+        return self.why or "; ".join(p.message for p in self.problems if p.is_error)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "policy": self.kind or self.label,
-            "where": self.label,
-            "error": "MalformedPolicyDocument",
-            "detail": self.detail,
-            "problems": [p.to_dict() for p in self.problems if p.is_error],
-        }
+        out: dict[str, Any] = {"policy": self.kind or self.label, "error": self.error, "detail": self.detail}
+        if self.label != out["policy"]:
+            out["where"] = self.label
+        problems = [p.to_dict() for p in self.problems if p.is_error]
+        if problems:
+            out["problems"] = problems
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,9 +258,10 @@ class Evaluation:
     policies: tuple[PolicyResult, ...]
     scp_levels: tuple[LevelResult, ...]
     context: Context
-    invalid: tuple[InvalidPolicy, ...] = ()
+    invalid: tuple[RejectedPolicy, ...] = ()
     notes: tuple[str, ...] = ()
     grant: MatchKind | None = None  # the resource-policy grant that allowed it, if any
+    decided_at: Stage = Stage.DECISION  # the stage of the flow that decided it
 
     @property
     def allowed(self) -> bool:
@@ -273,6 +270,19 @@ class Evaluation:
     @property
     def deciding_policy(self) -> str | None:
         return str(self.deciding[0]) if self.deciding else None
+
+    @property
+    def stages(self) -> tuple[StageResult, ...]:
+        """Every stage of AWS's evaluation flow in order, with what happened there: from the
+        stage the engine decided at and the policies it evaluated."""
+        return record(
+            self.decided_at,
+            allowed=self.allowed,
+            roles_present=frozenset(p.role for p in self.policies),
+            roles_deciding=frozenset(d.policy.role for d in self.deciding),
+            has_scps=bool(self.scp_levels),
+            root_allowed=self.reason is Reason.ALLOWED_ROOT,
+        )
 
     def policies_in(self, role: PolicyRole) -> tuple[PolicyResult, ...]:
         return tuple(p for p in self.policies if p.role is role)

@@ -84,7 +84,7 @@ class Context:
         return Context.of((k, v) for k, v in self.items() if k.lower() not in drop)
 
 
-#: principal identity keys a request may never override (§7)
+#: keys AWS derives from the principal's ARN: no request may supply them, in any door (§7)
 IDENTITY_KEYS = frozenset(
     k.lower()
     for k in (
@@ -95,6 +95,32 @@ IDENTITY_KEYS = frozenset(
         "aws:username",
     )
 )
+#: keys AWS derives from what it knows of the principal (tags, organization, service): a world
+#: derives them, so a request on a world may not supply them; a batch line, without a world, may
+_WORLD_KEYS = frozenset({"aws:principalorgid", "aws:principalorgpaths", "aws:principalisawsservice"})
+
+
+def is_principal_key(key: str, *, world: bool) -> bool:
+    """Whether ``key`` is derived from the principal, never taken from the request (§7.1)."""
+    lower = key.lower()
+    if lower in IDENTITY_KEYS:
+        return True
+    return world and (lower in _WORLD_KEYS or lower.startswith("aws:principaltag/"))
+
+
+def supplied(
+    given: Iterable[tuple[str, Values]], *, world: bool
+) -> tuple[list[tuple[str, Values]], list[str]]:
+    """The keys a request supplies that it may supply, and a note for each one it may not: the
+    one rule both doors (a request on a world, a batch line) apply to caller-given context."""
+    kept: list[tuple[str, Values]] = []
+    notes: list[str] = []
+    for key, values in given:
+        if is_principal_key(key, world=world):
+            notes.append(f"{key} in the request context is ignored: AWS derives it from the principal")
+        else:
+            kept.append((key, values))
+    return kept, notes
 
 
 def principal_keys(principal: Principal) -> list[tuple[str, Values]]:

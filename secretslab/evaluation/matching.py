@@ -15,8 +15,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import NamedTuple
 
+from ..policy.model import PrincipalElement, ResourceElement
 from .context import Context
-from .policy import PrincipalElement, ResourceElement
 from .principals import Principal, PrincipalType
 
 

@@ -16,9 +16,9 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from .arn import ACCOUNT_ID, Arn
+from ..arn import ACCOUNT_ID, Arn
+from ..problems import Problem
 from .operators import Family, Operator, matcher
-from .problems import Problem
 from .variables import Template, Var, resolve
 from .wildcards import Pieces, has_wildcard, like_regex, plain, resource_regex
 

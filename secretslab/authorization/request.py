@@ -9,11 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .context import Values, as_values
-from .parsing import read_policy
-from .policy import Policy, PolicyKind
-from .problems import ScenarioError
-from .world.reader import Fields
+from ..evaluation.context import Values, as_values
+from ..policy.model import Policy, PolicyKind
+from ..policy.parsing import read_policy
+from ..problems import ScenarioError
+from ..world.reader import Fields
 
 _REQUEST = {
     "principal": True,

@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
+from ..arn import ACCOUNT_ID, Arn
+from ..problems import PathPart, Problem
 from . import catalog
-from .arn import ACCOUNT_ID, Arn
+from .model import Condition, Effect, Policy, PolicyKind, PrincipalElement, Statement
 from .operators import Operator
-from .policy import Condition, Effect, Policy, PolicyKind, PrincipalElement, Statement
-from .problems import PathPart, Problem
 from .wildcards import has_wildcard, like_regex, plain
 
 Path = tuple[PathPart, ...]

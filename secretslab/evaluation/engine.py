@@ -12,59 +12,25 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
+from ..policy.model import Effect, Statement
 from .conditions import evaluate_condition
-from .context import Context
-from .evaluation import (
+from .matching import ANY_RESOURCE, MatchKind, match_principal, match_resource
+from .principals import PrincipalType
+from .request import Attached, EvalRequest, Level
+from .results import (
     Deciding,
     Evaluation,
-    InvalidPolicy,
     LevelResult,
     Outcome,
     PolicyResult,
-    PolicyRole,
     Reason,
+    RejectedPolicy,
     StatementResult,
 )
-from .matching import ANY_RESOURCE, MatchKind, match_principal, match_resource
-from .policy import Effect, Policy, Statement
-from .principals import Principal, PrincipalType
-from .services import ServiceRules, rules_for
-
-
-@dataclass(frozen=True, slots=True)
-class Attached:
-    """A policy as it applies to one request, with a label for explanations."""
-
-    label: str
-    policy: Policy
-
-
-@dataclass(frozen=True, slots=True)
-class Level:
-    """One node of the organization (root, an OU, the account) and the policies attached to it."""
-
-    node: str
-    policies: tuple[Attached, ...]
-
-
-class EvalRequest(NamedTuple):  # immutable; a NamedTuple is cheap to build per batch line
-    principal: Principal
-    action: str
-    resource: str  # an ARN, or "*" for actions without a resource type
-    resource_account: str
-    context: Context
-    identity: tuple[Attached, ...] = ()
-    boundary: Attached | None = None
-    session: tuple[Attached, ...] = ()  # empty: not a session with session policies
-    resource_policy: Attached | None = None
-    scps: tuple[Level, ...] | None = None  # None: no SCPs apply to this principal
-    rcps: tuple[Level, ...] | None = None  # None: no RCPs apply to this resource
-    aws_managed_key: bool = False  # the resource is an AWS managed KMS key (no RCPs, §8.4)
-    notes: tuple[str, ...] = ()
-
+from .rules import ServiceRules
+from .stages import PolicyRole, Stage
 
 _DENY_REASON = {
     PolicyRole.IDENTITY: Reason.EXPLICIT_DENY_IDENTITY,
@@ -85,9 +51,9 @@ class _Check:
 
     def __init__(self, req: EvalRequest) -> None:
         self.req = req
-        self.rules: ServiceRules = rules_for(req.action, req.resource)
+        self.rules: ServiceRules = req.rules
         self.action = req.action.lower()
-        self.invalid: list[InvalidPolicy] = []
+        self.invalid: list[RejectedPolicy] = []
         self.notes: list[str] = [*req.notes, *req.principal.notes]
         self.same_account = req.principal.account == req.resource_account
         self.ordered: tuple[PolicyResult, ...] = ()
@@ -126,7 +92,9 @@ class _Check:
         for item in attached:
             policy = item.policy
             if not policy.valid:
-                self.invalid.append(InvalidPolicy(item.label, role, policy.errors, policy.kind.label))
+                self.invalid.append(
+                    RejectedPolicy(item.label, policy.kind.label, policy.errors, role=role, ref=item.ref)
+                )
                 continue
             results = tuple([self._statement(role, s) for s in policy.statements_for(action)])
             out.append(PolicyResult.of(role, item.label, policy, results, level))
@@ -149,7 +117,7 @@ class _Check:
                 element,
                 req.resource,
                 req.context,
-                absent_matches=role is PolicyRole.RESOURCE and self.rules.trust_policy,
+                absent_matches=role is PolicyRole.RESOURCE and self.rules.resource_element_optional,
             )
             if not resource.matched:
                 return StatementResult(s, True, resource)
@@ -240,11 +208,11 @@ class _Check:
         for policy in self.ordered:
             if policy.denies:
                 denies = [Deciding(p, r) for p in self.ordered for r in p.denies]
-                return self._result(Outcome.EXPLICIT_DENY, _DENY_REASON[policy.role], denies)
+                return self._result(Outcome.EXPLICIT_DENY, _DENY_REASON[policy.role], denies, at=Stage.DENY)
         # 8.3 every level of the organization must allow
         for level in self.levels:
             if not level.allowed:
-                return self._result(Outcome.IMPLICIT_DENY, Reason.SCP_IMPLICIT_DENY)
+                return self._result(Outcome.IMPLICIT_DENY, Reason.SCP_IMPLICIT_DENY, at=Stage.SCP)
         grants = _Grants(resource)
         id_allow = [Deciding(p, r) for p in identity for r in p.allows]
         pb_ok = not boundary or any(p.allows for p in boundary)
@@ -260,17 +228,17 @@ class _Check:
         """§8.10: the root user may do anything to its own account's resources, except where a
         key policy must allow it (KMS) and assuming roles."""
         if self.action in self.rules.root_forbidden:
-            return self._result(Outcome.IMPLICIT_DENY, Reason.ROOT_CANNOT_ASSUME_ROLE)
+            return self._result(Outcome.IMPLICIT_DENY, Reason.ROOT_CANNOT_ASSUME_ROLE, at=Stage.IDENTITY)
         if self.same_account:
-            if not self.rules.key_policy_primacy:
+            if not self.rules.root_needs_grant:
                 return self._result(Outcome.ALLOW, Reason.ALLOWED_ROOT)
             if grants.direct:  # the account principal is a direct grant to its root user (§4.5)
                 return self._result(Outcome.ALLOW, Reason.ALLOWED_ROOT, grants.direct, MatchKind.DIRECT)
-            return self._result(Outcome.IMPLICIT_DENY, Reason.KMS_KEY_POLICY_NO_GRANT)
+            return self._result(Outcome.IMPLICIT_DENY, Reason.KMS_KEY_POLICY_NO_GRANT, at=Stage.RESOURCE)
         if self._unsupported_cross_account():
-            return self._result(Outcome.IMPLICIT_DENY, Reason.XACCT_UNSUPPORTED_ACTION)
+            return self._result(Outcome.IMPLICIT_DENY, Reason.XACCT_UNSUPPORTED_ACTION, at=Stage.RESOURCE)
         if not grants.any:
-            return self._result(Outcome.IMPLICIT_DENY, self.rules.no_resource_grant)
+            return self._result(Outcome.IMPLICIT_DENY, self.rules.no_resource_grant, at=Stage.RESOURCE)
         return self._result(Outcome.ALLOW, Reason.ALLOWED_CROSS_ACCOUNT, grants.any[:1], MatchKind.DIRECT)
 
     def _same_account(
@@ -285,7 +253,7 @@ class _Check:
         rules = self.rules
         # (a) a grant naming the caller is not limited by boundary or session policies —
         # except for role assumption (§11.2, A13)
-        if grants.direct and (not rules.trust_policy or (pb_ok and session_ok)):
+        if grants.direct and (not rules.direct_grant_limited or (pb_ok and session_ok)):
             return self._result(
                 Outcome.ALLOW, Reason.ALLOWED_DIRECT_RBP, grants.direct + limits, MatchKind.DIRECT
             )
@@ -294,20 +262,18 @@ class _Check:
             return self._result(Outcome.ALLOW, Reason.ALLOWED_ROLE_RBP, grants.role + limits, MatchKind.ROLE)
         # (c) identity policies, where the service accepts them in this account: KMS and STS
         # only when the key or trust policy allows the account (§9.2, §11.2)
-        service_trusts = not (rules.key_policy_primacy or rules.trust_policy) or bool(grants.account)
-        if id_allow and pb_ok and session_ok and service_trusts:
+        if id_allow and pb_ok and session_ok and rules.identity_policies_count(bool(grants.account)):
             return self._result(
                 Outcome.ALLOW, Reason.ALLOWED_IDENTITY, id_allow + grants.account[:1] + limits
             )
         if not pb_ok:
-            return self._result(Outcome.IMPLICIT_DENY, Reason.PB_IMPLICIT_DENY)
+            return self._result(Outcome.IMPLICIT_DENY, Reason.PB_IMPLICIT_DENY, at=Stage.BOUNDARY)
         if not session_ok:
-            return self._result(Outcome.IMPLICIT_DENY, Reason.SESSION_POLICY_IMPLICIT_DENY)
-        if rules.key_policy_primacy and id_allow:
-            return self._result(Outcome.IMPLICIT_DENY, Reason.KMS_KEY_POLICY_NO_GRANT, id_allow)
-        if rules.trust_policy and not grants.any:
-            return self._result(Outcome.IMPLICIT_DENY, Reason.TRUST_POLICY_NO_MATCH)
-        return self._result(Outcome.IMPLICIT_DENY, Reason.NO_APPLICABLE_ALLOW)
+            return self._result(Outcome.IMPLICIT_DENY, Reason.SESSION_POLICY_IMPLICIT_DENY, at=Stage.SESSION)
+        reason = rules.same_account_denial(bool(id_allow), bool(grants.any))
+        at = Stage.IDENTITY if reason is Reason.NO_APPLICABLE_ALLOW else Stage.RESOURCE
+        deciding = id_allow if reason is Reason.KMS_KEY_POLICY_NO_GRANT else ()
+        return self._result(Outcome.IMPLICIT_DENY, reason, deciding, at=at)
 
     def _cross_account(
         self,
@@ -319,15 +285,19 @@ class _Check:
     ) -> Evaluation:
         """§8.7: the resource's account and the caller's account must both allow."""
         if self._unsupported_cross_account():
-            return self._result(Outcome.IMPLICIT_DENY, Reason.XACCT_UNSUPPORTED_ACTION)
+            return self._result(Outcome.IMPLICIT_DENY, Reason.XACCT_UNSUPPORTED_ACTION, at=Stage.RESOURCE)
         if not grants.any:
-            return self._result(Outcome.IMPLICIT_DENY, self.rules.no_resource_grant)
+            return self._result(Outcome.IMPLICIT_DENY, self.rules.no_resource_grant, at=Stage.RESOURCE)
         if not pb_ok:
-            return self._result(Outcome.IMPLICIT_DENY, Reason.PB_IMPLICIT_DENY, grants.any)
+            return self._result(Outcome.IMPLICIT_DENY, Reason.PB_IMPLICIT_DENY, grants.any, at=Stage.BOUNDARY)
         if not session_ok:
-            return self._result(Outcome.IMPLICIT_DENY, Reason.SESSION_POLICY_IMPLICIT_DENY, grants.any)
+            return self._result(
+                Outcome.IMPLICIT_DENY, Reason.SESSION_POLICY_IMPLICIT_DENY, grants.any, at=Stage.SESSION
+            )
         if not id_allow:
-            return self._result(Outcome.IMPLICIT_DENY, Reason.XACCT_NO_IDENTITY_GRANT, grants.any)
+            return self._result(
+                Outcome.IMPLICIT_DENY, Reason.XACCT_NO_IDENTITY_GRANT, grants.any, at=Stage.IDENTITY
+            )
         return self._result(
             Outcome.ALLOW,
             Reason.ALLOWED_CROSS_ACCOUNT,
@@ -336,8 +306,7 @@ class _Check:
         )
 
     def _unsupported_cross_account(self) -> bool:
-        allowed = self.rules.cross_account_actions
-        return allowed is not None and self.action not in allowed
+        return not self.rules.cross_account_supported(self.action)
 
     def _result(
         self,
@@ -345,9 +314,13 @@ class _Check:
         reason: Reason,
         deciding: Iterable[Deciding] = (),
         grant: MatchKind | None = None,
+        *,
+        at: Stage = Stage.DECISION,
     ) -> Evaluation:
+        """The evaluation, decided at stage ``at`` (allows are decided at the end)."""
         if outcome is not Outcome.ALLOW and self.invalid:
             reason = Reason.INVALID_POLICY  # §8.9: reported before any other reason
+            at = Stage.DECISION
         req = self.req
         return Evaluation(
             req.principal,
@@ -364,6 +337,7 @@ class _Check:
             tuple(self.invalid),
             tuple(self.notes),
             grant,
+            at,
         )
 
 

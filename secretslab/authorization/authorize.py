@@ -1,0 +1,140 @@
+"""``authorize(world, request)``: the full decision on a request, as AWS makes it. First the plan
+— the AssumeRole hops of the chain (§11), then the action with the extra IAM actions it needs
+and, for Secrets Manager, the KMS calls the service makes on the caller's behalf (§7.5, §10) —
+then each call evaluated in order until one that is not optional fails. The decision is that
+call's (§12, §13); the calls after it stay in the plan, marked not reached.
+
+AWS pages: https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/access_forward_access_sessions.html,
+https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from ..arn import Arn
+from ..evaluation.results import Outcome, Reason, RejectedPolicy
+from ..world.model import World
+from .calls import Call, Caller, evaluate_call
+from .chain import assume_role_call, refused_session_policies, session_caller
+from .decision import Decision, PlannedStep, Step
+from .kms import kms_call
+from .request import Request
+from .secretsmanager import Plan, plan_secretsmanager, validate_resource_policy
+
+
+def authorize(world: World, request: Request | Mapping[str, Any]) -> Decision:
+    """The decision on ``request`` in ``world`` (a ``Request`` or a dict in the §1.2 format);
+    raises ``ScenarioError`` for a request that does not follow the format."""
+    if not isinstance(request, Request):
+        request = Request.from_dict(request)
+    plan, refused = _plan(world, request)
+    decision = _run(world, request, plan, refused)
+    if not world.gaps:
+        return decision
+    return replace(decision, gaps=world.gaps_for(_refs(decision)))
+
+
+def _plan(world: World, request: Request) -> tuple[Plan, tuple[RejectedPolicy, ...]]:
+    """Every call the request needs, in order, and the session policies STS refuses a hop for
+    (the plan then ends before that hop: STS refuses before it decides anything)."""
+    plan = Plan()
+    caller: Caller | None = Caller.of(world, request.principal)
+    for hop in request.assume_role_chain:
+        assert caller is not None
+        refused = refused_session_policies(hop)
+        if refused:
+            return plan, refused
+        plan.call(
+            assume_role_call(world, caller, hop.role_arn, hop.context, hop.session_name, hop.session_tags)
+        )
+        caller = session_caller(world, hop)
+        if caller is None:  # the hop cannot be allowed: the role has no trust policy
+            return plan, ()
+    assert caller is not None
+    _plan_action(world, request, caller, plan)
+    return plan, ()
+
+
+def _plan_action(world: World, request: Request, caller: Caller, plan: Plan) -> None:
+    action, resource, context = request.action, request.resource, request.context
+    service = action.partition(":")[0].lower()
+    if service == "secretsmanager":
+        plan_secretsmanager(world, request, caller, plan)
+    elif service == "kms":
+        key = world.key(resource, account=caller.principal.account)
+        plan.call(kms_call(caller, action, key, resource, context, via_secret=None, purpose=""))
+    elif action.lower() == "sts:assumerole":
+        plan.call(assume_role_call(world, caller, resource, context))
+    else:
+        arn = Arn.parse(resource)
+        account = arn.account if arn and arn.account else caller.principal.account
+        plan.call(Call(caller, action, resource, account, arn.region if arn else None, None, context=context))
+
+
+def _run(world: World, request: Request, plan: Plan, refused: tuple[RejectedPolicy, ...]) -> Decision:
+    notes = list(plan.notes)
+    steps: list[Step] = []
+    planned: list[PlannedStep] = []
+    failed: Step | None = None
+    for call in plan.calls:
+        who = call.caller.principal.arn
+        if failed is not None:
+            why = f"not reached: {failed.action} on {failed.resource} was denied"
+            planned.append(
+                PlannedStep(call.action, call.resource, who, call.purpose, call.optional, None, why)
+            )
+            continue
+        notes.extend(call.notes)
+        step = evaluate_call(world, call, notes)
+        steps.append(step)
+        planned.append(PlannedStep(call.action, call.resource, who, call.purpose, call.optional, step))
+        if step.allowed or call.optional:
+            notes.extend(call.notes_after)
+        else:
+            failed = step
+    validation: tuple[RejectedPolicy, ...] = ()
+    if failed is None:  # STS refuses a malformed session policy once the hop is reached
+        validation = refused or (validate_resource_policy(*plan.validate, notes) if plan.validate else ())
+    return _decision(request, tuple(steps), tuple(planned), notes, validation)
+
+
+def _decision(
+    request: Request,
+    steps: tuple[Step, ...],
+    plan: tuple[PlannedStep, ...],
+    notes: list[str],
+    validation: tuple[RejectedPolicy, ...],
+) -> Decision:
+    said = tuple(dict.fromkeys([*notes, *(n for s in steps for n in s.evaluation.notes)]))
+    ignored: dict[str, RejectedPolicy] = {}
+    for step in steps:  # policies of the world that AWS would have refused (§3.4)
+        for rejected in step.evaluation.invalid:
+            ignored.setdefault(rejected.label, rejected)
+    errors = (*ignored.values(), *validation)
+    failed = next((s for s in steps if not s.allowed and not s.optional), None)
+    if failed is not None:
+        ev = failed.evaluation
+        return Decision(request, steps, ev.outcome, ev.reason, errors, said, plan=plan)
+    if validation:  # the request's own policy parameter is refused
+        reason = (
+            Reason.PUBLIC_POLICY_BLOCKED if validation[0].error == "PublicPolicy" else Reason.INVALID_POLICY
+        )
+        return Decision(request, steps, Outcome.IMPLICIT_DENY, reason, errors, said, plan=plan)
+    main = steps[min(len(request.assume_role_chain), len(steps) - 1)]
+    return Decision(request, steps, Outcome.ALLOW, main.evaluation.reason, errors, said, plan=plan)
+
+
+def _refs(decision: Decision) -> set[str]:
+    """Every principal, role, resource and account a decision looked at (to find its gaps)."""
+    refs = {decision.request.principal, decision.request.resource}
+    for step in decision.steps:
+        ev = step.evaluation
+        p = ev.principal
+        refs.update(
+            x for x in (p.arn, p.role_arn, p.source_user, p.account, ev.resource, ev.resource_account) if x
+        )
+    return refs

@@ -1,0 +1,123 @@
+"""One call of a request, planned and then evaluated: who makes it (a ``Caller``: the principal
+with the policies that apply to it), the action and resource, the resource's account, Region,
+tags and resource-based policy, the keys the call carries and the context the caller supplied.
+``evaluate_call`` builds the request context (semantics §7) and hands one ``EvalRequest`` with
+the service's rules to the engine.
+
+AWS page: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..evaluation.context import Context, Values, principal_keys, resource_keys, supplied
+from ..evaluation.engine import evaluate
+from ..evaluation.principals import Principal, PrincipalType
+from ..evaluation.request import Attached, EvalRequest
+from ..services import rules_for
+from ..world.model import World
+from .decision import Step
+
+Pairs = tuple[tuple[str, Values], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """A principal with the policies that apply to it."""
+
+    principal: Principal
+    identity: tuple[Attached, ...]
+    boundary: Attached | None
+    session: tuple[Attached, ...]
+
+    @classmethod
+    def of(cls, world: World, arn: str) -> Caller:
+        """The caller of a world's principal."""
+        principal = world.principal(arn)
+        return cls(
+            principal,
+            world.identity_policies(principal),
+            world.boundary(principal),
+            world.session_policies(principal),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One call the request needs: ``caller`` calls ``action`` on ``resource``."""
+
+    caller: Caller
+    action: str
+    resource: str
+    account: str  # the resource's account
+    region: str | None
+    policy: Attached | None  # the resource's resource-based policy
+    tags: tuple[tuple[str, str], ...] = ()  # the resource's tags
+    tag_prefixes: tuple[str, ...] = ()  # services whose <service>:ResourceTag/ keys alias them
+    keys: Pairs = ()  # keys the call carries (derived by AWS, or by the service making it)
+    context: Pairs = ()  # keys the caller supplied
+    aws_managed_key: bool = False
+    purpose: str = ""
+    optional: bool = False  # its failure does not fail the request (A7)
+    notes: tuple[str, ...] = ()  # said when the call is made
+    notes_after: tuple[str, ...] = ()  # said when the call is allowed
+
+
+def evaluate_call(world: World, call: Call, notes: list[str]) -> Step:
+    """The call's evaluation; notes about the context go into ``notes``."""
+    principal = call.caller.principal
+    acct = world.account(call.account)
+    org = world.organization
+    org_id = acct.org_id or (org.id if org and call.account == org.management_account else None)
+    org_path = acct.org_path or ((org.root_id,) if org and org_id == org.id else ())
+    base = _base_context(principal, call.account, call.region, call.tags, org_id, org_path, call.tag_prefixes)
+    derived = list(call.keys)
+    given, ignored = supplied(call.context, world=True)
+    notes.extend(ignored)
+    if principal.type is PrincipalType.SESSION and not any(
+        k.lower() == "aws:tokenissuetime" for k, _ in given
+    ):
+        now = next((v for k, v in given if k.lower() == "aws:currenttime"), None)
+        if now:
+            derived.append(("aws:TokenIssueTime", now))
+    req = EvalRequest(
+        principal,
+        call.action,
+        call.resource,
+        call.account,
+        base.extended([*derived, *given]),
+        rules_for(call.action, call.resource),
+        call.caller.identity,
+        call.caller.boundary,
+        call.caller.session,
+        call.policy,
+        world.scp_levels(principal.account),
+        world.rcp_levels(call.account),
+        call.aws_managed_key,
+    )
+    return Step(call.action, call.resource, evaluate(req), call.purpose, call.optional)
+
+
+@lru_cache(maxsize=8192)
+def _base_context(
+    principal: Principal,
+    account: str,
+    region: str | None,
+    tags: tuple[tuple[str, str], ...],
+    org_id: str | None,
+    org_path: tuple[str, ...],
+    tag_prefixes: tuple[str, ...],
+) -> Context:
+    """The keys AWS derives from the caller and the resource (§7.1–7.2), shared by every request
+    between them; a request adds its own keys with ``Context.extended``."""
+    return Context.of(
+        [
+            *principal_keys(principal),
+            *resource_keys(
+                account, region, dict(tags), org_id=org_id, org_path_=org_path, tag_prefixes=tag_prefixes
+            ),
+            ("aws:ViaAWSService", ("false",)),
+        ]
+    )

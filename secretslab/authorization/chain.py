@@ -1,0 +1,108 @@
+"""Role assumption (semantics §11): the ``sts:AssumeRole`` call of each hop of a request's chain,
+checked against the role's trust policy (its resource-based policy) with ``sts:RoleSessionName``
+and the session tags, and the session it yields — the role's policies, its boundary, the session
+policies passed to the call, role tags overlaid by session tags (§11.3). STS refuses the call
+outright when a session policy is malformed.
+
+AWS pages: https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..arn import Arn
+from ..evaluation.context import Values
+from ..evaluation.request import Attached
+from ..evaluation.results import RejectedPolicy
+from ..policy.refs import PolicyRef, Slot
+from ..world.model import World, overlay_tags
+from .calls import Call, Caller
+from .request import AssumeRoleStep
+
+
+def refused_session_policies(step: AssumeRoleStep) -> tuple[RejectedPolicy, ...]:
+    """The session policies STS refuses the call for (MalformedPolicyDocument, §3)."""
+    return tuple(
+        RejectedPolicy(
+            f"session policy {i + 1} passed to AssumeRole {step.role_arn}",
+            "session policy",
+            policy.errors,
+        )
+        for i, policy in enumerate(p for p in step.session_policies if not p.valid)
+    )
+
+
+def assume_role_call(
+    world: World,
+    caller: Caller,
+    role_arn: str,
+    context: Iterable[tuple[str, Values]],
+    session_name: str | None = None,
+    session_tags: Iterable[tuple[str, str]] = (),
+) -> Call:
+    """``caller`` calling ``sts:AssumeRole`` on ``role_arn`` (its trust policy and tags)."""
+    role = world.role(role_arn)
+    arn = Arn.parse(role_arn)
+    account = arn.account if arn else caller.principal.account
+    keys: list[tuple[str, Values]] = []
+    if session_name:
+        keys.append(("sts:RoleSessionName", (session_name,)))
+    tags = list(session_tags)
+    if tags:
+        keys += [(f"aws:RequestTag/{k}", (v,)) for k, v in tags]
+        keys.append(("aws:TagKeys", tuple(k for k, _ in tags)))
+    if role is None:
+        return Call(
+            caller,
+            "sts:AssumeRole",
+            role_arn,
+            account,
+            None,
+            None,
+            tag_prefixes=("iam",),
+            keys=tuple(keys),
+            context=tuple(context),
+            purpose="assume the role",
+            notes=(f"role {role_arn} is not in the world: it has no trust policy",),
+        )
+    policy = (
+        Attached(f"trust policy of role {role.name}", role.trust_policy, PolicyRef(Slot.TRUST, role.arn))
+        if role.trust_policy
+        else None
+    )
+    return Call(
+        caller,
+        "sts:AssumeRole",
+        role.arn,
+        account,
+        None,
+        policy,
+        tags=role.tags,
+        tag_prefixes=("iam",),
+        keys=tuple(keys),
+        context=tuple(context),
+        purpose="assume the role",
+    )
+
+
+def session_caller(world: World, step: AssumeRoleStep) -> Caller | None:
+    """Who calls after the hop: the role's session (None when the role is not in the world)."""
+    role = world.role(step.role_arn)
+    if role is None:
+        return None
+    session_arn = f"arn:aws:sts::{role.account}:assumed-role/{role.name}/{step.session_name}"
+    principal = world.principal(session_arn).with_(
+        role_arn=role.arn,
+        unique_id=role.role_id,
+        tags=overlay_tags(role.tags, step.session_tags),  # session tags win (§11.3)
+        has_boundary=role.permissions_boundary is not None,
+        service_linked=role.service_linked,
+        notes=(),
+    )
+    session = tuple(
+        Attached(f"session policy {i + 1} passed to AssumeRole {step.session_name}", p)
+        for i, p in enumerate(step.session_policies)
+    )
+    return Caller(principal, world.identity_policies(principal), world.boundary(principal), session)
