@@ -1,0 +1,112 @@
+"""What changes between two worlds: every access gained or lost over the principals and secrets
+of both, each with the statements responsible in the world that decides it (the what-if
+analysis of an edit before it is made)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..authorization import Decision, authorize
+from ..authorization.request import Request
+from ..evaluation.results import Reason
+from ..world import World
+from .matrix import Cell, access_matrix
+from .principals import DEFAULT_ACTIONS, world_principals
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """An access gained or lost between two worlds, with the policies that decide it."""
+
+    principal: str
+    resource: str
+    action: str
+    gained: bool
+    before: Reason
+    after: Reason
+    responsible: tuple[str, ...]  # deciding statements in the world where it is allowed/denied
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "principal": self.principal,
+            "resource": self.resource,
+            "action": self.action,
+            "change": "gained" if self.gained else "lost",
+            "before": self.before.value,
+            "after": self.after.value,
+            "responsible": list(self.responsible),
+        }
+
+    def __str__(self) -> str:
+        sign = "+" if self.gained else "-"
+        why = "; ".join(self.responsible) or self.after.summary
+        change = f"{self.before.value} -> {self.after.value}"
+        return f"{sign} {self.principal} {self.action} {self.resource}: {change} ({why})"
+
+
+@dataclass(frozen=True, slots=True)
+class Diff:
+    """The accesses gained and lost between two worlds, in the order of the access matrix."""
+
+    changes: tuple[Change, ...]
+
+    @property
+    def gained(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.gained)
+
+    @property
+    def lost(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if not c.gained)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"gained": [c.to_dict() for c in self.gained], "lost": [c.to_dict() for c in self.lost]}
+
+    def __str__(self) -> str:
+        if not self.changes:
+            return "no access changes"
+        return "\n".join(str(c) for c in self.changes)
+
+
+def diff(
+    world_a: World,
+    world_b: World,
+    *,
+    actions: Sequence[str] = DEFAULT_ACTIONS,
+    progress: Callable[[int, int], None] | None = None,
+) -> Diff:
+    """Accesses gained and lost from ``world_a`` to ``world_b`` over the principals and secrets of
+    both, each with the statements responsible in the world that decides it."""
+    principals = tuple(dict.fromkeys([*world_principals(world_a), *world_principals(world_b)]))
+    resources = tuple(dict.fromkeys([*(s.arn for s in world_a.secrets), *(s.arn for s in world_b.secrets)]))
+    a = access_matrix(world_a, actions=actions, principals=principals, resources=resources, progress=progress)
+    b = access_matrix(world_b, actions=actions, principals=principals, resources=resources)
+    changes = [
+        _change(world_a, world_b, before, after)
+        for before, after in zip(a.cells, b.cells, strict=True)
+        if before.allowed != after.allowed
+    ]
+    return Diff(tuple(changes))
+
+
+def _change(world_a: World, world_b: World, before: Cell, after: Cell) -> Change:
+    """The change of one cell, with what allows it now, or what denies it now and what allowed it."""
+    request = Request(after.principal, after.action, after.resource)
+    now = _responsible(authorize(world_b, request))
+    if after.allowed:
+        responsible = now
+    else:
+        was = _responsible(authorize(world_a, request))
+        responsible = (*now, *(f"was allowed by {p}" for p in was))
+    return Change(
+        after.principal, after.resource, after.action, after.allowed, before.reason, after.reason, responsible
+    )
+
+
+def _responsible(decision: Decision) -> tuple[str, ...]:
+    step = decision.failed_step or decision.main_step
+    if step is None:
+        return ()
+    named = [str(d) for d in step.evaluation.deciding]
+    return tuple(dict.fromkeys(named)) or (f"{step.action}: {step.evaluation.reason.summary}",)

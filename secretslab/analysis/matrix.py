@@ -1,0 +1,202 @@
+"""The access matrix of a world: the decision, with its reason code, for every principal ×
+resource × action, as ``authorize`` makes it (KMS sub-requests included), printed as text or
+written as JSON. Large matrices are shared among forked worker processes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..arn import Arn
+from ..authorization import authorize
+from ..authorization.request import Request
+from ..evaluation.results import Outcome, Reason
+from ..world import World
+from .principals import DEFAULT_ACTIONS, world_principals
+
+#: one row of the matrix: (outcome, reason code, unknown) per resource × action
+Row = list[tuple[str, str, bool]]
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """The decision for one principal, resource and action."""
+
+    principal: str
+    resource: str
+    action: str
+    outcome: Outcome
+    reason: Reason
+    unknown: bool = False  # the decision depends on data an import could not read
+
+    @property
+    def allowed(self) -> bool:
+        return self.outcome is Outcome.ALLOW
+
+
+@dataclass(frozen=True, slots=True)
+class AccessMatrix:
+    """Every cell of principals × resources × actions, with lookup by the three of them."""
+
+    principals: tuple[str, ...]
+    resources: tuple[str, ...]
+    actions: tuple[str, ...]
+    cells: tuple[Cell, ...]  # principal-major, then resource, then action
+    _index: dict[tuple[str, str, str], Cell] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._index.update({(c.principal, c.resource, c.action): c for c in self.cells})
+
+    def cell(self, principal: str, resource: str, action: str) -> Cell:
+        return self._index[(principal, resource, action)]
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "principal": c.principal,
+                "resource": c.resource,
+                "action": c.action,
+                "outcome": c.outcome.value,
+                "reason": c.reason.value,
+                **({"unknown": True} if c.unknown else {}),
+            }
+            for c in self.cells
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "principals": list(self.principals),
+            "resources": list(self.resources),
+            "actions": list(self.actions),
+            "rows": self.rows(),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+    def to_text(self) -> str:
+        """One line per principal × resource, one column per action (A = allow, D = explicit
+        deny, . = implicit deny; ? = depends on data an import could not read)."""
+        mark = {Outcome.ALLOW: "A", Outcome.EXPLICIT_DENY: "D", Outcome.IMPLICIT_DENY: "."}
+        short = [a.partition(":")[2] for a in self.actions]
+        width = max((len(_short(p)) for p in self.principals), default=9)
+        rwidth = max((len(_short(r)) for r in self.resources), default=8)
+        lines = [f"{'principal':{width}}  {'resource':{rwidth}}  " + "  ".join(short)]
+        for p in self.principals:
+            for r in self.resources:
+                marks = [
+                    _mark(self._index[(p, r, a)], mark).center(len(s))
+                    for a, s in zip(self.actions, short, strict=True)
+                ]
+                lines.append(f"{_short(p):{width}}  {_short(r):{rwidth}}  " + "  ".join(marks))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+def _mark(cell: Cell, marks: dict[Outcome, str]) -> str:
+    return marks[cell.outcome] + ("?" if cell.unknown else "")
+
+
+def _short(arn: str) -> str:
+    parsed = Arn.parse(arn)
+    if parsed is None:
+        return arn
+    return f"{parsed.account}:{parsed.resource}" if parsed.account else parsed.resource
+
+
+def access_matrix(
+    world: World,
+    *,
+    actions: Sequence[str] = DEFAULT_ACTIONS,
+    principals: Iterable[str] | None = None,
+    resources: Iterable[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+) -> AccessMatrix:
+    """The decision, with its reason, for every principal × resource × action (KMS sub-requests
+    included, as ``authorize`` makes them). Defaults: every principal of the world, every secret.
+    Large matrices are shared among ``workers`` processes (default: the CPUs, when the matrix
+    has more than 20,000 cells and the platform can fork)."""
+    ps = tuple(principals) if principals is not None else world_principals(world)
+    rs = tuple(resources) if resources is not None else tuple(s.arn for s in world.secrets)
+    acts = tuple(actions)
+    n = _worker_count(workers, len(ps) * len(rs) * len(acts))
+    rows = _parallel_rows(world, ps, rs, acts, n, progress) if n > 1 else None
+    if rows is None:
+        rows = []
+        for i, p in enumerate(ps):
+            rows.append(_row(world, p, rs, acts))
+            if progress:
+                progress(i + 1, len(ps))
+    cells = tuple(
+        Cell(p, r, a, Outcome(o), Reason(c), u)
+        for p, row in zip(ps, rows, strict=True)
+        for (r, a), (o, c, u) in zip(((r, a) for r in rs for a in acts), row, strict=True)
+    )
+    return AccessMatrix(ps, rs, acts, cells)
+
+
+def _row(world: World, principal: str, resources: tuple[str, ...], actions: tuple[str, ...]) -> Row:
+    out = []
+    for r in resources:
+        for a in actions:
+            d = authorize(world, Request(principal, a, r))
+            out.append((d.outcome.value, d.reason.value, d.unknown))
+    return out
+
+
+# -- the worker pool
+
+
+def _worker_count(workers: int | None, cells: int) -> int:
+    if workers is not None:
+        return max(1, workers)
+    import multiprocessing
+    import os
+
+    if cells < 20_000 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 8))
+
+
+#: what the forked workers read: set just before the pool starts, so it is inherited, not pickled
+_SHARED: tuple[World, tuple[str, ...], tuple[str, ...]] | None = None
+
+
+def _worker_rows(principals: tuple[str, ...]) -> list[Row]:
+    assert _SHARED is not None
+    world, resources, actions = _SHARED
+    return [_row(world, p, resources, actions) for p in principals]
+
+
+def _parallel_rows(
+    world: World,
+    ps: tuple[str, ...],
+    rs: tuple[str, ...],
+    acts: tuple[str, ...],
+    n: int,
+    progress: Callable[[int, int], None] | None,
+) -> list[Row] | None:
+    """Rows computed by ``n`` forked processes (the world is inherited, not pickled); None if
+    processes cannot be started here."""
+    import multiprocessing
+
+    global _SHARED
+    chunks = [ps[i : i + 8] for i in range(0, len(ps), 8)]
+    _SHARED = (world, rs, acts)
+    try:
+        with multiprocessing.get_context("fork").Pool(n) as pool:
+            rows: list[Row] = []
+            for chunk in pool.imap(_worker_rows, chunks):
+                rows.extend(chunk)
+                if progress:
+                    progress(len(rows), len(ps))
+            return rows
+    except OSError:
+        return None
+    finally:
+        _SHARED = None

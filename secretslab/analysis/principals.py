@@ -1,0 +1,31 @@
+"""The principals of a world that analysis asks about (semantics §2.2, §10.6): every user, one
+session of each role and each listed session, with the defaults every question shares: the
+actions of an access matrix and how many roles a chain may assume."""
+
+from __future__ import annotations
+
+from ..arn import Arn
+from ..world import World
+
+DEFAULT_ACTIONS = (
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:DeleteSecret",
+)
+MAX_DEPTH = 3
+
+
+def session_of(role_arn: str, session_name: str = "session") -> str:
+    """The ARN of a session of a role (§2.2: the role's name, without its path)."""
+    arn = Arn.parse(role_arn)
+    if arn is None:
+        raise ValueError(f"{role_arn!r} is not a role ARN")
+    return f"arn:aws:sts::{arn.account}:assumed-role/{arn.name}/{session_name}"
+
+
+def world_principals(world: World) -> tuple[str, ...]:
+    """Every principal that can sign a request: users, a session of each role, listed sessions."""
+    roles = [session_of(r.arn) for r in world.roles if not r.service_linked]
+    listed = [s.arn for s in world.sessions if s.arn not in roles]
+    return tuple(dict.fromkeys([*(u.arn for u in world.users), *roles, *listed]))

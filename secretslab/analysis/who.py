@@ -1,0 +1,149 @@
+"""Who can perform an action on a resource: every principal of the world that can, directly or
+through role chains (semantics §11), each with its shortest path; every other account a
+resource-based policy grants (§8.7); and, for an imported world, the principals whose answer
+depends on a policy the import could not read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..authorization import Decision, authorize
+from ..authorization.request import Request
+from ..evaluation.principals import PrincipalType
+from ..world import World
+from .paths import AccessPath, shortest_path
+from .principals import MAX_DEPTH, session_of, world_principals
+
+
+@dataclass(frozen=True, slots=True)
+class WhoCan:
+    """A principal that can perform the action, with its shortest path."""
+
+    principal: str
+    kind: str  # user | role | session | account
+    path: AccessPath | None  # None for "any principal of account X"
+    note: str = ""
+    unknown: bool = False  # whether it can depends on data an import could not read
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "principal": self.principal,
+            "kind": self.kind,
+            "note": self.note,
+            "roles": list(self.path.roles) if self.path else [],
+            "reason": self.path.decision.reason.value if self.path else None,
+            **({"unknown": True} if self.unknown else {}),
+        }
+
+    def __str__(self) -> str:
+        if self.unknown and self.path and not self.path.allowed:
+            return f"{'unknown':8} {self.principal} — {self.note}"
+        via = f" via {' -> '.join(self.path.roles)}" if self.path and self.path.roles else ""
+        reason = f" ({self.path.decision.reason.value})" if self.path else ""
+        note = f" — {self.note}" if self.note else ""
+        return f"{self.kind:8} {self.principal}{via}{reason}{note}"
+
+
+def who_can(
+    world: World,
+    action: str,
+    resource: str,
+    *,
+    max_depth: int = MAX_DEPTH,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[WhoCan, ...]:
+    """Every principal of the world that can perform ``action`` on ``resource``, directly or
+    through role chains, each with its shortest path; and every other account a resource-based
+    policy grants ("any principal of account X whose identity policies allow it")."""
+    principals = world_principals(world)
+    out: list[WhoCan] = []
+    for i, principal in enumerate(principals):
+        found = _who(world, principal, action, resource, max_depth)
+        if found is not None:
+            out.append(found)
+        if progress:
+            progress(i + 1, len(principals))
+    out.extend(_granted_accounts(world, action, resource))
+    return tuple(out)
+
+
+def _who(world: World, principal: str, action: str, resource: str, max_depth: int) -> WhoCan | None:
+    """``principal`` with its shortest allowed path; or, when it is denied on what is known but
+    an unreadable policy might allow it, with its direct request marked unknown."""
+    kind = _kind(world, principal)
+    path = shortest_path(world, principal, action, resource, max_depth)
+    if path is not None:
+        return WhoCan(principal, kind, path, _gap_note(path.decision), path.decision.unknown)
+    if not world.gaps:
+        return None
+    direct = authorize(world, Request(principal, action, resource))
+    if not direct.unknown:
+        return None
+    return WhoCan(principal, kind, AccessPath(principal, (), direct), _gap_note(direct), True)
+
+
+def _gap_note(decision: Decision) -> str:
+    if not decision.gaps:
+        return ""
+    return "unknown: " + "; ".join(str(g) for g in decision.gaps)
+
+
+def _kind(world: World, principal: str) -> str:
+    parsed = world.principal(principal)
+    if parsed.type is PrincipalType.USER:
+        return "user"
+    if parsed.type is PrincipalType.SESSION:
+        return "role" if principal == session_of(parsed.role_arn or "") else "session"
+    return parsed.type.value.lower()
+
+
+def _granted_accounts(world: World, action: str, resource: str) -> list[WhoCan]:
+    """Accounts that a resource-based policy grants but that the world holds no principal of:
+    a hypothetical principal there, whose identity policies allow everything, stands for them."""
+    secret = world.secret(resource)
+    policy = secret.resource_policy if secret else None
+    if policy is None or not policy.valid:
+        return []
+    known = {world.principal(p).account for p in world_principals(world)}
+    accounts = sorted(
+        {
+            a
+            for s in policy.statements
+            if s.principal is not None and not s.principal.negated
+            for a in s.principal.accounts
+        }
+        - known
+    )
+    out = []
+    for account in accounts:
+        probe = World.from_dict(_with_probe(world.to_dict(), account))
+        decision = authorize(probe, Request(f"arn:aws:iam::{account}:user/any-principal", action, resource))
+        if decision.allowed:
+            out.append(
+                WhoCan(
+                    f"arn:aws:iam::{account}:root",
+                    "account",
+                    AccessPath(f"arn:aws:iam::{account}:user/any-principal", (), decision),
+                    "any principal of this account whose identity-based policies allow it",
+                )
+            )
+    return out
+
+
+def _with_probe(data: dict[str, Any], account: str) -> dict[str, Any]:
+    users = data["principals"]["users"]
+    users.append(
+        {
+            "arn": f"arn:aws:iam::{account}:user/any-principal",
+            "user_id": None,
+            "tags": {},
+            "groups": [],
+            "policies": [
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+            ],
+            "permissions_boundary": None,
+        }
+    )
+    return data
