@@ -17,7 +17,8 @@ from ..evaluation.context import Values
 from ..evaluation.request import Attached
 from ..evaluation.results import RejectedPolicy
 from ..policy.refs import PolicyRef, Slot
-from ..world.model import World, overlay_tags
+from ..world.entities import overlay_tags
+from ..world.model import World
 from .calls import Call, Caller
 from .request import AssumeRoleStep
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..evaluation.results import Evaluation, Outcome, Reason, RejectedPolicy
-from ..world.model import Gap
+from ..world.entities import Gap
 from .request import Request
 
 

@@ -66,7 +66,8 @@ def decision_html(decision: Decision) -> str:
         + (f"<p>Validation:</p><ul>{validation}</ul>" if validation else "")
         + (f"<p>Notes:</p><ul>{notes}</ul>" if notes else "")
         + "".join(
-            f"<details><summary>step {i}: {escape(s.action)}</summary>{evaluation_html(s.evaluation)}</details>"
+            f"<details><summary>step {i}: {escape(s.action)}</summary>"
+            f"{evaluation_html(s.evaluation)}</details>"
             for i, s in enumerate(decision.steps, 1)
         )
         + "</div>"

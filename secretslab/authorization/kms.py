@@ -18,7 +18,7 @@ from ..evaluation.context import Values
 from ..evaluation.request import Attached
 from ..policy.refs import PolicyRef, Slot
 from ..services import secretsmanager as sm
-from ..world.model import Key, Secret
+from ..world.entities import Key, Secret
 from .calls import Call, Caller
 
 #: network keys a forward access session does not carry to KMS (§7.5; the FAS page keeps

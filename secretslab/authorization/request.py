@@ -13,7 +13,7 @@ from ..evaluation.context import Values, as_values
 from ..policy.model import Policy, PolicyKind
 from ..policy.parsing import read_policy
 from ..problems import ScenarioError
-from ..world.reader import Fields
+from ..world.fields import Fields
 
 _REQUEST = {
     "principal": True,

@@ -24,7 +24,8 @@ from ..policy.model import PolicyKind
 from ..policy.parsing import read_policy
 from ..policy.refs import PolicyRef, Slot
 from ..services import secretsmanager as sm
-from ..world.model import Key, Secret, World
+from ..world.entities import Key, Secret
+from ..world.model import World
 from .calls import Call, Caller
 from .kms import kms_call
 from .request import Request

@@ -1,7 +1,9 @@
-"""The world of a scenario (semantics §1.1): the model and its lookups (``model``), reading and
-writing the JSON format (``reader``)."""
+"""The world of a scenario (semantics §1.1): its entities (``entities``), the immutable ``World``
+that holds them with its lookups (``model``, ``index``), reading and writing the format
+(``reader``, ``writer``, ``fields``) and scenario files (``scenario``).
+"""
 
-from .model import (
+from .entities import (
     FULL_AWS_ACCESS,
     Account,
     Gap,
@@ -13,10 +15,10 @@ from .model import (
     Secret,
     Session,
     User,
-    World,
     aws_managed_key_policy,
     overlay_tags,
 )
+from .model import World
 from .scenario import load_scenario, read_document
 
 __all__ = [

@@ -11,11 +11,11 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-from ..arn import ACCOUNT_ID, Arn
+from ..arn import Arn
 from ..policy.model import Policy, PolicyKind
 from ..policy.parsing import read_policy
-from ..problems import PathPart, Problem, ScenarioError
-from .model import (
+from ..problems import ScenarioError
+from .entities import (
     Account,
     Gap,
     Group,
@@ -25,13 +25,12 @@ from .model import (
     Role,
     Secret,
     Session,
-    Tags,
     User,
-    World,
     aws_managed_key_policy,
 )
+from .fields import Fields, Path
+from .index import Index
 
-Path = tuple[PathPart, ...]
 _REQ, _OPT = True, False
 
 _WORLD = {
@@ -105,138 +104,26 @@ _KEY = {
 }
 
 
-class Fields:
-    """Typed field reading that records a located problem instead of raising."""
-
-    def __init__(self, source: str | None) -> None:
-        self.source = source
-        self.problems: list[Problem] = []
-
-    def problem(self, code: str, message: str, path: Path, hint: str | None = None) -> None:
-        self.problems.append(Problem(code, message, path, hint, self.source))
-
-    def obj(self, value: Any, path: Path, spec: Mapping[str, bool], what: str) -> Mapping[str, Any] | None:
-        if not isinstance(value, Mapping):
-            self.problem("INVALID_FIELD", f"{what} is a JSON object, found {_kind(value)}", path)
-            return None
-        for key in value:
-            if key not in spec:
-                close = difflib.get_close_matches(str(key), list(spec), n=1, cutoff=0.6)
-                self.problem(
-                    "UNKNOWN_FIELD",
-                    f"{what} has no field {key!r}; expected {', '.join(spec)}",
-                    (*path, str(key)),
-                    f"did you mean {close[0]!r}?" if close else None,
-                )
-        for key, required in spec.items():
-            if required and key not in value:
-                self.problem("MISSING_FIELD", f"{what} needs {key!r}", path)
-        return value
-
-    def items(self, value: Any, path: Path, what: str) -> list[tuple[Path, Any]]:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.problem("INVALID_FIELD", f"{what} is a list, found {_kind(value)}", path)
-            return []
-        return [((*path, i), v) for i, v in enumerate(value)]
-
-    def string(self, value: Any, path: Path, what: str, *, optional: bool = True) -> str | None:
-        if value is None and optional:
-            return None
-        if not isinstance(value, str) or not value:
-            found = "an empty string" if value == "" else _kind(value)
-            self.problem("INVALID_FIELD", f"{what} is a non-empty string, found {found}", path)
-            return None
-        return value
-
-    def account_id(self, value: Any, path: Path, what: str) -> str | None:
-        text = self.string(value, path, what)
-        if text is not None and not ACCOUNT_ID.match(text):
-            self.problem("INVALID_FIELD", f"{what} is a 12-digit account id, found {text!r}", path)
-            return None
-        return text
-
-    def flag(self, value: Any, path: Path, what: str, default: bool) -> bool:
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            self.problem("INVALID_FIELD", f"{what} is true or false, found {_kind(value)}", path)
-            return default
-        return value
-
-    def strings(self, value: Any, path: Path, what: str) -> tuple[str, ...]:
-        out = []
-        for ipath, item in self.items(value, path, what):
-            text = self.string(item, ipath, f"each entry of {what}", optional=False)
-            if text is not None:
-                out.append(text)
-        return tuple(out)
-
-    def tags(self, value: Any, path: Path) -> Tags:
-        if value is None:
-            return ()
-        if not isinstance(value, Mapping):
-            self.problem("INVALID_FIELD", f"tags are an object of key: value, found {_kind(value)}", path)
-            return ()
-        out = []
-        for key, item in value.items():
-            if not isinstance(item, str):
-                self.problem(
-                    "INVALID_FIELD",
-                    f"tag {key!r} has a string value, found {_kind(item)}",
-                    (*path, str(key)),
-                )
-                continue
-            out.append((str(key), item))
-        return tuple(out)
-
-    def arn(self, value: Any, path: Path, what: str, service: str, types: tuple[str, ...]) -> str | None:
-        text = self.string(value, path, what, optional=False)
-        if text is None:
-            return None
-        arn = Arn.parse(text)
-        if (
-            arn is None
-            or arn.service != service
-            or not ACCOUNT_ID.match(arn.account)
-            or (types and arn.resource_type not in types)
-        ):
-            shape = {
-                "user": "arn:aws:iam::ACCOUNT:user/NAME",
-                "group": "arn:aws:iam::ACCOUNT:group/NAME",
-                "role": "arn:aws:iam::ACCOUNT:role/NAME",
-                "assumed-role": "arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION",
-                "secret": "arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-XXXXXX",
-                "key": "arn:aws:kms:REGION:ACCOUNT:key/KEY-ID",
-            }.get(types[0] if types else "", "an ARN")
-            self.problem("INVALID_FIELD", f"{what} is an ARN like {shape}, found {text!r}", path)
-            return None
-        return text
-
-
 class _WorldReader(Fields):
-    def __init__(self, source: str | None) -> None:
-        super().__init__(source)
-        self.policy_paths: list[tuple[Path, Policy]] = []
-
     def policy(self, value: Any, path: Path, kind: PolicyKind) -> Policy | None:
+        """The policy (kept even when AWS would refuse it: ``World.problems`` reports it)."""
         if value is None:
             return None
-        policy = read_policy(value, kind)
-        self.policy_paths.append((path, policy))
-        return policy
+        return read_policy(value, kind)
 
     def policies(self, value: Any, path: Path, kind: PolicyKind, what: str) -> tuple[Policy, ...]:
-        return tuple(
-            p
-            for ipath, item in self.items(value, path, what)
-            if (p := self.policy(item, ipath, kind)) is not None
-        )
+        out = []
+        for ipath, item in self.items(value, path, what):
+            if item is None:  # a hole would shift every later policy's position
+                self.problem("INVALID_FIELD", f"each entry of {what} is a policy document, found null", ipath)
+                continue
+            out.append(read_policy(item, kind))
+        return tuple(out)
 
     # -- the world
 
-    def world(self, data: Any) -> World:
+    def world(self, data: Any) -> dict[str, Any]:
+        """The entities of the world, as the fields of ``World``; raises ``ScenarioError``."""
         top = self.obj(data, (), _WORLD, "the world")
         if top is None:
             raise ScenarioError(self.problems, what="world")
@@ -258,24 +145,20 @@ class _WorldReader(Fields):
             g for p, v in self.items(top.get("gaps"), ("gaps",), "gaps") if (g := self.gap(v, p)) is not None
         ]
         accounts = self.complete_accounts(accounts, users, roles, secrets, keys)
-        world = World(
-            tuple(accounts),
-            org,
-            tuple(users),
-            tuple(groups),
-            tuple(roles),
-            tuple(sessions),
-            tuple(secrets),
-            tuple(keys),
-            description,
-            tuple(gaps),
-        )
-        self.references(world)
+        parts: dict[str, Any] = {
+            "accounts": tuple(accounts),
+            "organization": org,
+            "users": tuple(users),
+            "groups": tuple(groups),
+            "roles": tuple(roles),
+            "sessions": tuple(sessions),
+            "secrets": tuple(secrets),
+            "keys": tuple(keys),
+        }
+        self.references(Index(**parts), parts)
         if self.problems:
             raise ScenarioError(self.problems, what="world")
-        world._index["policy_paths"] = tuple(self.policy_paths)
-        world._index["source"] = self.source
-        return world
+        return {**parts, "description": description, "gaps": tuple(gaps), "source": self.source}
 
     def each(self, value: Any, path: Path, read: Any) -> list[Any]:
         seen: dict[str, Path] = {}
@@ -537,21 +420,18 @@ class _WorldReader(Fields):
                     accounts.append(Account(account))
         return accounts
 
-    def references(self, world: World) -> None:
-        groups = [g.arn for g in world.groups]
-        for i, user in enumerate(world.users):
+    def references(self, world: Index, parts: Mapping[str, Any]) -> None:
+        groups = list(world.groups)
+        for i, user in enumerate(parts["users"]):
             for j, group in enumerate(user.groups):
-                if world.group(group) is None:
+                if group not in world.groups:
                     self.unknown(group, groups, ("principals", "users", i, "groups", j), "group")
-        roles = [r.arn for r in world.roles]
-        for i, session in enumerate(world.sessions):
+        roles = list(world.roles)
+        for i, session in enumerate(parts["sessions"]):
             if session.arn.split(":")[5].startswith("assumed-role/") and world.role(session.role) is None:
                 self.unknown(session.role, roles, ("principals", "sessions", i, "role"), "role")
-        for i, secret in enumerate(world.secrets):
-            if (
-                secret.kms_key
-                and world.key(secret.kms_key, account=secret.account, region=secret.region) is None
-            ):
+        for i, secret in enumerate(parts["secrets"]):
+            if secret.kms_key and world.key(secret.kms_key, secret.account, secret.region) is None:
                 self.unknown(
                     secret.kms_key,
                     [k.arn for k in world.keys],
@@ -562,8 +442,8 @@ class _WorldReader(Fields):
         if org is not None:
             nodes = {
                 org.root_id,
-                *(n for a in world.accounts for n in a.org_path),
-                *(a.id for a in world.accounts),
+                *(n for a in parts["accounts"] for n in a.org_path),
+                *(a.id for a in parts["accounts"]),
             }
             for name, policies in (("scps", org.scps), ("rcps", org.rcps)):
                 for i, p in enumerate(policies):
@@ -585,14 +465,10 @@ class _WorldReader(Fields):
         )
 
 
-def read_world(data: Any, *, source: str | None = None) -> World:
+def read_world(data: Any, *, source: str | None = None) -> dict[str, Any]:
+    """The fields of the ``World`` that ``data`` describes (semantics §1.1); raises
+    ``ScenarioError`` with every problem of the format, located."""
     return _WorldReader(source).world(data)
-
-
-def policy_problems(world: World) -> tuple[Problem, ...]:
-    paths: tuple[tuple[Path, Policy], ...] = world._index.get("policy_paths", ())
-    source = world._index.get("source")
-    return tuple(p.under(*path, source=source) for path, policy in paths for p in policy.problems)
 
 
 def _secret_name(resource_id: str) -> str:
@@ -605,120 +481,3 @@ def _json_path(path: Path) -> str:
     from ..problems import json_path
 
     return json_path(path)
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        str: "a string",
-        list: "a list",
-        dict: "an object",
-    }.get(type(value), type(value).__name__)
-
-
-# -- writing
-
-
-def world_to_dict(world: World) -> dict[str, Any]:
-    """The world in the format of §1.1 (policies as their original documents)."""
-
-    def doc(policy: Policy | None) -> Any:
-        return None if policy is None else policy.source
-
-    out: dict[str, Any] = {
-        "accounts": [
-            {"id": a.id, "name": a.name, "org_id": a.org_id, "org_path": list(a.org_path)}
-            for a in world.accounts
-        ],
-    }
-    if world.description:
-        out["description"] = world.description
-    if world.gaps:
-        out["gaps"] = [
-            {"resource": g.resource, "what": g.what, "operation": g.operation, "error": g.error}
-            for g in world.gaps
-        ]
-    org = world.organization
-    if org is not None:
-        out["organization"] = {
-            "id": org.id,
-            "root_id": org.root_id,
-            "management_account": org.management_account,
-            "scp_enabled": org.scp_enabled,
-            "full_aws_access_detached_from": sorted(org.full_aws_access_detached_from),
-            "scps": [
-                {"name": p.name, "attached_to": p.attached_to, "document": doc(p.policy)} for p in org.scps
-            ],
-            "rcp_enabled": org.rcp_enabled,
-            "rcps": [
-                {"name": p.name, "attached_to": p.attached_to, "document": doc(p.policy)} for p in org.rcps
-            ],
-        }
-    out["principals"] = {
-        "users": [
-            {
-                "arn": u.arn,
-                "user_id": u.user_id,
-                "tags": dict(u.tags),
-                "groups": list(u.groups),
-                "policies": [doc(p) for p in u.policies],
-                "permissions_boundary": doc(u.permissions_boundary),
-            }
-            for u in world.users
-        ],
-        "groups": [{"arn": g.arn, "policies": [doc(p) for p in g.policies]} for g in world.groups],
-        "roles": [
-            {
-                "arn": r.arn,
-                "role_id": r.role_id,
-                "tags": dict(r.tags),
-                "trust_policy": doc(r.trust_policy),
-                "policies": [doc(p) for p in r.policies],
-                "permissions_boundary": doc(r.permissions_boundary),
-                "service_linked": r.service_linked,
-            }
-            for r in world.roles
-        ],
-        "sessions": [
-            {
-                "arn": s.arn,
-                "role": s.role,
-                "session_name": s.session_name,
-                "session_policies": [doc(p) for p in s.session_policies],
-                "session_tags": dict(s.session_tags),
-                "source_principal": s.source_principal,
-            }
-            for s in world.sessions
-        ],
-    }
-    out["secrets"] = [
-        {
-            "arn": s.arn,
-            "name": s.name,
-            "account": s.account,
-            "region": s.region,
-            "kms_key": s.kms_key,
-            "tags": dict(s.tags),
-            "versions": dict(s.versions),
-            "resource_policy": doc(s.resource_policy),
-        }
-        for s in world.secrets
-    ]
-    out["kms_keys"] = [
-        {
-            "arn": k.arn,
-            "account": k.account,
-            "region": k.region,
-            "manager": k.manager,
-            "aliases": list(k.aliases),
-            "tags": dict(k.tags),
-            "key_policy": doc(k.key_policy),
-            **({"grants": list(k.grants)} if k.grants else {}),
-        }
-        for k in world.keys
-    ]
-    return out

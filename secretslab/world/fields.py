@@ -1,0 +1,139 @@
+"""Typed reading of JSON fields that records a located problem (code, JSON path, what was found
+and what was expected, "did you mean") instead of raising: the reader of world files and of
+requests share it, then raise ``ScenarioError`` once with every problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import Any
+
+from ..arn import ACCOUNT_ID, Arn
+from ..problems import PathPart, Problem
+from .entities import Tags
+
+Path = tuple[PathPart, ...]
+
+
+class Fields:
+    """Typed field reading that records a located problem instead of raising."""
+
+    def __init__(self, source: str | None) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def problem(self, code: str, message: str, path: Path, hint: str | None = None) -> None:
+        self.problems.append(Problem(code, message, path, hint, self.source))
+
+    def obj(self, value: Any, path: Path, spec: Mapping[str, bool], what: str) -> Mapping[str, Any] | None:
+        if not isinstance(value, Mapping):
+            self.problem("INVALID_FIELD", f"{what} is a JSON object, found {_kind(value)}", path)
+            return None
+        for key in value:
+            if key not in spec:
+                close = difflib.get_close_matches(str(key), list(spec), n=1, cutoff=0.6)
+                self.problem(
+                    "UNKNOWN_FIELD",
+                    f"{what} has no field {key!r}; expected {', '.join(spec)}",
+                    (*path, str(key)),
+                    f"did you mean {close[0]!r}?" if close else None,
+                )
+        for key, required in spec.items():
+            if required and key not in value:
+                self.problem("MISSING_FIELD", f"{what} needs {key!r}", path)
+        return value
+
+    def items(self, value: Any, path: Path, what: str) -> list[tuple[Path, Any]]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problem("INVALID_FIELD", f"{what} is a list, found {_kind(value)}", path)
+            return []
+        return [((*path, i), v) for i, v in enumerate(value)]
+
+    def string(self, value: Any, path: Path, what: str, *, optional: bool = True) -> str | None:
+        if value is None and optional:
+            return None
+        if not isinstance(value, str) or not value:
+            found = "an empty string" if value == "" else _kind(value)
+            self.problem("INVALID_FIELD", f"{what} is a non-empty string, found {found}", path)
+            return None
+        return value
+
+    def account_id(self, value: Any, path: Path, what: str) -> str | None:
+        text = self.string(value, path, what)
+        if text is not None and not ACCOUNT_ID.match(text):
+            self.problem("INVALID_FIELD", f"{what} is a 12-digit account id, found {text!r}", path)
+            return None
+        return text
+
+    def flag(self, value: Any, path: Path, what: str, default: bool) -> bool:
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.problem("INVALID_FIELD", f"{what} is true or false, found {_kind(value)}", path)
+            return default
+        return value
+
+    def strings(self, value: Any, path: Path, what: str) -> tuple[str, ...]:
+        out = []
+        for ipath, item in self.items(value, path, what):
+            text = self.string(item, ipath, f"each entry of {what}", optional=False)
+            if text is not None:
+                out.append(text)
+        return tuple(out)
+
+    def tags(self, value: Any, path: Path) -> Tags:
+        if value is None:
+            return ()
+        if not isinstance(value, Mapping):
+            self.problem("INVALID_FIELD", f"tags are an object of key: value, found {_kind(value)}", path)
+            return ()
+        out = []
+        for key, item in value.items():
+            if not isinstance(item, str):
+                self.problem(
+                    "INVALID_FIELD",
+                    f"tag {key!r} has a string value, found {_kind(item)}",
+                    (*path, str(key)),
+                )
+                continue
+            out.append((str(key), item))
+        return tuple(out)
+
+    def arn(self, value: Any, path: Path, what: str, service: str, types: tuple[str, ...]) -> str | None:
+        text = self.string(value, path, what, optional=False)
+        if text is None:
+            return None
+        arn = Arn.parse(text)
+        if (
+            arn is None
+            or arn.service != service
+            or not ACCOUNT_ID.match(arn.account)
+            or (types and arn.resource_type not in types)
+        ):
+            shape = {
+                "user": "arn:aws:iam::ACCOUNT:user/NAME",
+                "group": "arn:aws:iam::ACCOUNT:group/NAME",
+                "role": "arn:aws:iam::ACCOUNT:role/NAME",
+                "assumed-role": "arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION",
+                "secret": "arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-XXXXXX",
+                "key": "arn:aws:kms:REGION:ACCOUNT:key/KEY-ID",
+            }.get(types[0] if types else "", "an ARN")
+            self.problem("INVALID_FIELD", f"{what} is an ARN like {shape}, found {text!r}", path)
+            return None
+        return text
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "an object",
+    }.get(type(value), type(value).__name__)
