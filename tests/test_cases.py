@@ -5,13 +5,14 @@ cites its AWS page (``source_url``) and the semantics rules it exercises (``spec
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from secretslab import World, authorize
 
-from .conftest import CASES, PUBLIC_CASES, load_cases
+from .conftest import CASES, PUBLIC_CASE_COUNT, PUBLIC_CASES, ROOT, load_cases
 
 
 def _check(case: dict[str, Any]) -> None:
@@ -32,9 +33,8 @@ def _check(case: dict[str, Any]) -> None:
     json.dumps(decision)  # the decision is JSON
 
 
-def _ids(path: Any) -> list[Any]:
-    if not path.exists():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"{path} not found"))]
+def _ids(path: Path) -> list[Any]:
+    """One parameter per case; a missing file fails collection instead of being skipped."""
     return [pytest.param(c, id=c["id"]) for c in load_cases(path)]
 
 
@@ -56,5 +56,16 @@ def test_regression_case_decides_as_expected(case: dict[str, Any]) -> None:
 
 def test_case_files_cite_their_sources() -> None:
     for case in [*load_cases(CASES / "rules.json"), *load_cases(CASES / "regressions.json")]:
+        assert case["source_url"].startswith("https://docs.aws.amazon.com/"), case["id"]
+        assert case["spec_rules"], case["id"]
+
+
+def test_public_cases_are_vendored_whole() -> None:
+    """The suite reads its own copy of the public table, inside the repository, and the copy is complete."""
+    assert PUBLIC_CASES.is_file(), PUBLIC_CASES
+    assert PUBLIC_CASES.resolve().is_relative_to(ROOT), f"{PUBLIC_CASES} is outside the repository"
+    cases = load_cases(PUBLIC_CASES)
+    assert len(cases) >= PUBLIC_CASE_COUNT, f"{PUBLIC_CASES.name} holds {len(cases)} cases"
+    for case in cases:
         assert case["source_url"].startswith("https://docs.aws.amazon.com/"), case["id"]
         assert case["spec_rules"], case["id"]
