@@ -4,6 +4,7 @@ stable code, severity and JSON path, and stays silent on the safe variant next t
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from secretslab import World
 from secretslab.analyzer import CATALOGUE, Finding, Severity, findings
 from secretslab.world.scenario import load_scenario
 
-from .conftest import PUBLIC_CASES, ROOT
+from .conftest import ROOT, public_cases
 
 A, B, C = "111111111111", "222222222222", "333333333333"
 SECRET = f"arn:aws:secretsmanager:us-east-1:{A}:secret:prod/db-AbC123"
@@ -404,11 +405,60 @@ def test_cross_account_read_scenario_reports_the_aws_managed_key_secret() -> Non
     ]
 
 
-def test_findings_never_raise_on_public_case_worlds() -> None:
-    """Every world of the reference cases (semantics §13) lints without error."""
-    if not PUBLIC_CASES.exists():
-        pytest.skip(f"public cases not found at {PUBLIC_CASES}")
-    cases = json.loads(PUBLIC_CASES.read_text(encoding="utf-8"))["cases"]
-    for case in cases:
-        for finding in findings(World.from_dict(case["world"])):
-            json.dumps(finding.to_dict())
+#: one step of a JSON path as ``json_path`` writes it: ``.name``, ``[index]`` or ``['quoted']``
+_STEP = re.compile(r"\.([A-Za-z_]\w*)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]")
+#: the codes whose location is a whole policy document; the others point at one statement
+_POLICY_LEVEL = {"INVALID_POLICY", "KEY_POLICY_LOCKS_OUT_ACCOUNT"}
+
+
+def _steps(location: str) -> list[str | int]:
+    assert location.startswith("$"), location
+    steps: list[str | int] = []
+    pos = 1
+    while pos < len(location):
+        m = _STEP.match(location, pos)
+        assert m, f"{location}: not a JSON path at {location[pos:]!r}"
+        name, index, quoted = m.groups()
+        steps.append(int(index) if index is not None else name or re.sub(r"\\(.)", r"\1", quoted))
+        pos = m.end()
+    return steps
+
+
+def _at(doc: Any, steps: list[str | int]) -> Any:
+    for step in steps:
+        doc = doc[step]
+    return doc
+
+
+def _check_public_finding(case: dict[str, Any], finding: Finding) -> None:
+    """A finding on a case world: catalogued, and located where the world dict holds the policy."""
+    where = f"{case['id']} {finding}"
+    severity, title = CATALOGUE[finding.code]
+    assert (finding.severity, finding.title) == (severity, title), where
+    assert finding.message and finding.hint, where
+    assert json.loads(json.dumps(finding.to_dict())) == finding.to_dict(), where
+    steps = _steps(finding.location)
+    target = _at(case["world"], steps)  # a KeyError or IndexError here: the path is not in the world
+    if finding.code not in _POLICY_LEVEL:
+        assert isinstance(target, dict) and target.get("Effect") == "Allow", where
+    if steps[0] in ("secrets", "kms_keys"):
+        assert _at(case["world"], steps[:2])["arn"] == finding.resource, where
+    elif steps[0] == "principals":
+        assert _at(case["world"], steps[:3])["arn"] == finding.resource, where
+
+
+def test_findings_on_public_case_worlds_are_catalogued_and_located() -> None:
+    """Every world of the reference cases (semantics §13) lints; each finding has a catalogued code
+    and severity, a message and a hint, and a JSON path that resolves in the case's world dict to
+    the statement (or policy) of the resource it names. Findings come most severe first."""
+    worlds, codes = 0, set()
+    for case in public_cases():
+        found = findings(World.from_dict(case["world"]))
+        for finding in found:
+            _check_public_finding(case, finding)
+        ranks = [list(Severity).index(f.severity) for f in found]
+        assert ranks == sorted(ranks), case["id"]
+        worlds += bool(found)
+        codes |= {f.code for f in found}
+    assert worlds >= 10, f"only {worlds} public case worlds produce findings"
+    assert len(codes) >= 4, f"the public case worlds exercise only {sorted(codes)}"
