@@ -35,10 +35,64 @@ def test_text_names_deciding_statements_when_allowed() -> None:
     assert "Sid AppsRead" in text and "Sid AppsDecryptViaSecretsManager" in text
 
 
+#: markup a policy author (the condition value) and a tagger (the principal tag) put in the world
+SCRIPT = """<script>alert("x") & 'y'</script>"""
+TAG = '<img src=x onerror="go()"> & co'
+
+
+def _markup_decision() -> sl.Decision:
+    """A denied read whose explanation quotes ``SCRIPT`` and ``TAG``: the condition that fails."""
+    account = "111111111111"
+    secret = f"arn:aws:secretsmanager:us-east-1:{account}:secret:prod/db-AbC123"
+    read = {
+        "Sid": "Read",
+        "Effect": "Allow",
+        "Action": "secretsmanager:GetSecretValue",
+        "Resource": secret,
+        "Condition": {"StringEquals": {"aws:PrincipalTag/team": SCRIPT}},
+    }
+    alice = {
+        "arn": f"arn:aws:iam::{account}:user/alice",
+        "tags": {"team": TAG},
+        "policies": [{"Version": "2012-10-17", "Statement": [read]}],
+    }
+    world = sl.World.from_dict(
+        {
+            "accounts": [{"id": account, "name": "prod"}],
+            "principals": {"users": [alice]},
+            "secrets": [{"arn": secret, "name": "prod/db", "account": account, "region": "us-east-1"}],
+        }
+    )
+    return sl.authorize(
+        world, {"principal": alice["arn"], "action": "secretsmanager:GetSecretValue", "resource": secret}
+    )
+
+
+def _assert_escaped(html: str) -> None:
+    """The quoted markup is shown as text: escaped once, never raw, never escaped twice."""
+    assert "&lt;script&gt;alert(&quot;x&quot;) &amp; " in html and "&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=&quot;go()&quot;&gt; &amp; co" in html
+    assert "<script" not in html and "</script" not in html and "<img" not in html
+    assert SCRIPT not in html and TAG not in html and '"x"' not in html and '"go()"' not in html
+    assert "&amp;lt;" not in html and "&amp;quot;" not in html
+
+
 def test_html_renders_every_step_with_escaped_text() -> None:
     html = _decide(LEGACY)._repr_html_()
-    assert html.count("<tr>") >= 3 and "kms:Decrypt" in html and "<script" not in html
+    assert html.count("<tr>") >= 3 and "kms:Decrypt" in html
     assert "XACCT_NO_RESOURCE_GRANT" in html
+    markup = _markup_decision()
+    text = str(markup)  # the terminal rendering quotes the markup as written
+    assert '<script>alert("x") &' in text and TAG in text
+    _assert_escaped(markup._repr_html_())
+
+
+def test_evaluation_html_escapes_condition_values_and_tags() -> None:
+    evaluation = _markup_decision().steps[0].evaluation
+    assert evaluation.outcome is sl.Outcome.IMPLICIT_DENY
+    html = evaluation._repr_html_()
+    assert html.startswith("<div") and "<td>Sid Read</td>" in html
+    _assert_escaped(html)
 
 
 def test_to_dict_has_the_semantics_12_shape_and_is_json() -> None:
