@@ -59,8 +59,14 @@ def test_access_paths_say_which_hop_failed_when_a_trust_policy_refuses(assume_wo
 
 
 def test_access_paths_never_revisit_a_role_and_respect_the_depth(assume_world: sl.World) -> None:
-    for path in sl.access_paths(assume_world, BOB, GET, LEGACY, max_depth=2):
+    """Bob's chains in this scenario go two hops deep: the depth is reached, never passed."""
+    paths = sl.access_paths(assume_world, BOB, GET, LEGACY, max_depth=2)
+    assert max(len(p.roles) for p in paths) == 2, [str(p) for p in paths]
+    for path in paths:
         assert len(set(path.roles)) == len(path.roles) and len(path.roles) <= 2
+    shallower = sl.access_paths(assume_world, BOB, GET, LEGACY, max_depth=1)
+    assert shallower and max(len(p.roles) for p in shallower) == 1
+    assert [p.roles for p in sl.access_paths(assume_world, BOB, GET, LEGACY, max_depth=0)] == [()]
 
 
 def test_who_can_lists_principals_with_their_shortest_path(assume_world: sl.World) -> None:
@@ -145,11 +151,57 @@ def test_diff_is_empty_when_nothing_changes(assume_world: sl.World) -> None:
     assert not sl.diff(assume_world, sl.World.from_dict(assume_world.to_dict())).changes
 
 
+def _allowed(world: sl.World, path: sl.AccessPath) -> bool:
+    """The path's request, hops included, decided afresh."""
+    return sl.authorize(world, path.decision.request).allowed
+
+
+def _check_paths(world: sl.World, principal: str, secret: str, matrix: sl.AccessMatrix) -> int | None:
+    """Every path of ``principal`` (at most 2 hops): decided as ``authorize`` decides it, the
+    direct one as the matrix says, allowed ones first; returns the fewest hops of an allowed path."""
+    paths = sl.access_paths(world, principal, GET, secret, max_depth=2)
+    assert [p.roles for p in paths].count(()) == 1, principal
+    for path in paths:
+        assert path.principal == principal and len(path.roles) <= 2
+        assert len(set(path.roles)) == len(path.roles), path
+        assert _allowed(world, path) == path.allowed, path
+    direct = next(p for p in paths if not p.roles)
+    assert direct.allowed == matrix.cell(principal, secret, GET).allowed, principal
+    allowed = [p.allowed for p in paths]
+    assert allowed == sorted(allowed, reverse=True), principal  # allowed paths first
+    return min((len(p.roles) for p in paths if p.allowed), default=None)
+
+
 @pytest.mark.parametrize("path", sorted((ROOT / "data").glob("*.json")), ids=lambda p: p.stem)
-def test_analyses_run_on_every_bundled_scenario(path: Any) -> None:
+def test_analyses_agree_with_authorize_on_every_bundled_scenario(path: Any) -> None:
+    """who_can, access_matrix and access_paths are views of ``authorize``: on each bundled
+    scenario, every listed path is allowed when decided again, every matrix cell is the direct
+    decision, and a principal is listed by who_can exactly when one of its paths is allowed."""
     world = sl.load_scenario(path)
     secret = world.secrets[0].arn
-    sl.who_can(world, GET, secret)
-    sl.access_matrix(world, actions=[GET], workers=1)
-    for principal in world_principals(world)[:3]:
-        sl.access_paths(world, principal, GET, secret, max_depth=2)
+    principals = world_principals(world)
+    matrix = sl.access_matrix(world, actions=[GET], workers=1)
+    assert (matrix.principals, matrix.actions) == (principals, (GET,))
+    assert matrix.resources == tuple(s.arn for s in world.secrets)
+    assert len(matrix.cells) == len(principals) * len(world.secrets)
+    for cell in matrix.cells:
+        decision = sl.authorize(
+            world, {"principal": cell.principal, "action": GET, "resource": cell.resource}
+        )
+        assert (decision.outcome, decision.reason) == (cell.outcome, cell.reason), cell
+
+    who = {w.principal: w for w in sl.who_can(world, GET, secret, max_depth=2)}
+    assert who, f"{path.name}: nobody can read {secret}"
+    for w in who.values():
+        assert w.path is not None and w.path.allowed and _allowed(world, w.path), w
+        if w.kind != "account":
+            assert w.principal in principals and w.path.principal == w.principal, w
+    for principal in principals:
+        if matrix.cell(principal, secret, GET).allowed:
+            found = who.get(principal)
+            assert found is not None and found.path is not None and found.path.roles == (), principal
+    for principal in principals[:3]:
+        hops = _check_paths(world, principal, secret, matrix)
+        found = who.get(principal)
+        assert (found is None) == (hops is None), principal
+        assert found is None or (found.path is not None and len(found.path.roles) == hops), principal
