@@ -31,7 +31,8 @@ def test_kms_steps_are_skipped_and_noted_when_the_secret_is_not_in_the_world() -
     case = _case("R-FAS-01")
     case["request"]["resource"] = "arn:aws:secretsmanager:us-east-1:111111111111:secret:other-Zz9Zz9"
     case["world"]["principals"]["users"][0]["policies"] = [
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}]
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    ]
     decision = sl.authorize(sl.World.from_dict(case["world"]), case["request"])
     assert [s.action for s in decision.steps] == ["secretsmanager:GetSecretValue"]
     assert any("not a secret of the world" in n for n in decision.notes)
@@ -40,8 +41,14 @@ def test_kms_steps_are_skipped_and_noted_when_the_secret_is_not_in_the_world() -
 def test_bare_name_resolves_in_the_callers_account_when_reading_across_accounts() -> None:
     """§10.4: a cross-account call must use the ARN; a bare name resolves in the caller's account."""
     world = sl.load_scenario(CASES.parent.parent / "data" / "cross-account-read.json")
-    decision = sl.authorize(world, {"principal": "arn:aws:sts::222222222222:assumed-role/AppRole/w",
-                                    "action": "secretsmanager:GetSecretValue", "resource": "prod/db"})
+    decision = sl.authorize(
+        world,
+        {
+            "principal": "arn:aws:sts::222222222222:assumed-role/AppRole/w",
+            "action": "secretsmanager:GetSecretValue",
+            "resource": "prod/db",
+        },
+    )
     assert not decision.allowed
     assert any("bare name resolves in the caller's own account" in n for n in decision.notes)
 

@@ -39,14 +39,32 @@ def world() -> dict[str, Any]:
     """alice may read prod/db and may not delete it; bob may read it only through vpce-1 (§1.1)."""
     return {
         "accounts": [{"id": ACCOUNT, "name": "prod", "org_id": None, "org_path": []}],
-        "principals": {"users": [
-            {"arn": ALICE, "policies": [doc(
-                {"Effect": "Allow", "Action": GET, "Resource": SECRET},
-                {"Effect": "Deny", "Action": "secretsmanager:DeleteSecret", "Resource": "*"})]},
-            {"arn": BOB, "policies": [doc(
-                {"Effect": "Allow", "Action": GET, "Resource": SECRET,
-                 "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1"}}})]},
-        ]},
+        "principals": {
+            "users": [
+                {
+                    "arn": ALICE,
+                    "policies": [
+                        doc(
+                            {"Effect": "Allow", "Action": GET, "Resource": SECRET},
+                            {"Effect": "Deny", "Action": "secretsmanager:DeleteSecret", "Resource": "*"},
+                        )
+                    ],
+                },
+                {
+                    "arn": BOB,
+                    "policies": [
+                        doc(
+                            {
+                                "Effect": "Allow",
+                                "Action": GET,
+                                "Resource": SECRET,
+                                "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1"}},
+                            }
+                        )
+                    ],
+                },
+            ]
+        },
         "secrets": [{"arn": SECRET, "kms_key": KEY, "resource_policy": None}],
         "kms_keys": [{"arn": KEY, "manager": "AWS", "aliases": ["alias/aws/secretsmanager"]}],
     }
@@ -72,7 +90,8 @@ def scenario(tmp_path: Path) -> Path:
 def invalid_policy_scenario(tmp_path: Path) -> Path:
     data = world()
     data["secrets"][0]["resource_policy"] = doc(
-        {"Effect": "Allow", "Principal": {"AWS": GROUP}, "Action": GET, "Resource": "*"})
+        {"Effect": "Allow", "Principal": {"AWS": GROUP}, "Action": GET, "Resource": "*"}
+    )
     path = tmp_path / "invalid-policy.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     return path
@@ -85,12 +104,18 @@ def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, 
     return code, out, err
 
 
-def run_process(*args: str, stdin: bytes | None = None,
-                cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_process(
+    *args: str, stdin: bytes | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """The CLI as ``python -m secretslab``."""
-    return subprocess.run([sys.executable, "-m", "secretslab", *args],
-                          input=stdin.decode() if stdin else None,
-                          capture_output=True, text=True, timeout=60, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "secretslab", *args],
+        input=stdin.decode() if stdin else None,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
+    )
 
 
 def assert_input_error(code: int, err: str, *mentions: str) -> None:
@@ -106,6 +131,7 @@ def assert_input_error(code: int, err: str, *mentions: str) -> None:
 
 # -- simulate: the batch
 
+
 def line(ident: str, **fields: Any) -> str:
     return json.dumps({"id": ident, "principal": ALICE, "action": GET, "resource": SECRET, **fields})
 
@@ -113,16 +139,25 @@ def line(ident: str, **fields: Any) -> str:
 ALLOW_GET = doc({"Effect": "Allow", "Action": GET, "Resource": "*"})
 BATCH_LINES = [
     line("allowed", identity_policies=[ALLOW_GET]),
-    '{"id": "broken", ',                                                    # invalid JSON
-    line("bad-policy", identity_policies=[ALLOW_GET, doc({"Effect": "allow", "Action": GET,
-                                                          "Resource": "*"})]),
-    "",                                                                      # blank: skipped
-    line("typo", resourse="*"),                                              # unknown field
-    line("denied", identity_policies=[doc(
-        {"Effect": "Allow", "Action": "*", "Resource": "*"},
-        {"Effect": "Deny", "Action": "secretsmanager:*", "Resource": "*"})]),
-    line("group-principal", resource_policy=doc({"Effect": "Allow", "Principal": {"AWS": GROUP},
-                                                 "Action": GET, "Resource": "*"})),
+    '{"id": "broken", ',  # invalid JSON
+    line(
+        "bad-policy", identity_policies=[ALLOW_GET, doc({"Effect": "allow", "Action": GET, "Resource": "*"})]
+    ),
+    "",  # blank: skipped
+    line("typo", resourse="*"),  # unknown field
+    line(
+        "denied",
+        identity_policies=[
+            doc(
+                {"Effect": "Allow", "Action": "*", "Resource": "*"},
+                {"Effect": "Deny", "Action": "secretsmanager:*", "Resource": "*"},
+            )
+        ],
+    ),
+    line(
+        "group-principal",
+        resource_policy=doc({"Effect": "Allow", "Principal": {"AWS": GROUP}, "Action": GET, "Resource": "*"}),
+    ),
     line("nothing"),
 ]
 #: per non-blank input line: the id and either the outcome or the error's (code, path)
@@ -162,7 +197,8 @@ def check_batch_output(text: str) -> None:
 
 
 def test_simulate_answers_every_line_in_order_when_batch_mixes_good_and_bad_lines(
-        capsys: pytest.CaptureFixture[str], batch: Path) -> None:
+    capsys: pytest.CaptureFixture[str], batch: Path
+) -> None:
     """A bad line yields a located error for that line and the batch goes on (batch.py format)."""
     code, out, err = run_main(capsys, "simulate", str(batch))
     assert code == 0
@@ -170,16 +206,18 @@ def test_simulate_answers_every_line_in_order_when_batch_mixes_good_and_bad_line
     assert "Traceback" not in err
 
 
-def test_simulate_names_the_line_when_reporting_its_error(capsys: pytest.CaptureFixture[str],
-                                                          batch: Path) -> None:
+def test_simulate_names_the_line_when_reporting_its_error(
+    capsys: pytest.CaptureFixture[str], batch: Path
+) -> None:
     """Each error names the file and line it came from."""
     _, out, _ = run_main(capsys, "simulate", str(batch))
     sources = [r["error"]["problems"][0]["source"] for r in map(json.loads, out.splitlines()) if "error" in r]
     assert sources == [f"{batch}:2", f"{batch}:3", f"{batch}:5", f"{batch}:7"]
 
 
-def test_simulate_reads_stdin_when_no_file_is_given(capsys: pytest.CaptureFixture[str],
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_simulate_reads_stdin_when_no_file_is_given(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Without a file the batch is read from standard input."""
     data = ("\n".join(BATCH_LINES) + "\n").encode()
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
@@ -188,8 +226,9 @@ def test_simulate_reads_stdin_when_no_file_is_given(capsys: pytest.CaptureFixtur
     check_batch_output(out)
 
 
-def test_simulate_writes_output_file_when_given_o(capsys: pytest.CaptureFixture[str], batch: Path,
-                                                  tmp_path: Path) -> None:
+def test_simulate_writes_output_file_when_given_o(
+    capsys: pytest.CaptureFixture[str], batch: Path, tmp_path: Path
+) -> None:
     """-o writes the results to a file instead of standard output."""
     target = tmp_path / "results.jsonl"
     code, out, _ = run_main(capsys, "simulate", str(batch), "-o", str(target))
@@ -215,16 +254,18 @@ def test_simulate_reads_stdin_when_run_as_a_process() -> None:
     check_batch_output(done.stdout)
 
 
-def test_simulate_prints_nothing_when_input_is_empty(capsys: pytest.CaptureFixture[str],
-                                                     tmp_path: Path) -> None:
+def test_simulate_prints_nothing_when_input_is_empty(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     """An empty batch (or only blank lines) decides nothing and succeeds."""
     path = tmp_path / "empty.jsonl"
     path.write_text("\n\n", encoding="utf-8")
     assert run_main(capsys, "simulate", str(path))[:2] == (0, "")
 
 
-def test_simulate_decides_last_line_when_it_has_no_final_newline(capsys: pytest.CaptureFixture[str],
-                                                         tmp_path: Path) -> None:
+def test_simulate_decides_last_line_when_it_has_no_final_newline(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     """The last line counts even without a trailing newline."""
     path = tmp_path / "last.jsonl"
     path.write_text(BATCH_LINES[0] + "\n" + BATCH_LINES[-1], encoding="utf-8")
@@ -232,8 +273,9 @@ def test_simulate_decides_last_line_when_it_has_no_final_newline(capsys: pytest.
     assert [json.loads(x)["id"] for x in out.splitlines()] == ["allowed", "nothing"]
 
 
-def test_simulate_skips_line_when_it_holds_only_whitespace(capsys: pytest.CaptureFixture[str],
-                                                           tmp_path: Path) -> None:
+def test_simulate_skips_line_when_it_holds_only_whitespace(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     """A line of spaces is blank: no output line, as for an empty line."""
     path = tmp_path / "spaces.jsonl"
     path.write_text(BATCH_LINES[0] + "\n    \n\t \t\n" + BATCH_LINES[-1] + "\n", encoding="utf-8")
@@ -241,8 +283,9 @@ def test_simulate_skips_line_when_it_holds_only_whitespace(capsys: pytest.Captur
     assert [json.loads(x)["id"] for x in out.splitlines()] == ["allowed", "nothing"]
 
 
-def test_simulate_leaves_garbage_collection_on_when_run_in_process(capsys: pytest.CaptureFixture[str],
-                                                                   batch: Path) -> None:
+def test_simulate_leaves_garbage_collection_on_when_run_in_process(
+    capsys: pytest.CaptureFixture[str], batch: Path
+) -> None:
     """main() is callable in-process and returns; it should not change the caller's interpreter."""
     assert gc.isenabled()
     run_main(capsys, "simulate", str(batch))
@@ -251,27 +294,41 @@ def test_simulate_leaves_garbage_collection_on_when_run_in_process(capsys: pytes
 
 # -- authorize: one request on a scenario (§1, §12)
 
+
 def test_authorize_prints_decision_and_reason_when_request_is_allowed(
-        capsys: pytest.CaptureFixture[str], scenario: Path) -> None:
+    capsys: pytest.CaptureFixture[str], scenario: Path
+) -> None:
     """An identity policy allows in the resource's own account (semantics §8.6, §12)."""
-    code, out, err = run_main(capsys, "authorize", str(scenario), "--principal", ALICE,
-                              "--action", GET, "--resource", SECRET)
+    code, out, err = run_main(
+        capsys, "authorize", str(scenario), "--principal", ALICE, "--action", GET, "--resource", SECRET
+    )
     assert code == 0 and err == ""
     assert "ALLOW" in out and "ALLOWED_IDENTITY" in out
     assert "kms:Decrypt" in out  # the KMS sub-request Secrets Manager makes (§10)
 
 
 def test_authorize_prints_explicit_deny_when_a_deny_statement_applies(
-        capsys: pytest.CaptureFixture[str], scenario: Path) -> None:
+    capsys: pytest.CaptureFixture[str], scenario: Path
+) -> None:
     """An explicit Deny wins over any Allow (semantics §8.2, §12)."""
-    code, out, _ = run_main(capsys, "authorize", str(scenario), "--principal", ALICE,
-                            "--action", "secretsmanager:DeleteSecret", "--resource", SECRET)
+    code, out, _ = run_main(
+        capsys,
+        "authorize",
+        str(scenario),
+        "--principal",
+        ALICE,
+        "--action",
+        "secretsmanager:DeleteSecret",
+        "--resource",
+        SECRET,
+    )
     assert code == 0
     assert "DENY" in out and "EXPLICIT_DENY_IDENTITY" in out
 
 
-def test_authorize_uses_context_when_given_key_value_pairs(capsys: pytest.CaptureFixture[str],
-                                                          scenario: Path) -> None:
+def test_authorize_uses_context_when_given_key_value_pairs(
+    capsys: pytest.CaptureFixture[str], scenario: Path
+) -> None:
     """--context supplies request condition keys (semantics §5, §7)."""
     base = ["authorize", str(scenario), "--principal", BOB, "--action", GET, "--resource", SECRET, "--json"]
     code, out, _ = run_main(capsys, *base)
@@ -282,11 +339,22 @@ def test_authorize_uses_context_when_given_key_value_pairs(capsys: pytest.Captur
     assert (decision["decision"], decision["reason"]) == ("allow", "ALLOWED_IDENTITY")
 
 
-def test_authorize_prints_section_12_shape_when_given_json(capsys: pytest.CaptureFixture[str],
-                                                          scenario: Path) -> None:
+def test_authorize_prints_section_12_shape_when_given_json(
+    capsys: pytest.CaptureFixture[str], scenario: Path
+) -> None:
     """--json prints decision, reason, steps and validation_errors (semantics §12)."""
-    code, out, _ = run_main(capsys, "authorize", str(scenario), "--principal", ALICE, "--action", GET,
-                            "--resource", SECRET, "--json")
+    code, out, _ = run_main(
+        capsys,
+        "authorize",
+        str(scenario),
+        "--principal",
+        ALICE,
+        "--action",
+        GET,
+        "--resource",
+        SECRET,
+        "--json",
+    )
     assert code == 0
     decision = json.loads(out)
     assert {"decision", "reason", "steps", "validation_errors"} <= set(decision)
@@ -297,10 +365,21 @@ def test_authorize_prints_section_12_shape_when_given_json(capsys: pytest.Captur
 
 
 def test_authorize_reports_validation_error_when_world_policy_is_invalid(
-        capsys: pytest.CaptureFixture[str], invalid_policy_scenario: Path) -> None:
+    capsys: pytest.CaptureFixture[str], invalid_policy_scenario: Path
+) -> None:
     """An invalid secret policy is ignored and reported as MalformedPolicyDocument (semantics §3.4, §12)."""
-    code, out, _ = run_main(capsys, "authorize", str(invalid_policy_scenario), "--principal", ALICE,
-                            "--action", GET, "--resource", SECRET, "--json")
+    code, out, _ = run_main(
+        capsys,
+        "authorize",
+        str(invalid_policy_scenario),
+        "--principal",
+        ALICE,
+        "--action",
+        GET,
+        "--resource",
+        SECRET,
+        "--json",
+    )
     assert code == 0
     decision = json.loads(out)
     assert decision["decision"] == "allow"  # the identity policy still allows; the group grant is ignored
@@ -309,8 +388,17 @@ def test_authorize_reports_validation_error_when_world_policy_is_invalid(
 
 def test_authorize_prints_json_when_run_as_a_process(scenario: Path) -> None:
     """``python -m secretslab authorize … --json``."""
-    done = run_process("authorize", str(scenario), "--principal", ALICE, "--action",
-                       "secretsmanager:DeleteSecret", "--resource", SECRET, "--json")
+    done = run_process(
+        "authorize",
+        str(scenario),
+        "--principal",
+        ALICE,
+        "--action",
+        "secretsmanager:DeleteSecret",
+        "--resource",
+        SECRET,
+        "--json",
+    )
     assert done.returncode == 0, done.stderr
     decision = json.loads(done.stdout)
     assert (decision["decision"], decision["reason"]) == ("deny", "EXPLICIT_DENY_IDENTITY")
@@ -318,18 +406,26 @@ def test_authorize_prints_json_when_run_as_a_process(scenario: Path) -> None:
 
 # -- check and validate
 
+
 def write_policy(tmp_path: Path, document: Any, name: str = "policy.json") -> Path:
     path = tmp_path / name
     path.write_text(document if isinstance(document, str) else json.dumps(document), encoding="utf-8")
     return path
 
 
-GROUP_GRANT = doc({"Effect": "Allow", "Principal": {"AWS": GROUP}, "Action": "secretsmanager:GetSecretValu",
-                   "Resource": "*"})
+GROUP_GRANT = doc(
+    {
+        "Effect": "Allow",
+        "Principal": {"AWS": GROUP},
+        "Action": "secretsmanager:GetSecretValu",
+        "Resource": "*",
+    }
+)
 
 
 def test_check_reports_located_problems_when_resource_policy_is_invalid(
-        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     """A group principal is an error in a secret policy (semantics §3.4); exit 1 on errors."""
     path = write_policy(tmp_path, GROUP_GRANT)
     code, out, _ = run_main(capsys, "check", str(path), "--kind", "resource")
@@ -338,8 +434,9 @@ def test_check_reports_located_problems_when_resource_policy_is_invalid(
     assert "UNKNOWN_ACTION" in out
 
 
-def test_check_prints_problem_dicts_when_given_json(capsys: pytest.CaptureFixture[str],
-                                                   tmp_path: Path) -> None:
+def test_check_prints_problem_dicts_when_given_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     """--json prints every problem's to_dict, errors first, naming the file."""
     path = write_policy(tmp_path, GROUP_GRANT)
     code, out, _ = run_main(capsys, "check", str(path), "--kind", "resource", "--json")
@@ -347,12 +444,14 @@ def test_check_prints_problem_dicts_when_given_json(capsys: pytest.CaptureFixtur
     problems = json.loads(out)
     assert [(p["code"], p["severity"], p["path"]) for p in problems] == [
         ("GROUP_PRINCIPAL", "error", "$.Statement[0].Principal.AWS"),
-        ("UNKNOWN_ACTION", "warning", "$.Statement[0].Action")]
+        ("UNKNOWN_ACTION", "warning", "$.Statement[0].Action"),
+    ]
     assert all(p["source"] == str(path) for p in problems)
 
 
-def test_check_depends_on_kind_when_same_policy_is_checked(capsys: pytest.CaptureFixture[str],
-                                                          tmp_path: Path) -> None:
+def test_check_depends_on_kind_when_same_policy_is_checked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     """A Principal is required in a secret policy and forbidden in an identity policy (semantics §3.3)."""
     path = write_policy(tmp_path, doc({"Effect": "Allow", "Action": GET, "Resource": "*"}))
     assert run_main(capsys, "check", str(path))[:2] == (0, f"{path}: no problems\n")
@@ -360,16 +459,18 @@ def test_check_depends_on_kind_when_same_policy_is_checked(capsys: pytest.Captur
     assert code == 1 and [p["code"] for p in json.loads(out)] == ["MISSING_PRINCIPAL"]
 
 
-def test_check_exits_zero_when_policy_has_only_warnings(capsys: pytest.CaptureFixture[str],
-                                                       tmp_path: Path) -> None:
+def test_check_exits_zero_when_policy_has_only_warnings(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     """Warnings are lint: AWS accepts the document (problems.CODES)."""
     path = write_policy(tmp_path, {"Statement": [{"Effect": "Allow", "Action": GET, "Resource": "*"}]})
     code, out, _ = run_main(capsys, "check", str(path))
     assert code == 0 and "MISSING_VERSION" in out
 
 
-def test_check_reports_invalid_json_when_policy_text_is_malformed(capsys: pytest.CaptureFixture[str],
-                                                                 tmp_path: Path) -> None:
+def test_check_reports_invalid_json_when_policy_text_is_malformed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     """Text that is not JSON is INVALID_JSON, reported like any problem (not a crash)."""
     path = write_policy(tmp_path, '{"Version": "2012-10-17", "Statement": [}')
     code, out, err = run_main(capsys, "check", str(path), "--json")
@@ -377,8 +478,9 @@ def test_check_reports_invalid_json_when_policy_text_is_malformed(capsys: pytest
     assert "Traceback" not in err
 
 
-def test_check_reports_input_error_when_policy_file_is_not_utf8(capsys: pytest.CaptureFixture[str],
-                                                               tmp_path: Path) -> None:
+def test_check_reports_input_error_when_policy_file_is_not_utf8(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     """A file that is not UTF-8 text is bad input (exit 2 or an INVALID_JSON problem), not a bug."""
     path = tmp_path / "binary.json"
     path.write_bytes(b"\xff\xfe{}")
@@ -387,8 +489,9 @@ def test_check_reports_input_error_when_policy_file_is_not_utf8(capsys: pytest.C
     assert "internal error" not in err
 
 
-def test_validate_reports_nothing_when_scenario_is_valid(capsys: pytest.CaptureFixture[str],
-                                                        scenario: Path) -> None:
+def test_validate_reports_nothing_when_scenario_is_valid(
+    capsys: pytest.CaptureFixture[str], scenario: Path
+) -> None:
     """A valid scenario has no policy problems (semantics §1.1, §3)."""
     code, out, _ = run_main(capsys, "validate", str(scenario), "--json")
     assert code == 0 and json.loads(out) == []
@@ -397,13 +500,18 @@ def test_validate_reports_nothing_when_scenario_is_valid(capsys: pytest.CaptureF
 
 
 def test_validate_locates_policy_problem_when_scenario_holds_an_invalid_policy(
-        capsys: pytest.CaptureFixture[str], invalid_policy_scenario: Path) -> None:
+    capsys: pytest.CaptureFixture[str], invalid_policy_scenario: Path
+) -> None:
     """The problem is located by its path in the world and names the file (semantics §3.4)."""
     code, out, _ = run_main(capsys, "validate", str(invalid_policy_scenario), "--json")
     assert code == 1
     assert [(p["code"], p["path"], p["source"]) for p in json.loads(out)] == [
-        ("GROUP_PRINCIPAL", "$.secrets[0].resource_policy.Statement[0].Principal.AWS",
-         str(invalid_policy_scenario))]
+        (
+            "GROUP_PRINCIPAL",
+            "$.secrets[0].resource_policy.Statement[0].Principal.AWS",
+            str(invalid_policy_scenario),
+        )
+    ]
 
 
 def test_validate_locates_policy_problem_when_run_as_a_process(invalid_policy_scenario: Path) -> None:
@@ -416,31 +524,43 @@ def test_validate_locates_policy_problem_when_run_as_a_process(invalid_policy_sc
 
 # -- errors: stderr, non-zero exit, never a traceback
 
-@pytest.mark.parametrize("command", [
-    ["authorize", "{missing}", "--principal", ALICE, "--action", GET],
-    ["validate", "{missing}"],
-    ["check", "{missing}"],
-    ["simulate", "{missing}"],
-])
-def test_command_fails_cleanly_when_file_is_missing(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                                    command: list[str]) -> None:
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["authorize", "{missing}", "--principal", ALICE, "--action", GET],
+        ["validate", "{missing}"],
+        ["check", "{missing}"],
+        ["simulate", "{missing}"],
+    ],
+)
+def test_command_fails_cleanly_when_file_is_missing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str]
+) -> None:
     """A missing file is a user error naming the file."""
     missing = str(tmp_path / "absent.json")
     code, _, err = run_main(capsys, *[missing if a == "{missing}" else a for a in command])
     assert_input_error(code, err, "absent.json")
 
 
-@pytest.mark.parametrize("content, mentions", [
-    ('{"principals": [}', ["UNREADABLE_FILE"]),
-    (json.dumps({"principals": {"users": [{"arn": ALICE, "polices": []}]}}),
-     ["UNKNOWN_FIELD", "$.principals.users[0].polices"]),
-    (json.dumps({"world": {"secrets": [{"arn": "not-an-arn"}]}}),
-     ["INVALID_FIELD", "$.world.secrets[0].arn"]),
-])
+@pytest.mark.parametrize(
+    "content, mentions",
+    [
+        ('{"principals": [}', ["UNREADABLE_FILE"]),
+        (
+            json.dumps({"principals": {"users": [{"arn": ALICE, "polices": []}]}}),
+            ["UNKNOWN_FIELD", "$.principals.users[0].polices"],
+        ),
+        (
+            json.dumps({"world": {"secrets": [{"arn": "not-an-arn"}]}}),
+            ["INVALID_FIELD", "$.world.secrets[0].arn"],
+        ),
+    ],
+)
 @pytest.mark.parametrize("command", ["authorize", "validate"])
-def test_command_fails_cleanly_when_scenario_is_malformed(capsys: pytest.CaptureFixture[str],
-                                                          tmp_path: Path, content: str,
-                                                          mentions: list[str], command: str) -> None:
+def test_command_fails_cleanly_when_scenario_is_malformed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str, mentions: list[str], command: str
+) -> None:
     """A malformed scenario is reported with its code, path and file (semantics §1)."""
     path = tmp_path / "broken.json"
     path.write_text(content, encoding="utf-8")
@@ -450,24 +570,31 @@ def test_command_fails_cleanly_when_scenario_is_malformed(capsys: pytest.Capture
     assert out == ""
 
 
-@pytest.mark.parametrize("principal", ["alice", GROUP, f"arn:aws:iam::{ACCOUNT}:policy/p",
-                                       "arn:aws:iam::1:user/x"])
+@pytest.mark.parametrize(
+    "principal", ["alice", GROUP, f"arn:aws:iam::{ACCOUNT}:policy/p", "arn:aws:iam::1:user/x"]
+)
 def test_authorize_fails_cleanly_when_principal_arn_has_an_unknown_shape(
-        capsys: pytest.CaptureFixture[str], scenario: Path, principal: str) -> None:
+    capsys: pytest.CaptureFixture[str], scenario: Path, principal: str
+) -> None:
     """The caller is a root, user, assumed-role or federated-user ARN (semantics §2.2, §2.4)."""
-    code, out, err = run_main(capsys, "authorize", str(scenario), "--principal", principal,
-                              "--action", GET, "--resource", SECRET)
+    code, out, err = run_main(
+        capsys, "authorize", str(scenario), "--principal", principal, "--action", GET, "--resource", SECRET
+    )
     assert_input_error(code, err, "INVALID_FIELD", "$.principal")
     assert out == ""
 
 
-@pytest.mark.parametrize("args, mention", [
-    (["--action", "GetSecretValue"], "$.action"),
-    (["--action", GET, "--context", "no-equals-sign"], "--context"),
-    (["--action", GET, "--assume", "not-a-role"], "$.assume_role_chain[0].role_arn"),
-])
+@pytest.mark.parametrize(
+    "args, mention",
+    [
+        (["--action", "GetSecretValue"], "$.action"),
+        (["--action", GET, "--context", "no-equals-sign"], "--context"),
+        (["--action", GET, "--assume", "not-a-role"], "$.assume_role_chain[0].role_arn"),
+    ],
+)
 def test_authorize_fails_cleanly_when_request_arguments_are_malformed(
-        capsys: pytest.CaptureFixture[str], scenario: Path, args: list[str], mention: str) -> None:
+    capsys: pytest.CaptureFixture[str], scenario: Path, args: list[str], mention: str
+) -> None:
     """Request problems are reported with their path (semantics §1.2)."""
     code, _, err = run_main(capsys, "authorize", str(scenario), "--principal", ALICE, *args)
     assert_input_error(code, err, mention)

@@ -67,8 +67,7 @@ FED_A = f"arn:aws:sts::{A}:federated-user/carol"
 BOB = f"arn:aws:iam::{B}:user/bob"
 SESSION_B = f"arn:aws:sts::{B}:assumed-role/Reader/s2"
 
-CALLERS = st.sampled_from([ALICE, ALICE, ALICE, SESSION_A, SESSION_A, ROOT_A, FED_A,
-                           BOB, SESSION_B])
+CALLERS = st.sampled_from([ALICE, ALICE, ALICE, SESSION_A, SESSION_A, ROOT_A, FED_A, BOB, SESSION_B])
 
 #: request action -> the resources it is asked on
 ACTIONS: dict[str, list[str]] = {
@@ -82,67 +81,116 @@ ACTIONS: dict[str, list[str]] = {
     "sts:AssumeRole": [ROLE_TARGET],
 }
 REQUEST_ACTIONS = st.sampled_from(
-    [*["secretsmanager:GetSecretValue"] * 4, "secretsmanager:DescribeSecret",
-     "secretsmanager:PutSecretValue", "secretsmanager:DeleteSecret", "secretsmanager:ListSecrets",
-     "kms:Decrypt", "kms:GenerateDataKey", "sts:AssumeRole"])
+    [
+        *["secretsmanager:GetSecretValue"] * 4,
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:DeleteSecret",
+        "secretsmanager:ListSecrets",
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+        "sts:AssumeRole",
+    ]
+)
 #: the kind of resource-based policy each service reads (semantics §3.1, §9, §11)
 RESOURCE_KIND = {"secretsmanager": "resource", "kms": "key", "sts": "trust"}
 
-ACTION_PATTERNS = st.sampled_from([
-    "secretsmanager:GetSecretValue", "secretsmanager:Get*", "secretsmanager:*", "secretsmanager:*",
-    "secretsmanager:*Secret*", "secretsmanager:?etSecretValue", "SecretsManager:getsecretvalue",
-    "secretsmanager:Describe*", "secretsmanager:List*", "secretsmanager:PutSecretValue",
-    "secretsmanager:DeleteSecret", "kms:Decrypt", "kms:*", "kms:GenerateDataKey*",
-    "sts:AssumeRole", "sts:*", "*", "*",
-])
-RESOURCE_PATTERNS = st.sampled_from([
-    "*", "*", "*", SECRET_A, SECRET_A2, SECRET_B,
-    f"arn:aws:secretsmanager:us-east-1:{A}:secret:prod/db-??????",
-    f"arn:aws:secretsmanager:*:{A}:secret:*",
-    f"arn:aws:secretsmanager:us-east-1:{A}:secret:prod/*",
-    f"arn:aws:secretsmanager:us-east-1:{B}:secret:*",
-    "arn:aws:secretsmanager:*",
-    f"arn:aws:secretsmanager:us-east-1:{A}:secret:${{aws:username}}-*",
-    KEY_A, f"arn:aws:kms:*:{A}:key/*", ROLE_TARGET, "arn:aws:iam::*:role/*",
-])
-PRINCIPAL_VALUES = st.sampled_from([
-    "*", "*", A, A, BOB, f"arn:aws:iam::{A}:root", B, f"arn:aws:iam::{B}:root", ALICE, BOB,
-    f"arn:aws:iam::{A}:role/Reader", f"arn:aws:iam::{B}:role/Reader", SESSION_A, FED_A,
-])
+ACTION_PATTERNS = st.sampled_from(
+    [
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:Get*",
+        "secretsmanager:*",
+        "secretsmanager:*",
+        "secretsmanager:*Secret*",
+        "secretsmanager:?etSecretValue",
+        "SecretsManager:getsecretvalue",
+        "secretsmanager:Describe*",
+        "secretsmanager:List*",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:DeleteSecret",
+        "kms:Decrypt",
+        "kms:*",
+        "kms:GenerateDataKey*",
+        "sts:AssumeRole",
+        "sts:*",
+        "*",
+        "*",
+    ]
+)
+RESOURCE_PATTERNS = st.sampled_from(
+    [
+        "*",
+        "*",
+        "*",
+        SECRET_A,
+        SECRET_A2,
+        SECRET_B,
+        f"arn:aws:secretsmanager:us-east-1:{A}:secret:prod/db-??????",
+        f"arn:aws:secretsmanager:*:{A}:secret:*",
+        f"arn:aws:secretsmanager:us-east-1:{A}:secret:prod/*",
+        f"arn:aws:secretsmanager:us-east-1:{B}:secret:*",
+        "arn:aws:secretsmanager:*",
+        f"arn:aws:secretsmanager:us-east-1:{A}:secret:${{aws:username}}-*",
+        KEY_A,
+        f"arn:aws:kms:*:{A}:key/*",
+        ROLE_TARGET,
+        "arn:aws:iam::*:role/*",
+    ]
+)
+PRINCIPAL_VALUES = st.sampled_from(
+    [
+        "*",
+        "*",
+        A,
+        A,
+        BOB,
+        f"arn:aws:iam::{A}:root",
+        B,
+        f"arn:aws:iam::{B}:root",
+        ALICE,
+        BOB,
+        f"arn:aws:iam::{A}:role/Reader",
+        f"arn:aws:iam::{B}:role/Reader",
+        SESSION_A,
+        FED_A,
+    ]
+)
 
 #: (operator, key, value) triples; the keys are those the generated contexts may carry
-CONDITIONS = st.sampled_from([
-    ("StringEquals", "aws:PrincipalAccount", A),
-    ("StringEquals", "aws:PrincipalAccount", [A, B]),
-    ("StringNotEquals", "aws:PrincipalAccount", B),
-    ("StringEquals", "aws:SourceVpce", "vpce-1"),
-    ("StringNotEquals", "aws:SourceVpce", "vpce-1"),
-    ("StringEqualsIfExists", "aws:SourceVpce", "vpce-1"),
-    ("StringNotEqualsIfExists", "aws:SourceVpce", ["vpce-1", "vpce-2"]),
-    ("StringLike", "aws:PrincipalArn", f"arn:aws:iam::{A}:*"),
-    ("ArnLike", "aws:PrincipalArn", "arn:aws:iam::*:role/Reader"),
-    ("ArnNotLike", "aws:PrincipalArn", f"arn:aws:iam::{B}:*"),
-    ("Bool", "aws:MultiFactorAuthPresent", "true"),
-    ("BoolIfExists", "aws:MultiFactorAuthPresent", "false"),
-    ("IpAddress", "aws:SourceIp", "10.0.0.0/8"),
-    ("NotIpAddress", "aws:SourceIp", ["10.0.0.0/8", "192.0.2.0/24"]),
-    ("Null", "aws:SourceVpce", "true"),
-    ("Null", "aws:SourceVpce", "false"),
-    ("StringEquals", "secretsmanager:VersionStage", "AWSCURRENT"),
-    ("StringEquals", "aws:ResourceTag/team", "payments"),
-    ("StringEqualsIgnoreCase", "aws:ResourceTag/Team", "PAYMENTS"),
-    ("ForAnyValue:StringEquals", "aws:TagKeys", "team"),
-    ("ForAllValues:StringLike", "aws:TagKeys", ["team", "env*"]),
-    ("NumericLessThan", "secretsmanager:RecoveryWindowInDays", "10"),
-    ("StringLike", "aws:userid", "AIDA*"),
-    ("StringEquals", "aws:username", "alice"),
-    ("StringEquals", "aws:SourceVpce", ["vpce-1", "vpce-2"]),
-    ("IpAddress", "aws:SourceIp", ["10.0.0.0/8", "203.0.113.0/24"]),
-    ("StringLike", "aws:PrincipalArn", [f"arn:aws:iam::{A}:user/*", "arn:aws:iam::*:role/Reader"]),
-    ("ForAnyValue:StringLike", "aws:TagKeys", ["te*", "env"]),
-    ("StringLike", "aws:PrincipalArn", "arn:aws:iam::${aws:PrincipalAccount}:*"),  # §6 variable
-    ("StringEquals", "aws:ResourceTag/team", "${aws:PrincipalTag/team, 'payments'}"),
-])
+CONDITIONS = st.sampled_from(
+    [
+        ("StringEquals", "aws:PrincipalAccount", A),
+        ("StringEquals", "aws:PrincipalAccount", [A, B]),
+        ("StringNotEquals", "aws:PrincipalAccount", B),
+        ("StringEquals", "aws:SourceVpce", "vpce-1"),
+        ("StringNotEquals", "aws:SourceVpce", "vpce-1"),
+        ("StringEqualsIfExists", "aws:SourceVpce", "vpce-1"),
+        ("StringNotEqualsIfExists", "aws:SourceVpce", ["vpce-1", "vpce-2"]),
+        ("StringLike", "aws:PrincipalArn", f"arn:aws:iam::{A}:*"),
+        ("ArnLike", "aws:PrincipalArn", "arn:aws:iam::*:role/Reader"),
+        ("ArnNotLike", "aws:PrincipalArn", f"arn:aws:iam::{B}:*"),
+        ("Bool", "aws:MultiFactorAuthPresent", "true"),
+        ("BoolIfExists", "aws:MultiFactorAuthPresent", "false"),
+        ("IpAddress", "aws:SourceIp", "10.0.0.0/8"),
+        ("NotIpAddress", "aws:SourceIp", ["10.0.0.0/8", "192.0.2.0/24"]),
+        ("Null", "aws:SourceVpce", "true"),
+        ("Null", "aws:SourceVpce", "false"),
+        ("StringEquals", "secretsmanager:VersionStage", "AWSCURRENT"),
+        ("StringEquals", "aws:ResourceTag/team", "payments"),
+        ("StringEqualsIgnoreCase", "aws:ResourceTag/Team", "PAYMENTS"),
+        ("ForAnyValue:StringEquals", "aws:TagKeys", "team"),
+        ("ForAllValues:StringLike", "aws:TagKeys", ["team", "env*"]),
+        ("NumericLessThan", "secretsmanager:RecoveryWindowInDays", "10"),
+        ("StringLike", "aws:userid", "AIDA*"),
+        ("StringEquals", "aws:username", "alice"),
+        ("StringEquals", "aws:SourceVpce", ["vpce-1", "vpce-2"]),
+        ("IpAddress", "aws:SourceIp", ["10.0.0.0/8", "203.0.113.0/24"]),
+        ("StringLike", "aws:PrincipalArn", [f"arn:aws:iam::{A}:user/*", "arn:aws:iam::*:role/Reader"]),
+        ("ForAnyValue:StringLike", "aws:TagKeys", ["te*", "env"]),
+        ("StringLike", "aws:PrincipalArn", "arn:aws:iam::${aws:PrincipalAccount}:*"),  # §6 variable
+        ("StringEquals", "aws:ResourceTag/team", "${aws:PrincipalTag/team, 'payments'}"),
+    ]
+)
 CONTEXT_VALUES: dict[str, list[Any]] = {
     "aws:SourceVpce": ["vpce-1", "vpce-2"],
     "aws:SourceIp": ["10.1.2.3", "192.0.2.7", "203.0.113.9"],
@@ -191,8 +239,15 @@ def principal_elements(draw: st.DrawFn) -> Any:
 def aimed_actions(action: str) -> list[str]:
     """Action patterns that match ``action`` (§4.1: case-insensitive, ``*`` and ``?``)."""
     service, _, name = action.partition(":")
-    return [action, action.upper(), f"{service}:*", "*", f"{service}:{name[:3]}*",
-            f"{service}:*{name[-5:]}", f"{service}:?{name[1:]}"]
+    return [
+        action,
+        action.upper(),
+        f"{service}:*",
+        "*",
+        f"{service}:{name[:3]}*",
+        f"{service}:*{name[-5:]}",
+        f"{service}:?{name[1:]}",
+    ]
 
 
 def aimed_resources(resource: str) -> list[str]:
@@ -219,8 +274,9 @@ def aimed_principals(caller: str) -> list[Any]:
 
 
 @st.composite
-def statements(draw: st.DrawFn, kind: str, effect: str | None = None,
-               target: tuple[str, str, str] | None = None) -> dict[str, Any]:
+def statements(
+    draw: st.DrawFn, kind: str, effect: str | None = None, target: tuple[str, str, str] | None = None
+) -> dict[str, Any]:
     """A statement that a policy of ``kind`` accepts (AWS would store it). With a ``target``
     (action, resource), Allow statements are often aimed at it, so that generated requests are
     allowed often enough for the laws to bite."""
@@ -244,9 +300,15 @@ def statements(draw: st.DrawFn, kind: str, effect: str | None = None,
         if kind == "rcp":
             s["Principal"] = "*"
         elif effect == "Deny" and kind != "trust" and rarely(draw, 5):
-            s["NotPrincipal"] = {"AWS": _one_or_list(
-                draw(st.lists(PRINCIPAL_VALUES.filter(lambda v: v != "*"), min_size=1, max_size=3,
-                              unique=True)))}
+            s["NotPrincipal"] = {
+                "AWS": _one_or_list(
+                    draw(
+                        st.lists(
+                            PRINCIPAL_VALUES.filter(lambda v: v != "*"), min_size=1, max_size=3, unique=True
+                        )
+                    )
+                )
+            }
         elif aimed:
             assert target is not None
             s["Principal"] = draw(st.sampled_from(aimed_principals(target[2])))
@@ -270,13 +332,17 @@ def statements(draw: st.DrawFn, kind: str, effect: str | None = None,
         s["NotResource" if rarely(draw, 10) else "Resource"] = resources
     if kind == "rcp":
         if not rarely(draw, 4):
-            s["Condition"] = draw(st.sampled_from([
-                {"StringNotEqualsIfExists": {"aws:PrincipalAccount": [A, B]}},
-                {"StringNotEqualsIfExists": {"aws:PrincipalAccount": [A, B]}},
-                {"StringNotEqualsIfExists": {"aws:PrincipalAccount": [A]}},
-                {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}},
-                {"Bool": {"aws:MultiFactorAuthPresent": "false"}},
-            ]))
+            s["Condition"] = draw(
+                st.sampled_from(
+                    [
+                        {"StringNotEqualsIfExists": {"aws:PrincipalAccount": [A, B]}},
+                        {"StringNotEqualsIfExists": {"aws:PrincipalAccount": [A, B]}},
+                        {"StringNotEqualsIfExists": {"aws:PrincipalAccount": [A]}},
+                        {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}},
+                        {"Bool": {"aws:MultiFactorAuthPresent": "false"}},
+                    ]
+                )
+            )
     elif rarely(draw, 3 if effect == "Allow" else 2):
         s["Condition"] = draw(condition_blocks())
     return s
@@ -290,8 +356,7 @@ def policies(draw: st.DrawFn, kind: str, target: tuple[str, str, str] | None = N
     return doc
 
 
-FULL_ACCESS = {"Version": "2012-10-17",
-               "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+FULL_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
 
 @st.composite
@@ -314,15 +379,21 @@ def contexts(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @st.composite
-def lines(draw: st.DrawFn, action: str | None = None, resource: str | None = None,
-          principal: str | None = None) -> dict[str, Any]:
+def lines(
+    draw: st.DrawFn, action: str | None = None, resource: str | None = None, principal: str | None = None
+) -> dict[str, Any]:
     """One batch line (``secretslab.batch`` format) with realistic, valid policies."""
     action = action or draw(REQUEST_ACTIONS)
     resource = resource or draw(st.sampled_from(ACTIONS[action]))
     principal = principal or draw(CALLERS)
     rkind = RESOURCE_KIND[action.partition(":")[0]]
-    line: dict[str, Any] = {"id": "p", "principal": principal, "action": action,
-                            "resource": resource, "context": draw(contexts())}
+    line: dict[str, Any] = {
+        "id": "p",
+        "principal": principal,
+        "action": action,
+        "resource": resource,
+        "context": draw(contexts()),
+    }
     target = (action, resource, principal)
     line["identity_policies"] = draw(st.lists(policies("identity", target), max_size=3))
     if rarely(draw, 4):
@@ -403,8 +474,7 @@ def with_statement(line: dict[str, Any], path: Path | None, statement: dict[str,
     identity policy, which is OR-ed with the others, §3.2)."""
     new = copy.deepcopy(line)
     if path is None:
-        new.setdefault("identity_policies", []).append(
-            {"Version": "2012-10-17", "Statement": [statement]})
+        new.setdefault("identity_policies", []).append({"Version": "2012-10-17", "Statement": [statement]})
     else:
         statement_list(get(new, path)).append(statement)
     return new
@@ -429,24 +499,57 @@ def add_targets(line: dict[str, Any], effect: str) -> list[tuple[str, Path | Non
 
 
 def explain(before: Evaluation, after: Evaluation, line: dict[str, Any], new: dict[str, Any]) -> str:
-    return (f"{before.outcome.value}/{before.reason.value} -> {after.outcome.value}/"
-            f"{after.reason.value}\nbefore: {json.dumps(line)}\nafter:  {json.dumps(new)}")
+    return (
+        f"{before.outcome.value}/{before.reason.value} -> {after.outcome.value}/"
+        f"{after.reason.value}\nbefore: {json.dumps(line)}\nafter:  {json.dumps(new)}"
+    )
 
 
-LAW = settings(max_examples=250, deadline=None,
-               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+LAW = settings(
+    max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 # --------------------------------------------------------------------------------------------
 # 1. Parser totality (semantics §3; parsing.py promises "No input makes any of them raise
 #    anything else").
 
-json_scalars = (st.none() | st.booleans() | st.integers() | st.floats()
-                | st.text(max_size=12) | st.sampled_from(["*", "Allow", "Deny", "2012-10-17", A]))
-ELEMENT_NAMES = ["Version", "Id", "Statement", "Sid", "Effect", "Action", "NotAction", "Resource",
-                 "NotResource", "Principal", "NotPrincipal", "Condition", "AWS", "Service",
-                 "StringEquals", "ForAllValues:StringLike", "NumericLessThanIfExists", "Null",
-                 "IpAddress", "DateGreaterThan", "BinaryEquals", "Bool", "ArnLike",
-                 "aws:SourceIp", "aws:PrincipalTag/${aws:username}", "effect", "statement"]
+json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=12)
+    | st.sampled_from(["*", "Allow", "Deny", "2012-10-17", A])
+)
+ELEMENT_NAMES = [
+    "Version",
+    "Id",
+    "Statement",
+    "Sid",
+    "Effect",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Principal",
+    "NotPrincipal",
+    "Condition",
+    "AWS",
+    "Service",
+    "StringEquals",
+    "ForAllValues:StringLike",
+    "NumericLessThanIfExists",
+    "Null",
+    "IpAddress",
+    "DateGreaterThan",
+    "BinaryEquals",
+    "Bool",
+    "ArnLike",
+    "aws:SourceIp",
+    "aws:PrincipalTag/${aws:username}",
+    "effect",
+    "statement",
+]
 json_keys = st.text(max_size=8) | st.sampled_from(ELEMENT_NAMES)
 json_like = st.recursive(
     json_scalars,
@@ -459,7 +562,7 @@ def _containers(node: Any) -> Iterator[Any]:
     """Every dict and list of a JSON tree, the root first."""
     if isinstance(node, (dict, list)):
         yield node
-        for child in (node.values() if isinstance(node, dict) else node):
+        for child in node.values() if isinstance(node, dict) else node:
             yield from _containers(child)
 
 
@@ -479,8 +582,9 @@ def near_valid(draw: st.DrawFn) -> Any:
             elif op == "delete":
                 del target[key]
             elif op == "rename":
-                target[draw(st.sampled_from([key.lower(), key.upper(), key + " ", "Not" + key]))] = \
+                target[draw(st.sampled_from([key.lower(), key.upper(), key + " ", "Not" + key]))] = (
                     target.pop(key)
+                )
             else:
                 target[key] = [target[key]] if draw(st.booleans()) else {"AWS": target[key]}
         elif target:
@@ -499,7 +603,7 @@ def malformed_text(draw: st.DrawFn) -> Any:
     text = json.dumps(draw(policies(draw(st.sampled_from(KINDS)))))
     how = draw(st.sampled_from(["cut", "insert", "garbage", "bytes", "dupkey", "deep"]))
     if how == "cut":
-        return text[:draw(st.integers(0, max(0, len(text) - 1)))]
+        return text[: draw(st.integers(0, max(0, len(text) - 1)))]
     if how == "insert":
         i = draw(st.integers(0, len(text)))
         return text[:i] + draw(st.sampled_from([*'{}[],:"\\', "NaN", "\x00", "\ud800"])) + text[i:]
@@ -543,8 +647,11 @@ def _assert_total(doc: Any) -> None:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(doc=json_like | st.dictionaries(st.sampled_from(ELEMENT_NAMES), json_like, max_size=4)
-       | st.builds(lambda s: {"Version": "2012-10-17", "Statement": s}, json_like))
+@given(
+    doc=json_like
+    | st.dictionaries(st.sampled_from(ELEMENT_NAMES), json_like, max_size=4)
+    | st.builds(lambda s: {"Version": "2012-10-17", "Statement": s}, json_like)
+)
 def test_parser_is_total_on_any_json_value(doc: Any) -> None:
     """§3 (validation): for any JSON value and every policy kind, ``check_policy`` returns
     problems with a catalogued code, a ``$`` path and a message; ``parse_policy`` raises only
@@ -587,10 +694,24 @@ def test_read_policy_with_an_unknown_kind_never_raises(kind: str, doc: Any) -> N
 def test_bad_input_lines_raise_only_line_error(line: dict[str, Any], data: st.DataObject) -> None:
     """§1 (a located error per bad input): a batch line with one field replaced by any JSON
     value is decided or rejected with ``LineError``, never another exception."""
-    field = data.draw(st.sampled_from(["principal", "action", "resource", "resource_account",
-                                       "context", "identity_policies", "resource_policy",
-                                       "permissions_boundary", "session_policy", "scps", "rcps",
-                                       "unknown"]))
+    field = data.draw(
+        st.sampled_from(
+            [
+                "principal",
+                "action",
+                "resource",
+                "resource_account",
+                "context",
+                "identity_policies",
+                "resource_policy",
+                "permissions_boundary",
+                "session_policy",
+                "scps",
+                "rcps",
+                "unknown",
+            ]
+        )
+    )
     line[field] = data.draw(json_like)
     try:
         Simulator().evaluate(line)
@@ -601,8 +722,13 @@ def test_bad_input_lines_raise_only_line_error(line: dict[str, Any], data: st.Da
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(world=json_like | st.dictionaries(st.sampled_from(
-    ["accounts", "organization", "principals", "secrets", "kms_keys", "users", "arn"]), json_like))
+@given(
+    world=json_like
+    | st.dictionaries(
+        st.sampled_from(["accounts", "organization", "principals", "secrets", "kms_keys", "users", "arn"]),
+        json_like,
+    )
+)
 def test_world_reader_raises_only_scenario_error(world: Any) -> None:
     """§1.1: a malformed world is rejected with ``ScenarioError`` listing located problems."""
     try:
@@ -615,13 +741,35 @@ def test_world_reader_raises_only_scenario_error(world: Any) -> None:
 
 # Condition values of every operator family (§5.4–§5.12), and the request values they meet.
 
-BASE_OPERATORS = ["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase",
-                  "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals",
-                  "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals",
-                  "NumericGreaterThan", "NumericGreaterThanEquals", "DateEquals", "DateNotEquals",
-                  "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals",
-                  "Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnEquals", "ArnLike",
-                  "ArnNotEquals", "ArnNotLike", "Null"]
+BASE_OPERATORS = [
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool",
+    "BinaryEquals",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnEquals",
+    "ArnLike",
+    "ArnNotEquals",
+    "ArnNotLike",
+    "Null",
+]
 
 
 @st.composite
@@ -653,41 +801,104 @@ def date_texts(draw: st.DrawFn) -> str:
                     if rarely(draw, 3):
                         text += "." + str(draw(st.integers(0, 999999)))
     if draw(st.booleans()):
-        text += draw(st.sampled_from(["Z", "+00:00", "-00:00", "+00:01", "+14:00", "-12:00",
-                                      "+0530", "-0800"]))
+        text += draw(
+            st.sampled_from(["Z", "+00:00", "-00:00", "+00:01", "+14:00", "-12:00", "+0530", "-0800"])
+        )
     return text
 
 
 CONDITION_TEXTS = (
     date_texts()
-    | st.integers(-10**13, 10**13).map(str)
+    | st.integers(-(10**13), 10**13).map(str)
     | st.floats(allow_nan=True).map(str)
-    | st.sampled_from(["10.0.0.0/8", "10.1.2.3", "::1", "2001:db8::/32", "10.0.0.0/33", "1.2.3",
-                       "010.1.2.3", "::ffff:10.1.2.3", "dGVzdA==", "not base64", "true", "FALSE",
-                       "", " ", "*", "?", "${aws:username}", "${aws:PrincipalTag/team, 'x'}",
-                       "${", "${}", "${ aws:username }", "${*}${?}${$}", "arn:aws:iam::*:role/*",
-                       f"arn:aws:iam::{A}:user/alice", "arn:*", "1e400", "-0", "0x10"])
+    | st.sampled_from(
+        [
+            "10.0.0.0/8",
+            "10.1.2.3",
+            "::1",
+            "2001:db8::/32",
+            "10.0.0.0/33",
+            "1.2.3",
+            "010.1.2.3",
+            "::ffff:10.1.2.3",
+            "dGVzdA==",
+            "not base64",
+            "true",
+            "FALSE",
+            "",
+            " ",
+            "*",
+            "?",
+            "${aws:username}",
+            "${aws:PrincipalTag/team, 'x'}",
+            "${",
+            "${}",
+            "${ aws:username }",
+            "${*}${?}${$}",
+            "arn:aws:iam::*:role/*",
+            f"arn:aws:iam::{A}:user/alice",
+            "arn:*",
+            "1e400",
+            "-0",
+            "0x10",
+        ]
+    )
     | st.text(max_size=10)
 )
-CONDITION_KEYS = st.sampled_from([
-    "aws:CurrentTime", "aws:EpochTime", "aws:TokenIssueTime", "aws:SourceIp", "aws:TagKeys",
-    "aws:PrincipalTag/team", "aws:PrincipalArn", "aws:username", "aws:MultiFactorAuthPresent",
-    "secretsmanager:RecoveryWindowInDays", "secretsmanager:AddReplicaRegions", "aws:userid",
-    "kms:EncryptionContext:SecretARN", "custom:Anything", "aws:ResourceTag/${aws:username}",
-])
+CONDITION_KEYS = st.sampled_from(
+    [
+        "aws:CurrentTime",
+        "aws:EpochTime",
+        "aws:TokenIssueTime",
+        "aws:SourceIp",
+        "aws:TagKeys",
+        "aws:PrincipalTag/team",
+        "aws:PrincipalArn",
+        "aws:username",
+        "aws:MultiFactorAuthPresent",
+        "secretsmanager:RecoveryWindowInDays",
+        "secretsmanager:AddReplicaRegions",
+        "aws:userid",
+        "kms:EncryptionContext:SecretARN",
+        "custom:Anything",
+        "aws:ResourceTag/${aws:username}",
+    ]
+)
 
 
-NUMBER_TEXTS = (st.integers(-10**6, 10**6).map(str) | st.floats().map(str)
-                | st.sampled_from(["1e400", "-0", ".5", "5.", " 7 ", "1_000", "0x10", "∞"]))
-IP_TEXTS = st.sampled_from(["10.0.0.0/8", "10.1.2.3", "10.1.2.3/32", "0.0.0.0/0", "::/0", "::1",
-                            "2001:db8::/32", "10.0.0.0/33", "1.2.3", "010.1.2.3", "::ffff:10.1.2.3",
-                            "10.0.0.1/8", "fe80::1%eth0", "256.1.1.1"])
+NUMBER_TEXTS = (
+    st.integers(-(10**6), 10**6).map(str)
+    | st.floats().map(str)
+    | st.sampled_from(["1e400", "-0", ".5", "5.", " 7 ", "1_000", "0x10", "∞"])
+)
+IP_TEXTS = st.sampled_from(
+    [
+        "10.0.0.0/8",
+        "10.1.2.3",
+        "10.1.2.3/32",
+        "0.0.0.0/0",
+        "::/0",
+        "::1",
+        "2001:db8::/32",
+        "10.0.0.0/33",
+        "1.2.3",
+        "010.1.2.3",
+        "::ffff:10.1.2.3",
+        "10.0.0.1/8",
+        "fe80::1%eth0",
+        "256.1.1.1",
+    ]
+)
 #: operator family (by name prefix) -> values of the right shape, often near their edges
-TYPED_TEXTS = {"Date": date_texts() | st.integers(-10**12, 10**12).map(str), "Numeric": NUMBER_TEXTS,
-               "IpAddress": IP_TEXTS, "NotIpAddress": IP_TEXTS,
-               "Bool": st.sampled_from(["true", "false", "True", "FALSE", "yes", ""]),
-               "Null": st.sampled_from(["true", "false", "maybe"]),
-               "BinaryEquals": st.sampled_from(["dGVzdA==", "dGVzdA", "", "!!", "AAAA"])}
+TYPED_TEXTS = {
+    "Date": date_texts() | st.integers(-(10**12), 10**12).map(str),
+    "Numeric": NUMBER_TEXTS,
+    "IpAddress": IP_TEXTS,
+    "NotIpAddress": IP_TEXTS,
+    "Bool": st.sampled_from(["true", "false", "True", "FALSE", "yes", ""]),
+    "Null": st.sampled_from(["true", "false", "maybe"]),
+    "BinaryEquals": st.sampled_from(["dGVzdA==", "dGVzdA", "", "!!", "AAAA"]),
+}
 
 
 def _typed_texts(operator: str) -> Any:
@@ -729,8 +940,9 @@ def fuzzed_contexts(draw: st.DrawFn, block: dict[str, Any]) -> dict[str, Any]:
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(block=fuzzed_conditions(), effect=st.sampled_from(["Allow", "Deny"]), data=st.data())
-def test_conditions_of_every_operator_are_total(block: dict[str, Any], effect: str,
-                                                data: st.DataObject) -> None:
+def test_conditions_of_every_operator_are_total(
+    block: dict[str, Any], effect: str, data: st.DataObject
+) -> None:
     """§5 (every operator family, IfExists, set qualifiers, Null; values of every type), §6
     (variables): the parser reports any condition value it cannot read (§3) and never raises
     anything else; a policy it accepts is then evaluated against any request values — dates,
@@ -738,13 +950,20 @@ def test_conditions_of_every_operator_are_total(block: dict[str, Any], effect: s
     wrong-typed request value just does not match), never an exception.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
     context = data.draw(fuzzed_contexts(block))
-    doc = {"Version": "2012-10-17",
-           "Statement": [{"Effect": effect, "Action": "*", "Resource": "*", "Condition": block}]}
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": effect, "Action": "*", "Resource": "*", "Condition": block}],
+    }
     _assert_total(doc)
     if not read_policy(doc, "identity").valid:
         return
-    line = {"principal": ALICE, "action": "secretsmanager:GetSecretValue", "resource": SECRET_A,
-            "context": context, "identity_policies": [doc, FULL_ACCESS]}
+    line = {
+        "principal": ALICE,
+        "action": "secretsmanager:GetSecretValue",
+        "resource": SECRET_A,
+        "context": context,
+        "identity_policies": [doc, FULL_ACCESS],
+    }
     try:
         evaluation = Simulator().evaluate(line)
     except LineError as exc:
@@ -754,31 +973,82 @@ def test_conditions_of_every_operator_are_total(block: dict[str, Any], effect: s
     event(f"{effect}: {evaluation.outcome.value}")
 
 
-FUZZ_ACTIONS = st.sampled_from([
-    "*", "**", "?", "secretsmanager:*", "secretsmanager:Get*", "secretsmanager:g?tsecretvalue",
-    "secretsmanager:*Secret*", "secretsmanager:", ":GetSecretValue", "a:b:c", "kms:*Key*", "*:*",
-    "sts:AssumeRole?", "sts:Assume*Role*", "secretsmanager:NoSuchAction", "nosuchservice:Do",
-    "secretsmanager:GetSecretValue ", "${aws:username}:*", "",
-])
-FUZZ_RESOURCES = st.sampled_from([
-    "*", "?", "**", "arn:*", "arn:aws:secretsmanager:*", "arn:aws:*:us-east-1:*:*",
-    f"arn:aws:secretsmanager:us-east-1:{A}:secret:*", f"arn:aws:secretsmanager:*:{A}:secret:prod/db-??????",
-    f"arn:aws:secretsmanager:us-east-1:{A}:secret:${{aws:username}}-??????",
-    "arn:aws:secretsmanager:*:*:secret:${aws:PrincipalTag/team, 'prod'}/*",
-    "arn:aws:secretsmanager:*:*:secret:${aws:PrincipalTag/team}/*",
-    "arn:aws:secretsmanager:*:*:secret:${", "arn:aws:secretsmanager:*:*:secret:${}",
-    "arn:aws:secretsmanager:*:*:secret:${*}${?}${$}", "arn:aws:secretsmanager:*:*:secret:${ aws:username }",
-    "arn:aws:secretsmanager:*:*:secret:a${aws:username}b${aws:userid}", "${aws:username}",
-    "arn:aws:kms:*:*:key/*", "arn:aws:kms:us-east-1:*:*", "arn:aws:iam::*:role/T*", "arn:aws:iam::*:*",
-    "arn", "arn:", "arn:aws", "arn:aws:secretsmanager", "not an arn", "",
-])
-FUZZ_PRINCIPALS = st.sampled_from([
-    "*", A, "12345", f"arn:aws:iam::{A}:root", ALICE, BOB, f"arn:aws:iam::{A}:role/Reader",
-    f"arn:aws:iam::{A}:role/app-*", f"arn:aws:iam::{A}:group/g", SESSION_A, FED_A,
-    f"arn:aws:sts::{A}:assumed-role/Reader/*", f"arn:aws:sts::{A}:assumed-role/Reader",
-    f"arn:aws:iam::{A}:user/*", "arn:aws:iam::*:root", "secretsmanager.amazonaws.com",
-    "cognito-identity.amazonaws.com", "",
-])
+FUZZ_ACTIONS = st.sampled_from(
+    [
+        "*",
+        "**",
+        "?",
+        "secretsmanager:*",
+        "secretsmanager:Get*",
+        "secretsmanager:g?tsecretvalue",
+        "secretsmanager:*Secret*",
+        "secretsmanager:",
+        ":GetSecretValue",
+        "a:b:c",
+        "kms:*Key*",
+        "*:*",
+        "sts:AssumeRole?",
+        "sts:Assume*Role*",
+        "secretsmanager:NoSuchAction",
+        "nosuchservice:Do",
+        "secretsmanager:GetSecretValue ",
+        "${aws:username}:*",
+        "",
+    ]
+)
+FUZZ_RESOURCES = st.sampled_from(
+    [
+        "*",
+        "?",
+        "**",
+        "arn:*",
+        "arn:aws:secretsmanager:*",
+        "arn:aws:*:us-east-1:*:*",
+        f"arn:aws:secretsmanager:us-east-1:{A}:secret:*",
+        f"arn:aws:secretsmanager:*:{A}:secret:prod/db-??????",
+        f"arn:aws:secretsmanager:us-east-1:{A}:secret:${{aws:username}}-??????",
+        "arn:aws:secretsmanager:*:*:secret:${aws:PrincipalTag/team, 'prod'}/*",
+        "arn:aws:secretsmanager:*:*:secret:${aws:PrincipalTag/team}/*",
+        "arn:aws:secretsmanager:*:*:secret:${",
+        "arn:aws:secretsmanager:*:*:secret:${}",
+        "arn:aws:secretsmanager:*:*:secret:${*}${?}${$}",
+        "arn:aws:secretsmanager:*:*:secret:${ aws:username }",
+        "arn:aws:secretsmanager:*:*:secret:a${aws:username}b${aws:userid}",
+        "${aws:username}",
+        "arn:aws:kms:*:*:key/*",
+        "arn:aws:kms:us-east-1:*:*",
+        "arn:aws:iam::*:role/T*",
+        "arn:aws:iam::*:*",
+        "arn",
+        "arn:",
+        "arn:aws",
+        "arn:aws:secretsmanager",
+        "not an arn",
+        "",
+    ]
+)
+FUZZ_PRINCIPALS = st.sampled_from(
+    [
+        "*",
+        A,
+        "12345",
+        f"arn:aws:iam::{A}:root",
+        ALICE,
+        BOB,
+        f"arn:aws:iam::{A}:role/Reader",
+        f"arn:aws:iam::{A}:role/app-*",
+        f"arn:aws:iam::{A}:group/g",
+        SESSION_A,
+        FED_A,
+        f"arn:aws:sts::{A}:assumed-role/Reader/*",
+        f"arn:aws:sts::{A}:assumed-role/Reader",
+        f"arn:aws:iam::{A}:user/*",
+        "arn:aws:iam::*:root",
+        "secretsmanager.amazonaws.com",
+        "cognito-identity.amazonaws.com",
+        "",
+    ]
+)
 FUZZ_TEXT = st.text(alphabet="arn:aws*?${}/-_ .:'", max_size=24)
 
 
@@ -786,8 +1056,14 @@ def _fuzz(vocabulary: Any) -> Any:
     """Mostly words of the vocabulary, sometimes free text; a string or a (rarely empty) list."""
     element = st.integers(0, 5).flatmap(lambda i: FUZZ_TEXT if i == 5 else vocabulary)
     return st.integers(0, 7).flatmap(
-        lambda i: st.lists(element, max_size=3) if i == 7 else element if i < 4
-        else st.lists(element, min_size=1, max_size=3))
+        lambda i: (
+            st.lists(element, max_size=3)
+            if i == 7
+            else element
+            if i < 4
+            else st.lists(element, min_size=1, max_size=3)
+        )
+    )
 
 
 @st.composite
@@ -795,8 +1071,10 @@ def fuzzed_statements(draw: st.DrawFn) -> dict[str, Any]:
     """Statements whose Action/Resource/Principal strings are near the edges of the grammar:
     wildcards everywhere, policy variables (well- and ill-formed), truncated ARNs."""
     s: dict[str, Any] = {"Effect": draw(st.sampled_from(["Allow", "Deny"]))}
-    for names, vocabulary in ((("Action", "NotAction"), FUZZ_ACTIONS),
-                              (("Resource", "NotResource"), FUZZ_RESOURCES)):
+    for names, vocabulary in (
+        (("Action", "NotAction"), FUZZ_ACTIONS),
+        (("Resource", "NotResource"), FUZZ_RESOURCES),
+    ):
         # usually exactly one of the pair (§3.2); sometimes neither or both
         chosen = [names[1] if rarely(draw, 4) else names[0]]
         if rarely(draw, 10):
@@ -806,8 +1084,13 @@ def fuzzed_statements(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         s["NotPrincipal" if rarely(draw, 4) else "Principal"] = draw(
             st.sampled_from(["*", {"AWS": "*"}])
-            | st.dictionaries(st.sampled_from(["AWS", "AWS", "Service", "Federated", "aws"]),
-                              _fuzz(FUZZ_PRINCIPALS), min_size=1, max_size=2))
+            | st.dictionaries(
+                st.sampled_from(["AWS", "AWS", "Service", "Federated", "aws"]),
+                _fuzz(FUZZ_PRINCIPALS),
+                min_size=1,
+                max_size=2,
+            )
+        )
     if rarely(draw, 3):
         s["Condition"] = draw(fuzzed_conditions())
     return s
@@ -815,8 +1098,9 @@ def fuzzed_statements(draw: st.DrawFn) -> dict[str, Any]:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(statement=fuzzed_statements(), caller=CALLERS, action=REQUEST_ACTIONS, data=st.data())
-def test_fuzzed_statements_parse_and_evaluate_totally(statement: dict[str, Any], caller: str,
-                                                      action: str, data: st.DataObject) -> None:
+def test_fuzzed_statements_parse_and_evaluate_totally(
+    statement: dict[str, Any], caller: str, action: str, data: st.DataObject
+) -> None:
     """§3–§4, §6: statements with edge-case Action/Resource/Principal strings (wildcards,
     malformed or unresolvable policy variables, partial ARNs, groups and partial-wildcard
     principals) are reported by the parser of every kind, and each kind that accepts one
@@ -826,14 +1110,24 @@ def test_fuzzed_statements_parse_and_evaluate_totally(statement: dict[str, Any],
     _assert_total(doc)
     resource = data.draw(st.sampled_from(ACTIONS[action]))
     rkind = RESOURCE_KIND[action.partition(":")[0]]
-    fields = {"identity": "identity_policies", "boundary": "permissions_boundary",
-              "session": "session_policy", rkind: "resource_policy", "scp": "scps", "rcp": "rcps"}
+    fields = {
+        "identity": "identity_policies",
+        "boundary": "permissions_boundary",
+        "session": "session_policy",
+        rkind: "resource_policy",
+        "scp": "scps",
+        "rcp": "rcps",
+    }
     for kind, field in fields.items():
         if not read_policy(doc, kind).valid:
             continue
-        line: dict[str, Any] = {"principal": caller, "action": action, "resource": resource,
-                                "context": {"aws:PrincipalTag/team": "prod"},
-                                "identity_policies": [FULL_ACCESS]}
+        line: dict[str, Any] = {
+            "principal": caller,
+            "action": action,
+            "resource": resource,
+            "context": {"aws:PrincipalTag/team": "prod"},
+            "identity_policies": [FULL_ACCESS],
+        }
         line[field] = [doc] if field == "identity_policies" else [[doc]] if field in ("scps", "rcps") else doc
         try:
             evaluation = Simulator().evaluate(line)
@@ -850,9 +1144,17 @@ def test_dates_at_the_calendar_edges_do_not_crash_the_parser(date: str) -> None:
     """§3/§5.6, parser totality: a Date condition value such as ``0001+00:01`` must be reported
     (INVALID_CONDITION_VALUE) or accepted, not raise ``OverflowError`` out of ``check_policy``
     (found by ``test_conditions_of_every_operator_are_total``)."""
-    doc = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Action": "*", "Resource": "*",
-        "Condition": {"DateLessThan": {"aws:CurrentTime": date}}}]}
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "*",
+                "Resource": "*",
+                "Condition": {"DateLessThan": {"aws:CurrentTime": date}},
+            }
+        ],
+    }
     _check_problems(check_policy(doc, "identity"), "identity")
 
 
@@ -860,11 +1162,24 @@ def test_dates_at_the_calendar_edges_do_not_crash_the_parser(date: str) -> None:
 def test_dates_at_the_calendar_edges_do_not_crash_evaluation(date: str) -> None:
     """§5.5–§5.6: a request value that is not a usable date makes a Date condition not match
     (so this Allow does not apply); it must not raise out of ``Simulator.evaluate``."""
-    doc = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Action": "*", "Resource": "*",
-        "Condition": {"DateLessThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}}]}
-    line = {"principal": ALICE, "action": "secretsmanager:GetSecretValue", "resource": SECRET_A,
-            "context": {"aws:CurrentTime": date}, "identity_policies": [doc]}
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "*",
+                "Resource": "*",
+                "Condition": {"DateLessThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}},
+            }
+        ],
+    }
+    line = {
+        "principal": ALICE,
+        "action": "secretsmanager:GetSecretValue",
+        "resource": SECRET_A,
+        "context": {"aws:CurrentTime": date},
+        "identity_policies": [doc],
+    }
     assert Simulator().evaluate(line).outcome is Outcome.IMPLICIT_DENY
 
 
@@ -1002,14 +1317,18 @@ def test_an_applying_deny_in_any_policy_wins(line: dict[str, Any], data: st.Data
     included.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
     kind, path = data.draw(st.sampled_from(add_targets(line, "Deny")))
-    deny: dict[str, Any] = {"Effect": "Deny",
-                            "Action": data.draw(st.sampled_from(aimed_actions(line["action"])))}
+    deny: dict[str, Any] = {
+        "Effect": "Deny",
+        "Action": data.draw(st.sampled_from(aimed_actions(line["action"]))),
+    }
     if kind in ("resource", "key", "trust", "rcp"):
-        deny["Principal"] = data.draw(st.sampled_from(
-            ["*", {"AWS": "*"}] if kind == "rcp" else aimed_principals(line["principal"])))
+        deny["Principal"] = data.draw(
+            st.sampled_from(["*", {"AWS": "*"}] if kind == "rcp" else aimed_principals(line["principal"]))
+        )
     if kind != "trust":
-        deny["Resource"] = data.draw(st.sampled_from(
-            aimed_resources(line["resource"]) if kind not in ("resource", "key") else ["*"]))
+        deny["Resource"] = data.draw(
+            st.sampled_from(aimed_resources(line["resource"]) if kind not in ("resource", "key") else ["*"])
+        )
     if data.draw(st.booleans()):
         deny["Condition"] = {"StringEquals": {"aws:PrincipalAccount": line["principal"].split(":")[4]}}
     before = decide(line)
@@ -1021,8 +1340,9 @@ def test_an_applying_deny_in_any_policy_wins(line: dict[str, Any], data: st.Data
 
 @LAW
 @given(line=lines(), data=st.data())
-def test_boundaries_session_policies_scps_and_rcps_never_grant(line: dict[str, Any],
-                                                               data: st.DataObject) -> None:
+def test_boundaries_session_policies_scps_and_rcps_never_grant(
+    line: dict[str, Any], data: st.DataObject
+) -> None:
     """§8 summary, §8.3, §8.4, §8.6–§8.7 ("SCPs, RCPs, permissions boundaries and session
     policies can only turn an allow into a deny"): attaching a permissions boundary or a session
     policy where there was none, or one more SCP or RCP level (an organization node; a node
@@ -1111,8 +1431,9 @@ def test_case_of_actions_and_condition_key_names_never_matters(line: dict[str, A
             for name in ("Action", "NotAction"):
                 if name in statement:
                     value = statement[name]
-                    statement[name] = ([_recase(v, rnd) for v in value] if isinstance(value, list)
-                                       else _recase(value, rnd))
+                    statement[name] = (
+                        [_recase(v, rnd) for v in value] if isinstance(value, list) else _recase(value, rnd)
+                    )
             for operator, keys in statement.get("Condition", {}).items():
                 statement["Condition"][operator] = {_recase(k, rnd): v for k, v in keys.items()}
     new["context"] = {_recase(k, rnd): v for k, v in new["context"].items()}
@@ -1139,8 +1460,12 @@ def _splits(statement: dict[str, Any]) -> list[list[dict[str, Any]]]:
     for operator, keys in statement.get("Condition", {}).items():
         for key, values in keys.items():
             if _positive(operator) and isinstance(values, list) and len(values) > 1:
-                out.append([{**statement, "Condition": {**statement["Condition"],
-                                                        operator: {**keys, key: v}}} for v in values])
+                out.append(
+                    [
+                        {**statement, "Condition": {**statement["Condition"], operator: {**keys, key: v}}}
+                        for v in values
+                    ]
+                )
     return out
 
 
@@ -1153,13 +1478,16 @@ def test_a_list_is_the_or_of_its_values(line: dict[str, Any], data: st.DataObjec
     value gives the same outcome. (NotAction, NotResource, NotPrincipal and negated operators
     are ANDs of negations and are not split.)
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
-    options = [(path, i, split) for _kind, path, i in statement_refs(line)
-               for split in _splits(statement_list(get(copy.deepcopy(line), path))[i])]
+    options = [
+        (path, i, split)
+        for _kind, path, i in statement_refs(line)
+        for split in _splits(statement_list(get(copy.deepcopy(line), path))[i])
+    ]
     assume(options)
     path, index, split = data.draw(st.sampled_from(options))
     new = copy.deepcopy(line)
     statements_ = statement_list(get(new, path))
-    statements_[index:index + 1] = copy.deepcopy(split)
+    statements_[index : index + 1] = copy.deepcopy(split)
     before, after = decide(line), decide(new)
     event(f"outcome: {before.outcome.value}")
     assert after.outcome is before.outcome, explain(before, after, line, new)
@@ -1168,22 +1496,25 @@ def test_a_list_is_the_or_of_its_values(line: dict[str, Any], data: st.DataObjec
 # --------------------------------------------------------------------------------------------
 # 5. Statements that can never apply.
 
-IMPOSSIBLE = st.sampled_from([
-    {"StringEquals": {ABSENT_KEY: "x"}},  # §5.3: a positive operator on an absent key is false
-    {"StringLike": {ABSENT_KEY: "*"}},
-    {"ForAnyValue:StringEquals": {ABSENT_KEY: ["a", "b"]}},  # §5.14: absent key → false
-    {"NumericLessThan": {ABSENT_KEY: "5"}},
-    {"Bool": {ABSENT_KEY: "true"}},
-    {"Null": {"aws:PrincipalArn": "true"}},  # §5.12, §7.1: always present
-    {"StringEquals": {"aws:PrincipalAccount": "999999999999"}},  # no caller is in that account
-    {"StringEquals": {"aws:ViaAWSService": "true"}, "Null": {ABSENT_KEY: "false"}},
-])
+IMPOSSIBLE = st.sampled_from(
+    [
+        {"StringEquals": {ABSENT_KEY: "x"}},  # §5.3: a positive operator on an absent key is false
+        {"StringLike": {ABSENT_KEY: "*"}},
+        {"ForAnyValue:StringEquals": {ABSENT_KEY: ["a", "b"]}},  # §5.14: absent key → false
+        {"NumericLessThan": {ABSENT_KEY: "5"}},
+        {"Bool": {ABSENT_KEY: "true"}},
+        {"Null": {"aws:PrincipalArn": "true"}},  # §5.12, §7.1: always present
+        {"StringEquals": {"aws:PrincipalAccount": "999999999999"}},  # no caller is in that account
+        {"StringEquals": {"aws:ViaAWSService": "true"}, "Null": {ABSENT_KEY: "false"}},
+    ]
+)
 
 
 @LAW
 @given(line=lines(), data=st.data())
-def test_a_statement_whose_condition_never_holds_changes_nothing(line: dict[str, Any],
-                                                                 data: st.DataObject) -> None:
+def test_a_statement_whose_condition_never_holds_changes_nothing(
+    line: dict[str, Any], data: st.DataObject
+) -> None:
     """§4 (a statement applies only if its condition block is true), §5.1, §5.3, §5.12: adding
     an Allow or a Deny whose condition can never hold for the request — a positive operator on a
     key absent from the context, ``Null: true`` on a key AWS always sets — leaves the outcome
@@ -1246,61 +1577,114 @@ def test_evaluation_is_deterministic_and_independent_of_history(batch: list[dict
         assert _summary(decide(line, shared)) == seen, json.dumps(line)
 
 
-def _world(line: dict[str, Any], secret_policy: dict[str, Any] | None,
-           key_policy: dict[str, Any]) -> dict[str, Any]:
+def _world(
+    line: dict[str, Any], secret_policy: dict[str, Any] | None, key_policy: dict[str, Any]
+) -> dict[str, Any]:
     """A §1.1 world holding alice (account A) with the line's identity policies and boundary,
     bob (account B), and SECRET_A encrypted with a customer managed key."""
     return {
-        "accounts": [{"id": A, "name": "prod", "org_id": None, "org_path": []},
-                     {"id": B, "name": "other", "org_id": None, "org_path": []}],
+        "accounts": [
+            {"id": A, "name": "prod", "org_id": None, "org_path": []},
+            {"id": B, "name": "other", "org_id": None, "org_path": []},
+        ],
         "principals": {
-            "users": [{"arn": ALICE, "user_id": "AIDAEXAMPLEALICE", "tags": {"team": "payments"},
-                       "groups": [], "policies": line.get("identity_policies") or [],
-                       "permissions_boundary": line.get("permissions_boundary")},
-                      {"arn": BOB, "user_id": "AIDAEXAMPLEBOB", "tags": {}, "groups": [],
-                       "policies": line.get("identity_policies") or [],
-                       "permissions_boundary": None}],
-            "groups": [], "roles": [], "sessions": []},
-        "secrets": [{"arn": SECRET_A, "name": "prod/db", "account": A, "region": "us-east-1",
-                     "kms_key": KEY_A, "tags": {"team": "payments"},
-                     "versions": {"AWSCURRENT": "v-2", "AWSPREVIOUS": "v-1"},
-                     "resource_policy": secret_policy}],
-        "kms_keys": [{"arn": KEY_A, "account": A, "region": "us-east-1", "manager": "CUSTOMER",
-                      "aliases": ["alias/prod"], "tags": {}, "key_policy": key_policy}],
+            "users": [
+                {
+                    "arn": ALICE,
+                    "user_id": "AIDAEXAMPLEALICE",
+                    "tags": {"team": "payments"},
+                    "groups": [],
+                    "policies": line.get("identity_policies") or [],
+                    "permissions_boundary": line.get("permissions_boundary"),
+                },
+                {
+                    "arn": BOB,
+                    "user_id": "AIDAEXAMPLEBOB",
+                    "tags": {},
+                    "groups": [],
+                    "policies": line.get("identity_policies") or [],
+                    "permissions_boundary": None,
+                },
+            ],
+            "groups": [],
+            "roles": [],
+            "sessions": [],
+        },
+        "secrets": [
+            {
+                "arn": SECRET_A,
+                "name": "prod/db",
+                "account": A,
+                "region": "us-east-1",
+                "kms_key": KEY_A,
+                "tags": {"team": "payments"},
+                "versions": {"AWSCURRENT": "v-2", "AWSPREVIOUS": "v-1"},
+                "resource_policy": secret_policy,
+            }
+        ],
+        "kms_keys": [
+            {
+                "arn": KEY_A,
+                "account": A,
+                "region": "us-east-1",
+                "manager": "CUSTOMER",
+                "aliases": ["alias/prod"],
+                "tags": {},
+                "key_policy": key_policy,
+            }
+        ],
     }
 
 
-ENABLE_IAM = {"Sid": "EnableIAM", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{A}:root"},
-              "Action": "kms:*", "Resource": "*"}
+ENABLE_IAM = {
+    "Sid": "EnableIAM",
+    "Effect": "Allow",
+    "Principal": {"AWS": f"arn:aws:iam::{A}:root"},
+    "Action": "kms:*",
+    "Resource": "*",
+}
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(caller=st.sampled_from([ALICE, ALICE, BOB]),
-       operation=st.sampled_from(["GetSecretValue", "DescribeSecret", "PutSecretValue", "DeleteSecret"]),
-       context=contexts(), data=st.data())
+@given(
+    caller=st.sampled_from([ALICE, ALICE, BOB]),
+    operation=st.sampled_from(["GetSecretValue", "DescribeSecret", "PutSecretValue", "DeleteSecret"]),
+    context=contexts(),
+    data=st.data(),
+)
 def test_authorize_is_deterministic_and_its_decision_is_json(
-        caller: str, operation: str, context: dict[str, Any], data: st.DataObject) -> None:
+    caller: str, operation: str, context: dict[str, Any], data: st.DataObject
+) -> None:
     """§12 (decision output), §10 (Secrets Manager operations with their KMS sub-requests):
     ``authorize`` on a generated world twice gives the same decision, and ``to_dict()`` is
     JSON.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
     target = (f"secretsmanager:{operation}", SECRET_A, caller)
     line = data.draw(lines(*target))
-    line["identity_policies"] += data.draw(st.lists(policies("identity", ("kms:Decrypt", KEY_A, caller)),
-                                                    max_size=1))
+    line["identity_policies"] += data.draw(
+        st.lists(policies("identity", ("kms:Decrypt", KEY_A, caller)), max_size=1)
+    )
     secret_policy = data.draw(st.none() | policies("resource", target))
     key_extra = data.draw(st.lists(statements("key", target=("kms:Decrypt", KEY_A, caller)), max_size=2))
-    world = World.from_dict(_world(line, secret_policy,
-                                   {"Version": "2012-10-17", "Statement": [ENABLE_IAM, *key_extra]}))
-    request = {"principal": caller, "action": f"secretsmanager:{operation}", "resource": SECRET_A,
-               "context": context}
+    world = World.from_dict(
+        _world(line, secret_policy, {"Version": "2012-10-17", "Statement": [ENABLE_IAM, *key_extra]})
+    )
+    request = {
+        "principal": caller,
+        "action": f"secretsmanager:{operation}",
+        "resource": SECRET_A,
+        "context": context,
+    }
     if operation == "PutSecretValue":
         request["parameters"] = {"SecretString": True}
     first = authorize(world, request)
     second = authorize(world, request)
-    again = authorize(World.from_dict(_world(line, secret_policy, {"Version": "2012-10-17",
-                                                                   "Statement": [ENABLE_IAM, *key_extra]})),
-                      request)
+    again = authorize(
+        World.from_dict(
+            _world(line, secret_policy, {"Version": "2012-10-17", "Statement": [ENABLE_IAM, *key_extra]})
+        ),
+        request,
+    )
     event(f"outcome: {first.outcome.value}")
     text = json.dumps(first.to_dict(), sort_keys=True)
     assert text == json.dumps(second.to_dict(), sort_keys=True) == json.dumps(again.to_dict(), sort_keys=True)
@@ -1316,8 +1700,9 @@ def test_public_cases_decide_deterministically_as_json() -> None:
         world = World.from_dict(case["world"])
         first = json.dumps(authorize(world, case["request"]).to_dict(), sort_keys=True)
         second = json.dumps(authorize(world, case["request"]).to_dict(), sort_keys=True)
-        fresh = json.dumps(authorize(World.from_dict(case["world"]), case["request"]).to_dict(),
-                           sort_keys=True)
+        fresh = json.dumps(
+            authorize(World.from_dict(case["world"]), case["request"]).to_dict(), sort_keys=True
+        )
         assert first == second == fresh, case["id"]
 
 
@@ -1331,8 +1716,13 @@ def test_generated_lines_cover_every_outcome() -> None:
     46 % ALLOW, see the module docstring)."""
     seen: dict[Outcome, int] = {o: 0 for o in Outcome}
 
-    @settings(max_examples=400, deadline=None, database=None, derandomize=True,
-              suppress_health_check=[HealthCheck.too_slow])
+    @settings(
+        max_examples=400,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
     @given(line=lines())
     def sample(line: dict[str, Any]) -> None:
         seen[decide(line).outcome] += 1

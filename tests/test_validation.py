@@ -51,6 +51,7 @@ IMPLICIT_PRINCIPAL = [PolicyKind.IDENTITY, PolicyKind.SCP, PolicyKind.BOUNDARY, 
 
 # -- helpers
 
+
 def policy(*statements: dict[str, Any], version: str | None = "2012-10-17") -> dict[str, Any]:
     doc: dict[str, Any] = {"Statement": list(statements)}
     if version is not None:
@@ -70,8 +71,13 @@ def valid_for(kind: PolicyKind) -> dict[str, Any]:
     if kind is PolicyKind.TRUST:
         return {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": ROOT}}
     if kind is PolicyKind.RCP:
-        return {"Effect": "Deny", "Action": "secretsmanager:*", "Resource": "*", "Principal": "*",
-                "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-exampleorg1"}}}
+        return {
+            "Effect": "Deny",
+            "Action": "secretsmanager:*",
+            "Resource": "*",
+            "Principal": "*",
+            "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-exampleorg1"}},
+        }
     if kind in (PolicyKind.RESOURCE, PolicyKind.KEY):
         action = "kms:Decrypt" if kind is PolicyKind.KEY else GET
         return {"Effect": "Allow", "Action": action, "Resource": "*", "Principal": {"AWS": ROOT}}
@@ -99,21 +105,51 @@ def base_world() -> dict[str, Any]:
     return {
         "accounts": [{"id": ACCOUNT, "name": "prod", "org_id": None, "org_path": []}],
         "principals": {
-            "users": [{"arn": ALICE, "user_id": "AIDAEXAMPLEALICE", "tags": {"team": "payments"},
-                       "groups": [GROUP],
-                       "policies": [policy(allow(Resource=SECRET))],
-                       "permissions_boundary": None}],
+            "users": [
+                {
+                    "arn": ALICE,
+                    "user_id": "AIDAEXAMPLEALICE",
+                    "tags": {"team": "payments"},
+                    "groups": [GROUP],
+                    "policies": [policy(allow(Resource=SECRET))],
+                    "permissions_boundary": None,
+                }
+            ],
             "groups": [{"arn": GROUP, "policies": []}],
-            "roles": [{"arn": ROLE, "role_id": "AROAEXAMPLEREADER", "tags": {},
-                       "trust_policy": policy(valid_for(PolicyKind.TRUST)),
-                       "policies": [policy(allow())], "permissions_boundary": None,
-                       "service_linked": False}],
+            "roles": [
+                {
+                    "arn": ROLE,
+                    "role_id": "AROAEXAMPLEREADER",
+                    "tags": {},
+                    "trust_policy": policy(valid_for(PolicyKind.TRUST)),
+                    "policies": [policy(allow())],
+                    "permissions_boundary": None,
+                    "service_linked": False,
+                }
+            ],
             "sessions": [],
         },
-        "secrets": [{"arn": SECRET, "name": "prod/db", "account": ACCOUNT, "region": "us-east-1",
-                     "kms_key": KEY, "tags": {}, "resource_policy": None}],
-        "kms_keys": [{"arn": KEY, "account": ACCOUNT, "region": "us-east-1", "manager": "AWS",
-                      "aliases": ["alias/aws/secretsmanager"], "tags": {}}],
+        "secrets": [
+            {
+                "arn": SECRET,
+                "name": "prod/db",
+                "account": ACCOUNT,
+                "region": "us-east-1",
+                "kms_key": KEY,
+                "tags": {},
+                "resource_policy": None,
+            }
+        ],
+        "kms_keys": [
+            {
+                "arn": KEY,
+                "account": ACCOUNT,
+                "region": "us-east-1",
+                "manager": "AWS",
+                "aliases": ["alias/aws/secretsmanager"],
+                "tags": {},
+            }
+        ],
     }
 
 
@@ -124,6 +160,7 @@ def world_problems(data: Any) -> list[tuple[str, str]]:
 
 
 # -- every kind accepts its own shape
+
 
 @pytest.mark.parametrize("kind", list(PolicyKind))
 def test_policy_has_no_problem_when_statement_suits_its_kind(kind: PolicyKind) -> None:
@@ -143,8 +180,16 @@ def test_kind_given_as_string_is_the_enum_when_checking(kind: PolicyKind) -> Non
 
 def test_policy_kind_enum_lists_the_eight_kinds_when_iterated() -> None:
     """The policy types of semantics §3.1 (plus SCP/RCP of §3.9–3.10)."""
-    assert [k.value for k in PolicyKind] == ["identity", "resource", "key", "trust", "scp", "rcp",
-                                            "boundary", "session"]
+    assert [k.value for k in PolicyKind] == [
+        "identity",
+        "resource",
+        "key",
+        "trust",
+        "scp",
+        "rcp",
+        "boundary",
+        "session",
+    ]
 
 
 def test_unknown_kind_is_invalid_field_when_checking() -> None:
@@ -155,6 +200,7 @@ def test_unknown_kind_is_invalid_field_when_checking() -> None:
 
 
 # -- Principal placement (§3.3)
+
 
 @pytest.mark.parametrize("kind", IMPLICIT_PRINCIPAL)
 @pytest.mark.parametrize("element", ["Principal", "NotPrincipal"])
@@ -182,6 +228,7 @@ def test_principal_and_not_principal_are_rejected_when_both_are_given() -> None:
 
 # -- principals AWS does not store (§3.4)
 
+
 def test_group_principal_is_rejected_when_secret_policy_names_a_group() -> None:
     """An IAM group is not a principal (semantics §2.6, §3.4(a))."""
     doc = policy(allow(Principal={"AWS": [ROOT, GROUP]}))
@@ -190,10 +237,13 @@ def test_group_principal_is_rejected_when_secret_policy_names_a_group() -> None:
     assert problem.is_error and problem.hint
 
 
-@pytest.mark.parametrize("value, path", [
-    ([f"arn:aws:iam::{OTHER}:role/app-*"], "$.Statement[0].Principal.AWS[0]"),
-    (f"arn:aws:sts::{OTHER}:assumed-role/SecretReader/*", "$.Statement[0].Principal.AWS"),
-])
+@pytest.mark.parametrize(
+    "value, path",
+    [
+        ([f"arn:aws:iam::{OTHER}:role/app-*"], "$.Statement[0].Principal.AWS[0]"),
+        (f"arn:aws:sts::{OTHER}:assumed-role/SecretReader/*", "$.Statement[0].Principal.AWS"),
+    ],
+)
 def test_partial_wildcard_principal_is_rejected_when_secret_policy_uses_it(value: Any, path: str) -> None:
     """Only the whole value "*" may be a wildcard principal (semantics §3.4(b); Access Analyzer
     "Unsupported wildcard in principal")."""
@@ -203,17 +253,20 @@ def test_partial_wildcard_principal_is_rejected_when_secret_policy_uses_it(value
 
 @pytest.mark.parametrize("value", ["*", {"AWS": "*"}])
 def test_whole_wildcard_principal_is_accepted_when_secret_policy_uses_it(value: Any) -> None:
-    """"*" and {"AWS": "*"} are the allowed wildcard principals (semantics §3.4); a bare "*" in a
+    """ "*" and {"AWS": "*"} are the allowed wildcard principals (semantics §3.4); a bare "*" in a
     secret policy is only flagged as public (§3.11)."""
     assert codes(policy(allow(Principal=value)), "resource") == ["PUBLIC_POLICY"]
 
 
-@pytest.mark.parametrize("principal, path", [
-    ({"AWS": "bob"}, "$.Statement[0].Principal.AWS"),
-    ({"Aws": ACCOUNT}, "$.Statement[0].Principal.Aws"),
-    ({"Service": "not a service"}, "$.Statement[0].Principal.Service"),
-    (ROOT, "$.Statement[0].Principal"),
-])
+@pytest.mark.parametrize(
+    "principal, path",
+    [
+        ({"AWS": "bob"}, "$.Statement[0].Principal.AWS"),
+        ({"Aws": ACCOUNT}, "$.Statement[0].Principal.Aws"),
+        ({"Service": "not a service"}, "$.Statement[0].Principal.Service"),
+        (ROOT, "$.Statement[0].Principal"),
+    ],
+)
 def test_invalid_principal_is_rejected_when_value_is_no_principal(principal: Any, path: str) -> None:
     """Principal values are "*", or {AWS|Service|Federated|CanonicalUser: ids} (semantics §3.4;
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html)."""
@@ -227,6 +280,7 @@ def test_principal_type_has_a_hint_when_its_case_is_wrong() -> None:
 
 
 # -- NotPrincipal (§3.5)
+
 
 def test_not_principal_with_allow_is_rejected_when_in_secret_policy() -> None:
     """NotPrincipal is only supported with Deny (semantics §3.5;
@@ -246,6 +300,7 @@ def test_not_principal_is_rejected_when_kind_does_not_support_it(kind: PolicyKin
 
 # -- trust policies (§3.12)
 
+
 @pytest.mark.parametrize("element", ["Resource", "NotResource"])
 def test_resource_is_rejected_when_in_trust_policy(element: str) -> None:
     """A trust policy applies to its role and takes no Resource/NotResource (semantics §3.12)."""
@@ -263,12 +318,13 @@ def test_wildcard_principal_is_a_warning_when_in_trust_policy() -> None:
 
 
 def test_bare_wildcard_principal_is_a_warning_when_in_trust_policy() -> None:
-    """"*" is equivalent to {"AWS": "*"} (semantics §3.4), so it warns too in a trust policy (§3.12)."""
+    """ "*" is equivalent to {"AWS": "*"} (semantics §3.4), so it warns too in a trust policy (§3.12)."""
     doc = policy({**valid_for(PolicyKind.TRUST), "Principal": "*"})
     assert "WILDCARD_PRINCIPAL_IN_TRUST" in codes(doc, "trust")
 
 
 # -- key policies (§3.7)
+
 
 def test_key_statement_without_resource_is_a_warning_when_in_key_policy() -> None:
     """A key-policy statement without Resource applies to nothing but the API accepts it (semantics
@@ -310,6 +366,7 @@ def test_duplicate_sid_is_rejected_when_identity_policy_repeats_it() -> None:
 
 # -- RCPs (§3.10)
 
+
 def test_rcp_allow_is_rejected_when_custom_rcp_allows() -> None:
     """Custom RCPs are Deny-only; RCPFullAWSAccess is the only Allow (semantics §3.10;
     https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html)."""
@@ -333,12 +390,15 @@ def test_not_action_is_rejected_when_in_rcp() -> None:
 
 # -- elements, effects, actions, condition keys and operators (§3.2, §5)
 
+
 def test_unknown_element_has_case_hint_when_element_is_lowercase() -> None:
     """Element names are case-sensitive (AWS policy grammar, semantics §3.2)."""
     doc = policy({"Effect": "Allow", "action": GET, "Resource": "*"})
     problems = check_policy(doc)
-    assert [(p.code, p.json_path) for p in problems] == [("UNKNOWN_ELEMENT", "$.Statement[0].action"),
-                                                         ("MISSING_ACTION", "$.Statement[0]")]
+    assert [(p.code, p.json_path) for p in problems] == [
+        ("UNKNOWN_ELEMENT", "$.Statement[0].action"),
+        ("MISSING_ACTION", "$.Statement[0]"),
+    ]
     assert "'Action'" in (problems[0].hint or "")
 
 
@@ -346,8 +406,10 @@ def test_unknown_top_level_element_is_rejected_when_misspelled() -> None:
     """A policy has Version, Id and Statement (AWS policy grammar)."""
     doc = {"Version": "2012-10-17", "Statements": [allow()]}
     problems = check_policy(doc)
-    assert [(p.code, p.json_path) for p in problems] == [("UNKNOWN_ELEMENT", "$.Statements"),
-                                                         ("MISSING_STATEMENT", "$")]
+    assert [(p.code, p.json_path) for p in problems] == [
+        ("UNKNOWN_ELEMENT", "$.Statements"),
+        ("MISSING_STATEMENT", "$"),
+    ]
     assert "'Statement'" in (problems[0].hint or "")
 
 
@@ -365,12 +427,16 @@ def test_missing_effect_is_rejected_when_statement_has_none() -> None:
     assert found(policy(statement)) == [("MISSING_EFFECT", "$.Statement[0]")]
 
 
-@pytest.mark.parametrize("extra, code", [
-    ({"NotAction": "kms:*"}, "ACTION_AND_NOT_ACTION"),
-    ({"NotResource": "*"}, "RESOURCE_AND_NOT_RESOURCE"),
-])
-def test_both_forms_are_rejected_when_element_and_its_negation_are_given(extra: dict[str, Any],
-                                                                          code: str) -> None:
+@pytest.mark.parametrize(
+    "extra, code",
+    [
+        ({"NotAction": "kms:*"}, "ACTION_AND_NOT_ACTION"),
+        ({"NotResource": "*"}, "RESOURCE_AND_NOT_RESOURCE"),
+    ],
+)
+def test_both_forms_are_rejected_when_element_and_its_negation_are_given(
+    extra: dict[str, Any], code: str
+) -> None:
     """Exactly one of Action/NotAction and of Resource/NotResource (semantics §3.2)."""
     assert found(policy(allow(**extra))) == [(code, "$.Statement[0]")]
 
@@ -393,8 +459,9 @@ def test_unknown_action_has_hint_when_action_is_misspelled() -> None:
     assert "secretsmanager:GetSecretValue" in (problem.hint or "")
 
 
-@pytest.mark.parametrize("action", ["secretsmanager:getsecretvalue", "secretsmanager:Get*", "*",
-                                    "secretsmanager:*"])
+@pytest.mark.parametrize(
+    "action", ["secretsmanager:getsecretvalue", "secretsmanager:Get*", "*", "secretsmanager:*"]
+)
 def test_action_is_accepted_when_case_or_wildcard_differs(action: str) -> None:
     """Action names are case-insensitive and may use wildcards (semantics §4.1)."""
     assert check_policy(policy(allow(Action=action))) == ()
@@ -424,11 +491,13 @@ def test_unknown_condition_key_has_hint_when_key_is_misspelled() -> None:
 
 # -- Version and policy variables (§3.6)
 
+
 def test_variables_need_2012_when_version_is_2008() -> None:
     """${...} is literal text unless Version is 2012-10-17 (semantics §3.6;
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html)."""
-    doc = policy(allow(Resource=f"arn:aws:secretsmanager:*:{ACCOUNT}:secret:${{aws:username}}-*"),
-                 version="2008-10-17")
+    doc = policy(
+        allow(Resource=f"arn:aws:secretsmanager:*:{ACCOUNT}:secret:${{aws:username}}-*"), version="2008-10-17"
+    )
     problem = only(doc, "identity", "VARIABLES_NEED_2012")
     assert problem.json_path == "$.Statement[0].Resource" and problem.severity is Severity.WARNING
     assert "2012-10-17" in (problem.hint or "")
@@ -454,20 +523,25 @@ def test_invalid_version_is_rejected_when_version_is_unknown() -> None:
 
 # -- condition values (§5)
 
-@pytest.mark.parametrize("operator, key, value", [
-    ("NumericLessThan", "aws:MultiFactorAuthAge", "an hour"),
-    ("DateGreaterThan", "aws:CurrentTime", "yesterday"),
-    ("DateLessThan", "aws:CurrentTime", "2020-13-45"),
-    ("Bool", "aws:SecureTransport", "yes"),
-    ("Bool", "aws:SecureTransport", 1),
-    ("IpAddress", "aws:SourceIp", "not-an-ip"),
-    ("IpAddress", "aws:SourceIp", "10.0.0.0/33"),
-    ("Null", "aws:SourceVpce", "maybe"),
-    ("StringEquals", "aws:username", {"nested": "object"}),
-    ("StringEquals", "aws:username", None),
-])
+
+@pytest.mark.parametrize(
+    "operator, key, value",
+    [
+        ("NumericLessThan", "aws:MultiFactorAuthAge", "an hour"),
+        ("DateGreaterThan", "aws:CurrentTime", "yesterday"),
+        ("DateLessThan", "aws:CurrentTime", "2020-13-45"),
+        ("Bool", "aws:SecureTransport", "yes"),
+        ("Bool", "aws:SecureTransport", 1),
+        ("IpAddress", "aws:SourceIp", "not-an-ip"),
+        ("IpAddress", "aws:SourceIp", "10.0.0.0/33"),
+        ("Null", "aws:SourceVpce", "maybe"),
+        ("StringEquals", "aws:username", {"nested": "object"}),
+        ("StringEquals", "aws:username", None),
+    ],
+)
 def test_invalid_condition_value_is_rejected_when_value_does_not_suit_operator(
-        operator: str, key: str, value: Any) -> None:
+    operator: str, key: str, value: Any
+) -> None:
     """Numeric, Date, Bool, IpAddress and Null operators need values of their type (semantics §5;
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html)."""
     doc = policy(allow(Condition={operator: {key: value}}))
@@ -477,29 +551,36 @@ def test_invalid_condition_value_is_rejected_when_value_does_not_suit_operator(
 def test_invalid_condition_value_is_located_when_one_value_of_a_list_is_wrong() -> None:
     """Each value of a condition list is checked (semantics §5)."""
     doc = policy(allow(Condition={"NumericEquals": {"aws:MultiFactorAuthAge": [1, "x", 3]}}))
-    assert found(doc) == [("INVALID_CONDITION_VALUE",
-                           "$.Statement[0].Condition.NumericEquals['aws:MultiFactorAuthAge'][1]")]
+    assert found(doc) == [
+        ("INVALID_CONDITION_VALUE", "$.Statement[0].Condition.NumericEquals['aws:MultiFactorAuthAge'][1]")
+    ]
 
 
-@pytest.mark.parametrize("condition", [
-    {"Bool": {"aws:SecureTransport": True}},
-    {"Bool": {"aws:SecureTransport": "false"}},
-    {"NumericLessThan": {"aws:MultiFactorAuthAge": 3600}},
-    {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}},
-    {"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "2001:db8::/32"]}},
-    {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}},
-    {"Null": {"aws:SourceVpce": "true"}},
-])
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"Bool": {"aws:SecureTransport": True}},
+        {"Bool": {"aws:SecureTransport": "false"}},
+        {"NumericLessThan": {"aws:MultiFactorAuthAge": 3600}},
+        {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}},
+        {"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "2001:db8::/32"]}},
+        {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}},
+        {"Null": {"aws:SourceVpce": "true"}},
+    ],
+)
 def test_condition_value_is_accepted_when_it_suits_operator(condition: dict[str, Any]) -> None:
     """JSON booleans and numbers, or their string forms, are valid values (semantics §5)."""
     assert check_policy(policy(allow(Condition=condition))) == ()
 
 
-@pytest.mark.parametrize("condition, path", [
-    ([], "$.Statement[0].Condition"),
-    ({"StringEquals": {}}, "$.Statement[0].Condition.StringEquals"),
-    ({"StringEquals": "alice"}, "$.Statement[0].Condition.StringEquals"),
-])
+@pytest.mark.parametrize(
+    "condition, path",
+    [
+        ([], "$.Statement[0].Condition"),
+        ({"StringEquals": {}}, "$.Statement[0].Condition.StringEquals"),
+        ({"StringEquals": "alice"}, "$.Statement[0].Condition.StringEquals"),
+    ],
+)
 def test_invalid_condition_is_rejected_when_block_is_malformed(condition: Any, path: str) -> None:
     """A Condition maps operators to {key: value or [values]} (AWS policy grammar)."""
     assert found(policy(allow(Condition=condition))) == [("INVALID_CONDITION", path)]
@@ -507,29 +588,40 @@ def test_invalid_condition_is_rejected_when_block_is_malformed(condition: Any, p
 
 # -- empty elements and wrong types
 
-@pytest.mark.parametrize("kind, doc, path", [
-    ("identity", policy(allow(Action=[])), "$.Statement[0].Action"),
-    ("identity", policy(allow(Resource=[])), "$.Statement[0].Resource"),
-    ("identity", {"Version": "2012-10-17", "Statement": []}, "$.Statement"),
-    ("identity", policy(allow(Condition={"StringEquals": {"aws:username": []}})),
-     "$.Statement[0].Condition.StringEquals['aws:username']"),
-    ("resource", policy(allow(Principal={})), "$.Statement[0].Principal"),
-    ("resource", policy(allow(Principal={"AWS": []})), "$.Statement[0].Principal.AWS"),
-])
-def test_empty_element_is_rejected_when_list_or_object_is_empty(kind: str, doc: dict[str, Any],
-                                                               path: str) -> None:
+
+@pytest.mark.parametrize(
+    "kind, doc, path",
+    [
+        ("identity", policy(allow(Action=[])), "$.Statement[0].Action"),
+        ("identity", policy(allow(Resource=[])), "$.Statement[0].Resource"),
+        ("identity", {"Version": "2012-10-17", "Statement": []}, "$.Statement"),
+        (
+            "identity",
+            policy(allow(Condition={"StringEquals": {"aws:username": []}})),
+            "$.Statement[0].Condition.StringEquals['aws:username']",
+        ),
+        ("resource", policy(allow(Principal={})), "$.Statement[0].Principal"),
+        ("resource", policy(allow(Principal={"AWS": []})), "$.Statement[0].Principal.AWS"),
+    ],
+)
+def test_empty_element_is_rejected_when_list_or_object_is_empty(
+    kind: str, doc: dict[str, Any], path: str
+) -> None:
     """Empty Action, Resource, Statement, condition values and principals are rejected (AWS policy
     grammar: each element holds at least one value)."""
     assert ("EMPTY_ELEMENT", path) in found(doc, kind)
 
 
-@pytest.mark.parametrize("doc, path", [
-    (policy(allow(Action=5)), "$.Statement[0].Action"),
-    (policy(allow(Action=[GET, 5])), "$.Statement[0].Action[1]"),
-    (policy(allow(Sid=5)), "$.Statement[0].Sid"),
-    ({"Version": "2012-10-17", "Statement": "x"}, "$.Statement"),
-    ({"Version": "2012-10-17", "Id": 1, "Statement": [allow()]}, "$.Id"),
-])
+@pytest.mark.parametrize(
+    "doc, path",
+    [
+        (policy(allow(Action=5)), "$.Statement[0].Action"),
+        (policy(allow(Action=[GET, 5])), "$.Statement[0].Action[1]"),
+        (policy(allow(Sid=5)), "$.Statement[0].Sid"),
+        ({"Version": "2012-10-17", "Statement": "x"}, "$.Statement"),
+        ({"Version": "2012-10-17", "Id": 1, "Statement": [allow()]}, "$.Id"),
+    ],
+)
 def test_invalid_type_is_rejected_when_element_has_wrong_json_type(doc: dict[str, Any], path: str) -> None:
     """Elements are strings or lists of strings (AWS policy grammar)."""
     assert found(doc) == [("INVALID_TYPE", path)]
@@ -538,15 +630,19 @@ def test_invalid_type_is_rejected_when_element_has_wrong_json_type(doc: dict[str
 def test_statement_is_rejected_when_it_is_not_an_object() -> None:
     """A statement is a JSON object (AWS policy grammar)."""
     assert found({"Version": "2012-10-17", "Statement": [allow(), "Allow"]}) == [
-        ("NOT_AN_OBJECT", "$.Statement[1]")]
+        ("NOT_AN_OBJECT", "$.Statement[1]")
+    ]
 
 
 # -- JSON text and non-object inputs
 
+
 def test_duplicate_key_is_rejected_when_text_repeats_a_key() -> None:
     """A JSON object that names a key twice is ambiguous; AWS keeps only one (RFC 8259 §4)."""
-    text = ('{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Effect": "Deny", '
-            '"Action": "*", "Resource": "*"}}')
+    text = (
+        '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Effect": "Deny", '
+        '"Action": "*", "Resource": "*"}}'
+    )
     assert codes(text) == ["DUPLICATE_KEY"]
     with pytest.raises(InvalidPolicyError):
         parse_policy(text)
@@ -581,12 +677,15 @@ def test_not_an_object_is_rejected_when_text_is_json_null() -> None:
 
 # -- all problems at once; errors before warnings; the three doors
 
+
 def test_check_policy_reports_every_error_when_policy_has_several() -> None:
     """Problems are collected, not raised one at a time (problems.py: collect, then raise)."""
     doc = policy(allow(Effect="allow"), allow(Principal={"AWS": ROOT}), allow(NotAction="kms:*"))
-    assert found(doc) == [("INVALID_EFFECT", "$.Statement[0].Effect"),
-                          ("PRINCIPAL_NOT_ALLOWED", "$.Statement[1].Principal"),
-                          ("ACTION_AND_NOT_ACTION", "$.Statement[2]")]
+    assert found(doc) == [
+        ("INVALID_EFFECT", "$.Statement[0].Effect"),
+        ("PRINCIPAL_NOT_ALLOWED", "$.Statement[1].Principal"),
+        ("ACTION_AND_NOT_ACTION", "$.Statement[2]"),
+    ]
 
 
 def test_check_policy_lists_errors_before_warnings_when_both_occur() -> None:
@@ -600,8 +699,12 @@ def test_check_policy_lists_errors_before_warnings_when_both_occur() -> None:
 
 def test_parse_policy_raises_with_check_policy_errors_when_policy_is_invalid() -> None:
     """parse_policy raises InvalidPolicyError (a ValueError) carrying every problem."""
-    doc = policy(allow(Effect="allow"), allow(Action="secretsmanager:GetSecretValu"),
-                 allow(Principal={"AWS": ROOT}), version=None)
+    doc = policy(
+        allow(Effect="allow"),
+        allow(Action="secretsmanager:GetSecretValu"),
+        allow(Principal={"AWS": ROOT}),
+        version=None,
+    )
     with pytest.raises(InvalidPolicyError) as info:
         parse_policy(doc)
     assert isinstance(info.value, ValueError)
@@ -633,14 +736,19 @@ def test_problem_to_dict_has_code_severity_path_message_when_serialised() -> Non
 
 def test_every_reported_code_is_in_the_catalogue_when_checking_many_policies() -> None:
     """Codes are stable and listed in CODES with their severity."""
-    docs = [policy(allow(Effect="allow")), policy(allow(Principal="*"), version="2008-10-17"),
-            '{"x": [}', policy({"Effect": "Allow", "action": "x"})]
+    docs = [
+        policy(allow(Effect="allow")),
+        policy(allow(Principal="*"), version="2008-10-17"),
+        '{"x": [}',
+        policy({"Effect": "Allow", "action": "x"}),
+    ]
     for doc in docs:
         for p in check_policy(doc, "resource"):
             assert p.code in CODES and p.severity is CODES[p.code][0]
 
 
 # -- World.from_dict (§1.1)
+
 
 def test_world_is_read_when_data_follows_the_format() -> None:
     """A world in the §1.1 format loads without problems (semantics §1.1)."""
@@ -660,8 +768,13 @@ def test_unknown_field_has_path_and_hint_when_world_keys_are_misspelled() -> Non
     with pytest.raises(ScenarioError) as info:
         World.from_dict(data)
     problems = {p.json_path: p for p in info.value.problems}
-    assert set(problems) == {"$.secretz", "$.accounts[0].nmae", "$.principals.userz",
-                             "$.principals.users[0].polices", "$.kms_keys[0].aliasses"}
+    assert set(problems) == {
+        "$.secretz",
+        "$.accounts[0].nmae",
+        "$.principals.userz",
+        "$.principals.users[0].polices",
+        "$.kms_keys[0].aliasses",
+    }
     assert all(p.code == "UNKNOWN_FIELD" for p in problems.values())
     assert "'policies'" in (problems["$.principals.users[0].polices"].hint or "")
     assert "'secrets'" in (problems["$.secretz"].hint or "")
@@ -671,8 +784,12 @@ def test_unknown_field_has_path_and_hint_when_world_keys_are_misspelled() -> Non
 def test_unknown_field_is_rejected_when_organization_keys_are_misspelled() -> None:
     """Unknown keys MUST be rejected at every depth (semantics §1, §1.1 organization)."""
     data = base_world()
-    data["organization"] = {"id": "o-exampleorg1", "root_id": "r-root", "rcpz": [],
-                            "scps": [{"name": "Deny", "attached_to": "r-root", "documnet": {}}]}
+    data["organization"] = {
+        "id": "o-exampleorg1",
+        "root_id": "r-root",
+        "rcpz": [],
+        "scps": [{"name": "Deny", "attached_to": "r-root", "documnet": {}}],
+    }
     got = world_problems(data)
     assert ("UNKNOWN_FIELD", "$.organization.rcpz") in got
     assert ("UNKNOWN_FIELD", "$.organization.scps[0].documnet") in got
@@ -690,26 +807,33 @@ def test_grants_are_tolerated_when_given_on_a_key() -> None:
 def test_missing_field_is_rejected_when_required_field_is_absent(where: str) -> None:
     """Every entity needs its arn (accounts their id) (semantics §1.1)."""
     data = base_world()
-    target, path = {"user": (data["principals"]["users"][0], "$.principals.users[0]"),
-                    "key": (data["kms_keys"][0], "$.kms_keys[0]"),
-                    "account": (data["accounts"][0], "$.accounts[0]")}[where]
+    target, path = {
+        "user": (data["principals"]["users"][0], "$.principals.users[0]"),
+        "key": (data["kms_keys"][0], "$.kms_keys[0]"),
+        "account": (data["accounts"][0], "$.accounts[0]"),
+    }[where]
     target.pop("arn", None) or target.pop("id", None)
     assert ("MISSING_FIELD", path) in world_problems(data)
 
 
-@pytest.mark.parametrize("change, path", [
-    (lambda w: w["accounts"][0].update(id=111111111111), "$.accounts[0].id"),
-    (lambda w: w["accounts"][0].update(id="1111"), "$.accounts[0].id"),
-    (lambda w: w["principals"]["users"][0].update(tags=["team"]), "$.principals.users[0].tags"),
-    (lambda w: w["principals"]["users"][0].update(tags={"team": 5}), "$.principals.users[0].tags.team"),
-    (lambda w: w["principals"]["users"][0].update(groups=GROUP), "$.principals.users[0].groups"),
-    (lambda w: w["principals"]["roles"][0].update(service_linked="no"),
-     "$.principals.roles[0].service_linked"),
-    (lambda w: w.update(secrets={}), "$.secrets"),
-    (lambda w: w["kms_keys"][0].update(manager="ME"), "$.kms_keys[0].manager"),
-    (lambda w: w["secrets"][0].update(account=OTHER), "$.secrets[0].account"),
-    (lambda w: w["secrets"][0].update(versions=["AWSCURRENT"]), "$.secrets[0].versions"),
-])
+@pytest.mark.parametrize(
+    "change, path",
+    [
+        (lambda w: w["accounts"][0].update(id=111111111111), "$.accounts[0].id"),
+        (lambda w: w["accounts"][0].update(id="1111"), "$.accounts[0].id"),
+        (lambda w: w["principals"]["users"][0].update(tags=["team"]), "$.principals.users[0].tags"),
+        (lambda w: w["principals"]["users"][0].update(tags={"team": 5}), "$.principals.users[0].tags.team"),
+        (lambda w: w["principals"]["users"][0].update(groups=GROUP), "$.principals.users[0].groups"),
+        (
+            lambda w: w["principals"]["roles"][0].update(service_linked="no"),
+            "$.principals.roles[0].service_linked",
+        ),
+        (lambda w: w.update(secrets={}), "$.secrets"),
+        (lambda w: w["kms_keys"][0].update(manager="ME"), "$.kms_keys[0].manager"),
+        (lambda w: w["secrets"][0].update(account=OTHER), "$.secrets[0].account"),
+        (lambda w: w["secrets"][0].update(versions=["AWSCURRENT"]), "$.secrets[0].versions"),
+    ],
+)
 def test_invalid_field_is_rejected_when_world_value_has_wrong_type(change: Any, path: str) -> None:
     """Fields have the types and forms of semantics §1.1."""
     data = base_world()
@@ -717,13 +841,16 @@ def test_invalid_field_is_rejected_when_world_value_has_wrong_type(change: Any, 
     assert world_problems(data) == [("INVALID_FIELD", path)]
 
 
-@pytest.mark.parametrize("where, arn, path", [
-    ("users", f"arn:aws:iam::{ACCOUNT}:role/alice", "$.principals.users[0].arn"),
-    ("users", "alice", "$.principals.users[0].arn"),
-    ("roles", f"arn:aws:iam:::{ACCOUNT}:role/R", "$.principals.roles[0].arn"),
-    ("secrets", "arn:aws:secretsmanager:us-east-1:1111:secret:x", "$.secrets[0].arn"),
-    ("kms_keys", "not-an-arn", "$.kms_keys[0].arn"),
-])
+@pytest.mark.parametrize(
+    "where, arn, path",
+    [
+        ("users", f"arn:aws:iam::{ACCOUNT}:role/alice", "$.principals.users[0].arn"),
+        ("users", "alice", "$.principals.users[0].arn"),
+        ("roles", f"arn:aws:iam:::{ACCOUNT}:role/R", "$.principals.roles[0].arn"),
+        ("secrets", "arn:aws:secretsmanager:us-east-1:1111:secret:x", "$.secrets[0].arn"),
+        ("kms_keys", "not-an-arn", "$.kms_keys[0].arn"),
+    ],
+)
 def test_invalid_field_is_rejected_when_arn_is_malformed(where: str, arn: str, path: str) -> None:
     """Entity ARNs have the shapes of semantics §2.2."""
     data = base_world()
@@ -738,13 +865,20 @@ def test_unknown_reference_has_hint_when_world_names_missing_entities() -> None:
     data["principals"]["users"][0]["groups"] = [f"arn:aws:iam::{ACCOUNT}:group/devz"]
     data["principals"]["sessions"] = [{"arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/Nope/s"}]
     data["secrets"][0]["kms_key"] = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/nope"
-    data["organization"] = {"id": "o-exampleorg1", "root_id": "r-root", "scps": [
-        {"name": "S", "attached_to": "ou-nope", "document": policy(allow())}]}
+    data["organization"] = {
+        "id": "o-exampleorg1",
+        "root_id": "r-root",
+        "scps": [{"name": "S", "attached_to": "ou-nope", "document": policy(allow())}],
+    }
     with pytest.raises(ScenarioError) as info:
         World.from_dict(data)
     problems = {p.json_path: p for p in info.value.problems}
-    assert set(problems) == {"$.principals.users[0].groups[0]", "$.principals.sessions[0].role",
-                             "$.secrets[0].kms_key", "$.organization.scps[0].attached_to"}
+    assert set(problems) == {
+        "$.principals.users[0].groups[0]",
+        "$.principals.sessions[0].role",
+        "$.secrets[0].kms_key",
+        "$.organization.scps[0].attached_to",
+    }
     assert all(p.code == "UNKNOWN_REFERENCE" for p in problems.values())
     assert GROUP in (problems["$.principals.users[0].groups[0]"].hint or "")
 
@@ -754,8 +888,10 @@ def test_duplicate_entity_is_rejected_when_two_entities_share_an_arn() -> None:
     data = base_world()
     data["principals"]["users"].append(copy.deepcopy(data["principals"]["users"][0]))
     data["secrets"].append(copy.deepcopy(data["secrets"][0]))
-    assert world_problems(data) == [("DUPLICATE_ENTITY", "$.principals.users[1]"),
-                                    ("DUPLICATE_ENTITY", "$.secrets[1]")]
+    assert world_problems(data) == [
+        ("DUPLICATE_ENTITY", "$.principals.users[1]"),
+        ("DUPLICATE_ENTITY", "$.secrets[1]"),
+    ]
 
 
 @pytest.mark.parametrize("data", [[], None, "world", 5])
@@ -775,8 +911,12 @@ def test_scenario_error_lists_every_problem_when_world_has_several() -> None:
         World.from_dict(data, source="w.json")
     error = info.value
     assert isinstance(error, ScenarioError)
-    assert sorted(p.code for p in error.problems) == ["INVALID_FIELD", "INVALID_FIELD", "UNKNOWN_FIELD",
-                                                      "UNKNOWN_REFERENCE"]
+    assert sorted(p.code for p in error.problems) == [
+        "INVALID_FIELD",
+        "INVALID_FIELD",
+        "UNKNOWN_FIELD",
+        "UNKNOWN_REFERENCE",
+    ]
     assert all(p.source == "w.json" for p in error.problems)
 
 
@@ -787,7 +927,8 @@ def test_invalid_policy_is_kept_and_located_when_it_is_inside_the_world() -> Non
     data["secrets"][0]["resource_policy"] = policy(allow(Principal={"AWS": GROUP}))
     world = World.from_dict(data)
     assert [(p.code, p.json_path) for p in world.problems] == [
-        ("GROUP_PRINCIPAL", "$.secrets[0].resource_policy.Statement[0].Principal.AWS")]
+        ("GROUP_PRINCIPAL", "$.secrets[0].resource_policy.Statement[0].Principal.AWS")
+    ]
     decision = authorize(world, {"principal": ALICE, "action": GET, "resource": SECRET}).to_dict()
     assert [v["error"] for v in decision["validation_errors"]] == ["MalformedPolicyDocument"]
 
@@ -799,12 +940,23 @@ def test_world_policies_are_checked_for_their_kind_when_placed_in_the_world() ->
     data["principals"]["roles"][0]["trust_policy"] = policy({**valid_for(PolicyKind.TRUST), "Resource": "*"})
     data["principals"]["roles"][0]["permissions_boundary"] = policy(allow(Sid="a b"))
     data["kms_keys"][0]["key_policy"] = policy(
-        {k: v for k, v in valid_for(PolicyKind.KEY).items() if k != "Resource"})
-    data["organization"] = {"id": "o-exampleorg1", "root_id": "r-root", "rcp_enabled": True,
-                            "scps": [{"name": "S", "attached_to": "r-root",
-                                      "document": policy(allow(NotPrincipal={"AWS": ROOT}))}],
-                            "rcps": [{"name": "R", "attached_to": ACCOUNT,
-                                      "document": policy({**valid_for(PolicyKind.RCP), "Effect": "Allow"})}]}
+        {k: v for k, v in valid_for(PolicyKind.KEY).items() if k != "Resource"}
+    )
+    data["organization"] = {
+        "id": "o-exampleorg1",
+        "root_id": "r-root",
+        "rcp_enabled": True,
+        "scps": [
+            {"name": "S", "attached_to": "r-root", "document": policy(allow(NotPrincipal={"AWS": ROOT}))}
+        ],
+        "rcps": [
+            {
+                "name": "R",
+                "attached_to": ACCOUNT,
+                "document": policy({**valid_for(PolicyKind.RCP), "Effect": "Allow"}),
+            }
+        ],
+    }
     found_ = {(p.code, p.json_path) for p in World.from_dict(data).problems}
     assert found_ == {
         ("PRINCIPAL_NOT_ALLOWED", "$.principals.users[0].policies[0].Statement[0].Principal"),
@@ -832,6 +984,7 @@ def test_round_trip_keeps_decisions_when_world_is_written_and_read_back() -> Non
 
 # -- scenario files (§1)
 
+
 def write(path: Path, data: Any) -> Path:
     if path.suffix in (".yaml", ".yml"):
         path.write_text(yaml.safe_dump(data), encoding="utf-8")
@@ -850,10 +1003,14 @@ def test_load_scenario_reads_world_when_file_is_json_or_yaml(tmp_path: Path, nam
 
 @pytest.mark.parametrize("name", ["wrapped.json", "wrapped.yaml"])
 def test_load_scenario_unwraps_world_when_file_has_description_and_expectations(
-        tmp_path: Path, name: str) -> None:
+    tmp_path: Path, name: str
+) -> None:
     """{"description", "world", "expectations"} wraps a world (semantics §1)."""
-    data = {"description": "alice reads prod/db", "world": base_world(),
-            "expectations": [{"request": {"principal": ALICE, "action": GET}, "decision": "allow"}]}
+    data = {
+        "description": "alice reads prod/db",
+        "world": base_world(),
+        "expectations": [{"request": {"principal": ALICE, "action": GET}, "decision": "allow"}],
+    }
     world = load_scenario(write(tmp_path / name, data))
     assert world.description == "alice reads prod/db"
     assert world.secret(SECRET) is not None
@@ -867,13 +1024,17 @@ def test_load_scenario_names_the_file_when_file_is_missing(tmp_path: Path) -> No
     assert [(p.code, p.source) for p in info.value.problems] == [("UNREADABLE_FILE", str(path))]
 
 
-@pytest.mark.parametrize("name, text", [
-    ("bad.json", '{"accounts": [}'),
-    ("bad.yaml", "accounts: [\n  - id: 1\n bad"),
-    ("binary.json", b"\xff\xfe\x00"),
-])
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("bad.json", '{"accounts": [}'),
+        ("bad.yaml", "accounts: [\n  - id: 1\n bad"),
+        ("binary.json", b"\xff\xfe\x00"),
+    ],
+)
 def test_load_scenario_reports_unreadable_file_when_text_does_not_parse(
-        tmp_path: Path, name: str, text: str | bytes) -> None:
+    tmp_path: Path, name: str, text: str | bytes
+) -> None:
     """Invalid JSON/YAML (or text that is not UTF-8) is UNREADABLE_FILE naming the file."""
     path = tmp_path / name
     path.write_bytes(text if isinstance(text, bytes) else text.encode())
@@ -889,14 +1050,18 @@ def test_load_scenario_reports_unreadable_file_when_path_is_a_directory(tmp_path
     assert [p.code for p in info.value.problems] == ["UNREADABLE_FILE"]
 
 
-@pytest.mark.parametrize("name, wrapped, path", [
-    ("plain.json", False, "$.principals.users[0].polices"),
-    ("plain.yaml", False, "$.principals.users[0].polices"),
-    ("wrapped.json", True, "$.world.principals.users[0].polices"),
-    ("wrapped.yml", True, "$.world.principals.users[0].polices"),
-])
+@pytest.mark.parametrize(
+    "name, wrapped, path",
+    [
+        ("plain.json", False, "$.principals.users[0].polices"),
+        ("plain.yaml", False, "$.principals.users[0].polices"),
+        ("wrapped.json", True, "$.world.principals.users[0].polices"),
+        ("wrapped.yml", True, "$.world.principals.users[0].polices"),
+    ],
+)
 def test_load_scenario_locates_schema_error_in_file_when_world_is_invalid(
-        tmp_path: Path, name: str, wrapped: bool, path: str) -> None:
+    tmp_path: Path, name: str, wrapped: bool, path: str
+) -> None:
     """Schema problems carry the file name as ``source`` and their path in the file (semantics §1)."""
     data = base_world()
     data["principals"]["users"][0]["polices"] = []
@@ -904,7 +1069,8 @@ def test_load_scenario_locates_schema_error_in_file_when_world_is_invalid(
     with pytest.raises(ScenarioError) as info:
         load_scenario(file)
     assert [(p.code, p.json_path, p.source) for p in info.value.problems] == [
-        ("UNKNOWN_FIELD", path, str(file))]
+        ("UNKNOWN_FIELD", path, str(file))
+    ]
 
 
 def test_load_scenario_rejects_unknown_wrapper_field_when_file_is_wrapped(tmp_path: Path) -> None:
@@ -913,12 +1079,14 @@ def test_load_scenario_rejects_unknown_wrapper_field_when_file_is_wrapped(tmp_pa
     with pytest.raises(ScenarioError) as info:
         load_scenario(file)
     assert [(p.code, p.json_path, p.source) for p in info.value.problems] == [
-        ("UNKNOWN_FIELD", "$.expectation", str(file))]
+        ("UNKNOWN_FIELD", "$.expectation", str(file))
+    ]
 
 
 @pytest.mark.parametrize("content, path", [("[1, 2]", "$"), ("", "$"), ('{"world": null}', "$.world")])
 def test_load_scenario_rejects_document_when_it_is_not_a_world_object(
-        tmp_path: Path, content: str, path: str) -> None:
+    tmp_path: Path, content: str, path: str
+) -> None:
     """A scenario document is a JSON object (semantics §1.1)."""
     file = tmp_path / "odd.yaml"
     file.write_text(content, encoding="utf-8")
@@ -933,11 +1101,12 @@ def test_load_scenario_keeps_invalid_policy_when_file_holds_one(tmp_path: Path) 
     data["secrets"][0]["resource_policy"] = policy(allow(Principal={"AWS": GROUP}))
     world = load_scenario(write(tmp_path / "w.yaml", {"world": data}))
     assert [(p.code, p.json_path) for p in world.problems] == [
-        ("GROUP_PRINCIPAL", "$.secrets[0].resource_policy.Statement[0].Principal.AWS")]
+        ("GROUP_PRINCIPAL", "$.secrets[0].resource_policy.Statement[0].Principal.AWS")
+    ]
 
 
 def test_load_scenario_names_the_file_when_reporting_policy_problems(tmp_path: Path) -> None:
-    """"Every problem is reported with the file name and its JSON path" (scenario.py, semantics §1)."""
+    """ "Every problem is reported with the file name and its JSON path" (scenario.py, semantics §1)."""
     data = base_world()
     data["secrets"][0]["resource_policy"] = policy(allow(Principal={"AWS": GROUP}))
     file = write(tmp_path / "w.json", data)
@@ -946,15 +1115,27 @@ def test_load_scenario_names_the_file_when_reporting_policy_problems(tmp_path: P
 
 # -- Request.from_dict (§1.2)
 
+
 def test_request_is_read_when_it_follows_the_format() -> None:
     """A request in the §1.2 format, with an AssumeRole chain (semantics §1.2)."""
-    request = Request.from_dict({
-        "principal": ALICE, "action": GET, "resource": SECRET,
-        "context": {"aws:SourceVpce": "vpce-1", "aws:TagKeys": ["a", "b"]},
-        "parameters": {"VersionStage": "AWSCURRENT"},
-        "assume_role_chain": [{"role_arn": ROLE, "session_name": "alice",
-                               "session_policies": [policy(allow())], "session_tags": {"team": "x"},
-                               "context": {"sts:ExternalId": "ext-123"}}]})
+    request = Request.from_dict(
+        {
+            "principal": ALICE,
+            "action": GET,
+            "resource": SECRET,
+            "context": {"aws:SourceVpce": "vpce-1", "aws:TagKeys": ["a", "b"]},
+            "parameters": {"VersionStage": "AWSCURRENT"},
+            "assume_role_chain": [
+                {
+                    "role_arn": ROLE,
+                    "session_name": "alice",
+                    "session_policies": [policy(allow())],
+                    "session_tags": {"team": "x"},
+                    "context": {"sts:ExternalId": "ext-123"},
+                }
+            ],
+        }
+    )
     assert request.action == GET and request.resource == SECRET
     assert [s.role_arn for s in request.assume_role_chain] == [ROLE]
     assert Request.from_dict({"principal": ALICE, "action": GET}).resource == "*"
@@ -965,8 +1146,10 @@ def test_unknown_field_has_hint_when_request_keys_are_misspelled() -> None:
     with pytest.raises(ScenarioError) as info:
         Request.from_dict({"principal": ALICE, "action": GET, "resourse": SECRET, "contex": {}})
     problems = info.value.problems
-    assert [(p.code, p.json_path) for p in problems] == [("UNKNOWN_FIELD", "$.resourse"),
-                                                         ("UNKNOWN_FIELD", "$.contex")]
+    assert [(p.code, p.json_path) for p in problems] == [
+        ("UNKNOWN_FIELD", "$.resourse"),
+        ("UNKNOWN_FIELD", "$.contex"),
+    ]
     assert "'resource'" in (problems[0].hint or "") and "'context'" in (problems[1].hint or "")
 
 
@@ -997,13 +1180,23 @@ def test_assume_role_chain_entries_are_rejected_when_malformed() -> None:
     """Each chain step is {role_arn, session_name, session_policies, session_tags, context}, the
     role an IAM role ARN and session policies valid session policies (semantics §1.2, §3.3)."""
     with pytest.raises(ScenarioError) as info:
-        Request.from_dict({"principal": ALICE, "action": GET, "assume_role_chain": [
-            {"role": ROLE},
-            {"role_arn": f"arn:aws:iam::{ACCOUNT}:user/alice"},
-            "SecretReader",
-            {"role_arn": ROLE, "session_policies": [policy(allow(Principal="*"))],
-             "session_tags": ["team"], "context": "ext-123"},
-        ]})
+        Request.from_dict(
+            {
+                "principal": ALICE,
+                "action": GET,
+                "assume_role_chain": [
+                    {"role": ROLE},
+                    {"role_arn": f"arn:aws:iam::{ACCOUNT}:user/alice"},
+                    "SecretReader",
+                    {
+                        "role_arn": ROLE,
+                        "session_policies": [policy(allow(Principal="*"))],
+                        "session_tags": ["team"],
+                        "context": "ext-123",
+                    },
+                ],
+            }
+        )
     got = [(p.code, p.json_path) for p in info.value.problems]
     assert got == [
         ("UNKNOWN_FIELD", "$.assume_role_chain[0].role"),
@@ -1023,23 +1216,33 @@ def test_assume_role_is_refused_as_invalid_policy_when_a_session_policy_is_malfo
     located problem (semantics §3.3, §12)."""
     from secretslab import World, authorize
 
-    request = Request.from_dict({"principal": ALICE, "action": GET, "assume_role_chain": [
-        {"role_arn": ROLE, "session_policies": [policy(allow(Principal="*"))]}]})
+    request = Request.from_dict(
+        {
+            "principal": ALICE,
+            "action": GET,
+            "assume_role_chain": [{"role_arn": ROLE, "session_policies": [policy(allow(Principal="*"))]}],
+        }
+    )
     decision = authorize(World.from_dict({}), request).to_dict()
     assert (decision["decision"], decision["reason"], decision["steps"]) == ("deny", "INVALID_POLICY", [])
     problems = decision["validation_errors"][0]["problems"]
     assert [p["code"] for p in problems] == ["PRINCIPAL_NOT_ALLOWED"]
 
 
-@pytest.mark.parametrize("data, path", [
-    ({"principal": ALICE, "action": GET, "assume_role_chain": {"role_arn": ROLE}}, "$.assume_role_chain"),
-    ({"principal": ALICE, "action": GET, "context": ["aws:SourceVpce"]}, "$.context"),
-    ({"principal": ALICE, "action": GET, "context": {"aws:SourceVpce": {"v": 1}}},
-     "$.context['aws:SourceVpce']"),
-    ({"principal": ALICE, "action": GET, "parameters": ["SecretString"]}, "$.parameters"),
-    ({"principal": 5, "action": GET}, "$.principal"),
-    ([ALICE, GET], "$"),
-])
+@pytest.mark.parametrize(
+    "data, path",
+    [
+        ({"principal": ALICE, "action": GET, "assume_role_chain": {"role_arn": ROLE}}, "$.assume_role_chain"),
+        ({"principal": ALICE, "action": GET, "context": ["aws:SourceVpce"]}, "$.context"),
+        (
+            {"principal": ALICE, "action": GET, "context": {"aws:SourceVpce": {"v": 1}}},
+            "$.context['aws:SourceVpce']",
+        ),
+        ({"principal": ALICE, "action": GET, "parameters": ["SecretString"]}, "$.parameters"),
+        ({"principal": 5, "action": GET}, "$.principal"),
+        ([ALICE, GET], "$"),
+    ],
+)
 def test_invalid_field_is_rejected_when_request_value_has_wrong_type(data: Any, path: str) -> None:
     """Request fields have the types of semantics §1.2."""
     with pytest.raises(ScenarioError) as info:
@@ -1062,6 +1265,17 @@ def test_request_problems_name_the_source_when_one_is_given() -> None:
 
 def test_public_api_is_exported_when_imported_from_the_package() -> None:
     """The names used by these tests are the package's public API."""
-    for name in ("check_policy", "parse_policy", "read_policy", "load_scenario", "World", "Request",
-                 "PolicyKind", "Problem", "ScenarioError", "InvalidPolicyError", "Severity"):
+    for name in (
+        "check_policy",
+        "parse_policy",
+        "read_policy",
+        "load_scenario",
+        "World",
+        "Request",
+        "PolicyKind",
+        "Problem",
+        "ScenarioError",
+        "InvalidPolicyError",
+        "Severity",
+    ):
         assert name in secretslab.__all__
