@@ -3,6 +3,8 @@ package found), and no input at all makes a checker raise."""
 
 from __future__ import annotations
 
+import json
+from importlib import resources
 from typing import Any
 
 import pytest
@@ -294,3 +296,31 @@ def test_no_answer_makes_a_checker_raise(
         ex.check_05(answer, guardrails_world),
     ):
         assert isinstance(message, str) and message.startswith(("Right", "Not yet"))
+
+
+# -- the worlds shipped with the checkers
+
+SHIPPED = ("tagging", "cross-account")
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_world_is_a_scenario_whose_expectations_hold(name: str) -> None:
+    resource = resources.files("secretslab.exercises") / "worlds" / f"{name}.json"
+    document = json.loads(resource.read_text(encoding="utf-8"))
+    assert all(isinstance(document.get(f), str) and document[f].strip() for f in ("title", "description"))
+    with resources.as_file(resource) as path:
+        world = sl.load_scenario(path)
+    assert not [p for p in world.problems if p.is_error]
+    assert document["expectations"]
+    for expectation in document["expectations"]:
+        decision = sl.authorize(world, expectation["request"])
+        assert (decision.decision, decision.reason.value) == (expectation["decision"], expectation["reason"])
+
+
+@pytest.mark.parametrize("piece", sorted(ex.PIECES))
+def test_each_piece_changes_the_world_of_exercise_03(piece: str) -> None:
+    assert ex.pieces_world({piece}).to_dict() != ex.pieces_world(set()).to_dict()
+
+
+def test_all_pieces_together_make_a_world_without_error_problems() -> None:
+    assert not [p for p in ex.pieces_world(ex.PIECES).problems if p.is_error]

@@ -1,0 +1,92 @@
+"""What every exercise checker shares: the opening words of its answers (``Right``, ``Not yet``),
+the accounts and region of the notebooks' worlds, the guard that turns any failure into a
+message, and the sentences that say why the package denied a request."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from functools import wraps
+from typing import Any, ParamSpec
+
+from ..authorization import Decision
+from ..evaluation.results import Evaluation
+from ..problems import Problem
+
+RIGHT, NOT_YET = "Right", "Not yet"
+GET = "secretsmanager:GetSecretValue"
+PROD, APPS = "111111111111", "222222222222"
+REGION = "us-east-1"
+
+P = ParamSpec("P")
+
+
+def never_raises(check: Callable[P, str]) -> Callable[P, str]:
+    """A checker that explains instead of raising: the notebook must run top to bottom."""
+
+    @wraps(check)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> str:
+        try:
+            return check(*args, **kwargs)
+        except Exception as exc:  # any failure becomes a message, never a traceback
+            return (
+                f"{NOT_YET}: this answer could not be checked ({type(exc).__name__}: {exc}). "
+                "Compare its shape with the placeholder answer of the exercise."
+            )
+
+    return guarded
+
+
+def policy_document(answer: object, what: str) -> tuple[Any, str | None]:
+    """(the policy document, None) from a dict or JSON text, or (None, the reason it is not one)."""
+    if isinstance(answer, (str, bytes, bytearray)):
+        try:
+            answer = json.loads(answer)
+        except (ValueError, RecursionError) as exc:
+            return None, f"{NOT_YET}: the answer is not valid JSON ({exc})."
+    if not isinstance(answer, Mapping):
+        return None, f"{NOT_YET}: the answer is {what} (a dict or JSON text); got {type(answer).__name__}."
+    return dict(answer), None
+
+
+def problems_text(problems: Iterable[Problem]) -> str:
+    """One indented line per problem."""
+    return "\n".join(f"  {p}" for p in problems)
+
+
+def why_denied(decision: Decision, focus: str = "") -> str:
+    """The failing step, its reason code, and why each statement of the policies whose label
+    contains ``focus`` did not apply."""
+    step = decision.failed_step
+    if step is None:
+        return f"{decision.reason.value}: {decision.reason.summary}"
+    text = f"denied at {step.action} ({decision.reason.value}: {decision.reason.summary})"
+    if focus:
+        reasons = _statement_reasons(step.evaluation, focus)
+        if reasons:
+            text += "; " + "; ".join(reasons)
+    return text
+
+
+def _statement_reasons(evaluation: Evaluation, focus: str) -> list[str]:
+    out = []
+    for policy in evaluation.policies:
+        if focus in policy.label:
+            for result in policy.statements():
+                if result.why_not:
+                    out.append(f"{policy.label}, {result.statement.label}: {result.why_not}")
+    return out
+
+
+def type_name(value: object) -> str:
+    """``list of int`` for a collection, else the type's name."""
+    name = type(value).__name__
+    if isinstance(value, (list, tuple, set, frozenset)) and value:
+        inner = sorted({type(v).__name__ for v in value})
+        return f"{name} of {', '.join(inner)}"
+    return name
+
+
+def short(arn: str) -> str:
+    """What follows an ARN's last colon: ``user/alice``, ``team/db-AbC123``."""
+    return arn.rsplit(":", 1)[-1]
