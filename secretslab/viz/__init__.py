@@ -1,0 +1,59 @@
+"""Figures over the explanation tree, for notebooks and widgets: the access diagram of a
+``Decision`` (``diagram``: the AssumeRole chain, the action and the KMS calls Secrets Manager
+makes on the caller's behalf, semantics §10.2, §10.6, §11, §12), the evaluation flow of one
+``Evaluation`` (``flow``: AWS's order, §8.2–§8.7 and §8.11, with the §12 reason code), heatmaps
+of an access matrix and of the diff between two worlds (``heatmaps``), and the maintenance chart
+of identity- versus resource-based designs as people come and go (``maintenance``, §2.7, §8.6).
+Nothing here decides anything: every figure is drawn from result data.
+
+Matplotlib is used only through its object API: each function draws on the ``ax`` it is given,
+or on a new ``matplotlib.figure.Figure`` it sizes itself, and returns the figure; pyplot and its
+global state are never touched. Colours are Okabe–Ito (``style``) and an outcome is never shown
+by colour alone. The diagrams measure their text and work in inches (one data unit per inch in
+a figure they create; on a smaller given axes, text shrinks with the drawing), so that no two
+labels overlap.
+
+AWS page: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+"""
+
+from .diagram import access_diagram
+from .flow import FlowStage, evaluation_flow, flow_stages
+from .heatmaps import diff_heatmap, matrix_heatmap
+from .maintenance import maintenance_chart, maintenance_counts
+from .names import short_name
+from .style import (
+    ALLOW_COLOUR,
+    DIFF_COLOURS,
+    EXPLICIT_DENY_COLOUR,
+    IMPLICIT_DENY_COLOUR,
+    INK,
+    MUTED,
+    NEUTRAL,
+    OUTCOME_COLOURS,
+    OUTCOME_LABELS,
+    PATH_COLOUR,
+    Artist,
+)
+
+__all__ = [
+    "ALLOW_COLOUR",
+    "DIFF_COLOURS",
+    "EXPLICIT_DENY_COLOUR",
+    "IMPLICIT_DENY_COLOUR",
+    "INK",
+    "MUTED",
+    "NEUTRAL",
+    "OUTCOME_COLOURS",
+    "OUTCOME_LABELS",
+    "PATH_COLOUR",
+    "Artist",
+    "FlowStage",
+    "access_diagram",
+    "diff_heatmap",
+    "evaluation_flow",
+    "flow_stages",
+    "maintenance_chart",
+    "maintenance_counts",
+    "matrix_heatmap",
+    "short_name",
+]

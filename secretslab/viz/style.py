@@ -1,0 +1,187 @@
+"""The look shared by every figure: the Okabe–Ito palette (readable with the common colour vision
+deficiencies; an outcome is never shown by colour alone, marks also carry text or a line style),
+text measured in inches and fitted to a width, and the drawing plumbing — written text, boxes,
+arrows, a board of one data unit per inch and its bottom legend — that lets the diagrams keep
+labels apart. Matplotlib is used only through its object API, never through pyplot.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from matplotlib.axes import Axes
+from matplotlib.colors import to_hex, to_rgb
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+from matplotlib.path import Path
+from matplotlib.text import Text
+from matplotlib.textpath import text_to_path
+
+from ..evaluation.results import Outcome
+
+# -- palette (Okabe & Ito, "Color Universal Design")
+
+ALLOW_COLOUR = "#009E73"  # bluish green
+EXPLICIT_DENY_COLOUR = "#D55E00"  # vermillion
+IMPLICIT_DENY_COLOUR = "#E69F00"  # orange
+PATH_COLOUR = "#0072B2"  # blue: the path a request took, an access gained
+NEUTRAL = "#999999"
+INK = "#222222"
+MUTED = "#666666"
+OUTCOME_COLOURS = {
+    Outcome.ALLOW: ALLOW_COLOUR,
+    Outcome.EXPLICIT_DENY: EXPLICIT_DENY_COLOUR,
+    Outcome.IMPLICIT_DENY: IMPLICIT_DENY_COLOUR,
+}
+OUTCOME_LABELS = {
+    Outcome.ALLOW: "allow",
+    Outcome.EXPLICIT_DENY: "explicit deny",
+    Outcome.IMPLICIT_DENY: "implicit deny",
+}
+VERDICT = {
+    Outcome.ALLOW: "ALLOW",
+    Outcome.EXPLICIT_DENY: "DENY (explicit)",
+    Outcome.IMPLICIT_DENY: "DENY (implicit)",
+}
+DIFF_COLOURS = {
+    "gained": PATH_COLOUR,
+    "lost": EXPLICIT_DENY_COLOUR,
+    "unchanged (allowed)": "#A8DCCB",  # a pale tint of the allow colour
+    "unchanged (denied)": "#E4E4E4",
+}
+
+
+def tint(colour: str, amount: float = 0.82) -> str:
+    """``colour`` mixed with white (``amount`` of white)."""
+    r, g, b = (c + (1 - c) * amount for c in to_rgb(colour))
+    return to_hex((r, g, b))
+
+
+# -- text measured in inches, so that layouts can keep labels apart
+
+
+@lru_cache(maxsize=8192)
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """Width in inches of the longest line of ``text`` (padded: Agg draws up to ~6% wider)."""
+    prop = FontProperties(size=size, weight="bold" if bold else "normal")
+    widths = [text_to_path.get_text_width_height_descent(s, prop, ismath=False)[0] for s in text.split("\n")]
+    return 1.08 * max(widths) / 72
+
+
+def text_height(lines: int, size: float) -> float:
+    """Height in inches of ``lines`` lines at ``size`` points (matplotlib's 1.2 line spacing)."""
+    return 1.35 * lines * size / 72
+
+
+def line_count(text: str) -> int:
+    return text.count("\n") + 1
+
+
+def fit(text: str, width: float, size: float, lines: int = 2, bold: bool = False) -> str:
+    """``text`` wrapped to lines no wider than ``width`` inches (breaking after spaces, ``/``,
+    ``-``, ``_`` and ``,``), at most ``lines`` of them, the last ending in … when cut."""
+    out: list[str] = []
+    line = ""
+    for token in (t for t in re.split(r"(?<=[ /\-_,])", text) if t):
+        if line and text_width((line + token).rstrip(), size, bold) > width:
+            out.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+        while len(line) > 1 and text_width(line.rstrip(), size, bold) > width:  # one very long token
+            cut = max(
+                1, next(i for i in range(len(line), 0, -1) if text_width(line[:i], size, bold) <= width)
+            )
+            out.append(line[:cut])
+            line = line[cut:]
+    if line.strip():
+        out.append(line.rstrip())
+    if len(out) > lines:
+        last = out[lines - 1]
+        while last and text_width(last + "…", size, bold) > width:
+            last = last[:-1]
+        out = [*out[: lines - 1], last.rstrip() + "…"]
+    return "\n".join(out)
+
+
+# -- drawing plumbing
+
+Artist = Line2D | Patch  # legend handles
+
+
+def figure_of(ax: Axes) -> Figure:
+    fig = ax.get_figure(root=True)
+    if not isinstance(fig, Figure):
+        raise ValueError("the Axes does not belong to a Figure")
+    return fig
+
+
+def write(ax: Axes, x: float, y: float, text: str, size: float, **style: Any) -> Text:
+    """Text as written here: centred unless told, never parsed as mathtext ($ in names)."""
+    style = {"ha": "center", "va": "center", "color": INK, "zorder": 4, **style}
+    return ax.text(x, y, text, fontsize=size, parse_math=False, **style)
+
+
+def box(ax: Axes, x: float, y: float, w: float, h: float, gid: str, **style: Any) -> None:
+    """A rounded box with its lower left corner at (x, y)."""
+    ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0,rounding_size=0.08", gid=gid, **style))
+
+
+def arrow(ax: Axes, points: Sequence[tuple[float, float]], gid: str, **style: Any) -> None:
+    """An arrow along the polyline ``points``, its head at the last one."""
+    style = {"arrowstyle": "-|>", "mutation_scale": 12, "zorder": 2, **style}
+    ax.add_patch(FancyArrowPatch(path=Path(points), gid=gid, **style))
+
+
+def board(ax: Axes | None, width: float, height: float) -> tuple[Figure, Axes]:
+    """A drawing board ``width`` × ``height`` inches: a new figure of that size whose axes fill
+    it (one data unit per inch), or the given axes set to the same limits."""
+    if ax is None:
+        fig = Figure(figsize=(width, height))
+        ax = fig.add_axes((0, 0, 1, 1))
+    else:
+        fig = figure_of(ax)
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    return fig, ax
+
+
+def legend_band(handles: Sequence[Artist], width: float) -> tuple[int, float]:
+    """(columns, height in inches) of a bottom legend of ``handles`` that fits ``width``: one
+    row if it fits, else two, else one entry a row."""
+    sizes = [text_width(str(h.get_label()), 8) + 0.75 for h in handles]
+    fits = [n for n in (len(sizes), -(-len(sizes) // 2)) if sum(sorted(sizes)[-n:]) <= width - 0.3]
+    ncol = fits[0] if fits else 1
+    return ncol, 0.2 + -(-len(sizes) // ncol) * 0.27
+
+
+def finish_board(ax: Axes, handles: Sequence[Artist], ncol: int, width: float, height: float) -> None:
+    """Add the bottom legend. On a given axes smaller than the board, text, lines and arrow
+    heads shrink with the drawing, so that labels still fit their boxes and slots."""
+    pos = ax.get_position()
+    fig_w, fig_h = figure_of(ax).get_size_inches()
+    scale = min(1.0, pos.width * fig_w / width, pos.height * fig_h / height)
+    if scale < 0.999:
+        for text in ax.texts:
+            text.set_fontsize(text.get_fontsize() * scale)
+        for patch in ax.patches:
+            patch.set_linewidth(patch.get_linewidth() * scale)
+            if isinstance(patch, FancyArrowPatch):
+                patch.set_mutation_scale(patch.get_mutation_scale() * scale)
+    ax.legend(
+        handles=handles,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncol=ncol,
+        frameon=False,
+        fontsize=8 * scale,
+        handlelength=2.4,
+        borderaxespad=0.3,
+    )
