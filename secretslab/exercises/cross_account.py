@@ -12,7 +12,7 @@ from typing import Any
 from ..authorization import Decision, authorize
 from ..world import World
 from .common import NOT_YET, PROD, REGION, RIGHT, never_raises, why_denied
-from .worlds import document, world_data
+from .shipped import document, world_data
 
 LEGACY = f"arn:aws:secretsmanager:{REGION}:{PROD}:secret:app/legacy-Zx9Yw8"
 

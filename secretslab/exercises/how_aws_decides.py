@@ -11,7 +11,7 @@ from ..authorization import Decision, authorize
 from ..policy.parsing import check_policy
 from ..world import World
 from .common import NOT_YET, PROD, REGION, RIGHT, never_raises, problems_text, why_denied
-from .worlds import world_data
+from .shipped import world_data
 
 _BOB = f"arn:aws:iam::{PROD}:user/bob"
 _NEW_SECRET = f"arn:aws:secretsmanager:{REGION}:{PROD}:secret:team/new-Nw4Ze1"

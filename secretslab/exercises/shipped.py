@@ -13,9 +13,6 @@ from typing import Any
 
 _PACKAGE = __name__.rpartition(".")[0]
 
-#: the scenario files, by name (``worlds/<name>.json``)
-SCENARIOS = ("tagging", "cross-account")
-
 
 @cache
 def _read(name: str) -> Any:
