@@ -5,8 +5,10 @@ for workshops (issue 5).
   read-only, with what could not be read kept as gaps;
 - ``guard`` / ``importer_policy`` / ``READ_OPERATIONS`` (``readonly``): the allow-list checked on
   every call, and the least-privilege IAM policy the importer needs;
-- ``StandIn`` / ``seed_demo`` / ``seed_world`` (``standin``): moto's server on loopback, seeded
-  with real boto3 calls (the shape of the data, never evidence of who may do what);
+- ``StandIn`` / ``seed_demo`` / ``seed_world`` (``standin``, which re-exports them from
+  ``server``, ``demo`` and ``seeding``): moto's server on loopback, seeded with real boto3 calls
+  (the shape of the data, never evidence of who may do what); the demo's content is the
+  package's ``demo-world.json``;
 - ``to_cloudformation`` / ``write_templates`` (``export``): one template per account;
 - ``describe`` (``errors``): a botocore error a user can fix, as one sentence.
 
@@ -26,9 +28,9 @@ _WHERE = {
     "importer_policy": "readonly",
     "ForbiddenOperation": "readonly",
     "READ_OPERATIONS": "readonly",
-    "StandIn": "standin",
-    "seed_demo": "standin",
-    "seed_world": "standin",
+    "StandIn": "server",
+    "seed_demo": "demo",
+    "seed_world": "seeding",
     "to_cloudformation": "export",
     "write_templates": "export",
     "describe": "errors",
@@ -51,11 +53,13 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from .demo import seed_demo
     from .errors import describe
     from .export import to_cloudformation, write_templates
     from .importer import Snapshot, load_snapshot, snapshot
     from .readonly import READ_OPERATIONS, ForbiddenOperation, guard, importer_policy
-    from .standin import StandIn, seed_demo, seed_world
+    from .seeding import seed_world
+    from .server import StandIn
 
 
 def __getattr__(name: str) -> Any:
