@@ -16,8 +16,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ..evaluation.results import Deciding, Evaluation, Outcome, Reason
-from ..evaluation.stages import PolicyRole
+from ..evaluation.results import Deciding, Evaluation
+from ..evaluation.stages import PolicyRole, Stage, StageState
+from ..policy.model import Effect
 from .names import operation, short_name
 from .style import (
     INK,
@@ -54,33 +55,6 @@ class FlowStage:
     detail: str
 
 
-_STAGES = (
-    ("deny", "Explicit deny (every policy)"),
-    ("scp", "Service control policies (SCPs)"),
-    ("rcp", "Resource control policies (RCPs)"),
-    ("resource", "Resource-based policy"),
-    ("identity", "Identity-based policies"),
-    ("boundary", "Permissions boundary"),
-    ("session", "Session policies"),
-)
-_DECIDED_AT = {
-    Reason.SCP_IMPLICIT_DENY: "scp",
-    Reason.XACCT_NO_RESOURCE_GRANT: "resource",
-    Reason.KMS_KEY_POLICY_NO_GRANT: "resource",
-    Reason.TRUST_POLICY_NO_MATCH: "resource",
-    Reason.XACCT_UNSUPPORTED_ACTION: "resource",
-    Reason.NO_APPLICABLE_ALLOW: "identity",
-    Reason.XACCT_NO_IDENTITY_GRANT: "identity",
-    Reason.ROOT_CANNOT_ASSUME_ROLE: "identity",
-    Reason.PB_IMPLICIT_DENY: "boundary",
-    Reason.SESSION_POLICY_IMPLICIT_DENY: "session",
-}
-_ROLES = {
-    "resource": PolicyRole.RESOURCE,
-    "identity": PolicyRole.IDENTITY,
-    "boundary": PolicyRole.BOUNDARY,
-    "session": PolicyRole.SESSION,
-}
 _NONE = {
     PolicyRole.RESOURCE: "no resource-based policy",
     PolicyRole.IDENTITY: "no identity-based policies",
@@ -90,25 +64,17 @@ _NONE = {
 
 
 def flow_stages(evaluation: Evaluation) -> tuple[FlowStage, ...]:
-    """The stages of §8.11 in AWS order, each with what happened there, then the decision."""
+    """The stages of §8.11 in AWS order, each with what happened there as the engine recorded it
+    (``Evaluation.stages``), then the decision: the box that gives the verdict, wherever the
+    flow was decided."""
     ev = evaluation
-    if ev.outcome is Outcome.EXPLICIT_DENY:
-        decided = "deny"
-    elif ev.allowed:
-        decided = "decision"
-    else:  # INVALID_POLICY and PUBLIC_POLICY_BLOCKED are decided at the end
-        decided = _DECIDED_AT.get(ev.reason, "decision")
-    keys = [k for k, _ in _STAGES]
-    stop = keys.index(decided) if decided in keys else len(keys)
-    out = []
-    for i, (key, title) in enumerate(_STAGES):
-        if i > stop:
-            state, detail = "not reached", "not reached: the request was denied above"
-        else:
-            state, detail = _stage(ev, key, here=key == decided)
-        out.append(FlowStage(key, title, state, detail))
+    out = [
+        FlowStage(r.stage.value, r.stage.heading, r.state.value, _detail(ev, r.stage, r.state))
+        for r in ev.stages
+        if r.stage is not Stage.DECISION
+    ]
     verdict = f"{ev.reason.value}: {ev.reason.summary}"
-    out.append(FlowStage("decision", f"Decision: {VERDICT[ev.outcome]}", "decided", verdict))
+    out.append(FlowStage(Stage.DECISION.value, f"Decision: {VERDICT[ev.outcome]}", "decided", verdict))
     return tuple(out)
 
 
@@ -121,48 +87,51 @@ def _applying(ev: Evaluation, role: PolicyRole, *, deny: bool = False) -> list[D
     return [Deciding(p, r) for p in ev.policies_in(role) for r in (p.denies if deny else p.allows)]
 
 
-def _stage(ev: Evaluation, key: str, here: bool) -> tuple[str, str]:
-    """(state, detail) of a stage on the path (at or above the one that decided)."""
-    if key == "deny":
-        if here:
-            denies = ev.deciding or [d for role in PolicyRole for d in _applying(ev, role, deny=True)]
-            return "decided", "a Deny applies: " + _quote(denies)
-        return "passed", "no Deny statement applies"
-    if key == "scp":
-        if here:
+def _detail(ev: Evaluation, stage: Stage, state: StageState) -> str:
+    """The wording of what happened at a stage: the state is the engine's, the words quote the
+    statements and policies of the evaluation."""
+    if state is StageState.NOT_REACHED:
+        return "not reached: the request was denied above"
+    if stage is Stage.DENY:
+        decided: Sequence[Deciding] = ev.deciding if state is StageState.DECIDED else ()
+        denies = decided or [d for role in PolicyRole for d in _applying(ev, role, deny=True)]
+        return "a Deny applies: " + _quote(denies) if denies else "no Deny statement applies"
+    if stage is Stage.SCP:
+        if state is StageState.DECIDED:
             failed = ", ".join(lv.node for lv in ev.scp_levels if not lv.allowed)
-            return "decided", f"no SCP allows it at {failed or 'a level'}"
-        if not ev.scp_levels:
-            return "n/a", "no SCPs apply to this principal"
-        return "passed", "every level allows it: " + " → ".join(lv.node for lv in ev.scp_levels)
-    if key == "rcp":
+            return f"no SCP allows it at {failed or 'a level'}"
+        if state is StageState.NOT_APPLICABLE:
+            return "no SCPs apply to this principal"
+        return "every level allows it: " + " → ".join(lv.node for lv in ev.scp_levels)
+    if stage is Stage.RCP:
         rcps = ev.policies_in(PolicyRole.RCP)
         if not rcps:
-            return "n/a", "no RCPs apply to this resource"
+            return "no RCPs apply to this resource"
         applies = "1 RCP applies" if len(rcps) == 1 else f"{len(rcps)} RCPs apply"
-        return "passed", f"{applies}; none denies it (RCPs can only deny)"
-    return _allow_stage(ev, _ROLES[key], here)
+        return f"{applies}; none denies it (RCPs can only deny)"
+    assert stage.role is not None  # every other stage but the decision reads one type of policy
+    return _policy_detail(ev, stage, stage.role, state)
 
 
-def _allow_stage(ev: Evaluation, role: PolicyRole, here: bool) -> tuple[str, str]:
+def _policy_detail(ev: Evaluation, stage: Stage, role: PolicyRole, state: StageState) -> str:
+    """The wording for the resource-based, identity-based, boundary and session stages."""
     policies = ev.policies_in(role)
     verb = "grants it" if role is PolicyRole.RESOURCE else "allows it"
-    if here:
-        return "decided", f"{ev.reason.summary} ({policies[0].label if policies else _NONE[role]})"
-    mine = [d for d in ev.deciding if d.policy.role is role]
-    if ev.allowed and role is PolicyRole.IDENTITY and ev.reason is Reason.ALLOWED_ROOT:
-        return "decided", ev.reason.summary
-    if ev.allowed and mine:
-        return "decided", f"{verb}: {_quote(mine)}"
-    if not policies:
+    if stage is ev.decided_at:  # the deny was decided here
+        return f"{ev.reason.summary} ({policies[0].label if policies else _NONE[role]})"
+    # the statements of this stage that allow it (after an explicit deny, the deciding are Denies)
+    mine = [d for d in ev.deciding if d.policy.role is role and d.statement.effect is Effect.ALLOW]
+    if state is StageState.DECIDED:  # one of the stages whose statements allow it
+        return f"{verb}: {_quote(mine)}" if mine else ev.reason.summary
+    if state is StageState.NOT_APPLICABLE:
         invalid = [i.label for i in ev.invalid if i.role is role]
-        return "n/a", f"{invalid[0]} is invalid: AWS would not have it" if invalid else _NONE[role]
+        return f"{invalid[0]} is invalid: AWS would not have it" if invalid else _NONE[role]
     applying = mine or _applying(ev, role)
     if applying:
-        return "passed", f"{verb}: {_quote(applying)}"
+        return f"{verb}: {_quote(applying)}"
     if ev.allowed and role is PolicyRole.IDENTITY:
-        return "passed", "not needed: the resource-based policy grants it"
-    return "passed", f"no statement {verb}"
+        return "not needed: the resource-based policy grants it"
+    return f"no statement {verb}"
 
 
 _FLOW_W = 5.8
