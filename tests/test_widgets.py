@@ -155,7 +155,7 @@ def test_builder_widget_keeps_last_result_when_rendering_fails(monkeypatch: pyte
     def broken(choices: W.BuilderChoices) -> W.Rendered:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(W, "_render_builder", broken)
+    monkeypatch.setattr(W.builder, "_render_builder", broken)  # where render_builder finds it
     b.identity_get.value = False  # the observer must not raise
     assert "boom" in b.status.value and "last good" in b.status.value
     assert b.html.value == good_html and b.image.value == good_png

@@ -1,0 +1,102 @@
+"""The ipywidgets wiring the apps share: ``App`` shows a render function's ``Rendered`` in an
+``ipywidgets.HTML`` and an ``ipywidgets.Image`` from observers that never raise, keeping the last
+good result on screen; ``ProgressBar`` follows long runs. ipywidgets is imported only when one of
+them is built, so importing ``secretslab.widgets`` stays light."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib import import_module
+from typing import Any
+
+from .render import RED, Rendered, escape
+
+WIDE = {"description_width": "initial"}  # labels longer than ipywidgets' default width
+
+
+def ipywidgets() -> Any:
+    """ipywidgets, imported on first use. It ships no type information: its objects are Any here."""
+    return import_module("ipywidgets")
+
+
+class App:
+    """What the apps share: notebook display, and observers that never raise. ``status`` shows
+    problems and errors, ``html``/``image`` the last good result."""
+
+    widget: Any
+    status: Any
+    html: Any
+    image: Any
+
+    def __init__(self) -> None:
+        w = ipywidgets()
+        self.status = w.HTML()
+        self.html = w.HTML()
+        self.image = w.Image(format="png", layout=w.Layout(max_width="100%"))
+        self.rendered: Rendered | None = None  # the latest render, good or not
+        self.last_good: Rendered | None = None
+        self._quiet = False  # set while several controls change at once: render once, afterwards
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def render(self) -> Rendered:
+        """The controls' state rendered; each app implements it with its pure render function."""
+        raise NotImplementedError
+
+    def refresh(self, change: Any = None) -> Rendered | None:
+        """Render the controls' state and show it; never raises (it runs inside observers)."""
+        if self._quiet:
+            return None
+        try:
+            rendered = self.render()
+        except Exception as exc:  # shown, not raised: an observer must not break the notebook
+            self.status.value = (
+                f"<p style='color:{RED}'><b>Could not render:</b> "
+                f"{escape(type(exc).__name__)}: {escape(exc)}</p>" + self._kept()
+            )
+            return None
+        self.rendered = rendered
+        if rendered.ok:
+            self.last_good = rendered
+            self.html.value = rendered.html
+            self.image.value = rendered.png
+            self.status.value = ""
+        else:
+            self.status.value = rendered.html + self._kept()
+        return rendered
+
+    def show_error(self, exc: Exception) -> None:
+        """Put an observer's error in the status line (observers never raise)."""
+        self.status.value = f"<p style='color:{RED}'>{escape(exc)}</p>"
+
+    def _kept(self) -> str:
+        return "<p><i>The result below is the last good one.</i></p>" if self.last_good else ""
+
+    def _observe(self, controls: Iterable[Any]) -> None:
+        for control in controls:
+            control.observe(self.refresh, names="value")
+
+
+class ProgressBar:
+    """A notebook progress bar for long runs: ``progress(done, total)`` callables such as
+    ``secretslab.aws.snapshot(progress=...)``. It shows "label: done/total" next to an
+    ``ipywidgets.IntProgress``, is displayed by the cell that returns it, and turns green at the
+    end. The terminal counterpart is ``secretslab.progress.Progress``."""
+
+    def __init__(self, label: str = "import") -> None:
+        w = ipywidgets()
+        self.label = label
+        self.bar = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(width="300px"))
+        self.text = w.Label(f"{label}: starting")
+        self.widget = w.HBox([self.bar, self.text])
+
+    def __call__(self, done: int, total: int) -> None:
+        self.bar.max = max(total, 1)
+        self.bar.value = min(done, self.bar.max)
+        self.text.value = f"{self.label}: {done}/{total}"
+        if total and done >= total:
+            self.bar.bar_style = "success"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)

@@ -1,0 +1,305 @@
+"""The cross-account scenario builder: ``BuilderChoices`` (which key, what the secret and key
+policies grant, what the reader's identity policy allows, direct or through an assumed role) make
+a world (``build_world``) and a request (``builder_request``); ``render_builder`` decides it and
+shows each hop, the access diagram and, when denied, the smallest fix; ``ScenarioBuilder`` wires
+controls to it. The rules shown are semantics §9.5, §9.6, §10.5, §10.6 and §11.2: the recipe
+https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples_cross.html
+and the role-assumption alternative
+https://docs.aws.amazon.com/secretsmanager/latest/userguide/best-practice_cross-account-role-vs-account.html.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from typing import Any
+
+from ..authorization import Step, authorize
+from ..fixes import suggest_fixes
+from ..world import World
+from .app import WIDE, App, ipywidgets
+from .render import GET_SECRET_VALUE, GREY, Rendered, escape, explanation, mark, png, short
+
+
+def _steps_html(steps: Sequence[Step], planned: Sequence[str] = ()) -> str:
+    """The decision hop by hop; planned hops an earlier failure kept from running are listed too."""
+    rows = []
+    for i, step in enumerate(steps, 1):
+        ev = step.evaluation
+        rows.append(
+            f"<tr><td>{i}</td><td><code>{escape(short(step.principal))}</code></td>"
+            f"<td><code>{escape(step.action)}</code></td><td><code>{escape(short(step.resource))}</code></td>"
+            f"<td>{mark(step.allowed)}</td><td><code>{escape(ev.reason.value)}</code><br>"
+            f"{escape(ev.deciding_policy or ev.reason.summary)}</td></tr>"
+        )
+    done = [s.action for s in steps]
+    for action in planned[len(done) :] if done == list(planned[: len(done)]) else ():
+        rows.append(
+            f"<tr><td>–</td><td></td><td><code>{escape(action)}</code></td><td></td>"
+            f"<td style='color:{GREY}'>not reached</td>"
+            f"<td style='color:{GREY}'>an earlier hop failed</td></tr>"
+        )
+    head = "<tr><th>hop</th><th>caller</th><th>action</th><th>resource</th><th>decision</th><th>why</th></tr>"
+    return f"<table class='secretslab-hops'>{head}{''.join(rows)}</table>"
+
+
+PROD, APPS, REGION = "111111111111", "222222222222", "us-east-1"
+CONSUMER_ROLE = f"arn:aws:iam::{APPS}:role/AppRole"
+CONSUMER = f"arn:aws:sts::{APPS}:assumed-role/AppRole/app"  # the caller: a session of AppRole
+READER_ROLE = f"arn:aws:iam::{PROD}:role/SecretReader"
+SECRET = f"arn:aws:secretsmanager:{REGION}:{PROD}:secret:prod/db-AbC123"
+CMK = f"arn:aws:kms:{REGION}:{PROD}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+AWS_MANAGED_KEY = f"arn:aws:kms:{REGION}:{PROD}:key/0000aaaa-0000-4000-8000-0000000a3500"
+
+KEY_OPTIONS = (("customer managed key alias/prod-db", "cmk"), ("AWS managed key aws/secretsmanager", "aws"))
+GRANT_OPTIONS = (
+    ("nothing", "none"),
+    ("the consumer role AppRole", "role"),
+    (f"the consumer account {APPS}", "account"),
+)
+PATH_OPTIONS = (("direct", "direct"), ("assume role SecretReader in prod", "assume_role"))
+_GRANTEE = {"role": CONSUMER_ROLE, "account": f"arn:aws:iam::{APPS}:root"}
+
+
+@dataclass(frozen=True, slots=True)
+class BuilderChoices:
+    """The set-up of a cross-account read of secret prod/db (account 111111111111, prod) by role
+    AppRole (account 222222222222, apps). ``identity_get``/``identity_decrypt`` are the identity
+    policy of whoever makes the read: AppRole on the direct path, SecretReader (prod) when AppRole
+    first assumes it; on that path AppRole's own policy always allows ``sts:AssumeRole``."""
+
+    key: str = "cmk"  # "cmk" | "aws"
+    secret_policy: str = "role"  # what the secret policy grants: "none" | "role" | "account"
+    key_policy: str = "role"  # what the customer managed key's policy grants (the AWS one is fixed)
+    identity_get: bool = True  # the reader's identity policy allows secretsmanager:GetSecretValue
+    identity_decrypt: bool = True  # ... and kms:Decrypt on the key's ARN
+    path: str = "direct"  # "direct" | "assume_role"
+    trust: bool = True  # SecretReader's trust policy trusts account 222222222222 (else only prod)
+
+    def __post_init__(self) -> None:
+        for name, options in (
+            ("key", KEY_OPTIONS),
+            ("secret_policy", GRANT_OPTIONS),
+            ("key_policy", GRANT_OPTIONS),
+            ("path", PATH_OPTIONS),
+        ):
+            allowed = [value for _, value in options]
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} is one of {allowed}, not {getattr(self, name)!r}")
+
+    @classmethod
+    def of(cls, choices: BuilderChoices | Mapping[str, Any]) -> BuilderChoices:
+        return choices if isinstance(choices, BuilderChoices) else cls(**dict(choices))
+
+
+def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def _trust(account: str, sid: str) -> dict[str, Any]:
+    principal = {"AWS": f"arn:aws:iam::{account}:root"}
+    return _doc({"Sid": sid, "Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"})
+
+
+def build_world(choices: BuilderChoices | Mapping[str, Any]) -> dict[str, Any]:
+    """The §1.1 world of the choices: accounts 111111111111 (prod: secret prod/db, its key, and on
+    the assume-role path role SecretReader) and 222222222222 (apps: role AppRole)."""
+    c = BuilderChoices.of(choices)
+    key_arn = CMK if c.key == "cmk" else AWS_MANAGED_KEY
+    reads = []
+    if c.identity_get:
+        reads.append({"Sid": "ReadProdDb", "Effect": "Allow", "Action": GET_SECRET_VALUE, "Resource": SECRET})
+    if c.identity_decrypt:  # by key ARN: an alias ARN would never authorize the key (§9.5)
+        reads.append(
+            {"Sid": "DecryptProdDbKey", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": key_arn}
+        )
+    app_role: dict[str, Any] = {
+        "arn": CONSUMER_ROLE,
+        "trust_policy": _trust(APPS, "AppsAccount"),
+        "policies": [],
+    }
+    roles = [app_role]
+    if c.path == "direct":
+        app_role["policies"] = [_doc(*reads)] if reads else []
+    else:
+        assume = {
+            "Sid": "AssumeSecretReader",
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": READER_ROLE,
+        }
+        app_role["policies"] = [_doc(assume)]
+        trust = _trust(APPS, "TrustAppsAccount") if c.trust else _trust(PROD, "TrustProdOnly")
+        roles.append({"arn": READER_ROLE, "trust_policy": trust, "policies": [_doc(*reads)] if reads else []})
+    secret_policy = None
+    if c.secret_policy != "none":
+        secret_policy = _doc(
+            {
+                "Sid": "ConsumerRead",
+                "Effect": "Allow",
+                "Principal": {"AWS": _GRANTEE[c.secret_policy]},
+                "Action": GET_SECRET_VALUE,
+                "Resource": "*",
+            }
+        )
+    if c.key == "cmk":
+        statements = [
+            {
+                "Sid": "EnableIAMPolicies",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{PROD}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ]
+        if c.key_policy != "none":
+            statements.append(
+                {
+                    "Sid": "ConsumerDecryptViaSecretsManager",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": _GRANTEE[c.key_policy]},
+                    "Action": "kms:Decrypt",
+                    "Resource": "*",
+                    "Condition": {
+                        "StringEquals": {"kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com"}
+                    },
+                }
+            )
+        key = {
+            "arn": CMK,
+            "account": PROD,
+            "region": REGION,
+            "manager": "CUSTOMER",
+            "aliases": ["alias/prod-db"],
+            "key_policy": _doc(*statements),
+        }
+    else:  # AWS writes this key's policy (§9.6): the reader fills in its template
+        key = {
+            "arn": AWS_MANAGED_KEY,
+            "account": PROD,
+            "region": REGION,
+            "manager": "AWS",
+            "aliases": ["alias/aws/secretsmanager"],
+        }
+    return {
+        "accounts": [
+            {"id": PROD, "name": "prod", "org_id": None, "org_path": []},
+            {"id": APPS, "name": "apps", "org_id": None, "org_path": []},
+        ],
+        "principals": {"users": [], "groups": [], "roles": roles},
+        "secrets": [
+            {
+                "arn": SECRET,
+                "name": "prod/db",
+                "account": PROD,
+                "region": REGION,
+                "kms_key": key_arn,
+                "resource_policy": secret_policy,
+            }
+        ],
+        "kms_keys": [key],
+    }
+
+
+def builder_request(choices: BuilderChoices | Mapping[str, Any]) -> dict[str, Any]:
+    """AppRole's session reads prod/db, directly or after assuming SecretReader (§1.2)."""
+    request: dict[str, Any] = {"principal": CONSUMER, "action": GET_SECRET_VALUE, "resource": SECRET}
+    if BuilderChoices.of(choices).path == "assume_role":
+        request["assume_role_chain"] = [{"role_arn": READER_ROLE, "session_name": "app"}]
+    return request
+
+
+def render_builder(choices: BuilderChoices | Mapping[str, Any]) -> Rendered:
+    """The decision per hop, the access diagram, the explanation and, when denied, the smallest
+    fix (the first of ``suggest_fixes``)."""
+    return _render_builder(BuilderChoices.of(choices))
+
+
+@lru_cache(maxsize=64)  # about 0.7 MB a render (its figure)
+def _render_builder(choices: BuilderChoices) -> Rendered:
+    from ..viz import access_diagram  # matplotlib, loaded with the first figure
+
+    world = World.from_dict(build_world(choices))
+    request = builder_request(choices)
+    decision = authorize(world, request)
+    fix = None if decision.allowed else next(iter(suggest_fixes(world, request, limit=1)), None)
+    figure = access_diagram(decision, world)
+    planned = [
+        *(["sts:AssumeRole"] if choices.path == "assume_role" else []),
+        GET_SECRET_VALUE,
+        "kms:Decrypt",
+    ]
+    parts = [
+        f"<p style='font-size:1.1em'>{mark(decision.allowed)} <code>{escape(decision.reason.value)}</code>: "
+        f"{escape(decision.reason.summary)}</p>",
+        _steps_html(decision.steps, planned),
+    ]
+    if not decision.allowed:
+        failed = decision.failed_step
+        where = f" at <code>{escape(failed.action)}</code>" if failed else ""
+        if fix is not None:
+            parts.append(f"<p><b>Denied{where}. Smallest fix:</b> {escape(fix.description)}</p>")
+        else:
+            parts.append(f"<p><b>Denied{where}.</b> No policy change alone can allow this request.</p>")
+    parts.append(explanation(decision))
+    return Rendered(
+        "<div class='secretslab-builder'>" + "".join(parts) + "</div>",
+        figure,
+        png(figure),
+        decision,
+        fix=fix,
+        world=world,
+    )
+
+
+class ScenarioBuilder(App):
+    """Build a cross-account read of a secret piece by piece and watch each hop's decision."""
+
+    def __init__(self, choices: BuilderChoices | Mapping[str, Any] | None = None) -> None:
+        super().__init__()
+        w = ipywidgets()
+        c = BuilderChoices.of(choices or BuilderChoices())
+        self.key = w.ToggleButtons(options=KEY_OPTIONS, value=c.key, description="Secret's key:", style=WIDE)
+        self.secret_policy = w.Dropdown(
+            options=GRANT_OPTIONS, value=c.secret_policy, description="Secret policy grants:", style=WIDE
+        )
+        self.key_policy = w.Dropdown(
+            options=GRANT_OPTIONS, value=c.key_policy, description="Key policy grants:", style=WIDE
+        )
+        self.identity_get = w.Checkbox(value=c.identity_get, indent=False, layout=w.Layout(width="auto"))
+        self.identity_decrypt = w.Checkbox(
+            value=c.identity_decrypt, indent=False, layout=w.Layout(width="auto")
+        )
+        self.path = w.ToggleButtons(options=PATH_OPTIONS, value=c.path, description="Path:", style=WIDE)
+        self.trust = w.Checkbox(
+            value=c.trust,
+            indent=False,
+            layout=w.Layout(width="auto"),
+            description=f"SecretReader's trust policy trusts account {APPS}",
+        )
+        self.controls = (
+            self.key,
+            self.secret_policy,
+            self.key_policy,
+            self.identity_get,
+            self.identity_decrypt,
+            self.path,
+            self.trust,
+        )
+        self.widget = w.VBox([*self.controls, self.status, self.image, self.html])
+        self._observe(self.controls)
+        self.refresh()
+
+    @property
+    def choices(self) -> BuilderChoices:
+        return BuilderChoices(**{f.name: getattr(self, f.name).value for f in fields(BuilderChoices)})
+
+    def render(self) -> Rendered:
+        c = self.choices
+        reader = "AppRole" if c.path == "direct" else "SecretReader"
+        self.identity_get.description = f"{reader}'s identity policy allows secretsmanager:GetSecretValue"
+        self.identity_decrypt.description = f"{reader}'s identity policy allows kms:Decrypt on the key"
+        self.key_policy.disabled = c.key == "aws"  # AWS writes aws/secretsmanager's policy (§9.6)
+        self.trust.disabled = c.path == "direct"
+        return render_builder(c)

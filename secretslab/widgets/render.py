@@ -1,0 +1,105 @@
+"""What the apps share: the frozen ``Rendered`` result of a render, the worlds they accept, the
+HTML pieces they build it from (escaping, short ARNs, allowed/denied marks, problem lists, the
+explanation) and the PNG encoding of a figure. Nothing here imports matplotlib or ipywidgets."""
+
+from __future__ import annotations
+
+import html
+import io
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..analysis import AccessMatrix, Diff
+from ..authorization import Decision
+from ..authorization.explain import decision_html
+from ..fixes import Fix
+from ..problems import Problem
+from ..world import World
+from ..world.scenario import load_scenario
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+GET_SECRET_VALUE = "secretsmanager:GetSecretValue"
+PNG_DPI = 80  # the notebooks show figures at about 800 px wide; more dots only cost render time
+GREEN, RED, GREY = "#1a7f37", "#b42318", "#666"
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """What one render produced. ``problems`` holds input problems (errors first): when one is
+    an error there is no result, and the apps keep showing their last good one."""
+
+    html: str
+    figure: Figure | None = None
+    png: bytes = b""
+    decision: Decision | None = None
+    problems: tuple[Problem, ...] = ()
+    fix: Fix | None = None
+    diff: Diff | None = None
+    world: World | None = None
+    matrix: AccessMatrix | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+
+WorldSource = World | Mapping[str, Any] | str | os.PathLike[str]
+
+
+def as_world(world: WorldSource) -> World:
+    """A world from a ``World``, a §1.1 dict or a scenario file."""
+    if isinstance(world, World):
+        return world
+    if isinstance(world, Mapping):
+        return World.from_dict(world)
+    return load_scenario(os.fspath(world))
+
+
+def png(figure: Figure) -> bytes:
+    """The figure as PNG bytes at ``PNG_DPI``."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=PNG_DPI)
+    return buffer.getvalue()
+
+
+def escape(text: object) -> str:
+    """``text`` safe inside HTML text and attribute values."""
+    return html.escape(str(text), quote=True)
+
+
+def short(arn: str) -> str:
+    """The part of an ARN after the account: ``role/AppRole``, ``secret:prod/db-AbC123``."""
+    return arn.split(":", 5)[-1] if arn.startswith("arn:") else arn
+
+
+def mark(allowed: bool) -> str:
+    """An allowed/denied mark in words as well as colours, for colour-blind readers."""
+    colour, word = (GREEN, "✓ allowed") if allowed else (RED, "✗ denied")
+    return f"<b style='color:{colour}'>{word}</b>"
+
+
+def problems_html(problems: Iterable[Problem], title: str) -> str:
+    """A titled list of problems, each with its severity, JSON path, code and hint."""
+    items = []
+    for p in problems:
+        colour = RED if p.is_error else "#9a6700"
+        where = f"{escape(p.source)} " if p.source else ""
+        hint = f"<br><i>hint: {escape(p.hint)}</i>" if p.hint else ""
+        items.append(
+            f"<li><b style='color:{colour}'>{escape(p.severity.value)}</b> {where}"
+            f"<code>{escape(p.json_path)}</code> <code>{escape(p.code)}</code>: "
+            f"{escape(p.message)}{hint}</li>"
+        )
+    return f"<div class='secretslab-problems'><p><b>{escape(title)}</b></p><ul>{''.join(items)}</ul></div>"
+
+
+def explanation(decision: Decision) -> str:
+    """The decision's full explanation, folded away under a summary line."""
+    return (
+        f"<details><summary><b>Explanation</b> (every policy, statement by statement)</summary>"
+        f"{decision_html(decision)}</details>"
+    )

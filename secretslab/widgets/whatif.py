@@ -1,0 +1,233 @@
+"""The what-if explorer: what does not change while exploring a world (``whatif_base``: the
+statements that can be switched off, the keys each secret can be moved to, the access matrix
+before), the changes made (``WhatIfState``), the changed world (``whatif_world``) and
+``render_whatif``, the accesses gained and lost for one action as a diff heatmap;
+``WhatIfExplorer`` wires a checkbox per statement and a key chooser per secret to it.
+AWS page: https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from ..analysis import AccessMatrix, access_matrix, diff
+from ..policy.model import PolicyKind
+from ..problems import PathPart, ScenarioError
+from ..world import World
+from .app import WIDE, App, ipywidgets
+from .playground import _get, _replaced, _world_data, editable_policies
+from .render import GET_SECRET_VALUE, Rendered, WorldSource, as_world, escape, png, problems_html, short
+
+
+@dataclass(frozen=True, slots=True)
+class StatementToggle:
+    """One statement of a secret, key or identity policy, which the explorer can switch off."""
+
+    key: str  # "<policy JSON path>#<index>", stable and unique
+    label: str  # "secret policy of app/db · AppsRead"
+    policy: tuple[PathPart, ...]
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class KeySwap:
+    """The keys a secret can be switched to: its own first, then its customer managed key or
+    ``aws/secretsmanager`` (for a secret on ``aws/secretsmanager``: the customer managed keys of
+    its account and Region)."""
+
+    secret: str
+    label: str
+    options: tuple[tuple[str, str], ...]  # (label, key ARN)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class WhatIfBase:
+    """What does not change while exploring a world: its statements, key choices and the access
+    matrix before any change."""
+
+    world: World
+    action: str
+    statements: tuple[StatementToggle, ...]
+    swaps: tuple[KeySwap, ...]
+    before: AccessMatrix
+
+
+def _statements(doc: Any) -> list[Any]:
+    raw = doc.get("Statement") if isinstance(doc, Mapping) else None
+    return raw if isinstance(raw, list) else [raw] if isinstance(raw, Mapping) else []
+
+
+def whatif_base(world: WorldSource, action: str = GET_SECRET_VALUE) -> WhatIfBase:
+    w = as_world(world)
+    toggles = []
+    for slot in editable_policies(w):
+        if slot.kind not in (PolicyKind.IDENTITY, PolicyKind.RESOURCE, PolicyKind.KEY):
+            continue
+        for i, statement in enumerate(_statements(_get(_world_data(w), slot.path))):
+            sid = statement.get("Sid") if isinstance(statement, Mapping) else None
+            name = f"{sid}" if sid else f"statement {i + 1}"
+            toggles.append(StatementToggle(f"{slot.json_path}#{i}", f"{slot.label} · {name}", slot.path, i))
+    swaps = []
+    for secret in w.secrets:
+        current = w.secret_key(secret)
+        if current.aws_managed:
+            others = [
+                (f"{k.label} (customer managed)", k.arn)
+                for k in w.keys
+                if not k.aws_managed and (k.account, k.region) == (secret.account, secret.region)
+            ]
+        else:
+            managed = w.aws_managed_key(secret.account, secret.region)
+            others = [(f"{managed.label} (AWS managed)", managed.arn)]
+        if others:
+            kind = "AWS managed" if current.aws_managed else "customer managed"
+            swaps.append(
+                KeySwap(secret.arn, secret.name, ((f"{current.label} ({kind})", current.arn), *others))
+            )
+    before = access_matrix(w, actions=(action,))
+    return WhatIfBase(w, action, tuple(toggles), tuple(swaps), before)
+
+
+@dataclass(frozen=True, slots=True)
+class WhatIfState:
+    base: WhatIfBase
+    off: frozenset[str] = frozenset()  # StatementToggle.key of the statements switched off
+    keys: tuple[tuple[str, str], ...] = ()  # (secret ARN, key ARN) of the secrets given another key
+
+
+def whatif_world(state: WhatIfState) -> dict[str, Any]:
+    """The base world's §1.1 dict with the statements switched off and the keys swapped. A secret
+    policy left without statements is removed; an identity policy too; a key policy cannot be
+    removed and AWS rejects an empty one (§3.2), so requests needing that key become INVALID_POLICY."""
+    base = state.base
+    data = copy.deepcopy(_world_data(base.world))
+    by_policy: dict[tuple[PathPart, ...], set[int]] = {}
+    for toggle in base.statements:
+        if toggle.key in state.off:
+            by_policy.setdefault(toggle.policy, set()).add(toggle.index)
+    emptied = []
+    for path, indexes in by_policy.items():
+        doc = _get(data, path)
+        kept = [s for i, s in enumerate(_statements(doc)) if i not in indexes]
+        doc["Statement"] = kept
+        if not kept and path[-1] != "key_policy":
+            emptied.append(path)
+    for path in sorted(emptied, reverse=True):  # later list positions first: indexes stay right
+        data = _replaced(data, path, None)
+    listed = {k["arn"] for k in data.get("kms_keys") or ()}
+    for secret_arn, key_arn in state.keys:
+        secret = next(s for s in data["secrets"] if s["arn"] == secret_arn)
+        secret["kms_key"] = key_arn
+        if key_arn not in listed:  # aws/secretsmanager as AWS would create it (§9.6)
+            key = base.world.aws_managed_key(secret["account"], secret["region"])
+            data.setdefault("kms_keys", []).append(
+                {
+                    "arn": key.arn,
+                    "account": key.account,
+                    "region": key.region,
+                    "manager": "AWS",
+                    "aliases": list(key.aliases),
+                }
+            )
+            listed.add(key_arn)
+    return data
+
+
+def render_whatif(state: WhatIfState) -> Rendered:
+    """The diff heatmap (before → after, for the base's action) and the accesses gained and lost."""
+    return _render_whatif(state)
+
+
+@lru_cache(maxsize=64)  # about 0.7 MB a render (its figure)
+def _render_whatif(state: WhatIfState) -> Rendered:
+    from ..viz import diff_heatmap  # matplotlib, loaded with the first figure
+
+    base = state.base
+    try:
+        after = World.from_dict(whatif_world(state))
+    except ScenarioError as exc:
+        return Rendered(problems_html(exc.problems, "The changed world is not valid"), problems=exc.problems)
+    matrix = access_matrix(
+        after, actions=(base.action,), principals=base.before.principals, resources=base.before.resources
+    )
+    changes = diff(base.world, after, actions=(base.action,))
+    figure = diff_heatmap(base.before, matrix, action=base.action)
+    edits = len(state.off) + len(state.keys)
+    parts = [
+        f"<p><b>{edits} change(s)</b> to the world: {len(changes.gained)} access(es) gained, "
+        f"{len(changes.lost)} lost for <code>{escape(base.action)}</code>.</p>"
+    ]
+    for title, group, sign in (("Gained", changes.gained, "+"), ("Lost", changes.lost, "−")):
+        if group:
+            items = "".join(
+                f"<li><b>{sign}</b> <code>{escape(short(c.principal))}</code> on "
+                f"<code>{escape(short(c.resource))}</code>: "
+                f"<code>{escape(c.before.value)}</code> → <code>{escape(c.after.value)}</code>"
+                f" ({escape('; '.join(c.responsible))})</li>"
+                for c in group
+            )
+            parts.append(f"<p><b>{title}</b></p><ul>{items}</ul>")
+    invalid = [p for p in after.problems if p.is_error]
+    if invalid:
+        parts.append(problems_html(invalid, "AWS would reject these policies of the changed world"))
+    return Rendered(
+        "<div class='secretslab-whatif'>" + "".join(parts) + "</div>",
+        figure,
+        png(figure),
+        diff=changes,
+        world=after,
+        matrix=matrix,
+    )
+
+
+class WhatIfExplorer(App):
+    """Switch statements off and swap keys; see which accesses are gained and lost."""
+
+    def __init__(self, world: WorldSource, action: str = GET_SECRET_VALUE) -> None:
+        super().__init__()
+        w = ipywidgets()
+        self.base = whatif_base(world, action)
+        self.checkboxes: dict[str, Any] = {
+            t.key: w.Checkbox(value=True, description=t.label, indent=False, layout=w.Layout(width="auto"))
+            for t in self.base.statements
+        }
+        self.keys: dict[str, Any] = {
+            s.secret: w.Dropdown(
+                options=list(s.options), value=s.options[0][1], description=f"Key of {s.label}:", style=WIDE
+            )
+            for s in self.base.swaps
+        }
+        self.reset = w.Button(description="Back to the scenario")
+        self.reset.on_click(self._reset)
+        self._observe([*self.checkboxes.values(), *self.keys.values()])
+        statements = w.VBox(
+            [w.HTML("<b>Statements</b> (untick to switch one off)"), *self.checkboxes.values()]
+        )
+        self.widget = w.VBox(
+            [statements, *self.keys.values(), self.reset, self.status, self.image, self.html]
+        )
+        self.refresh()
+
+    def state(self) -> WhatIfState:
+        off = frozenset(k for k, box in self.checkboxes.items() if not box.value)
+        originals = {s.secret: s.options[0][1] for s in self.base.swaps}
+        keys = tuple((arn, box.value) for arn, box in self.keys.items() if box.value != originals[arn])
+        return WhatIfState(self.base, off, keys)
+
+    def render(self) -> Rendered:
+        return render_whatif(self.state())
+
+    def _reset(self, button: Any = None) -> None:
+        self._quiet = True
+        try:
+            for box in self.checkboxes.values():
+                box.value = True
+            for swap in self.base.swaps:
+                self.keys[swap.secret].value = swap.options[0][1]
+        finally:
+            self._quiet = False
+        self.refresh()
