@@ -19,6 +19,7 @@ import orjson
 from .arn import Arn
 from .evaluation.context import Context, Values, as_values, principal_keys, supplied
 from .evaluation.engine import evaluate
+from .evaluation.memo import Memo
 from .evaluation.principals import Principal
 from .evaluation.request import Attached, EvalRequest, Level
 from .evaluation.results import Evaluation
@@ -64,6 +65,7 @@ class Simulator:
         self._principals: dict[str, Principal | None] = {}
         self._fields: dict[tuple[str, PolicyKind, bytes], tuple[Any, tuple[Problem, ...]]] = {}
         self._derived_keys: dict[tuple[str, bool], tuple[Principal, tuple[tuple[str, Values], ...]]] = {}
+        self.memo = Memo()  # what the engine remembers between lines, for the policies cached here
 
     def run(self, lines: Iterable[bytes | str], source: str = "<stdin>") -> Iterator[dict[str, Any]]:
         for number, line in enumerate(lines, 1):
@@ -82,14 +84,14 @@ class Simulator:
             return {"id": None, "error": _error([problem])}
         ident = raw.get("id") if type(raw) is dict else None
         try:
-            evaluation = evaluate(self.request(raw, source, number))
+            evaluation = evaluate(self.request(raw, source, number), self.memo)
         except LineError as exc:
             return {"id": ident, "error": _error(exc.problems)}
         return {"id": ident, "outcome": evaluation.outcome.value, "reason": evaluation.reason.value}
 
     def evaluate(self, raw: Any, source: str = "", number: int = 0) -> Evaluation:
         """The evaluation of one request line (a dict); raises ``LineError``."""
-        return evaluate(self.request(raw, source, number))
+        return evaluate(self.request(raw, source, number), self.memo)
 
     def request(self, raw: Any, source: str = "", number: int = 0) -> EvalRequest:
         problems: list[Problem] = []
@@ -244,9 +246,8 @@ class Simulator:
             policy = read_policy(doc, kind)
             if key is not None:
                 if len(self._policies) >= _CACHE_SIZE:  # a batch of ever-new policies: bound memory
-                    for old in self._policies.values():
-                        old.forget()
                     self._policies.clear()
+                    self.memo.clear()
                 self._policies[key] = policy
         if not policy.valid:
             problems.extend(p.under(*path) for p in policy.errors)

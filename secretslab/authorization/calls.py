@@ -9,11 +9,13 @@ AWS page: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_co
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ..evaluation.context import Context, Values, principal_keys, resource_keys, supplied
 from ..evaluation.engine import evaluate
+from ..evaluation.memo import Memo
 from ..evaluation.principals import Principal, PrincipalType
 from ..evaluation.request import Attached, EvalRequest
 from ..services import rules_for
@@ -97,7 +99,18 @@ def evaluate_call(world: World, call: Call, notes: list[str]) -> Step:
         world.rcp_levels(call.account),
         call.aws_managed_key,
     )
-    return Step(call.action, call.resource, evaluate(req), call.purpose, call.optional)
+    return Step(call.action, call.resource, evaluate(req, _memo(world)), call.purpose, call.optional)
+
+
+#: what the engine remembers for each world's policies, dropped with the world
+_MEMOS: weakref.WeakKeyDictionary[World, Memo] = weakref.WeakKeyDictionary()
+
+
+def _memo(world: World) -> Memo:
+    found = _MEMOS.get(world)
+    if found is None:
+        found = _MEMOS[world] = Memo()
+    return found
 
 
 @lru_cache(maxsize=8192)

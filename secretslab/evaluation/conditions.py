@@ -17,6 +17,7 @@ from ..policy.operators import Family, compare, request_value
 from ..policy.variables import resolve
 from ..policy.wildcards import Pieces
 from .context import Context, Values
+from .memo import PER_CONDITION, Memo
 
 # states: why a condition came out as it did
 ABSENT = "absent"  # the key is not in the request
@@ -77,20 +78,22 @@ class ConditionResult(NamedTuple):  # a NamedTuple: immutable, and cheap to buil
         }
 
 
-MEMO_SIZE = 512  # results remembered per condition (a condition without variables depends only
-#                  on the request's values of its key)
-
-
-def evaluate_condition(condition: Condition, context: Context) -> ConditionResult:
+def evaluate_condition(condition: Condition, context: Context, memo: Memo | None = None) -> ConditionResult:
+    """The condition's result on the request context. It depends only on the request's values of
+    its key and of the variables in its values, so ``memo`` remembers it by those."""
     values = context.get(condition.key_lower)
+    if memo is None:
+        return _evaluate(condition, context, values)
     variables = condition.variable_keys
     key = (values, *[context.single(k) for k in variables]) if variables else values
-    memo = condition.memo
-    found: ConditionResult | None = memo.get(key)
+    remembered = memo.conditions.get(condition)
+    if remembered is None:
+        remembered = memo.conditions[condition] = {}
+    found = remembered.get(key)
     if found is None:
         found = _evaluate(condition, context, values)
-        if len(memo) < MEMO_SIZE:
-            memo[key] = found
+        if len(remembered) < PER_CONDITION:
+            remembered[key] = found
     return found
 
 

@@ -12,11 +12,11 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from ..policy.model import Effect, Statement
 from .conditions import evaluate_condition
 from .matching import ANY_RESOURCE, MatchKind, match_principal, match_resource
+from .memo import LEVELS, PER_STATEMENT, LevelView, Memo
 from .principals import PrincipalType
 from .request import Attached, EvalRequest, Level
 from .results import (
@@ -42,15 +42,18 @@ _DENY_REASON = {
 }
 
 
-def evaluate(req: EvalRequest) -> Evaluation:
-    return _Check(req).run()
+def evaluate(req: EvalRequest, memo: Memo | None = None) -> Evaluation:
+    """The evaluation of one request. ``memo`` holds what an evaluator remembers between
+    requests (its owner keeps it for the policies it evaluates again); without one, nothing is."""
+    return _Check(req, memo or Memo()).run()
 
 
 class _Check:
     """The working state of one evaluation (never escapes: the result is frozen)."""
 
-    def __init__(self, req: EvalRequest) -> None:
+    def __init__(self, req: EvalRequest, memo: Memo) -> None:
         self.req = req
+        self.memo = memo
         self.rules: ServiceRules = req.rules
         self.action = req.action.lower()
         self.invalid: list[RejectedPolicy] = []
@@ -96,7 +99,7 @@ class _Check:
                     RejectedPolicy(item.label, policy.kind.label, policy.errors, role=role, ref=item.ref)
                 )
                 continue
-            results = tuple([self._statement(role, s) for s in policy.statements_for(action)])
+            results = tuple([self._statement(role, s) for s in self.memo.statements_for(policy, action)])
             out.append(PolicyResult.of(role, item.label, policy, results, level))
         return out
 
@@ -111,13 +114,12 @@ class _Check:
         if element is not None and element.any:
             resource = ANY_RESOURCE
         else:
-            resource = (
-                element.memo.get(req.resource) if element is not None and element.static else None
-            ) or match_resource(
+            resource = match_resource(
                 element,
                 req.resource,
                 req.context,
                 absent_matches=role is PolicyRole.RESOURCE and self.rules.resource_element_optional,
+                memo=self.memo,
             )
             if not resource.matched:
                 return StatementResult(s, True, resource)
@@ -130,18 +132,21 @@ class _Check:
             return StatementResult(s, True, resource, principal, (), True)
         get = req.context.get
         key = (resource, principal, *[get(k) for k in s.memo_keys])
-        found: StatementResult | None = s.memo.get(key)
+        remembered = self.memo.statements.get(s)
+        if remembered is None:
+            remembered = self.memo.statements[s] = {}
+        found: StatementResult | None = remembered.get(key)
         if found is None:
-            context = req.context
-            conditions = tuple([evaluate_condition(c, context) for c in s.conditions])
+            context, memo = req.context, self.memo
+            conditions = tuple([evaluate_condition(c, context, memo) for c in s.conditions])
             applies = True
             for c in conditions:
                 if not c.passed:
                     applies = False
                     break
             found = StatementResult(s, True, resource, principal, conditions, applies)
-            if len(s.memo) < 1024:
-                s.memo[key] = found
+            if len(remembered) < PER_STATEMENT:
+                remembered[key] = found
         return found
 
     def _scp_levels(self) -> tuple[Level, ...]:
@@ -171,28 +176,29 @@ class _Check:
         req, action = self.req, self.action
         get = req.context.get
         for level in levels:
-            view = _level_view(level, action)
+            view = _level_view(level, action, self.memo)
             if view is None:  # an invalid policy: evaluate the level to report it
                 results = tuple(self._policies(role, level.policies, level.node))
                 out.append(LevelResult(level.node, any(p.allows for p in results), results))
                 continue
             keys, needs_resource, needs_principal = view
             key = (
-                id(level),
+                level,
                 role,
                 action,
                 req.resource if needs_resource else None,
                 (req.principal.arn, req.principal.has_boundary) if needs_principal else None,
                 *[get(k) for k in keys],
             )
-            found = _LEVEL_RESULTS.get(key)
-            if found is None or found[0] is not level:
+            remembered = self.memo.level_results
+            found = remembered.get(key)
+            if found is None:
                 results = tuple(self._policies(role, level.policies, level.node))
-                found = (level, LevelResult(level.node, any(p.allows for p in results), results))
-                if len(_LEVEL_RESULTS) >= 65536:
-                    _LEVEL_RESULTS.clear()
-                _LEVEL_RESULTS[key] = found
-            out.append(found[1])
+                found = LevelResult(level.node, any(p.allows for p in results), results)
+                if len(remembered) >= LEVELS:
+                    remembered.clear()
+                remembered[key] = found
+            out.append(found)
         return out
 
     # -- deciding (§8.11)
@@ -341,30 +347,24 @@ class _Check:
         )
 
 
-# Levels are keyed by identity (hashing a level's policies on every request costs more than it
-# saves); each entry keeps its level alive, and is used only if it holds that very level.
-_LEVEL_RESULTS: dict[tuple[Any, ...], tuple[Level, LevelResult]] = {}
-_LEVEL_VIEWS: dict[tuple[int, str], tuple[Level, tuple[tuple[str, ...], bool, bool] | None]] = {}
-
-
-def _level_view(level: Level, action: str) -> tuple[tuple[str, ...], bool, bool] | None:
+def _level_view(level: Level, action: str, memo: Memo) -> LevelView:
     """(context keys, needs the resource, needs the caller) of a level's policies for an
     action; None when a policy of the level is invalid."""
-    found = _LEVEL_VIEWS.get((id(level), action))
-    if found is not None and found[0] is level:
-        return found[1]
-    view: tuple[tuple[str, ...], bool, bool] | None = None
+    key = (level, action)
+    if key in memo.level_views:
+        return memo.level_views[key]
+    view: LevelView = None
     if all(a.policy.valid for a in level.policies):
-        statements = [s for a in level.policies for s in a.policy.statements_for(action)]
+        statements = [s for a in level.policies for s in memo.statements_for(a.policy, action)]
         keys = tuple(dict.fromkeys(k for s in statements for k in s.memo_keys))
         view = (
             keys,
             any(s.resource is not None and not s.resource.any for s in statements),
             any(s.principal is not None for s in statements),
         )
-    if len(_LEVEL_VIEWS) >= 65536:
-        _LEVEL_VIEWS.clear()
-    _LEVEL_VIEWS[(id(level), action)] = (level, view)
+    if len(memo.level_views) >= LEVELS:
+        memo.level_views.clear()
+    memo.level_views[key] = view
     return view
 
 

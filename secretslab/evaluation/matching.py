@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from ..policy.model import PrincipalElement, ResourceElement
 from .context import Context
+from .memo import PER_RESOURCE, Memo
 from .principals import Principal, PrincipalType
 
 
@@ -64,18 +65,28 @@ class PrincipalResult(NamedTuple):
 
 
 def match_resource(
-    element: ResourceElement | None, resource: str, context: Context, *, absent_matches: bool
+    element: ResourceElement | None,
+    resource: str,
+    context: Context,
+    *,
+    absent_matches: bool,
+    memo: Memo | None = None,
 ) -> ElementResult:
+    """Whether Resource/NotResource matches; a static element's answer (it depends on the
+    resource alone) is remembered in ``memo``."""
     if element is None:
         return ElementResult(absent_matches, "no-element")
     if element.any:
         return ANY_RESOURCE
-    if element.static:
-        found: ElementResult | None = element.memo.get(resource)
+    if element.static and memo is not None:
+        remembered = memo.resources.get(element)
+        if remembered is None:
+            remembered = memo.resources[element] = {}
+        found = remembered.get(resource)
         if found is None:
             found = _match_patterns(element, resource, context)
-            if len(element.memo) < 1024:
-                element.memo[resource] = found
+            if len(remembered) < PER_RESOURCE:
+                remembered[resource] = found
         return found
     return _match_patterns(element, resource, context)
 

@@ -29,9 +29,10 @@ class Attached:
     ref: PolicyRef | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Level:
-    """One node of the organization (root, an OU, the account) and the policies attached to it."""
+    """One node of the organization (root, an OU, the account) and the policies attached to it
+    (compared by identity: an evaluator remembers a level's result by the level itself)."""
 
     node: str
     policies: tuple[Attached, ...]

@@ -72,7 +72,6 @@ class ActionElement:
     negated: bool
     _exact: frozenset[str] = field(repr=False)
     _regex: re.Pattern[str] | None = field(repr=False)
-    _cache: dict[str, bool] = field(repr=False, default_factory=dict)
 
     @classmethod
     def build(cls, patterns: tuple[str, ...], negated: bool) -> ActionElement:
@@ -81,12 +80,7 @@ class ActionElement:
 
     def listed(self, action_lower: str) -> bool:
         """Whether one of the patterns matches (before NotAction's negation)."""
-        hit = self._cache.get(action_lower)
-        if hit is None:
-            hit = action_lower in self._exact or bool(self._regex and self._regex.fullmatch(action_lower))
-            if len(self._cache) < 4096:
-                self._cache[action_lower] = hit
-        return hit
+        return action_lower in self._exact or bool(self._regex and self._regex.fullmatch(action_lower))
 
     def matches(self, action_lower: str) -> bool:
         return self.listed(action_lower) != self.negated
@@ -132,7 +126,6 @@ class ResourceElement:
     negated: bool
     any: bool = field(init=False)  # a plain "Resource": "*"
     static: bool = field(init=False)  # no policy variables: the match depends on the resource only
-    memo: dict[str, Any] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "any", not self.negated and any(p.text == "*" for p in self.patterns))
@@ -231,8 +224,6 @@ class Condition:
     match: Callable[[str], bool] | None = field(init=False, repr=False)
     #: lower-case keys of the policy variables in its values
     variable_keys: tuple[str, ...] = field(init=False, repr=False)
-    #: results by the request's values of its key and variables (batches repeat them)
-    memo: dict[Any, Any] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "key_lower", self.key.lower())
@@ -254,10 +245,9 @@ class Statement:
     principal: PrincipalElement | None
     conditions: tuple[Condition, ...]
     source: Any = field(repr=False, default=None)
-    #: the lower-case context keys its result depends on (condition keys and policy variables);
-    #: see the engine's statement memo
+    #: the lower-case context keys its result depends on (condition keys and policy variables),
+    #: by which an evaluator may remember its result (``evaluation.memo``)
     memo_keys: tuple[str, ...] = field(init=False, repr=False)
-    memo: dict[Any, Any] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         keys = [k for c in self.conditions for k in (c.key_lower, *c.variable_keys)]
@@ -279,30 +269,13 @@ class Policy:
     source: Any = field(repr=False, default=None)
     policy_id: str | None = None
     valid: bool = field(init=False, default=True)  # AWS would store it: no error-severity problem
-    _by_action: dict[str, tuple[Statement, ...]] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "valid", not any(p.is_error for p in self.problems))
 
-    def forget(self) -> None:
-        """Drop every remembered result. Results point back at their statements, so a cache
-        that lets go of a policy calls this to let reference counting free it at once."""
-        self._by_action.clear()
-        for s in self.statements:
-            s.memo.clear()
-            if s.resource is not None:
-                s.resource.memo.clear()
-            for c in s.conditions:
-                c.memo.clear()
-
     def statements_for(self, action_lower: str) -> tuple[Statement, ...]:
-        """The statements whose Action/NotAction matches (remembered: batches repeat actions)."""
-        found = self._by_action.get(action_lower)
-        if found is None:
-            found = tuple(s for s in self.statements if s.action.matches(action_lower))
-            if len(self._by_action) < 4096:
-                self._by_action[action_lower] = found
-        return found
+        """The statements whose Action/NotAction matches the (lower-case) action."""
+        return tuple(s for s in self.statements if s.action.matches(action_lower))
 
     @property
     def errors(self) -> tuple[Problem, ...]:
