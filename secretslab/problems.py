@@ -18,9 +18,23 @@ PathPart = str | int
 
 
 class Severity(StrEnum):
+    """How much a problem or a finding matters: one scale for both. Problems in input are errors
+    (AWS rejects the document) or warnings (lint); analyzer findings about a world are high,
+    medium or low."""
+
     ERROR = "error"
     WARNING = "warning"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
 
+    @property
+    def rank(self) -> int:
+        """0 for the most serious: errors and high findings first."""
+        return _RANK[self]
+
+
+_RANK = {Severity.ERROR: 0, Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.WARNING: 2, Severity.LOW: 2}
 
 E, W = Severity.ERROR, Severity.WARNING
 
