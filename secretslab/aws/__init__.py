@@ -1,8 +1,9 @@
 """secretslab and real AWS through boto3: read-only import, an embedded stand-in (moto) and export
 for workshops (issue 5).
 
-- ``snapshot`` / ``load_snapshot`` / ``Snapshot`` (``importer``): a world read from accounts,
-  read-only, with what could not be read kept as gaps;
+- ``snapshot`` / ``load_snapshot`` / ``Snapshot`` (``importer``, with ``imported`` and the
+  ``import_*`` readers): a world read from accounts, read-only, with what could not be read kept
+  as gaps;
 - ``guard`` / ``importer_policy`` / ``READ_OPERATIONS`` (``readonly``): the allow-list checked on
   every call, and the least-privilege IAM policy the importer needs;
 - ``StandIn`` / ``seed_demo`` / ``seed_world`` (``standin``, which re-exports them from
@@ -22,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 _WHERE = {
     "snapshot": "importer",
-    "load_snapshot": "importer",
-    "Snapshot": "importer",
+    "load_snapshot": "imported",
+    "Snapshot": "imported",
     "guard": "readonly",
     "importer_policy": "readonly",
     "ForbiddenOperation": "readonly",
@@ -56,7 +57,8 @@ if TYPE_CHECKING:
     from .demo import seed_demo
     from .errors import describe
     from .export import to_cloudformation, write_templates
-    from .importer import Snapshot, load_snapshot, snapshot
+    from .imported import Snapshot, load_snapshot
+    from .importer import snapshot
     from .readonly import READ_OPERATIONS, ForbiddenOperation, guard, importer_policy
     from .seeding import seed_world
     from .server import StandIn
