@@ -19,6 +19,10 @@ account's stack), AWS managed keys (AWS creates ``aws/secretsmanager`` on first 
 sessions (made at run time by ``sts:AssumeRole``), service-linked roles (created by their
 service), unique ids (``AIDA…``/``AROA…``) and secret version ids.
 
+This module builds the templates; ``export_targets`` names what they create, ``export_resources``
+writes the resources per entity kind, on ``export_references`` (references, parameters, outputs,
+dependencies), and ``export_documents`` reads policy documents.
+
 AWS pages: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html,
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kms-key.html,
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-secretsmanager-secret.html,
@@ -27,18 +31,25 @@ https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-secr
 
 from __future__ import annotations
 
-import fnmatch
 import json
-import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..arn import Arn
-from ..policy.checks import public_statements
-from ..policy.model import Policy
-from ..world import Group, Key, Role, Secret, User, World
+from ..world import World
+from .export_documents import Json
+from .export_resources import INLINE_LIMITS, PLACEHOLDER, Resources
+from .export_targets import Targets, logical_id, owning_accounts
+
+__all__ = [
+    "INLINE_LIMITS",
+    "NOT_EXPORTED",
+    "PLACEHOLDER",
+    "TEMPLATE_FORMAT",
+    "Json",
+    "logical_id",
+    "to_cloudformation",
+    "write_templates",
+]
 
 NOT_EXPORTED = (
     "Organization policies are not exported: SCPs and RCPs are attached with the organization's "
@@ -46,20 +57,15 @@ NOT_EXPORTED = (
     "Organizations if the scenario needs them."
 )
 TEMPLATE_FORMAT = "2010-09-09"
-#: IAM quotas on inline policies, aggregate per principal, whitespace not counted (IAM quotas page)
-INLINE_LIMITS = {"user": 2048, "group": 5120, "role": 10240}
-PLACEHOLDER = {"PasswordLength": 32, "ExcludePunctuation": True}
-
-Json = Any
 
 
 def to_cloudformation(world: World) -> dict[str, dict[str, Any]]:
     """One CloudFormation template (a JSON-ready dict) per account that owns something exportable,
     keyed by account id, in the order the world lists accounts. See the module docstring for
     what deploying needs and what is not exported."""
-    targets = _Targets.of(world)
+    targets = Targets.of(world)
     owners = [a.id for a in world.accounts]
-    owners += sorted(set(_owners(world)) - set(owners) - {""})
+    owners += sorted(set(owning_accounts(world)) - set(owners) - {""})
     out: dict[str, dict[str, Any]] = {}
     for account in owners:
         template = _AccountTemplate(world, account, targets).build()
@@ -81,135 +87,8 @@ def write_templates(world: World, directory: str | Path) -> list[Path]:
     return paths
 
 
-def logical_id(prefix: str, name: str) -> str:
-    """``Secret`` + ``app/db-main`` -> ``SecretAppDbMain``: CloudFormation logical ids are
-    alphanumeric; callers make them unique."""
-    parts = re.split(r"[^A-Za-z0-9]+", name)
-    return prefix + "".join(p[:1].upper() + p[1:] for p in parts if p)
-
-
-# -- what each template creates, and how other templates refer to it
-
-
-@dataclass(frozen=True, slots=True)
-class _Target:
-    """A resource whose ARN AWS generates at deployment: a customer managed key or a secret."""
-
-    arn: str
-    account: str
-    logical: str
-    attribute: str | None  # GetAtt attribute for the ARN; None when Ref gives the ARN
-    external: bool = False  # an AWS managed key: no template creates it
-
-    @property
-    def parameter(self) -> str:
-        return f"{self.logical}Arn{self.account}"
-
-    @property
-    def output(self) -> str:
-        return f"{self.logical}Arn"
-
-    def local(self) -> Json:
-        return {"Fn::GetAtt": [self.logical, self.attribute]} if self.attribute else {"Ref": self.logical}
-
-    def sub(self) -> str:
-        return f"{self.logical}.{self.attribute}" if self.attribute else self.logical
-
-
-def _owners(world: World) -> Iterator[str]:
-    yield from (_account(u.arn) for u in world.users)
-    yield from (_account(g.arn) for g in world.groups)
-    yield from (_account(r.arn) for r in world.roles)
-    yield from (k.account for k in world.keys)
-    yield from (s.account for s in world.secrets)
-
-
-@dataclass(slots=True)
-class _Targets:
-    """Logical ids of every exported resource, per account, and the generated ARNs by value."""
-
-    logical: dict[tuple[str, str], str] = field(default_factory=dict)  # (account, arn) -> id
-    generated: dict[str, _Target] = field(default_factory=dict)  # arn -> target
-    used: dict[str, set[str]] = field(default_factory=dict)  # account -> ids taken
-
-    @classmethod
-    def of(cls, world: World) -> _Targets:
-        t = cls()
-        for group in world.groups:
-            t.name(group.arn, "Group", group.name)
-        for user in world.users:
-            t.name(user.arn, "User", user.name)
-        for role in world.roles:
-            if not role.service_linked:
-                t.name(role.arn, "Role", role.name)
-        for key in world.keys:
-            if not key.aws_managed:
-                lid = t.name(key.arn, "Key", _key_name(key), key.account)
-                t.generated[key.arn] = _Target(key.arn, key.account, lid, "Arn")
-        for secret in world.secrets:
-            lid = t.name(secret.arn, "Secret", secret.name, secret.account)
-            t.generated[secret.arn] = _Target(secret.arn, secret.account, lid, None)
-        # AWS managed keys are AWS's: another template can only receive their ARN as a parameter
-        for key in world.keys:
-            if key.aws_managed:
-                lid = t.name(key.arn, "AwsManagedKey", _key_name(key), key.account)
-                t.generated[key.arn] = _Target(key.arn, key.account, lid, None, external=True)
-        return t
-
-    def name(self, arn: str, prefix: str, name: str, account: str | None = None) -> str:
-        account = account or _account(arn)
-        taken = self.used.setdefault(account, set())
-        base = logical_id(prefix, name)[:200]
-        lid, n = base, 2
-        while any(_clash(lid, x) for x in taken):
-            lid, n = f"{base}{n}", n + 1
-        taken.add(lid)
-        self.logical[(account, arn)] = lid
-        return lid
-
-    def of_arn(self, account: str, arn: str) -> str | None:
-        return self.logical.get((account, arn))
-
-
-_DERIVED = r"(Policy\d*|Boundary|Alias\d*)"
-
-
-def _clash(a: str, b: str) -> bool:
-    """Two logical ids clash when equal or when one is an id derived from the other (its secret
-    policy, boundary, alias…)."""
-    return a == b or bool(
-        re.fullmatch(re.escape(a) + _DERIVED, b) or re.fullmatch(re.escape(b) + _DERIVED, a)
-    )
-
-
-def _key_name(key: Key) -> str:
-    alias = next((a for a in key.aliases if not a.startswith("alias/aws/")), None)
-    if alias:
-        return alias.removeprefix("alias/")
-    if key.aws_managed and key.aliases:
-        return key.aliases[0].removeprefix("alias/")
-    return key.arn.rsplit("/", 1)[-1]
-
-
-def _account(arn: str) -> str:
-    parsed = Arn.parse(arn)
-    return parsed.account if parsed else ""
-
-
-# -- one account
-
-
-class _AccountTemplate:
-    def __init__(self, world: World, account: str, targets: _Targets) -> None:
-        self.world = world
-        self.account = account
-        self.targets = targets
-        self.resources: dict[str, dict[str, Any]] = {}
-        self.parameters: dict[str, dict[str, Any]] = {}
-        self.outputs: dict[str, dict[str, Any]] = {}
-        self.notes: list[str] = []
-        self.depends: dict[str, set[str]] = {}
-        self.named_elsewhere: set[str] = set()
+class _AccountTemplate(Resources):
+    """The template of one account: its resources in the world's order, then its notes."""
 
     # the order of the template: groups, users, roles, keys, secrets (readers find what they know)
     def build(self) -> dict[str, Any]:
@@ -268,413 +147,3 @@ class _AccountTemplate:
         if self.outputs:
             template["Outputs"] = self.outputs
         return template
-
-    def _mine(self, arn: str) -> bool:
-        return _account(arn) == self.account
-
-    # -- IAM
-
-    def _group(self, group: Group) -> None:
-        lid = self._lid(group.arn)
-        props: dict[str, Any] = {"GroupName": group.name, "Path": _path(group.arn)}
-        self._identity_policies(lid, "group", group.name, group.policies, props)
-        self._add(lid, "AWS::IAM::Group", props)
-
-    def _user(self, user: User) -> None:
-        lid = self._lid(user.arn)
-        props: dict[str, Any] = {"UserName": user.name, "Path": _path(user.arn)}
-        groups: list[Json] = []
-        for arn in user.groups:
-            group = self.targets.of_arn(self.account, arn)
-            if group:
-                groups.append({"Ref": group})
-            else:
-                self.notes.append(f"User {user.name} is in group {arn}, which the world does not hold.")
-        if groups:
-            props["Groups"] = groups
-        self._identity_policies(lid, "user", user.name, user.policies, props)
-        self._boundary(lid, user.name, user.permissions_boundary, props)
-        if user.tags:
-            props["Tags"] = _tags(user.tags)
-        self._add(lid, "AWS::IAM::User", props)
-        if user.user_id:
-            self._unique_id_note(user.arn, user.user_id)
-
-    def _role(self, role: Role) -> None:
-        if role.service_linked:
-            self.notes.append(f"Service-linked role {role.arn} is not exported: its service creates it.")
-            return
-        lid = self._lid(role.arn)
-        trust = role.trust_policy.source if role.trust_policy else _NOBODY
-        if role.trust_policy is None:
-            self.notes.append(
-                f"Role {role.name} has no trust policy in the world; CloudFormation needs one, so the "
-                "template gives it one that trusts nobody (a Deny of sts:AssumeRole for everyone)."
-            )
-        props: dict[str, Any] = {
-            "RoleName": role.name,
-            "Path": _path(role.arn),
-            "AssumeRolePolicyDocument": self._document(
-                trust, f"trust policy of role {role.name}", local=False
-            ),
-        }
-        self._existence(lid, trust)
-        self._identity_policies(lid, "role", role.name, role.policies, props)
-        self._boundary(lid, role.name, role.permissions_boundary, props)
-        if role.tags:
-            props["Tags"] = _tags(role.tags)
-        self._add(lid, "AWS::IAM::Role", props)
-        if role.role_id:
-            self._unique_id_note(role.arn, role.role_id)
-
-    def _identity_policies(
-        self, lid: str, kind: str, name: str, policies: tuple[Policy, ...], props: dict[str, Any]
-    ) -> None:
-        """Inline ``Policies`` while they fit IAM's inline quota; a policy that names a key or a
-        secret of this template, or that would exceed the quota, becomes an AWS::IAM::ManagedPolicy
-        attached to the principal (it is created after both, so no dependency cycle)."""
-        inline, size = [], 0
-        for i, policy in enumerate(policies):
-            doc = policy.source
-            policy_name = f"{name}-policy-{i + 1}" if len(policies) > 1 else f"{name}-policy"
-            length = len(re.sub(r"\s", "", json.dumps(doc)))
-            if not self._names_local(doc) and size + length <= INLINE_LIMITS[kind]:
-                size += length
-                inline.append({"PolicyName": policy_name[:128], "PolicyDocument": self._document(doc, "")})
-                continue
-            managed = f"{lid}Policy{i + 1}"
-            self._add(
-                managed,
-                "AWS::IAM::ManagedPolicy",
-                {
-                    "ManagedPolicyName": policy_name[:128],
-                    "Description": f"identity policy {i + 1} of {kind} {name}",
-                    "PolicyDocument": self._document(doc, ""),
-                    {"user": "Users", "group": "Groups", "role": "Roles"}[kind]: [{"Ref": lid}],
-                },
-            )
-        if inline:
-            props["Policies"] = inline
-
-    def _boundary(self, lid: str, name: str, boundary: Policy | None, props: dict[str, Any]) -> None:
-        if boundary is None:
-            return
-        mp = f"{lid}Boundary"
-        self._add(
-            mp,
-            "AWS::IAM::ManagedPolicy",
-            {
-                "ManagedPolicyName": f"{name}-boundary"[:128],
-                "Description": f"permissions boundary of {name}",
-                "PolicyDocument": self._document(
-                    boundary.source, f"permissions boundary of {name}", local=False
-                ),
-            },
-        )
-        props["PermissionsBoundary"] = {"Ref": mp}
-
-    def _unique_id_note(self, arn: str, unique_id: str) -> None:
-        if any(unique_id in json.dumps(p.source) for p in _all_policies(self.world)):
-            self.notes.append(
-                f"A policy names the unique id {unique_id} of {arn}; IAM generates a new one at "
-                "deployment, so edit that policy afterwards."
-            )
-
-    # -- KMS
-
-    def _key(self, key: Key) -> None:
-        if key.aws_managed:
-            self.notes.append(
-                f"AWS managed key {key.label} ({key.arn}) is not exported: AWS creates it the first time "
-                "a secret of the account uses it."
-            )
-            return
-        lid = self._lid(key.arn)
-        props: dict[str, Any] = {"Description": f"secretslab: {key.label}"}
-        if key.key_policy is not None:
-            doc = _self_resource(key.key_policy.source, key.arn)
-            props["KeyPolicy"] = self._document(doc, f"key policy of {key.label}", local=False)
-            self._existence(lid, doc)
-            if not _administrable(doc, self.account):
-                self.notes.append(
-                    f"The key policy of {key.label} does not let the account administer the key: KMS's "
-                    "policy lockout safety check will refuse it unless BypassPolicyLockoutSafetyCheck is "
-                    "set, after which nobody may change or delete the key. Add a statement for the "
-                    "deploying role, or accept that."
-                )
-        else:
-            self.notes.append(
-                f"Key {key.label} has no key policy in the world; AWS gives it the default key policy "
-                "(the account's IAM policies decide), which allows more than no policy."
-            )
-        props["PendingWindowInDays"] = 7
-        if key.tags:
-            props["Tags"] = _tags(key.tags)
-        self._add(lid, "AWS::KMS::Key", props)
-        self._output(key.arn, f"ARN of KMS key {key.label}")
-        for i, alias in enumerate(a for a in key.aliases if not a.startswith("alias/aws/")):
-            self._add(
-                f"{lid}Alias{i + 1}" if i else f"{lid}Alias",
-                "AWS::KMS::Alias",
-                {"AliasName": alias, "TargetKeyId": {"Ref": lid}},
-            )
-
-    # -- Secrets Manager
-
-    def _secret(self, secret: Secret) -> None:
-        lid = self._lid(secret.arn)
-        props: dict[str, Any] = {
-            "Name": secret.name,
-            "Description": "secretslab placeholder: the value is random, generated by CloudFormation",
-            "GenerateSecretString": dict(PLACEHOLDER),
-        }
-        key = self.world.secret_key(secret)
-        if not key.aws_managed:
-            props["KmsKeyId"] = self._ref(key.arn)
-        if secret.tags:
-            props["Tags"] = _tags(secret.tags)
-        self._add(lid, "AWS::SecretsManager::Secret", props)
-        self._output(secret.arn, f"ARN of secret {secret.name}")
-        if secret.resource_policy is None:
-            return
-        public = bool(secret.resource_policy.valid and public_statements(secret.resource_policy))
-        if public:
-            self.notes.append(
-                f"The secret policy of {secret.name} is public (BlockPublicPolicy would refuse it); the "
-                "template sets BlockPublicPolicy to false to reproduce the scenario. Deploy it only into a "
-                "sandbox account."
-            )
-        doc = secret.resource_policy.source
-        policy = f"{lid}Policy"
-        self._add(
-            policy,
-            "AWS::SecretsManager::ResourcePolicy",
-            {
-                "SecretId": {"Ref": lid},
-                "ResourcePolicy": self._document(doc, ""),
-                "BlockPublicPolicy": not public,
-            },
-        )
-        self._existence(policy, doc)
-
-    # -- references
-
-    def _lid(self, arn: str) -> str:
-        found = self.targets.of_arn(self.account, arn)
-        assert found is not None, arn
-        return found
-
-    def _add(self, lid: str, kind: str, props: dict[str, Any]) -> None:
-        self.resources[lid] = {"Type": kind, "Properties": props}
-
-    def _output(self, arn: str, what: str) -> None:
-        target = self.targets.generated[arn]
-        self.outputs[target.output] = {"Description": what, "Value": target.local()}
-
-    def _ref(self, arn: str) -> Json:
-        """The deployed ARN of a key or secret: a reference here, a parameter for another account."""
-        target = self.targets.generated.get(arn)
-        if target is None:
-            return arn
-        if self._local(target):
-            return target.local()
-        self.parameters.setdefault(
-            target.parameter,
-            {
-                "Type": "String",
-                "Default": target.arn,
-                "Description": f"the deployed ARN of {target.arn} (account {target.account})",
-            },
-        )
-        return {"Ref": target.parameter}
-
-    def _local(self, target: _Target) -> bool:
-        """Created by this template (an AWS managed key of this account is not)."""
-        return target.account == self.account and not target.external
-
-    def _names_local(self, doc: Json) -> bool:
-        return any(self._local(t) for t in self._generated_in(doc))
-
-    def _generated_in(self, doc: Json) -> Iterator[_Target]:
-        for text in _strings(doc):
-            for arn, target in self.targets.generated.items():
-                if arn in text:
-                    yield target
-
-    def _document(self, doc: Json, what: str, *, local: bool = True) -> Json:
-        """``doc`` with each generated ARN replaced by its reference. Where a reference to this
-        template would make a dependency cycle (``local=False``: trust policies, boundaries, key
-        policies), the world's ARN stays and a note says to edit it after deploying."""
-
-        def walk(value: Json) -> Json:
-            if isinstance(value, dict):
-                return {k: walk(v) for k, v in value.items()}
-            if isinstance(value, list):
-                return [walk(v) for v in value]
-            if isinstance(value, str):
-                return self._string(value, what, local)
-            return value
-
-        return walk(doc)
-
-    def _string(self, text: str, what: str, local: bool) -> Json:
-        found = [t for arn, t in self.targets.generated.items() if arn in text]
-        if not found:
-            return text
-        usable = []
-        for target in found:
-            if not local and self._local(target):
-                self.notes.append(
-                    f"The {what} names {target.arn}, created by this template, so it keeps the world's "
-                    "ARN (a reference would make a dependency cycle): edit it after deploying."
-                )
-            else:
-                usable.append(target)
-        if not usable:
-            return text
-        if len(usable) == 1 and usable[0].arn == text:
-            return self._ref(text)
-        out = text.replace("${", "${!")
-        for target in usable:
-            ref = self._ref(target.arn)
-            name = ref["Ref"] if "Ref" in ref else target.sub()
-            out = out.replace(target.arn, "${" + name + "}")
-        return {"Fn::Sub": out}
-
-    def _existence(self, lid: str, doc: Json) -> None:
-        """AWS checks that the principals a policy names exist: depend on those this template
-        creates; remember the other accounts whose principals must be deployed first."""
-        needs = self.depends.setdefault(lid, set())
-        for arn in _principal_arns(doc):
-            account = _account(arn)
-            if account != self.account:
-                if account:
-                    self.named_elsewhere.add(account)
-                continue
-            other = self.targets.of_arn(self.account, arn) or self._role_by_name(arn)
-            if other is None:
-                self.notes.append(f"A policy of {lid} names {arn}, which the world does not hold.")
-            elif other != lid and not self._reaches(other, lid):
-                needs.add(other)
-            elif other != lid:
-                self.notes.append(
-                    f"{lid} and {other} name each other; AWS needs each to exist first, so deploy "
-                    f"without the statement naming {other} and add it afterwards."
-                )
-
-    def _role_by_name(self, arn: str) -> str | None:
-        role = self.world.role(arn)
-        return self.targets.of_arn(self.account, role.arn) if role else None
-
-    def _reaches(self, start: str, goal: str) -> bool:
-        seen, stack = set(), [start]
-        while stack:
-            node = stack.pop()
-            if node == goal:
-                return True
-            if node not in seen:
-                seen.add(node)
-                stack.extend(self.depends.get(node, ()))
-        return False
-
-
-_NOBODY = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}],
-}
-
-
-def _path(arn: str) -> str:
-    """``/team/`` of ``arn:aws:iam::1:role/team/Name``; ``/`` without a path."""
-    resource = arn.split(":", 5)[5]
-    inner = resource.partition("/")[2]
-    return "/" + inner.rsplit("/", 1)[0] + "/" if "/" in inner else "/"
-
-
-def _tags(tags: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": v} for k, v in tags]
-
-
-def _strings(value: Json) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
-
-
-def _statements(doc: Json) -> list[dict[str, Any]]:
-    found = doc.get("Statement", []) if isinstance(doc, dict) else []
-    found = found if isinstance(found, list) else [found]
-    return [s for s in found if isinstance(s, dict)]
-
-
-def _principal_arns(doc: Json) -> Iterator[str]:
-    """IAM user and role ARNs named in ``Principal``/``NotPrincipal`` (those AWS checks exist)."""
-    for s in _statements(doc):
-        for element in ("Principal", "NotPrincipal"):
-            principal = s.get(element)
-            if isinstance(principal, dict):
-                for text in _strings(principal.get("AWS", [])):
-                    arn = Arn.parse(text)
-                    if (
-                        arn
-                        and arn.service == "iam"
-                        and arn.resource_type in ("user", "role")
-                        and "*" not in text
-                    ):
-                        yield text
-
-
-def _self_resource(doc: Json, key_arn: str) -> Json:
-    """A key policy's ``Resource`` naming the key itself means "this key", as ``*`` does (§9.2);
-    ``*`` avoids a template resource that refers to itself."""
-    if not isinstance(doc, dict):
-        return doc
-    out = dict(doc)
-    statements = []
-    for s in _statements(doc):
-        s = dict(s)
-        resource = s.get("Resource")
-        if resource == key_arn or (isinstance(resource, list) and key_arn in resource):
-            s["Resource"] = "*"
-        statements.append(s)
-    if isinstance(doc.get("Statement"), list):
-        out["Statement"] = statements
-    elif statements:
-        out["Statement"] = statements[0]
-    return out
-
-
-def _administrable(doc: Json, account: str) -> bool:
-    """True when an unconditional Allow lets the account (its IAM policies) call
-    kms:PutKeyPolicy: what KMS's lockout safety check asks of the deploying principal."""
-    roots = {account, f"arn:aws:iam::{account}:root", "*"}
-    for s in _statements(doc):
-        if s.get("Effect") != "Allow" or "Condition" in s or "Principal" not in s:
-            continue
-        principal = s["Principal"]
-        named = set(_strings(principal.get("AWS", []) if isinstance(principal, dict) else principal))
-        actions = s.get("Action", [])
-        actions = [actions] if isinstance(actions, str) else actions
-        if named & roots and any(fnmatch.fnmatchcase("kms:putkeypolicy", str(a).lower()) for a in actions):
-            return True
-    return False
-
-
-def _all_policies(world: World) -> Iterator[Policy]:
-    for user in world.users:
-        yield from user.policies
-    for group in world.groups:
-        yield from group.policies
-    for role in world.roles:
-        yield from role.policies
-    for secret in world.secrets:
-        if secret.resource_policy:
-            yield secret.resource_policy
-    for key in world.keys:
-        if key.key_policy:
-            yield key.key_policy
