@@ -18,9 +18,8 @@ import json
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from functools import partial
-from itertools import chain
 from typing import Any
 
 from .arn import account_of
@@ -28,42 +27,31 @@ from .authorization import Decision, Step, authorize
 from .authorization.request import Request
 from .evaluation.principals import Principal, PrincipalType
 from .evaluation.results import Reason
-from .policy.model import Effect
+from .policy.model import Effect, PolicyKind
+from .policy.parsing import read_policy
+from .policy.refs import PolicyRef, Slot
 from .services import resource_type
-from .services import secretsmanager as sm
-from .world import Role, Session, User, World
+from .world import Key, Role, Session, User, World
 
 ADD, REMOVE, USE_CMK = "add_statement", "remove_statement", "use_customer_managed_key"
 MAX_CHANGES = 4
 #: the accesses decided before and after a fix, to name what else it grants or takes away
 PROBE_ACTIONS = tuple(f"secretsmanager:{a}" for a in ("GetSecretValue", "DescribeSecret", "PutSecretValue"))
 _READS = ("get", "describe", "list", "batchget", "decrypt")  # action names that change nothing
-_FIELDS = {"identity policy": "policies", "session policy": "session_policies",  # world format, §1.1
-           "permissions boundary": "permissions_boundary", "secret policy": "resource_policy",
-           "key policy": "key_policy", "trust policy": "trust_policy"}  # fmt: skip
-_HOLDERS: dict[str, tuple[str, Callable[[World, str], Any]]] = {  # resource-based policies
-    "secret": ("secret policy of {0.name}", lambda w, arn: w.secret(arn)),
-    "key": (
-        "key policy of {0.label}",
-        lambda w, arn: (
-            w.key(arn)
-            or next(  # aws/secretsmanager may be
-                (k for k in map(w.secret_key, w.secrets) if k.arn == arn), None
-            )
-        ),
-    ),  # unlisted (§9.6)
-    "role": ("trust policy of role {0.name}", lambda w, arn: w.role(arn)),
-}
-_RESOURCE_BASED = tuple(words.partition(" of")[0] for words, _ in _HOLDERS.values())
+_WHERE = {"identity policy": Slot.IDENTITY, "session policy": Slot.SESSION,
+          "permissions boundary": Slot.BOUNDARY}  # fmt: skip
+#: resource-based policies: where "Resource": "*" is the resource itself (§3.7–3.8)
+_RESOURCE_BASED = frozenset({Slot.SECRET, Slot.KEY, Slot.TRUST})
 Access = tuple[str, str, str]  # (who, action, secret ARN)
 Group = tuple["Change", ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One edit of one policy, named as explanations name it ("identity policy of role AppRole");
-    ``target`` is the ARN of its holder, or an SCP's node. ``use_customer_managed_key`` targets
-    the secret, and its ``statement`` is the new key's policy."""
+    """One edit of one policy: ``ref`` says which (``World.with_policy`` makes it), ``policy``
+    names it as explanations do ("identity policy of role AppRole"), ``target`` is the ARN of its
+    holder or an SCP's node. ``use_customer_managed_key`` targets the secret, its ``statement``
+    is the new key's policy and its ``ref`` the new key's."""
 
     action: str  # "add_statement" | "remove_statement" | "use_customer_managed_key"
     policy: str
@@ -71,9 +59,12 @@ class Change:
     target: str
     statement: Mapping[str, Any] | None
     description: str
+    ref: PolicyRef | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self)}
+        out = {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self) if f.name != "ref"}
+        out["ref"] = str(self.ref) if self.ref else None
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,20 +90,32 @@ def suggest_fixes(world: World, request: Request | Mapping[str, Any], *, limit: 
 
 
 def apply_fix(world: World, fix: Fix | tuple[Change, ...]) -> World:
-    """A new world with the fix's changes made in its JSON format (§1.1); ``world`` is not touched."""
-    data = copy.deepcopy(world.to_dict())
+    """A new world with the fix's changes made (``World.with_policy``); ``world`` is not touched."""
     for change in fix.changes if isinstance(fix, Fix) else fix:
+        if change.ref is None:
+            raise ValueError(f"the change {change.policy!r} does not say which policy it edits (ref)")
         if change.action == USE_CMK:
-            secret = next(s for s in data["secrets"] if s["arn"] == change.target)
-            secret["kms_key"], alias = _cmk_arn(secret["arn"]), change.policy.removeprefix("key policy of ")
-            policy = copy.deepcopy(change.statement)
-            data.setdefault("kms_keys", []).append(
-                {"arn": secret["kms_key"], "account": change.account, "region": secret["region"],
-                 "manager": "CUSTOMER", "aliases": [alias], "key_policy": policy})  # fmt: skip
-        else:
-            doc, put = _slot(data, change.policy, change.target)
-            put(_edited(doc, change))
-    return World.from_dict(data)
+            world = _with_cmk(world, change)
+            continue
+        current = world.policy(change.ref)
+        doc = _edited(current.source if current is not None else None, change)
+        if doc is not None:
+            name = change.policy[4:].rsplit(" at ", 1)[0] if change.ref.slot in (Slot.SCP, Slot.RCP) else None
+            world = world.with_policy(change.ref, doc, name=name)
+        elif current is not None:
+            world = world.without_policy(change.ref)
+    return world
+
+
+def _with_cmk(world: World, change: Change) -> World:
+    """The secret ``change.target`` encrypted under a new customer managed key (§9.6)."""
+    assert change.ref is not None
+    secret = next(s for s in world.secrets if s.arn == change.target)
+    alias = change.policy.removeprefix("key policy of ")
+    policy = read_policy(copy.deepcopy(dict(change.statement or {})), PolicyKind.KEY)
+    key = Key(change.ref.holder, change.account, secret.region, "CUSTOMER", (alias,), (), policy)
+    secrets = tuple(replace(s, kms_key=key.arn) if s is secret else s for s in world.secrets)
+    return replace(world, keys=(*world.keys, key), secrets=secrets)
 
 
 def _search(world: World, req: Request, limit: int) -> list[tuple[Group, World, Decision]]:
@@ -127,7 +130,7 @@ def _search(world: World, req: Request, limit: int) -> list[tuple[Group, World, 
             if (step := decision.failed_step) is None:
                 continue  # the request's own policy parameter is refused (§3.11): no world change helps
             makers = _MAKERS.get(step.evaluation.reason, ())
-            for group in [g for make in makers for g in make(current, req, step)]:
+            for group in [g for make in makers for g in make(current, decision, step)]:
                 combined = changes + group
                 key = frozenset(json.dumps([c.action, c.policy, c.target, c.statement]) for c in combined)
                 if len(combined) > MAX_CHANGES or key in seen or any(d <= key for d in done):
@@ -146,7 +149,7 @@ def _rank(changes: Group) -> tuple[int, bool, bool, int]:
     resource, §3.7–3.8); no write granted to another account (§10.7); fewer accounts touched."""
     wild = foreign = False
     for c in changes:
-        based = c.action == USE_CMK or c.policy.startswith(_RESOURCE_BASED)
+        based = c.action == USE_CMK or (c.ref is not None and c.ref.slot in _RESOURCE_BASED)
         doc = c.statement if c.action != REMOVE and c.statement is not None else {}
         for s in [doc["Statement"][-1]] if c.action == USE_CMK else [doc] if doc else []:
             keys = ("Action", "Principal", "Condition", *(() if based else ("Resource",)))
@@ -161,40 +164,56 @@ def _rank(changes: Group) -> tuple[int, bool, bool, int]:
 # -- candidate changes, by reason code (§12)
 
 
-def _caller_side(where: str, world: World, req: Request, step: Step) -> list[Group]:
+def _caller_side(where: str, world: World, decision: Decision, step: Step) -> list[Group]:
     """The caller's side: an identity-policy Allow (§8.6 c, §8.7), or room in its boundary or its
     world session's policies (§11.3), in the first policy or a new one."""
-    p = step.evaluation.principal
-    owner = world.session(p.arn) if where == "session policy" else _owner(world, p)
-    if owner is None or not (where == "identity policy" or getattr(owner, _FIELDS[where])):
+    p, slot = step.evaluation.principal, _WHERE[where]
+    owner = world.session(p.arn) if slot is Slot.SESSION else _owner(world, p)
+    if owner is None or (slot is Slot.BOUNDARY and getattr(owner, "permissions_boundary", None) is None):
         return []  # the root user has no identity policies; nothing to widen without a boundary
+    if isinstance(owner, Session) and not owner.session_policies:
+        return []  # a session without session policies is not limited by them
     name = f"session {owner.session_name}" if isinstance(owner, Session) else owner.name
     policies = owner.session_policies if isinstance(owner, Session) else owner.policies
     words = name if isinstance(owner, Session) else f"{type(owner).__name__.lower()} {name}"
-    label = f"{where}{' 1' if len(policies) > 1 and where != 'permissions boundary' else ''} of {words}"
+    label = f"{where}{' 1' if len(policies) > 1 and slot is not Slot.BOUNDARY else ''} of {words}"
+    ref = PolicyRef(slot, owner.arn, None if slot is Slot.BOUNDARY else 0)
     text = f"Add an Allow of {_grant_text(step)} to the {label}: so far it does not let {_caller(p)} do it."
-    return [(Change(ADD, label, account_of(owner.arn) or "", owner.arn, _statement(step), text),)]
+    return [(Change(ADD, label, account_of(owner.arn) or "", owner.arn, _statement(step), text, ref),)]
 
 
-def _resource_grant(world: World, req: Request, step: Step, *, only: str = "secret key role") -> list[Group]:
+def _resource_grant(
+    world: World, decision: Decision, step: Step, *, only: str = "secret key role"
+) -> list[Group]:
     """XACCT_NO_RESOURCE_GRANT, KMS_KEY_POLICY_NO_GRANT, TRUST_POLICY_NO_MATCH: the secret, key or
     trust policy must name the caller (§8.7, §9.4–9.5, §11.2)."""
     p, kind = step.evaluation.principal, resource_type(step.resource)
     kind = kind or ("secret" if step.action.lower().startswith("secretsmanager:") else "")
-    words, find = _HOLDERS[kind] if kind and kind in only else ("", None)
-    holder = find(world, step.resource) if find else None
-    if getattr(holder, "aws_managed", False):  # its policy cannot be edited (§9.6)
-        return _use_cmk(world, req, step) if step.evaluation.reason is Reason.XACCT_NO_RESOURCE_GRANT else []
+    holder: Any = None
+    if kind == "secret" and kind in only:
+        holder = world.secret(step.resource)
+        label, slot = (f"secret policy of {holder.name}", Slot.SECRET) if holder else ("", Slot.SECRET)
+    elif kind == "key" and kind in only:
+        unlisted = (world.secret_key(s) for s in world.secrets)  # aws/secretsmanager may be (§9.6)
+        holder = world.key(step.resource) or next((k for k in unlisted if k.arn == step.resource), None)
+        if holder is not None and holder.aws_managed:  # its policy cannot be edited (§9.6)
+            reason = step.evaluation.reason
+            return _use_cmk(world, decision, step) if reason is Reason.XACCT_NO_RESOURCE_GRANT else []
+        label, slot = (f"key policy of {holder.label}", Slot.KEY) if holder else ("", Slot.KEY)
+    elif kind == "role" and kind in only:
+        holder = world.role(step.resource)
+        label, slot = (f"trust policy of role {holder.name}", Slot.TRUST) if holder else ("", Slot.TRUST)
     if holder is None:
         return []
-    label, statement = words.format(holder), _statement(step, p.principal_arn)
+    statement, ref = _statement(step, p.principal_arn), PolicyRef(slot, holder.arn)
     text = f"Add to the {label} an Allow naming {_caller(p)} for {_grant_text(step)}."
-    return [(Change(ADD, label, holder.account, holder.arn, statement, text),)]
+    return [(Change(ADD, label, holder.account, holder.arn, statement, text, ref),)]
 
 
-def _use_cmk(world: World, req: Request, step: Step) -> list[Group]:
+def _use_cmk(world: World, decision: Decision, step: Step) -> list[Group]:
     """§9.6: encrypt the secret under a new customer managed key whose policy keeps what
-    ``aws/secretsmanager`` allowed its own account, and lets the caller use it for this secret."""
+    ``aws/secretsmanager`` allowed its own account, and lets the caller use it for this secret
+    for every KMS call the request makes with it (from the decision's plan)."""
     ctx, p = step.evaluation.context, step.evaluation.principal
     via, arn = ctx.single("kms:viaservice"), ctx.single("kms:encryptioncontext:secretarn")
     secret = world.secret(arn or "")
@@ -202,9 +221,7 @@ def _use_cmk(world: World, req: Request, step: Step) -> list[Group]:
         return []
     alias = f"alias/{secret.name}"
     alias += "-key" if world.key(alias, account=secret.account, region=secret.region) else ""
-    plan = sm.plan(req.action.partition(":")[2], req.parameters, key_is_aws_managed=False,
-                   key_changed=False, version_id=None, versions=dict(secret.versions))  # fmt: skip
-    actions = sorted({s.action for s in plan.steps if s.target is sm.Target.KEY} or {step.action})
+    actions = sorted({c.action for c in decision.plan if c.resource == step.resource} or {step.action})
     keep = {"kms:CallerAccount": secret.account, "kms:ViaService": via}
     policy = {"Version": "2012-10-17", "Statement": [
         {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
@@ -216,58 +233,66 @@ def _use_cmk(world: World, req: Request, step: Step) -> list[Group]:
     text = f"Encrypt secret {secret.name} with a new customer managed key {alias} (UpdateSecret KmsKeyId) "
     text += f"whose key policy lets {_caller(p)} use {', '.join(actions)} through Secrets Manager for it: "
     text += "aws/secretsmanager cannot be edited and never works across accounts."
-    return [(Change(USE_CMK, f"key policy of {alias}", secret.account, secret.arn, policy, text),)]
+    ref = PolicyRef(Slot.KEY, _cmk_arn(secret.arn))
+    return [(Change(USE_CMK, f"key policy of {alias}", secret.account, secret.arn, policy, text, ref),)]
 
 
-def _scp_grant(world: World, req: Request, step: Step) -> list[Group]:
+def _scp_grant(world: World, decision: Decision, step: Step) -> list[Group]:
     """SCP_IMPLICIT_DENY: every level from the root to the account must allow (§8.3)."""
     org, p = world.organization, step.evaluation.principal
     node = next((lv.node for lv in step.evaluation.scp_levels if not lv.allowed), None)
     if org is None or node is None:
         return []
     label, grant = f"SCP Allow{step.action.partition(':')[2]} at {node}", _grant_text(step)
+    ref = PolicyRef(Slot.SCP, node, len(org.scps))
     text = f"Attach to {node} an SCP allowing {grant}: {node} blocks {_caller(p)} and all accounts under it."
-    return [(Change(ADD, label, org.management_account or p.account, node, _statement(step), text),)]
+    return [(Change(ADD, label, org.management_account or p.account, node, _statement(step), text, ref),)]
 
 
-def _remove_denies(world: World, req: Request, step: Step) -> list[Group]:
+def _remove_denies(world: World, decision: Decision, step: Step) -> list[Group]:
     """EXPLICIT_DENY_*: an explicit deny wins over every allow (§8.2); only removing it helps."""
     out: list[Group] = []
     for deciding in step.evaluation.deciding:
-        label, statement = deciding.policy.label, deciding.statement.statement
-        holder = _holder(world, step, label)
-        last = label.startswith(("key policy", "trust policy")) and len(deciding.policy.policy.statements) < 2
-        if statement.effect is not Effect.DENY or holder is None or last:
+        ref, label, statement = deciding.policy.ref, deciding.policy.label, deciding.statement.statement
+        last = (
+            ref is not None
+            and ref.slot in (Slot.KEY, Slot.TRUST)
+            and len(deciding.policy.policy.statements) < 2
+        )
+        if statement.effect is not Effect.DENY or ref is None or last:
             continue  # not in the world (the request's session policies), or it cannot be left empty
         who, what = _caller(step.evaluation.principal), f"{step.action} on {step.resource}"
         text = f"Remove the Deny {statement.label} from the {label}, which denies {who} {what}; it may deny "
         text += "other requests too, and removing it allows them."
-        out.append((Change(REMOVE, label, holder[1], holder[0], statement.source, text),))
+        out.append((Change(REMOVE, label, *_holder(world, ref), statement.source, text, ref),))
     return out
 
 
-def _remove_invalid(world: World, req: Request, step: Step) -> list[Group]:
+def _remove_invalid(world: World, decision: Decision, step: Step) -> list[Group]:
     """INVALID_POLICY: AWS would refuse the policy, so none of it applies (§3.4): remove the
     statements its errors point at."""
     out: list[Group] = []
     for bad in step.evaluation.invalid:
-        holder = _holder(world, step, bad.label)
-        doc = _slot(world.to_dict(), bad.label, holder[0])[0] if holder else None
+        policy = world.policy(bad.ref) if bad.ref is not None else None
+        if bad.ref is None or policy is None:
+            continue  # not in the world (a policy passed in the request)
+        doc = policy.source
         raw = doc.get("Statement") if isinstance(doc, Mapping) else None
         raw = [raw] if isinstance(raw, Mapping) else raw if isinstance(raw, list) else []
         where = {(*p.path, 0)[1] for p in bad.problems if p.path[:1] == ("Statement",)}
         indices = sorted(i for i in where if isinstance(i, int) and i < len(raw))
-        if holder is None or not indices or len(indices) < len(where):
+        if not indices or len(indices) < len(where):
             continue  # an error outside the statements: no statement to remove
-        what, make = f"{step.action} on {step.resource}", partial(Change, REMOVE, bad.label, *holder[::-1])
+        what = f"{step.action} on {step.resource}"
+        make = partial(Change, REMOVE, bad.label, *_holder(world, bad.ref))
         text = f"of the {bad.label}: AWS refuses the policy ({bad.detail}), so none of it counts for {what}."
-        out.append(tuple(make(raw[i], f"Remove statement {i + 1} {text}") for i in indices))
+        out.append(tuple(make(raw[i], f"Remove statement {i + 1} {text}", bad.ref) for i in indices))
     return out
 
 
 _IDENTITY = partial(_caller_side, "identity policy")
 #: reason code -> what can make the step pass; none for XACCT_UNSUPPORTED_ACTION, ROOT_CANNOT_ASSUME_ROLE
-_MAKERS: dict[Reason, tuple[Callable[[World, Request, Step], list[Group]], ...]] = {
+_MAKERS: dict[Reason, tuple[Callable[[World, Decision, Step], list[Group]], ...]] = {
     # same account, a key or trust policy naming the caller is enough too (§9.4, §11.2)
     Reason.NO_APPLICABLE_ALLOW: (_IDENTITY, partial(_resource_grant, only="key role")),
     Reason.XACCT_NO_IDENTITY_GRANT: (_IDENTITY,),
@@ -297,21 +322,12 @@ def _statement(step: Step, principal: str | None = None) -> dict[str, Any]:
     return out
 
 
-def _holder(world: World, step: Step, label: str) -> tuple[str, str] | None:
-    """(ARN or node, account) of what holds the policy a step's explanation labels."""
-    p, org, kind = step.evaluation.principal, world.organization, label.partition(" of ")[2].split(" ")[0]
-    if label[:4] in ("SCP ", "RCP "):
-        return (label.rsplit(" at ", 1)[1], org.management_account or "") if org else None
-    found: Any = _owner(world, p)
-    if label.startswith(_RESOURCE_BASED):
-        found = world.key(step.resource) or world.role(step.resource) or world.secret(step.resource)
-    elif kind == "session":
-        found = world.session(p.arn)
-    elif kind == "group":
-        name = "/" + label.rsplit(" ", 1)[1]
-        found = next((g for g in getattr(found, "groups", ()) if g.endswith(name)), None)
-    arn = found if isinstance(found, str) else getattr(found, "arn", None)
-    return (arn, account_of(arn) or "") if arn else None
+def _holder(world: World, ref: PolicyRef) -> tuple[str, str]:
+    """(account, ARN or node) of what holds the policy ``ref`` names."""
+    if ref.slot in (Slot.SCP, Slot.RCP):
+        org = world.organization
+        return (org.management_account or "" if org else ""), ref.holder
+    return account_of(ref.holder) or "", ref.holder
 
 
 def _owner(world: World, p: Principal) -> User | Role | None:
@@ -348,28 +364,6 @@ def _edited(doc: Any, change: Change) -> Any:
     elif change.statement in statements:
         statements.remove(change.statement)
     return doc | {"Statement": statements} if statements else None
-
-
-def _slot(data: dict[str, Any], label: str, target: str) -> tuple[Any, Callable[[Any], None]]:
-    """The document a label names (None if there is none yet) and how to put it back; putting
-    None deletes it (the policy is detached, the resource policy deleted)."""
-    if label[:4] in ("SCP ", "RCP "):
-        name, kind = label[4:].rsplit(" at ")[0], f"{label[:3].lower()}s"  # "scps" or "rcps"
-        entries = data["organization"].setdefault(kind, [])
-        entry = next((e for e in entries if (e["name"], e["attached_to"]) == (name, target)), None)
-        if entry is None:
-            entries.append(entry := {"name": name, "attached_to": target, "document": None})
-        return entry["document"], lambda doc: entry.update(document=doc) if doc else entries.remove(entry)
-    head, _, _ = label.partition(" of ")
-    number = re.search(r" (\d+)$", head)
-    field = _FIELDS[head[: number.start()] if number else head]
-    holders = [*data.get("secrets", []), *data.get("kms_keys", []), *chain(*data["principals"].values())]
-    entity = next(e for e in holders if e["arn"] == target)
-    if not field.endswith("policies"):
-        return entity.get(field), lambda doc: entity.__setitem__(field, doc)
-    docs, i = entity.setdefault(field, []), int(number.group(1)) - 1 if number else 0
-    put = partial(docs.__setitem__, slice(i, i + 1))  # [doc] replaces or appends it, [] deletes it
-    return (docs[i] if i < len(docs) else None), lambda doc: put([doc] if doc else [])
 
 
 def _fix(req: Request, changes: Group, new: World, decision: Decision, before: frozenset[Access]) -> Fix:

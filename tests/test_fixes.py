@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from secretslab import World, authorize
 from secretslab.fixes import PROBE_ACTIONS, Change, access_text, apply_fix, suggest_fixes
 from secretslab.fixes import _rank as rank
+from secretslab.policy.refs import PolicyRef, Slot
 
 from .conftest import public_cases
 
@@ -191,16 +192,21 @@ def test_ranking_puts_a_fix_without_wildcards_first() -> None:
     before one with ``*`` (``"Resource": "*"`` in a secret policy is the secret itself, §3.8), and
     one granting a write action to a principal of another account comes after the exact ones (§10.7)."""
 
-    def add(policy: str, statement: dict[str, Any]) -> tuple[Change]:
-        return (Change("add_statement", policy, A, ALICE, statement, ""),)
+    def add(policy: str, ref: PolicyRef, statement: dict[str, Any]) -> tuple[Change]:
+        return (Change("add_statement", policy, A, ALICE, statement, "", ref),)
 
-    exact = add("identity policy of user alice", _allow("secretsmanager:GetSecretValue", SECRETS[0]))
-    wild = add("identity policy of user alice", _allow("secretsmanager:Get*", SECRETS[0]))
+    mine, secret = PolicyRef(Slot.IDENTITY, ALICE, 0), PolicyRef(Slot.SECRET, SECRETS[0])
+    exact = add("identity policy of user alice", mine, _allow("secretsmanager:GetSecretValue", SECRETS[0]))
+    wild = add("identity policy of user alice", mine, _allow("secretsmanager:Get*", SECRETS[0]))
     in_secret = add(
-        "secret policy of app/s0", _allow("secretsmanager:GetSecretValue", "*", Principal={"AWS": ALICE})
+        "secret policy of app/s0",
+        secret,
+        _allow("secretsmanager:GetSecretValue", "*", Principal={"AWS": ALICE}),
     )
     write = add(
-        "secret policy of app/s0", _allow("secretsmanager:PutSecretValue", "*", Principal={"AWS": BOB})
+        "secret policy of app/s0",
+        secret,
+        _allow("secretsmanager:PutSecretValue", "*", Principal={"AWS": BOB}),
     )
     assert sorted([wild, write, exact, in_secret], key=rank) == [exact, in_secret, write, wild]
 

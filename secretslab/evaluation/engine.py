@@ -100,7 +100,7 @@ class _Check:
                 )
                 continue
             results = tuple([self._statement(role, s) for s in self.memo.statements_for(policy, action)])
-            out.append(PolicyResult.of(role, item.label, policy, results, level))
+            out.append(PolicyResult.of(role, item.label, policy, results, level, item.ref))
         return out
 
     def _statement(self, role: PolicyRole, s: Statement) -> StatementResult:

@@ -159,6 +159,7 @@ class PolicyResult(NamedTuple):  # a NamedTuple: immutable, and cheap to build o
     level: str | None = None  # SCP/RCP: the organization node it is attached to
     allows: tuple[StatementResult, ...] = ()  # the Allow statements that apply
     denies: tuple[StatementResult, ...] = ()  # the Deny statements that apply
+    ref: PolicyRef | None = None  # where the policy is attached in the world, if it is
 
     @classmethod
     def of(
@@ -168,13 +169,14 @@ class PolicyResult(NamedTuple):  # a NamedTuple: immutable, and cheap to build o
         policy: Policy,
         matched: tuple[StatementResult, ...],
         level: str | None = None,
+        ref: PolicyRef | None = None,
     ) -> PolicyResult:
         allows: list[StatementResult] = []
         denies: list[StatementResult] = []
         for r in matched:
             if r.applies:
                 (allows if r.statement.effect is Effect.ALLOW else denies).append(r)
-        return cls(role, label, policy, matched, level, tuple(allows), tuple(denies))
+        return cls(role, label, policy, matched, level, tuple(allows), tuple(denies), ref)
 
     def statements(self) -> tuple[StatementResult, ...]:
         """A result for every statement, in document order."""
