@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 import time
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 import secretslab
+from secretslab.aws.demo import DEMO_FILE, demo_content
 from secretslab.aws.standin import (
     ACCESS_ROLE,
     DEFAULT_ACCOUNT,
@@ -23,7 +25,8 @@ from secretslab.aws.standin import (
     seed_world,
 )
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
 
 # any warning (a credential lookup, an unclosed socket...) fails the test
 pytestmark = pytest.mark.filterwarnings("error")
@@ -179,6 +182,39 @@ def test_seed_demo_creates_what_it_says(aws: StandIn) -> None:
             == f"arn:aws:secretsmanager:us-east-1:{prod}:secret:prod/*"
         )
         assert statements["BecomeSecretReader"]["Resource"] == demo["roles"]["SecretReader"]
+
+
+def test_seed_demo_creates_the_shipped_content(aws: StandIn) -> None:
+    """The demo's content is the package's data file: what seed_demo creates is what it lists."""
+    content = demo_content()
+    demo = seed_demo(aws)
+
+    def listed(kind: str) -> list[str]:
+        return [entity["name"] for account in content["accounts"] for entity in account.get(kind, [])]
+
+    assert list(demo["users"]) == listed("users") == ["ci-bot"]
+    assert list(demo["roles"]) == listed("roles") == ["AppRole", "SecretReader"]
+    assert list(demo["secrets"]) == listed("secrets") == ["prod/db", "prod/legacy"]
+    members = [a["name"] for a in content["organization"]["accounts"]]
+    assert list(demo["accounts"]) == ["management", *members]
+    assert demo["scp"]["name"] == content["organization"]["scps"][0]["name"]
+    assert demo["kms_key"]["alias"] == content["accounts"][1]["kms_keys"][0]["aliases"][0]
+    # every document and shared statement the file names is in it
+    named = [content["organization"]["scps"][0]["document"]]
+    kinds = ("users", "roles", "kms_keys", "secrets")
+    for account in content["accounts"]:
+        for entity in (e for kind in kinds for e in account.get(kind, [])):
+            named += [entity[k] for k in ("trust_policy", "key_policy", "resource_policy") if entity.get(k)]
+            named += list(entity.get("policies", {}).values())
+    assert set(named) == set(content["documents"])
+    shared = {s for d in content["documents"].values() for s in d["Statement"] if isinstance(s, str)}
+    assert shared == set(content["statements"])
+
+
+def test_demo_file_is_package_data() -> None:
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    assert DEMO_FILE in package_data["secretslab.aws"]
+    assert (ROOT / "secretslab" / "aws" / DEMO_FILE).is_file()
 
 
 def test_seed_demo_is_reproducible() -> None:
