@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from secretslab import World
-from secretslab.analyzer import CATALOGUE, Finding, Severity, findings
+from secretslab.analyzer import CATALOGUE, Finding, FindingCode, Severity, findings
+from secretslab.policy.refs import PolicyRef, Slot
 from secretslab.world.scenario import load_scenario
 
 from .conftest import ROOT, public_cases
@@ -382,6 +383,22 @@ def test_catalogue_codes_have_a_severity_and_a_title() -> None:
         "INVALID_POLICY",
     }
     assert all(isinstance(sev, Severity) and title for sev, title in CATALOGUE.values())
+
+
+def test_findings_name_their_policy_by_reference() -> None:
+    """Each finding carries the PolicyRef of the policy it is about, so a fix or a UI acts on it
+    without parsing its location; a known code given as a plain string becomes its FindingCode."""
+    world = _trust(_doc({"Effect": "Allow", "Principal": {"AWS": C}, "Action": "sts:AssumeRole"}))
+    (finding,) = findings(world)
+    role = f"arn:aws:iam::{A}:role/Deployer"
+    assert (finding.code, finding.ref) == (
+        FindingCode.TRUST_OTHER_ACCOUNT_WITHOUT_CONDITION,
+        PolicyRef(Slot.TRUST, role),
+    )
+    assert finding.ref is not None and world.policy(finding.ref) is world.roles[0].trust_policy
+    assert finding.to_dict()["policy"] == f"{role} trust_policy"
+    plain = Finding("INVALID_POLICY", Severity.HIGH, role, "$", "message", "hint")  # type: ignore[arg-type]
+    assert plain.code is FindingCode.INVALID_POLICY and "policy" not in plain.to_dict()
 
 
 def _scenario_files() -> list[Path]:

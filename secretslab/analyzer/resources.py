@@ -1,0 +1,123 @@
+"""The checks on resource-based policies: a secret's policy that is public, that grants another
+account a read its key can never allow, or that lets another account rewrite it (semantics §3.11,
+§9.6, §10.7), and a key policy that locks its own account out (§9.1–9.3).
+
+AWS pages: https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples_cross.html,
+https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html,
+https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..policy.checks import public_statements
+from ..policy.model import Policy
+from ..policy.refs import PolicyRef, Slot
+from ..world import Secret, World
+from .finding import Finding, FindingCode
+from .reading import actions, allowed, cross_account_allows, finding, named, statement_path, valid_policies
+
+
+def public_secret_policies(world: World) -> Iterator[Finding]:
+    """Principal "*" without a condition pinning the account, organization, principal or network:
+    exactly what ``BlockPublicPolicy`` refuses (§3.11)."""
+    for ref, secret, policy in _secret_policies(world):
+        for s in public_statements(policy):
+            yield finding(
+                world,
+                FindingCode.PUBLIC_SECRET_POLICY,
+                ref,
+                f"{s.label} allows any principal ({actions(s)}) on {secret.name} without a "
+                "condition pinning the account, organization, principal or network",
+                "name the principals, or add a condition on aws:PrincipalOrgID, aws:PrincipalAccount "
+                "or aws:PrincipalArn",
+                within=statement_path(policy, s),
+            )
+
+
+#: secret actions that make Secrets Manager call KMS on the caller's behalf (§10.2)
+_NEEDS_KMS = (
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:BatchGetSecretValue",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:UpdateSecret",
+)
+
+
+def cross_account_grants_on_aws_managed_key(world: World) -> Iterator[Finding]:
+    """``aws/secretsmanager`` admits only callers of its own account (``kms:CallerAccount``) and its
+    policy cannot be edited, so another account can never read or write such a secret (§9.6)."""
+    for ref, secret, policy in _secret_policies(world):
+        key = world.secret_key(secret)
+        if not key.aws_managed:
+            continue
+        for s, outsiders in cross_account_allows(policy, secret.account):
+            needs_kms = [a for a in _NEEDS_KMS if s.action.matches(a.lower())]
+            if needs_kms:
+                yield finding(
+                    world,
+                    FindingCode.CROSS_ACCOUNT_GRANT_ON_AWS_MANAGED_KEY,
+                    ref,
+                    f"{s.label} grants {', '.join(outsiders)} {', '.join(needs_kms)} on {secret.name}, "
+                    f"but the secret is encrypted with aws/secretsmanager ({key.arn}), whose key policy "
+                    f"allows only callers of account {key.account}: the KMS step always fails",
+                    "re-encrypt the secret with a customer managed key (UpdateSecret KmsKeyId) whose key "
+                    "policy allows kms:Decrypt to that principal, and allow kms:Decrypt on the key's ARN "
+                    "in the principal's identity policy",
+                    within=statement_path(policy, s),
+                )
+
+
+def cross_account_put_resource_policy(world: World) -> Iterator[Finding]:
+    """Whoever may call PutResourcePolicy may replace the policy and grant itself anything (§10.7)."""
+    for ref, secret, policy in _secret_policies(world):
+        for s, outsiders in cross_account_allows(policy, secret.account):
+            if s.action.matches("secretsmanager:putresourcepolicy"):
+                yield finding(
+                    world,
+                    FindingCode.CROSS_ACCOUNT_PUT_RESOURCE_POLICY,
+                    ref,
+                    f"{s.label} grants secretsmanager:PutResourcePolicy (through {actions(s)}) on "
+                    f"{secret.name} to {', '.join(outsiders)}, outside account {secret.account}: "
+                    "they can rewrite the policy and grant themselves anything",
+                    "grant other accounts only the actions they need (for example "
+                    "secretsmanager:GetSecretValue); keep policy management in the owner account",
+                    within=statement_path(policy, s),
+                )
+
+
+def _secret_policies(world: World) -> Iterator[tuple[PolicyRef, Secret, Policy]]:
+    """Each secret policy AWS would store, with its secret."""
+    for ref, policy in valid_policies(world, Slot.SECRET):
+        secret = world.secret(ref.holder)
+        if secret is not None:  # always: the reference comes from the world
+            yield ref, secret, policy
+
+
+def key_policies_locking_out_account(world: World) -> Iterator[Finding]:
+    """A customer managed key whose policy neither delegates to the owner account (the "Enable IAM
+    policies" statement, §9.2) nor names any of its principals: IAM policies of the account have
+    no effect on the key, and nobody there can manage it without AWS Support (§9.1)."""
+    for ref, policy in valid_policies(world, Slot.KEY):
+        key = world.key(ref.holder)
+        if key is None or key.aws_managed or _admits_owner(policy, key.account):
+            continue
+        yield finding(
+            world,
+            FindingCode.KEY_POLICY_LOCKS_OUT_ACCOUNT,
+            ref,
+            f"the key policy of {key.label} allows neither arn:aws:iam::{key.account}:root nor any "
+            f"principal of account {key.account}: IAM policies there cannot grant use of the key, and "
+            "nobody in the account can change its policy",
+            f'add the "Enable IAM User Permissions" statement: Allow arn:aws:iam::{key.account}:root '
+            'kms:* on "*" (the default key policy)',
+        )
+
+
+def _admits_owner(policy: Policy, owner: str) -> bool:
+    for s in policy.statements:
+        p = allowed(s)
+        if p is not None and (p.wildcard or any(account == owner for _, account in named(p))):
+            return True
+    return False
