@@ -17,7 +17,8 @@ from typing import Any, BinaryIO
 import orjson
 
 from .arn import Arn
-from .evaluation.context import Context, Values, as_values, principal_keys, supplied
+from .authorization.request import read_target
+from .evaluation.context import request_context
 from .evaluation.engine import evaluate
 from .evaluation.memo import Memo
 from .evaluation.principals import Principal
@@ -27,6 +28,7 @@ from .policy.model import Policy, PolicyKind
 from .policy.parsing import read_policy
 from .problems import PathPart, Problem
 from .services import rules_for
+from .world.fields import Fields
 
 _FIELDS = frozenset(
     {
@@ -63,8 +65,8 @@ class Simulator:
     def __init__(self) -> None:
         self._policies: dict[tuple[PolicyKind, bytes], Policy] = {}
         self._principals: dict[str, Principal | None] = {}
+        self._bounded: dict[str, Principal] = {}  # the same principals, marked as having a boundary
         self._fields: dict[tuple[str, PolicyKind, bytes], tuple[Any, tuple[Problem, ...]]] = {}
-        self._derived_keys: dict[tuple[str, bool], tuple[Principal, tuple[tuple[str, Values], ...]]] = {}
         self.memo = Memo()  # what the engine remembers between lines, for the policies cached here
 
     def run(self, lines: Iterable[bytes | str], source: str = "<stdin>") -> Iterator[dict[str, Any]]:
@@ -94,73 +96,47 @@ class Simulator:
         return evaluate(self.request(raw, source, number), self.memo)
 
     def request(self, raw: Any, source: str = "", number: int = 0) -> EvalRequest:
-        problems: list[Problem] = []
+        """The engine's request for one line (a dict): its target read as every request is
+        (``authorization.request.read_target``), its policies parsed once per distinct document,
+        its context built by the one context builder; raises ``LineError``."""
         where = f"{source}:{number}" if source else ""
-
-        def bad(code: str, message: str, *path: PathPart) -> None:
-            problems.append(Problem(code, message, path, source=where or None))
-
+        reader = Fields(where or None)
         if not isinstance(raw, dict):
             raise LineError([Problem("INVALID_FIELD", "a request line is a JSON object", (), source=where)])
         for key in raw:
             if key not in _FIELDS:
-                bad("UNKNOWN_FIELD", f"a request line has no field {key!r}", key)
-        principal = self._principal(raw.get("principal"), bad)
-        action = raw.get("action")
-        if not isinstance(action, str) or action.count(":") != 1 or action[0] == ":" or action[-1] == ":":
-            bad("INVALID_FIELD", f"action is service:ActionName, found {action!r}", "action")
-            action = ""
-        resource = raw.get("resource", "*")
-        if not isinstance(resource, str) or not resource:
-            bad("INVALID_FIELD", 'resource is an ARN or "*"', "resource")
-            resource = "*"
+                reader.problem("UNKNOWN_FIELD", f"a request line has no field {key!r}", (key,))
+        arn, action, resource, given = read_target(reader, raw)
+        principal = self._principal(arn, reader) if arn is not None else None
         rules = rules_for(action, resource) if action else None
         kind = rules.resource_policy_kind if rules else PolicyKind.RESOURCE
+        problems = reader.problems
         identity = self._field(raw, "identity_policies", PolicyKind.IDENTITY, problems, where) or ()
         boundary = self._field(raw, "permissions_boundary", PolicyKind.BOUNDARY, problems, where)
         session = self._field(raw, "session_policy", PolicyKind.SESSION, problems, where)
         resource_policy = self._field(raw, "resource_policy", kind, problems, where)
         scps = self._field(raw, "scps", PolicyKind.SCP, problems, where)
         rcps = self._field(raw, "rcps", PolicyKind.RCP, problems, where)
-        account = raw.get("resource_account")
-        if account is not None and not (
-            isinstance(account, str) and len(account) == 12 and account.isdigit()
-        ):
-            bad(
-                "INVALID_FIELD",
-                f"resource_account is a 12-digit account id, found {account!r}",
-                "resource_account",
-            )
-        context = raw.get("context") or {}
-        if not isinstance(context, Mapping):
-            bad(
-                "INVALID_FIELD",
-                "context maps condition keys to a string or a list of strings",
-                "context",
-            )
-            context = {}
-        if problems or principal is None:
+        account = reader.account_id(raw.get("resource_account"), ("resource_account",), "resource_account")
+        if problems or principal is None or action is None or rules is None:
             raise LineError(problems)
-        if not isinstance(account, str):
-            arn = Arn.parse(resource)
-            account = arn.account if arn and arn.account else principal.account
-        principal, derived = self._derived(principal, boundary is not None)
-        extra = [("aws:ResourceAccount", (account,))]
-        if action[:4].lower() == "kms:":
-            extra.append(("kms:CallerAccount", (principal.account,)))
-        # keys derivable from the principal's ARN are never taken from the line (§7, one rule for
-        # both doors); tags and organization keys may be given, as a batch line has no world
-        given, _ = supplied(
-            ((k, (v,) if isinstance(v, str) else as_values(v)) for k, v in context.items()), world=False
-        )
-        ctx = Context.of([*derived, *extra, *given])
-        assert rules is not None  # every line with an action has rules; others raised above
+        if account is None:
+            arn_of = Arn.parse(resource)
+            account = arn_of.account if arn_of and arn_of.account else principal.account
+        if boundary is not None:  # NotPrincipal never excludes a principal with a boundary (§4.7)
+            principal = self._bounded.get(principal.arn) or self._bounded.setdefault(
+                principal.arn, principal.with_(has_boundary=True)
+            )
+        # keys derivable from the principal's ARN are never taken from the line (§7): one rule for
+        # both doors; tags and organization keys may be given, as a batch line has no world
+        keys = (("kms:CallerAccount", (principal.account,)),) if action[:4].lower() == "kms:" else ()
+        context, _ = request_context(principal, account=account, world=False, keys=keys, given=given)
         return EvalRequest(
             principal,
             action,
             resource,
             account,
-            ctx,
+            context,
             rules,
             identity,
             boundary,
@@ -169,19 +145,6 @@ class Simulator:
             scps,
             rcps,
         )
-
-    def _derived(
-        self, principal: Principal, has_boundary: bool
-    ) -> tuple[Principal, tuple[tuple[str, Values], ...]]:
-        """The principal (marked when it has a boundary, §4.7) and the keys AWS derives from it."""
-        key = (principal.arn, has_boundary)
-        found = self._derived_keys.get(key)
-        if found is None:
-            if has_boundary:
-                principal = principal.with_(has_boundary=True)
-            found = (principal, (*principal_keys(principal), ("aws:ViaAWSService", ("false",))))
-            self._derived_keys[key] = found
-        return found
 
     def _field(
         self,
@@ -219,18 +182,16 @@ class Simulator:
 
     # -- pieces
 
-    def _principal(self, value: Any, bad: Any) -> Principal | None:
-        if not isinstance(value, str):
-            bad("INVALID_FIELD", "principal is an ARN", "principal")
-            return None
+    def _principal(self, value: str, reader: Fields) -> Principal | None:
+        """The principal an ARN names (remembered: batches repeat their principals)."""
         if value not in self._principals:
             self._principals[value] = Principal.from_arn(value)
         found = self._principals[value]
         if found is None:
-            bad(
+            reader.problem(
                 "INVALID_FIELD",
                 f"{value!r} is not a root, user, role, assumed-role or federated-user ARN",
-                "principal",
+                ("principal",),
             )
         return found
 

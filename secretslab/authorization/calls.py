@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from functools import lru_cache
 
-from ..evaluation.context import Context, Values, principal_keys, resource_keys, supplied
+from ..evaluation.context import Values, request_context
 from ..evaluation.engine import evaluate
 from ..evaluation.memo import Memo
-from ..evaluation.principals import Principal, PrincipalType
+from ..evaluation.principals import Principal
 from ..evaluation.request import Attached, EvalRequest
 from ..services import rules_for
 from ..world.model import World
@@ -73,23 +72,25 @@ def evaluate_call(world: World, call: Call, notes: list[str]) -> Step:
     acct = world.account(call.account)
     org = world.organization
     org_id = acct.org_id or (org.id if org and call.account == org.management_account else None)
-    org_path = acct.org_path or ((org.root_id,) if org and org_id == org.id else ())
-    base = _base_context(principal, call.account, call.region, call.tags, org_id, org_path, call.tag_prefixes)
-    derived = list(call.keys)
-    given, ignored = supplied(call.context, world=True)
+    context, ignored = request_context(
+        principal,
+        account=call.account,
+        world=True,
+        region=call.region,
+        tags=call.tags,
+        org_id=org_id,
+        org_path=acct.org_path or ((org.root_id,) if org and org_id == org.id else ()),
+        tag_prefixes=call.tag_prefixes,
+        keys=call.keys,
+        given=call.context,
+    )
     notes.extend(ignored)
-    if principal.type is PrincipalType.SESSION and not any(
-        k.lower() == "aws:tokenissuetime" for k, _ in given
-    ):
-        now = next((v for k, v in given if k.lower() == "aws:currenttime"), None)
-        if now:
-            derived.append(("aws:TokenIssueTime", now))
     req = EvalRequest(
         principal,
         call.action,
         call.resource,
         call.account,
-        base.extended([*derived, *given]),
+        context,
         rules_for(call.action, call.resource),
         call.caller.identity,
         call.caller.boundary,
@@ -111,26 +112,3 @@ def _memo(world: World) -> Memo:
     if found is None:
         found = _MEMOS[world] = Memo()
     return found
-
-
-@lru_cache(maxsize=8192)
-def _base_context(
-    principal: Principal,
-    account: str,
-    region: str | None,
-    tags: tuple[tuple[str, str], ...],
-    org_id: str | None,
-    org_path: tuple[str, ...],
-    tag_prefixes: tuple[str, ...],
-) -> Context:
-    """The keys AWS derives from the caller and the resource (§7.1–7.2), shared by every request
-    between them; a request adds its own keys with ``Context.extended``."""
-    return Context.of(
-        [
-            *principal_keys(principal),
-            *resource_keys(
-                account, region, dict(tags), org_id=org_id, org_path_=org_path, tag_prefixes=tag_prefixes
-            ),
-            ("aws:ViaAWSService", ("false",)),
-        ]
-    )

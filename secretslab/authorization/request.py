@@ -59,18 +59,7 @@ class Request:
         raw = reader.obj(data, (), _REQUEST, "a request")
         if raw is None:
             raise ScenarioError(reader.problems, what="request")
-        principal = reader.string(raw.get("principal"), ("principal",), "principal", optional=False)
-        action = reader.string(raw.get("action"), ("action",), "action", optional=False)
-        service, _, operation = (action or "").partition(":")
-        if action and (not service or not operation or ":" in operation):
-            reader.problem(
-                "INVALID_FIELD",
-                f"action is service:ActionName, found {action!r}",
-                ("action",),
-                "for example secretsmanager:GetSecretValue",
-            )
-        resource = reader.string(raw.get("resource", "*"), ("resource",), "resource") or "*"
-        context = _context(reader, raw.get("context"), ("context",))
+        principal, action, resource, context = read_target(reader, raw)
         parameters = raw.get("parameters")
         if parameters is None:
             parameters = {}
@@ -121,6 +110,26 @@ class Request:
                 for s in self.assume_role_chain
             ]
         return out
+
+
+def read_target(reader: Fields, raw: Mapping[str, Any]) -> tuple[str | None, str | None, str, Pairs]:
+    """The principal, action, resource and context of a request, read the same way by every door:
+    a request on a world and a self-contained batch line (semantics §1.2). Problems go to
+    ``reader``; a missing or malformed value comes back as None (the resource as ``*``)."""
+    principal = reader.string(raw.get("principal"), ("principal",), "principal", optional=False)
+    action = reader.string(raw.get("action"), ("action",), "action", optional=False)
+    service, _, operation = (action or "").partition(":")
+    if action and (not service or not operation or ":" in operation):
+        reader.problem(
+            "INVALID_FIELD",
+            f"action is service:ActionName, found {action!r}",
+            ("action",),
+            "for example secretsmanager:GetSecretValue",
+        )
+        action = None
+    resource = reader.string(raw.get("resource", "*"), ("resource",), "resource") or "*"
+    context = _context(reader, raw.get("context"), ("context",))
+    return principal, action, resource, context
 
 
 def _context(reader: Fields, raw: Any, path: tuple[Any, ...]) -> Pairs:

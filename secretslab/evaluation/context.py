@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -168,3 +169,57 @@ def resource_keys(
         keys.append((f"aws:ResourceTag/{tag}", (value,)))
         keys.extend((f"{prefix}:ResourceTag/{tag}", (value,)) for prefix in tag_prefixes)
     return keys
+
+
+def request_context(
+    principal: Principal,
+    *,
+    account: str,
+    world: bool,
+    region: str | None = None,
+    tags: tuple[tuple[str, str], ...] = (),
+    org_id: str | None = None,
+    org_path: tuple[str, ...] = (),
+    tag_prefixes: tuple[str, ...] = (),
+    keys: Iterable[tuple[str, Values]] = (),
+    given: Iterable[tuple[str, Values]] = (),
+) -> tuple[Context, list[str]]:
+    """The request context of one call, the one builder both doors use (§7): the keys AWS derives
+    from the principal and the resource (``account``, ``region``, ``tags``, organization), the
+    keys of the call (``keys``), and what the caller supplied (``given``) but for the principal
+    keys it may not supply (``world``: a world derives tags and organization keys too). A
+    session's ``aws:TokenIssueTime`` is ``aws:CurrentTime`` when only that is given. Returns the
+    context and a note for each supplied key it ignored."""
+    base = _base_context(principal, account, region, tags, org_id, org_path, tag_prefixes)
+    kept, notes = supplied(given, world=world)
+    derived = list(keys)
+    if principal.type is PrincipalType.SESSION and not any(
+        k.lower() == "aws:tokenissuetime" for k, _ in kept
+    ):
+        now = next((v for k, v in kept if k.lower() == "aws:currenttime"), None)
+        if now:
+            derived.append(("aws:TokenIssueTime", now))
+    return base.extended([*derived, *kept]), notes
+
+
+@lru_cache(maxsize=8192)
+def _base_context(
+    principal: Principal,
+    account: str,
+    region: str | None,
+    tags: tuple[tuple[str, str], ...],
+    org_id: str | None,
+    org_path: tuple[str, ...],
+    tag_prefixes: tuple[str, ...],
+) -> Context:
+    """The keys AWS derives from the caller and the resource (§7.1–7.2), shared by every request
+    between them (a pure function of immutable values, so remembered)."""
+    return Context.of(
+        [
+            *principal_keys(principal),
+            *resource_keys(
+                account, region, dict(tags), org_id=org_id, org_path_=org_path, tag_prefixes=tag_prefixes
+            ),
+            ("aws:ViaAWSService", ("false",)),
+        ]
+    )
