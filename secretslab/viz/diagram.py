@@ -1,7 +1,7 @@
 """The access diagram of a ``Decision``: one swimlane per account, a box for the caller, each role
 assumed (semantics §11), the secret and the KMS key, and an arrow per step coloured by its
 outcome with its action and §12 reason code — the AssumeRole chain, the action, and the KMS
-calls Secrets Manager makes on the caller's behalf (§10.2, §10.6). What the request aimed at but
+calls Secrets Manager makes on the caller's behalf (§10.2, §10.6). What the plan aimed at but
 never reached is greyed. Boxes and arrows come from ``graph``, their places from ``layout``.
 
 AWS page: https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
@@ -46,8 +46,9 @@ def access_diagram(decision: Decision, world: World | None = None, *, ax: Axes |
     caller, each role assumed (§11), the secret and the KMS key, and an arrow per step coloured
     by its outcome with the step's action and reason code on it; optional steps (§10, A7) are
     dashed, the step that failed is thicker, and the KMS calls Secrets Manager makes for the
-    caller start at the secret. With ``world``, accounts, secrets and keys are named, and what
-    the request aimed at but never reached is drawn greyed, with a dotted line to it."""
+    caller start at the secret. The calls of the plan that were never reached (an earlier one
+    failed, ``Decision.unreached``) aim at boxes drawn greyed, with a dotted line to each. With
+    ``world``, accounts, secrets and keys are named."""
     nodes, edges = diagram_graph(decision, world)
     lanes = list(dict.fromkeys(n.account for n in nodes.values()))
     lane_w = max(_lane_label_width(a, world) for a in lanes) + 0.4

@@ -1,8 +1,8 @@
 """The boxes and arrows of the access diagram, before they are laid out: a box for the caller,
 each role assumed (semantics §11), the secret and the KMS key, an arrow per evaluated step from
 the box that acts to the box acted on — the KMS calls Secrets Manager makes for the caller start
-at the secret (§10, forward access sessions) — and, greyed, what the request aimed at but never
-reached. Working state of ``diagram``; never returned to callers.
+at the secret (§10, forward access sessions) — and, greyed, the resources of the calls in
+``Decision.plan`` that were never reached. Working state of ``diagram``; never returned.
 """
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..arn import Arn
-from ..authorization import Decision, Step
+from ..authorization import Decision, PlannedStep, Step
 from ..evaluation.principals import Principal, PrincipalType
-from ..services import secretsmanager as sm
-from ..world import Key, Secret, World
+from ..world import World
 from .names import account_of, operation, short_name
 
 
@@ -58,7 +57,8 @@ def diagram_graph(decision: Decision, world: World | None) -> tuple[dict[str, No
     sessions = [s.session_name for s in req.assume_role_chain]
     edges: list[Edge] = []
     for number, step in enumerate(decision.steps, 1):
-        src, dst = _source(step, nodes), _target_key(step)
+        src = _source(step, nodes)
+        dst = _call_target(step.action, step.resource, step.evaluation.resource_account)
         if dst not in nodes:
             session = sessions[len(edges)] if dst.startswith("role:") and len(edges) < len(sessions) else None
             account = step.evaluation.resource_account
@@ -103,11 +103,12 @@ def _source(step: Step, nodes: dict[str, Node]) -> str:
     return _principal_node(nodes, step.principal)
 
 
-def _target_key(step: Step) -> str:
-    if step.action.lower() == "sts:assumerole":
-        arn = Arn.parse(step.resource)
-        return f"role:{arn.account}:{arn.name}" if arn else step.resource
-    return f"*:{step.evaluation.resource_account}" if step.resource == "*" else step.resource
+def _call_target(action: str, resource: str, account: str) -> str:
+    """The box a call acts on: a role assumed is drawn in its role's box, ``*`` per account."""
+    if action.lower() == "sts:assumerole":
+        arn = Arn.parse(resource)
+        return f"role:{arn.account}:{arn.name}" if arn else resource
+    return f"*:{account}" if resource == "*" else resource
 
 
 def _resource_node(
@@ -133,47 +134,31 @@ def _resource_node(
 
 
 def _add_unreached(nodes: dict[str, Node], decision: Decision, world: World | None) -> None:
-    """The roles, secret and key the request aimed at that no step reached, greyed, each
-    remembering the box it would have been reached from."""
-    req = decision.request
-    previous = next(iter(nodes))
-    for col, hop in enumerate(req.assume_role_chain, 1):
-        arn = Arn.parse(hop.role_arn)
-        key = f"role:{arn.account}:{arn.name}" if arn else hop.role_arn
-        if key not in nodes:
-            node = _resource_node(key, hop.role_arn, "?", world, col, hop.session_name)
-            nodes[key] = _unreached(node, previous)
-        previous = key
-    secret = world.secret(req.resource) if world and req.resource != "*" else None
-    target = secret.arn if secret else req.resource
-    if Arn.parse(target) is None:
-        return
-    if target not in nodes:
-        col = len(req.assume_role_chain) + 1
-        nodes[target] = _unreached(_resource_node(target, target, "?", world, col), previous)
-    if secret is None or world is None or decision.allowed:
-        return
-    kms_key = world.secret_key(secret)
-    if kms_key.arn not in nodes and _uses_key(decision, secret, kms_key):
-        node = _resource_node(kms_key.arn, kms_key.arn, kms_key.account, world, nodes[target].col + 1)
-        nodes[kms_key.arn] = _unreached(node, target)
+    """A greyed box for each resource the plan's unreached calls aim at (``Decision.plan``),
+    remembering the box the call would have started from: the roles of the chain still to be
+    assumed, the secret, the key Secrets Manager would have called KMS with."""
+    sessions = [hop.session_name for hop in decision.request.assume_role_chain]
+    secret: str | None = None  # the secret of the latest Secrets Manager call planned so far
+    for i, planned in enumerate(decision.plan):
+        if planned.action.lower().startswith("secretsmanager:") and Arn.parse(planned.resource):
+            secret = planned.resource
+        dst = _call_target(planned.action, planned.resource, account_of(planned.resource))
+        if planned.reached or dst in nodes or Arn.parse(planned.resource) is None:
+            continue
+        src = _planned_source(planned, secret, nodes)
+        hop = planned.action.lower() == "sts:assumerole" and i < len(sessions)
+        node = _resource_node(
+            dst, planned.resource, "?", world, nodes[src].col + 1, sessions[i] if hop else None
+        )
+        nodes[dst] = _unreached(node, src)
 
 
-def _uses_key(decision: Decision, secret: Secret, key: Key) -> bool:
-    """Whether the Secrets Manager operation would call KMS with the secret's key (§10.2)."""
-    req = decision.request
-    service, _, op = req.action.partition(":")
-    if service.lower() != "secretsmanager":
-        return False
-    plan = sm.plan(
-        op,
-        req.parameters,
-        key_is_aws_managed=key.aws_managed,
-        key_changed=False,
-        version_id=None,
-        versions=dict(secret.versions),
-    )
-    return any(s.action.lower().startswith("kms:") for s in plan.steps)
+def _planned_source(planned: PlannedStep, secret: str | None, nodes: dict[str, Node]) -> str:
+    """The box an unreached call starts from. The plan does not say which secret a KMS call is
+    made through: Secrets Manager makes it for the call on the secret just before it (§10)."""
+    if secret is not None and secret in nodes and planned.action.lower().startswith("kms:"):
+        return secret
+    return _principal_node(nodes, planned.principal)
 
 
 def _unreached(node: Node, after: str) -> Node:
