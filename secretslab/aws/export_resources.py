@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from ..policy.checks import public_statements
 from ..policy.model import Policy
-from ..world import Group, Key, Role, Secret, User, World
+from ..world import Group, Key, Role, Secret, User
 from .export_documents import NOBODY, Json, administrable, cfn_tags, iam_path, self_resource
 from .export_references import References
 
@@ -134,7 +133,7 @@ class Resources(References):
         props["PermissionsBoundary"] = {"Ref": mp}
 
     def _unique_id_note(self, arn: str, unique_id: str) -> None:
-        if any(unique_id in json.dumps(p.source) for p in _all_policies(self.world)):
+        if any(unique_id in json.dumps(p.source) for _, p in self.world.policies()):
             self.notes.append(
                 f"A policy names the unique id {unique_id} of {arn}; IAM generates a new one at "
                 "deployment, so edit that policy afterwards."
@@ -216,18 +215,3 @@ class Resources(References):
             },
         )
         self._existence(policy, doc)
-
-
-def _all_policies(world: World) -> Iterator[Policy]:
-    for user in world.users:
-        yield from user.policies
-    for group in world.groups:
-        yield from group.policies
-    for role in world.roles:
-        yield from role.policies
-    for secret in world.secrets:
-        if secret.resource_policy:
-            yield secret.resource_policy
-    for key in world.keys:
-        if key.key_policy:
-            yield key.key_policy
