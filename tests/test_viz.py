@@ -245,6 +245,32 @@ def test_access_diagram_draws_no_arrow_when_sts_refuses_an_invalid_session_polic
     _assert_readable(fig)
 
 
+def test_access_diagram_greys_the_resources_of_the_plans_unreached_calls_when_a_key_change_is_denied() -> (
+    None
+):
+    world = _world(CMK)
+    decision = sl.authorize(
+        world,
+        {
+            "principal": "arn:aws:iam::222222222222:role/AppRole",
+            "action": "secretsmanager:UpdateSecret",
+            "resource": "arn:aws:secretsmanager:us-east-1:111111111111:secret:app/internal-In7Tr1",
+            "parameters": {"KmsKeyId": "alias/app-aliased"},
+        },
+    )
+    unreached = {p.resource for p in decision.unreached}
+    assert len(decision.steps) == 1 and {a.split(":")[2] for a in unreached} == {"kms"}
+    fig = viz.access_diagram(decision, world)
+    _save(fig, "access-diagram-key-change-denied")
+    aims = {a.get_gid().removeprefix("aim:") for a in _by_gid(fig, "aim:")}
+    assert aims == unreached  # the new key and the old one, from the plan
+    nodes = {p.get_gid().removeprefix("node:"): p for p in _by_gid(fig, "node:")}
+    assert all(nodes[k].get_linestyle() in ("--", "dashed") for k in unreached)
+    text = _all_text(fig)
+    assert "app-aliased" in text and "prod-internal" in text
+    _assert_readable(fig)
+
+
 def test_access_diagram_uses_the_given_axes_and_names_accounts_by_id_without_a_world() -> None:
     _, decision, _ = _expected(CMK, 0)
     fig = Figure(figsize=(12, 5))
@@ -337,6 +363,19 @@ def test_evaluation_flow_uses_the_given_axes() -> None:
     _save(fig, "evaluation-flow-given-axes")
     _assert_readable(fig)
     assert len([p for p in ax.patches if (p.get_gid() or "").startswith("stage:")]) == 8
+
+
+def test_flow_stages_take_each_state_from_the_engines_record() -> None:
+    for name, index in ((GUARDRAILS, 1), (GUARDRAILS, 6), (GUARDRAILS, 9), (CMK, 0), (CMK, 4), (ASSUME, 4)):
+        _, decision, _ = _expected(name, index)
+        for step in decision.steps:
+            ev = step.evaluation
+            stages = viz.flow_stages(ev)
+            recorded = [r for r in ev.stages if r.stage is not sl.Stage.DECISION]
+            assert [(s.key, s.title, s.state) for s in stages[:-1]] == [
+                (r.stage.value, r.stage.heading, r.state.value) for r in recorded
+            ]
+            assert stages[-1].key == "decision" and stages[-1].state == "decided"
 
 
 # -- heatmaps
