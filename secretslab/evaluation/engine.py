@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from ..policy.model import Effect, Statement
 from .conditions import evaluate_condition
+from .grants import Grants, limiting
 from .matching import ANY_RESOURCE, MatchKind, match_principal, match_resource
 from .memo import LEVELS, PER_STATEMENT, LevelView, Memo
 from .principals import PrincipalType
@@ -219,18 +220,18 @@ class _Check:
         for level in self.levels:
             if not level.allowed:
                 return self._result(Outcome.IMPLICIT_DENY, Reason.SCP_IMPLICIT_DENY, at=Stage.SCP)
-        grants = _Grants(resource)
+        grants = Grants(resource)
         id_allow = [Deciding(p, r) for p in identity for r in p.allows]
         pb_ok = not boundary or any(p.allows for p in boundary)
         session_ok = not session or any(p.allows for p in session)
-        limits = _limits(boundary, session)
+        limits = limiting(boundary, session)
         if self.req.principal.type is PrincipalType.ROOT:
             return self._root(grants)
         if self.same_account:
             return self._same_account(grants, id_allow, pb_ok, session_ok, limits)
         return self._cross_account(grants, id_allow, pb_ok, session_ok, limits)
 
-    def _root(self, grants: _Grants) -> Evaluation:
+    def _root(self, grants: Grants) -> Evaluation:
         """§8.10: the root user may do anything to its own account's resources, except where a
         key policy must allow it (KMS) and assuming roles."""
         if self.action in self.rules.root_forbidden:
@@ -249,7 +250,7 @@ class _Check:
 
     def _same_account(
         self,
-        grants: _Grants,
+        grants: Grants,
         id_allow: list[Deciding],
         pb_ok: bool,
         session_ok: bool,
@@ -283,7 +284,7 @@ class _Check:
 
     def _cross_account(
         self,
-        grants: _Grants,
+        grants: Grants,
         id_allow: list[Deciding],
         pb_ok: bool,
         session_ok: bool,
@@ -366,47 +367,3 @@ def _level_view(level: Level, action: str, memo: Memo) -> LevelView:
         memo.level_views.clear()
     memo.level_views[key] = view
     return view
-
-
-class _Grants:
-    """The resource-based policy's applying Allow statements, by match kind (§8.5)."""
-
-    __slots__ = ("account", "any", "direct", "role")
-
-    def __init__(self, resource: list[PolicyResult]) -> None:
-        self.direct: list[Deciding] = []
-        self.role: list[Deciding] = []
-        self.account: list[Deciding] = []
-        for policy in resource:
-            for r in policy.allows:
-                kind = r.principal.kind if r.principal is not None else None
-                if kind is MatchKind.DIRECT:
-                    self.direct.append(Deciding(policy, r))
-                elif kind is MatchKind.ROLE:
-                    self.role.append(Deciding(policy, r))
-                elif kind is MatchKind.ACCOUNT:
-                    self.account.append(Deciding(policy, r))
-        self.any = self.direct + self.role + self.account
-
-    @property
-    def strongest(self) -> MatchKind | None:
-        return (
-            MatchKind.DIRECT
-            if self.direct
-            else MatchKind.ROLE
-            if self.role
-            else MatchKind.ACCOUNT
-            if self.account
-            else None
-        )
-
-
-def _limits(boundary: list[PolicyResult], session: list[PolicyResult]) -> list[Deciding]:
-    """The boundary and session statements that let an allow through, for the explanation."""
-    out: list[Deciding] = []
-    for group in (boundary, session):
-        for p in group:
-            if p.allows:
-                out.append(Deciding(p, p.allows[0]))
-                break
-    return out
