@@ -84,6 +84,12 @@ def test_builder_denies_trust_policy_no_match_when_role_trusts_only_its_account(
     assert r.decision.reason.value == "TRUST_POLICY_NO_MATCH"
     assert [s.action for s in r.decision.steps] == ["sts:AssumeRole"]
     assert "not reached" in r.html  # the read and the decrypt never ran
+    # the hops table lists what the decision planned but never reached, with who would have called
+    assert [p.action for p in r.decision.unreached] == ["secretsmanager:GetSecretValue", "kms:Decrypt"]
+    hops = r.html.split("</table>", 1)[0]
+    assert hops.count(">not reached<") == 2
+    assert hops.count("<code>assumed-role/SecretReader/app</code>") == 2
+    assert "<code>secret:prod/db-AbC123</code>" in hops and "sts:AssumeRole on" in hops
     assert r.fix is not None and "trust policy" in r.fix.description
 
 

@@ -10,35 +10,39 @@ https://docs.aws.amazon.com/secretsmanager/latest/userguide/best-practice_cross-
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
 
-from ..authorization import Step, authorize
+from ..authorization import Decision, authorize
 from ..fixes import suggest_fixes
 from ..world import World
 from .app import WIDE, App, ipywidgets
 from .render import GET_SECRET_VALUE, GREY, Rendered, escape, explanation, mark, png, short
 
 
-def _steps_html(steps: Sequence[Step], planned: Sequence[str] = ()) -> str:
-    """The decision hop by hop; planned hops an earlier failure kept from running are listed too."""
+def _steps_html(decision: Decision) -> str:
+    """The decision hop by hop, from the plan the decision records: every call the request needs,
+    in AWS's order, those an earlier failure kept from running included."""
     rows = []
-    for i, step in enumerate(steps, 1):
+    for i, planned in enumerate(decision.plan, 1):
+        step = planned.step
+        if step is None:
+            rows.append(
+                f"<tr><td>–</td><td><code>{escape(short(planned.principal))}</code></td>"
+                f"<td><code>{escape(planned.action)}</code></td>"
+                f"<td><code>{escape(short(planned.resource))}</code></td>"
+                f"<td style='color:{GREY}'>not reached</td>"
+                f"<td style='color:{GREY}'>{escape(planned.why_not_reached)}</td></tr>"
+            )
+            continue
         ev = step.evaluation
         rows.append(
             f"<tr><td>{i}</td><td><code>{escape(short(step.principal))}</code></td>"
             f"<td><code>{escape(step.action)}</code></td><td><code>{escape(short(step.resource))}</code></td>"
             f"<td>{mark(step.allowed)}</td><td><code>{escape(ev.reason.value)}</code><br>"
             f"{escape(ev.deciding_policy or ev.reason.summary)}</td></tr>"
-        )
-    done = [s.action for s in steps]
-    for action in planned[len(done) :] if done == list(planned[: len(done)]) else ():
-        rows.append(
-            f"<tr><td>–</td><td></td><td><code>{escape(action)}</code></td><td></td>"
-            f"<td style='color:{GREY}'>not reached</td>"
-            f"<td style='color:{GREY}'>an earlier hop failed</td></tr>"
         )
     head = "<tr><th>hop</th><th>caller</th><th>action</th><th>resource</th><th>decision</th><th>why</th></tr>"
     return f"<table class='secretslab-hops'>{head}{''.join(rows)}</table>"
@@ -225,15 +229,10 @@ def _render_builder(choices: BuilderChoices) -> Rendered:
     decision = authorize(world, request)
     fix = None if decision.allowed else next(iter(suggest_fixes(world, request, limit=1)), None)
     figure = access_diagram(decision, world)
-    planned = [
-        *(["sts:AssumeRole"] if choices.path == "assume_role" else []),
-        GET_SECRET_VALUE,
-        "kms:Decrypt",
-    ]
     parts = [
         f"<p style='font-size:1.1em'>{mark(decision.allowed)} <code>{escape(decision.reason.value)}</code>: "
         f"{escape(decision.reason.summary)}</p>",
-        _steps_html(decision.steps, planned),
+        _steps_html(decision),
     ]
     if not decision.allowed:
         failed = decision.failed_step
