@@ -31,32 +31,24 @@ def authorize(world: World, request: Request | Mapping[str, Any]) -> Decision:
     raises ``ScenarioError`` for a request that does not follow the format."""
     if not isinstance(request, Request):
         request = Request.from_dict(request)
-    plan, refused = _plan(world, request)
-    decision = _run(world, request, plan, refused)
+    plan = _plan(world, request)
+    decision = _run(world, request, plan)
     if not world.gaps:
         return decision
     return replace(decision, gaps=world.gaps_for(_refs(decision)))
 
 
-def _plan(world: World, request: Request) -> tuple[Plan, tuple[RejectedPolicy, ...]]:
-    """Every call the request needs, in order, and the session policies STS refuses a hop for
-    (the plan then ends before that hop: STS refuses before it decides anything)."""
+def _plan(world: World, request: Request) -> Plan:
+    """Every call the request needs, in order: each hop of the AssumeRole chain, then the action
+    made by the last session (or by the principal itself)."""
     plan = Plan()
-    caller: Caller | None = Caller.of(world, request.principal)
+    caller = Caller.of(world, request.principal)
     for hop in request.assume_role_chain:
-        assert caller is not None
-        refused = refused_session_policies(hop)
-        if refused:
-            return plan, refused
-        plan.call(
-            assume_role_call(world, caller, hop.role_arn, hop.context, hop.session_name, hop.session_tags)
-        )
+        call = assume_role_call(world, caller, hop.role_arn, hop.context, hop.session_name, hop.session_tags)
+        plan.call(replace(call, refused=refused_session_policies(hop)))
         caller = session_caller(world, hop)
-        if caller is None:  # the hop cannot be allowed: the role has no trust policy
-            return plan, ()
-    assert caller is not None
     _plan_action(world, request, caller, plan)
-    return plan, ()
+    return plan
 
 
 def _plan_action(world: World, request: Request, caller: Caller, plan: Plan) -> None:
@@ -75,17 +67,21 @@ def _plan_action(world: World, request: Request, caller: Caller, plan: Plan) -> 
         plan.call(Call(caller, action, resource, account, arn.region if arn else None, None, context=context))
 
 
-def _run(world: World, request: Request, plan: Plan, refused: tuple[RejectedPolicy, ...]) -> Decision:
+def _run(world: World, request: Request, plan: Plan) -> Decision:
+    """Each call in order until one is refused or denied; the rest stay in the plan, not reached."""
     notes = list(plan.notes)
     steps: list[Step] = []
     planned: list[PlannedStep] = []
-    failed: Step | None = None
+    validation: tuple[RejectedPolicy, ...] = ()
+    stopped = ""  # why the calls after the current one are not reached
     for call in plan.calls:
         who = call.caller.principal.arn
-        if failed is not None:
-            why = f"not reached: {failed.action} on {failed.resource} was denied"
+        if not stopped and call.refused:  # STS refuses the call before it decides anything (§3)
+            validation = call.refused
+            stopped = f"not reached: {call.action} on {call.resource} is refused (MalformedPolicyDocument)"
+        if stopped:
             planned.append(
-                PlannedStep(call.action, call.resource, who, call.purpose, call.optional, None, why)
+                PlannedStep(call.action, call.resource, who, call.purpose, call.optional, None, stopped)
             )
             continue
         notes.extend(call.notes)
@@ -95,10 +91,9 @@ def _run(world: World, request: Request, plan: Plan, refused: tuple[RejectedPoli
         if step.allowed or call.optional:
             notes.extend(call.notes_after)
         else:
-            failed = step
-    validation: tuple[RejectedPolicy, ...] = ()
-    if failed is None:  # STS refuses a malformed session policy once the hop is reached
-        validation = refused or (validate_resource_policy(*plan.validate, notes) if plan.validate else ())
+            stopped = f"not reached: {call.action} on {call.resource} was denied"
+    if not stopped and plan.validate is not None:
+        validation = validate_resource_policy(*plan.validate, notes)
     return _decision(request, tuple(steps), tuple(planned), notes, validation)
 
 

@@ -17,6 +17,7 @@ from ..evaluation.engine import evaluate
 from ..evaluation.memo import Memo
 from ..evaluation.principals import Principal
 from ..evaluation.request import Attached, EvalRequest
+from ..evaluation.results import RejectedPolicy
 from ..services import rules_for
 from ..world.model import World
 from .decision import Step
@@ -64,6 +65,9 @@ class Call:
     optional: bool = False  # its failure does not fail the request (A7)
     notes: tuple[str, ...] = ()  # said when the call is made
     notes_after: tuple[str, ...] = ()  # said when the call is allowed
+    #: policies passed with the call that the service refuses it for, before deciding anything
+    #: (a malformed session policy given to AssumeRole)
+    refused: tuple[RejectedPolicy, ...] = ()
 
 
 def evaluate_call(world: World, call: Call, notes: list[str]) -> Step:

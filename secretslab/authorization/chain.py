@@ -88,11 +88,14 @@ def assume_role_call(
     )
 
 
-def session_caller(world: World, step: AssumeRoleStep) -> Caller | None:
-    """Who calls after the hop: the role's session (None when the role is not in the world)."""
+def session_caller(world: World, step: AssumeRoleStep) -> Caller:
+    """Who calls after the hop: the role's session (without policies when the role is not in
+    the world: then the hop is never allowed, but the calls after it are still planned)."""
     role = world.role(step.role_arn)
     if role is None:
-        return None
+        arn = Arn.parse(step.role_arn)
+        account, name = (arn.account, arn.name) if arn else ("", step.role_arn)
+        return Caller.of(world, f"arn:aws:sts::{account}:assumed-role/{name}/{step.session_name}")
     session_arn = f"arn:aws:sts::{role.account}:assumed-role/{role.name}/{step.session_name}"
     principal = world.principal(session_arn).with_(
         role_arn=role.arn,
