@@ -305,6 +305,13 @@ def test_playground_allows_when_a_first_identity_policy_is_typed_for_a_principal
     statement = {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": TEAM_DB}
     pg.text.value = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
     assert pg.rendered.decision is not None and pg.rendered.decision.reason.value == "ALLOWED_IDENTITY"
+    # the typed policy is in the slot the chooser names, in a new world; the scenario's is untouched
+    ref = pg.current.ref
+    edited = pg.rendered.world
+    assert edited is not None and edited is not pg.world
+    typed = edited.policy(ref)
+    assert typed is not None and typed.source["Statement"] == [statement]
+    assert pg.world.policy(ref) is None and edited.policy_path(ref) == pg.current.path
 
 
 def test_playground_raises_when_the_policy_path_is_unknown() -> None:

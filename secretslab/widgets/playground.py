@@ -9,7 +9,6 @@ AWS page: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_ev
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -17,12 +16,25 @@ from typing import TYPE_CHECKING, Any
 from ..analysis import DEFAULT_ACTIONS, world_principals
 from ..authorization import authorize
 from ..authorization.explain import decision_html
-from ..policy.model import PolicyKind
+from ..policy.model import Policy, PolicyKind
 from ..policy.parsing import read_policy
+from ..policy.refs import PolicyRef, Slot
 from ..problems import PathPart, Problem, ScenarioError, json_path
 from ..world import World
+from ..world.entities import Group, Role, User
 from .app import WIDE, App, ipywidgets
-from .render import GET_SECRET_VALUE, RED, Rendered, WorldSource, as_world, escape, png, problems_html, short
+from .render import (
+    GET_SECRET_VALUE,
+    RED,
+    Rendered,
+    WorldSource,
+    as_world,
+    edited,
+    escape,
+    png,
+    problems_html,
+    short,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -30,127 +42,88 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class PolicySlot:
-    """A policy of a world that the playground can edit, and where it sits in the §1.1 format."""
+    """A place in a world that holds a policy the playground can edit: ``ref`` names it for
+    ``World.policy``, ``with_policy`` and ``without_policy``; ``path`` is where it sits in the
+    §1.1 format (the playground's choices and the edits of a ``PlaygroundState`` use its JSON path)."""
 
     label: str  # "identity policy of role AppRole", "secret policy of app/db", "key policy of alias/x"
+    ref: PolicyRef
     path: tuple[PathPart, ...]
-    kind: PolicyKind
     nullable: bool = False  # a secret may have no policy; a principal may have no identity policy
+
+    @property
+    def kind(self) -> PolicyKind:
+        """The policy language rules a document typed here follows."""
+        return self.ref.kind
 
     @property
     def json_path(self) -> str:
         return json_path(self.path)
 
 
-@lru_cache(maxsize=16)
-def _world_data(world: World) -> dict[str, Any]:
-    """The world's §1.1 dict, made once per world (``World`` hashes by identity). Shared: never mutate."""
-    return world.to_dict()
+@lru_cache(maxsize=16)  # per world: ``World`` hashes by identity
+def editable_policies(world: World) -> tuple[PolicySlot, ...]:
+    """Identity policies of users, groups and roles (a first one for a principal that has none),
+    role trust policies, secret policies and customer managed key policies. The policy of an AWS
+    managed key is written by AWS and cannot be changed (§9.6)."""
+    slots: list[PolicySlot] = []
+    for kind, principals in (("user", world.users), ("group", world.groups), ("role", world.roles)):
+        for principal in principals:
+            slots += _principal_slots(world, f"{kind} {principal.arn.rsplit('/', 1)[-1]}", principal)
+    for secret in world.secrets:
+        label = f"secret policy of {secret.name or short(secret.arn)}"
+        slots.append(_slot(world, label, PolicyRef(Slot.SECRET, secret.arn), nullable=True))
+    for key in world.keys:
+        if not key.aws_managed:
+            label = f"key policy of {key.aliases[0] if key.aliases else short(key.arn)}"
+            slots.append(_slot(world, label, PolicyRef(Slot.KEY, key.arn)))
+    return tuple(slots)
+
+
+def _principal_slots(world: World, owner: str, principal: User | Group | Role) -> list[PolicySlot]:
+    count = len(principal.policies)
+    slots = [
+        _slot(
+            world, _numbered("identity policy", i, count, owner), PolicyRef(Slot.IDENTITY, principal.arn, i)
+        )
+        for i in range(count)
+    ]
+    if not count:  # index 0 of an empty list: a policy typed there is added
+        first = PolicyRef(Slot.IDENTITY, principal.arn, 0)
+        slots.append(_slot(world, f"identity policy of {owner} (none yet)", first, nullable=True))
+    if isinstance(principal, Role) and principal.trust_policy is not None:
+        slots.append(_slot(world, f"trust policy of {owner}", PolicyRef(Slot.TRUST, principal.arn)))
+    return slots
+
+
+def _slot(world: World, label: str, ref: PolicyRef, *, nullable: bool = False) -> PolicySlot:
+    return PolicySlot(label, ref, world.policy_path(ref), nullable)
 
 
 def _numbered(what: str, index: int, count: int, owner: str) -> str:
     return f"{what} of {owner}" if count == 1 else f"{what} {index + 1} of {owner}"
 
 
-@lru_cache(maxsize=16)
-def editable_policies(world: World) -> tuple[PolicySlot, ...]:
-    """Identity policies of users, groups and roles (a first one for a principal that has none),
-    role trust policies, secret policies and customer managed key policies. The policy of an AWS
-    managed key is written by AWS and cannot be changed (§9.6)."""
-    data = _world_data(world)
-    slots = []
-    for collection in ("users", "groups", "roles"):
-        for i, entity in enumerate(data.get("principals", {}).get(collection) or ()):
-            owner = f"{collection[:-1]} {entity['arn'].rsplit('/', 1)[-1]}"
-            base: tuple[PathPart, ...] = ("principals", collection, i)
-            docs = entity.get("policies") or []
-            slots += [
-                PolicySlot(
-                    _numbered("identity policy", j, len(docs), owner),
-                    (*base, "policies", j),
-                    PolicyKind.IDENTITY,
-                )
-                for j in range(len(docs))
-            ]
-            if not docs:
-                slots.append(
-                    PolicySlot(
-                        f"identity policy of {owner} (none yet)",
-                        (*base, "policies", 0),
-                        PolicyKind.IDENTITY,
-                        nullable=True,
-                    )
-                )
-            if entity.get("trust_policy") is not None:
-                slots.append(
-                    PolicySlot(f"trust policy of {owner}", (*base, "trust_policy"), PolicyKind.TRUST)
-                )
-    for i, secret in enumerate(data.get("secrets") or ()):
-        name = secret.get("name") or short(secret["arn"])
-        slots.append(
-            PolicySlot(
-                f"secret policy of {name}",
-                ("secrets", i, "resource_policy"),
-                PolicyKind.RESOURCE,
-                nullable=True,
-            )
-        )
-    for i, key in enumerate(data.get("kms_keys") or ()):
-        if key.get("manager") != "AWS":
-            label = (key.get("aliases") or [short(key["arn"])])[0]
-            slots.append(PolicySlot(f"key policy of {label}", ("kms_keys", i, "key_policy"), PolicyKind.KEY))
-    return tuple(slots)
-
-
-def _get(data: Any, path: Sequence[PathPart]) -> Any:
-    for part in path:
-        if isinstance(data, list):
-            if not isinstance(part, int) or part >= len(data):
-                return None
-            data = data[part]
-        elif isinstance(data, Mapping):
-            data = data.get(part)
-        else:
-            return None
-    return data
-
-
-def _replaced(data: Any, path: Sequence[PathPart], value: Any) -> Any:
-    """``data`` with ``value`` at ``path``, copying only the containers on the way (``data`` is
-    shared). In a list, ``None`` removes the element and an index one past the end appends."""
-    if not path:
-        return value
-    head, rest = path[0], path[1:]
-    if isinstance(data, list) and isinstance(head, int):
-        out = list(data)
-        if head < len(out):
-            new = _replaced(out[head], rest, value)
-            if new is None and not rest:
-                del out[head]
-            else:
-                out[head] = new
-        elif not (value is None and not rest):
-            out.append(_replaced(None, rest, value))
-        return out
-    base = dict(data) if isinstance(data, Mapping) else {}
-    base[str(head)] = _replaced(base.get(str(head)), rest, value)
-    return base
-
-
 def slot_text(world: World, slot: PolicySlot) -> str:
-    """The policy's JSON as the world holds it (``null`` when there is none)."""
-    return json.dumps(_get(_world_data(world), slot.path), indent=2)
+    """The policy's document as the world holds it, as JSON (``null`` when there is none)."""
+    policy = world.policy(slot.ref)
+    return json.dumps(None if policy is None else policy.source, indent=2)
 
 
 def read_slot(slot: PolicySlot, text: str) -> tuple[Any, tuple[Problem, ...]]:
     """The document typed for ``slot`` and its problems (errors first), each located by its JSON
     path inside the document and named by the policy (``source``). ``null`` or nothing removes a
     nullable policy."""
+    policy, problems = _read(slot, text)
+    return (None if policy is None else policy.source), problems
+
+
+def _read(slot: PolicySlot, text: str) -> tuple[Policy | None, tuple[Problem, ...]]:
     if slot.nullable and text.strip() in ("", "null"):
         return None, ()
     policy = read_policy(text, slot.kind)
     ordered = sorted(policy.problems, key=lambda p: not p.is_error)
-    return policy.source, tuple(p.under(source=slot.label) for p in ordered)
+    return policy, tuple(p.under(source=slot.label) for p in ordered)
 
 
 FIGURE_OPTIONS = (("evaluation flow", "flow"), ("access diagram", "diagram"))
@@ -178,28 +151,13 @@ def render_playground(state: PlaygroundState) -> Rendered:
 def _render_playground(state: PlaygroundState) -> Rendered:
     from ..viz import access_diagram, evaluation_flow  # matplotlib, loaded with the first figure
 
-    slots = {s.json_path: s for s in editable_policies(state.world)}
-    data: Any = _world_data(state.world)
-    problems: list[Problem] = []
-    for where, text in state.edits:
-        slot = slots.get(where)
-        if slot is None:
-            problems.append(
-                Problem("UNKNOWN_REFERENCE", "the world has no editable policy here", source=where)
-            )
-            continue
-        doc, found = read_slot(slot, text)
-        problems += found
-        if not any(p.is_error for p in found):
-            data = _replaced(data, slot.path, doc)
-    problems.sort(key=lambda p: not p.is_error)
+    world, problems = _edited(state)
     if any(p.is_error for p in problems):
         return Rendered(
             problems_html(problems, "Not evaluated: fix these problems first"), problems=tuple(problems)
         )
     request = {"principal": state.principal, "action": state.action, "resource": state.resource}
     try:
-        world = World.from_dict(data)
         decision = authorize(world, request)
     except ScenarioError as exc:
         located = sorted((*problems, *exc.problems), key=lambda p: not p.is_error)
@@ -219,6 +177,34 @@ def _render_playground(state: PlaygroundState) -> Rendered:
         problems=tuple(problems),
         world=world,
     )
+
+
+def _edited(state: PlaygroundState) -> tuple[World, list[Problem]]:
+    """The world with every typed policy that has no error in its slot, and the problems of all
+    of them (errors first)."""
+    slots = {s.json_path: s for s in editable_policies(state.world)}
+    world = state.world
+    problems: list[Problem] = []
+    for where, text in state.edits:
+        slot = slots.get(where)
+        if slot is None:
+            problems.append(
+                Problem("UNKNOWN_REFERENCE", "the world has no editable policy here", source=where)
+            )
+            continue
+        policy, found = _read(slot, text)
+        problems += found
+        if not any(p.is_error for p in found):
+            world = _put(world, slot.ref, policy)
+    problems.sort(key=lambda p: not p.is_error)
+    return (world if world is state.world else edited(world)), problems
+
+
+def _put(world: World, ref: PolicyRef, policy: Policy | None) -> World:
+    """``world`` with ``policy`` in the slot ``ref`` names; None empties it (when it is not empty)."""
+    if policy is not None:
+        return world.with_policy(ref, policy)
+    return world if world.policy(ref) is None else world.without_policy(ref)
 
 
 class PolicyPlayground(App):

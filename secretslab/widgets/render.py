@@ -8,7 +8,7 @@ import html
 import io
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..analysis import AccessMatrix, Diff
@@ -57,6 +57,11 @@ def as_world(world: WorldSource) -> World:
     if isinstance(world, Mapping):
         return World.from_dict(world)
     return load_scenario(os.fspath(world))
+
+
+def edited(world: World) -> World:
+    """An edited world, which is no longer the file it was read from: its problems name no file."""
+    return replace(world, source=None) if world.source is not None else world
 
 
 def png(figure: Figure) -> bytes:

@@ -9,7 +9,7 @@ AWS page: https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-e
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -19,8 +19,49 @@ from ..policy.model import PolicyKind
 from ..problems import PathPart, ScenarioError
 from ..world import World
 from .app import WIDE, App, ipywidgets
-from .playground import _get, _replaced, _world_data, editable_policies
+from .playground import editable_policies
 from .render import GET_SECRET_VALUE, Rendered, WorldSource, as_world, escape, png, problems_html, short
+
+
+@lru_cache(maxsize=16)
+def _world_data(world: World) -> dict[str, Any]:
+    """The world's §1.1 dict, made once per world (``World`` hashes by identity). Shared: never mutate."""
+    return world.to_dict()
+
+
+def _get(data: Any, path: Sequence[PathPart]) -> Any:
+    for part in path:
+        if isinstance(data, list):
+            if not isinstance(part, int) or part >= len(data):
+                return None
+            data = data[part]
+        elif isinstance(data, Mapping):
+            data = data.get(part)
+        else:
+            return None
+    return data
+
+
+def _replaced(data: Any, path: Sequence[PathPart], value: Any) -> Any:
+    """``data`` with ``value`` at ``path``, copying only the containers on the way (``data`` is
+    shared). In a list, ``None`` removes the element and an index one past the end appends."""
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(data, list) and isinstance(head, int):
+        out = list(data)
+        if head < len(out):
+            new = _replaced(out[head], rest, value)
+            if new is None and not rest:
+                del out[head]
+            else:
+                out[head] = new
+        elif not (value is None and not rest):
+            out.append(_replaced(None, rest, value))
+        return out
+    base = dict(data) if isinstance(data, Mapping) else {}
+    base[str(head)] = _replaced(base.get(str(head)), rest, value)
+    return base
 
 
 @dataclass(frozen=True, slots=True)
