@@ -408,6 +408,43 @@ def test_whatif_restores_the_scenario_when_reset_is_clicked() -> None:
     assert wi.rendered.diff is not None and not wi.rendered.diff.changes
 
 
+def test_whatif_edits_a_new_world_by_policy_reference() -> None:
+    """§3.2: an emptied secret policy is removed; a key policy keeps its other statements."""
+    base = W.whatif_base(CMK_SCENARIO)
+    read = next(t for t in base.statements if t.label == "secret policy of app/db · AppsRead")
+    enable, *rest = [t for t in base.statements if t.label.startswith("key policy of alias/prod-app ·")]
+    state = W.WhatIfState(base, frozenset({read.key, enable.key}))
+    after = W.changed_world(state)
+    assert after.policy(read.ref) is None and base.world.policy(read.ref) is not None
+    key_policy = after.policy(enable.ref)
+    assert key_policy is not None
+    assert [s["Sid"] for s in key_policy.source["Statement"]] == [t.label.rsplit(" · ", 1)[1] for t in rest]
+    assert W.whatif_world(state) == after.to_dict()
+    assert base.world.to_dict() == W.as_world(CMK_SCENARIO).to_dict()
+
+
+def test_whatif_removes_every_emptied_identity_policy_when_a_principal_has_several() -> None:
+    """Removing policy 1 of a list before policy 0 keeps each reference pointing at its policy."""
+    bob = "arn:aws:iam::111111111111:user/bob"
+
+    def allow(sid: str) -> dict[str, Any]:
+        statement = {"Sid": sid, "Effect": "Allow", "Action": W.GET_SECRET_VALUE, "Resource": "*"}
+        return {"Version": "2012-10-17", "Statement": [statement]}
+
+    world = {
+        "accounts": [{"id": "111111111111"}],
+        "principals": {
+            "users": [{"arn": bob, "policies": [allow("First"), allow("Second"), allow("Third")]}]
+        },
+        "secrets": [{"arn": TEAM_DB, "name": "team/db", "account": "111111111111", "region": "us-east-1"}],
+    }
+    base = W.whatif_base(world)
+    off = frozenset(t.key for t in base.statements if not t.label.endswith("Second"))
+    after = W.changed_world(W.WhatIfState(base, off))
+    user = after.user(bob)
+    assert user is not None and [p.source["Statement"][0]["Sid"] for p in user.policies] == ["Second"]
+
+
 def test_render_whatif_is_pure_when_given_the_same_state() -> None:
     base = W.whatif_base(CMK_SCENARIO)
     toggle = base.statements[0]

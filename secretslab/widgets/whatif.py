@@ -8,60 +8,29 @@ AWS page: https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-e
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 from ..analysis import AccessMatrix, access_matrix, diff
-from ..policy.model import PolicyKind
-from ..problems import PathPart, ScenarioError
+from ..policy.model import Policy, PolicyKind
+from ..policy.refs import PolicyRef, Slot
+from ..problems import PathPart
 from ..world import World
 from .app import WIDE, App, ipywidgets
 from .playground import editable_policies
-from .render import GET_SECRET_VALUE, Rendered, WorldSource, as_world, escape, png, problems_html, short
-
-
-@lru_cache(maxsize=16)
-def _world_data(world: World) -> dict[str, Any]:
-    """The world's §1.1 dict, made once per world (``World`` hashes by identity). Shared: never mutate."""
-    return world.to_dict()
-
-
-def _get(data: Any, path: Sequence[PathPart]) -> Any:
-    for part in path:
-        if isinstance(data, list):
-            if not isinstance(part, int) or part >= len(data):
-                return None
-            data = data[part]
-        elif isinstance(data, Mapping):
-            data = data.get(part)
-        else:
-            return None
-    return data
-
-
-def _replaced(data: Any, path: Sequence[PathPart], value: Any) -> Any:
-    """``data`` with ``value`` at ``path``, copying only the containers on the way (``data`` is
-    shared). In a list, ``None`` removes the element and an index one past the end appends."""
-    if not path:
-        return value
-    head, rest = path[0], path[1:]
-    if isinstance(data, list) and isinstance(head, int):
-        out = list(data)
-        if head < len(out):
-            new = _replaced(out[head], rest, value)
-            if new is None and not rest:
-                del out[head]
-            else:
-                out[head] = new
-        elif not (value is None and not rest):
-            out.append(_replaced(None, rest, value))
-        return out
-    base = dict(data) if isinstance(data, Mapping) else {}
-    base[str(head)] = _replaced(base.get(str(head)), rest, value)
-    return base
+from .render import (
+    GET_SECRET_VALUE,
+    Rendered,
+    WorldSource,
+    as_world,
+    edited,
+    escape,
+    png,
+    problems_html,
+    short,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +39,9 @@ class StatementToggle:
 
     key: str  # "<policy JSON path>#<index>", stable and unique
     label: str  # "secret policy of app/db · AppsRead"
-    policy: tuple[PathPart, ...]
-    index: int
+    ref: PolicyRef  # the policy it is a statement of
+    policy: tuple[PathPart, ...]  # where that policy sits in the §1.1 format
+    index: int  # its position in the policy's Statement
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,21 +67,21 @@ class WhatIfBase:
     before: AccessMatrix
 
 
-def _statements(doc: Any) -> list[Any]:
-    raw = doc.get("Statement") if isinstance(doc, Mapping) else None
-    return raw if isinstance(raw, list) else [raw] if isinstance(raw, Mapping) else []
-
-
 def whatif_base(world: WorldSource, action: str = GET_SECRET_VALUE) -> WhatIfBase:
+    """What stays fixed while exploring ``world`` for ``action``: a toggle per statement of its
+    identity, secret and customer managed key policies, a key choice per secret that can move to
+    another key, and the access matrix before any change."""
     w = as_world(world)
+    policies = dict(w.policies())
     toggles = []
     for slot in editable_policies(w):
         if slot.kind not in (PolicyKind.IDENTITY, PolicyKind.RESOURCE, PolicyKind.KEY):
             continue
-        for i, statement in enumerate(_statements(_get(_world_data(w), slot.path))):
+        for i, statement in enumerate(_statements(_document(policies.get(slot.ref)))):
             sid = statement.get("Sid") if isinstance(statement, Mapping) else None
             name = f"{sid}" if sid else f"statement {i + 1}"
-            toggles.append(StatementToggle(f"{slot.json_path}#{i}", f"{slot.label} · {name}", slot.path, i))
+            label = f"{slot.label} · {name}"
+            toggles.append(StatementToggle(f"{slot.json_path}#{i}", label, slot.ref, slot.path, i))
     swaps = []
     for secret in w.secrets:
         current = w.secret_key(secret)
@@ -135,47 +105,63 @@ def whatif_base(world: WorldSource, action: str = GET_SECRET_VALUE) -> WhatIfBas
 
 @dataclass(frozen=True, slots=True)
 class WhatIfState:
+    """The changes made to a base world: statements switched off and secrets given another key."""
+
     base: WhatIfBase
     off: frozenset[str] = frozenset()  # StatementToggle.key of the statements switched off
     keys: tuple[tuple[str, str], ...] = ()  # (secret ARN, key ARN) of the secrets given another key
 
 
 def whatif_world(state: WhatIfState) -> dict[str, Any]:
-    """The base world's §1.1 dict with the statements switched off and the keys swapped. A secret
-    policy left without statements is removed; an identity policy too; a key policy cannot be
-    removed and AWS rejects an empty one (§3.2), so requests needing that key become INVALID_POLICY."""
+    """The changed world (``changed_world``) in the §1.1 format."""
+    return changed_world(state).to_dict()
+
+
+def changed_world(state: WhatIfState) -> World:
+    """The base world with the statements switched off and the keys swapped. A secret policy left
+    without statements is removed; an identity policy too; a key policy cannot be removed and AWS
+    rejects an empty one (§3.2), so requests needing that key become INVALID_POLICY."""
     base = state.base
-    data = copy.deepcopy(_world_data(base.world))
-    by_policy: dict[tuple[PathPart, ...], set[int]] = {}
+    policies = dict(base.world.policies())
+    off: dict[PolicyRef, set[int]] = {}
     for toggle in base.statements:
         if toggle.key in state.off:
-            by_policy.setdefault(toggle.policy, set()).add(toggle.index)
-    emptied = []
-    for path, indexes in by_policy.items():
-        doc = _get(data, path)
+            off.setdefault(toggle.ref, set()).add(toggle.index)
+    world, emptied = base.world, []
+    for ref, indexes in off.items():
+        doc = _document(policies.get(ref))
         kept = [s for i, s in enumerate(_statements(doc)) if i not in indexes]
-        doc["Statement"] = kept
-        if not kept and path[-1] != "key_policy":
-            emptied.append(path)
-    for path in sorted(emptied, reverse=True):  # later list positions first: indexes stay right
-        data = _replaced(data, path, None)
-    listed = {k["arn"] for k in data.get("kms_keys") or ()}
-    for secret_arn, key_arn in state.keys:
-        secret = next(s for s in data["secrets"] if s["arn"] == secret_arn)
-        secret["kms_key"] = key_arn
-        if key_arn not in listed:  # aws/secretsmanager as AWS would create it (§9.6)
-            key = base.world.aws_managed_key(secret["account"], secret["region"])
-            data.setdefault("kms_keys", []).append(
-                {
-                    "arn": key.arn,
-                    "account": key.account,
-                    "region": key.region,
-                    "manager": "AWS",
-                    "aliases": list(key.aliases),
-                }
-            )
-            listed.add(key_arn)
-    return data
+        if kept or ref.slot is Slot.KEY:
+            world = world.with_policy(ref, {**doc, "Statement": kept})
+        else:
+            emptied.append(ref)
+    for ref in sorted(emptied, reverse=True):  # later list positions first: the others' indexes stay right
+        world = world.without_policy(ref)
+    for secret, key in state.keys:
+        world = _with_key(world, secret, key)
+    return edited(world)
+
+
+def _document(policy: Policy | None) -> Any:
+    return None if policy is None else policy.source
+
+
+def _statements(doc: Any) -> list[Any]:
+    raw = doc.get("Statement") if isinstance(doc, Mapping) else None
+    return raw if isinstance(raw, list) else [raw] if isinstance(raw, Mapping) else []
+
+
+def _with_key(world: World, secret_arn: str, key_arn: str) -> World:
+    """``world`` with the secret encrypted under the key; ``aws/secretsmanager`` is added as AWS
+    would create it when the world does not list it (§9.6)."""
+    secret = world.secret(secret_arn)
+    if secret is None:
+        raise KeyError(f"{secret_arn} is not in the world")
+    secrets = tuple(replace(s, kms_key=key_arn) if s.arn == secret.arn else s for s in world.secrets)
+    keys = world.keys
+    if all(k.arn != key_arn for k in keys):
+        keys = (*keys, world.aws_managed_key(secret.account, secret.region))
+    return replace(world, secrets=secrets, keys=keys)
 
 
 def render_whatif(state: WhatIfState) -> Rendered:
@@ -188,10 +174,7 @@ def _render_whatif(state: WhatIfState) -> Rendered:
     from ..viz import diff_heatmap  # matplotlib, loaded with the first figure
 
     base = state.base
-    try:
-        after = World.from_dict(whatif_world(state))
-    except ScenarioError as exc:
-        return Rendered(problems_html(exc.problems, "The changed world is not valid"), problems=exc.problems)
+    after = changed_world(state)
     matrix = access_matrix(
         after, actions=(base.action,), principals=base.before.principals, resources=base.before.resources
     )
