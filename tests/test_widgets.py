@@ -128,8 +128,33 @@ def test_build_world_rejects_a_choice_when_its_value_is_unknown() -> None:
         W.build_world({"key_policy": "everyone"})
 
 
-def test_render_builder_returns_the_same_result_when_choices_repeat() -> None:
-    assert W.render_builder({"key": "aws"}) is W.render_builder(W.BuilderChoices(key="aws"))
+def test_render_builder_renders_the_same_result_when_equal_choices_are_given_as_dict_or_choices() -> None:
+    """§9.6 vs §10.6: the render depends on the choices alone, however they are given; other
+    choices decide and draw another result."""
+    as_dict = W.render_builder({"key": "aws"})
+    W.clear_caches()  # decide and draw again rather than answer from memory
+    as_choices = W.render_builder(W.BuilderChoices(key="aws"))
+    assert as_choices is not as_dict
+    assert as_dict.decision is not None and as_choices.decision is not None
+    assert as_choices.decision.to_dict() == as_dict.decision.to_dict()
+    assert as_choices.decision.reason.value == "XACCT_NO_RESOURCE_GRANT"
+    assert as_choices.html == as_dict.html and as_choices.png == as_dict.png
+    assert as_dict.fix is not None and as_choices.fix is not None
+    assert as_choices.fix.to_dict() == as_dict.fix.to_dict()
+    other = W.render_builder({"key": "aws", "path": "assume_role"})
+    assert other.decision is not None and other.decision.allowed
+    assert other.decision.to_dict() != as_dict.decision.to_dict()
+    assert other.html != as_dict.html and other.png != as_dict.png
+
+
+def test_render_builder_answers_from_memory_when_choices_repeat() -> None:
+    """Renders are memoized on their state (the package's promise of an instant re-render when a
+    learner flips a control back): equal choices, as a dict or as ``BuilderChoices``, give the
+    remembered render until ``clear_caches``."""
+    first = W.render_builder({"key": "aws"})
+    assert W.render_builder(W.BuilderChoices(key="aws")) is first
+    W.clear_caches()
+    assert W.render_builder({"key": "aws"}) is not first
 
 
 # -- the scenario builder widget
