@@ -25,12 +25,10 @@ from ..world.entities import Group, Role, User
 from .app import WIDE, App, ipywidgets
 from .render import (
     GET_SECRET_VALUE,
-    RED,
     Rendered,
     WorldSource,
     as_world,
     edited,
-    escape,
     png,
     problems_html,
     short,
@@ -272,6 +270,7 @@ class PolicyPlayground(App):
 
     @property
     def current(self) -> PolicySlot:
+        """The slot being edited."""
         return self._slot(self.policy.value)
 
     def state(self) -> PlaygroundState:
@@ -289,7 +288,7 @@ class PolicyPlayground(App):
             else:
                 self.drafts[slot.json_path] = self.text.value
         except Exception as exc:  # shown, not raised (observer)
-            self.status.value = f"<p style='color:{RED}'>{escape(exc)}</p>"
+            self.show_error(exc)
             return
         self.refresh()
 
@@ -298,7 +297,7 @@ class PolicyPlayground(App):
             slot = self.current
             self.text.value = self.drafts.get(slot.json_path, slot_text(self.world, slot))  # fires _typed
         except Exception as exc:  # shown, not raised (observer)
-            self.status.value = f"<p style='color:{RED}'>{escape(exc)}</p>"
+            self.show_error(exc)
 
     def _reset(self, button: Any = None) -> None:
         self._quiet = True
@@ -306,7 +305,7 @@ class PolicyPlayground(App):
             self.drafts.pop(self.current.json_path, None)
             self.text.value = slot_text(self.world, self.current)
         except Exception as exc:  # shown, not raised (observer)
-            self.status.value = f"<p style='color:{RED}'>{escape(exc)}</p>"
+            self.show_error(exc)
         finally:
             self._quiet = False
         self.refresh()

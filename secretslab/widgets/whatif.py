@@ -1,6 +1,7 @@
 """The what-if explorer: what does not change while exploring a world (``whatif_base``: the
 statements that can be switched off, the keys each secret can be moved to, the access matrix
-before), the changes made (``WhatIfState``), the changed world (``whatif_world``) and
+before), the changes made (``WhatIfState``), the changed world (``changed_world``, edited
+through ``World.with_policy``/``without_policy``; ``whatif_world`` is its dict) and
 ``render_whatif``, the accesses gained and lost for one action as a diff heatmap;
 ``WhatIfExplorer`` wires a checkbox per statement and a key chooser per secret to it.
 AWS page: https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
@@ -72,9 +73,14 @@ def whatif_base(world: WorldSource, action: str = GET_SECRET_VALUE) -> WhatIfBas
     identity, secret and customer managed key policies, a key choice per secret that can move to
     another key, and the access matrix before any change."""
     w = as_world(world)
-    policies = dict(w.policies())
+    before = access_matrix(w, actions=(action,))
+    return WhatIfBase(w, action, _toggles(w), _swaps(w), before)
+
+
+def _toggles(world: World) -> tuple[StatementToggle, ...]:
+    policies = dict(world.policies())
     toggles = []
-    for slot in editable_policies(w):
+    for slot in editable_policies(world):
         if slot.kind not in (PolicyKind.IDENTITY, PolicyKind.RESOURCE, PolicyKind.KEY):
             continue
         for i, statement in enumerate(_statements(_document(policies.get(slot.ref)))):
@@ -82,25 +88,28 @@ def whatif_base(world: WorldSource, action: str = GET_SECRET_VALUE) -> WhatIfBas
             name = f"{sid}" if sid else f"statement {i + 1}"
             label = f"{slot.label} · {name}"
             toggles.append(StatementToggle(f"{slot.json_path}#{i}", label, slot.ref, slot.path, i))
+    return tuple(toggles)
+
+
+def _swaps(world: World) -> tuple[KeySwap, ...]:
     swaps = []
-    for secret in w.secrets:
-        current = w.secret_key(secret)
+    for secret in world.secrets:
+        current = world.secret_key(secret)
         if current.aws_managed:
             others = [
                 (f"{k.label} (customer managed)", k.arn)
-                for k in w.keys
+                for k in world.keys
                 if not k.aws_managed and (k.account, k.region) == (secret.account, secret.region)
             ]
         else:
-            managed = w.aws_managed_key(secret.account, secret.region)
+            managed = world.aws_managed_key(secret.account, secret.region)
             others = [(f"{managed.label} (AWS managed)", managed.arn)]
         if others:
             kind = "AWS managed" if current.aws_managed else "customer managed"
             swaps.append(
                 KeySwap(secret.arn, secret.name, ((f"{current.label} ({kind})", current.arn), *others))
             )
-    before = access_matrix(w, actions=(action,))
-    return WhatIfBase(w, action, tuple(toggles), tuple(swaps), before)
+    return tuple(swaps)
 
 
 @dataclass(frozen=True, slots=True)
