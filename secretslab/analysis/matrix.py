@@ -144,7 +144,7 @@ def _row(world: World, principal: str, resources: tuple[str, ...], actions: tupl
     out = []
     for r in resources:
         for a in actions:
-            d = authorize(world, Request(principal, a, r))
+            d = authorize(world, Request(principal, a, r), unreached=False)
             out.append((d.outcome.value, d.reason.value, d.unknown))
     return out
 

@@ -18,21 +18,23 @@ from typing import Any
 from ..arn import Arn
 from ..evaluation.results import Outcome, Reason, RejectedPolicy
 from ..world.model import World
-from .calls import Call, Caller, evaluate_call
+from .calls import Call, Caller, evaluate_call, remembered
 from .chain import assume_role_call, refused_session_policies, session_caller
 from .decision import Decision, PlannedStep, Step
 from .kms import kms_call
+from .plan import Later, Pending, Plan
 from .request import Request
-from .secretsmanager import Plan, plan_secretsmanager, validate_resource_policy
+from .secretsmanager import plan_secretsmanager, validate_resource_policy
 
 
-def authorize(world: World, request: Request | Mapping[str, Any]) -> Decision:
+def authorize(world: World, request: Request | Mapping[str, Any], *, unreached: bool = True) -> Decision:
     """The decision on ``request`` in ``world`` (a ``Request`` or a dict in the §1.2 format);
-    raises ``ScenarioError`` for a request that does not follow the format."""
+    raises ``ScenarioError`` for a request that does not follow the format. ``Decision.plan``
+    lists every call the request needs; with ``unreached=False`` it stops at the call that
+    decided (analyses of many requests, which read only the outcome, save naming the rest)."""
     if not isinstance(request, Request):
         request = Request.from_dict(request)
-    plan = _plan(world, request)
-    decision = _run(world, request, plan)
+    decision = _run(world, request, _plan(world, request), unreached)
     if not world.gaps:
         return decision
     return replace(decision, gaps=world.gaps_for(_refs(decision)))
@@ -45,7 +47,7 @@ def _plan(world: World, request: Request) -> Plan:
     caller = Caller.of(world, request.principal)
     for hop in request.assume_role_chain:
         call = assume_role_call(world, caller, hop.role_arn, hop.context, hop.session_name, hop.session_tags)
-        plan.call(replace(call, refused=refused_session_policies(hop)))
+        plan.call(call._replace(refused=refused_session_policies(hop)))
         caller = session_caller(world, hop)
     _plan_action(world, request, caller, plan)
     return plan
@@ -67,29 +69,51 @@ def _plan_action(world: World, request: Request, caller: Caller, plan: Plan) -> 
         plan.call(Call(caller, action, resource, account, arn.region if arn else None, None, context=context))
 
 
-def _run(world: World, request: Request, plan: Plan) -> Decision:
+def _run(world: World, request: Request, plan: Plan, unreached: bool) -> Decision:
     """Each call in order until one is refused or denied; the rest stay in the plan, not reached."""
     notes = list(plan.notes)
     steps: list[Step] = []
     planned: list[PlannedStep] = []
     validation: tuple[RejectedPolicy, ...] = ()
     stopped = ""  # why the calls after the current one are not reached
-    for call in plan.calls:
-        who = call.caller.principal.arn
-        if not stopped and call.refused:  # STS refuses the call before it decides anything (§3)
-            validation = call.refused
-            stopped = f"not reached: {call.action} on {call.resource} is refused (MalformedPolicyDocument)"
+    memo = remembered(world).memo
+    entries = list(reversed(plan.calls))  # a stack: a Later entry puts its calls back on it
+    while entries:
+        entry = entries.pop()
+        if isinstance(entry, Later):
+            if stopped and not unreached:
+                break
+            more = Plan()
+            entry.expand(more)
+            entries.extend(reversed(more.calls))
+            plan.validate = more.validate or plan.validate
+            if not stopped:
+                notes.extend(more.notes)
+            continue
+        if not stopped and isinstance(entry, Call) and entry.refused:  # STS refuses it outright (§3)
+            validation = entry.refused
+            stopped = f"not reached: {entry.action} on {entry.resource} is refused (MalformedPolicyDocument)"
         if stopped:
+            if not unreached:
+                break
+            who = entry.principal if isinstance(entry, Pending) else entry.caller.principal.arn
             planned.append(
-                PlannedStep(call.action, call.resource, who, call.purpose, call.optional, None, stopped)
+                PlannedStep(entry.action, entry.resource, who, entry.purpose, entry.optional, None, stopped)
             )
             continue
+        call = entry.build() if isinstance(entry, Pending) else entry
         notes.extend(call.notes)
-        step = evaluate_call(world, call, notes)
+        step = evaluate_call(world, call, notes, memo)
         steps.append(step)
-        planned.append(PlannedStep(call.action, call.resource, who, call.purpose, call.optional, step))
+        planned.append(
+            PlannedStep(
+                call.action, call.resource, call.caller.principal.arn, call.purpose, call.optional, step
+            )
+        )
         if step.allowed or call.optional:
             notes.extend(call.notes_after)
+            if isinstance(entry, Pending):
+                notes.extend(entry.notes_after)
         else:
             stopped = f"not reached: {call.action} on {call.resource} was denied"
     if not stopped and plan.validate is not None:
@@ -109,7 +133,7 @@ def _decision(
     for step in steps:  # policies of the world that AWS would have refused (§3.4)
         for rejected in step.evaluation.invalid:
             ignored.setdefault(rejected.label, rejected)
-    errors = (*ignored.values(), *validation)
+    errors = (*ignored.values(), *validation) if ignored or validation else ()
     failed = next((s for s in steps if not s.allowed and not s.optional), None)
     if failed is not None:
         ev = failed.evaluation

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..evaluation.context import Values, request_context
 from ..evaluation.engine import evaluate
@@ -36,18 +37,22 @@ class Caller:
 
     @classmethod
     def of(cls, world: World, arn: str) -> Caller:
-        """The caller of a world's principal."""
-        principal = world.principal(arn)
-        return cls(
-            principal,
-            world.identity_policies(principal),
-            world.boundary(principal),
-            world.session_policies(principal),
-        )
+        """The caller of a world's principal (remembered for the world, which never changes)."""
+        callers = remembered(world).callers
+        found = callers.get(arn)
+        if found is None:
+            principal = world.principal(arn)
+            found = cls(
+                principal,
+                world.identity_policies(principal),
+                world.boundary(principal),
+                world.session_policies(principal),
+            )
+            callers[arn] = found
+        return found
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(NamedTuple):  # a NamedTuple: immutable, and cheap to build for every call planned
     """One call the request needs: ``caller`` calls ``action`` on ``resource``."""
 
     caller: Caller
@@ -64,14 +69,15 @@ class Call:
     purpose: str = ""
     optional: bool = False  # its failure does not fail the request (A7)
     notes: tuple[str, ...] = ()  # said when the call is made
-    notes_after: tuple[str, ...] = ()  # said when the call is allowed
+    notes_after: tuple[str, ...] = ()  # said once the call is allowed
     #: policies passed with the call that the service refuses it for, before deciding anything
     #: (a malformed session policy given to AssumeRole)
     refused: tuple[RejectedPolicy, ...] = ()
 
 
-def evaluate_call(world: World, call: Call, notes: list[str]) -> Step:
-    """The call's evaluation; notes about the context go into ``notes``."""
+def evaluate_call(world: World, call: Call, notes: list[str], memo: Memo | None = None) -> Step:
+    """The call's evaluation; notes about the context go into ``notes``. ``memo``: what the
+    engine remembers for this world (by default the world's own)."""
     principal = call.caller.principal
     acct = world.account(call.account)
     org = world.organization
@@ -104,15 +110,28 @@ def evaluate_call(world: World, call: Call, notes: list[str]) -> Step:
         world.rcp_levels(call.account),
         call.aws_managed_key,
     )
-    return Step(call.action, call.resource, evaluate(req, _memo(world)), call.purpose, call.optional)
+    return Step(
+        call.action, call.resource, evaluate(req, remembered(world).memo), call.purpose, call.optional
+    )
 
 
-#: what the engine remembers for each world's policies, dropped with the world
-_MEMOS: weakref.WeakKeyDictionary[World, Memo] = weakref.WeakKeyDictionary()
+class _Remembered:
+    """What authorizing on one world remembers: the engine's memo and the callers."""
+
+    __slots__ = ("callers", "memo")
+
+    def __init__(self) -> None:
+        self.memo = Memo()
+        self.callers: dict[str, Caller] = {}
 
 
-def _memo(world: World) -> Memo:
-    found = _MEMOS.get(world)
+#: per world, held weakly: dropped with the world
+_REMEMBERED: weakref.WeakKeyDictionary[World, _Remembered] = weakref.WeakKeyDictionary()
+
+
+def remembered(world: World) -> _Remembered:
+    """What authorizing on ``world`` remembers (created on first use, dropped with the world)."""
+    found = _REMEMBERED.get(world)
     if found is None:
-        found = _MEMOS[world] = Memo()
+        found = _REMEMBERED[world] = _Remembered()
     return found

@@ -7,7 +7,7 @@ an imported world it depends on (semantics §12–13). Immutable data; rendering
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..evaluation.results import Evaluation, Outcome, Reason, RejectedPolicy
 from ..world.entities import Gap
@@ -51,8 +51,7 @@ class Step:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedStep:
+class PlannedStep(NamedTuple):  # a NamedTuple: immutable, and cheap to build for every call
     """One call the request needs, in the order AWS makes it: its ``step`` once evaluated, or
     None when an earlier call failed first (``why_not_reached`` says which)."""
 

@@ -12,7 +12,7 @@ https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_exam
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from ..arn import Arn
@@ -28,28 +28,8 @@ from ..world.entities import Key, Secret
 from ..world.model import World
 from .calls import Call, Caller
 from .kms import kms_call
+from .plan import Later, Pending, Plan
 from .request import Request
-
-
-@dataclass
-class Plan:
-    """The calls of a request in order, built up by the planners (never escapes ``authorize``).
-    A note said "now" goes with the last call planned so far: it is said once that call is
-    allowed, as it would be when the calls are made one after another."""
-
-    calls: list[Call] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # said before any call
-    validate: tuple[str, Mapping[str, Any]] | None = None  # (operation, parameters) to validate
-
-    def call(self, call: Call) -> None:
-        self.calls.append(call)
-
-    def note(self, text: str) -> None:
-        if self.calls:
-            last = self.calls[-1]
-            self.calls[-1] = replace(last, notes_after=(*last.notes_after, text))
-        else:
-            self.notes.append(text)
 
 
 def plan_secretsmanager(world: World, request: Request, caller: Caller, plan: Plan) -> None:
@@ -67,21 +47,32 @@ def plan_secretsmanager(world: World, request: Request, caller: Caller, plan: Pl
             "a bare name resolves in the caller's own account; use the ARN across "
             "accounts (§10.4)"
         )
-    arn = secret.arn if secret else request.resource
-    parsed = Arn.parse(arn)
-    account = (
-        secret.account
-        if secret
-        else parsed.account
-        if parsed and parsed.account
-        else caller.principal.account
-    )
-    region = secret.region if secret else parsed.region if parsed else None
+    arn, account, region = request.resource, caller.principal.account, None
+    if secret is not None:
+        arn, account, region = secret.arn, secret.account, secret.region
+    elif (parsed := Arn.parse(arn)) is not None:
+        account, region = parsed.account or account, parsed.region
     key, old_key = _keys(world, secret, params, account, region, plan)
     keys = sm.request_keys(op, arn if arn != "*" else None, params, key.arn if key else None)
     if secret is not None and secret.region:
         keys.append(("secretsmanager:SecretPrimaryRegion", (secret.region,)))
     plan.call(_on_secret(caller, request.action, secret, arn, account, region, keys, request.context))
+    plan.call(Later(partial(_after_main, request, caller, secret, arn, account, region, key, old_key)))
+
+
+def _after_main(
+    request: Request,
+    caller: Caller,
+    secret: Secret | None,
+    arn: str,
+    account: str,
+    region: str | None,
+    key: Key | None,
+    old_key: Key | None,
+    plan: Plan,
+) -> None:
+    """The extra actions and KMS calls of the operation (§10.2), once the operation is allowed."""
+    op, params = request.action.partition(":")[2], request.parameters
     versions = dict(secret.versions) if secret else {}
     steps = sm.plan(
         op,
@@ -103,7 +94,16 @@ def plan_secretsmanager(world: World, request: Request, caller: Caller, plan: Pl
     for sub in steps.steps:
         if unknown and sub.action.startswith("kms:"):
             continue
-        plan.call(_sub_request(request, caller, sub, secret, arn, account, region, key, old_key))
+        target = old_key if sub.target is sm.Target.OLD_KEY else key
+        resource = (
+            (target.arn if target else arn)
+            if sub.action.startswith("kms:")
+            else str(request.parameters.get("RotationLambdaARN"))
+            if sub.target is sm.Target.LAMBDA
+            else arn
+        )
+        build = partial(_sub_request, request, caller, sub, secret, arn, account, region, key, old_key)
+        plan.call(Pending(sub.action, resource, caller.principal.arn, sub.purpose, sub.optional, build))
     if op.lower() in ("putresourcepolicy", "validateresourcepolicy"):
         plan.validate = (op, params)
 

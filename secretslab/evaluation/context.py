@@ -7,7 +7,7 @@ AWS page: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_co
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
@@ -181,8 +181,8 @@ def request_context(
     org_id: str | None = None,
     org_path: tuple[str, ...] = (),
     tag_prefixes: tuple[str, ...] = (),
-    keys: Iterable[tuple[str, Values]] = (),
-    given: Iterable[tuple[str, Values]] = (),
+    keys: Sequence[tuple[str, Values]] = (),
+    given: Sequence[tuple[str, Values]] = (),
 ) -> tuple[Context, list[str]]:
     """The request context of one call, the one builder both doors use (§7): the keys AWS derives
     from the principal and the resource (``account``, ``region``, ``tags``, organization), the
@@ -191,6 +191,8 @@ def request_context(
     session's ``aws:TokenIssueTime`` is ``aws:CurrentTime`` when only that is given. Returns the
     context and a note for each supplied key it ignored."""
     base = _base_context(principal, account, region, tags, org_id, org_path, tag_prefixes)
+    if not given:  # most requests of an analysis supply nothing
+        return (base.extended(keys) if keys else base), []
     kept, notes = supplied(given, world=world)
     derived = list(keys)
     if principal.type is PrincipalType.SESSION and not any(
