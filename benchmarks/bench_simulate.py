@@ -216,9 +216,11 @@ def time_import(python: str, pin: list[str], repeat: int) -> None:
 
     bare, full = best("pass"), best("import secretslab")
     used = best("import secretslab as sl; sl.World; sl.authorize; sl.parse_policy")
-    print(f"import secretslab: {1000 * (full - bare):.0f} ms above a bare interpreter "
-          f"({1000 * (used - bare):.0f} ms with World, authorize and parse_policy loaded); "
-          f"no {', '.join(HEAVY)}")
+    print(
+        f"import secretslab: {1000 * (full - bare):.0f} ms above a bare interpreter "
+        f"({1000 * (used - bare):.0f} ms with World, authorize and parse_policy loaded); "
+        f"no {', '.join(HEAVY)}"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

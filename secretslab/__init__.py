@@ -37,6 +37,7 @@ _EXPORTS = {
     "PrincipalType": "evaluation",
     "InvalidPolicyError": "problems",
     "Problem": "problems",
+    "ProblemCode": "problems",
     "ScenarioError": "problems",
     "Severity": "problems",
     "Request": "authorization",
@@ -85,6 +86,7 @@ __all__ = [
     "Principal",
     "PrincipalType",
     "Problem",
+    "ProblemCode",
     "Reason",
     "RejectedPolicy",
     "Request",
@@ -127,7 +129,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from .analysis import AccessMatrix, AccessPath, Diff, WhoCan, access_matrix, access_paths, diff, who_can
-    from .analyzer import Finding, findings
+    from .analyzer import Finding, FindingCode, findings
     from .authorization import Decision, PlannedStep, Request, Step, authorize
     from .evaluation import (
         Attached,
@@ -154,5 +156,5 @@ if TYPE_CHECKING:
         parse_policy,
         read_policy,
     )
-    from .problems import InvalidPolicyError, Problem, ScenarioError, Severity
+    from .problems import InvalidPolicyError, Problem, ProblemCode, ScenarioError, Severity
     from .world import World, load_scenario

@@ -26,7 +26,7 @@ from .evaluation.request import Attached, EvalRequest, Level
 from .evaluation.results import Evaluation
 from .policy.model import Policy, PolicyKind
 from .policy.parsing import read_policy
-from .problems import PathPart, Problem
+from .problems import PathPart, Problem, ProblemCode
 from .services import rules_for
 from .world.fields import Fields
 
@@ -82,7 +82,9 @@ class Simulator:
         try:
             raw = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            problem = Problem("INVALID_JSON", f"not a JSON object: {exc}", (), source=f"{source}:{number}")
+            problem = Problem(
+                ProblemCode.INVALID_JSON, f"not a JSON object: {exc}", (), source=f"{source}:{number}"
+            )
             return {"id": None, "error": _error([problem])}
         ident = raw.get("id") if type(raw) is dict else None
         try:
@@ -102,10 +104,12 @@ class Simulator:
         where = f"{source}:{number}" if source else ""
         reader = Fields(where or None)
         if not isinstance(raw, dict):
-            raise LineError([Problem("INVALID_FIELD", "a request line is a JSON object", (), source=where)])
+            raise LineError(
+                [Problem(ProblemCode.INVALID_FIELD, "a request line is a JSON object", (), source=where)]
+            )
         for key in raw:
             if key not in _FIELDS:
-                reader.problem("UNKNOWN_FIELD", f"a request line has no field {key!r}", (key,))
+                reader.problem(ProblemCode.UNKNOWN_FIELD, f"a request line has no field {key!r}", (key,))
         arn, action, resource, given = read_target(reader, raw)
         principal = self._principal(arn, reader) if arn is not None else None
         rules = rules_for(action, resource) if action else None
@@ -189,7 +193,7 @@ class Simulator:
         found = self._principals[value]
         if found is None:
             reader.problem(
-                "INVALID_FIELD",
+                ProblemCode.INVALID_FIELD,
                 f"{value!r} is not a root, user, role, assumed-role or federated-user ARN",
                 ("principal",),
             )
@@ -229,7 +233,9 @@ class Simulator:
         if docs is None:
             return ()
         if not isinstance(docs, list):
-            problems.append(Problem("INVALID_FIELD", f"{field} is a list of policy documents", (field,)))
+            problems.append(
+                Problem(ProblemCode.INVALID_FIELD, f"{field} is a list of policy documents", (field,))
+            )
             return ()
         out = []
         for i, doc in enumerate(docs):
@@ -246,7 +252,7 @@ class Simulator:
         if not isinstance(levels, list) or not all(isinstance(level, list) for level in levels):
             problems.append(
                 Problem(
-                    "INVALID_FIELD",
+                    ProblemCode.INVALID_FIELD,
                     f"{field} is a list of levels (root first), each a list of policy documents",
                     (field,),
                 )

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .problems import InvalidPolicyError, Problem, ScenarioError
+from .problems import InvalidPolicyError, Problem, ProblemCode, ScenarioError
 
 EXIT_INPUT = 2  # bad input: a file, a scenario, a request, an argument
 EXIT_INTERNAL = 70  # a bug in secretslab
@@ -164,7 +164,7 @@ def _key_values(items: list[str], what: str, parse_json: bool) -> dict[str, Any]
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            problem = Problem("INVALID_FIELD", f"{item!r} is not KEY=VALUE", (what,))
+            problem = Problem(ProblemCode.INVALID_FIELD, f"{item!r} is not KEY=VALUE", (what,))
             raise ScenarioError([problem], what="argument")
         if parse_json:
             try:

@@ -36,88 +36,156 @@ class Severity(StrEnum):
 
 _RANK = {Severity.ERROR: 0, Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.WARNING: 2, Severity.LOW: 2}
 
+
+class ProblemCode(StrEnum):
+    """The stable code of every problem (``CODES`` gives its severity and meaning): tests and users
+    match on codes, never on wording."""
+
+    INVALID_JSON = "INVALID_JSON"
+    DUPLICATE_KEY = "DUPLICATE_KEY"
+    NOT_AN_OBJECT = "NOT_AN_OBJECT"
+    INVALID_TYPE = "INVALID_TYPE"
+    EMPTY_ELEMENT = "EMPTY_ELEMENT"
+    UNKNOWN_ELEMENT = "UNKNOWN_ELEMENT"
+    INVALID_VERSION = "INVALID_VERSION"
+    MISSING_STATEMENT = "MISSING_STATEMENT"
+    MISSING_EFFECT = "MISSING_EFFECT"
+    INVALID_EFFECT = "INVALID_EFFECT"
+    MISSING_ACTION = "MISSING_ACTION"
+    ACTION_AND_NOT_ACTION = "ACTION_AND_NOT_ACTION"
+    INVALID_ACTION = "INVALID_ACTION"
+    MISSING_RESOURCE = "MISSING_RESOURCE"
+    RESOURCE_AND_NOT_RESOURCE = "RESOURCE_AND_NOT_RESOURCE"
+    INVALID_RESOURCE = "INVALID_RESOURCE"
+    RESOURCE_NOT_ALLOWED = "RESOURCE_NOT_ALLOWED"
+    ELEMENT_NOT_SUPPORTED = "ELEMENT_NOT_SUPPORTED"
+    INVALID_SID = "INVALID_SID"
+    DUPLICATE_SID = "DUPLICATE_SID"
+    PRINCIPAL_NOT_ALLOWED = "PRINCIPAL_NOT_ALLOWED"
+    MISSING_PRINCIPAL = "MISSING_PRINCIPAL"
+    PRINCIPAL_AND_NOT_PRINCIPAL = "PRINCIPAL_AND_NOT_PRINCIPAL"
+    NOT_PRINCIPAL_NOT_ALLOWED = "NOT_PRINCIPAL_NOT_ALLOWED"
+    NOT_PRINCIPAL_WITH_ALLOW = "NOT_PRINCIPAL_WITH_ALLOW"
+    GROUP_PRINCIPAL = "GROUP_PRINCIPAL"
+    PARTIAL_WILDCARD_PRINCIPAL = "PARTIAL_WILDCARD_PRINCIPAL"
+    INVALID_PRINCIPAL = "INVALID_PRINCIPAL"
+    RCP_PRINCIPAL = "RCP_PRINCIPAL"
+    RCP_ALLOW = "RCP_ALLOW"
+    UNKNOWN_OPERATOR = "UNKNOWN_OPERATOR"
+    INVALID_CONDITION = "INVALID_CONDITION"
+    INVALID_CONDITION_VALUE = "INVALID_CONDITION_VALUE"
+    MISSING_VERSION = "MISSING_VERSION"
+    VARIABLES_NEED_2012 = "VARIABLES_NEED_2012"
+    INVALID_VARIABLE = "INVALID_VARIABLE"
+    SPACE_IN_VARIABLE = "SPACE_IN_VARIABLE"
+    VARIABLE_NOT_SUBSTITUTED = "VARIABLE_NOT_SUBSTITUTED"
+    UNKNOWN_ACTION = "UNKNOWN_ACTION"
+    UNKNOWN_CONDITION_KEY = "UNKNOWN_CONDITION_KEY"
+    SET_OPERATOR_ON_SINGLE_VALUED_KEY = "SET_OPERATOR_ON_SINGLE_VALUED_KEY"
+    MULTIVALUED_KEY_WITHOUT_SET_OPERATOR = "MULTIVALUED_KEY_WITHOUT_SET_OPERATOR"
+    FOR_ALL_VALUES_WITH_ALLOW = "FOR_ALL_VALUES_WITH_ALLOW"
+    WILDCARD_PRINCIPAL_IN_TRUST = "WILDCARD_PRINCIPAL_IN_TRUST"
+    KEY_STATEMENT_WITHOUT_RESOURCE = "KEY_STATEMENT_WITHOUT_RESOURCE"
+    SERVICE_WILDCARD_IN_RESOURCE = "SERVICE_WILDCARD_IN_RESOURCE"
+    PUBLIC_POLICY = "PUBLIC_POLICY"
+    NOT_ACTION_WITH_ALLOW = "NOT_ACTION_WITH_ALLOW"
+    UNREADABLE_FILE = "UNREADABLE_FILE"
+    UNKNOWN_FIELD = "UNKNOWN_FIELD"
+    MISSING_FIELD = "MISSING_FIELD"
+    INVALID_FIELD = "INVALID_FIELD"
+    UNKNOWN_REFERENCE = "UNKNOWN_REFERENCE"
+    DUPLICATE_ENTITY = "DUPLICATE_ENTITY"
+
+
 E, W = Severity.ERROR, Severity.WARNING
 
 #: code -> (severity, what it means). Errors make AWS reject the document; warnings are lint.
-CODES: dict[str, tuple[Severity, str]] = {
+CODES: dict[ProblemCode, tuple[Severity, str]] = {
     # -- documents and structure
-    "INVALID_JSON": (E, "the text is not valid JSON"),
-    "DUPLICATE_KEY": (E, "a JSON object names the same key twice"),
-    "NOT_AN_OBJECT": (E, "a JSON object was expected"),
-    "INVALID_TYPE": (E, "the element has the wrong JSON type"),
-    "EMPTY_ELEMENT": (E, "the element is empty"),
-    "UNKNOWN_ELEMENT": (E, "the policy language has no element of this name"),
-    "INVALID_VERSION": (E, "Version must be 2012-10-17 or 2008-10-17"),
-    "MISSING_STATEMENT": (E, "a policy needs a Statement"),
-    "MISSING_EFFECT": (E, "a statement needs an Effect"),
-    "INVALID_EFFECT": (E, "Effect must be exactly Allow or Deny"),
-    "MISSING_ACTION": (E, "a statement needs Action or NotAction"),
-    "ACTION_AND_NOT_ACTION": (E, "a statement may have Action or NotAction, not both"),
-    "INVALID_ACTION": (E, "an action is written service:ActionName"),
-    "MISSING_RESOURCE": (E, "a statement needs Resource or NotResource"),
-    "RESOURCE_AND_NOT_RESOURCE": (E, "a statement may have Resource or NotResource, not both"),
-    "INVALID_RESOURCE": (E, "a resource is an ARN or *"),
-    "RESOURCE_NOT_ALLOWED": (E, "this kind of policy takes no Resource/NotResource"),
-    "ELEMENT_NOT_SUPPORTED": (E, "this kind of policy does not support the element"),
-    "INVALID_SID": (E, "this kind of policy allows only letters and digits in Sid"),
-    "DUPLICATE_SID": (E, "Sid values must be unique within a policy"),
+    ProblemCode.INVALID_JSON: (E, "the text is not valid JSON"),
+    ProblemCode.DUPLICATE_KEY: (E, "a JSON object names the same key twice"),
+    ProblemCode.NOT_AN_OBJECT: (E, "a JSON object was expected"),
+    ProblemCode.INVALID_TYPE: (E, "the element has the wrong JSON type"),
+    ProblemCode.EMPTY_ELEMENT: (E, "the element is empty"),
+    ProblemCode.UNKNOWN_ELEMENT: (E, "the policy language has no element of this name"),
+    ProblemCode.INVALID_VERSION: (E, "Version must be 2012-10-17 or 2008-10-17"),
+    ProblemCode.MISSING_STATEMENT: (E, "a policy needs a Statement"),
+    ProblemCode.MISSING_EFFECT: (E, "a statement needs an Effect"),
+    ProblemCode.INVALID_EFFECT: (E, "Effect must be exactly Allow or Deny"),
+    ProblemCode.MISSING_ACTION: (E, "a statement needs Action or NotAction"),
+    ProblemCode.ACTION_AND_NOT_ACTION: (E, "a statement may have Action or NotAction, not both"),
+    ProblemCode.INVALID_ACTION: (E, "an action is written service:ActionName"),
+    ProblemCode.MISSING_RESOURCE: (E, "a statement needs Resource or NotResource"),
+    ProblemCode.RESOURCE_AND_NOT_RESOURCE: (E, "a statement may have Resource or NotResource, not both"),
+    ProblemCode.INVALID_RESOURCE: (E, "a resource is an ARN or *"),
+    ProblemCode.RESOURCE_NOT_ALLOWED: (E, "this kind of policy takes no Resource/NotResource"),
+    ProblemCode.ELEMENT_NOT_SUPPORTED: (E, "this kind of policy does not support the element"),
+    ProblemCode.INVALID_SID: (E, "this kind of policy allows only letters and digits in Sid"),
+    ProblemCode.DUPLICATE_SID: (E, "Sid values must be unique within a policy"),
     # -- principals
-    "PRINCIPAL_NOT_ALLOWED": (E, "this kind of policy takes no Principal/NotPrincipal"),
-    "MISSING_PRINCIPAL": (E, "a resource-based policy needs Principal or NotPrincipal"),
-    "PRINCIPAL_AND_NOT_PRINCIPAL": (E, "a statement may have Principal or NotPrincipal, not both"),
-    "NOT_PRINCIPAL_NOT_ALLOWED": (E, "this kind of policy takes no NotPrincipal"),
-    "NOT_PRINCIPAL_WITH_ALLOW": (E, "NotPrincipal is only supported with Deny"),
-    "GROUP_PRINCIPAL": (E, "an IAM group is not a principal"),
-    "PARTIAL_WILDCARD_PRINCIPAL": (E, "a wildcard in a principal must be the whole value *"),
-    "INVALID_PRINCIPAL": (E, "not a principal AWS accepts"),
-    "RCP_PRINCIPAL": (E, 'a resource control policy names Principal "*"'),
-    "RCP_ALLOW": (E, "custom resource control policies can only Deny"),
+    ProblemCode.PRINCIPAL_NOT_ALLOWED: (E, "this kind of policy takes no Principal/NotPrincipal"),
+    ProblemCode.MISSING_PRINCIPAL: (E, "a resource-based policy needs Principal or NotPrincipal"),
+    ProblemCode.PRINCIPAL_AND_NOT_PRINCIPAL: (E, "a statement may have Principal or NotPrincipal, not both"),
+    ProblemCode.NOT_PRINCIPAL_NOT_ALLOWED: (E, "this kind of policy takes no NotPrincipal"),
+    ProblemCode.NOT_PRINCIPAL_WITH_ALLOW: (E, "NotPrincipal is only supported with Deny"),
+    ProblemCode.GROUP_PRINCIPAL: (E, "an IAM group is not a principal"),
+    ProblemCode.PARTIAL_WILDCARD_PRINCIPAL: (E, "a wildcard in a principal must be the whole value *"),
+    ProblemCode.INVALID_PRINCIPAL: (E, "not a principal AWS accepts"),
+    ProblemCode.RCP_PRINCIPAL: (E, 'a resource control policy names Principal "*"'),
+    ProblemCode.RCP_ALLOW: (E, "custom resource control policies can only Deny"),
     # -- conditions
-    "UNKNOWN_OPERATOR": (E, "AWS has no condition operator of this name"),
-    "INVALID_CONDITION": (E, "a Condition maps operators to {key: value or [values]}"),
-    "INVALID_CONDITION_VALUE": (E, "the value does not suit the operator"),
+    ProblemCode.UNKNOWN_OPERATOR: (E, "AWS has no condition operator of this name"),
+    ProblemCode.INVALID_CONDITION: (E, "a Condition maps operators to {key: value or [values]}"),
+    ProblemCode.INVALID_CONDITION_VALUE: (E, "the value does not suit the operator"),
     # -- warnings (AWS accepts the document, but it probably does not do what was meant)
-    "MISSING_VERSION": (W, "without Version the policy is 2008-10-17: no policy variables"),
-    "VARIABLES_NEED_2012": (W, "policy variables work only with Version 2012-10-17"),
-    "INVALID_VARIABLE": (W, "a ${...} policy variable is malformed and is read literally"),
-    "SPACE_IN_VARIABLE": (W, "a space inside ${ } (trimmed; Access Analyzer reports it)"),
-    "VARIABLE_NOT_SUBSTITUTED": (W, "this operator takes no policy variables"),
-    "UNKNOWN_ACTION": (W, "the service has no action of this name"),
-    "UNKNOWN_CONDITION_KEY": (W, "no such condition key is known for this service"),
-    "SET_OPERATOR_ON_SINGLE_VALUED_KEY": (W, "ForAnyValue/ForAllValues on a single-valued key"),
-    "MULTIVALUED_KEY_WITHOUT_SET_OPERATOR": (W, "a multivalued key needs ForAnyValue/ForAllValues"),
-    "FOR_ALL_VALUES_WITH_ALLOW": (W, "ForAllValues in an Allow is true when the key is absent"),
-    "WILDCARD_PRINCIPAL_IN_TRUST": (W, "Principal * in a trust policy lets anyone assume the role"),
-    "KEY_STATEMENT_WITHOUT_RESOURCE": (
+    ProblemCode.MISSING_VERSION: (W, "without Version the policy is 2008-10-17: no policy variables"),
+    ProblemCode.VARIABLES_NEED_2012: (W, "policy variables work only with Version 2012-10-17"),
+    ProblemCode.INVALID_VARIABLE: (W, "a ${...} policy variable is malformed and is read literally"),
+    ProblemCode.SPACE_IN_VARIABLE: (W, "a space inside ${ } (trimmed; Access Analyzer reports it)"),
+    ProblemCode.VARIABLE_NOT_SUBSTITUTED: (W, "this operator takes no policy variables"),
+    ProblemCode.UNKNOWN_ACTION: (W, "the service has no action of this name"),
+    ProblemCode.UNKNOWN_CONDITION_KEY: (W, "no such condition key is known for this service"),
+    ProblemCode.SET_OPERATOR_ON_SINGLE_VALUED_KEY: (W, "ForAnyValue/ForAllValues on a single-valued key"),
+    ProblemCode.MULTIVALUED_KEY_WITHOUT_SET_OPERATOR: (W, "a multivalued key needs ForAnyValue/ForAllValues"),
+    ProblemCode.FOR_ALL_VALUES_WITH_ALLOW: (W, "ForAllValues in an Allow is true when the key is absent"),
+    ProblemCode.WILDCARD_PRINCIPAL_IN_TRUST: (W, "Principal * in a trust policy lets anyone assume the role"),
+    ProblemCode.KEY_STATEMENT_WITHOUT_RESOURCE: (
         W,
         "a key-policy statement without Resource applies to nothing",
     ),
-    "SERVICE_WILDCARD_IN_RESOURCE": (W, "the service part of a resource ARN cannot be wildcarded"),
-    "PUBLIC_POLICY": (
+    ProblemCode.SERVICE_WILDCARD_IN_RESOURCE: (W, "the service part of a resource ARN cannot be wildcarded"),
+    ProblemCode.PUBLIC_POLICY: (
         W,
         "the secret policy allows broad access (Principal * without a pinning condition)",
     ),
-    "NOT_ACTION_WITH_ALLOW": (
+    ProblemCode.NOT_ACTION_WITH_ALLOW: (
         W,
         "Allow with NotAction grants every other action, of every service",
     ),
     # -- scenarios, requests and batch lines (semantics §1)
-    "UNREADABLE_FILE": (E, "the file cannot be read or parsed"),
-    "UNKNOWN_FIELD": (E, "the scenario format has no field of this name"),
-    "MISSING_FIELD": (E, "a required field is missing"),
-    "INVALID_FIELD": (E, "the field's value does not have the expected form"),
-    "UNKNOWN_REFERENCE": (E, "the value names an entity that the world does not hold"),
-    "DUPLICATE_ENTITY": (E, "two entities share one ARN"),
+    ProblemCode.UNREADABLE_FILE: (E, "the file cannot be read or parsed"),
+    ProblemCode.UNKNOWN_FIELD: (E, "the scenario format has no field of this name"),
+    ProblemCode.MISSING_FIELD: (E, "a required field is missing"),
+    ProblemCode.INVALID_FIELD: (E, "the field's value does not have the expected form"),
+    ProblemCode.UNKNOWN_REFERENCE: (E, "the value names an entity that the world does not hold"),
+    ProblemCode.DUPLICATE_ENTITY: (E, "two entities share one ARN"),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    code: str
+    """One problem in user input: its code, where it is (a JSON path, and the file or batch line),
+    what was found and what was expected, and a "did you mean" hint when one is close."""
+
+    code: ProblemCode
     message: str
     path: tuple[PathPart, ...] = ()
     hint: str | None = None
     source: str | None = None  # the file or batch line the problem was found in
+
+    def __post_init__(self) -> None:
+        # a code outside the catalogue is our bug: caught where the problem is made
+        object.__setattr__(self, "code", ProblemCode(self.code))
 
     @property
     def severity(self) -> Severity:

@@ -12,7 +12,7 @@ from typing import Any
 from ..evaluation.context import Values, as_values
 from ..policy.model import Policy, PolicyKind
 from ..policy.parsing import read_policy
-from ..problems import ScenarioError
+from ..problems import ProblemCode, ScenarioError
 from ..world.fields import Fields
 
 _REQUEST = {
@@ -64,7 +64,7 @@ class Request:
         if parameters is None:
             parameters = {}
         if not isinstance(parameters, Mapping):
-            reader.problem("INVALID_FIELD", "parameters is an object", ("parameters",))
+            reader.problem(ProblemCode.INVALID_FIELD, "parameters is an object", ("parameters",))
             parameters = {}
         chain = []
         for path, item in reader.items(
@@ -121,7 +121,7 @@ def read_target(reader: Fields, raw: Mapping[str, Any]) -> tuple[str | None, str
     service, _, operation = (action or "").partition(":")
     if action and (not service or not operation or ":" in operation):
         reader.problem(
-            "INVALID_FIELD",
+            ProblemCode.INVALID_FIELD,
             f"action is service:ActionName, found {action!r}",
             ("action",),
             "for example secretsmanager:GetSecretValue",
@@ -136,7 +136,9 @@ def _context(reader: Fields, raw: Any, path: tuple[Any, ...]) -> Pairs:
     if raw is None:
         return ()
     if not isinstance(raw, Mapping):
-        reader.problem("INVALID_FIELD", "context maps condition keys to a string or a list of strings", path)
+        reader.problem(
+            ProblemCode.INVALID_FIELD, "context maps condition keys to a string or a list of strings", path
+        )
         return ()
     out = []
     for key, value in raw.items():
@@ -146,7 +148,7 @@ def _context(reader: Fields, raw: Any, path: tuple[Any, ...]) -> Pairs:
             or (isinstance(value, list) and not all(isinstance(v, (str, int, float, bool)) for v in value))
         ):
             reader.problem(
-                "INVALID_FIELD",
+                ProblemCode.INVALID_FIELD,
                 f"context key {key!r} takes a string or a list of strings",
                 (*path, str(key)),
             )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..analysis import diff
 from ..authorization import authorize
 from ..policy.parsing import check_policy
+from ..problems import ProblemCode
 from ..world import World
 from .common import (
     GET,
@@ -42,7 +43,7 @@ def check_01(answer: object, world: object = None) -> str:
     errors = [p for p in problems if p.is_error]
     if errors:
         text = f"{NOT_YET}: AWS would reject this identity policy:\n{problems_text(errors)}"
-        if any(p.code == "PRINCIPAL_NOT_ALLOWED" for p in errors):
+        if any(p.code == ProblemCode.PRINCIPAL_NOT_ALLOWED for p in errors):
             text += (
                 "\nAn identity policy names no Principal: the principal is implicit, it is whoever "
                 "the policy is attached to (here every member of devs)."

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..analysis import who_can
 from ..authorization import authorize
 from ..policy.parsing import check_policy
+from ..problems import ProblemCode
 from ..world import World
 from .common import GET, NOT_YET, PROD, REGION, RIGHT, never_raises, problems_text, short, type_name
 
@@ -41,7 +42,7 @@ def check_04(answer: object, world: object = None) -> str:
     errors = [p for p in check_policy(policy, "resource") if p.is_error]
     if errors:
         text = f"{NOT_YET}: AWS would reject this secret policy:\n{problems_text(errors)}"
-        if any(p.code == "GROUP_PRINCIPAL" for p in errors):
+        if any(p.code == ProblemCode.GROUP_PRINCIPAL for p in errors):
             text += (
                 "\nA group cannot be named in a secret policy: that is exactly why the group design "
                 "grants the group through its identity policy instead."

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..arn import ACCOUNT_ID, Arn
-from ..problems import PathPart, Problem
+from ..problems import PathPart, Problem, ProblemCode
 from . import catalog
 from .model import Condition, Effect, Policy, PolicyKind, PrincipalElement, Statement
 from .operators import Operator
@@ -57,7 +57,7 @@ def check_sid(kind: PolicyKind, sid: str, path: Path) -> list[Problem]:
     if kind in _SID_CHECKED and not _IAM_SID.match(sid):
         return [
             Problem(
-                "INVALID_SID",
+                ProblemCode.INVALID_SID,
                 f"Sid {sid!r} has characters other than letters and digits; "
                 f"{_a(kind.label)} accepts only [A-Za-z0-9]",
                 path,
@@ -76,18 +76,20 @@ def check_placement(kind: PolicyKind, effect: Effect | None, present: set[str], 
             if name in present:
                 out.append(
                     Problem(
-                        "PRINCIPAL_NOT_ALLOWED",
+                        ProblemCode.PRINCIPAL_NOT_ALLOWED,
                         f"{_a(kind.label)} has no {name}: its principal is implicit (§3.3)",
                         (*path, name),
                     )
                 )
         return out
     if has_principal and has_not_principal:
-        out.append(Problem("PRINCIPAL_AND_NOT_PRINCIPAL", "found both Principal and NotPrincipal", path))
+        out.append(
+            Problem(ProblemCode.PRINCIPAL_AND_NOT_PRINCIPAL, "found both Principal and NotPrincipal", path)
+        )
     elif not (has_principal or has_not_principal):
         out.append(
             Problem(
-                "MISSING_PRINCIPAL",
+                ProblemCode.MISSING_PRINCIPAL,
                 f"{_a(kind.label)} must say whom it applies to: add Principal",
                 path,
             )
@@ -95,7 +97,7 @@ def check_placement(kind: PolicyKind, effect: Effect | None, present: set[str], 
     if has_not_principal and kind in (PolicyKind.TRUST, PolicyKind.RCP):
         out.append(
             Problem(
-                "NOT_PRINCIPAL_NOT_ALLOWED",
+                ProblemCode.NOT_PRINCIPAL_NOT_ALLOWED,
                 f"{_a(kind.label)} does not support NotPrincipal",
                 (*path, "NotPrincipal"),
             )
@@ -103,7 +105,7 @@ def check_placement(kind: PolicyKind, effect: Effect | None, present: set[str], 
     elif has_not_principal and effect is Effect.ALLOW:
         out.append(
             Problem(
-                "NOT_PRINCIPAL_WITH_ALLOW",
+                ProblemCode.NOT_PRINCIPAL_WITH_ALLOW,
                 "NotPrincipal with Allow is not supported; use Deny (§3.5)",
                 (*path, "NotPrincipal"),
             )
@@ -113,7 +115,7 @@ def check_placement(kind: PolicyKind, effect: Effect | None, present: set[str], 
             if name in present:
                 out.append(
                     Problem(
-                        "RESOURCE_NOT_ALLOWED",
+                        ProblemCode.RESOURCE_NOT_ALLOWED,
                         f"a trust policy applies to its role: remove {name} (§3.12)",
                         (*path, name),
                     )
@@ -122,7 +124,7 @@ def check_placement(kind: PolicyKind, effect: Effect | None, present: set[str], 
         if effect is Effect.ALLOW:
             out.append(
                 Problem(
-                    "RCP_ALLOW",
+                    ProblemCode.RCP_ALLOW,
                     "custom RCPs can only Deny; RCPFullAWSAccess is the "
                     "only Allow and is attached implicitly (§3.10)",
                     (*path, "Effect"),
@@ -131,7 +133,7 @@ def check_placement(kind: PolicyKind, effect: Effect | None, present: set[str], 
         if "NotAction" in present:
             out.append(
                 Problem(
-                    "ELEMENT_NOT_SUPPORTED",
+                    ProblemCode.ELEMENT_NOT_SUPPORTED,
                     "RCPs do not support NotAction (§3.10)",
                     (*path, "NotAction"),
                 )
@@ -149,7 +151,7 @@ def check_missing_resource(kind: PolicyKind, present: set[str], path: Path) -> l
     if kind is PolicyKind.KEY:
         return [
             Problem(
-                "KEY_STATEMENT_WITHOUT_RESOURCE",
+                ProblemCode.KEY_STATEMENT_WITHOUT_RESOURCE,
                 "this key-policy statement has no Resource, so it applies to nothing; "
                 'use "Resource": "*" (§3.7)',
                 path,
@@ -157,7 +159,7 @@ def check_missing_resource(kind: PolicyKind, present: set[str], path: Path) -> l
         ]
     return [
         Problem(
-            "MISSING_RESOURCE",
+            ProblemCode.MISSING_RESOURCE,
             "found neither Resource nor NotResource",
             path,
             hint='"Resource": "*"' if kind.resource_based else None,
@@ -172,7 +174,7 @@ def check_principal_value(kind: PolicyKind, ptype: str, value: str, path: Path) 
         if ptype == "Service" and not re.fullmatch(r"[a-z0-9.-]+\.amazonaws\.com(\.cn)?", value):
             return [
                 Problem(
-                    "INVALID_PRINCIPAL",
+                    ProblemCode.INVALID_PRINCIPAL,
                     f"{value!r} is not a service principal such as secretsmanager.amazonaws.com",
                     path,
                 )
@@ -182,7 +184,7 @@ def check_principal_value(kind: PolicyKind, ptype: str, value: str, path: Path) 
         if kind is PolicyKind.TRUST:
             return [
                 Problem(
-                    "WILDCARD_PRINCIPAL_IN_TRUST",
+                    ProblemCode.WILDCARD_PRINCIPAL_IN_TRUST,
                     'Principal "*" lets any AWS principal assume the role unless conditions '
                     "restrict it (ambiguity A20)",
                     path,
@@ -197,7 +199,7 @@ def check_principal_value(kind: PolicyKind, ptype: str, value: str, path: Path) 
     if arn and arn.service == "iam" and arn.resource_type == "group":
         return [
             Problem(
-                "GROUP_PRINCIPAL",
+                ProblemCode.GROUP_PRINCIPAL,
                 f"{value} is an IAM group; groups are not principals and cannot be named "
                 "in a resource-based policy (§2.6, §3.4)",
                 path,
@@ -207,7 +209,7 @@ def check_principal_value(kind: PolicyKind, ptype: str, value: str, path: Path) 
     if has_wildcard(value):
         return [
             Problem(
-                "PARTIAL_WILDCARD_PRINCIPAL",
+                ProblemCode.PARTIAL_WILDCARD_PRINCIPAL,
                 f"{value!r} uses a wildcard for part of a principal; only the whole value "
                 '"*" is allowed (§3.4)',
                 path,
@@ -217,7 +219,7 @@ def check_principal_value(kind: PolicyKind, ptype: str, value: str, path: Path) 
     if arn is None or not ACCOUNT_ID.match(arn.account) or not _principal_arn_shape(arn):
         return [
             Problem(
-                "INVALID_PRINCIPAL",
+                ProblemCode.INVALID_PRINCIPAL,
                 f"{value!r} is not an account id, root, user, role, assumed-role or federated-user ARN",
                 path,
             )
@@ -238,7 +240,7 @@ def check_rcp_principal(principal: PrincipalElement | None, path: Path) -> list[
         return []
     return [
         Problem(
-            "RCP_PRINCIPAL",
+            ProblemCode.RCP_PRINCIPAL,
             'an RCP statement takes "Principal": "*" and narrows with conditions (§3.10)',
             (*path, "Principal"),
         )
@@ -253,7 +255,7 @@ def check_action(pattern: str, path: Path) -> list[Problem]:
     if not sep or not service or not name or ":" in name:
         return [
             Problem(
-                "INVALID_ACTION",
+                ProblemCode.INVALID_ACTION,
                 f"{pattern!r} is not service:ActionName (for example secretsmanager:GetSecretValue)",
                 path,
             )
@@ -262,13 +264,13 @@ def check_action(pattern: str, path: Path) -> list[Problem]:
         return []
     if has_wildcard(name):
         if not _matches_some_action(service.lower(), name):
-            return [Problem("UNKNOWN_ACTION", f"{pattern!r} matches no {service} action", path)]
+            return [Problem(ProblemCode.UNKNOWN_ACTION, f"{pattern!r} matches no {service} action", path)]
         return []
     if catalog.canonical_action(pattern) is None:
         hint = catalog.suggest_action(pattern)
         return [
             Problem(
-                "UNKNOWN_ACTION",
+                ProblemCode.UNKNOWN_ACTION,
                 f"{service} has no action {name!r}",
                 path,
                 hint=f"did you mean {hint}?" if hint else None,
@@ -292,7 +294,7 @@ def check_resource(kind: PolicyKind, pattern: str, path: Path) -> list[Problem]:
     if parts[0] != "arn" or len(parts) < 3 or (len(parts) < 6 and not pattern.endswith("*")):
         return [
             Problem(
-                "INVALID_RESOURCE",
+                ProblemCode.INVALID_RESOURCE,
                 f"{pattern!r} is neither an ARN nor *",
                 path,
                 hint="a secret ARN is arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-??????",
@@ -301,7 +303,7 @@ def check_resource(kind: PolicyKind, pattern: str, path: Path) -> list[Problem]:
     if has_wildcard(parts[2]):
         return [
             Problem(
-                "SERVICE_WILDCARD_IN_RESOURCE",
+                ProblemCode.SERVICE_WILDCARD_IN_RESOURCE,
                 f"the service part of {pattern!r} cannot be wildcarded; it is read literally (§4.3)",
                 path,
             )
@@ -322,7 +324,7 @@ def _check_condition(key: str, op: Operator, effect: Effect | None, path: Path) 
         hint = catalog.suggest_key(key)
         out.append(
             Problem(
-                "UNKNOWN_CONDITION_KEY",
+                ProblemCode.UNKNOWN_CONDITION_KEY,
                 f"{key!r} is not a known condition key",
                 path,
                 hint=f"did you mean {hint}?" if hint else None,
@@ -333,7 +335,7 @@ def _check_condition(key: str, op: Operator, effect: Effect | None, path: Path) 
         if op.qualifier and not multivalued and op.base != "Null":
             out.append(
                 Problem(
-                    "SET_OPERATOR_ON_SINGLE_VALUED_KEY",
+                    ProblemCode.SET_OPERATOR_ON_SINGLE_VALUED_KEY,
                     f"{key} is single-valued ({typ}); {op.qualifier} treats its value as a "
                     "one-element set (§5.14)",
                     path,
@@ -342,7 +344,7 @@ def _check_condition(key: str, op: Operator, effect: Effect | None, path: Path) 
         if multivalued and not op.qualifier and op.base != "Null":
             out.append(
                 Problem(
-                    "MULTIVALUED_KEY_WITHOUT_SET_OPERATOR",
+                    ProblemCode.MULTIVALUED_KEY_WITHOUT_SET_OPERATOR,
                     f"{key} is multivalued ({typ}); {op.name} matches when any value matches (§5.15)",
                     path,
                     hint=f"ForAnyValue:{op.name} or ForAllValues:{op.name}",
@@ -351,7 +353,7 @@ def _check_condition(key: str, op: Operator, effect: Effect | None, path: Path) 
     if op.qualifier == "ForAllValues" and effect is Effect.ALLOW and not op.if_exists:
         out.append(
             Problem(
-                "FOR_ALL_VALUES_WITH_ALLOW",
+                ProblemCode.FOR_ALL_VALUES_WITH_ALLOW,
                 f"ForAllValues is true when {key} is absent, so this Allow also applies to "
                 "requests without the key (§5.14)",
                 path,
@@ -410,7 +412,7 @@ def public_problems(policy: Policy) -> Iterable[Problem]:
         return ()
     return tuple(
         Problem(
-            "PUBLIC_POLICY",
+            ProblemCode.PUBLIC_POLICY,
             f"{s.label} allows any principal ({_actions(s)}) without a condition pinning the "
             "account, organization, principal or network",
             ("Statement", s.index),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..problems import Problem
+from ..problems import Problem, ProblemCode
 from . import checks
 from .model import Condition, Effect
 from .operators import Family, Operator, parse_operator, policy_value
@@ -26,7 +26,7 @@ class ConditionReader(Reader):
         if not isinstance(raw, Mapping):
             self.problems.append(
                 Problem(
-                    "INVALID_CONDITION",
+                    ProblemCode.INVALID_CONDITION,
                     f"Condition is an object of {{operator: {{key: values}}}}, found {json_type(raw)}",
                     path,
                 )
@@ -40,7 +40,7 @@ class ConditionReader(Reader):
                 hint = _suggest_operator(str(op_name))
                 self.problems.append(
                     Problem(
-                        "UNKNOWN_OPERATOR",
+                        ProblemCode.UNKNOWN_OPERATOR,
                         f"{op_name!r} is not a condition operator; AWS rejects the policy",
                         opath,
                         hint=hint,
@@ -50,7 +50,7 @@ class ConditionReader(Reader):
             if not isinstance(block, Mapping) or not block:
                 self.problems.append(
                     Problem(
-                        "INVALID_CONDITION",
+                        ProblemCode.INVALID_CONDITION,
                         f"{op_name} maps condition keys to values, found {json_type(block)}",
                         opath,
                     )
@@ -68,7 +68,7 @@ class ConditionReader(Reader):
             [(v, (*path, i)) for i, v in enumerate(raw)] if isinstance(raw, list) else [(raw, path)]
         )
         if not items:
-            self.problems.append(Problem("EMPTY_ELEMENT", f"{key} has no values", path))
+            self.problems.append(Problem(ProblemCode.EMPTY_ELEMENT, f"{key} has no values", path))
             return None
         texts, parsed, templates, pieces = [], [], [], []
         ok = True
@@ -77,7 +77,7 @@ class ConditionReader(Reader):
             if expected is not None:
                 self.problems.append(
                     Problem(
-                        "INVALID_CONDITION_VALUE",
+                        ProblemCode.INVALID_CONDITION_VALUE,
                         f"{operator.base} needs {expected}, found {json_type(value)} {value!r}",
                         vpath,
                     )
@@ -105,7 +105,7 @@ class ConditionReader(Reader):
             if self.variables:
                 self.problems.append(
                     Problem(
-                        "VARIABLE_NOT_SUBSTITUTED",
+                        ProblemCode.VARIABLE_NOT_SUBSTITUTED,
                         f"{operator.base} takes no policy variables: {text!r} is compared literally (§6.1)",
                         path,
                     )

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from ..problems import Problem
+from ..problems import Problem, ProblemCode
 from . import checks
 from .model import (
     ActionElement,
@@ -38,7 +38,7 @@ class ElementReader(Reader):
             return None
         if not isinstance(sid, str):
             self.problems.append(
-                Problem("INVALID_TYPE", f"Sid is a string, found {json_type(sid)}", (*path, "Sid"))
+                Problem(ProblemCode.INVALID_TYPE, f"Sid is a string, found {json_type(sid)}", (*path, "Sid"))
             )
             return None
         self.add(checks.check_sid(self.kind, sid, (*path, "Sid")))
@@ -48,7 +48,7 @@ class ElementReader(Reader):
         if "Effect" not in raw:
             self.problems.append(
                 Problem(
-                    "MISSING_EFFECT",
+                    ProblemCode.MISSING_EFFECT,
                     "the statement has no Effect",
                     path,
                     hint='"Effect": "Allow" or "Effect": "Deny"',
@@ -63,7 +63,7 @@ class ElementReader(Reader):
             hint = f"did you mean {value.capitalize()!r}?"
         self.problems.append(
             Problem(
-                "INVALID_EFFECT",
+                ProblemCode.INVALID_EFFECT,
                 f'Effect is {value!r}; expected "Allow" or "Deny"',
                 (*path, "Effect"),
                 hint=hint,
@@ -73,10 +73,14 @@ class ElementReader(Reader):
 
     def _action(self, raw: Mapping[str, Any], present: set[str], path: Path) -> ActionElement | None:
         if "Action" in present and "NotAction" in present:
-            self.problems.append(Problem("ACTION_AND_NOT_ACTION", "found both Action and NotAction", path))
+            self.problems.append(
+                Problem(ProblemCode.ACTION_AND_NOT_ACTION, "found both Action and NotAction", path)
+            )
         name = "Action" if "Action" in present else "NotAction" if "NotAction" in present else None
         if name is None:
-            self.problems.append(Problem("MISSING_ACTION", "found neither Action nor NotAction", path))
+            self.problems.append(
+                Problem(ProblemCode.MISSING_ACTION, "found neither Action nor NotAction", path)
+            )
             return None
         values = self._strings(raw[name], (*path, name))
         if values is None:
@@ -86,7 +90,7 @@ class ElementReader(Reader):
         if name == "NotAction" and raw.get("Effect") == "Allow" and self.kind is PolicyKind.IDENTITY:
             self.problems.append(
                 Problem(
-                    "NOT_ACTION_WITH_ALLOW",
+                    ProblemCode.NOT_ACTION_WITH_ALLOW,
                     "Allow with NotAction allows every action not listed, in every service (§4.2)",
                     (*path, name),
                 )
@@ -96,7 +100,7 @@ class ElementReader(Reader):
     def _resource(self, raw: Mapping[str, Any], present: set[str], path: Path) -> ResourceElement | None:
         if "Resource" in present and "NotResource" in present:
             self.problems.append(
-                Problem("RESOURCE_AND_NOT_RESOURCE", "found both Resource and NotResource", path)
+                Problem(ProblemCode.RESOURCE_AND_NOT_RESOURCE, "found both Resource and NotResource", path)
             )
         self.add(checks.check_missing_resource(self.kind, present, path))
         name = "Resource" if "Resource" in present else "NotResource" if "NotResource" in present else None
@@ -129,13 +133,13 @@ class ElementReader(Reader):
             self.add(checks.check_principal_value(self.kind, "AWS", "*", ppath))
         elif isinstance(value, Mapping):
             if not value:
-                self.problems.append(Problem("EMPTY_ELEMENT", f"{name} is an empty object", ppath))
+                self.problems.append(Problem(ProblemCode.EMPTY_ELEMENT, f"{name} is an empty object", ppath))
             for ptype, items in value.items():
                 if ptype not in _PRINCIPAL_TYPES:
                     hint = did_you_mean(str(ptype), _PRINCIPAL_TYPES)
                     self.problems.append(
                         Problem(
-                            "INVALID_PRINCIPAL",
+                            ProblemCode.INVALID_PRINCIPAL,
                             f"unknown principal type {ptype!r}; "
                             "expected AWS, Service, Federated or CanonicalUser",
                             (*ppath, str(ptype)),
@@ -150,7 +154,7 @@ class ElementReader(Reader):
         else:
             self.problems.append(
                 Problem(
-                    "INVALID_PRINCIPAL",
+                    ProblemCode.INVALID_PRINCIPAL,
                     f'{name} is "*" or an object such as {{"AWS": [ARNs]}}, '
                     f"found {json_type(value)} {value!r}",
                     ppath,
@@ -163,7 +167,7 @@ class ElementReader(Reader):
             return [(value, path)]
         if isinstance(value, list):
             if not value:
-                self.problems.append(Problem("EMPTY_ELEMENT", "the list is empty", path))
+                self.problems.append(Problem(ProblemCode.EMPTY_ELEMENT, "the list is empty", path))
                 return None
             out = []
             for i, item in enumerate(value):
@@ -171,12 +175,16 @@ class ElementReader(Reader):
                     out.append((item, (*path, i)))
                 else:
                     self.problems.append(
-                        Problem("INVALID_TYPE", f"expected a string, found {json_type(item)}", (*path, i))
+                        Problem(
+                            ProblemCode.INVALID_TYPE,
+                            f"expected a string, found {json_type(item)}",
+                            (*path, i),
+                        )
                     )
             return out or None
         self.problems.append(
             Problem(
-                "INVALID_TYPE",
+                ProblemCode.INVALID_TYPE,
                 f"expected a string or a list of strings, found {json_type(value)}",
                 path,
             )

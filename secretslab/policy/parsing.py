@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ..problems import InvalidPolicyError, Problem
+from ..problems import InvalidPolicyError, Problem, ProblemCode
 from . import checks
 from .condition_reader import ConditionReader
 from .elements import ElementReader
@@ -60,7 +60,9 @@ def read_policy(doc: Any, kind: PolicyKind | str = PolicyKind.IDENTITY) -> Polic
         policy_kind = PolicyKind(kind)
     except ValueError:
         choices = ", ".join(k.value for k in PolicyKind)
-        problem = Problem("INVALID_FIELD", f"unknown policy kind {kind!r}; expected one of {choices}")
+        problem = Problem(
+            ProblemCode.INVALID_FIELD, f"unknown policy kind {kind!r}; expected one of {choices}"
+        )
         return Policy(PolicyKind.IDENTITY, None, (), (problem,), doc)
     if isinstance(doc, (str, bytes, bytearray)):
         doc, problems = _load_json(doc)
@@ -82,7 +84,7 @@ def _load_json(text: str | bytes | bytearray) -> tuple[Any, list[Problem]]:
             if key in out:
                 problems.append(
                     Problem(
-                        "DUPLICATE_KEY",
+                        ProblemCode.DUPLICATE_KEY,
                         f"the key {key!r} appears twice in one object; AWS keeps only one of them",
                     )
                 )
@@ -92,9 +94,9 @@ def _load_json(text: str | bytes | bytearray) -> tuple[Any, list[Problem]]:
     try:
         return json.loads(text, object_pairs_hook=pairs), problems
     except json.JSONDecodeError as exc:
-        return None, [Problem("INVALID_JSON", f"{exc.msg} at line {exc.lineno} column {exc.colno}")]
+        return None, [Problem(ProblemCode.INVALID_JSON, f"{exc.msg} at line {exc.lineno} column {exc.colno}")]
     except (UnicodeDecodeError, RecursionError, ValueError) as exc:
-        return None, [Problem("INVALID_JSON", f"cannot decode the text: {exc}")]
+        return None, [Problem(ProblemCode.INVALID_JSON, f"cannot decode the text: {exc}")]
 
 
 class _Parser(ElementReader, ConditionReader):
@@ -103,7 +105,7 @@ class _Parser(ElementReader, ConditionReader):
     def policy(self, doc: Any) -> Policy:
         if not isinstance(doc, Mapping):
             self.problems.append(
-                Problem("NOT_AN_OBJECT", f"a policy is a JSON object, found {json_type(doc)}")
+                Problem(ProblemCode.NOT_AN_OBJECT, f"a policy is a JSON object, found {json_type(doc)}")
             )
             return Policy(self.kind, None, (), tuple(self.problems), doc)
         self._unknown(doc, _TOP, ())
@@ -111,7 +113,7 @@ class _Parser(ElementReader, ConditionReader):
         policy_id = doc.get("Id")
         if policy_id is not None and not isinstance(policy_id, str):
             self.problems.append(
-                Problem("INVALID_TYPE", f"Id is a string, found {json_type(policy_id)}", ("Id",))
+                Problem(ProblemCode.INVALID_TYPE, f"Id is a string, found {json_type(policy_id)}", ("Id",))
             )
             policy_id = None
         statements = self._statements(doc)
@@ -125,7 +127,7 @@ class _Parser(ElementReader, ConditionReader):
         if version is None:
             self.problems.append(
                 Problem(
-                    "MISSING_VERSION",
+                    ProblemCode.MISSING_VERSION,
                     "no Version: AWS reads the policy as 2008-10-17, where ${...} is literal text (§3.6)",
                     (),
                     hint='"Version": "2012-10-17"',
@@ -135,7 +137,7 @@ class _Parser(ElementReader, ConditionReader):
         if version not in _VERSIONS:
             self.problems.append(
                 Problem(
-                    "INVALID_VERSION",
+                    ProblemCode.INVALID_VERSION,
                     f'Version is {version!r}; expected "2012-10-17" (or the old "2008-10-17")',
                     ("Version",),
                 )
@@ -147,18 +149,20 @@ class _Parser(ElementReader, ConditionReader):
     def _statements(self, doc: Mapping[str, Any]) -> list[Statement]:
         raw = doc.get("Statement")
         if raw is None:
-            self.problems.append(Problem("MISSING_STATEMENT", "the policy has no Statement", ()))
+            self.problems.append(Problem(ProblemCode.MISSING_STATEMENT, "the policy has no Statement", ()))
             return []
         if isinstance(raw, Mapping):
             items: list[tuple[Path, Any]] = [(("Statement",), raw)]
         elif isinstance(raw, list):
             if not raw:
-                self.problems.append(Problem("EMPTY_ELEMENT", "Statement is an empty list", ("Statement",)))
+                self.problems.append(
+                    Problem(ProblemCode.EMPTY_ELEMENT, "Statement is an empty list", ("Statement",))
+                )
             items = [(("Statement", i), s) for i, s in enumerate(raw)]
         else:
             self.problems.append(
                 Problem(
-                    "INVALID_TYPE",
+                    ProblemCode.INVALID_TYPE,
                     f"Statement is an object or a list of objects, found {json_type(raw)}",
                     ("Statement",),
                 )
@@ -181,7 +185,7 @@ class _Parser(ElementReader, ConditionReader):
             if s.sid in seen and s.sid:
                 self.problems.append(
                     Problem(
-                        "DUPLICATE_SID",
+                        ProblemCode.DUPLICATE_SID,
                         f"Sid {s.sid!r} is used twice",
                         ("Statement", s.index, "Sid"),
                     )
@@ -193,7 +197,9 @@ class _Parser(ElementReader, ConditionReader):
     def _statement(self, index: int, raw: Any, path: Path) -> Statement | None:
         if not isinstance(raw, Mapping):
             self.problems.append(
-                Problem("NOT_AN_OBJECT", f"a statement is a JSON object, found {json_type(raw)}", path)
+                Problem(
+                    ProblemCode.NOT_AN_OBJECT, f"a statement is a JSON object, found {json_type(raw)}", path
+                )
             )
             return None
         self._unknown(raw, _STATEMENT, path)
@@ -219,7 +225,7 @@ class _Parser(ElementReader, ConditionReader):
                 hint = did_you_mean(str(key), allowed)
                 self.problems.append(
                     Problem(
-                        "UNKNOWN_ELEMENT",
+                        ProblemCode.UNKNOWN_ELEMENT,
                         f"{key!r} is not a policy element here; expected one of {', '.join(allowed)}",
                         (*path, str(key)),
                         hint=hint,

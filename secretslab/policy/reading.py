@@ -12,7 +12,7 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-from ..problems import PathPart, Problem
+from ..problems import PathPart, Problem, ProblemCode
 from .model import PolicyKind
 from .variables import Template, parse_template
 
@@ -44,7 +44,7 @@ class Reader:
     def _old_version_variable(self, text: str, path: Path) -> None:
         self.problems.append(
             Problem(
-                "VARIABLES_NEED_2012",
+                ProblemCode.VARIABLES_NEED_2012,
                 f"{text!r} holds a policy variable but "
                 "the policy is not Version 2012-10-17, so it is literal text (§3.6)",
                 path,

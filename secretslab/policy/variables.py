@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..problems import ProblemCode
 from .wildcards import Pieces
 
 _ESCAPES = {"*": "*", "?": "?", "$": "$"}
@@ -40,7 +41,7 @@ Template = tuple[Part, ...]
 
 @dataclass(frozen=True, slots=True)
 class TemplateNote:
-    code: str  # a problems.CODES code
+    code: ProblemCode
     message: str
 
 
@@ -57,7 +58,9 @@ def parse_template(text: str) -> tuple[Template | None, list[TemplateNote]]:
             break
         end = text.find("}", start + 2)
         if end < 0:
-            notes.append(TemplateNote("INVALID_VARIABLE", f"'${{' without a closing '}}' in {text!r}"))
+            notes.append(
+                TemplateNote(ProblemCode.INVALID_VARIABLE, f"'${{' without a closing '}}' in {text!r}")
+            )
             break
         if start > pos:
             parts.append(text[pos:start])
@@ -75,13 +78,13 @@ def _part(inner: str, notes: list[TemplateNote]) -> Part | None:
         return Literal(_ESCAPES[inner])
     match = _VAR.match(inner)
     if not match:
-        notes.append(TemplateNote("INVALID_VARIABLE", f"'${{{inner}}}' is not a policy variable"))
+        notes.append(TemplateNote(ProblemCode.INVALID_VARIABLE, f"'${{{inner}}}' is not a policy variable"))
         return None
     key, default = match.group(1), match.group(2)
     if inner != inner.strip() or (default is None and inner.strip() != key):
         notes.append(
             TemplateNote(
-                "SPACE_IN_VARIABLE",
+                ProblemCode.SPACE_IN_VARIABLE,
                 f"'${{{inner}}}' has spaces inside the braces; read as '${{{key}}}' (ambiguity A19)",
             )
         )

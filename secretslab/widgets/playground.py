@@ -19,7 +19,7 @@ from ..authorization.explain import decision_html
 from ..policy.model import Policy, PolicyKind
 from ..policy.parsing import read_policy
 from ..policy.refs import PolicyRef, Slot
-from ..problems import PathPart, Problem, ScenarioError, json_path
+from ..problems import PathPart, Problem, ProblemCode, ScenarioError, json_path
 from ..world import World
 from ..world.entities import Group, Role, User
 from .app import WIDE, App, ipywidgets
@@ -187,7 +187,7 @@ def _edited(state: PlaygroundState) -> tuple[World, list[Problem]]:
         slot = slots.get(where)
         if slot is None:
             problems.append(
-                Problem("UNKNOWN_REFERENCE", "the world has no editable policy here", source=where)
+                Problem(ProblemCode.UNKNOWN_REFERENCE, "the world has no editable policy here", source=where)
             )
             continue
         policy, found = _read(slot, text)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..arn import ACCOUNT_ID, Arn
-from ..problems import PathPart, Problem
+from ..problems import PathPart, Problem, ProblemCode
 from .entities import Tags
 
 Path = tuple[PathPart, ...]
@@ -23,32 +23,32 @@ class Fields:
         self.source = source
         self.problems: list[Problem] = []
 
-    def problem(self, code: str, message: str, path: Path, hint: str | None = None) -> None:
+    def problem(self, code: ProblemCode, message: str, path: Path, hint: str | None = None) -> None:
         self.problems.append(Problem(code, message, path, hint, self.source))
 
     def obj(self, value: Any, path: Path, spec: Mapping[str, bool], what: str) -> Mapping[str, Any] | None:
         if not isinstance(value, Mapping):
-            self.problem("INVALID_FIELD", f"{what} is a JSON object, found {_kind(value)}", path)
+            self.problem(ProblemCode.INVALID_FIELD, f"{what} is a JSON object, found {_kind(value)}", path)
             return None
         for key in value:
             if key not in spec:
                 close = difflib.get_close_matches(str(key), list(spec), n=1, cutoff=0.6)
                 self.problem(
-                    "UNKNOWN_FIELD",
+                    ProblemCode.UNKNOWN_FIELD,
                     f"{what} has no field {key!r}; expected {', '.join(spec)}",
                     (*path, str(key)),
                     f"did you mean {close[0]!r}?" if close else None,
                 )
         for key, required in spec.items():
             if required and key not in value:
-                self.problem("MISSING_FIELD", f"{what} needs {key!r}", path)
+                self.problem(ProblemCode.MISSING_FIELD, f"{what} needs {key!r}", path)
         return value
 
     def items(self, value: Any, path: Path, what: str) -> list[tuple[Path, Any]]:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.problem("INVALID_FIELD", f"{what} is a list, found {_kind(value)}", path)
+            self.problem(ProblemCode.INVALID_FIELD, f"{what} is a list, found {_kind(value)}", path)
             return []
         return [((*path, i), v) for i, v in enumerate(value)]
 
@@ -57,14 +57,14 @@ class Fields:
             return None
         if not isinstance(value, str) or not value:
             found = "an empty string" if value == "" else _kind(value)
-            self.problem("INVALID_FIELD", f"{what} is a non-empty string, found {found}", path)
+            self.problem(ProblemCode.INVALID_FIELD, f"{what} is a non-empty string, found {found}", path)
             return None
         return value
 
     def account_id(self, value: Any, path: Path, what: str) -> str | None:
         text = self.string(value, path, what)
         if text is not None and not ACCOUNT_ID.match(text):
-            self.problem("INVALID_FIELD", f"{what} is a 12-digit account id, found {text!r}", path)
+            self.problem(ProblemCode.INVALID_FIELD, f"{what} is a 12-digit account id, found {text!r}", path)
             return None
         return text
 
@@ -72,7 +72,7 @@ class Fields:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.problem("INVALID_FIELD", f"{what} is true or false, found {_kind(value)}", path)
+            self.problem(ProblemCode.INVALID_FIELD, f"{what} is true or false, found {_kind(value)}", path)
             return default
         return value
 
@@ -88,13 +88,15 @@ class Fields:
         if value is None:
             return ()
         if not isinstance(value, Mapping):
-            self.problem("INVALID_FIELD", f"tags are an object of key: value, found {_kind(value)}", path)
+            self.problem(
+                ProblemCode.INVALID_FIELD, f"tags are an object of key: value, found {_kind(value)}", path
+            )
             return ()
         out = []
         for key, item in value.items():
             if not isinstance(item, str):
                 self.problem(
-                    "INVALID_FIELD",
+                    ProblemCode.INVALID_FIELD,
                     f"tag {key!r} has a string value, found {_kind(item)}",
                     (*path, str(key)),
                 )
@@ -121,7 +123,7 @@ class Fields:
                 "secret": "arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-XXXXXX",
                 "key": "arn:aws:kms:REGION:ACCOUNT:key/KEY-ID",
             }.get(types[0] if types else "", "an ARN")
-            self.problem("INVALID_FIELD", f"{what} is an ARN like {shape}, found {text!r}", path)
+            self.problem(ProblemCode.INVALID_FIELD, f"{what} is an ARN like {shape}, found {text!r}", path)
             return None
         return text
 

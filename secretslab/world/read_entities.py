@@ -12,6 +12,7 @@ from typing import Any
 from ..arn import Arn
 from ..policy.model import Policy, PolicyKind
 from ..policy.parsing import read_policy
+from ..problems import ProblemCode
 from .entities import (
     Account,
     Gap,
@@ -103,7 +104,9 @@ class EntityReader(Fields):
         out = []
         for ipath, item in self.items(value, path, what):
             if item is None:  # a hole would shift every later policy's position
-                self.problem("INVALID_FIELD", f"each entry of {what} is a policy document, found null", ipath)
+                self.problem(
+                    ProblemCode.INVALID_FIELD, f"each entry of {what} is a policy document, found null", ipath
+                )
                 continue
             out.append(read_policy(item, kind))
         return tuple(out)
@@ -261,19 +264,21 @@ class EntityReader(Fields):
         region = self.string(raw.get("region"), (*path, "region"), "region") or parsed.region
         if account != parsed.account:
             self.problem(
-                "INVALID_FIELD",
+                ProblemCode.INVALID_FIELD,
                 f"account {account} differs from the ARN's {parsed.account}",
                 (*path, "account"),
             )
         if region != parsed.region:
             self.problem(
-                "INVALID_FIELD",
+                ProblemCode.INVALID_FIELD,
                 f"region {region} differs from the ARN's {parsed.region}",
                 (*path, "region"),
             )
         versions = raw.get("versions") or {}
         if not isinstance(versions, Mapping) or not all(isinstance(v, str) for v in versions.values()):
-            self.problem("INVALID_FIELD", "versions is an object of stage: version id", (*path, "versions"))
+            self.problem(
+                ProblemCode.INVALID_FIELD, "versions is an object of stage: version id", (*path, "versions")
+            )
             versions = {}
         name = self.string(raw.get("name"), (*path, "name"), "name") or _secret_name(parsed.resource_id)
         return Secret(
@@ -301,7 +306,7 @@ class EntityReader(Fields):
         manager = raw.get("manager", "CUSTOMER")
         if manager not in ("AWS", "CUSTOMER"):
             self.problem(
-                "INVALID_FIELD",
+                ProblemCode.INVALID_FIELD,
                 f'manager is "AWS" or "CUSTOMER", found {manager!r}',
                 (*path, "manager"),
             )

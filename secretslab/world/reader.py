@@ -10,7 +10,7 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-from ..problems import ScenarioError
+from ..problems import ProblemCode, ScenarioError
 from .entities import Account
 from .fields import Path
 from .index import Index
@@ -78,7 +78,7 @@ class _WorldReader(EntityReader):
                 continue
             if entity.arn in seen:
                 self.problem(
-                    "DUPLICATE_ENTITY",
+                    ProblemCode.DUPLICATE_ENTITY,
                     f"{entity.arn} is listed twice (first at {_json_path(seen[entity.arn])})",
                     ipath,
                 )
@@ -135,7 +135,7 @@ class _WorldReader(EntityReader):
     def unknown(self, ref: str, known: list[str], path: Path, what: str) -> None:
         close = difflib.get_close_matches(ref, known, n=1, cutoff=0.8)
         self.problem(
-            "UNKNOWN_REFERENCE",
+            ProblemCode.UNKNOWN_REFERENCE,
             f"no {what} {ref} in the world",
             path,
             f"did you mean {close[0]}?" if close else None,

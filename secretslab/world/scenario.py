@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..problems import Problem, ScenarioError
+from ..problems import Problem, ProblemCode, ScenarioError
 from .model import World
 
 
@@ -20,7 +20,7 @@ def read_document(path: str | Path) -> Any:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(
-            [Problem("UNREADABLE_FILE", f"cannot read the file: {exc}", (), source=name)],
+            [Problem(ProblemCode.UNREADABLE_FILE, f"cannot read the file: {exc}", (), source=name)],
             what="scenario file",
         ) from None
     if name.endswith((".yaml", ".yml")):
@@ -34,7 +34,7 @@ def read_document(path: str | Path) -> Any:
             raise ScenarioError(
                 [
                     Problem(
-                        "UNREADABLE_FILE",
+                        ProblemCode.UNREADABLE_FILE,
                         f"not valid YAML{at}: {getattr(exc, 'problem', exc)}",
                         (),
                         source=name,
@@ -48,7 +48,7 @@ def read_document(path: str | Path) -> Any:
         raise ScenarioError(
             [
                 Problem(
-                    "UNREADABLE_FILE",
+                    ProblemCode.UNREADABLE_FILE,
                     f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
                     (),
                     source=name,
@@ -69,7 +69,7 @@ def load_scenario(path: str | Path) -> World:
             raise ScenarioError(
                 [
                     Problem(
-                        "UNKNOWN_FIELD",
+                        ProblemCode.UNKNOWN_FIELD,
                         f"a scenario file has no field {k!r}; expected "
                         "world, title, description, expectations",
                         (k,),
