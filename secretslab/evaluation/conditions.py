@@ -10,6 +10,7 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-lo
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any, NamedTuple
 
 from ..policy.model import Condition
@@ -19,11 +20,22 @@ from ..policy.wildcards import Pieces
 from .context import Context, Values
 from .memo import PER_CONDITION, Memo
 
-# states: why a condition came out as it did
-ABSENT = "absent"  # the key is not in the request
-MATCHED = "matched"  # (some/every) request value satisfies the operator
-UNMATCHED = "unmatched"
-NULL = "null"
+
+class ConditionState(StrEnum):
+    """Why a condition came out as it did."""
+
+    ABSENT = "absent"  # the key is not in the request
+    MATCHED = "matched"  # (some/every) request value satisfies the operator
+    UNMATCHED = "unmatched"  # no (or not every) request value satisfies it
+    NULL = "null"  # a Null condition: decided by the key's presence alone
+
+
+ABSENT, MATCHED, UNMATCHED, NULL = (
+    ConditionState.ABSENT,
+    ConditionState.MATCHED,
+    ConditionState.UNMATCHED,
+    ConditionState.NULL,
+)
 
 
 class ConditionResult(NamedTuple):  # a NamedTuple: immutable, and cheap to build on the hot path
@@ -31,7 +43,7 @@ class ConditionResult(NamedTuple):  # a NamedTuple: immutable, and cheap to buil
     request_values: Values | None  # None: the key is not in the request
     policy_values: tuple[str | None, ...]  # after variable substitution (None: unresolvable)
     passed: bool
-    state: str
+    state: ConditionState
 
     @property
     def why(self) -> str:

@@ -27,28 +27,36 @@ class MatchKind(StrEnum):
     ACCOUNT = "account"
 
 
+class ElementState(StrEnum):
+    """How Resource/NotResource met the resource (before NotResource's negation)."""
+
+    LISTED = "listed"  # a pattern matches the resource
+    UNLISTED = "unlisted"  # no pattern matches it
+    NO_ELEMENT = "no-element"  # the statement has no Resource element
+
+
 class ElementResult(NamedTuple):  # a NamedTuple: immutable, and cheap to build on the hot path
     """Whether Resource/NotResource matched; ``why`` words it on demand."""
 
     matched: bool
-    state: str  # listed | unlisted | no-element
+    state: ElementState
     pattern: str | None = None  # the pattern that matched
     negated: bool = False
     unresolved: bool = False  # a pattern had a policy variable that could not be resolved
 
     @property
     def why(self) -> str:
-        if self.state == "no-element":
+        if self.state is ElementState.NO_ELEMENT:
             return (
                 "no Resource element: the statement applies to its own resource"
                 if self.matched
                 else "no Resource element: the statement applies to nothing (§3.7)"
             )
         if self.negated:
-            if self.state == "listed":
+            if self.state is ElementState.LISTED:
                 return f"NotResource lists {self.pattern}, which matches the resource"
             return "the resource is not listed in NotResource"
-        if self.state == "listed":
+        if self.state is ElementState.LISTED:
             return f"Resource {self.pattern} matches the resource"
         extra = (
             " (a policy variable could not be resolved, so its pattern matches nothing)"
@@ -75,7 +83,7 @@ def match_resource(
     """Whether Resource/NotResource matches; a static element's answer (it depends on the
     resource alone) is remembered in ``memo``."""
     if element is None:
-        return ElementResult(absent_matches, "no-element")
+        return ElementResult(absent_matches, ElementState.NO_ELEMENT)
     if element.any:
         return ANY_RESOURCE
     if element.static and memo is not None:
@@ -101,11 +109,11 @@ def _match_patterns(element: ResourceElement, resource: str, context: Context) -
         elif matched:
             hit = pattern.text
             break
-    state = "listed" if hit is not None else "unlisted"
+    state = ElementState.LISTED if hit is not None else ElementState.UNLISTED
     return ElementResult((hit is not None) != element.negated, state, hit, element.negated, unresolved)
 
 
-ANY_RESOURCE = ElementResult(True, "listed", "*")  # "Resource": "*"
+ANY_RESOURCE = ElementResult(True, ElementState.LISTED, "*")  # "Resource": "*"
 
 
 def chain(principal: Principal) -> tuple[tuple[str, str], ...]:
