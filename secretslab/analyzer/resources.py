@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..policy.checks import public_statements
 from ..policy.model import Policy
+from ..policy.public import public_statements
 from ..policy.refs import PolicyRef, Slot
 from ..world import Secret, World
 from .finding import Finding, FindingCode

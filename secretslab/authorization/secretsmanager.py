@@ -19,9 +19,9 @@ from ..arn import Arn
 from ..evaluation.context import Values
 from ..evaluation.request import Attached
 from ..evaluation.results import RejectedPolicy
-from ..policy.checks import public_statements
 from ..policy.model import PolicyKind
 from ..policy.parsing import read_policy
+from ..policy.public import public_statements
 from ..policy.refs import PolicyRef, Slot
 from ..services import secretsmanager as sm
 from ..world.entities import Key, Secret

@@ -15,8 +15,8 @@ import json
 import re
 from typing import Any
 
-from ..policy.checks import public_statements
 from ..policy.model import Policy
+from ..policy.public import public_statements
 from ..world import Group, Key, Role, Secret, User
 from .export_documents import NOBODY, Json, administrable, cfn_tags, iam_path, self_resource
 from .export_references import References

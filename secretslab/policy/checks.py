@@ -1,7 +1,7 @@
 """Per-kind and semantic checks on policy elements, called by the parser as it walks a document:
 which elements each policy kind takes (semantics §3.3–3.12), which principals AWS accepts (§3.4),
-unknown actions and condition keys with "did you mean" hints, and the public-policy test that
-``BlockPublicPolicy`` applies (§3.11).
+unknown actions and condition keys with "did you mean" hints; the public-policy test
+that ``BlockPublicPolicy`` applies is in ``public``.
 
 AWS pages: reference_policies_elements_principal.html, reference_policies_elements_notprincipal.html,
 access-analyzer-reference-policy-checks.html, orgs_manage_policies_rcps_syntax.html,
@@ -11,14 +11,14 @@ https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutResourcePo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 from ..arn import ACCOUNT_ID, Arn
 from ..problems import PathPart, Problem, ProblemCode
 from . import catalog
-from .model import Condition, Effect, Policy, PolicyKind, PrincipalElement, Statement
+from .model import Condition, Effect, PolicyKind, PrincipalElement
 from .operators import Operator
 from .wildcards import has_wildcard, like_regex, plain
 
@@ -361,67 +361,3 @@ def _check_condition(key: str, op: Operator, effect: Effect | None, path: Path) 
             )
         )
     return out
-
-
-# -- public policies (§3.11)
-
-_PINNING_KEYS = frozenset(
-    k.lower()
-    for k in (
-        "aws:PrincipalAccount",
-        "aws:PrincipalOrgID",
-        "aws:PrincipalArn",
-        "aws:SourceVpce",
-        "aws:SourceVpc",
-        "aws:SourceAccount",
-        "aws:SourceArn",
-    )
-)
-_PINNING_OPERATORS = frozenset(
-    {"StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"}
-)
-
-
-def public_statements(policy: Policy) -> tuple[Statement, ...]:
-    """Allow statements open to any principal without a condition pinning who or where (§3.11;
-    in a key policy ``kms:CallerAccount`` also pins, as the AWS managed key's policy does)."""
-    keys = _PINNING_KEYS | {"kms:calleraccount"} if policy.kind is PolicyKind.KEY else _PINNING_KEYS
-    return tuple(s for s in policy.statements if _is_public(s, keys))
-
-
-def _is_public(statement: Statement, keys: frozenset[str]) -> bool:
-    if statement.effect is not Effect.ALLOW or statement.principal is None:
-        return False
-    if not statement.principal.wildcard:
-        return False
-    return not any(_pins(c, keys) for c in statement.conditions)
-
-
-def _pins(condition: Condition, keys: frozenset[str]) -> bool:
-    op = condition.operator
-    if condition.key_lower not in keys or op.base not in _PINNING_OPERATORS:
-        return False
-    if op.if_exists or op.qualifier == "ForAllValues":
-        return False
-    fixed = all(t is None for t in condition.templates)  # a policy variable is not a fixed value
-    return fixed and all(not has_wildcard(v) for v in condition.values)
-
-
-def public_problems(policy: Policy) -> Iterable[Problem]:
-    if policy.kind not in (PolicyKind.RESOURCE, PolicyKind.KEY):
-        return ()
-    return tuple(
-        Problem(
-            ProblemCode.PUBLIC_POLICY,
-            f"{s.label} allows any principal ({_actions(s)}) without a condition pinning the "
-            "account, organization, principal or network",
-            ("Statement", s.index),
-            hint="add a condition on aws:PrincipalOrgID, aws:PrincipalAccount or aws:PrincipalArn",
-        )
-        for s in public_statements(policy)
-    )
-
-
-def _actions(statement: Statement) -> str:
-    prefix = "NotAction " if statement.action.negated else ""
-    return prefix + ", ".join(statement.action.patterns)

@@ -23,6 +23,7 @@ from . import checks
 from .condition_reader import ConditionReader
 from .elements import ElementReader
 from .model import Policy, PolicyKind, Statement
+from .public import public_problems
 from .reading import Path, did_you_mean, json_type
 
 _TOP = ("Version", "Id", "Statement")
@@ -119,7 +120,7 @@ class _Parser(ElementReader, ConditionReader):
         statements = self._statements(doc)
         self._sids(statements)
         policy = Policy(self.kind, version, tuple(statements), (), doc, policy_id)
-        self.problems.extend(checks.public_problems(policy))
+        self.problems.extend(public_problems(policy))
         return Policy(self.kind, version, policy.statements, tuple(self.problems), doc, policy_id)
 
     def _version(self, doc: Mapping[str, Any]) -> str | None:
