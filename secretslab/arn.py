@@ -14,6 +14,10 @@ ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 @dataclass(frozen=True, slots=True)
 class Arn:
+    """An ARN split into its six colon-separated components
+    (``arn:partition:service:region:account:resource``); the resource keeps any further colons.
+    Build one with ``Arn.parse``; ``str()`` gives the text back."""
+
     partition: str
     service: str
     region: str

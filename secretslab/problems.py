@@ -189,14 +189,18 @@ class Problem:
 
     @property
     def severity(self) -> Severity:
+        """Whether AWS would refuse the input (error) or accept it (warning), from the code's
+        catalogue entry."""
         return CODES[self.code][0]
 
     @property
     def is_error(self) -> bool:
+        """Whether the problem is an error (AWS would refuse the input)."""
         return self.severity is Severity.ERROR
 
     @property
     def json_path(self) -> str:
+        """Where the problem is, as a JSON path (``$.Statement[0].Action``)."""
         return json_path(self.path)
 
     def under(self, *prefix: PathPart, source: str | None = None) -> Problem:
@@ -204,6 +208,8 @@ class Problem:
         return replace(self, path=(*prefix, *self.path), source=source or self.source)
 
     def to_dict(self) -> dict[str, Any]:
+        """The problem as JSON-ready data: code, severity, JSON path and message; the hint and source
+        when there are any."""
         out: dict[str, Any] = {
             "code": self.code,
             "severity": self.severity.value,
@@ -223,6 +229,8 @@ class Problem:
 
 
 def json_path(path: Iterable[PathPart]) -> str:
+    """The path as a JSON path: ``$``, then ``.name`` for identifiers, ``[i]`` for indexes and
+    ``['key']`` for other keys."""
     out = "$"
     for part in path:
         if isinstance(part, int):
@@ -239,6 +247,7 @@ def _quote(text: str) -> str:
 
 
 def errors(problems: Iterable[Problem]) -> tuple[Problem, ...]:
+    """The problems that are errors, in order."""
     return tuple(p for p in problems if p.is_error)
 
 

@@ -51,6 +51,8 @@ def all_operator_names() -> tuple[str, ...]:
 
 
 def suggest_operator(name: str) -> str | None:
+    """The condition operator closest to ``name`` (any case), for a "did you mean" hint; None when
+    none is close."""
     return _closest(name, all_operator_names())
 
 
@@ -63,10 +65,13 @@ def _actions_lower() -> dict[str, dict[str, str]]:
 
 
 def known_service(prefix: str) -> bool:
+    """Whether the catalogue knows the actions of the service ``prefix`` (any case)."""
     return prefix.lower() in _actions_lower()
 
 
 def action_names(service: str) -> tuple[str, ...]:
+    """The catalogue's action names of ``service`` (any case), as AWS spells them; empty for a service
+    it does not know."""
     return tuple(data.ACTIONS.get(service.lower(), ()))
 
 
@@ -78,6 +83,9 @@ def canonical_action(action: str) -> str | None:
 
 
 def suggest_action(action: str) -> str | None:
+    """The known action closest to ``action`` (``service:Name``), for a "did you mean" hint: the
+    closest service when the service is unknown, else the closest action name; None when none is
+    close."""
     service, _, name = action.partition(":")
     names = data.ACTIONS.get(service.lower())
     if names is None:
@@ -143,6 +151,8 @@ def key_is_checked(key: str) -> bool:
 
 
 def suggest_key(key: str) -> str | None:
+    """The known condition key closest to ``key``, among the global ``aws:`` keys or those of its
+    service, for a "did you mean" hint (a templated key ends in …); None when none is close."""
     prefix = key.partition(":")[0].lower()
     table = data.GLOBAL_CONDITION_KEYS if prefix == "aws" else data.SERVICE_CONDITION_KEYS.get(prefix, {})
     names = tuple(k.split("${")[0] + ("…" if "${" in k else "") for k in table)

@@ -28,6 +28,10 @@ def _variable_keys(templates: tuple[Template | None, ...]) -> tuple[str, ...]:
 
 
 class PolicyKind(StrEnum):
+    """The kinds of policy, each with its own language rules (semantics §3): identity-based, a
+    secret's resource policy, a KMS key policy, a role's trust policy, SCP, RCP, permissions
+    boundary and session policy."""
+
     IDENTITY = "identity"
     RESOURCE = "resource"  # a Secrets Manager secret policy
     KEY = "key"  # a KMS key policy
@@ -44,6 +48,7 @@ class PolicyKind(StrEnum):
 
     @property
     def label(self) -> str:
+        """The kind in words, as messages and explanations name it (``identity-based policy``)."""
         return _KIND_LABELS[self]
 
 
@@ -60,6 +65,8 @@ _KIND_LABELS = {
 
 
 class Effect(StrEnum):
+    """A statement's Effect, spelt as in policies."""
+
     ALLOW = "Allow"
     DENY = "Deny"
 
@@ -75,6 +82,8 @@ class ActionElement:
 
     @classmethod
     def build(cls, patterns: tuple[str, ...], negated: bool) -> ActionElement:
+        """The element of Action (or NotAction when ``negated``) ``patterns``, compiled: exact names
+        to a set, wildcard patterns to one case-insensitive regex."""
         exact = frozenset(p.lower() for p in patterns if not has_wildcard(p))
         return cls(patterns, negated, exact, _action_regex(tuple(p for p in patterns if has_wildcard(p))))
 
@@ -83,6 +92,8 @@ class ActionElement:
         return action_lower in self._exact or bool(self._regex and self._regex.fullmatch(action_lower))
 
     def matches(self, action_lower: str) -> bool:
+        """Whether the statement covers the (lower-case) action: listed by Action, or not listed by
+        NotAction."""
         return self.listed(action_lower) != self.negated
 
 
@@ -96,12 +107,16 @@ def _action_regex(wild: tuple[str, ...]) -> re.Pattern[str] | None:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class ResourcePattern:
+    """One Resource/NotResource pattern: its text, its policy-variable template when it has variables
+    (resolved per request), else a compiled regex when it has wildcards (else compared exactly)."""
+
     text: str
     template: Template | None  # set when the pattern holds policy variables (§6)
     regex: re.Pattern[str] | None  # static patterns with wildcards
 
     @classmethod
     def build(cls, text: str, template: Template | None) -> ResourcePattern:
+        """The pattern of ``text``, compiled once: a regex for a static pattern with wildcards."""
         static = template is None
         regex = resource_regex(plain(text)) if static and has_wildcard(text) else None
         return cls(text, template, regex)
@@ -149,6 +164,9 @@ class PrincipalElement:
 
     @classmethod
     def build(cls, negated: bool, values: tuple[tuple[str, str], ...]) -> PrincipalElement:
+        """The element of ``(type, value)`` pairs (``AWS``, ``Service``, ``Federated``, or ``*``)
+        sorted into accounts, users, roles, sessions, federated users, services and identity
+        providers; values that name nothing AWS could match are kept only in ``values``."""
         accounts: set[str] = set()
         users: set[str] = set()
         roles: set[tuple[str, str]] = set()
@@ -237,6 +255,9 @@ class Condition:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Statement:
+    """One statement of a policy: its position, Sid, Effect and compiled elements (Action, Resource,
+    Principal, conditions), and its JSON as ``source``."""
+
     index: int
     sid: str | None
     effect: Effect
@@ -257,11 +278,16 @@ class Statement:
 
     @property
     def label(self) -> str:
+        """How explanations name it: ``Sid X``, or ``statement N`` (1-based) without a Sid."""
         return f"Sid {self.sid}" if self.sid else f"statement {self.index + 1}"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Policy:
+    """A parsed policy of one kind: Version, statements, every problem the parser found (``valid``
+    when none is an error, as AWS would store it), its Id and its JSON as ``source``. Invalid
+    policies are kept so that they can be reported and fixed."""
+
     kind: PolicyKind
     version: str | None
     statements: tuple[Statement, ...]
@@ -279,8 +305,10 @@ class Policy:
 
     @property
     def errors(self) -> tuple[Problem, ...]:
+        """The problems that make AWS refuse the policy."""
         return tuple(p for p in self.problems if p.is_error)
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
+        """The problems AWS accepts but that are likely mistakes."""
         return tuple(p for p in self.problems if not p.is_error)

@@ -23,6 +23,9 @@ from .wildcards import Pieces, arn_like, like_regex
 
 
 class Family(StrEnum):
+    """How an operator's values are read and compared (semantics §5): strings, numbers, dates,
+    booleans, base64 binary, IP ranges, ARNs, or Null's presence test."""
+
     STRING = "string"
     NUMERIC = "numeric"
     DATE = "date"
@@ -70,6 +73,10 @@ _VARIABLE_FAMILIES = frozenset({Family.STRING, Family.ARN})
 
 @dataclass(frozen=True, slots=True)
 class Operator:
+    """A condition operator as written, parsed: its base operator, the
+    ``ForAnyValue``/``ForAllValues`` qualifier and ``IfExists``, its family and its positive twin
+    (itself unless negated). Made by ``parse_operator``."""
+
     name: str  # as written in the policy
     base: str  # without qualifier and IfExists
     qualifier: str | None  # "ForAnyValue", "ForAllValues" or None
@@ -79,10 +86,13 @@ class Operator:
 
     @property
     def negated(self) -> bool:
+        """Whether the operator is a negated one (``StringNotEquals``, ``NotIpAddress``…), which is
+        true when no value matches."""
         return self.positive != self.base
 
     @property
     def takes_variables(self) -> bool:
+        """Whether its values may hold policy variables (string and ARN operators, §6.1)."""
         return self.family in _VARIABLE_FAMILIES
 
 
@@ -284,6 +294,8 @@ _DATE = re.compile(
 
 
 def parse_date(text: str) -> float | None:
+    """Epoch seconds of an ISO 8601 date or of a number of epoch seconds, as AWS reads a Date
+    condition value (§5.6); None when it is not a date."""
     try:
         return _parse_date(text)
     except (OverflowError, ValueError):  # beyond the calendar Python can represent: not a date

@@ -28,6 +28,7 @@ class Reader:
         self.variables = False  # Version 2012-10-17: substitute ${...} (§3.6)
 
     def add(self, items: list[Problem]) -> None:
+        """Record ``items`` among the policy's problems."""
         self.problems.extend(items)
 
     def _template(self, text: str, path: Path) -> Template | None:

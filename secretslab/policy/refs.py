@@ -63,6 +63,7 @@ class PolicyRef:
 
     @property
     def kind(self) -> PolicyKind:
+        """The policy language rules a document in this slot follows."""
         return self.slot.kind
 
     def __str__(self) -> str:

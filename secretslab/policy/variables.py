@@ -22,6 +22,9 @@ _VAR = re.compile(r"^\s*([^\s,']+)\s*(?:,\s*'([^']*)'\s*)?$")
 
 @dataclass(frozen=True, slots=True)
 class Var:
+    """A policy variable ``${key}`` or ``${key, 'default'}`` in a template (the key is matched
+    case-insensitively)."""
+
     key: str
     default: str | None = None
     key_lower: str = field(init=False, repr=False, compare=False)
@@ -32,6 +35,8 @@ class Var:
 
 @dataclass(frozen=True, slots=True)
 class Literal:
+    """Text from an escape (``${*}``, ``${?}``, ``${$}``): literal, never a wildcard."""
+
     text: str
 
 
@@ -41,6 +46,9 @@ Template = tuple[Part, ...]
 
 @dataclass(frozen=True, slots=True)
 class TemplateNote:
+    """A problem found while parsing a template (an unclosed ``${``, an invalid variable, spaces in
+    the braces), reported at the value that holds it."""
+
     code: ProblemCode
     message: str
 

@@ -22,6 +22,7 @@ Pieces = tuple[tuple[str, bool], ...]
 
 
 def has_wildcard(text: str) -> bool:
+    """Whether ``text`` holds ``*`` or ``?``."""
     return "*" in text or "?" in text
 
 
