@@ -27,6 +27,9 @@ FULL_AWS_ACCESS = {
 
 @dataclass(frozen=True, slots=True)
 class Account:
+    """An AWS account: its 12-digit id, its name, and its organization and OU path (root id first)
+    when it is in one."""
+
     id: str
     name: str | None = None
     org_id: str | None = None
@@ -35,6 +38,9 @@ class Account:
 
 @dataclass(frozen=True, slots=True)
 class OrgPolicy:
+    """An SCP or RCP of the organization: its name, the node it is attached to (root, OU or account
+    id) and its policy."""
+
     name: str
     attached_to: str
     policy: Policy
@@ -42,6 +48,10 @@ class OrgPolicy:
 
 @dataclass(frozen=True, slots=True)
 class Organization:
+    """The organization of the world's accounts: its id, root id and management account (which SCPs
+    and RCPs never restrict), whether SCPs and RCPs are enabled, the nodes FullAWSAccess is
+    detached from, and its custom SCPs and RCPs."""
+
     id: str
     root_id: str
     management_account: str | None
@@ -54,6 +64,9 @@ class Organization:
 
 @dataclass(frozen=True, slots=True)
 class User:
+    """An IAM user: its ARN and unique id, tags, the ARNs of its groups, its identity policies and
+    permissions boundary."""
+
     arn: str
     user_id: str | None = None
     tags: Tags = ()
@@ -63,21 +76,28 @@ class User:
 
     @property
     def name(self) -> str:
+        """The user's name (the ARN's last path element)."""
         return self.arn.rsplit("/", 1)[-1]
 
 
 @dataclass(frozen=True, slots=True)
 class Group:
+    """An IAM group: its ARN and its identity policies (which apply to its users)."""
+
     arn: str
     policies: tuple[Policy, ...] = ()
 
     @property
     def name(self) -> str:
+        """The group's name (the ARN's last path element)."""
         return self.arn.rsplit("/", 1)[-1]
 
 
 @dataclass(frozen=True, slots=True)
 class Role:
+    """An IAM role: its ARN and unique id, tags, trust policy, identity policies and permissions
+    boundary, and whether it is service-linked."""
+
     arn: str
     role_id: str | None = None
     tags: Tags = ()
@@ -88,15 +108,21 @@ class Role:
 
     @property
     def name(self) -> str:
+        """The role's name (the ARN's last path element)."""
         return self.arn.rsplit("/", 1)[-1]
 
     @property
     def account(self) -> str:
+        """The id of the account the role belongs to."""
         return self.arn.split(":")[4]
 
 
 @dataclass(frozen=True, slots=True)
 class Session:
+    """A role session or federated-user session that signs requests: its ARN, the role's ARN (``""``
+    for a federated user), its name, session policies and tags, and for a federated user the IAM
+    user that federated."""
+
     arn: str
     role: str
     session_name: str
@@ -107,6 +133,9 @@ class Session:
 
 @dataclass(frozen=True, slots=True)
 class Secret:
+    """A Secrets Manager secret: ARN, name, account, Region, the KMS key it names (None:
+    ``aws/secretsmanager``), tags, version stages and its resource policy. Never its value."""
+
     arn: str
     name: str
     account: str
@@ -119,6 +148,9 @@ class Secret:
 
 @dataclass(frozen=True, slots=True)
 class Key:
+    """A KMS key: ARN, account, Region, who manages it (``CUSTOMER`` or ``AWS``), aliases, tags, key
+    policy and grants (kept, never evaluated)."""
+
     arn: str
     account: str
     region: str
@@ -130,14 +162,18 @@ class Key:
 
     @property
     def has_grants(self) -> bool:
+        """Whether the key has grants, which secretslab does not evaluate (they may allow more, §9.10)."""
         return bool(self.grants)
 
     @property
     def aws_managed(self) -> bool:
+        """Whether AWS manages the key (``aws/secretsmanager``): its key policy is AWS's and cannot be
+        changed."""
         return self.manager == "AWS"
 
     @property
     def label(self) -> str:
+        """How explanations name the key: its first alias, else its key id."""
         return self.aliases[0] if self.aliases else self.arn.rsplit("/", 1)[-1]
 
 

@@ -24,9 +24,13 @@ class Fields:
         self.problems: list[Problem] = []
 
     def problem(self, code: ProblemCode, message: str, path: Path, hint: str | None = None) -> None:
+        """Record a problem at ``path`` (with this reader's source)."""
         self.problems.append(Problem(code, message, path, hint, self.source))
 
     def obj(self, value: Any, path: Path, spec: Mapping[str, bool], what: str) -> Mapping[str, Any] | None:
+        """``value`` when it is a JSON object, else None with a problem; each field not in ``spec``
+        (field -> required; with a "did you mean") and each required field missing is a problem
+        too."""
         if not isinstance(value, Mapping):
             self.problem(ProblemCode.INVALID_FIELD, f"{what} is a JSON object, found {_kind(value)}", path)
             return None
@@ -45,6 +49,7 @@ class Fields:
         return value
 
     def items(self, value: Any, path: Path, what: str) -> list[tuple[Path, Any]]:
+        """``(path, item)`` for each item of a list; none for None, and a problem for anything but a list."""
         if value is None:
             return []
         if not isinstance(value, list):
@@ -53,6 +58,8 @@ class Fields:
         return [((*path, i), v) for i, v in enumerate(value)]
 
     def string(self, value: Any, path: Path, what: str, *, optional: bool = True) -> str | None:
+        """``value`` when it is a non-empty string; None when it is None and ``optional``, or (with a
+        problem) when it is anything else."""
         if value is None and optional:
             return None
         if not isinstance(value, str) or not value:
@@ -62,6 +69,8 @@ class Fields:
         return value
 
     def account_id(self, value: Any, path: Path, what: str) -> str | None:
+        """``value`` when it is a 12-digit account id; None when absent, or (with a problem) when it
+        is not one."""
         text = self.string(value, path, what)
         if text is not None and not ACCOUNT_ID.match(text):
             self.problem(ProblemCode.INVALID_FIELD, f"{what} is a 12-digit account id, found {text!r}", path)
@@ -69,6 +78,8 @@ class Fields:
         return text
 
     def flag(self, value: Any, path: Path, what: str, default: bool) -> bool:
+        """``value`` when it is a boolean; ``default`` when it is None, or (with a problem) when it is
+        anything else."""
         if value is None:
             return default
         if not isinstance(value, bool):
@@ -77,6 +88,7 @@ class Fields:
         return value
 
     def strings(self, value: Any, path: Path, what: str) -> tuple[str, ...]:
+        """Every non-empty string of a list, a problem for each other item."""
         out = []
         for ipath, item in self.items(value, path, what):
             text = self.string(item, ipath, f"each entry of {what}", optional=False)
@@ -85,6 +97,7 @@ class Fields:
         return tuple(out)
 
     def tags(self, value: Any, path: Path) -> Tags:
+        """An object of tag key to string value as ``(key, value)`` pairs; a problem for anything else."""
         if value is None:
             return ()
         if not isinstance(value, Mapping):
@@ -105,6 +118,8 @@ class Fields:
         return tuple(out)
 
     def arn(self, value: Any, path: Path, what: str, service: str, types: tuple[str, ...]) -> str | None:
+        """``value`` when it is an ARN of ``service`` with a 12-digit account and (when ``types`` is
+        given) one of those resource types; else None with a problem showing the expected shape."""
         text = self.string(value, path, what, optional=False)
         if text is None:
             return None

@@ -74,9 +74,11 @@ class Index:
     # -- entities
 
     def account(self, account_id: str) -> Account:
+        """The account by id; one the world does not list is known by its id alone."""
         return self.accounts.get(account_id) or Account(account_id)
 
     def role(self, arn: str) -> Role | None:
+        """The role by ARN, or by account and name when the ARN has no path; None when the world has none."""
         found = self.roles.get(arn)
         if found is None:
             parsed = Arn.parse(arn)
@@ -85,6 +87,8 @@ class Index:
         return found
 
     def secret(self, ref: str, account: str | None) -> Secret | None:
+        """The secret by ARN, or by name in ``account`` (any account when None); None when the world
+        has none."""
         found = self.secret_arns.get(ref)
         if found is None and not ref.startswith("arn:"):
             found = next(
@@ -94,6 +98,8 @@ class Index:
         return found
 
     def key(self, ref: str, account: str | None, region: str | None) -> Key | None:
+        """The key by key ARN, alias ARN, alias name (in ``account`` and ``region``) or key id; None
+        when the world has none."""
         found = self.key_arns.get(ref)
         if found is not None:
             return found
@@ -105,6 +111,8 @@ class Index:
         return next((k for k in self.keys if k.arn.endswith("/" + ref)), None)
 
     def aws_managed_key(self, account: str, region: str) -> Key:
+        """``aws/secretsmanager`` of ``account`` in ``region``: the world's, or the key AWS would
+        create, with the policy AWS writes on it."""
         found = self.aliases.get((account, region, "aws/secretsmanager"))
         if found is not None:
             return found
@@ -115,6 +123,8 @@ class Index:
     # -- principals and their policies (§8.1)
 
     def principal(self, arn: str) -> Principal:
+        """The principal of ``arn`` with what the world knows of it (remembered); raises
+        ``ScenarioError`` for an ARN that is not a principal that signs requests."""
         found = self._principals.get(arn)
         if found is None:
             found = self._principal(arn)

@@ -181,12 +181,15 @@ class World:
     # -- lookups
 
     def account(self, account_id: str) -> Account:
+        """The account by id; one the world does not list is known by its id alone."""
         return self._index.account(account_id)
 
     def user(self, arn: str) -> User | None:
+        """The user by ARN, or None."""
         return self._index.users.get(arn)
 
     def group(self, arn: str) -> Group | None:
+        """The group by ARN, or None."""
         return self._index.groups.get(arn)
 
     def role(self, arn: str) -> Role | None:
@@ -194,6 +197,7 @@ class World:
         return self._index.role(arn)
 
     def session(self, arn: str) -> Session | None:
+        """The session by ARN, or None."""
         return self._index.sessions.get(arn)
 
     def secret(self, ref: str, *, account: str | None = None) -> Secret | None:
@@ -227,9 +231,11 @@ class World:
         return self._index.attached(principal)[0]
 
     def boundary(self, principal: Principal) -> Attached | None:
+        """The permissions boundary of ``principal`` (of the role, for a session), or None."""
         return self._index.attached(principal)[1]
 
     def session_policies(self, principal: Principal) -> tuple[Attached, ...]:
+        """The session policies of ``principal`` (only a session has any)."""
         return self._index.attached(principal)[2]
 
     def scp_levels(self, account_id: str) -> tuple[Level, ...] | None:

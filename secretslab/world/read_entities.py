@@ -101,6 +101,8 @@ class EntityReader(Fields):
         return read_policy(value, kind)
 
     def policies(self, value: Any, path: Path, kind: PolicyKind, what: str) -> tuple[Policy, ...]:
+        """A list of policy documents of ``kind``, each parsed (kept even when AWS would refuse it); a
+        null entry is a problem."""
         out = []
         for ipath, item in self.items(value, path, what):
             if item is None:  # a hole would shift every later policy's position
@@ -114,6 +116,7 @@ class EntityReader(Fields):
     # -- the world
 
     def gap(self, value: Any, path: Path) -> Gap | None:
+        """A gap of an imported world (resource and what are required), or None with problems."""
         raw = self.obj(value, path, _GAP, "a gap")
         if raw is None:
             return None
@@ -124,6 +127,7 @@ class EntityReader(Fields):
         return Gap(resource, what, operation, error) if resource and what else None
 
     def account(self, value: Any, path: Path) -> Account | None:
+        """An account, or None with problems."""
         raw = self.obj(value, path, _ACCOUNT, "an account")
         if raw is None:
             return None
@@ -134,6 +138,7 @@ class EntityReader(Fields):
         return Account(account_id, name, org_id, org_path) if account_id else None
 
     def organization(self, value: Any, path: Path) -> Organization | None:
+        """The organization with its SCPs and RCPs (problems recorded); None when absent or not an object."""
         if value is None:
             return None
         raw = self.obj(value, path, _ORG, "the organization")
@@ -159,6 +164,8 @@ class EntityReader(Fields):
         )
 
     def org_policies(self, value: Any, path: Path, kind: PolicyKind) -> tuple[OrgPolicy, ...]:
+        """The SCP or RCP entries of the organization (name, node attached to, document of ``kind``);
+        an entry with problems is left out."""
         out = []
         for ipath, item in self.items(value, path, path[-1] if isinstance(path[-1], str) else ""):
             raw = self.obj(item, ipath, _ORG_POLICY, f"an {kind.value.upper()} entry")
@@ -172,6 +179,7 @@ class EntityReader(Fields):
         return tuple(out)
 
     def user(self, value: Any, path: Path) -> User | None:
+        """A user, or None with problems."""
         raw = self.obj(value, path, _USER, "a user")
         if raw is None:
             return None
@@ -191,6 +199,7 @@ class EntityReader(Fields):
         return user if arn else None
 
     def group(self, value: Any, path: Path) -> Group | None:
+        """A group, or None with problems."""
         raw = self.obj(value, path, _GROUP, "a group")
         if raw is None:
             return None
@@ -199,6 +208,7 @@ class EntityReader(Fields):
         return Group(arn, policies) if arn else None
 
     def role(self, value: Any, path: Path) -> Role | None:
+        """A role, or None with problems."""
         raw = self.obj(value, path, _ROLE, "a role")
         if raw is None:
             return None
@@ -221,6 +231,8 @@ class EntityReader(Fields):
         return role if arn else None
 
     def session(self, value: Any, path: Path) -> Session | None:
+        """A role or federated-user session, or None with problems; the role and session name default
+        to those of the ARN."""
         raw = self.obj(value, path, _SESSION, "a session")
         if raw is None:
             return None
@@ -252,6 +264,8 @@ class EntityReader(Fields):
         )
 
     def secret(self, value: Any, path: Path) -> Secret | None:
+        """A secret, or None with problems; account, Region and name default to those of the ARN, and
+        must agree with it."""
         raw = self.obj(value, path, _SECRET, "a secret")
         if raw is None:
             return None
@@ -293,6 +307,9 @@ class EntityReader(Fields):
         )
 
     def key(self, value: Any, path: Path) -> Key | None:
+        """A KMS key, or None with problems; account and Region default to those of the ARN, and
+        without a key policy it has the one AWS writes (AWS managed) or the API's default (customer
+        managed)."""
         raw = self.obj(value, path, _KEY, "a KMS key")
         if raw is None:
             return None
