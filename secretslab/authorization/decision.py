@@ -26,13 +26,17 @@ class Step:
 
     @property
     def allowed(self) -> bool:
+        """Whether the call was allowed."""
         return self.evaluation.allowed
 
     @property
     def principal(self) -> str:
+        """The ARN of the principal that made the call (a role session after an AssumeRole hop)."""
         return self.evaluation.principal.arn
 
     def to_dict(self) -> dict[str, Any]:
+        """The call as JSON-ready data: action, resource, principal, decision, outcome, reason, and
+        the deciding policy, purpose and ``optional`` when there are any."""
         ev = self.evaluation
         out: dict[str, Any] = {
             "action": self.action,
@@ -65,10 +69,12 @@ class PlannedStep(NamedTuple):  # a NamedTuple: immutable, and cheap to build fo
 
     @property
     def reached(self) -> bool:
+        """Whether the call was evaluated (no earlier call failed first)."""
         return self.step is not None
 
     @property
     def allowed(self) -> bool:
+        """Whether the call was reached and allowed."""
         return self.step is not None and self.step.allowed
 
 
@@ -88,6 +94,7 @@ class Decision:
 
     @property
     def allowed(self) -> bool:
+        """Whether the request is allowed: every call it needs that is not optional was allowed."""
         return self.outcome is Outcome.ALLOW
 
     @property
@@ -98,14 +105,18 @@ class Decision:
 
     @property
     def decision(self) -> str:
+        """``allow`` or ``deny`` (semantics §12): an explicit and an implicit deny are both ``deny``."""
         return self.outcome.decision
 
     @property
     def failed_step(self) -> Step | None:
+        """The first call that was not allowed and is not optional, or None when the request is allowed."""
         return next((s for s in self.steps if not s.allowed and not s.optional), None)
 
     @property
     def deciding_policy(self) -> str | None:
+        """The policy and statement that decided the failing call (or the action, when allowed) as
+        ``policy, statement`` labels; None when no statement decided it (most implicit denies)."""
         step = self.failed_step or self.main_step
         return step.evaluation.deciding_policy if step else None
 
@@ -121,6 +132,9 @@ class Decision:
         return tuple(p for p in self.plan if not p.reached)
 
     def to_dict(self) -> dict[str, Any]:
+        """The decision as JSON-ready data: decision, outcome, reason, deciding policy, every
+        evaluated step and the refused policies; notes and gaps (with ``unknown``) when there are
+        any."""
         out: dict[str, Any] = {
             "decision": self.decision,
             "outcome": self.outcome.value,

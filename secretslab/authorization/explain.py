@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 
 def decision_text(decision: Decision) -> str:
+    """The decision as plain text for a terminal: the outcome and reason, the request, each step with
+    why it was made and why it was decided, then refused policies, gaps and notes."""
     req = decision.request
     lines = [
         f"{MARK[decision.outcome]}  {decision.reason.value}: {decision.reason.summary}",
@@ -38,6 +40,8 @@ def decision_text(decision: Decision) -> str:
 
 
 def decision_html(decision: Decision) -> str:
+    """The decision as an HTML fragment for a notebook: a table of steps, refused policies and notes,
+    and each step's evaluation in a collapsible section. All text is escaped."""
     colour = COLOUR[decision.outcome]
     req = decision.request
     rows = []

@@ -46,9 +46,11 @@ class Plan:
     validate: tuple[str, Mapping[str, Any]] | None = None  # (operation, parameters) to validate
 
     def call(self, entry: Entry) -> None:
+        """Plan the next call (a ``Call``, a ``Pending`` or a ``Later``)."""
         self.calls.append(entry)
 
     def note(self, text: str) -> None:
+        """Say ``text`` once the last call planned so far is allowed (before any call when none is)."""
         last = self.calls[-1] if self.calls else None
         if isinstance(last, (Call, Pending)):
             self.calls[-1] = last._replace(notes_after=(*last.notes_after, text))

@@ -36,6 +36,10 @@ Pairs = tuple[tuple[str, Values], ...]
 
 @dataclass(frozen=True, slots=True)
 class AssumeRoleStep:
+    """One ``sts:AssumeRole`` hop of a request's chain: the role, the session name, the session
+    policies and tags passed to AssumeRole, and the condition keys the caller supplies for that
+    call."""
+
     role_arn: str
     session_name: str
     session_policies: tuple[Policy, ...] = ()
@@ -45,6 +49,11 @@ class AssumeRoleStep:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Request:
+    """A request (semantics §1.2): the ARN of the principal that signs it (root, user, assumed-role or
+    federated user), the action (``service:Action``), the resource (``*`` when none), the condition
+    keys the caller supplies, the API parameters, and the AssumeRole chain made first.
+    ``Request.from_dict`` reads and checks the JSON format."""
+
     principal: str
     action: str
     resource: str = "*"
@@ -90,6 +99,8 @@ class Request:
         return cls(principal, action, resource, context, dict(parameters), tuple(chain))
 
     def to_dict(self) -> dict[str, Any]:
+        """The request in its JSON format (``from_dict`` reads it back); a key with one value is
+        written as a string."""
         out: dict[str, Any] = {
             "principal": self.principal,
             "action": self.action,

@@ -33,6 +33,9 @@ from .request import Request
 
 
 def plan_secretsmanager(world: World, request: Request, caller: Caller, plan: Plan) -> None:
+    """Plan the calls of a Secrets Manager request: the operation on the secret (named by ARN, or by
+    name in the caller's account), then, once it is reached, its extra actions and KMS calls; notes
+    why when the secret or its key is unknown."""
     op = request.action.partition(":")[2]
     params = request.parameters
     if op.lower() == "batchgetsecretvalue":

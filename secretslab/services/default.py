@@ -16,4 +16,6 @@ RCP_SERVICES = frozenset({"s3", "sts", "kms", "sqs", "secretsmanager"})
 
 @lru_cache(maxsize=256)
 def rules(prefix: str) -> ServiceRules:
+    """The rules of a service without quirks (``prefix`` as in actions, ``s3``); RCPs apply when the
+    service supports them."""
     return ServiceRules(service=prefix, rcp_supported=prefix in RCP_SERVICES)

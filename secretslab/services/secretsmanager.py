@@ -31,6 +31,9 @@ SERVICE_PRINCIPAL = "secretsmanager.amazonaws.com"
 
 
 class Target(StrEnum):
+    """What a call of an operation acts on: the request's secret, its KMS key (or the new one), the
+    key before an UpdateSecret changes it, the rotation Lambda function, or no resource (``*``)."""
+
     SECRET = "secret"  # the secret of the request
     KEY = "key"  # the key the operation encrypts with (current, or the new KmsKeyId)
     OLD_KEY = "old_key"  # the key before an UpdateSecret key change
@@ -40,6 +43,10 @@ class Target(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class SubRequest:
+    """One extra call an operation needs (semantics §10.2): the IAM or KMS action, what it acts on,
+    why it is made, the version id in its encryption context, and whether its failure leaves the
+    operation standing (``optional``, A7)."""
+
     action: str
     target: Target
     purpose: str
@@ -49,11 +56,14 @@ class SubRequest:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
+    """The extra calls of one operation, in AWS's order, with notes on what is not modelled."""
+
     steps: tuple[SubRequest, ...]
     notes: tuple[str, ...] = ()
 
 
 def has_value(params: Mapping[str, Any]) -> bool:
+    """Whether the API parameters carry a secret value (``SecretString`` or ``SecretBinary``)."""
     return bool(params.get("SecretString") or params.get("SecretBinary"))
 
 
