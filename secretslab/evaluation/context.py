@@ -45,6 +45,8 @@ class Context:
 
     @classmethod
     def of(cls, items: Iterable[tuple[str, Values]]) -> Context:
+        """The context of ``(key, values)`` pairs; a key given twice (in any case) keeps its last
+        values and spelling."""
         values: dict[str, Values] = {}
         names: dict[str, str] = {}
         for key, vals in items:
@@ -69,6 +71,7 @@ class Context:
         return values[0] if values is not None and len(values) == 1 else None
 
     def items(self) -> Iterable[tuple[str, Values]]:
+        """Every key, as spelt where it was given, with its values."""
         return ((self._names[k], v) for k, v in self._values.items())
 
     def __contains__(self, key: str) -> bool:
@@ -78,9 +81,12 @@ class Context:
         return len(self._values)
 
     def to_dict(self) -> dict[str, str | list[str]]:
+        """The context as JSON-ready data, sorted by key: a key with one value maps to a string, else
+        to a list."""
         return {name: (list(v) if len(v) != 1 else v[0]) for name, v in sorted(self.items())}
 
     def without(self, keys_lower: Iterable[str]) -> Context:
+        """A new context without the keys of ``keys_lower`` (given in lower case)."""
         drop = set(keys_lower)
         return Context.of((k, v) for k, v in self.items() if k.lower() not in drop)
 

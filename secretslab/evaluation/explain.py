@@ -22,6 +22,9 @@ COLOUR = {
 
 
 def evaluation_text(ev: Evaluation, *, every_statement: bool = False) -> str:
+    """One evaluation as plain text: the outcome and reason, the request, why it was decided, then
+    each policy considered with its statements whose action matched (every statement with
+    ``every_statement``), ignored invalid policies and notes."""
     lines = [
         f"{MARK[ev.outcome]}  {ev.reason.value}: {ev.reason.summary}",
         f"  {ev.principal.arn} -> {ev.action} on {ev.resource}"
@@ -39,6 +42,9 @@ def evaluation_text(ev: Evaluation, *, every_statement: bool = False) -> str:
 
 
 def why_lines(ev: Evaluation) -> list[str]:
+    """Why the evaluation came out as it did, one line each: the deciding statements, the SCP levels
+    that allow nothing, for an implicit deny why each Allow that could have applied did not, and
+    the invalid policies ignored."""
     out = [f"decided by: {d}" for d in ev.deciding]
     for level in ev.scp_levels:
         if not level.allowed:
@@ -57,6 +63,7 @@ def why_lines(ev: Evaluation) -> list[str]:
 
 
 def statement_line(result: StatementResult) -> str:
+    """One statement's result in a line: its label and effect, then ``applies`` or why it does not."""
     s = result.statement
     head = f"{s.label} ({s.effect.value})"
     if result.applies:
@@ -68,6 +75,8 @@ def statement_line(result: StatementResult) -> str:
 
 
 def evaluation_html(ev: Evaluation) -> str:
+    """One evaluation as an HTML fragment for a notebook: the outcome and reason, the deciding
+    statements, each policy's statements and the ignored invalid policies. All text is escaped."""
     colour = COLOUR[ev.outcome]
     parts = [
         f"<div class='secretslab-evaluation'><p><b style='color:{colour}'>{escape(MARK[ev.outcome])}</b> "

@@ -34,6 +34,8 @@ class Grants:
 
     @property
     def strongest(self) -> MatchKind | None:
+        """The strongest kind of grant there is (DIRECT, then ROLE, then ACCOUNT), or None when the
+        resource-based policy grants nothing."""
         return (
             MatchKind.DIRECT
             if self.direct

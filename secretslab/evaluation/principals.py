@@ -25,6 +25,11 @@ class PrincipalType(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Principal:
+    """A principal that signs requests (the root user, an IAM user, an assumed-role session or a
+    federated-user session) and what AWS knows of it: its account, name, role, unique id, tags,
+    organization and OU path, whether it has a permissions boundary. ``from_arn`` gives what the
+    ARN alone tells; a world fills in the rest."""
+
     arn: str
     type: PrincipalType
     account: str
@@ -69,6 +74,7 @@ class Principal:
 
     @property
     def role_name(self) -> str | None:
+        """The role's name (without its path) for a session; None for other principals."""
         return self.role_arn.rsplit("/", 1)[-1] if self.role_arn else None
 
     @property
@@ -88,6 +94,7 @@ class Principal:
         return self.unique_id
 
     def with_(self, **changes: object) -> Principal:
+        """A copy with the given fields changed (``dataclasses.replace``)."""
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def __str__(self) -> str:

@@ -23,12 +23,16 @@ from .stages import PolicyRole, Stage, StageResult, record
 
 
 class Outcome(StrEnum):
+    """The outcome of an evaluation: allowed, denied by an explicit Deny, or denied because nothing
+    allowed it (implicitly)."""
+
     ALLOW = "allow"
     EXPLICIT_DENY = "explicit_deny"
     IMPLICIT_DENY = "implicit_deny"
 
     @property
     def allowed(self) -> bool:
+        """Whether the outcome is ALLOW."""
         return self is Outcome.ALLOW
 
     @property
@@ -66,6 +70,7 @@ class Reason(StrEnum):
 
     @property
     def summary(self) -> str:
+        """The reason in a short sentence, for explanations."""
         return REASON_TEXT[self]
 
 
@@ -98,6 +103,10 @@ REASON_TEXT = {
 
 
 class StatementResult(NamedTuple):  # a NamedTuple: immutable, and cheap to build on the hot path
+    """The result of one statement for a request: whether its Action matched, then (when it did) how
+    its Resource, Principal and conditions met the request, and whether it applies; ``why_not``
+    says why it does not."""
+
     statement: Statement
     action: bool
     resource: ElementResult | None = None  # None: not checked (the action did not match)
@@ -107,6 +116,7 @@ class StatementResult(NamedTuple):  # a NamedTuple: immutable, and cheap to buil
 
     @property
     def effect(self) -> Effect:
+        """The statement's effect: Allow or Deny."""
         return self.statement.effect
 
     @property
@@ -129,6 +139,9 @@ class StatementResult(NamedTuple):  # a NamedTuple: immutable, and cheap to buil
         return "does not apply"
 
     def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data: index, Sid, effect, whether it applies and its action
+        matched, the Resource, Principal and condition results checked, and ``why_not`` when it
+        does not apply."""
         out: dict[str, Any] = {
             "index": self.statement.index,
             "sid": self.statement.sid,
@@ -152,6 +165,10 @@ class StatementResult(NamedTuple):  # a NamedTuple: immutable, and cheap to buil
 
 
 class PolicyResult(NamedTuple):  # a NamedTuple: immutable, and cheap to build on the hot path
+    """The result of one policy for a request: where it sits in the evaluation, its label, the results
+    of the statements whose action matched, the Allow and Deny statements that apply, and (for SCPs
+    and RCPs) the organization node it is attached to."""
+
     role: PolicyRole
     label: str
     policy: Policy
@@ -171,6 +188,8 @@ class PolicyResult(NamedTuple):  # a NamedTuple: immutable, and cheap to build o
         level: str | None = None,
         ref: PolicyRef | None = None,
     ) -> PolicyResult:
+        """The result of ``policy`` from the results of its statements whose action matched; sorts the
+        applying ones into ``allows`` and ``denies``."""
         allows: list[StatementResult] = []
         denies: list[StatementResult] = []
         for r in matched:
@@ -186,9 +205,12 @@ class PolicyResult(NamedTuple):  # a NamedTuple: immutable, and cheap to build o
         )
 
     def applying(self, effect: Effect) -> tuple[StatementResult, ...]:
+        """The statements of ``effect`` that apply."""
         return self.allows if effect is Effect.ALLOW else self.denies
 
     def to_dict(self) -> dict[str, Any]:
+        """The policy's result as JSON-ready data: role, label, a result for every statement, and its
+        level for SCPs and RCPs."""
         out: dict[str, Any] = {
             "role": self.role.value,
             "label": self.label,
@@ -233,9 +255,12 @@ class RejectedPolicy:
 
     @property
     def detail(self) -> str:
+        """What is wrong, in a sentence: ``why`` when given, else the messages of its errors."""
         return self.why or "; ".join(p.message for p in self.problems if p.is_error)
 
     def to_dict(self) -> dict[str, Any]:
+        """The refused policy as JSON-ready data: which policy, the error AWS would give, the detail,
+        where it is attached when that differs, and its located errors."""
         out: dict[str, Any] = {"policy": self.kind or self.label, "error": self.error, "detail": self.detail}
         if self.label != out["policy"]:
             out["where"] = self.label
@@ -267,10 +292,13 @@ class Evaluation:
 
     @property
     def allowed(self) -> bool:
+        """Whether the outcome is ALLOW."""
         return self.outcome is Outcome.ALLOW
 
     @property
     def deciding_policy(self) -> str | None:
+        """The first deciding statement as ``policy, statement`` labels; None when no statement
+        decided (most implicit denies)."""
         return str(self.deciding[0]) if self.deciding else None
 
     @property
@@ -287,9 +315,13 @@ class Evaluation:
         )
 
     def policies_in(self, role: PolicyRole) -> tuple[PolicyResult, ...]:
+        """The results of the policies that sit at ``role`` in the evaluation."""
         return tuple(p for p in self.policies if p.role is role)
 
     def to_dict(self, *, detail: bool = True) -> dict[str, Any]:
+        """The evaluation as JSON-ready data: the request, decision, outcome, reason and deciding
+        policy; with ``detail`` also every deciding statement, policy result, SCP level and the
+        context; refused policies and notes when there are any."""
         out: dict[str, Any] = {
             "principal": self.principal.arn,
             "action": self.action,

@@ -38,6 +38,7 @@ class Stage(StrEnum):
 
     @property
     def heading(self) -> str:
+        """The stage's title, as figures and explanations head it."""
         return _TITLES[self]
 
     @property
@@ -68,6 +69,9 @@ FLOW = tuple(Stage)
 
 
 class StageState(StrEnum):
+    """What happened at a stage of the flow for one evaluation: it decided, was passed, did not apply,
+    or was not reached."""
+
     DECIDED = "decided"  # the decision was made here (for an allow: a statement here allows it)
     PASSED = "passed"  # on the path, not deciding
     NOT_APPLICABLE = "n/a"  # no policy of this type applies
@@ -75,6 +79,8 @@ class StageState(StrEnum):
 
 
 class StageResult(NamedTuple):
+    """One stage of the flow and what happened there."""
+
     stage: Stage
     state: StageState
 
