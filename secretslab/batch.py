@@ -70,6 +70,8 @@ class Simulator:
         self.memo = Memo()  # what the engine remembers between lines, for the policies cached here
 
     def run(self, lines: Iterable[bytes | str], source: str = "<stdin>") -> Iterator[dict[str, Any]]:
+        """The result of every non-blank line of ``lines`` (JSON Lines, bytes or text), in order and
+        one at a time; a bad line yields its located error and the batch goes on."""
         for number, line in enumerate(lines, 1):
             if isinstance(line, str):
                 line = line.encode()

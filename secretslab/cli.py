@@ -21,6 +21,10 @@ EXIT_INTERNAL = 70  # a bug in secretslab
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``secretslab`` command with ``argv`` (default: the process's arguments) and return its
+    exit code: 0 on success, 2 for bad input (said on stderr, never a traceback), 70 for an
+    internal error, 130 when interrupted; ``check`` and ``validate`` return 1 when the policies
+    have errors."""
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

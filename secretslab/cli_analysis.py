@@ -15,6 +15,7 @@ from .world.scenario import load_scenario
 
 
 def add_commands(sub: Any) -> None:
+    """Add ``who-can``, ``paths``, ``matrix``, ``diff``, ``fix`` and ``lint`` to the subparsers ``sub``."""
     who = sub.add_parser("who-can", help="every principal that can perform an action on a resource")
     _scenario_args(who, resource=True)
     who.set_defaults(run=_who_can)

@@ -62,6 +62,8 @@ class Change:
     ref: PolicyRef | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The change as JSON-ready data: every field (copied, so the caller may edit it) and ``ref``
+        as text."""
         out = {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self) if f.name != "ref"}
         out["ref"] = str(self.ref) if self.ref else None
         return out
@@ -69,11 +71,16 @@ class Change:
 
 @dataclass(frozen=True, slots=True)
 class Fix:
+    """A set of policy changes that allows a denied request: the changes, the request's decision on
+    the changed world (an allow) and a description that also names what else the changes grant or
+    take away."""
+
     changes: tuple[Change, ...]
     decision: Decision  # the request decided again on the changed world: an allow
     description: str
 
     def to_dict(self) -> dict[str, Any]:
+        """The fix as JSON-ready data: description, changes and the new decision."""
         changes = [c.to_dict() for c in self.changes]
         return {"description": self.description, "changes": changes, "decision": self.decision.to_dict()}
 

@@ -34,5 +34,6 @@ class Progress:
         self.shown = True
 
     def close(self) -> None:
+        """End the bar's line, when it was drawn, so the next output starts on a line of its own."""
         if self.shown:
             print(file=self.stream)

@@ -29,6 +29,7 @@ class Change:
     responsible: tuple[str, ...]  # deciding statements in the world where it is allowed/denied
 
     def to_dict(self) -> dict[str, Any]:
+        """The change as JSON-ready data (``change`` is ``gained`` or ``lost``; reasons by code)."""
         return {
             "principal": self.principal,
             "resource": self.resource,
@@ -54,13 +55,16 @@ class Diff:
 
     @property
     def gained(self) -> tuple[Change, ...]:
+        """The accesses the second world allows and the first does not."""
         return tuple(c for c in self.changes if c.gained)
 
     @property
     def lost(self) -> tuple[Change, ...]:
+        """The accesses the first world allows and the second does not."""
         return tuple(c for c in self.changes if not c.gained)
 
     def to_dict(self) -> dict[str, Any]:
+        """The diff as JSON-ready data: the ``gained`` and the ``lost`` changes."""
         return {"gained": [c.to_dict() for c in self.gained], "lost": [c.to_dict() for c in self.lost]}
 
     def __str__(self) -> str:

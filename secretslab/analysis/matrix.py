@@ -33,6 +33,7 @@ class Cell:
 
     @property
     def allowed(self) -> bool:
+        """Whether the request is allowed (an explicit or implicit deny is not)."""
         return self.outcome is Outcome.ALLOW
 
 
@@ -50,9 +51,11 @@ class AccessMatrix:
         self._index.update({(c.principal, c.resource, c.action): c for c in self.cells})
 
     def cell(self, principal: str, resource: str, action: str) -> Cell:
+        """The cell of one principal, resource and action; raises ``KeyError`` for one not in the matrix."""
         return self._index[(principal, resource, action)]
 
     def rows(self) -> list[dict[str, Any]]:
+        """One JSON-ready dict per cell, in the order of ``cells``; ``unknown`` only where it is true."""
         return [
             {
                 "principal": c.principal,
@@ -66,6 +69,7 @@ class AccessMatrix:
         ]
 
     def to_dict(self) -> dict[str, Any]:
+        """The matrix as JSON-ready data: its principals, resources, actions and ``rows``."""
         return {
             "principals": list(self.principals),
             "resources": list(self.resources),
@@ -74,6 +78,7 @@ class AccessMatrix:
         }
 
     def to_json(self) -> str:
+        """The matrix as one JSON document (``to_dict`` serialised)."""
         return json.dumps(self.to_dict())
 
     def to_text(self) -> str:

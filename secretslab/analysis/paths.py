@@ -26,6 +26,7 @@ class AccessPath:
 
     @property
     def allowed(self) -> bool:
+        """Whether every hop and the action itself are allowed."""
         return self.decision.allowed
 
     @property
@@ -40,6 +41,8 @@ class AccessPath:
         return None if failed is None else self.decision.steps.index(failed)
 
     def describe(self) -> str:
+        """One line: the principal and the roles it assumes, then allowed or denied with the reason
+        code (and where it failed)."""
         hops = " -> ".join([self.principal, *self.roles])
         if self.allowed:
             return f"{hops}: allowed ({self.decision.reason.value})"
@@ -48,6 +51,8 @@ class AccessPath:
         return f"{hops}: denied{where} ({self.decision.reason.value}: {self.decision.reason.summary})"
 
     def to_dict(self) -> dict[str, Any]:
+        """The path as JSON-ready data: its roles, whether it is allowed, the failing hop and the full
+        decision."""
         return {
             "principal": self.principal,
             "roles": list(self.roles),

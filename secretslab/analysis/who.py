@@ -28,6 +28,7 @@ class WhoCan:
     unknown: bool = False  # whether it can depends on data an import could not read
 
     def to_dict(self) -> dict[str, Any]:
+        """The answer as JSON-ready data: principal, kind, note, the roles of its path and its reason code."""
         return {
             "principal": self.principal,
             "kind": self.kind,

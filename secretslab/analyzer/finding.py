@@ -72,9 +72,12 @@ class Finding:
 
     @property
     def title(self) -> str:
+        """The short title of the finding's code, from ``CATALOGUE``."""
         return CATALOGUE[self.code][1]
 
     def to_dict(self) -> dict[str, Any]:
+        """The finding as JSON-ready data; ``policy`` (the ``PolicyRef`` as text) only when it
+        concerns a policy."""
         out: dict[str, Any] = {
             "code": self.code.value,
             "severity": self.severity.value,

@@ -102,11 +102,14 @@ def allowed(statement: Statement) -> PrincipalElement | None:
 
 
 def actions(statement: Statement) -> str:
+    """The statement's actions as a message says them: ``NotAction`` first when negated."""
     prefix = "NotAction " if statement.action.negated else ""
     return prefix + ", ".join(statement.action.patterns)
 
 
 def resources(element: ResourceElement | None) -> str:
+    """The element's resources as a message says them: ``NotResource`` first when negated, ``no
+    Resource`` when absent."""
     if element is None:
         return "no Resource"
     prefix = "NotResource " if element.negated else ""
