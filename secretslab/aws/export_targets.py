@@ -36,20 +36,28 @@ class Target:
 
     @property
     def parameter(self) -> str:
+        """The name of the template parameter through which another account's template receives this
+        ARN (one per account)."""
         return f"{self.logical}Arn{self.account}"
 
     @property
     def output(self) -> str:
+        """The name of the stack output that gives this ARN to the other accounts' templates."""
         return f"{self.logical}Arn"
 
     def local(self) -> Json:
+        """The ARN inside its own template: ``Fn::GetAtt`` of the ARN attribute, or ``Ref`` when that
+        gives the ARN."""
         return {"Fn::GetAtt": [self.logical, self.attribute]} if self.attribute else {"Ref": self.logical}
 
     def sub(self) -> str:
+        """The ARN as a ``Fn::Sub`` variable names it: ``Logical.Attribute``, or the logical id alone."""
         return f"{self.logical}.{self.attribute}" if self.attribute else self.logical
 
 
 def owning_accounts(world: World) -> Iterator[str]:
+    """The account of every user, group, role, key and secret of the world, once per resource (with
+    repeats), in that order."""
     yield from (account_of(u.arn) for u in world.users)
     yield from (account_of(g.arn) for g in world.groups)
     yield from (account_of(r.arn) for r in world.roles)
@@ -67,6 +75,9 @@ class Targets:
 
     @classmethod
     def of(cls, world: World) -> Targets:
+        """The logical ids of every resource the world's templates create or refer to, and the targets
+        of generated ARNs. Service-linked roles are left out (AWS creates them); AWS managed keys
+        are named last, as external targets."""
         t = cls()
         for group in world.groups:
             t.name(group.arn, "Group", group.name)
@@ -90,6 +101,8 @@ class Targets:
         return t
 
     def name(self, arn: str, prefix: str, name: str, account: str | None = None) -> str:
+        """Name ``arn`` in ``account`` (by default the ARN's) with a logical id from ``prefix`` and
+        ``name``, numbered when it would clash with an id taken; returns the id."""
         account = account or account_of(arn)
         taken = self.used.setdefault(account, set())
         base = logical_id(prefix, name)[:200]
@@ -101,6 +114,8 @@ class Targets:
         return lid
 
     def of_arn(self, account: str, arn: str) -> str | None:
+        """The logical id of ``arn`` in the template of ``account``, or None when that template does
+        not create it."""
         return self.logical.get((account, arn))
 
 
@@ -125,5 +140,6 @@ def _key_name(key: Key) -> str:
 
 
 def account_of(arn: str) -> str:
+    """The account id of an ARN; ``""`` when it has none or is not an ARN."""
     parsed = Arn.parse(arn)
     return parsed.account if parsed else ""

@@ -20,6 +20,9 @@ class IamReader(Reader):
     """The IAM part of an import."""
 
     def iam(self, account: Account) -> None:
+        """Read the users, groups and roles of ``account`` with their policies, boundaries and tags; a
+        call that fails leaves a gap, and when none of the authorization details could be read
+        nothing is added."""
         iam = self.client(account.session, "iam", self.regions[0])
         users: list[dict[str, Any]] = []
         groups: list[dict[str, Any]] = []

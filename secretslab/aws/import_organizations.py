@@ -73,6 +73,10 @@ class OrganizationsReader(Reader):
                     )
 
     def organization_of(self, account: Account, org_id: str) -> dict[str, Any] | None:
+        """Read the organization ``org_id`` as ``account`` sees it: its accounts' names and OU paths
+        go to ``accounts``; returned is the §1.1 organization (root, enabled policy types, the
+        custom SCPs and RCPs of nodes that hold accounts, where FullAWSAccess is detached), or None
+        when its root cannot be listed."""
         org = self.client(account.session, "organizations", self.regions[0])
         what = (org_id, f"the structure, SCPs and RCPs of organization {org_id}")
         roots = [r for page in self.pages(org, "list_roots", what) for r in page.get("Roots", ())]

@@ -22,6 +22,8 @@ class SecretsReader(Reader):
     # -- KMS
 
     def kms(self, account: Account, region: str) -> None:
+        """Read every KMS key of ``account`` in ``region``, with its aliases, into ``keys``; failed
+        calls leave gaps."""
         kms = self.client(account.session, "kms", region)
         aliases: dict[str, list[str]] = {}
         names = self.aliases.setdefault((account.id, region), {})
@@ -95,6 +97,8 @@ class SecretsReader(Reader):
         return entry
 
     def secretsmanager(self, account: Account, region: str) -> None:
+        """Read every secret of ``account`` in ``region`` (described, with its resource policy; never
+        its value) into ``secrets``; failed calls leave gaps."""
         sm = self.client(account.session, "secretsmanager", region)
         listed: list[dict[str, Any]] = []
         for page in self.pages(
@@ -156,6 +160,8 @@ class SecretsReader(Reader):
             secret["kms_key"] = arn
 
     def key_arn(self, ref: str, account: str, region: str) -> str | None:
+        """The key ARN a secret's ``KmsKeyId`` names (a key id, key ARN, alias name or alias ARN) in
+        ``account`` and ``region``; None for an alias the import did not read."""
         if ref.startswith("arn:"):
             parts = ref.split(":", 5)
             if parts[5].startswith("alias/"):

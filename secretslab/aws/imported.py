@@ -40,6 +40,7 @@ class Snapshot:
 
     @property
     def gaps(self) -> tuple[Gap, ...]:
+        """What the import could not read, as listed under ``"gaps"`` of the data."""
         return tuple(self.data.get("gaps", ()))
 
     @cached_property

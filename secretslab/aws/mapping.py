@@ -34,12 +34,16 @@ class WorldMapping(dict[str, str]):
         self.management_accounts: dict[str, str] = {}
 
     def translate(self, value: Any) -> Any:
+        """``value`` with every world id that the stand-in changed replaced by its stand-in id (whole
+        ids only; ``value`` itself is not changed)."""
         return rewrite(value, compile_table({k: v for k, v in self.items() if k != v}))
 
     def untranslate(self, value: Any) -> Any:
+        """``value`` with every stand-in id replaced by its world id: ``translate`` undone."""
         return rewrite(value, compile_table({v: k for k, v in self.items() if k != v}))
 
     def reverse(self) -> dict[str, str]:
+        """Stand-in id -> world id."""
         return {v: k for k, v in self.items()}
 
 

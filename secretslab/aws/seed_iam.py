@@ -17,6 +17,8 @@ class IamSeeding(Seeder):
     """The IAM part of ``seed_world``."""
 
     def groups(self, groups: list[dict[str, Any]], users: list[dict[str, Any]]) -> None:
+        """Create the world's groups, and empty ones for groups its users are in that it does not
+        list; their inline policies are put later."""
         listed = [*groups]
         known = {g["arn"] for g in groups}
         for user in users:  # a group a user is in but the world does not list: created empty
@@ -31,6 +33,8 @@ class IamSeeding(Seeder):
             self.later_inline(iam, "group", name, group.get("policies", []))
 
     def users(self, users: list[dict[str, Any]]) -> None:
+        """Create the world's users with their tags and add them to their groups (a group of another
+        account is skipped, with a note); their policies and boundaries are put later."""
         for user in users:
             account, _, path, name = iam_parts(self.tr(user["arn"]))
             iam = self.client("iam", account)
@@ -48,6 +52,8 @@ class IamSeeding(Seeder):
                 self.later_boundary(iam, "user", name, user["permissions_boundary"])
 
     def roles(self, roles: list[dict[str, Any]]) -> None:
+        """Create the world's roles with their tags and a deny-all trust policy; the real trust
+        policy, inline policies and boundary are put later, once every id they name is known."""
         for role in roles:
             account, _, path, name = iam_parts(self.tr(role["arn"]))
             iam = self.client("iam", account)
@@ -77,6 +83,7 @@ class IamSeeding(Seeder):
 
     @staticmethod
     def tags_arg(tags: dict[str, str] | None) -> dict[str, Any]:
+        """The ``Tags`` argument of an IAM create call, or no argument when there are no tags."""
         return {"Tags": iam_tags(tags)} if tags else {}
 
     def later_inline(self, iam: Any, kind: str, name: str, documents: list[Any]) -> None:
@@ -92,12 +99,18 @@ class IamSeeding(Seeder):
             )
 
     def later_put(self, what: str, call: Any, *, document: Any, **kwargs: Any) -> None:
+        """Make ``call`` with the translated ``document`` as ``PolicyDocument`` later, once every id
+        is known; a refusal is noted, not raised."""
+
         def put() -> None:
             self.attempt(what, call, **kwargs, PolicyDocument=dumps(self.tr(document)))
 
         self.later.append((what, put))
 
     def later_boundary(self, iam: Any, kind: str, name: str, document: Any) -> None:
+        """Later, create ``document`` as a managed policy and set it as the permissions boundary of
+        the user or role (moto may not implement it for users: then it is noted)."""
+
         def put() -> None:
             what = f"permissions boundary of {kind} {name}"
             created = self.attempt(

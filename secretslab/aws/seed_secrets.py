@@ -21,6 +21,8 @@ class SecretSeeding(Seeder):
     # KMS
 
     def keys(self, keys: list[dict[str, Any]]) -> None:
+        """Create the world's KMS keys (customer managed ones; AWS managed ones found through moto's
+        aliases) and map their ARNs and key ids; grants are not created, and ``skipped`` says so."""
         id_count: dict[str, int] = {}
         for key in keys:
             key_id = key["arn"].rsplit("/", 1)[-1]
@@ -42,6 +44,8 @@ class SecretSeeding(Seeder):
                 self.skip(f"key {key['arn']}: grants are not created (secretslab ignores them too)")
 
     def aws_managed_key(self, kms: Any, key: dict[str, Any]) -> dict[str, Any] | None:
+        """The metadata of moto's key behind the first ``alias/aws/...`` alias of an AWS managed key,
+        or None (noted) when moto has none."""
         for alias in key.get("aliases", []):
             if alias.startswith("alias/aws/"):
                 found = self.attempt(f"AWS managed key {key['arn']}", kms.describe_key, KeyId=alias)
@@ -55,6 +59,8 @@ class SecretSeeding(Seeder):
         return None
 
     def customer_key(self, kms: Any, key: dict[str, Any]) -> dict[str, Any]:
+        """Create a customer managed key with its tags and aliases (``alias/aws/...`` is reserved to
+        AWS: skipped); its key policy is put later. Returns the new key's metadata."""
         tags = [{"TagKey": k, "TagValue": v} for k, v in (key.get("tags") or {}).items()]
         created: dict[str, Any] = kms.create_key(Description=f"secretslab: {key['arn']}", Tags=tags)[
             "KeyMetadata"
@@ -83,6 +89,8 @@ class SecretSeeding(Seeder):
         return created
 
     def secrets(self, secrets: list[dict[str, Any]]) -> None:
+        """Create the world's secrets, after mapping each version id to the ClientRequestToken that
+        reproduces it."""
         keys = {k["arn"]: k for k in self.data.get("kms_keys", [])}
         for secret in secrets:
             for version_id in (secret.get("versions") or {}).values():
@@ -91,6 +99,8 @@ class SecretSeeding(Seeder):
             self.secret(secret, keys)
 
     def secret(self, secret: dict[str, Any], keys: dict[str, dict[str, Any]]) -> None:
+        """Create one secret with a placeholder value, its key, tags and version stages; its resource
+        policy is put later. What the stand-in cannot hold as the world says goes to ``skipped``."""
         arn = self.tr(secret["arn"])
         region, account = arn_parts(arn)
         sm = self.client("secretsmanager", account, region)
@@ -155,6 +165,7 @@ class SecretSeeding(Seeder):
             )
 
     def check_stages(self, sm: Any, arn: str, secret: dict[str, Any]) -> None:
+        """Note in ``skipped`` when the stand-in's version stages of the secret differ from the world's."""
         want = {stage: version_token(v) for stage, v in (secret.get("versions") or {}).items()}
         have: dict[str, str] = {}
         for version in sm.list_secret_version_ids(SecretId=arn, IncludeDeprecated=True)["Versions"]:

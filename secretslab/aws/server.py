@@ -80,6 +80,7 @@ class StandIn:
 
     @property
     def running(self) -> bool:
+        """Whether the server has been started and not stopped."""
         return self._url is not None
 
     @property
@@ -91,9 +92,13 @@ class StandIn:
 
     @property
     def port(self) -> int:
+        """The port the server listens on; raises ``RuntimeError`` when the stand-in is not running."""
         return int(self.endpoint_url.rsplit(":", 1)[1])
 
     def start(self) -> None:
+        """Start the server on a free loopback port (nothing if it is already running), reset moto's
+        state and seed its random ids; raises ``RuntimeError`` when another stand-in runs in this
+        process, since moto's state is process-wide."""
         if self._url is not None:
             return
         if not _RUNNING.acquire(blocking=False):
