@@ -79,6 +79,7 @@ def text_height(lines: int, size: float) -> float:
 
 
 def line_count(text: str) -> int:
+    """The number of lines of ``text`` (one more than its newlines)."""
     return text.count("\n") + 1
 
 
@@ -115,6 +116,7 @@ Artist = Line2D | Patch  # legend handles
 
 
 def figure_of(ax: Axes) -> Figure:
+    """The root figure an Axes is drawn in; raises ``ValueError`` when it is in none."""
     fig = ax.get_figure(root=True)
     if not isinstance(fig, Figure):
         raise ValueError("the Axes does not belong to a Figure")

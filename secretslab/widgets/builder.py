@@ -94,6 +94,8 @@ class BuilderChoices:
 
     @classmethod
     def of(cls, choices: BuilderChoices | Mapping[str, Any]) -> BuilderChoices:
+        """The choices as given, or made from a mapping of field name to value; raises ``ValueError``
+        or ``TypeError`` for a value or field the builder does not have."""
         return choices if isinstance(choices, BuilderChoices) else cls(**dict(choices))
 
 
@@ -292,9 +294,12 @@ class ScenarioBuilder(App):
 
     @property
     def choices(self) -> BuilderChoices:
+        """The choices the controls show now."""
         return BuilderChoices(**{f.name: getattr(self, f.name).value for f in fields(BuilderChoices)})
 
     def render(self) -> Rendered:
+        """The scenario of the current choices, decided, drawn and explained (``render_builder``); the
+        controls that cannot apply are disabled first."""
         c = self.choices
         reader = "AppRole" if c.path == "direct" else "SecretReader"
         self.identity_get.description = f"{reader}'s identity policy allows secretsmanager:GetSecretValue"

@@ -56,6 +56,7 @@ class PolicySlot:
 
     @property
     def json_path(self) -> str:
+        """The slot's place in the world format as a JSON path (``$.secrets[0].resource_policy``)."""
         return json_path(self.path)
 
 
@@ -274,10 +275,13 @@ class PolicyPlayground(App):
         return self._slot(self.policy.value)
 
     def state(self) -> PlaygroundState:
+        """What the controls hold now: the world, the drafts typed so far and the request."""
         request = (self.principal.value, self.action.value, self.secret.value)
         return PlaygroundState(self.world, tuple(self.drafts.items()), *request, figure=self.figure.value)
 
     def render(self) -> Rendered:
+        """The request decided on the world with the drafts applied, or the problems of a draft AWS
+        would not accept (``render_playground``)."""
         return render_playground(self.state())
 
     def _typed(self, change: Any = None) -> None:

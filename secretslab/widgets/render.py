@@ -44,6 +44,7 @@ class Rendered:
 
     @property
     def ok(self) -> bool:
+        """Whether there is a result: no problem is an error."""
         return not any(p.is_error for p in self.problems)
 
 

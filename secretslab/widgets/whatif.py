@@ -246,12 +246,15 @@ class WhatIfExplorer(App):
         self.refresh()
 
     def state(self) -> WhatIfState:
+        """What the controls hold now: the statements switched off and the keys swapped."""
         off = frozenset(k for k, box in self.checkboxes.items() if not box.value)
         originals = {s.secret: s.options[0][1] for s in self.base.swaps}
         keys = tuple((arn, box.value) for arn, box in self.keys.items() if box.value != originals[arn])
         return WhatIfState(self.base, off, keys)
 
     def render(self) -> Rendered:
+        """The accesses gained and lost when the switched-off statements are removed and the keys
+        swapped (``render_whatif``)."""
         return render_whatif(self.state())
 
     def _reset(self, button: Any = None) -> None:
