@@ -39,6 +39,10 @@ ABSENT, MATCHED, UNMATCHED, NULL = (
 
 
 class ConditionResult(NamedTuple):  # a NamedTuple: immutable, and cheap to build on the hot path
+    """The result of one condition (a key and an operator): the request's values of the key (None when
+    absent), the policy's values after variable substitution, whether it passed, and why as a state
+    (``why`` words it on demand)."""
+
     condition: Condition
     request_values: Values | None  # None: the key is not in the request
     policy_values: tuple[str | None, ...]  # after variable substitution (None: unresolvable)
@@ -47,6 +51,8 @@ class ConditionResult(NamedTuple):  # a NamedTuple: immutable, and cheap to buil
 
     @property
     def why(self) -> str:
+        """Why the condition passed or failed, in a sentence (absent key, ``IfExists``, ``Null``, set
+        operators, or the values compared)."""
         c, op = self.condition, self.condition.operator
         if self.state == NULL:
             present = "absent" if not self.request_values else "present"
@@ -80,6 +86,7 @@ class ConditionResult(NamedTuple):  # a NamedTuple: immutable, and cheap to buil
         return why
 
     def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data: operator, key, policy and request values, ``passed`` and ``why``."""
         return {
             "operator": self.condition.operator.name,
             "key": self.condition.key,

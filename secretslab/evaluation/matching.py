@@ -22,6 +22,10 @@ from .principals import Principal, PrincipalType
 
 
 class MatchKind(StrEnum):
+    """How a resource-based policy's Principal matched the caller (§4.5): DIRECT names the caller
+    itself, ROLE its role (or the user behind a federated session), ACCOUNT only its account, which
+    delegates to the account's identity-based policies."""
+
     DIRECT = "direct"
     ROLE = "role"
     ACCOUNT = "account"
@@ -46,6 +50,7 @@ class ElementResult(NamedTuple):  # a NamedTuple: immutable, and cheap to build 
 
     @property
     def why(self) -> str:
+        """Why Resource or NotResource matched or not, in a sentence."""
         if self.state is ElementState.NO_ELEMENT:
             return (
                 "no Resource element: the statement applies to its own resource"
@@ -67,6 +72,10 @@ class ElementResult(NamedTuple):  # a NamedTuple: immutable, and cheap to build 
 
 
 class PrincipalResult(NamedTuple):
+    """Whether a statement's Principal or NotPrincipal matched the caller, how (``kind``, which
+    decides whether an Allow's grant counts on its own; None for Deny and NotPrincipal matches and
+    for no match) and why, in a sentence."""
+
     matched: bool
     kind: MatchKind | None
     why: str
@@ -144,6 +153,11 @@ def _listed(element: PrincipalElement, principal: Principal, kind: str, value: s
 
 
 def match_principal(element: PrincipalElement, principal: Principal, *, deny: bool) -> PrincipalResult:
+    """Whether the Principal/NotPrincipal ``element`` matches ``principal``. For a Deny
+    (``deny=True``) any element of the caller's identity chain counts (§4.6); for an Allow the
+    match says its kind, which decides whether the grant counts on its own (§4.5); NotPrincipal
+    matches unless it lists the caller's whole chain, and always for a caller with a permissions
+    boundary (§4.7)."""
     if element.negated:
         return _not_principal(element, principal)
     if element.wildcard:

@@ -51,6 +51,7 @@ class Memo:
         return found
 
     def clear(self) -> None:
+        """Forget every remembered result at once; later requests compute them afresh."""
         for table in (
             self.selected,
             self.resources,
