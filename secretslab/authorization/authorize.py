@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..arn import Arn
+from ..evaluation.memo import Memo
 from ..evaluation.results import Outcome, Reason, RejectedPolicy
 from ..world.model import World
 from .calls import Call, Caller, evaluate_call, remembered
@@ -34,17 +35,18 @@ def authorize(world: World, request: Request | Mapping[str, Any], *, unreached: 
     decided (analyses of many requests, which read only the outcome, save naming the rest)."""
     if not isinstance(request, Request):
         request = Request.from_dict(request)
-    decision = _run(world, request, _plan(world, request), unreached)
+    state = remembered(world)
+    decision = _run(world, request, _plan(world, request, state.callers), unreached, state.memo)
     if not world.gaps:
         return decision
     return replace(decision, gaps=world.gaps_for(_refs(decision)))
 
 
-def _plan(world: World, request: Request) -> Plan:
+def _plan(world: World, request: Request, callers: dict[str, Caller]) -> Plan:
     """Every call the request needs, in order: each hop of the AssumeRole chain, then the action
     made by the last session (or by the principal itself)."""
     plan = Plan()
-    caller = Caller.of(world, request.principal)
+    caller = Caller.of(world, request.principal, callers)
     for hop in request.assume_role_chain:
         call = assume_role_call(world, caller, hop.role_arn, hop.context, hop.session_name, hop.session_tags)
         plan.call(call._replace(refused=refused_session_policies(hop)))
@@ -69,14 +71,13 @@ def _plan_action(world: World, request: Request, caller: Caller, plan: Plan) -> 
         plan.call(Call(caller, action, resource, account, arn.region if arn else None, None, context=context))
 
 
-def _run(world: World, request: Request, plan: Plan, unreached: bool) -> Decision:
+def _run(world: World, request: Request, plan: Plan, unreached: bool, memo: Memo) -> Decision:
     """Each call in order until one is refused or denied; the rest stay in the plan, not reached."""
     notes = list(plan.notes)
     steps: list[Step] = []
     planned: list[PlannedStep] = []
     validation: tuple[RejectedPolicy, ...] = ()
     stopped = ""  # why the calls after the current one are not reached
-    memo = remembered(world).memo
     entries = list(reversed(plan.calls))  # a stack: a Later entry puts its calls back on it
     while entries:
         entry = entries.pop()

@@ -36,9 +36,11 @@ class Caller:
     session: tuple[Attached, ...]
 
     @classmethod
-    def of(cls, world: World, arn: str) -> Caller:
-        """The caller of a world's principal (remembered for the world, which never changes)."""
-        callers = remembered(world).callers
+    def of(cls, world: World, arn: str, callers: dict[str, Caller] | None = None) -> Caller:
+        """The caller of a world's principal, remembered in ``callers`` (by default the world's:
+        a world never changes)."""
+        if callers is None:
+            callers = remembered(world).callers
         found = callers.get(arn)
         if found is None:
             principal = world.principal(arn)
@@ -110,9 +112,8 @@ def evaluate_call(world: World, call: Call, notes: list[str], memo: Memo | None 
         world.rcp_levels(call.account),
         call.aws_managed_key,
     )
-    return Step(
-        call.action, call.resource, evaluate(req, remembered(world).memo), call.purpose, call.optional
-    )
+    evaluation = evaluate(req, memo or remembered(world).memo)
+    return Step(call.action, call.resource, evaluation, call.purpose, call.optional)
 
 
 class _Remembered:

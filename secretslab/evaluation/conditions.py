@@ -18,7 +18,7 @@ from ..policy.operators import Family, compare, request_value
 from ..policy.variables import resolve
 from ..policy.wildcards import Pieces
 from .context import Context, Values
-from .memo import PER_CONDITION, Memo
+from .memo import Memo, remember
 
 
 class ConditionState(StrEnum):
@@ -104,15 +104,11 @@ def evaluate_condition(condition: Condition, context: Context, memo: Memo | None
     if memo is None:
         return _evaluate(condition, context, values)
     variables = condition.variable_keys
-    key = (values, *[context.single(k) for k in variables]) if variables else values
-    remembered = memo.conditions.get(condition)
-    if remembered is None:
-        remembered = memo.conditions[condition] = {}
-    found = remembered.get(key)
+    key = (condition, values, *[context.single(k) for k in variables]) if variables else (condition, values)
+    found: ConditionResult | None = memo.conditions.get(key)
     if found is None:
         found = _evaluate(condition, context, values)
-        if len(remembered) < PER_CONDITION:
-            remembered[key] = found
+        remember(memo.conditions, key, found)
     return found
 
 

@@ -17,7 +17,7 @@ from ..policy.model import Effect, Statement
 from .conditions import evaluate_condition
 from .grants import Grants, limiting
 from .matching import ANY_RESOURCE, MatchKind, match_principal, match_resource
-from .memo import LEVELS, PER_STATEMENT, LevelView, Memo
+from .memo import LevelView, Memo, remember
 from .principals import PrincipalType
 from .request import Attached, EvalRequest, Level
 from .results import (
@@ -132,11 +132,8 @@ class _Check:
         if not s.conditions:
             return StatementResult(s, True, resource, principal, (), True)
         get = req.context.get
-        key = (resource, principal, *[get(k) for k in s.memo_keys])
-        remembered = self.memo.statements.get(s)
-        if remembered is None:
-            remembered = self.memo.statements[s] = {}
-        found: StatementResult | None = remembered.get(key)
+        key = (s, resource, principal, *[get(k) for k in s.memo_keys])
+        found: StatementResult | None = self.memo.statements.get(key)
         if found is None:
             context, memo = req.context, self.memo
             conditions = tuple([evaluate_condition(c, context, memo) for c in s.conditions])
@@ -146,8 +143,7 @@ class _Check:
                     applies = False
                     break
             found = StatementResult(s, True, resource, principal, conditions, applies)
-            if len(remembered) < PER_STATEMENT:
-                remembered[key] = found
+            remember(memo.statements, key, found)
         return found
 
     def _scp_levels(self) -> tuple[Level, ...]:
@@ -191,14 +187,11 @@ class _Check:
                 (req.principal.arn, req.principal.has_boundary) if needs_principal else None,
                 *[get(k) for k in keys],
             )
-            remembered = self.memo.level_results
-            found = remembered.get(key)
+            found = self.memo.level_results.get(key)
             if found is None:
                 results = tuple(self._policies(role, level.policies, level.node))
                 found = LevelResult(level.node, any(p.allows for p in results), results)
-                if len(remembered) >= LEVELS:
-                    remembered.clear()
-                remembered[key] = found
+                remember(self.memo.level_results, key, found)
             out.append(found)
         return out
 
@@ -363,7 +356,5 @@ def _level_view(level: Level, action: str, memo: Memo) -> LevelView:
             any(s.resource is not None and not s.resource.any for s in statements),
             any(s.principal is not None for s in statements),
         )
-    if len(memo.level_views) >= LEVELS:
-        memo.level_views.clear()
-    memo.level_views[key] = view
+    remember(memo.level_views, key, view)
     return view

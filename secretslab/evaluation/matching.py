@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from ..policy.model import PrincipalElement, ResourceElement
 from .context import Context
-from .memo import PER_RESOURCE, Memo
+from .memo import Memo, remember
 from .principals import Principal, PrincipalType
 
 
@@ -96,14 +96,11 @@ def match_resource(
     if element.any:
         return ANY_RESOURCE
     if element.static and memo is not None:
-        remembered = memo.resources.get(element)
-        if remembered is None:
-            remembered = memo.resources[element] = {}
-        found = remembered.get(resource)
+        key = (element, resource)
+        found = memo.resources.get(key)
         if found is None:
             found = _match_patterns(element, resource, context)
-            if len(remembered) < PER_RESOURCE:
-                remembered[resource] = found
+            remember(memo.resources, key, found)
         return found
     return _match_patterns(element, resource, context)
 

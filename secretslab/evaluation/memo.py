@@ -12,42 +12,38 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..policy.model import Condition, Policy, ResourceElement, Statement
+    from ..policy.model import Policy, ResourceElement, Statement
 
 # The remembered values are the results the layers above build (ElementResult, ConditionResult,
 # StatementResult, LevelResult); they are typed where they are read, so this module stays below.
 
-#: results remembered per policy element (batches repeat the same few values)
-PER_ACTION, PER_RESOURCE, PER_CONDITION, PER_STATEMENT = 4096, 1024, 512, 1024
-#: organization-level results remembered in all (each keyed by its level and request values)
-LEVELS = 65536
+#: entries each table holds before it starts afresh (a batch of ever-new values stays bounded)
+LIMIT = 1 << 18
 
 LevelView = tuple[tuple[str, ...], bool, bool] | None  # see engine._level_view
 
 
 class Memo:
-    """Remembered results of pure functions of immutable policies (see the module docstring)."""
+    """Remembered results of pure functions of immutable policies (see the module docstring).
+    Each table is one flat dict keyed by the policy element and what its result depends on."""
 
     __slots__ = ("conditions", "level_results", "level_views", "resources", "selected", "statements")
 
     def __init__(self) -> None:
-        self.selected: dict[Policy, dict[str, tuple[Statement, ...]]] = {}
-        self.resources: dict[ResourceElement, dict[str, Any]] = {}
-        self.conditions: dict[Condition, dict[Any, Any]] = {}
-        self.statements: dict[Statement, dict[Any, Any]] = {}
+        self.selected: dict[tuple[Policy, str], tuple[Statement, ...]] = {}
+        self.resources: dict[tuple[ResourceElement, str], Any] = {}
+        self.conditions: dict[tuple[Any, ...], Any] = {}  # (condition, values of its keys)
+        self.statements: dict[tuple[Any, ...], Any] = {}  # (statement, resource, caller, values)
         self.level_views: dict[tuple[Any, str], LevelView] = {}
         self.level_results: dict[tuple[Any, ...], Any] = {}
 
     def statements_for(self, policy: Policy, action_lower: str) -> tuple[Statement, ...]:
         """The statements of ``policy`` whose Action/NotAction matches the action."""
-        by_action = self.selected.get(policy)
-        if by_action is None:
-            by_action = self.selected[policy] = {}
-        found = by_action.get(action_lower)
+        key = (policy, action_lower)
+        found = self.selected.get(key)
         if found is None:
             found = policy.statements_for(action_lower)
-            if len(by_action) < PER_ACTION:
-                by_action[action_lower] = found
+            remember(self.selected, key, found)
         return found
 
     def clear(self) -> None:
@@ -61,3 +57,10 @@ class Memo:
             self.level_results,
         ):
             table.clear()
+
+
+def remember(table: dict[Any, Any], key: Any, value: Any) -> None:
+    """``table[key] = value``, starting the table afresh when it is full."""
+    if len(table) >= LIMIT:
+        table.clear()
+    table[key] = value
