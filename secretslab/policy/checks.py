@@ -54,6 +54,7 @@ _SID_CHECKED = {
 
 
 def check_sid(kind: PolicyKind, sid: str, path: Path) -> list[Problem]:
+    """A Sid outside letters and digits, in the kinds whose service allows only those."""
     if kind in _SID_CHECKED and not _IAM_SID.match(sid):
         return [
             Problem(
@@ -146,6 +147,8 @@ def _a(label: str) -> str:
 
 
 def check_missing_resource(kind: PolicyKind, present: set[str], path: Path) -> list[Problem]:
+    """A statement without Resource/NotResource: an error in most kinds, a warning in a key
+    policy (the statement applies to nothing), fine in a trust policy."""
     if "Resource" in present or "NotResource" in present or kind is PolicyKind.TRUST:
         return []
     if kind is PolicyKind.KEY:
@@ -234,6 +237,7 @@ def _principal_arn_shape(arn: Arn) -> bool:
 
 
 def check_rcp_principal(principal: PrincipalElement | None, path: Path) -> list[Problem]:
+    """An RCP may name only ``"Principal": "*"``."""
     if principal is None or principal.negated:
         return []
     if principal.wildcard and len(principal.values) == 1:
@@ -249,6 +253,8 @@ def check_rcp_principal(principal: PrincipalElement | None, path: Path) -> list[
 
 @_cached
 def check_action(pattern: str, path: Path) -> list[Problem]:
+    """An action written ``service:Name``; for a service in the catalogue, an action it does not
+    have (a warning with "did you mean")."""
     if pattern == "*":
         return []
     service, sep, name = pattern.partition(":")
@@ -287,6 +293,7 @@ def _matches_some_action(service: str, name: str) -> bool:
 
 @_cached
 def check_resource(kind: PolicyKind, pattern: str, path: Path) -> list[Problem]:
+    """A resource that is ``*`` or an ARN, whose service part is not a wildcard."""
     if pattern == "*" or ("${" in pattern and not pattern.startswith("arn:")):
         return []
     parts = pattern.split(":", 5)

@@ -58,6 +58,7 @@ def _pins(condition: Condition, keys: frozenset[str]) -> bool:
 
 
 def public_problems(policy: Policy) -> Iterable[Problem]:
+    """A PUBLIC_POLICY warning for each broad Allow of a secret or key policy."""
     if policy.kind not in (PolicyKind.RESOURCE, PolicyKind.KEY):
         return ()
     return tuple(
