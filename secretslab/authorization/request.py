@@ -151,8 +151,11 @@ def _context(reader: Fields, raw: Any, path: tuple[Any, ...]) -> Pairs:
             ProblemCode.INVALID_FIELD, "context maps condition keys to a string or a list of strings", path
         )
         return ()
-    out = []
+    out: list[tuple[str, Values]] = []
     for key, value in raw.items():
+        if type(value) is str:  # the common case, first
+            out.append((str(key), (value,)))
+            continue
         if (
             isinstance(value, (dict,))
             or value is None

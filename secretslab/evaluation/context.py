@@ -116,17 +116,21 @@ def is_principal_key(key: str, *, world: bool) -> bool:
 
 
 def supplied(
-    given: Iterable[tuple[str, Values]], *, world: bool
+    given: Sequence[tuple[str, Values]], *, world: bool
 ) -> tuple[list[tuple[str, Values]], list[str]]:
     """The keys a request supplies that it may supply, and a note for each one it may not: the
     one rule both doors (a request on a world, a batch line) apply to caller-given context."""
-    kept: list[tuple[str, Values]] = []
-    notes: list[str] = []
-    for key, values in given:
-        if is_principal_key(key, world=world):
-            notes.append(f"{key} in the request context is ignored: AWS derives it from the principal")
-        else:
-            kept.append((key, values))
+    if world:
+        kept = [(k, v) for k, v in given if not is_principal_key(k, world=True)]
+    else:  # the batch door: only the identity keys (a hot path: inlined)
+        kept = [(k, v) for k, v in given if k.lower() not in IDENTITY_KEYS]
+    if len(kept) == len(given):
+        return kept, []
+    notes = [
+        f"{k} in the request context is ignored: AWS derives it from the principal"
+        for k, _ in given
+        if is_principal_key(k, world=world)
+    ]
     return kept, notes
 
 
@@ -200,14 +204,12 @@ def request_context(
     if not given:  # most requests of an analysis supply nothing
         return (base.extended(keys) if keys else base), []
     kept, notes = supplied(given, world=world)
-    derived = list(keys)
-    if principal.type is PrincipalType.SESSION and not any(
-        k.lower() == "aws:tokenissuetime" for k, _ in kept
-    ):
-        now = next((v for k, v in kept if k.lower() == "aws:currenttime"), None)
-        if now:
-            derived.append(("aws:TokenIssueTime", now))
-    return base.extended([*derived, *kept]), notes
+    if principal.type is PrincipalType.SESSION:
+        names = {k.lower(): v for k, v in kept}
+        now = names.get("aws:currenttime")
+        if now and "aws:tokenissuetime" not in names:
+            keys = (*keys, ("aws:TokenIssueTime", now))
+    return base.extended([*keys, *kept]), notes
 
 
 @lru_cache(maxsize=8192)

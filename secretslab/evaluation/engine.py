@@ -115,7 +115,9 @@ class _Check:
         if element is not None and element.any:
             resource = ANY_RESOURCE
         else:
-            resource = match_resource(
+            # a static element's answer depends on the resource alone: look it up first (hot path)
+            seen = self.memo.resources.get((element, req.resource)) if element is not None else None
+            resource = seen or match_resource(
                 element,
                 req.resource,
                 req.context,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..policy.model import Policy, ResourceElement, Statement
+    from ..policy.model import ActionElement, Policy, ResourceElement, Statement
 
 # The remembered values are the results the layers above build (ElementResult, ConditionResult,
 # StatementResult, LevelResult); they are typed where they are read, so this module stays below.
@@ -27,9 +27,18 @@ class Memo:
     """Remembered results of pure functions of immutable policies (see the module docstring).
     Each table is one flat dict keyed by the policy element and what its result depends on."""
 
-    __slots__ = ("conditions", "level_results", "level_views", "resources", "selected", "statements")
+    __slots__ = (
+        "actions",
+        "conditions",
+        "level_results",
+        "level_views",
+        "resources",
+        "selected",
+        "statements",
+    )
 
     def __init__(self) -> None:
+        self.actions: dict[tuple[ActionElement, str], bool] = {}
         self.selected: dict[tuple[Policy, str], tuple[Statement, ...]] = {}
         self.resources: dict[tuple[ResourceElement, str], Any] = {}
         self.conditions: dict[tuple[Any, ...], Any] = {}  # (condition, values of its keys)
@@ -38,17 +47,27 @@ class Memo:
         self.level_results: dict[tuple[Any, ...], Any] = {}
 
     def statements_for(self, policy: Policy, action_lower: str) -> tuple[Statement, ...]:
-        """The statements of ``policy`` whose Action/NotAction matches the action."""
+        """The statements of ``policy`` whose Action/NotAction matches the action (policies share
+        equal Action elements, so each element's answer is remembered too)."""
         key = (policy, action_lower)
         found = self.selected.get(key)
         if found is None:
-            found = policy.statements_for(action_lower)
+            found = tuple(s for s in policy.statements if self.action_matches(s.action, action_lower))
             remember(self.selected, key, found)
+        return found
+
+    def action_matches(self, element: ActionElement, action_lower: str) -> bool:
+        key = (element, action_lower)
+        found = self.actions.get(key)
+        if found is None:
+            found = element.matches(action_lower)
+            remember(self.actions, key, found)
         return found
 
     def clear(self) -> None:
         """Forget every remembered result at once; later requests compute them afresh."""
         for table in (
+            self.actions,
             self.selected,
             self.resources,
             self.conditions,

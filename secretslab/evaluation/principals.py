@@ -43,6 +43,16 @@ class Principal:
     service_linked: bool = False
     source_user: str | None = None  # federated sessions: the IAM user that federated
     notes: tuple[str, ...] = field(default=())
+    #: computed once: principals key the remembered request contexts, looked up per request
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        fields = (self.arn, self.type, self.role_arn, self.unique_id, self.tags, self.org_id)
+        rest = (self.org_path, self.has_boundary, self.service_linked, self.source_user, self.notes)
+        object.__setattr__(self, "_hash", hash((*fields, *rest)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @classmethod
     def from_arn(cls, text: str) -> Principal | None:
