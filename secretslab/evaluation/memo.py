@@ -57,6 +57,7 @@ class Memo:
         return found
 
     def action_matches(self, element: ActionElement, action_lower: str) -> bool:
+        """Whether an Action/NotAction element matches the action (remembered by element)."""
         key = (element, action_lower)
         found = self.actions.get(key)
         if found is None:
