@@ -17,18 +17,18 @@ from typing import Any, BinaryIO
 import orjson
 
 from .arn import Arn
-from .authorization.request import read_target
 from .evaluation.context import request_context
 from .evaluation.engine import evaluate
 from .evaluation.memo import Memo
 from .evaluation.principals import Principal
 from .evaluation.request import Attached, EvalRequest, Level
 from .evaluation.results import Evaluation
+from .evaluation.target import read_target
+from .fields import Fields
 from .policy.model import Policy, PolicyKind
 from .policy.parsing import read_policy
 from .problems import PathPart, Problem, ProblemCode
 from .services import rules_for
-from .world.fields import Fields
 
 _FIELDS = frozenset(
     {
@@ -101,7 +101,7 @@ class Simulator:
 
     def request(self, raw: Any, source: str = "", number: int = 0) -> EvalRequest:
         """The engine's request for one line (a dict): its target read as every request is
-        (``authorization.request.read_target``), its policies parsed once per distinct document,
+        (``evaluation.target.read_target``), its policies parsed once per distinct document,
         its context built by the one context builder; raises ``LineError``."""
         where = f"{source}:{number}" if source else ""
         reader = Fields(where or None)

@@ -9,9 +9,8 @@ import argparse
 import json
 from typing import Any
 
-from .analysis import DEFAULT_ACTIONS, access_matrix, access_paths, diff, who_can
 from .progress import Progress
-from .world.scenario import load_scenario
+from .services.secretsmanager import DEFAULT_ACTIONS
 
 
 def add_commands(sub: Any) -> None:
@@ -67,6 +66,9 @@ def _print_json(data: Any) -> None:
 
 
 def _who_can(args: argparse.Namespace) -> int:
+    from .analysis import who_can
+    from .world import load_scenario
+
     world = load_scenario(args.scenario)
     progress = Progress("who-can", force=args.progress)
     try:
@@ -83,6 +85,9 @@ def _who_can(args: argparse.Namespace) -> int:
 
 
 def _paths(args: argparse.Namespace) -> int:
+    from .analysis import access_paths
+    from .world import load_scenario
+
     world = load_scenario(args.scenario)
     found = access_paths(world, args.principal, args.action, args.resource)
     if args.json:
@@ -94,6 +99,9 @@ def _paths(args: argparse.Namespace) -> int:
 
 
 def _matrix(args: argparse.Namespace) -> int:
+    from .analysis import access_matrix
+    from .world import load_scenario
+
     world = load_scenario(args.scenario)
     progress = Progress("matrix", force=args.progress)
     try:
@@ -111,6 +119,9 @@ def _matrix(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from .analysis import diff
+    from .world import load_scenario
+
     before, after = load_scenario(args.before), load_scenario(args.after)
     changes = diff(before, after, actions=args.action or DEFAULT_ACTIONS)
     if args.json:
@@ -122,6 +133,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _fix(args: argparse.Namespace) -> int:
     from .fixes import suggest_fixes
+    from .world import load_scenario
 
     world = load_scenario(args.scenario)
     request = {"principal": args.principal, "action": args.action, "resource": args.resource}
@@ -140,6 +152,7 @@ def _fix(args: argparse.Namespace) -> int:
 
 def _lint(args: argparse.Namespace) -> int:
     from .analyzer import findings
+    from .world import load_scenario
 
     world = load_scenario(args.scenario)
     found = findings(world)

@@ -5,14 +5,11 @@ actions of an access matrix and how many roles a chain may assume."""
 from __future__ import annotations
 
 from ..arn import Arn
+from ..services.secretsmanager import DEFAULT_ACTIONS
 from ..world import World
 
-DEFAULT_ACTIONS = (
-    "secretsmanager:GetSecretValue",
-    "secretsmanager:DescribeSecret",
-    "secretsmanager:PutSecretValue",
-    "secretsmanager:DeleteSecret",
-)
+__all__ = ["DEFAULT_ACTIONS", "MAX_DEPTH", "session_of", "world_principals"]
+
 MAX_DEPTH = 3
 
 

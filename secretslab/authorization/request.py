@@ -9,11 +9,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..evaluation.context import Values, as_values
+from ..evaluation.context import Values
+from ..evaluation.target import read_context, read_target
+from ..fields import Fields
 from ..policy.model import Policy, PolicyKind
 from ..policy.parsing import read_policy
 from ..problems import ProblemCode, ScenarioError
-from ..world.fields import Fields
 
 _REQUEST = {
     "principal": True,
@@ -88,7 +89,7 @@ class Request:
             docs = reader.items(step.get("session_policies"), (*path, "session_policies"), "session_policies")
             policies = [read_policy(doc, PolicyKind.SESSION) for _, doc in docs]
             tags = reader.tags(step.get("session_tags"), (*path, "session_tags"))
-            ctx = _context(reader, step.get("context"), (*path, "context"))
+            ctx = read_context(reader, step.get("context"), (*path, "context"))
             if role:
                 chain.append(
                     AssumeRoleStep(role, name or role.rsplit("/", 1)[-1], tuple(policies), tags, ctx)
@@ -121,51 +122,3 @@ class Request:
                 for s in self.assume_role_chain
             ]
         return out
-
-
-def read_target(reader: Fields, raw: Mapping[str, Any]) -> tuple[str | None, str | None, str, Pairs]:
-    """The principal, action, resource and context of a request, read the same way by every door:
-    a request on a world and a self-contained batch line (semantics §1.2). Problems go to
-    ``reader``; a missing or malformed value comes back as None (the resource as ``*``)."""
-    principal = reader.string(raw.get("principal"), ("principal",), "principal", optional=False)
-    action = reader.string(raw.get("action"), ("action",), "action", optional=False)
-    service, _, operation = (action or "").partition(":")
-    if action and (not service or not operation or ":" in operation):
-        reader.problem(
-            ProblemCode.INVALID_FIELD,
-            f"action is service:ActionName, found {action!r}",
-            ("action",),
-            "for example secretsmanager:GetSecretValue",
-        )
-        action = None
-    resource = reader.string(raw.get("resource", "*"), ("resource",), "resource") or "*"
-    context = _context(reader, raw.get("context"), ("context",))
-    return principal, action, resource, context
-
-
-def _context(reader: Fields, raw: Any, path: tuple[Any, ...]) -> Pairs:
-    if raw is None:
-        return ()
-    if not isinstance(raw, Mapping):
-        reader.problem(
-            ProblemCode.INVALID_FIELD, "context maps condition keys to a string or a list of strings", path
-        )
-        return ()
-    out: list[tuple[str, Values]] = []
-    for key, value in raw.items():
-        if type(value) is str:  # the common case, first
-            out.append((str(key), (value,)))
-            continue
-        if (
-            isinstance(value, (dict,))
-            or value is None
-            or (isinstance(value, list) and not all(isinstance(v, (str, int, float, bool)) for v in value))
-        ):
-            reader.problem(
-                ProblemCode.INVALID_FIELD,
-                f"context key {key!r} takes a string or a list of strings",
-                (*path, str(key)),
-            )
-            continue
-        out.append((str(key), as_values(value)))
-    return tuple(out)

@@ -26,6 +26,13 @@ RULES = ServiceRules(
     rcp_supported=True,
 )
 
+#: the actions analyses ask about when none are named: read, describe, write, delete
+DEFAULT_ACTIONS = (
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:DeleteSecret",
+)
 VALIDATE_VERSION = "RequestToValidateKeyAccess"  # encryption context of key-validation calls
 SERVICE_PRINCIPAL = "secretsmanager.amazonaws.com"
 

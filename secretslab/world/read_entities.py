@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..arn import Arn
+from ..fields import Fields, Path
 from ..policy.model import Policy, PolicyKind
 from ..policy.parsing import read_policy
 from ..problems import ProblemCode
@@ -26,7 +27,6 @@ from .entities import (
     User,
     aws_managed_key_policy,
 )
-from .fields import Fields, Path
 
 REQUIRED, OPTIONAL = True, False
 

@@ -10,9 +10,9 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
+from ..fields import Path
 from ..problems import ProblemCode, ScenarioError
 from .entities import Account
-from .fields import Path
 from .index import Index
 from .read_entities import OPTIONAL, EntityReader
 

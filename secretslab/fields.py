@@ -9,11 +9,11 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-from ..arn import ACCOUNT_ID, Arn
-from ..problems import PathPart, Problem, ProblemCode
-from .entities import Tags
+from .arn import ACCOUNT_ID, Arn
+from .problems import PathPart, Problem, ProblemCode
 
 Path = tuple[PathPart, ...]
+Tags = tuple[tuple[str, str], ...]
 
 
 class Fields:

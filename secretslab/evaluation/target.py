@@ -1,0 +1,65 @@
+"""The target of a request — who signs it, the action, the resource and the condition keys the
+caller supplies — read the same way by every door: a request on a world
+(``authorization.request``) and a self-contained batch line (``batch``), with every problem
+located (semantics §1.2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..fields import Fields
+from ..problems import ProblemCode
+from .context import Values, as_values
+
+Pairs = tuple[tuple[str, Values], ...]
+
+
+def read_target(reader: Fields, raw: Mapping[str, Any]) -> tuple[str | None, str | None, str, Pairs]:
+    """The principal, action, resource and context of a request, read the same way by every door:
+    a request on a world and a self-contained batch line (semantics §1.2). Problems go to
+    ``reader``; a missing or malformed value comes back as None (the resource as ``*``)."""
+    principal = reader.string(raw.get("principal"), ("principal",), "principal", optional=False)
+    action = reader.string(raw.get("action"), ("action",), "action", optional=False)
+    service, _, operation = (action or "").partition(":")
+    if action and (not service or not operation or ":" in operation):
+        reader.problem(
+            ProblemCode.INVALID_FIELD,
+            f"action is service:ActionName, found {action!r}",
+            ("action",),
+            "for example secretsmanager:GetSecretValue",
+        )
+        action = None
+    resource = reader.string(raw.get("resource", "*"), ("resource",), "resource") or "*"
+    context = read_context(reader, raw.get("context"), ("context",))
+    return principal, action, resource, context
+
+
+def read_context(reader: Fields, raw: Any, path: tuple[Any, ...]) -> Pairs:
+    """Condition keys mapped to a string or a list of strings (numbers and booleans read as text)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping):
+        reader.problem(
+            ProblemCode.INVALID_FIELD, "context maps condition keys to a string or a list of strings", path
+        )
+        return ()
+    out: list[tuple[str, Values]] = []
+    for key, value in raw.items():
+        if type(value) is str:  # the common case, first
+            out.append((str(key), (value,)))
+            continue
+        if (
+            isinstance(value, (dict,))
+            or value is None
+            or (isinstance(value, list) and not all(isinstance(v, (str, int, float, bool)) for v in value))
+        ):
+            reader.problem(
+                ProblemCode.INVALID_FIELD,
+                f"context key {key!r} takes a string or a list of strings",
+                (*path, str(key)),
+            )
+            continue
+        out.append((str(key), as_values(value)))
+    return tuple(out)
