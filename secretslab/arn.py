@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-ACCOUNT_ID = re.compile(r"^\d{12}$")
+ACCOUNT_ID = re.compile(r"\A[0-9]{12}\Z")  # exactly twelve ASCII digits, no newline
 
 
 @dataclass(frozen=True, slots=True)

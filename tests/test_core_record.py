@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import secretslab as sl
-from secretslab.batch import Simulator
+from secretslab.batch import LineError, Simulator
 from secretslab.evaluation import EvalRequest, Stage, StageState
 from secretslab.evaluation.context import Context
 from secretslab.evaluation.memo import Memo
@@ -252,3 +252,49 @@ def test_the_engine_applies_the_rules_it_is_handed() -> None:
         ]
     }
     assert sl.evaluate(_kms_request(key_policy=delegate, identity=True)).reason is sl.Reason.ALLOWED_IDENTITY
+
+
+def test_explicit_deny_stays_decided_at_the_deny_stage_next_to_an_invalid_policy() -> None:
+    """The reason becomes INVALID_POLICY (reported first), but the flow still ends at the deny."""
+    deny = {"Statement": [{"Effect": "Deny", "Action": GET, "Resource": "*"}]}
+    bad = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": GET, "Resource": "*", "Oops": 1}]}
+    world = sl.World.from_dict(
+        {
+            "principals": {"users": [{"arn": ALICE, "policies": [deny]}]},
+            "secrets": [{"arn": SECRET, "resource_policy": bad}],
+        }
+    )
+    ev = sl.authorize(world, {"principal": ALICE, "action": GET, "resource": SECRET}).steps[0].evaluation
+    assert ev.outcome is sl.Outcome.EXPLICIT_DENY and ev.reason is sl.Reason.INVALID_POLICY
+    assert ev.decided_at is Stage.DENY and ev.stages[0].state is StageState.DECIDED
+
+
+@pytest.mark.parametrize("account", ["111111111111\n", "١١١١١١١١١١١١", "11111111111"])
+def test_an_account_id_is_exactly_twelve_ascii_digits(account: str) -> None:
+    """Account ids are 12 digits (https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-identifiers.html):
+    a trailing newline or other scripts' digits are refused, in a world and in a batch line."""
+    with pytest.raises(sl.ScenarioError):
+        sl.World.from_dict({"accounts": [{"id": account}]})
+    line = {"principal": ALICE, "action": GET, "resource": SECRET, "resource_account": account}
+    with pytest.raises(LineError):
+        Simulator().request(line)
+
+
+def test_a_null_resource_is_refused_in_both_doors() -> None:
+    line = {"principal": ALICE, "action": GET, "resource": None}
+    with pytest.raises(LineError):
+        Simulator().request(line)
+    with pytest.raises(sl.ScenarioError):
+        sl.Request.from_dict(line)
+
+
+def test_kms_caller_account_is_derived_never_taken_from_the_context() -> None:
+    """kms:CallerAccount is the caller's account, set by KMS
+    (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account)."""
+    line = {
+        "principal": "arn:aws:iam::222222222222:user/mallory",
+        "action": "kms:Decrypt",
+        "resource": "arn:aws:kms:us-east-1:111111111111:key/k1",
+        "context": {"kms:CallerAccount": "111111111111"},
+    }
+    assert Simulator().evaluate(line).context.get("kms:calleraccount") == ("222222222222",)

@@ -12,6 +12,7 @@ from typing import Any
 from ..arn import Arn
 from ..authorization import authorize
 from ..authorization.request import Request
+from ..evaluation.memo import fewer_collections
 from ..evaluation.results import Outcome, Reason
 from ..world import World
 from .principals import DEFAULT_ACTIONS, world_principals
@@ -147,10 +148,11 @@ def access_matrix(
 
 def _row(world: World, principal: str, resources: tuple[str, ...], actions: tuple[str, ...]) -> Row:
     out = []
-    for r in resources:
-        for a in actions:
-            d = authorize(world, Request(principal, a, r), unreached=False)
-            out.append((d.outcome.value, d.reason.value, d.unknown))
+    with fewer_collections():
+        for r in resources:
+            for a in actions:
+                d = authorize(world, Request(principal, a, r), unreached=False)
+                out.append((d.outcome.value, d.reason.value, d.unknown))
     return out
 
 

@@ -100,6 +100,7 @@ IDENTITY_KEYS = frozenset(
         "aws:PrincipalType",
         "aws:userid",
         "aws:username",
+        "kms:CallerAccount",  # the caller's account, as KMS sets it (semantics §7.5)
     )
 )
 #: keys AWS derives from what it knows of the principal (tags, organization, service): a world

@@ -322,7 +322,8 @@ class _Check:
         """The evaluation, decided at stage ``at`` (allows are decided at the end)."""
         if outcome is not Outcome.ALLOW and self.invalid:
             reason = Reason.INVALID_POLICY  # §8.9: reported before any other reason
-            at = Stage.DECISION
+            if outcome is Outcome.IMPLICIT_DENY:  # an explicit deny still decided at its stage
+                at = Stage.DECISION
         req = self.req
         return Evaluation(
             req.principal,

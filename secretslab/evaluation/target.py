@@ -31,7 +31,7 @@ def read_target(reader: Fields, raw: Mapping[str, Any]) -> tuple[str | None, str
             "for example secretsmanager:GetSecretValue",
         )
         action = None
-    resource = reader.string(raw.get("resource", "*"), ("resource",), "resource") or "*"
+    resource = reader.string(raw.get("resource", "*"), ("resource",), "resource", optional=False) or "*"
     context = read_context(reader, raw.get("context"), ("context",))
     return principal, action, resource, context
 

@@ -13,8 +13,6 @@ from ..evaluation.results import Reason
 from ..evaluation.rules import AccountTrust, ServiceRules
 from ..policy.model import PolicyKind
 
-ASSUME_ACTIONS = frozenset({"sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity"})
-
 RULES = ServiceRules(
     service="sts",
     resource_policy_kind=PolicyKind.TRUST,
