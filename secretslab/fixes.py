@@ -59,13 +59,14 @@ class Change:
     target: str
     statement: Mapping[str, Any] | None
     description: str
-    ref: PolicyRef | None = None
+    ref: PolicyRef
+    name: str | None = None  # the name of what the change creates: a new SCP, a new key's alias
 
     def to_dict(self) -> dict[str, Any]:
         """The change as JSON-ready data: every field (copied, so the caller may edit it) and ``ref``
         as text."""
         out = {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self) if f.name != "ref"}
-        out["ref"] = str(self.ref) if self.ref else None
+        out["ref"] = str(self.ref)
         return out
 
 
@@ -99,16 +100,13 @@ def suggest_fixes(world: World, request: Request | Mapping[str, Any], *, limit: 
 def apply_fix(world: World, fix: Fix | tuple[Change, ...]) -> World:
     """A new world with the fix's changes made (``World.with_policy``); ``world`` is not touched."""
     for change in fix.changes if isinstance(fix, Fix) else fix:
-        if change.ref is None:
-            raise ValueError(f"the change {change.policy!r} does not say which policy it edits (ref)")
         if change.action == USE_CMK:
             world = _with_cmk(world, change)
             continue
         current = world.policy(change.ref)
         doc = _edited(current.source if current is not None else None, change)
         if doc is not None:
-            name = change.policy[4:].rsplit(" at ", 1)[0] if change.ref.slot in (Slot.SCP, Slot.RCP) else None
-            world = world.with_policy(change.ref, doc, name=name)
+            world = world.with_policy(change.ref, doc, name=change.name)
         elif current is not None:
             world = world.without_policy(change.ref)
     return world
@@ -118,7 +116,7 @@ def _with_cmk(world: World, change: Change) -> World:
     """The secret ``change.target`` encrypted under a new customer managed key (§9.6)."""
     assert change.ref is not None
     secret = next(s for s in world.secrets if s.arn == change.target)
-    alias = change.policy.removeprefix("key policy of ")
+    alias = change.name or f"alias/{secret.name}"
     policy = read_policy(copy.deepcopy(dict(change.statement or {})), PolicyKind.KEY)
     key = Key(change.ref.holder, change.account, secret.region, "CUSTOMER", (alias,), (), policy)
     secrets = tuple(replace(s, kms_key=key.arn) if s is secret else s for s in world.secrets)
@@ -139,7 +137,7 @@ def _search(world: World, req: Request, limit: int) -> list[tuple[Group, World, 
             makers = _MAKERS.get(step.evaluation.reason, ())
             for group in [g for make in makers for g in make(current, decision, step)]:
                 combined = changes + group
-                key = frozenset(json.dumps([c.action, c.policy, c.target, c.statement]) for c in combined)
+                key = frozenset(json.dumps([c.action, str(c.ref), c.statement]) for c in combined)
                 if len(combined) > MAX_CHANGES or key in seen or any(d <= key for d in done):
                     continue
                 seen.add(key)
@@ -241,7 +239,8 @@ def _use_cmk(world: World, decision: Decision, step: Step) -> list[Group]:
     text += f"whose key policy lets {_caller(p)} use {', '.join(actions)} through Secrets Manager for it: "
     text += "aws/secretsmanager cannot be edited and never works across accounts."
     ref = PolicyRef(Slot.KEY, _cmk_arn(secret.arn))
-    return [(Change(USE_CMK, f"key policy of {alias}", secret.account, secret.arn, policy, text, ref),)]
+    label = f"key policy of {alias}"
+    return [(Change(USE_CMK, label, secret.account, secret.arn, policy, text, ref, alias),)]
 
 
 def _scp_grant(world: World, decision: Decision, step: Step) -> list[Group]:
@@ -253,7 +252,8 @@ def _scp_grant(world: World, decision: Decision, step: Step) -> list[Group]:
     label, grant = f"SCP Allow{step.action.partition(':')[2]} at {node}", _grant_text(step)
     ref = PolicyRef(Slot.SCP, node, len(org.scps))
     text = f"Attach to {node} an SCP allowing {grant}: {node} blocks {_caller(p)} and all accounts under it."
-    return [(Change(ADD, label, org.management_account or p.account, node, _statement(step), text, ref),)]
+    name, account = f"Allow{step.action.partition(':')[2]}", org.management_account or p.account
+    return [(Change(ADD, label, account, node, _statement(step), text, ref, name),)]
 
 
 def _remove_denies(world: World, decision: Decision, step: Step) -> list[Group]:

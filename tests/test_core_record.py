@@ -298,3 +298,26 @@ def test_kms_caller_account_is_derived_never_taken_from_the_context() -> None:
         "context": {"kms:CallerAccount": "111111111111"},
     }
     assert Simulator().evaluate(line).context.get("kms:calleraccount") == ("222222222222",)
+
+
+def test_a_reference_must_name_a_place_the_world_has() -> None:
+    world = sl.load_scenario(ROOT / "data" / "organization-guardrails.json")
+    scp = next(r for r, _ in world.policies() if r.slot is Slot.SCP)
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    with pytest.raises(KeyError):
+        world.with_policy(PolicyRef(Slot.SCP, "ou-nowhere", scp.index), doc)
+    user = world.users[0].arn
+    with pytest.raises(KeyError):
+        world.with_policy(PolicyRef(Slot.TRUST, user), doc)
+
+
+def test_an_unlisted_aws_managed_key_has_no_reference() -> None:
+    """aws/secretsmanager exists in every account without being listed: its policy has no place
+    in the world to edit, so its evaluation carries no PolicyRef."""
+    world = _alice_world()
+    decision = sl.authorize(world, {"principal": ALICE, "action": GET, "resource": SECRET})
+    assert all(k.arn != world.secret_key(world.secrets[0]).arn for k in world.keys)
+    allow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": GET, "Resource": SECRET}]}
+    allowed = sl.authorize(world.with_policy(PolicyRef(Slot.IDENTITY, ALICE, 0), allow), decision.request)
+    kms = allowed.steps[1].evaluation
+    assert [p.ref for p in kms.policies if p.role is sl.PolicyRole.RESOURCE] == [None]

@@ -62,7 +62,7 @@ def _plan_action(world: World, request: Request, caller: Caller, plan: Plan) -> 
         plan_secretsmanager(world, request, caller, plan)
     elif service == "kms":
         key = world.key(resource, account=caller.principal.account)
-        plan.call(kms_call(caller, action, key, resource, context, via_secret=None, purpose=""))
+        plan.call(kms_call(world, caller, action, key, resource, context, via_secret=None, purpose=""))
     elif action.lower() == "sts:assumerole":
         plan.call(assume_role_call(world, caller, resource, context))
     else:

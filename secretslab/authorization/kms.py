@@ -19,6 +19,7 @@ from ..evaluation.request import Attached
 from ..policy.refs import PolicyRef, Slot
 from ..services import secretsmanager as sm
 from ..world.entities import Key, Secret
+from ..world.model import World
 from .calls import Call, Caller
 
 #: network keys a forward access session does not carry to KMS (§7.5; the FAS page keeps
@@ -39,6 +40,7 @@ _FAS_DROPPED = frozenset(
 
 
 def kms_call(
+    world: World,
     caller: Caller,
     action: str,
     key: Key | None,
@@ -81,11 +83,9 @@ def kms_call(
         if version_id:
             keys.append(("kms:EncryptionContext:SecretVersionId", (version_id,)))
         context = [(k, v) for k, v in context if not _sm_only(k)]
-    policy = (
-        Attached(f"key policy of {key.label}", key.key_policy, PolicyRef(Slot.KEY, key.arn))
-        if key.key_policy
-        else None
-    )
+    # an AWS managed key the world does not list has its policy, but no place in the world
+    ref = PolicyRef(Slot.KEY, key.arn) if world.key(key.arn) is key else None
+    policy = Attached(f"key policy of {key.label}", key.key_policy, ref) if key.key_policy else None
     return Call(
         caller,
         action,

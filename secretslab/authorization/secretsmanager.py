@@ -60,10 +60,11 @@ def plan_secretsmanager(world: World, request: Request, caller: Caller, plan: Pl
     if secret is not None and secret.region:
         keys.append(("secretsmanager:SecretPrimaryRegion", (secret.region,)))
     plan.call(_on_secret(caller, request.action, secret, arn, account, region, keys, request.context))
-    plan.call(Later(partial(_after_main, request, caller, secret, arn, account, region, key, old_key)))
+    plan.call(Later(partial(_after_main, world, request, caller, secret, arn, account, region, key, old_key)))
 
 
 def _after_main(
+    world: World,
     request: Request,
     caller: Caller,
     secret: Secret | None,
@@ -105,7 +106,7 @@ def _after_main(
             if sub.target is sm.Target.LAMBDA
             else arn
         )
-        build = partial(_sub_request, request, caller, sub, secret, arn, account, region, key, old_key)
+        build = partial(_sub_request, world, request, caller, sub, secret, arn, account, region, key, old_key)
         plan.call(Pending(sub.action, resource, caller.principal.arn, sub.purpose, sub.optional, build))
     if op.lower() in ("putresourcepolicy", "validateresourcepolicy"):
         plan.validate = (op, params)
@@ -169,6 +170,7 @@ def _keys(
 
 
 def _sub_request(
+    world: World,
     request: Request,
     caller: Caller,
     sub: sm.SubRequest,
@@ -183,6 +185,7 @@ def _sub_request(
         target = old_key if sub.target is sm.Target.OLD_KEY else key
         via = secret or Secret(arn, arn, account, region or "")
         return kms_call(
+            world,
             caller,
             sub.action,
             target,
@@ -250,6 +253,7 @@ def _batch_get(world: World, request: Request, caller: Caller, plan: Plan) -> No
         key = world.secret_key(secret)
         plan.call(
             kms_call(
+                world,
                 caller,
                 "kms:Decrypt",
                 key,

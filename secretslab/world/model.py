@@ -158,6 +158,14 @@ class World:
             if org is None:
                 raise KeyError(f"no organization for {ref}")
             listed = org.scps if slot is Slot.SCP else org.rcps
+            if (
+                ref.index is not None
+                and ref.index < len(listed)
+                and listed[ref.index].attached_to != ref.holder
+            ):
+                raise KeyError(
+                    f"{ref}: {slot.name} {ref.index} is attached to {listed[ref.index].attached_to}"
+                )
             entry = None
             if policy is not None:
                 old = listed[ref.index] if ref.index is not None and ref.index < len(listed) else None
@@ -171,6 +179,8 @@ class World:
         entities: tuple[Any, ...] = getattr(self, field_name)
         at = _position(entities, ref.holder)
         entity = entities[at]
+        if not hasattr(entity, slot.value):
+            raise KeyError(f"{ref.holder} holds no {slot.value}")
         value = _put(getattr(entity, slot.value), ref, policy) if slot.listed else policy
         in_entity: dict[str, Any] = {slot.value: value}
         in_world: dict[str, Any] = {
