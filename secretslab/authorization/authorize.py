@@ -78,15 +78,16 @@ def _run(world: World, request: Request, plan: Plan, unreached: bool, memo: Memo
     planned: list[PlannedStep] = []
     validation: tuple[RejectedPolicy, ...] = ()
     stopped = ""  # why the calls after the current one are not reached
-    entries = list(reversed(plan.calls))  # a stack: a Later entry puts its calls back on it
-    while entries:
-        entry = entries.pop()
+    entries, i = plan.calls, 0  # a Later entry puts its calls in its place
+    while i < len(entries):
+        entry = entries[i]
+        i += 1
         if isinstance(entry, Later):
             if stopped and not unreached:
                 break
             more = Plan()
             entry.expand(more)
-            entries.extend(reversed(more.calls))
+            entries[i:i] = more.calls
             plan.validate = more.validate or plan.validate
             if not stopped:
                 notes.extend(more.notes)
@@ -98,23 +99,21 @@ def _run(world: World, request: Request, plan: Plan, unreached: bool, memo: Memo
             if not unreached:
                 break
             who = entry.principal if isinstance(entry, Pending) else entry.caller.principal.arn
-            planned.append(
-                PlannedStep(entry.action, entry.resource, who, entry.purpose, entry.optional, None, stopped)
-            )
+            unreached_call = PlannedStep(entry.action, entry.resource, who, entry.purpose, entry.optional)
+            planned.append(unreached_call._replace(why_not_reached=stopped))
             continue
-        call = entry.build() if isinstance(entry, Pending) else entry
+        if isinstance(entry, Pending):  # built now that it is reached
+            call = entry.build()
+            notes_after = (*call.notes_after, *entry.notes_after)
+        else:
+            call, notes_after = entry, entry.notes_after
         notes.extend(call.notes)
         step = evaluate_call(world, call, notes, memo)
         steps.append(step)
-        planned.append(
-            PlannedStep(
-                call.action, call.resource, call.caller.principal.arn, call.purpose, call.optional, step
-            )
-        )
+        who = call.caller.principal.arn
+        planned.append(PlannedStep(call.action, call.resource, who, call.purpose, call.optional, step))
         if step.allowed or call.optional:
-            notes.extend(call.notes_after)
-            if isinstance(entry, Pending):
-                notes.extend(entry.notes_after)
+            notes.extend(notes_after)
         else:
             stopped = f"not reached: {call.action} on {call.resource} was denied"
     if not stopped and plan.validate is not None:
@@ -130,6 +129,7 @@ def _decision(
     validation: tuple[RejectedPolicy, ...],
 ) -> Decision:
     said = tuple(dict.fromkeys([*notes, *(n for s in steps for n in s.evaluation.notes)]))
+
     ignored: dict[str, RejectedPolicy] = {}
     for step in steps:  # policies of the world that AWS would have refused (§3.4)
         for rejected in step.evaluation.invalid:
