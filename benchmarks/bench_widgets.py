@@ -4,7 +4,7 @@ PNG — over 50 changes cycling through the control values, measured twice:
 
 * cold: the remembered renders are forgotten before every change (``widgets.clear_caches``), so
   each change decides the request(s), draws the figure and encodes the PNG from scratch; only
-  what never changes while a widget is open (the world's dict, its policy list, the what-if
+  what never changes while a widget is open (the scenario's world, its policy list, the what-if
   baseline matrix) is kept;
 * warm: a second pass over the same 50 changes, answered from the remembered renders, as when a
   learner flips a control back and forth.
