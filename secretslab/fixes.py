@@ -396,5 +396,5 @@ def _accesses(world: World, req: Request) -> frozenset[Access]:
     whos = [*(u.arn for u in world.users), *(r.arn for r in world.roles), *(s.arn for s in world.sessions)]
     probes = ((who, a, s.arn) for who in whos for s in world.secrets for a in PROBE_ACTIONS)
     return frozenset(
-        x for x in probes if authorize(world, Request(x[0], x[1], x[2], req.context), unreached=False).allowed
+        x for x in probes if authorize(world, Request(x[0], x[1], x[2], req.context), plan=False).allowed
     )

@@ -93,10 +93,12 @@ def test_plan_goes_on_past_a_hop_sts_refuses(read_world: sl.World) -> None:
     assert all("refused" in p.why_not_reached for p in decision.plan)
 
 
-def test_unreached_false_stops_the_plan_at_the_deciding_call() -> None:
+def test_a_decision_without_a_plan_has_the_same_outcome() -> None:
     world = _alice_world()
-    decision = sl.authorize(world, {"principal": ALICE, "action": GET, "resource": SECRET}, unreached=False)
-    assert [p.action for p in decision.plan] == [GET]
+    request = {"principal": ALICE, "action": GET, "resource": SECRET}
+    bare, full = sl.authorize(world, request, plan=False), sl.authorize(world, request)
+    assert bare.plan == () and full.plan
+    assert bare.to_dict() == full.to_dict()
 
 
 # -- the stages of an evaluation

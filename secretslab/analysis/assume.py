@@ -43,7 +43,7 @@ class AssumeGraph:
         return found
 
     def _allowed(self, principal: str, role: str) -> bool:
-        return authorize(self.world, Request(principal, "sts:AssumeRole", role), unreached=False).allowed
+        return authorize(self.world, Request(principal, "sts:AssumeRole", role), plan=False).allowed
 
     def _concerns(self, principal: str, role_arn: str) -> bool:
         """Whether the trust policy names the caller, its role, its account or ``*`` at all:

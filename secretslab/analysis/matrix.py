@@ -151,7 +151,7 @@ def _row(world: World, principal: str, resources: tuple[str, ...], actions: tupl
     with fewer_collections():
         for r in resources:
             for a in actions:
-                d = authorize(world, Request(principal, a, r), unreached=False)
+                d = authorize(world, Request(principal, a, r), plan=False)
                 out.append((d.outcome.value, d.reason.value, d.unknown))
     return out
 

@@ -28,15 +28,15 @@ from .request import Request
 from .secretsmanager import plan_secretsmanager, validate_resource_policy
 
 
-def authorize(world: World, request: Request | Mapping[str, Any], *, unreached: bool = True) -> Decision:
+def authorize(world: World, request: Request | Mapping[str, Any], *, plan: bool = True) -> Decision:
     """The decision on ``request`` in ``world`` (a ``Request`` or a dict in the §1.2 format);
     raises ``ScenarioError`` for a request that does not follow the format. ``Decision.plan``
-    lists every call the request needs; with ``unreached=False`` it stops at the call that
-    decided (analyses of many requests, which read only the outcome, save naming the rest)."""
+    lists every call the request needs, reached or not; with ``plan=False`` the decision records
+    no plan (analyses of many requests, which read only outcomes, save building it)."""
     if not isinstance(request, Request):
         request = Request.from_dict(request)
     state = remembered(world)
-    decision = _run(world, request, _plan(world, request, state.callers), unreached, state.memo)
+    decision = _run(world, request, _plan(world, request, state.callers), plan, state.memo)
     if not world.gaps:
         return decision
     return replace(decision, gaps=world.gaps_for(_refs(decision)))
@@ -71,7 +71,7 @@ def _plan_action(world: World, request: Request, caller: Caller, plan: Plan) -> 
         plan.call(Call(caller, action, resource, account, arn.region if arn else None, None, context=context))
 
 
-def _run(world: World, request: Request, plan: Plan, unreached: bool, memo: Memo) -> Decision:
+def _run(world: World, request: Request, plan: Plan, record: bool, memo: Memo) -> Decision:
     """Each call in order until one is refused or denied; the rest stay in the plan, not reached."""
     notes = list(plan.notes)
     steps: list[Step] = []
@@ -83,7 +83,7 @@ def _run(world: World, request: Request, plan: Plan, unreached: bool, memo: Memo
         entry = entries[i]
         i += 1
         if isinstance(entry, Later):
-            if stopped and not unreached:
+            if stopped and not record:
                 break
             more = Plan()
             entry.expand(more)
@@ -96,7 +96,7 @@ def _run(world: World, request: Request, plan: Plan, unreached: bool, memo: Memo
             validation = entry.refused
             stopped = f"not reached: {entry.action} on {entry.resource} is refused (MalformedPolicyDocument)"
         if stopped:
-            if not unreached:
+            if not record:
                 break
             who = entry.principal if isinstance(entry, Pending) else entry.caller.principal.arn
             unreached_call = PlannedStep(entry.action, entry.resource, who, entry.purpose, entry.optional)
@@ -110,8 +110,9 @@ def _run(world: World, request: Request, plan: Plan, unreached: bool, memo: Memo
         notes.extend(call.notes)
         step = evaluate_call(world, call, notes, memo)
         steps.append(step)
-        who = call.caller.principal.arn
-        planned.append(PlannedStep(call.action, call.resource, who, call.purpose, call.optional, step))
+        if record:
+            who = call.caller.principal.arn
+            planned.append(PlannedStep(call.action, call.resource, who, call.purpose, call.optional, step))
         if step.allowed or call.optional:
             notes.extend(notes_after)
         else:
