@@ -74,7 +74,9 @@ def flow_stages(evaluation: Evaluation) -> tuple[FlowStage, ...]:
         if r.stage is not Stage.DECISION
     ]
     verdict = f"{ev.reason.value}: {ev.reason.summary}"
-    out.append(FlowStage(Stage.DECISION.value, f"Decision: {VERDICT[ev.outcome]}", "decided", verdict))
+    out.append(
+        FlowStage(Stage.DECISION.value, f"Decision: {VERDICT[ev.outcome]}", StageState.DECIDED.value, verdict)
+    )
     return tuple(out)
 
 
@@ -138,7 +140,12 @@ _FLOW_W = 5.8
 _FLOW_H = 0.76
 _FLOW_GAP = 0.3
 _FLOW_X = 0.3
-_TAGS = {"decided": "deciding", "passed": "", "n/a": "did not apply", "not reached": "not reached"}
+_TAGS = {
+    StageState.DECIDED: "deciding",
+    StageState.PASSED: "",
+    StageState.NOT_APPLICABLE: "did not apply",
+    StageState.NOT_REACHED: "not reached",
+}
 
 
 def evaluation_flow(evaluation: Evaluation, *, ax: Axes | None = None) -> Figure:
@@ -167,7 +174,7 @@ def evaluation_flow(evaluation: Evaluation, *, ax: Axes | None = None) -> Figure
     tops = [height - title_h - i * (_FLOW_H + _FLOW_GAP) for i in range(len(stages))]
     for stage, top in zip(stages, tops, strict=True):
         _draw_stage(ax, stage, top, colour)
-    stop = max(i for i, s in enumerate(stages[:-1]) if s.state != "not reached")
+    stop = max(i for i, s in enumerate(stages[:-1]) if s.state != StageState.NOT_REACHED)
     centre = _FLOW_X + _FLOW_W / 2
     for i in range(len(stages) - 1):
         on_path = ev.allowed or i < stop or i == stop == len(stages) - 2
@@ -196,16 +203,16 @@ def evaluation_flow(evaluation: Evaluation, *, ax: Axes | None = None) -> Figure
 
 
 _STAGE_STYLE = {  # fill, edge, line width, line style, text colour
-    "decided": ("", "", 2.4, "-", INK),
-    "passed": ("white", PATH_COLOUR, 1.6, "-", INK),
-    "n/a": ("#EFEFEF", NEUTRAL, 1.0, "--", MUTED),
-    "not reached": ("white", "#BBBBBB", 1.0, "--", MUTED),
+    StageState.DECIDED: ("", "", 2.4, "-", INK),
+    StageState.PASSED: ("white", PATH_COLOUR, 1.6, "-", INK),
+    StageState.NOT_APPLICABLE: ("#EFEFEF", NEUTRAL, 1.0, "--", MUTED),
+    StageState.NOT_REACHED: ("white", "#BBBBBB", 1.0, "--", MUTED),
 }
 
 
 def _draw_stage(ax: Axes, stage: FlowStage, top: float, colour: str) -> None:
-    fill, edge, lw, ls, ink = _STAGE_STYLE[stage.state]
-    if stage.state == "decided":
+    fill, edge, lw, ls, ink = _STAGE_STYLE[StageState(stage.state)]
+    if stage.state == StageState.DECIDED:
         fill, edge = tint(colour), colour
     x = _FLOW_X
     box(
@@ -222,12 +229,12 @@ def _draw_stage(ax: Axes, stage: FlowStage, top: float, colour: str) -> None:
         zorder=2,
     )
     write(ax, x + 0.15, top - 0.09, stage.title, 9, ha="left", va="top", weight="bold", color=ink)
-    if _TAGS[stage.state]:
+    if _TAGS[StageState(stage.state)]:
         write(
             ax,
             x + _FLOW_W - 0.15,
             top - 0.1,
-            _TAGS[stage.state],
+            _TAGS[StageState(stage.state)],
             7.5,
             ha="right",
             va="top",
