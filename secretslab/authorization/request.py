@@ -29,6 +29,7 @@ _STEP = {
     "session_name": False,
     "session_policies": False,
     "session_tags": False,
+    "source_identity": False,
     "context": False,
 }
 
@@ -38,14 +39,15 @@ Pairs = tuple[tuple[str, Values], ...]
 @dataclass(frozen=True, slots=True)
 class AssumeRoleStep:
     """One ``sts:AssumeRole`` hop of a request's chain: the role, the session name, the session
-    policies and tags passed to AssumeRole, and the condition keys the caller supplies for that
-    call."""
+    policies and tags passed to AssumeRole, the condition keys the caller supplies for that
+    call, and the source identity passed (``SourceIdentity``, None when not passed)."""
 
     role_arn: str
     session_name: str
     session_policies: tuple[Policy, ...] = ()
     session_tags: tuple[tuple[str, str], ...] = ()
     context: Pairs = ()
+    source_identity: str | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -89,10 +91,11 @@ class Request:
             docs = reader.items(step.get("session_policies"), (*path, "session_policies"), "session_policies")
             policies = [read_policy(doc, PolicyKind.SESSION) for _, doc in docs]
             tags = reader.tags(step.get("session_tags"), (*path, "session_tags"))
+            source = reader.string(step.get("source_identity"), (*path, "source_identity"), "source_identity")
             ctx = read_context(reader, step.get("context"), (*path, "context"))
             if role:
                 chain.append(
-                    AssumeRoleStep(role, name or role.rsplit("/", 1)[-1], tuple(policies), tags, ctx)
+                    AssumeRoleStep(role, name or role.rsplit("/", 1)[-1], tuple(policies), tags, ctx, source)
                 )
         if reader.problems:
             raise ScenarioError(reader.problems, what="request")
@@ -117,6 +120,7 @@ class Request:
                     "session_name": s.session_name,
                     "session_policies": [p.source for p in s.session_policies],
                     "session_tags": dict(s.session_tags),
+                    **({"source_identity": s.source_identity} if s.source_identity is not None else {}),
                     "context": {k: (list(v) if len(v) != 1 else v[0]) for k, v in s.context},
                 }
                 for s in self.assume_role_chain
