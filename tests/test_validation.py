@@ -796,11 +796,55 @@ def test_unknown_field_is_rejected_when_organization_keys_are_misspelled() -> No
     assert ("MISSING_FIELD", "$.organization.scps[0]") in got
 
 
-def test_grants_are_tolerated_when_given_on_a_key() -> None:
-    """``grants`` on a key is the one tolerated extra (semantics §1, §9.10)."""
+def test_grants_in_listgrants_shape_are_read_and_anything_else_is_located() -> None:
+    """``grants`` on a key take KMS ListGrants's shape, and are evaluated (semantics §9.10, revised
+    2026-12; https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantListEntry.html): a field
+    KMS never returns, an operation that is not a grant operation, a constraint that is not
+    string to string, a grantee that is not a principal are errors at their JSON path."""
     data = base_world()
-    data["kms_keys"][0]["grants"] = [{"grantee": ALICE}]
-    assert World.from_dict(data).problems == ()
+    grant = {
+        "GrantId": "g1",
+        "GranteePrincipal": ALICE,
+        "Operations": ["Decrypt", "DescribeKey"],
+        "Constraints": {"EncryptionContextSubset": {"team": "payments"}},
+        "RetiringPrincipal": "arn:aws:iam::111111111111:root",
+        "Name": "reader",
+        "KeyId": data["kms_keys"][0]["arn"],
+        "IssuingAccount": "arn:aws:iam::111111111111:root",
+        "CreationDate": "2026-11-30T10:00:00Z",
+    }
+    data["kms_keys"][0]["grants"] = [grant]
+    world = World.from_dict(data)
+    assert world.problems == ()
+    assert world.to_dict()["kms_keys"][0]["grants"] == [grant]  # written back as read
+    data["kms_keys"][0]["grants"] = [
+        {"grantee": ALICE},
+        {"GrantId": "g2", "GranteePrincipal": "alice", "Operations": ["Decrypt"]},
+        {"GrantId": "g3", "GranteePrincipal": ALICE, "Operations": ["Decrpyt"]},
+        {
+            "GrantId": "g4",
+            "GranteePrincipal": ALICE,
+            "Operations": ["Decrypt"],
+            "Constraints": {"EncryptionContextEquals": {"a": 1}},
+        },
+        {
+            "GrantId": "g5",
+            "GranteePrincipal": ALICE,
+            "Operations": ["Decrypt"],
+            "Constraints": {"SourceArn": "x"},
+        },
+        {"GrantId": "g5", "GranteePrincipal": ALICE, "Operations": ["Decrypt"]},
+        {"GrantId": "g5", "GranteePrincipal": ALICE, "Operations": ["Decrypt"]},
+    ]
+    got = world_problems(data)
+    where = "$.kms_keys[0].grants"
+    assert ("UNKNOWN_FIELD", f"{where}[0].grantee") in got
+    assert ("MISSING_FIELD", f"{where}[0]") in got
+    assert ("INVALID_FIELD", f"{where}[1].GranteePrincipal") in got
+    assert ("INVALID_FIELD", f"{where}[2].Operations[0]") in got
+    assert ("INVALID_FIELD", f"{where}[3].Constraints.EncryptionContextEquals") in got
+    assert ("UNKNOWN_FIELD", f"{where}[4].Constraints.SourceArn") in got
+    assert ("DUPLICATE_ENTITY", f"{where}[6].GrantId") in got
 
 
 @pytest.mark.parametrize("where", ["user", "key", "account"])

@@ -150,7 +150,9 @@ def assume_role_parameters(
     elif isinstance(raw, list) and all(isinstance(t, Mapping) and "Key" in t for t in raw):
         tags = [(str(t["Key"]), str(t.get("Value", ""))) for t in raw]
     elif raw is not None:
-        notes.append('parameters.Tags is not [{"Key": ..., "Value": ...}] or an object: no session tags passed')
+        notes.append(
+            'parameters.Tags is not [{"Key": ..., "Value": ...}] or an object: no session tags passed'
+        )
     source = parameters.get("SourceIdentity")
     if source is not None and not isinstance(source, str):
         notes.append("parameters.SourceIdentity is not a string: no source identity passed")
