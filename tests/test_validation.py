@@ -273,6 +273,26 @@ def test_invalid_principal_is_rejected_when_value_is_no_principal(principal: Any
     assert found(policy(allow(Principal=principal)), "resource") == [("INVALID_PRINCIPAL", path)]
 
 
+@pytest.mark.parametrize("kind", ["trust", "resource", "key"])
+@pytest.mark.parametrize("value", ["AIDAJQABLZS4A3QDU576Q", "AROADBQP57FF2AEXAMPLE"])
+def test_stale_unique_id_principal_is_a_warning_not_an_error(kind: str, value: str) -> None:
+    """A deleted user's or role's unique id shown in a stored policy is valid: a warning at its
+    path, so the policy (and its other statements) stays in force (semantics §2.7;
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html)."""
+    action, resource = {"trust": ("sts:AssumeRole", None), "key": ("kms:Decrypt", "*")}.get(kind, (GET, "*"))
+    doc = policy(allow(Principal={"AWS": [ROOT, value]}, Action=action, Resource=resource))
+    problem = only(doc, kind, "STALE_PRINCIPAL_ID")
+    assert problem.json_path == "$.Statement[0].Principal.AWS[1]"
+    assert not problem.is_error and "stale principal id: the entity was deleted" in problem.message
+    assert parse_policy(doc, kind).valid
+
+
+def test_a_unique_id_of_another_kind_is_still_an_invalid_principal() -> None:
+    """Only user (AIDA) and role (AROA) ids name principals; an access key id does not."""
+    doc = policy(allow(Principal={"AWS": "AKIAIOSFODNN7EXAMPLE"}))
+    assert only(doc, "resource", "INVALID_PRINCIPAL").is_error
+
+
 def test_principal_type_has_a_hint_when_its_case_is_wrong() -> None:
     """The principal types are AWS, Service, Federated, CanonicalUser (semantics §3.4)."""
     problem = only(policy(allow(Principal={"Aws": ACCOUNT})), "resource", "INVALID_PRINCIPAL")

@@ -176,26 +176,26 @@ def constraint_failure(grant: KmsGrant, action_lower: str, context: Context) -> 
         return None
     if action_lower.partition(":")[2] not in _WITH_CONTEXT:
         return None
-    given: dict[str, str] = {}
+    request: list[tuple[str, str]] = []  # the request's pairs, keys as written
     for key, values in context.items():
         if key.lower().startswith(_CONTEXT_PREFIX) and values:
-            given[key[len(_CONTEXT_PREFIX) :].lower()] = str(values[0])
-    if grant.context_equals is not None:
-        wanted = {k.lower(): v for k, v in grant.context_equals}
-        if given != wanted:
-            return (
-                f"the request's encryption context {_show(given)} is not exactly the grant's "
-                f"EncryptionContextEquals {_show(wanted)}"
-            )
+            request.append((key[len(_CONTEXT_PREFIX) :], str(values[0])))
+    given = {k.lower(): v for k, v in request}
+    if grant.context_equals is not None and given != {k.lower(): v for k, v in grant.context_equals}:
+        return (
+            f"the request's encryption context {_show(request)} is not exactly the grant's "
+            f"EncryptionContextEquals {_show(grant.context_equals)}"
+        )
     if grant.context_subset is not None:
-        missing = {k.lower(): v for k, v in grant.context_subset if given.get(k.lower()) != v}
+        missing = [(k, v) for k, v in grant.context_subset if given.get(k.lower()) != v]
         if missing:
             return (
-                f"the request's encryption context {_show(given)} lacks the grant's "
+                f"the request's encryption context {_show(request)} lacks the grant's "
                 f"EncryptionContextSubset pairs {_show(missing)}"
             )
     return None
 
 
-def _show(pairs: dict[str, str]) -> str:
-    return "{" + ", ".join(f"{k}={v}" for k, v in sorted(pairs.items())) + "}" if pairs else "{}"
+def _show(pairs: Pairs | list[tuple[str, str]]) -> str:
+    """Pairs as ``{k=v, ...}``, each value cut to a readable length."""
+    return "{" + ", ".join(f"{k[:80]}={v[:120]}" for k, v in sorted(pairs)) + "}"
