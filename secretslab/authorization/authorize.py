@@ -54,7 +54,7 @@ def _plan(world: World, request: Request, callers: dict[str, Caller]) -> Plan:
         plan.call(first._replace(refused=refused_session_policies(hop)))
         for call in extra:  # sts:TagSession, sts:SetSourceIdentity (§11.2)
             plan.call(call)
-        caller = session_caller(world, hop)
+        caller = session_caller(world, hop, caller)
     _plan_action(world, request, caller, plan)
     return plan
 

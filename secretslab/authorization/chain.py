@@ -17,6 +17,7 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-acc
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..arn import Arn
@@ -160,14 +161,22 @@ def assume_role_parameters(
     return (name if isinstance(name, str) and name else None), tuple(tags), source, notes
 
 
-def session_caller(world: World, step: AssumeRoleStep) -> Caller:
+def session_caller(world: World, step: AssumeRoleStep, before: Caller | None = None) -> Caller:
     """Who calls after the hop: the role's session (without policies when the role is not in
-    the world: then the hop is never allowed, but the calls after it are still planned)."""
+    the world: then the hop is never allowed, but the calls after it are still planned). Its
+    source identity is the one the hop passed, else the one of the caller ``before`` it: it
+    persists through role chaining (id_credentials_temp_control-access_monitor.html)."""
+    source = step.source_identity
+    if source is None and before is not None:
+        source = before.principal.source_identity
     role = world.role(step.role_arn)
     if role is None:
         arn = Arn.parse(step.role_arn)
         account, name = (arn.account, arn.name) if arn else ("", step.role_arn)
-        return Caller.of(world, f"arn:aws:sts::{account}:assumed-role/{name}/{step.session_name}")
+        caller = Caller.of(world, f"arn:aws:sts::{account}:assumed-role/{name}/{step.session_name}")
+        if source is None:
+            return caller
+        return replace(caller, principal=caller.principal.with_(source_identity=source))
     session_arn = f"arn:aws:sts::{role.account}:assumed-role/{role.name}/{step.session_name}"
     principal = world.principal(session_arn).with_(
         role_arn=role.arn,
@@ -176,6 +185,7 @@ def session_caller(world: World, step: AssumeRoleStep) -> Caller:
         has_boundary=role.permissions_boundary is not None,
         service_linked=role.service_linked,
         notes=(),
+        source_identity=source,
     )
     session = tuple(
         Attached(f"session policy {i + 1} passed to AssumeRole {step.session_name}", p)
