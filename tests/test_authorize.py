@@ -89,3 +89,21 @@ def test_request_context_cannot_override_principal_keys_and_says_so() -> None:
     assert not decision.allowed and any("aws:PrincipalTag/team" in n for n in decision.notes)
     ev = decision.steps[0].evaluation
     assert ev.context.get("aws:principaltag/team") == ("dev",)
+
+
+@pytest.mark.parametrize("value", ["a", "x" * 65, "aws:erin", "erin smith", 7])
+def test_a_source_identity_aws_would_refuse_is_a_located_error(value: Any) -> None:
+    """SourceIdentity is 2 to 64 characters of letters, digits and _+=,.@-
+    (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html)."""
+    request = {
+        "principal": "arn:aws:iam::111111111111:user/erin",
+        "assume_role_chain": [
+            {"role_arn": "arn:aws:iam::111111111111:role/Analyst", "source_identity": value}
+        ],
+        "action": "sts:GetCallerIdentity",
+    }
+    with pytest.raises(sl.ScenarioError) as caught:
+        sl.Request.from_dict(request)
+    assert [(p.code, p.json_path) for p in caught.value.problems] == [
+        ("INVALID_FIELD", "$.assume_role_chain[0].source_identity")
+    ]

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..evaluation.context import Values
 from ..evaluation.target import read_context, read_target
-from ..fields import Fields
+from ..fields import Fields, Path
 from ..policy.model import Policy, PolicyKind
 from ..policy.parsing import read_policy
 from ..problems import ProblemCode, ScenarioError
@@ -34,6 +34,25 @@ _STEP = {
 }
 
 Pairs = tuple[tuple[str, Values], ...]
+
+_SOURCE_IDENTITY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@-")
+
+
+def _source_identity(reader: Fields, value: Any, path: Path) -> str | None:
+    """AssumeRole's SourceIdentity: 2 to 64 characters of letters, digits and _+=,.@-, not
+    starting with ``aws:`` (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html)."""
+    text = reader.string(value, path, "source_identity")
+    if text is None:
+        return None
+    if not 2 <= len(text) <= 64 or not set(text) <= _SOURCE_IDENTITY_CHARS:
+        reader.problem(
+            ProblemCode.INVALID_FIELD,
+            "source_identity is 2 to 64 letters, digits or _+=,.@- (AssumeRole's SourceIdentity), "
+            f"found {text[:80]!r}",
+            path,
+        )
+        return None
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +110,7 @@ class Request:
             docs = reader.items(step.get("session_policies"), (*path, "session_policies"), "session_policies")
             policies = [read_policy(doc, PolicyKind.SESSION) for _, doc in docs]
             tags = reader.tags(step.get("session_tags"), (*path, "session_tags"))
-            source = reader.string(step.get("source_identity"), (*path, "source_identity"), "source_identity")
+            source = _source_identity(reader, step.get("source_identity"), (*path, "source_identity"))
             ctx = read_context(reader, step.get("context"), (*path, "context"))
             if role:
                 chain.append(
