@@ -224,7 +224,9 @@ class _Check:
         limits = limiting(boundary, session)
         req = self.req
         if req.kms_grants:  # §9.10: a grant only allows; everything above still denies
-            self.kms_grants = grant_results(req.kms_grants, req.principal, self.action, req.context)
+            self.kms_grants, others = grant_results(req.kms_grants, req.principal, self.action, req.context)
+            if others:
+                self.notes.append(f"{others} KMS grant(s) on the key allow {req.action} to other grantees")
         if req.principal.type is PrincipalType.ROOT:
             return self._root(grants)
         if self.same_account:

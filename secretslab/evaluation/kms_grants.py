@@ -126,19 +126,22 @@ class GrantResult(NamedTuple):
 
 def grant_results(
     grants: tuple[KmsGrant, ...], principal: Principal, action_lower: str, context: Context
-) -> tuple[GrantResult, ...]:
-    """A result for each grant of the key whose operations include the action."""
+) -> tuple[tuple[GrantResult, ...], int]:
+    """A result for each grant of the key whose grantee is the caller (or its role or account) and
+    whose operations include the action, and how many other grants include the action (a key
+    may hold 50,000 grants: only those concerning the caller are kept)."""
     out = []
+    others = 0
     for grant in grants:
         if not grant.allows_action(action_lower):
             continue
         kind = grantee_kind(grant.grantee, principal)
         if kind is None:
-            out.append(GrantResult(grant, False, None, f"the grantee {grant.grantee} is not the caller"))
+            others += 1
             continue
         why = constraint_failure(grant, action_lower, context)
         out.append(GrantResult(grant, why is None, kind, why or ""))
-    return tuple(out)
+    return tuple(out), others
 
 
 def grantee_kind(grantee: str, principal: Principal) -> MatchKind | None:

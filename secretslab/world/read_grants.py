@@ -128,9 +128,9 @@ def _operations(reader: Fields, value: Any, path: Path) -> tuple[str, ...]:
         op = _OPERATIONS.get(item.lower()) if isinstance(item, str) else None
         if op is None or op != item:
             shown = repr(item[:80]) if isinstance(item, str) else type(item).__name__
-            close = (
-                difflib.get_close_matches(str(item), GRANT_OPERATIONS, n=1) if isinstance(item, str) else []
-            )
+            # difflib is quadratic in the text: only a short name gets a "did you mean"
+            short = isinstance(item, str) and len(item) <= 64
+            close = difflib.get_close_matches(str(item), GRANT_OPERATIONS, n=1) if short else []
             reader.problem(
                 ProblemCode.INVALID_FIELD,
                 f"{shown} is not a grant operation (Decrypt, Encrypt, GenerateDataKey, ...)",
