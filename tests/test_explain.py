@@ -144,3 +144,12 @@ def test_a_grant_whose_constraint_fails_explains_why() -> None:
     decision = sl.authorize(sl.World.from_dict(case["world"]), case["request"])
     assert "KMS grant g-erin: the request's encryption context" in str(decision)
     assert "is not exactly the grant's EncryptionContextEquals {SecretARN=" in str(decision)
+
+
+def test_a_statement_naming_a_stale_id_says_why_it_matched_nobody() -> None:
+    """https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html:
+    the unique id of a deleted user matches nobody, not even the user re-created with its name."""
+    table = json.loads((ROOT / "tests" / "cases" / "rules-2026-12.json").read_text())
+    case = next(c for c in table["cases"] if c["id"] == "X-UID-02")
+    text = str(sl.authorize(sl.World.from_dict(case["world"]), case["request"]))
+    assert "AIDAOLDBOBDELETED001: stale principal id, the entity was deleted" in text
