@@ -85,6 +85,7 @@ class ProblemCode(StrEnum):
     MULTIVALUED_KEY_WITHOUT_SET_OPERATOR = "MULTIVALUED_KEY_WITHOUT_SET_OPERATOR"
     FOR_ALL_VALUES_WITH_ALLOW = "FOR_ALL_VALUES_WITH_ALLOW"
     WILDCARD_PRINCIPAL_IN_TRUST = "WILDCARD_PRINCIPAL_IN_TRUST"
+    STALE_PRINCIPAL_ID = "STALE_PRINCIPAL_ID"
     KEY_STATEMENT_WITHOUT_RESOURCE = "KEY_STATEMENT_WITHOUT_RESOURCE"
     SERVICE_WILDCARD_IN_RESOURCE = "SERVICE_WILDCARD_IN_RESOURCE"
     PUBLIC_POLICY = "PUBLIC_POLICY"
@@ -149,6 +150,7 @@ CODES: dict[ProblemCode, tuple[Severity, str]] = {
     ProblemCode.MULTIVALUED_KEY_WITHOUT_SET_OPERATOR: (W, "a multivalued key needs ForAnyValue/ForAllValues"),
     ProblemCode.FOR_ALL_VALUES_WITH_ALLOW: (W, "ForAllValues in an Allow is true when the key is absent"),
     ProblemCode.WILDCARD_PRINCIPAL_IN_TRUST: (W, "Principal * in a trust policy lets anyone assume the role"),
+    ProblemCode.STALE_PRINCIPAL_ID: (W, "stale principal id: the entity was deleted, so it matches no one"),
     ProblemCode.KEY_STATEMENT_WITHOUT_RESOURCE: (
         W,
         "a key-policy statement without Resource applies to nothing",

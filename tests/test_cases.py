@@ -54,8 +54,19 @@ def test_regression_case_decides_as_expected(case: dict[str, Any]) -> None:
     _check(case)
 
 
+@pytest.mark.parametrize("case", _ids(CASES / "rules-2026-12.json"))
+def test_2026_12_rule_case_decides_as_expected(case: dict[str, Any]) -> None:
+    """The AWS rules of issue 9: sts:TagSession and sts:SetSourceIdentity with AssumeRole, stale
+    unique-id principals, KMS grants (semantics §2.7, §9.10, §11.2 revised 2026-12)."""
+    _check(case)
+
+
 def test_case_files_cite_their_sources() -> None:
-    for case in [*load_cases(CASES / "rules.json"), *load_cases(CASES / "regressions.json")]:
+    for case in [
+        *load_cases(CASES / "rules.json"),
+        *load_cases(CASES / "regressions.json"),
+        *load_cases(CASES / "rules-2026-12.json"),
+    ]:
         assert case["source_url"].startswith("https://docs.aws.amazon.com/"), case["id"]
         assert case["spec_rules"], case["id"]
 

@@ -12,13 +12,15 @@ AWS pages: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_e
 from __future__ import annotations
 
 import dataclasses
+import io
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import secretslab as sl
-from secretslab.batch import LineError, Simulator
+from secretslab.batch import LineError, Simulator, simulate
 from secretslab.evaluation import EvalRequest, Stage, StageState
 from secretslab.evaluation.context import Context
 from secretslab.evaluation.memo import Memo
@@ -214,6 +216,42 @@ def test_batch_line_cannot_set_principal_identity_keys() -> None:
     evaluation = Simulator().evaluate(line)
     assert evaluation.context.get("aws:principalaccount") == ("222222222222",)
     assert evaluation.reason is sl.Reason.XACCT_NO_RESOURCE_GRANT
+
+
+@pytest.mark.parametrize(
+    "spoofed",
+    [
+        {"aws:PrincipalAccount": "111111111111"},
+        {"aws:PrincipalArn": "arn:aws:iam::111111111111:user/alice"},
+        {"aws:userid": "AIDAALICE", "aws:username": "alice", "aws:PrincipalType": "User"},
+    ],
+)
+def test_a_batch_file_line_cannot_claim_another_identity(spoofed: dict[str, str]) -> None:
+    """Issue 9 item 7, through the batch door ``simulate`` reads (semantics §7, revised 2026-12;
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html):
+    the principal keys of a line's context are ignored, so a cross-account deny stays a deny."""
+    condition = {"StringEquals": {k: v for k, v in spoofed.items() if k != "aws:PrincipalType"}}
+    line = {
+        "id": 1,
+        "principal": "arn:aws:iam::222222222222:user/mallory",
+        "action": GET,
+        "resource": SECRET,
+        "context": spoofed,
+        "identity_policies": [{"Statement": [{"Effect": "Allow", "Action": GET, "Resource": "*"}]}],
+        "resource_policy": {
+            "Statement": [
+                {"Effect": "Allow", "Principal": "*", "Action": GET, "Resource": "*", "Condition": condition}
+            ]
+        },
+    }
+    out = io.BytesIO()
+    assert simulate(io.BytesIO(json.dumps(line).encode()), out) == (1, 0)
+    result = json.loads(out.getvalue())
+    assert (result["outcome"], result["reason"]) == ("implicit_deny", "XACCT_NO_RESOURCE_GRANT"), result
+    # the same line without the spoofed keys decides the same: the context never mattered
+    out = io.BytesIO()
+    simulate(io.BytesIO(json.dumps({**line, "context": {}}).encode()), out)
+    assert json.loads(out.getvalue()) == result
 
 
 def _kms_request(*, key_policy: dict[str, Any] | None, identity: bool, kms_rules: bool = True) -> EvalRequest:

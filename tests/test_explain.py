@@ -114,3 +114,42 @@ def test_evaluation_tree_reports_every_statement_with_its_element_results() -> N
     assert failed[0]["request_values"] == ["222222222222"]
     json.dumps(detail)
     assert str(evaluation).startswith("DENY") and evaluation._repr_html_().startswith("<div")
+
+
+def test_an_allow_by_a_kms_grant_names_the_grant_in_every_rendering() -> None:
+    """A decision allowed by a grant says so: reason ALLOWED_BY_GRANT, the grant id as the
+    deciding item, in text, HTML and JSON (semantics §9.10, §12;
+    https://docs.aws.amazon.com/kms/latest/developerguide/grants.html)."""
+    table = json.loads((ROOT / "tests" / "cases" / "rules-2026-12.json").read_text())
+    case = next(c for c in table["cases"] if c["id"] == "X-GR-03")
+    decision = sl.authorize(sl.World.from_dict(case["world"]), case["request"])
+    assert decision.reason is sl.Reason.ALLOWED_BY_GRANT
+    assert decision.deciding_policy == "KMS grant g-role"
+    text = str(decision)
+    assert "ALLOWED_BY_GRANT" in text
+    assert "decided by: KMS grant g-role, grantee arn:aws:iam::111111111111:role/Analyst" in text
+    html = decision._repr_html_()
+    assert "KMS grant g-role" in html and "ALLOWED_BY_GRANT" in html
+    step = decision.to_dict()["steps"][-1]
+    assert (step["reason"], step["deciding_policy"]) == ("ALLOWED_BY_GRANT", "KMS grant g-role")
+    kms = decision.steps[-1].evaluation
+    assert kms.to_dict()["kms_grants"] == [{"grant_id": "g-role", "applies": True}]
+    assert [s.state.value for s in kms.stages if s.stage.value == "resource"] == ["decided"]
+
+
+def test_a_grant_whose_constraint_fails_explains_why() -> None:
+    """An implicit deny lists the grant that named the caller and the constraint that failed."""
+    table = json.loads((ROOT / "tests" / "cases" / "rules-2026-12.json").read_text())
+    case = next(c for c in table["cases"] if c["id"] == "X-GR-13")
+    decision = sl.authorize(sl.World.from_dict(case["world"]), case["request"])
+    assert "KMS grant g-erin: the request's encryption context" in str(decision)
+    assert "is not exactly the grant's EncryptionContextEquals {SecretARN=" in str(decision)
+
+
+def test_a_statement_naming_a_stale_id_says_why_it_matched_nobody() -> None:
+    """https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html:
+    the unique id of a deleted user matches nobody, not even the user re-created with its name."""
+    table = json.loads((ROOT / "tests" / "cases" / "rules-2026-12.json").read_text())
+    case = next(c for c in table["cases"] if c["id"] == "X-UID-02")
+    text = str(sl.authorize(sl.World.from_dict(case["world"]), case["request"]))
+    assert "AIDAOLDBOBDELETED001: stale principal id, the entity was deleted" in text

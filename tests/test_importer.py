@@ -509,3 +509,42 @@ def test_exercise_06_checks_answers_on_the_imported_demo(demo_snapshot: Snapshot
     assert "does not reach" in check_06(f"arn:aws:iam::{apps}:user/nobody", world)
     assert "a str" in check_06(42, world)
     assert "imported from the stand-in" in check_06(ci_bot, None)
+
+
+# -- KMS grants (semantics §9.10)
+
+
+def test_imported_grants_are_evaluated(aws: tuple[StandIn, dict[str, Any]]) -> None:
+    """ListGrants's data becomes the key's grants in the world, and a grant is evaluated: the
+    grantee may decrypt with the constrained encryption context and with no IAM permission
+    (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html)."""
+    standin, demo = aws
+    region = "ap-southeast-2"  # its own Region: the demo stays as seeded
+    account = demo["accounts"]["apps"]
+    session = _fresh_session(standin, account, region)
+    iam = standin.client("iam", region=region, session=session)
+    kms = standin.client("kms", region=region, session=session)
+    user = iam.create_user(UserName="grantee-of-a-grant")["User"]["Arn"]
+    key = kms.create_key(Description="granted")["KeyMetadata"]["Arn"]
+    grant_id = kms.create_grant(
+        KeyId=key,
+        GranteePrincipal=user,
+        Operations=["Decrypt"],
+        Constraints={"EncryptionContextSubset": {"team": "payments"}},
+        Name="payments-reader",
+    )["GrantId"]
+    _deny(session, "organizations.ListRoots")
+    try:
+        snap = snapshot(sessions=[session], regions=(region,), endpoint_url=standin.endpoint_url)
+    finally:
+        iam.delete_user(UserName="grantee-of-a-grant")  # the IAM part of the demo stays as seeded
+    [entry] = [k for k in snap.data["kms_keys"] if k["arn"] == key]
+    assert [(g["GrantId"], g["GranteePrincipal"], g["Operations"]) for g in entry["grants"]] == [
+        (grant_id, user, ["Decrypt"])
+    ]
+    world = snap.world
+    request = {"principal": user, "action": "kms:Decrypt", "resource": key}
+    allowed = authorize(world, {**request, "context": {"kms:EncryptionContext:team": "payments"}})
+    assert allowed.allowed and allowed.reason.value == "ALLOWED_BY_GRANT"
+    assert allowed.deciding_policy == f"KMS grant {grant_id} (payments-reader)"
+    assert not authorize(world, {**request, "context": {"kms:EncryptionContext:team": "ops"}}).allowed

@@ -273,6 +273,26 @@ def test_invalid_principal_is_rejected_when_value_is_no_principal(principal: Any
     assert found(policy(allow(Principal=principal)), "resource") == [("INVALID_PRINCIPAL", path)]
 
 
+@pytest.mark.parametrize("kind", ["trust", "resource", "key"])
+@pytest.mark.parametrize("value", ["AIDAJQABLZS4A3QDU576Q", "AROADBQP57FF2AEXAMPLE"])
+def test_stale_unique_id_principal_is_a_warning_not_an_error(kind: str, value: str) -> None:
+    """A deleted user's or role's unique id shown in a stored policy is valid: a warning at its
+    path, so the policy (and its other statements) stays in force (semantics §2.7;
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html)."""
+    action, resource = {"trust": ("sts:AssumeRole", None), "key": ("kms:Decrypt", "*")}.get(kind, (GET, "*"))
+    doc = policy(allow(Principal={"AWS": [ROOT, value]}, Action=action, Resource=resource))
+    problem = only(doc, kind, "STALE_PRINCIPAL_ID")
+    assert problem.json_path == "$.Statement[0].Principal.AWS[1]"
+    assert not problem.is_error and "stale principal id: the entity was deleted" in problem.message
+    assert parse_policy(doc, kind).valid
+
+
+def test_a_unique_id_of_another_kind_is_still_an_invalid_principal() -> None:
+    """Only user (AIDA) and role (AROA) ids name principals; an access key id does not."""
+    doc = policy(allow(Principal={"AWS": "AKIAIOSFODNN7EXAMPLE"}))
+    assert only(doc, "resource", "INVALID_PRINCIPAL").is_error
+
+
 def test_principal_type_has_a_hint_when_its_case_is_wrong() -> None:
     """The principal types are AWS, Service, Federated, CanonicalUser (semantics §3.4)."""
     problem = only(policy(allow(Principal={"Aws": ACCOUNT})), "resource", "INVALID_PRINCIPAL")
@@ -796,11 +816,55 @@ def test_unknown_field_is_rejected_when_organization_keys_are_misspelled() -> No
     assert ("MISSING_FIELD", "$.organization.scps[0]") in got
 
 
-def test_grants_are_tolerated_when_given_on_a_key() -> None:
-    """``grants`` on a key is the one tolerated extra (semantics §1, §9.10)."""
+def test_grants_in_listgrants_shape_are_read_and_anything_else_is_located() -> None:
+    """``grants`` on a key take KMS ListGrants's shape, and are evaluated (semantics §9.10, revised
+    2026-12; https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantListEntry.html): a field
+    KMS never returns, an operation that is not a grant operation, a constraint that is not
+    string to string, a grantee that is not a principal are errors at their JSON path."""
     data = base_world()
-    data["kms_keys"][0]["grants"] = [{"grantee": ALICE}]
-    assert World.from_dict(data).problems == ()
+    grant = {
+        "GrantId": "g1",
+        "GranteePrincipal": ALICE,
+        "Operations": ["Decrypt", "DescribeKey"],
+        "Constraints": {"EncryptionContextSubset": {"team": "payments"}},
+        "RetiringPrincipal": "arn:aws:iam::111111111111:root",
+        "Name": "reader",
+        "KeyId": data["kms_keys"][0]["arn"],
+        "IssuingAccount": "arn:aws:iam::111111111111:root",
+        "CreationDate": "2026-11-30T10:00:00Z",
+    }
+    data["kms_keys"][0]["grants"] = [grant]
+    world = World.from_dict(data)
+    assert world.problems == ()
+    assert world.to_dict()["kms_keys"][0]["grants"] == [grant]  # written back as read
+    data["kms_keys"][0]["grants"] = [
+        {"grantee": ALICE},
+        {"GrantId": "g2", "GranteePrincipal": "alice", "Operations": ["Decrypt"]},
+        {"GrantId": "g3", "GranteePrincipal": ALICE, "Operations": ["Decrpyt"]},
+        {
+            "GrantId": "g4",
+            "GranteePrincipal": ALICE,
+            "Operations": ["Decrypt"],
+            "Constraints": {"EncryptionContextEquals": {"a": 1}},
+        },
+        {
+            "GrantId": "g5",
+            "GranteePrincipal": ALICE,
+            "Operations": ["Decrypt"],
+            "Constraints": {"SourceArn": "x"},
+        },
+        {"GrantId": "g5", "GranteePrincipal": ALICE, "Operations": ["Decrypt"]},
+        {"GrantId": "g5", "GranteePrincipal": ALICE, "Operations": ["Decrypt"]},
+    ]
+    got = world_problems(data)
+    where = "$.kms_keys[0].grants"
+    assert ("UNKNOWN_FIELD", f"{where}[0].grantee") in got
+    assert ("MISSING_FIELD", f"{where}[0]") in got
+    assert ("INVALID_FIELD", f"{where}[1].GranteePrincipal") in got
+    assert ("INVALID_FIELD", f"{where}[2].Operations[0]") in got
+    assert ("INVALID_FIELD", f"{where}[3].Constraints.EncryptionContextEquals") in got
+    assert ("UNKNOWN_FIELD", f"{where}[4].Constraints.SourceArn") in got
+    assert ("DUPLICATE_ENTITY", f"{where}[6].GrantId") in got
 
 
 @pytest.mark.parametrize("where", ["user", "key", "account"])

@@ -20,8 +20,8 @@ from ..evaluation.memo import Memo
 from ..evaluation.results import Outcome, Reason, RejectedPolicy
 from ..world.model import World
 from .calls import Call, Caller, evaluate_call, remembered
-from .chain import assume_role_call, refused_session_policies, session_caller
-from .decision import Decision, PlannedStep, Step
+from .chain import assume_role_calls, assume_role_parameters, refused_session_policies, session_caller
+from .decision import Decision, PlannedStep, Step, main_step_index
 from .kms import kms_call
 from .plan import Later, Pending, Plan
 from .request import Request
@@ -48,9 +48,13 @@ def _plan(world: World, request: Request, callers: dict[str, Caller]) -> Plan:
     plan = Plan()
     caller = Caller.of(world, request.principal, callers)
     for hop in request.assume_role_chain:
-        call = assume_role_call(world, caller, hop.role_arn, hop.context, hop.session_name, hop.session_tags)
-        plan.call(call._replace(refused=refused_session_policies(hop)))
-        caller = session_caller(world, hop)
+        first, *extra = assume_role_calls(
+            world, caller, hop.role_arn, hop.context, hop.session_name, hop.session_tags, hop.source_identity
+        )
+        plan.call(first._replace(refused=refused_session_policies(hop)))
+        for call in extra:  # sts:TagSession, sts:SetSourceIdentity (§11.2)
+            plan.call(call)
+        caller = session_caller(world, hop, caller)
     _plan_action(world, request, caller, plan)
     return plan
 
@@ -64,7 +68,11 @@ def _plan_action(world: World, request: Request, caller: Caller, plan: Plan) -> 
         key = world.key(resource, account=caller.principal.account)
         plan.call(kms_call(world, caller, action, key, resource, context, via_secret=None, purpose=""))
     elif action.lower() == "sts:assumerole":
-        plan.call(assume_role_call(world, caller, resource, context))
+        name, tags, source, notes = assume_role_parameters(request.parameters)
+        for note in notes:
+            plan.note(note)
+        for call in assume_role_calls(world, caller, resource, context, name, tags, source):
+            plan.call(call)
     else:
         arn = Arn.parse(resource)
         account = arn.account if arn and arn.account else caller.principal.account
@@ -145,8 +153,14 @@ def _decision(
             Reason.PUBLIC_POLICY_BLOCKED if validation[0].error == "PublicPolicy" else Reason.INVALID_POLICY
         )
         return Decision(request, steps, Outcome.IMPLICIT_DENY, reason, errors, said, plan=plan)
-    main = steps[min(len(request.assume_role_chain), len(steps) - 1)]
+    main = steps[min(_main_index(request, steps), len(steps) - 1)]
     return Decision(request, steps, Outcome.ALLOW, main.evaluation.reason, errors, said, plan=plan)
+
+
+def _main_index(request: Request, steps: tuple[Step, ...]) -> int:
+    """The index of the action's own step: after every AssumeRole hop and the permissions-only
+    actions of those hops (sts:TagSession, sts:SetSourceIdentity)."""
+    return main_step_index(len(request.assume_role_chain), steps)
 
 
 def _refs(decision: Decision) -> set[str]:

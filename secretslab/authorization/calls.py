@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from ..evaluation.context import Values, request_context
 from ..evaluation.engine import evaluate
+from ..evaluation.kms_grants import KmsGrant
 from ..evaluation.memo import Memo
 from ..evaluation.principals import Principal
 from ..evaluation.request import Attached, EvalRequest
@@ -75,6 +76,7 @@ class Call(NamedTuple):  # a NamedTuple: immutable, and cheap to build for every
     #: policies passed with the call that the service refuses it for, before deciding anything
     #: (a malformed session policy given to AssumeRole)
     refused: tuple[RejectedPolicy, ...] = ()
+    kms_grants: tuple[KmsGrant, ...] = ()  # the grants on the key of a KMS call (§9.10)
 
 
 def evaluate_call(world: World, call: Call, notes: list[str], memo: Memo | None = None) -> Step:
@@ -111,6 +113,7 @@ def evaluate_call(world: World, call: Call, notes: list[str], memo: Memo | None 
         world.scp_levels(principal.account),
         world.rcp_levels(call.account),
         call.aws_managed_key,
+        kms_grants=call.kms_grants,
     )
     evaluation = evaluate(req, memo or remembered(world).memo)
     return Step(call.action, call.resource, evaluation, call.purpose, call.optional)

@@ -55,6 +55,29 @@ class Step:
         return out
 
 
+#: permissions-only actions of an AssumeRole call, evaluated as steps after it (§11.2)
+ASSUME_ROLE_EXTRAS = frozenset({"sts:tagsession", "sts:setsourceidentity"})
+
+
+def main_step_index(hops: int, steps: tuple[Step, ...]) -> int:
+    """The index of the requested action's step among ``steps``: after ``hops`` AssumeRole calls
+    and the sts:TagSession / sts:SetSourceIdentity steps that follow each of them."""
+    index = 0
+    for _ in range(hops):
+        if index >= len(steps):
+            break
+        hop = steps[index]  # the AssumeRole call; its extras share its caller and role
+        index += 1
+        while (
+            index < len(steps)
+            and steps[index].action.lower() in ASSUME_ROLE_EXTRAS
+            and steps[index].resource == hop.resource
+            and steps[index].principal == hop.principal
+        ):
+            index += 1
+    return index
+
+
 class PlannedStep(NamedTuple):  # a NamedTuple: immutable, and cheap to build for every call
     """One call the request needs, in the order AWS makes it: its ``step`` once evaluated, or
     None when an earlier call failed first (``why_not_reached`` says which)."""
@@ -123,7 +146,7 @@ class Decision:
     @property
     def main_step(self) -> Step | None:
         """The step of the requested action itself (after the AssumeRole chain)."""
-        index = len(self.request.assume_role_chain)
+        index = main_step_index(len(self.request.assume_role_chain), self.steps)
         return self.steps[index] if len(self.steps) > index else None
 
     @property

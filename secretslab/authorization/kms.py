@@ -2,7 +2,8 @@
 a forward access session (semantics §7.5) — the same principal and policies, with
 ``kms:ViaService``, ``kms:CallerAccount``, the secret's encryption context and ``aws:CalledVia``,
 and without the Secrets Manager request keys and the network keys that do not travel with it.
-The key's policy is the resource-based policy; grants are noted, not evaluated (§9.10).
+The key's policy is the resource-based policy; the key's grants are a third way to be allowed
+(§9.10, evaluated by the engine).
 
 AWS pages: https://docs.aws.amazon.com/IAM/latest/UserGuide/access_forward_access_sessions.html,
 https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html,
@@ -99,7 +100,7 @@ def kms_call(
         aws_managed_key=key.aws_managed,
         purpose=purpose,
         optional=optional,
-        notes=(f"grants on {key.label} are not evaluated (§9.10)",) if key.has_grants else (),
+        kms_grants=key.grants,
     )
 
 

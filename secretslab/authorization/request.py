@@ -11,7 +11,7 @@ from typing import Any
 
 from ..evaluation.context import Values
 from ..evaluation.target import read_context, read_target
-from ..fields import Fields
+from ..fields import Fields, Path
 from ..policy.model import Policy, PolicyKind
 from ..policy.parsing import read_policy
 from ..problems import ProblemCode, ScenarioError
@@ -29,23 +29,44 @@ _STEP = {
     "session_name": False,
     "session_policies": False,
     "session_tags": False,
+    "source_identity": False,
     "context": False,
 }
 
 Pairs = tuple[tuple[str, Values], ...]
 
+_SOURCE_IDENTITY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@-")
+
+
+def _source_identity(reader: Fields, value: Any, path: Path) -> str | None:
+    """AssumeRole's SourceIdentity: 2 to 64 characters of letters, digits and _+=,.@-, not
+    starting with ``aws:`` (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html)."""
+    text = reader.string(value, path, "source_identity")
+    if text is None:
+        return None
+    if not 2 <= len(text) <= 64 or not set(text) <= _SOURCE_IDENTITY_CHARS:
+        reader.problem(
+            ProblemCode.INVALID_FIELD,
+            "source_identity is 2 to 64 letters, digits or _+=,.@- (AssumeRole's SourceIdentity), "
+            f"found {text[:80]!r}",
+            path,
+        )
+        return None
+    return text
+
 
 @dataclass(frozen=True, slots=True)
 class AssumeRoleStep:
     """One ``sts:AssumeRole`` hop of a request's chain: the role, the session name, the session
-    policies and tags passed to AssumeRole, and the condition keys the caller supplies for that
-    call."""
+    policies and tags passed to AssumeRole, the condition keys the caller supplies for that
+    call, and the source identity passed (``SourceIdentity``, None when not passed)."""
 
     role_arn: str
     session_name: str
     session_policies: tuple[Policy, ...] = ()
     session_tags: tuple[tuple[str, str], ...] = ()
     context: Pairs = ()
+    source_identity: str | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -89,10 +110,11 @@ class Request:
             docs = reader.items(step.get("session_policies"), (*path, "session_policies"), "session_policies")
             policies = [read_policy(doc, PolicyKind.SESSION) for _, doc in docs]
             tags = reader.tags(step.get("session_tags"), (*path, "session_tags"))
+            source = _source_identity(reader, step.get("source_identity"), (*path, "source_identity"))
             ctx = read_context(reader, step.get("context"), (*path, "context"))
             if role:
                 chain.append(
-                    AssumeRoleStep(role, name or role.rsplit("/", 1)[-1], tuple(policies), tags, ctx)
+                    AssumeRoleStep(role, name or role.rsplit("/", 1)[-1], tuple(policies), tags, ctx, source)
                 )
         if reader.problems:
             raise ScenarioError(reader.problems, what="request")
@@ -117,6 +139,7 @@ class Request:
                     "session_name": s.session_name,
                     "session_policies": [p.source for p in s.session_policies],
                     "session_tags": dict(s.session_tags),
+                    **({"source_identity": s.source_identity} if s.source_identity is not None else {}),
                     "context": {k: (list(v) if len(v) != 1 else v[0]) for k, v in s.context},
                 }
                 for s in self.assume_role_chain

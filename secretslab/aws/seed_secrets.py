@@ -41,7 +41,7 @@ class SecretSeeding(Seeder):
             if id_count[world_id] == 1:
                 self.map(world_id, created["KeyId"])
             if key.get("grants"):
-                self.skip(f"key {key['arn']}: grants are not created (secretslab ignores them too)")
+                self.skip(f"key {key['arn']}: grants are not created in the stand-in")
 
     def aws_managed_key(self, kms: Any, key: dict[str, Any]) -> dict[str, Any] | None:
         """The metadata of moto's key behind the first ``alias/aws/...`` alias of an AWS managed key,

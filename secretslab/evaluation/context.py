@@ -149,6 +149,8 @@ def principal_keys(principal: Principal) -> list[tuple[str, Values]]:
         keys.append(("aws:username", (principal.name,)))
     for tag, value in principal.tags:
         keys.append((f"aws:PrincipalTag/{tag}", (value,)))
+    if principal.source_identity is not None:  # in every request of the session (and its chain)
+        keys.append(("aws:SourceIdentity", (principal.source_identity,)))
     if principal.org_id:
         keys.append(("aws:PrincipalOrgID", (principal.org_id,)))
         keys.append(("aws:PrincipalOrgPaths", (org_path(principal.org_id, principal.org_path),)))

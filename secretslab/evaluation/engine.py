@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from ..policy.model import Effect, Statement
 from .conditions import evaluate_condition
 from .grants import Grants, limiting
+from .kms_grants import GrantResult, grant_results
 from .matching import ANY_RESOURCE, MatchKind, match_principal, match_resource
 from .memo import LevelView, Memo, remember
 from .principals import PrincipalType
@@ -62,6 +63,7 @@ class _Check:
         self.same_account = req.principal.account == req.resource_account
         self.ordered: tuple[PolicyResult, ...] = ()
         self.levels: tuple[LevelResult, ...] = ()
+        self.kms_grants: tuple[GrantResult, ...] = ()
 
     # -- evaluating policies (§8.1)
 
@@ -220,7 +222,12 @@ class _Check:
         pb_ok = not boundary or any(p.allows for p in boundary)
         session_ok = not session or any(p.allows for p in session)
         limits = limiting(boundary, session)
-        if self.req.principal.type is PrincipalType.ROOT:
+        req = self.req
+        if req.kms_grants:  # §9.10: a grant only allows; everything above still denies
+            self.kms_grants, others = grant_results(req.kms_grants, req.principal, self.action, req.context)
+            if others:
+                self.notes.append(f"{others} KMS grant(s) on the key allow {req.action} to other grantees")
+        if req.principal.type is PrincipalType.ROOT:
             return self._root(grants)
         if self.same_account:
             return self._same_account(grants, id_allow, pb_ok, session_ok, limits)
@@ -236,10 +243,16 @@ class _Check:
                 return self._result(Outcome.ALLOW, Reason.ALLOWED_ROOT)
             if grants.direct:  # the account principal is a direct grant to its root user (§4.5)
                 return self._result(Outcome.ALLOW, Reason.ALLOWED_ROOT, grants.direct, MatchKind.DIRECT)
+            kms_grant = self._kms_grant(with_identity=False)
+            if kms_grant is not None:
+                return self._result(Outcome.ALLOW, Reason.ALLOWED_BY_GRANT, kms_grant=kms_grant)
             return self._result(Outcome.IMPLICIT_DENY, Reason.KMS_KEY_POLICY_NO_GRANT, at=Stage.RESOURCE)
         if self._unsupported_cross_account():
             return self._result(Outcome.IMPLICIT_DENY, Reason.XACCT_UNSUPPORTED_ACTION, at=Stage.RESOURCE)
         if not grants.any:
+            kms_grant = self._kms_grant(with_identity=False)
+            if kms_grant is not None:
+                return self._result(Outcome.ALLOW, Reason.ALLOWED_BY_GRANT, kms_grant=kms_grant)
             return self._result(Outcome.IMPLICIT_DENY, self.rules.no_resource_grant, at=Stage.RESOURCE)
         return self._result(Outcome.ALLOW, Reason.ALLOWED_CROSS_ACCOUNT, grants.any[:1], MatchKind.DIRECT)
 
@@ -268,6 +281,12 @@ class _Check:
             return self._result(
                 Outcome.ALLOW, Reason.ALLOWED_IDENTITY, id_allow + grants.account[:1] + limits
             )
+        # (d) a KMS grant for the caller (§9.10), limited by boundary and session policies; one
+        # whose grantee is the account delegates to the identity policies
+        kms_grant = self._kms_grant(with_identity=bool(id_allow))
+        if kms_grant is not None and pb_ok and session_ok:
+            by_grant = (id_allow if kms_grant.kind is MatchKind.ACCOUNT else []) + limits
+            return self._result(Outcome.ALLOW, Reason.ALLOWED_BY_GRANT, by_grant, kms_grant=kms_grant)
         if not pb_ok:
             return self._result(Outcome.IMPLICIT_DENY, Reason.PB_IMPLICIT_DENY, at=Stage.BOUNDARY)
         if not session_ok:
@@ -288,7 +307,9 @@ class _Check:
         """§8.7: the resource's account and the caller's account must both allow."""
         if self._unsupported_cross_account():
             return self._result(Outcome.IMPLICIT_DENY, Reason.XACCT_UNSUPPORTED_ACTION, at=Stage.RESOURCE)
-        if not grants.any:
+        # a KMS grant is the key side's allow as a key-policy grant is (§9.10)
+        kms_grant = None if grants.any else self._kms_grant(with_identity=True)
+        if not grants.any and kms_grant is None:
             return self._result(Outcome.IMPLICIT_DENY, self.rules.no_resource_grant, at=Stage.RESOURCE)
         if not pb_ok:
             return self._result(Outcome.IMPLICIT_DENY, Reason.PB_IMPLICIT_DENY, grants.any, at=Stage.BOUNDARY)
@@ -300,6 +321,10 @@ class _Check:
             return self._result(
                 Outcome.IMPLICIT_DENY, Reason.XACCT_NO_IDENTITY_GRANT, grants.any, at=Stage.IDENTITY
             )
+        if kms_grant is not None:
+            return self._result(
+                Outcome.ALLOW, Reason.ALLOWED_BY_GRANT, id_allow + limits, kms_grant=kms_grant
+            )
         return self._result(
             Outcome.ALLOW,
             Reason.ALLOWED_CROSS_ACCOUNT,
@@ -310,6 +335,15 @@ class _Check:
     def _unsupported_cross_account(self) -> bool:
         return not self.rules.cross_account_supported(self.action)
 
+    def _kms_grant(self, *, with_identity: bool) -> GrantResult | None:
+        """The first applying KMS grant for the caller: one naming the caller (or its role) before
+        one naming its account, which counts only ``with_identity`` (an identity policy allows)."""
+        applying = [g for g in self.kms_grants if g.applies]
+        named = next((g for g in applying if g.kind is not MatchKind.ACCOUNT), None)
+        if named is not None:
+            return named
+        return next((g for g in applying if g.kind is MatchKind.ACCOUNT), None) if with_identity else None
+
     def _result(
         self,
         outcome: Outcome,
@@ -318,6 +352,7 @@ class _Check:
         grant: MatchKind | None = None,
         *,
         at: Stage = Stage.DECISION,
+        kms_grant: GrantResult | None = None,
     ) -> Evaluation:
         """The evaluation, decided at stage ``at`` (allows are decided at the end)."""
         if outcome is not Outcome.ALLOW and self.invalid:
@@ -341,6 +376,8 @@ class _Check:
             tuple(self.notes),
             grant,
             at,
+            self.kms_grants,
+            kms_grant,
         )
 
 

@@ -45,7 +45,8 @@ def why_lines(ev: Evaluation) -> list[str]:
     """Why the evaluation came out as it did, one line each: the deciding statements, the SCP levels
     that allow nothing, for an implicit deny why each Allow that could have applied did not, and
     the invalid policies ignored."""
-    out = [f"decided by: {d}" for d in ev.deciding]
+    out = [f"decided by: {grant_line(ev)}"] if ev.kms_grant else []
+    out += [f"decided by: {d}" for d in ev.deciding]
     for level in ev.scp_levels:
         if not level.allowed:
             out.append(f"no SCP at {level.node} allows {ev.action}")
@@ -57,9 +58,18 @@ def why_lines(ev: Evaluation) -> list[str]:
             if not policy.allows and not misses:
                 out.append(f"{policy.label}: no statement allows {ev.action}")
             out.extend(f"{policy.label}, {r.statement.label}: {r.why_not}" for r in misses)
+        out.extend(f"{g.grant.label}: {g.why}" for g in ev.kms_grants if g.why)
     for inv in ev.invalid:
         out.append(f"ignored invalid {inv.label}: " + "; ".join(p.message for p in inv.problems))
     return out
+
+
+def grant_line(ev: Evaluation) -> str:
+    """The KMS grant that allowed the evaluation: its id, grantee and operations (§9.10)."""
+    if ev.kms_grant is None:
+        return ""
+    grant = ev.kms_grant.grant
+    return f"{grant.label}, grantee {grant.grantee}, operations {', '.join(grant.operations)}"
 
 
 def statement_line(result: StatementResult) -> str:
@@ -82,8 +92,9 @@ def evaluation_html(ev: Evaluation) -> str:
         f"<div class='secretslab-evaluation'><p><b style='color:{colour}'>{escape(MARK[ev.outcome])}</b> "
         f"<code>{escape(ev.reason.value)}</code>: {escape(ev.reason.summary)}</p>"
     ]
-    if ev.deciding:
-        parts.append("<ul>" + "".join(f"<li>decided by {escape(str(d))}</li>" for d in ev.deciding) + "</ul>")
+    deciding = ([grant_line(ev)] if ev.kms_grant else []) + [str(d) for d in ev.deciding]
+    if deciding:
+        parts.append("<ul>" + "".join(f"<li>decided by {escape(d)}</li>" for d in deciding) + "</ul>")
     for policy in ev.policies:
         parts.append(_policy_html(policy))
     for inv in ev.invalid:

@@ -13,8 +13,10 @@ reference_policies_elements_resource.html
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
 from typing import NamedTuple
 
+from ..policy.checks import STALE_PRINCIPAL_ID
 from ..policy.model import PrincipalElement, ResourceElement
 from .context import Context
 from .memo import Memo, remember
@@ -163,11 +165,15 @@ def match_principal(element: PrincipalElement, principal: Principal, *, deny: bo
         for link, value in chain(principal):
             if _listed(element, principal, link, value):
                 return PrincipalResult(True, None, f"the Deny names the caller's {link} {value} (§4.6)")
-        return PrincipalResult(False, None, f"the Deny names nothing in {principal.arn}'s chain")
+        return PrincipalResult(
+            False, None, f"the Deny names nothing in {principal.arn}'s chain{_stale_note(element)}"
+        )
     kind = allow_kind(element, principal)
     if kind is None:
         return PrincipalResult(
-            False, None, f"Principal does not name {principal.arn}, its role or its account"
+            False,
+            None,
+            f"Principal does not name {principal.arn}, its role or its account{_stale_note(element)}",
         )
     why = {
         MatchKind.DIRECT: f"Principal names {principal.arn} itself",
@@ -178,6 +184,16 @@ def match_principal(element: PrincipalElement, principal: Principal, *, deny: bo
         "account's IAM policies",
     }[kind]
     return PrincipalResult(True, kind, why)
+
+
+@lru_cache(maxsize=4096)  # elements are shared and immutable
+def _stale_note(element: PrincipalElement) -> str:
+    """Why a unique id in the element matched nobody (§2.7), or ""."""
+    stale = [v for kind, v in element.values if kind == "AWS" and STALE_PRINCIPAL_ID.match(v)]
+    if not stale:
+        return ""
+    shown = ", ".join(stale[:3]) + (" ..." if len(stale) > 3 else "")
+    return f" ({shown}: stale principal id, the entity was deleted)"
 
 
 def allow_kind(element: PrincipalElement, principal: Principal) -> MatchKind | None:

@@ -43,12 +43,21 @@ class Principal:
     service_linked: bool = False
     source_user: str | None = None  # federated sessions: the IAM user that federated
     notes: tuple[str, ...] = field(default=())
+    #: sessions: the source identity set when the role was assumed (or earlier in the chain)
+    source_identity: str | None = None
     #: computed once: principals key the remembered request contexts, looked up per request
     _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         fields = (self.arn, self.type, self.role_arn, self.unique_id, self.tags, self.org_id)
-        rest = (self.org_path, self.has_boundary, self.service_linked, self.source_user, self.notes)
+        rest = (
+            self.org_path,
+            self.has_boundary,
+            self.service_linked,
+            self.source_user,
+            self.notes,
+            self.source_identity,
+        )
         object.__setattr__(self, "_hash", hash((*fields, *rest)))
 
     def __hash__(self) -> int:

@@ -14,6 +14,7 @@ from typing import NamedTuple
 from ..policy.model import Policy
 from ..policy.refs import PolicyRef
 from .context import Context
+from .kms_grants import KmsGrant
 from .principals import Principal
 from .rules import ServiceRules
 
@@ -55,3 +56,4 @@ class EvalRequest(NamedTuple):  # immutable; a NamedTuple is cheap to build per 
     rcps: tuple[Level, ...] | None = None  # None: no RCPs apply to this resource
     aws_managed_key: bool = False  # the resource is an AWS managed KMS key (no RCPs, §8.4)
     notes: tuple[str, ...] = ()
+    kms_grants: tuple[KmsGrant, ...] = ()  # the grants on the key (KMS, §9.10)

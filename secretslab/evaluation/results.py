@@ -17,6 +17,7 @@ from ..policy.refs import PolicyRef
 from ..problems import Problem
 from .conditions import ConditionResult
 from .context import Context
+from .kms_grants import GrantResult
 from .matching import ElementResult, MatchKind, PrincipalResult
 from .principals import Principal
 from .stages import PolicyRole, Stage, StageResult, record
@@ -67,6 +68,7 @@ class Reason(StrEnum):
     INVALID_POLICY = "INVALID_POLICY"
     PUBLIC_POLICY_BLOCKED = "PUBLIC_POLICY_BLOCKED"
     ROOT_CANNOT_ASSUME_ROLE = "ROOT_CANNOT_ASSUME_ROLE"
+    ALLOWED_BY_GRANT = "ALLOWED_BY_GRANT"
 
     @property
     def summary(self) -> str:
@@ -99,6 +101,7 @@ REASON_TEXT = {
     Reason.INVALID_POLICY: "a policy is invalid, so AWS would not have it",
     Reason.PUBLIC_POLICY_BLOCKED: "BlockPublicPolicy refuses a policy that allows broad access",
     Reason.ROOT_CANNOT_ASSUME_ROLE: "the root user cannot assume a role",
+    Reason.ALLOWED_BY_GRANT: "a KMS grant on the key allows the caller this operation",
 }
 
 
@@ -289,6 +292,9 @@ class Evaluation:
     notes: tuple[str, ...] = ()
     grant: MatchKind | None = None  # the resource-policy grant that allowed it, if any
     decided_at: Stage = Stage.DECISION  # the stage of the flow that decided it
+    #: each KMS grant on the key whose operations include the action, and how it met the request
+    kms_grants: tuple[GrantResult, ...] = ()
+    kms_grant: GrantResult | None = None  # the KMS grant that allowed it (ALLOWED_BY_GRANT)
 
     @property
     def allowed(self) -> bool:
@@ -297,8 +303,10 @@ class Evaluation:
 
     @property
     def deciding_policy(self) -> str | None:
-        """The first deciding statement as ``policy, statement`` labels; None when no statement
-        decided (most implicit denies)."""
+        """The first deciding statement as ``policy, statement`` labels — or ``KMS grant <id>``
+        when a grant allowed it; None when no statement decided (most implicit denies)."""
+        if self.kms_grant is not None:
+            return self.kms_grant.grant.label
         return str(self.deciding[0]) if self.deciding else None
 
     @property
@@ -309,7 +317,8 @@ class Evaluation:
             self.decided_at,
             allowed=self.allowed,
             roles_present=frozenset(p.role for p in self.policies),
-            roles_deciding=frozenset(d.policy.role for d in self.deciding),
+            roles_deciding=frozenset(d.policy.role for d in self.deciding)
+            | ({PolicyRole.RESOURCE} if self.kms_grant else set()),
             has_scps=bool(self.scp_levels),
             root_allowed=self.reason is Reason.ALLOWED_ROOT,
         )
@@ -333,7 +342,16 @@ class Evaluation:
             "same_account": self.same_account,
         }
         if detail:
-            out["deciding"] = [str(d) for d in self.deciding]
+            out["deciding"] = [*([str(self.kms_grant)] if self.kms_grant else []), *map(str, self.deciding)]
+            if self.kms_grants:
+                out["kms_grants"] = [
+                    {
+                        "grant_id": g.grant.grant_id,
+                        "applies": g.applies,
+                        **({"why_not": g.why} if g.why else {}),
+                    }
+                    for g in self.kms_grants
+                ]
             out["policies"] = [p.to_dict() for p in self.policies]
             out["scp_levels"] = [{"node": lv.node, "allowed": lv.allowed} for lv in self.scp_levels]
             out["context"] = self.context.to_dict()

@@ -24,6 +24,10 @@ from .wildcards import has_wildcard, like_regex, plain
 
 Path = tuple[PathPart, ...]
 
+#: the unique id IAM shows in a stored policy once the user (AIDA…) or role (AROA…) it named is
+#: deleted: valid, and it matches nothing (§2.7); a plain character class, no backtracking
+STALE_PRINCIPAL_ID = re.compile(r"\A(?:AIDA|AROA)[A-Z0-9]{12,124}\Z")
+
 
 def _cached(check: Callable[..., list[Problem]]) -> Callable[..., list[Problem]]:
     """Remember a check's problems by its value arguments (the last argument is the JSON path,
@@ -198,6 +202,18 @@ def check_principal_value(kind: PolicyKind, ptype: str, value: str, path: Path) 
         return []  # reported once by check_rcp_principal
     if ACCOUNT_ID.match(value):
         return []
+    if STALE_PRINCIPAL_ID.match(value):
+        return [
+            Problem(
+                ProblemCode.STALE_PRINCIPAL_ID,
+                f"stale principal id: the entity was deleted ({value} is the unique id IAM shows in "
+                "place of a deleted user or role; it matches no principal, not even one re-created "
+                "with the same name)",
+                path,
+                hint="remove it, or name the re-created entity by its ARN "
+                "(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html)",
+            )
+        ]
     arn = Arn.parse(value)
     if arn and arn.service == "iam" and arn.resource_type == "group":
         return [

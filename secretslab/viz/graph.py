@@ -56,14 +56,17 @@ def diagram_graph(decision: Decision, world: World | None) -> tuple[dict[str, No
     _principal_node(nodes, decision.steps[0].principal if decision.steps else req.principal)
     sessions = [s.session_name for s in req.assume_role_chain]
     edges: list[Edge] = []
+    hops = 0  # AssumeRole calls so far (sts:TagSession and sts:SetSourceIdentity are not hops)
     for number, step in enumerate(decision.steps, 1):
         src = _source(step, nodes)
         dst = _call_target(step.action, step.resource, step.evaluation.resource_account)
+        hop = step.action.lower() == "sts:assumerole"
         if dst not in nodes:
-            session = sessions[len(edges)] if dst.startswith("role:") and len(edges) < len(sessions) else None
+            session = sessions[hops] if dst.startswith("role:") and hop and hops < len(sessions) else None
             account = step.evaluation.resource_account
             nodes[dst] = _resource_node(dst, step.resource, account, world, nodes[src].col + 1, session)
         edges.append(Edge(src, dst, step, number, _edge_label(step, number)))
+        hops += hop
     _add_unreached(nodes, decision, world)
     return nodes, edges
 
@@ -139,14 +142,17 @@ def _add_unreached(nodes: dict[str, Node], decision: Decision, world: World | No
     assumed, the secret, the key Secrets Manager would have called KMS with."""
     sessions = [hop.session_name for hop in decision.request.assume_role_chain]
     secret: str | None = None  # the secret of the latest Secrets Manager call planned so far
-    for i, planned in enumerate(decision.plan):
+    hops = 0  # AssumeRole calls planned so far
+    for planned in decision.plan:
+        hop = planned.action.lower() == "sts:assumerole"
+        i, hops = hops, hops + hop
         if planned.action.lower().startswith("secretsmanager:") and Arn.parse(planned.resource):
             secret = planned.resource
         dst = _call_target(planned.action, planned.resource, account_of(planned.resource))
         if planned.reached or dst in nodes or Arn.parse(planned.resource) is None:
             continue
         src = _planned_source(planned, secret, nodes)
-        hop = planned.action.lower() == "sts:assumerole" and i < len(sessions)
+        hop = hop and i < len(sessions)
         node = _resource_node(
             dst, planned.resource, "?", world, nodes[src].col + 1, sessions[i] if hop else None
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..evaluation.kms_grants import KmsGrant
 from ..policy.model import Policy
 from ..problems import PathPart
 
@@ -149,7 +150,7 @@ class Secret:
 @dataclass(frozen=True, slots=True)
 class Key:
     """A KMS key: ARN, account, Region, who manages it (``CUSTOMER`` or ``AWS``), aliases, tags, key
-    policy and grants (kept, never evaluated)."""
+    policy and grants (in ListGrants's shape, evaluated with the key policy, §9.10)."""
 
     arn: str
     account: str
@@ -158,11 +159,11 @@ class Key:
     aliases: tuple[str, ...] = ()
     tags: Tags = ()
     key_policy: Policy | None = None
-    grants: tuple[Any, ...] = ()  # accepted and kept, never evaluated (§9.10)
+    grants: tuple[KmsGrant, ...] = ()  # a third way to be allowed to use the key (§9.10)
 
     @property
     def has_grants(self) -> bool:
-        """Whether the key has grants, which secretslab does not evaluate (they may allow more, §9.10)."""
+        """Whether the key has grants (§9.10)."""
         return bool(self.grants)
 
     @property

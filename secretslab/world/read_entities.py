@@ -27,6 +27,7 @@ from .entities import (
     User,
     aws_managed_key_policy,
 )
+from .read_grants import read_grants
 
 REQUIRED, OPTIONAL = True, False
 
@@ -359,7 +360,7 @@ class EntityReader(Fields):
             aliases,
             self.tags(raw.get("tags"), (*path, "tags")),
             policy,
-            tuple(item for _, item in self.items(raw.get("grants"), (*path, "grants"), "grants")),
+            read_grants(self, raw.get("grants"), (*path, "grants")),
         )
 
     # -- cross-references

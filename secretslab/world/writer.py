@@ -158,7 +158,7 @@ def world_to_dict(world: WorldLike) -> dict[str, Any]:
             "aliases": list(k.aliases),
             "tags": dict(k.tags),
             "key_policy": doc(k.key_policy),
-            **({"grants": list(k.grants)} if k.grants else {}),
+            **({"grants": [g.to_dict() for g in k.grants]} if k.grants else {}),
         }
         for k in world.keys
     ]
