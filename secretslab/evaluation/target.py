@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..fields import Fields
-from ..problems import ProblemCode
+from ..policy.catalog import canonical_action, close_actions, known_service
+from ..problems import Problem, ProblemCode, did_you_mean
 from .context import Values, as_values
 
 Pairs = tuple[tuple[str, Values], ...]
@@ -31,9 +32,48 @@ def read_target(reader: Fields, raw: Mapping[str, Any]) -> tuple[str | None, str
             "for example secretsmanager:GetSecretValue",
         )
         action = None
+    if action:
+        problem = action_problem(action)
+        if problem is not None:
+            reader.problems.append(problem.under(source=reader.source))
+            action = None
     resource = reader.string(raw.get("resource", "*"), ("resource",), "resource", optional=False) or "*"
     context = read_context(reader, raw.get("context"), ("context",))
     return principal, action, resource, context
+
+
+def action_problem(action: str, path: tuple[Any, ...] = ("action",)) -> Problem | None:
+    """Why ``action`` cannot be the action of a request, or None: a request names one action, so a
+    wildcard is an error; so is a name the catalogue does not hold for a service secretslab models
+    (Secrets Manager, KMS, STS, IAM — any case). Actions of other services are taken as given.
+    Both with the closest actions that exist."""
+    if "*" in action or "?" in action:
+        suggestions = close_actions(action)
+        return Problem(
+            ProblemCode.WILDCARD_IN_REQUEST,
+            f"a request names one action, found the wildcard {_quoted(action)}",
+            path,
+            did_you_mean(suggestions) or "for example secretsmanager:GetSecretValue",
+            suggestions=suggestions,
+        )
+    service = action.partition(":")[0]
+    if not known_service(service) or canonical_action(action) is not None:
+        return None
+    suggestions = close_actions(action)
+    return Problem(
+        ProblemCode.UNKNOWN_REQUEST_ACTION,
+        f"{service.lower()} has no action {_quoted(action.partition(':')[2])}",
+        path,
+        did_you_mean(suggestions)
+        or "the actions are listed at https://docs.aws.amazon.com/service-authorization/latest/reference/"
+        "reference_policies_actions-resources-contextkeys.html",
+        suggestions=suggestions,
+    )
+
+
+def _quoted(text: str, limit: int = 80) -> str:
+    """``text`` quoted, cut at ``limit`` characters (a message never repeats a huge value)."""
+    return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
 def read_context(reader: Fields, raw: Any, path: tuple[Any, ...]) -> Pairs:
