@@ -331,7 +331,9 @@ def require_at_least_one(value: object, name: str, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         shown = repr(value)[:40]
         problem = Problem(
-            ProblemCode.INVALID_FIELD, f"{name} is a whole number of at least {minimum}, found {shown}", (name,)
+            ProblemCode.INVALID_FIELD,
+            f"{name} is a whole number of at least {minimum}, found {shown}",
+            (name,),
         )
         raise ScenarioError([problem], what="argument")
     return value

@@ -148,7 +148,7 @@ def access_paths(
             while len(queue) > max_paths:
                 queue.pop()
     if stops and not any(p.allowed for p in paths):
-        found = shortest_path(world, principal, action, resource, max_depth)
+        found = shortest_path(world, principal, action, resource)  # reachability: any depth
         if found is not None:
             paths.append(found)
     paths.sort(key=lambda p: (not p.allowed, len(p.roles)))

@@ -6,7 +6,7 @@ depends on a policy the import could not read."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..authorization import Decision, authorize
@@ -63,7 +63,10 @@ def who_can(
     with its shortest path; and every other account a resource-based policy grants ("any
     principal of account X whose identity policies allow it"). Raises ``UnknownNameError`` for an
     action or resource that does not exist."""
-    problems = name_problems(world, (), (resource,), (action,))
+    singular = {"actions": "action", "resources": "resource"}
+    problems = tuple(
+        replace(p, path=(singular[str(p.path[0])],)) for p in name_problems(world, (), (resource,), (action,))
+    )
     if problems:
         raise request_error(problems, what="who-can question")
     principals = world_principals(world)
@@ -80,12 +83,12 @@ def who_can(
 
 
 def _who(
-    world: World, principal: str, action: str, resource: str, max_depth: int | None, direct: dict[str, bool]
+    world: World, principal: str, action: str, resource: str, max_depth: int | None, reached: dict[str, bool]
 ) -> WhoCan | None:
     """``principal`` with its shortest allowed path; or, when it is denied on what is known but
     an unreadable policy might allow it, with its direct request marked unknown."""
     kind = _kind(world, principal)
-    path = shortest_path(world, principal, action, resource, max_depth, direct)
+    path = shortest_path(world, principal, action, resource, max_depth, reached)
     if path is not None:
         return WhoCan(principal, kind, path, _gap_note(path.decision), path.decision.unknown)
     if not world.gaps:

@@ -53,7 +53,8 @@ def request_problems(world: World, request: Request) -> tuple[Problem, ...]:
                 _unknown("role", hop.role_arn, ("assume_role_chain", i, "role_arn"), _roles(world))
             )
         else:
-            caller_account = Arn.parse(hop.role_arn).account if Arn.parse(hop.role_arn) else caller_account
+            role_arn = Arn.parse(hop.role_arn)
+            caller_account = role_arn.account if role_arn else caller_account
     if action is None:
         problems.extend(_resource_problems(world, request, caller_account))
     return tuple(problems)
@@ -77,13 +78,13 @@ def name_problems(
             problems.append(found)
     for i, principal in enumerate(ps):
         problems.extend(replace(p, path=("principals", i)) for p in _principal_problems(world, principal))
-    known = [a for a in acts if action_problem(a) is None]
+    valid = [a for a in acts if action_problem(a) is None]
     for i, resource in enumerate(rs):
-        for action in known:
+        for action in valid:
             probe = Request(ps[0] if ps else "", action, resource)
-            found = _resource_problems(world, probe, _account(ps[0]) if ps else None)
-            if found:
-                problems.extend(replace(p, path=("resources", i)) for p in found)
+            refused = _resource_problems(world, probe, _account(ps[0]) if ps else None)
+            if refused:
+                problems.extend(replace(p, path=("resources", i)) for p in refused)
                 break
     return tuple(problems)
 
@@ -200,13 +201,13 @@ def _short(text: str, limit: int = 120) -> str:
 def _accounts(world: World) -> set[str]:
     """Every account the world knows: listed, or owning one of its entities."""
     found = {a.id for a in world.accounts}
-    for entity in (*world.users, *world.roles, *world.groups):
-        arn = Arn.parse(entity.arn)
-        if arn and arn.account:
-            found.add(arn.account)
+    for arn in (*(u.arn for u in world.users), *(r.arn for r in world.roles), *(g.arn for g in world.groups)):
+        parsed = Arn.parse(arn)
+        if parsed and parsed.account:
+            found.add(parsed.account)
     found.update(s.account for s in world.secrets)
     found.update(k.account for k in world.keys)
-    if world.organization is not None:
+    if world.organization is not None and world.organization.management_account:
         found.add(world.organization.management_account)
     return found
 

@@ -115,6 +115,15 @@ def close_actions(action: str, n: int = 3) -> tuple[str, ...]:
 _LONGEST_NAME = 256
 
 
+def any_close_actions(text: str, n: int = 3) -> tuple[str, ...]:
+    """Up to ``n`` actions of any modelled service whose name is closest to ``text`` (an action
+    written without its service, or with a wrong one), as ``service:Name``."""
+    name = text.rpartition(":")[2]
+    every = tuple(f"{svc}:{a}" for svc, acts in data.ACTIONS.items() for a in acts)
+    by_name = {a.partition(":")[2].lower(): a for a in every}
+    return tuple(by_name[m.lower()] for m in closest(name, tuple(by_name), n))
+
+
 def closest(word: str, options: tuple[str, ...], n: int = 3, cutoff: float = 0.6) -> tuple[str, ...]:
     """Up to ``n`` of ``options`` closest to ``word`` (compared in lower case), best first; none
     for a word far longer than any name (comparing it would only cost time)."""
