@@ -104,8 +104,9 @@ def access_paths(
     denied path at the hop that failed. Allowed paths come first, shortest first.
 
     The chains can be exponentially many (roles that all trust each other), so the listing stops
-    at ``max_paths`` paths and says so in ``stopped``; the shortest allowed path, found by a
-    search polynomial in the roles (``shortest_path``), is always in it when there is one. Raises
+    at ``max_paths`` paths and says so in ``stopped`` (as it does when ``max_depth`` left longer
+    chains out); the shortest allowed path within ``max_depth``, found by a search polynomial in
+    the roles (``shortest_path``), is always in it when there is one. Raises
     ``UnknownNameError`` for an action, principal or resource that does not exist, and
     ``ScenarioError`` for a bound that is not a whole number (``max_paths`` at least 1)."""
     require_at_least_one(max_paths, "max_paths")
@@ -148,7 +149,7 @@ def access_paths(
             while len(queue) > max_paths:
                 queue.pop()
     if stops and not any(p.allowed for p in paths):
-        found = shortest_path(world, principal, action, resource)  # reachability: any depth
+        found = shortest_path(world, principal, action, resource, max_depth)  # within the depth asked
         if found is not None:
             paths.append(found)
     paths.sort(key=lambda p: (not p.allowed, len(p.roles)))
