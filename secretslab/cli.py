@@ -86,7 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     auth.add_argument("scenario", help="scenario file (JSON or YAML, semantics §1.1)")
     auth.add_argument("--principal", required=True, help="ARN of the caller")
     auth.add_argument("--action", required=True, help="for example secretsmanager:GetSecretValue")
-    auth.add_argument("--resource", default="*", help="ARN (or a secret name), default *")
+    auth.add_argument(
+        "--resource",
+        default="*",
+        help="ARN (or a secret name); the default * only for actions on no resource",
+    )
     auth.add_argument(
         "--context",
         action="append",
