@@ -39,6 +39,7 @@ _EXPORTS = {
     "Problem": "problems",
     "ProblemCode": "problems",
     "ScenarioError": "problems",
+    "UnknownNameError": "problems",
     "Severity": "problems",
     "Request": "authorization",
     "load_scenario": "world",
@@ -95,6 +96,7 @@ __all__ = [
     "Stage",
     "Statement",
     "Step",
+    "UnknownNameError",
     "WhoCan",
     "World",
     "__version__",
@@ -156,5 +158,5 @@ if TYPE_CHECKING:
         parse_policy,
         read_policy,
     )
-    from .problems import InvalidPolicyError, Problem, ProblemCode, ScenarioError, Severity
+    from .problems import InvalidPolicyError, Problem, ProblemCode, ScenarioError, Severity, UnknownNameError
     from .world import World, load_scenario

@@ -18,13 +18,14 @@ from .problems import InvalidPolicyError, Problem, ProblemCode, ScenarioError
 
 EXIT_INPUT = 2  # bad input: a file, a scenario, a request, an argument
 EXIT_INTERNAL = 70  # a bug in secretslab
+EXIT_FAILED_LINES = 1  # simulate: some batch lines had errors (all results are still written)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``secretslab`` command with ``argv`` (default: the process's arguments) and return its
     exit code: 0 on success, 2 for bad input (said on stderr, never a traceback), 70 for an
     internal error, 130 when interrupted; ``check`` and ``validate`` return 1 when the policies
-    have errors."""
+    have errors, ``simulate`` when any line had an error."""
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -85,7 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     auth.add_argument("scenario", help="scenario file (JSON or YAML, semantics §1.1)")
     auth.add_argument("--principal", required=True, help="ARN of the caller")
     auth.add_argument("--action", required=True, help="for example secretsmanager:GetSecretValue")
-    auth.add_argument("--resource", default="*", help="ARN (or a secret name), default *")
+    auth.add_argument(
+        "--resource",
+        default="*",
+        help="ARN (or a secret name); the default * only for actions on no resource",
+    )
     auth.add_argument(
         "--context",
         action="append",
@@ -155,11 +160,12 @@ def _simulate(args: argparse.Namespace) -> int:
             out.close()
         else:
             sys.stdout.flush()
-    if failed:
+    if failed:  # every result is written; the exit status still says that some lines failed
         print(
             f'secretslab simulate: {failed} of {done} lines had errors (see their "error" field)',
             file=sys.stderr,
         )
+        return EXIT_FAILED_LINES
     return 0
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from .progress import Progress
@@ -22,6 +23,15 @@ def add_commands(sub: Any) -> None:
     paths = sub.add_parser("paths", help="every way a principal can perform an action (role chains)")
     _scenario_args(paths, resource=True)
     paths.add_argument("--principal", required=True, help="ARN of the caller")
+    paths.add_argument(
+        "--max-paths",
+        type=_at_least_one,
+        default=None,
+        help="stop listing after this many paths, and say so (default 200)",
+    )
+    paths.add_argument(
+        "--max-depth", type=_at_least_one, default=None, help="list chains of at most this many roles"
+    )
     paths.set_defaults(run=_paths)
 
     matrix = sub.add_parser("matrix", help="the decision for every principal x secret x action")
@@ -43,13 +53,24 @@ def add_commands(sub: Any) -> None:
     fix = sub.add_parser("fix", help="the smallest policy changes that would allow a denied request")
     _scenario_args(fix, resource=True)
     fix.add_argument("--principal", required=True)
-    fix.add_argument("--limit", type=int, default=5)
+    fix.add_argument("--limit", type=_at_least_one, default=5, help="how many fixes to list (at least 1)")
     fix.set_defaults(run=_fix)
 
     lint = sub.add_parser("lint", help="findings on a whole scenario, like an access analyzer")
     lint.add_argument("scenario")
     lint.add_argument("--json", action="store_true")
     lint.set_defaults(run=_lint)
+
+
+def _at_least_one(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (a limit of 0 would answer nothing, silently)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number is expected, found {text[:40]!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"at least 1 is expected, found {value}")
+    return value
 
 
 def _scenario_args(parser: argparse.ArgumentParser, *, resource: bool) -> None:
@@ -89,12 +110,20 @@ def _paths(args: argparse.Namespace) -> int:
     from .world import load_scenario
 
     world = load_scenario(args.scenario)
-    found = access_paths(world, args.principal, args.action, args.resource)
-    if args.json:
+    limits = {"max_paths": args.max_paths} if args.max_paths else {}
+    found = access_paths(
+        world, args.principal, args.action, args.resource, max_depth=args.max_depth, **limits
+    )
+    more = f"({found.stopped}: raise --max-paths or --max-depth to see them)"
+    if args.json:  # the JSON stays a list of paths; a listing that stopped says so on stderr
         _print_json([p.to_dict() for p in found])
+        if found.stopped:
+            print(f"secretslab paths: {more}", file=sys.stderr)
     else:
         for path in found:
             print(path.describe())
+        if found.stopped:
+            print(more)
     return 0
 
 

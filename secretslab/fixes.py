@@ -30,6 +30,7 @@ from .evaluation.results import Reason
 from .policy.model import Effect, PolicyKind
 from .policy.parsing import read_policy
 from .policy.refs import PolicyRef, Slot
+from .problems import require_at_least_one
 from .services import resource_type
 from .world import Key, Role, Session, User, World
 
@@ -88,7 +89,9 @@ class Fix:
 
 def suggest_fixes(world: World, request: Request | Mapping[str, Any], *, limit: int = 5) -> tuple[Fix, ...]:
     """Up to ``limit`` verified fixes of a denied request, best first; () when it is allowed or
-    no policy change can allow it (XACCT_UNSUPPORTED_ACTION, PUBLIC_POLICY_BLOCKED…)."""
+    no policy change can allow it (XACCT_UNSUPPORTED_ACTION, PUBLIC_POLICY_BLOCKED…). Raises
+    ``ScenarioError`` when ``limit`` is not at least 1."""
+    require_at_least_one(limit, "limit")
     req = request if isinstance(request, Request) else Request.from_dict(request)
     if authorize(world, req).allowed:
         return ()

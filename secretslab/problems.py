@@ -96,6 +96,14 @@ class ProblemCode(StrEnum):
     INVALID_FIELD = "INVALID_FIELD"
     UNKNOWN_REFERENCE = "UNKNOWN_REFERENCE"
     DUPLICATE_ENTITY = "DUPLICATE_ENTITY"
+    # -- names a request or a scenario gives that AWS would not know (issue #9)
+    UNKNOWN_REQUEST_ACTION = "UNKNOWN_REQUEST_ACTION"
+    WILDCARD_IN_REQUEST = "WILDCARD_IN_REQUEST"
+    DUPLICATE_NAME = "DUPLICATE_NAME"
+    DUPLICATE_ID = "DUPLICATE_ID"
+    DUPLICATE_ALIAS = "DUPLICATE_ALIAS"
+    EMPTY_NAME = "EMPTY_NAME"
+    UNKNOWN_PARTITION = "UNKNOWN_PARTITION"
 
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -171,7 +179,20 @@ CODES: dict[ProblemCode, tuple[Severity, str]] = {
     ProblemCode.INVALID_FIELD: (E, "the field's value does not have the expected form"),
     ProblemCode.UNKNOWN_REFERENCE: (E, "the value names an entity that the world does not hold"),
     ProblemCode.DUPLICATE_ENTITY: (E, "two entities share one ARN"),
+    # -- names AWS would not know or would refuse (issue #9)
+    ProblemCode.UNKNOWN_REQUEST_ACTION: (E, "the request names an action the service does not have"),
+    ProblemCode.WILDCARD_IN_REQUEST: (E, "a request names one action, principal and resource: no wildcards"),
+    ProblemCode.DUPLICATE_NAME: (E, "two entities of one kind share a name in one account"),
+    ProblemCode.DUPLICATE_ID: (E, "two entities share one unique id, or one account is listed twice"),
+    ProblemCode.DUPLICATE_ALIAS: (E, "one alias names two keys in one account and Region"),
+    ProblemCode.EMPTY_NAME: (E, "a name is empty"),
+    ProblemCode.UNKNOWN_PARTITION: (E, "the ARN names a partition AWS does not have"),
 }
+
+#: the codes of a name the request gives that the world or the catalogue does not know
+UNKNOWN_NAME_CODES = frozenset(
+    {ProblemCode.UNKNOWN_REQUEST_ACTION, ProblemCode.WILDCARD_IN_REQUEST, ProblemCode.UNKNOWN_REFERENCE}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +205,7 @@ class Problem:
     path: tuple[PathPart, ...] = ()
     hint: str | None = None
     source: str | None = None  # the file or batch line the problem was found in
+    suggestions: tuple[str, ...] = ()  # the closest names that exist ("did you mean"), best first
 
     def __post_init__(self) -> None:
         # a code outside the catalogue is our bug: caught where the problem is made
@@ -220,6 +242,8 @@ class Problem:
         }
         if self.hint:
             out["hint"] = self.hint
+        if self.suggestions:
+            out["suggestions"] = list(self.suggestions)
         if self.source:
             out["source"] = self.source
         return out
@@ -271,3 +295,47 @@ class ScenarioError(ValueError):
         errs = errors(self.problems) or self.problems
         lines = "\n".join(f"  {p}" for p in errs)
         super().__init__(f"invalid {what}: {len(errs)} problem(s)\n{lines}")
+
+
+class UnknownNameError(ScenarioError):
+    """A request that names an action, principal, role or resource that does not exist (or a
+    wildcard where one name is meant); ``suggestions`` holds the closest names that do, best first,
+    and each problem its own."""
+
+    @property
+    def suggestions(self) -> tuple[str, ...]:
+        """Every problem's suggestions, in order, without repeats."""
+        return tuple(dict.fromkeys(s for p in self.problems for s in p.suggestions))
+
+
+def request_error(problems: Iterable[Problem], what: str = "request") -> ScenarioError:
+    """The error for a request's problems: ``UnknownNameError`` when a name is unknown (so callers
+    can offer its suggestions), else ``ScenarioError``."""
+    found = tuple(problems)
+    if any(p.code in UNKNOWN_NAME_CODES for p in found):
+        return UnknownNameError(found, what=what)
+    return ScenarioError(found, what=what)
+
+
+def did_you_mean(suggestions: Iterable[str]) -> str | None:
+    """The hint for ``suggestions``: "did you mean X?" (or "X, Y or Z?"), or None when there are none."""
+    names = list(suggestions)
+    if not names:
+        return None
+    if len(names) == 1:
+        return f"did you mean {names[0]}?"
+    return f"did you mean {', '.join(names[:-1])} or {names[-1]}?"
+
+
+def require_at_least_one(value: object, name: str, minimum: int = 1) -> int:
+    """``value`` when it is a whole number of at least ``minimum`` (a limit of 0 would answer
+    nothing, silently); else raise ``ScenarioError`` naming the argument."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        shown = repr(value)[:40]
+        problem = Problem(
+            ProblemCode.INVALID_FIELD,
+            f"{name} is a whole number of at least {minimum}, found {shown}",
+            (name,),
+        )
+        raise ScenarioError([problem], what="argument")
+    return value

@@ -52,31 +52,39 @@ def test_a_grant_for_someone_else_changes_nothing_and_is_explained() -> None:
     assert "3 KMS grant(s) on the key allow kms:Decrypt to other grantees" in kms.evaluation.notes
 
 
-def test_kms_steps_are_skipped_and_noted_when_the_secret_is_not_in_the_world() -> None:
-    """§10.9: a secret the world does not hold has no known key; say so instead of guessing."""
+def test_a_secret_the_world_does_not_hold_is_an_error_with_suggestions() -> None:
+    """A secret the world does not hold has no known key: the request is refused with the secrets
+    it may have meant, not decided without its KMS steps (issue #9, "no silent answers"; this test
+    expected a decision with a note before)."""
     case = _case("R-FAS-01")
     case["request"]["resource"] = "arn:aws:secretsmanager:us-east-1:111111111111:secret:other-Zz9Zz9"
     case["world"]["principals"]["users"][0]["policies"] = [
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
     ]
-    decision = sl.authorize(sl.World.from_dict(case["world"]), case["request"])
-    assert [s.action for s in decision.steps] == ["secretsmanager:GetSecretValue"]
-    assert any("not a secret of the world" in n for n in decision.notes)
+    with pytest.raises(sl.UnknownNameError) as raised:
+        sl.authorize(sl.World.from_dict(case["world"]), case["request"])
+    assert [p.json_path for p in raised.value.problems] == ["$.resource"]
+    assert raised.value.suggestions
 
 
 def test_bare_name_resolves_in_the_callers_account_when_reading_across_accounts() -> None:
-    """§10.4: a cross-account call must use the ARN; a bare name resolves in the caller's account."""
+    """§10.4: a cross-account call must use the ARN; a bare name resolves in the caller's account,
+    which holds no such secret: an error that offers the ARN (issue #9; this was a denial with a
+    note before)."""
     world = sl.load_scenario(CASES.parent.parent / "data" / "cross-account-read.json")
-    decision = sl.authorize(
-        world,
-        {
-            "principal": "arn:aws:sts::222222222222:assumed-role/AppRole/w",
-            "action": "secretsmanager:GetSecretValue",
-            "resource": "prod/db",
-        },
+    with pytest.raises(sl.UnknownNameError) as raised:
+        sl.authorize(
+            world,
+            {
+                "principal": "arn:aws:sts::222222222222:assumed-role/AppRole/w",
+                "action": "secretsmanager:GetSecretValue",
+                "resource": "prod/db",
+            },
+        )
+    assert "bare name resolves in the caller's own account" in str(raised.value)
+    assert raised.value.suggestions == (
+        "arn:aws:secretsmanager:us-east-1:111111111111:secret:prod/db-AbC123",
     )
-    assert not decision.allowed
-    assert any("bare name resolves in the caller's own account" in n for n in decision.notes)
 
 
 def test_request_context_cannot_override_principal_keys_and_says_so() -> None:

@@ -199,9 +199,10 @@ def check_batch_output(text: str) -> None:
 def test_simulate_answers_every_line_in_order_when_batch_mixes_good_and_bad_lines(
     capsys: pytest.CaptureFixture[str], batch: Path
 ) -> None:
-    """A bad line yields a located error for that line and the batch goes on (batch.py format)."""
+    """A bad line yields a located error for that line and the batch goes on (batch.py format); the
+    exit status is 1 because some lines failed (issue #9: it was 0), every result still written."""
     code, out, err = run_main(capsys, "simulate", str(batch))
-    assert code == 0
+    assert code == 1
     check_batch_output(out)
     assert "Traceback" not in err
 
@@ -222,7 +223,7 @@ def test_simulate_reads_stdin_when_no_file_is_given(
     data = ("\n".join(BATCH_LINES) + "\n").encode()
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
     code, out, _ = run_main(capsys, "simulate")
-    assert code == 0
+    assert code == 1
     check_batch_output(out)
 
 
@@ -232,25 +233,25 @@ def test_simulate_writes_output_file_when_given_o(
     """-o writes the results to a file instead of standard output."""
     target = tmp_path / "results.jsonl"
     code, out, _ = run_main(capsys, "simulate", str(batch), "-o", str(target))
-    assert code == 0 and out == ""
+    assert code == 1 and out == ""
     check_batch_output(target.read_text(encoding="utf-8"))
 
 
 def test_simulate_answers_every_line_when_run_as_a_process(batch: Path, tmp_path: Path) -> None:
     """``python -m secretslab simulate FILE`` and ``-o`` work outside pytest as well."""
     done = run_process("simulate", str(batch))
-    assert done.returncode == 0 and "Traceback" not in done.stderr
+    assert done.returncode == 1 and "Traceback" not in done.stderr
     check_batch_output(done.stdout)
     target = tmp_path / "out.jsonl"
     done = run_process("simulate", str(batch), "--output", str(target))
-    assert done.returncode == 0 and done.stdout == ""
+    assert done.returncode == 1 and done.stdout == ""
     check_batch_output(target.read_text(encoding="utf-8"))
 
 
 def test_simulate_reads_stdin_when_run_as_a_process() -> None:
     """``python -m secretslab simulate < FILE``."""
     done = run_process("simulate", stdin=("\n".join(BATCH_LINES) + "\n").encode())
-    assert done.returncode == 0 and "Traceback" not in done.stderr
+    assert done.returncode == 1 and "Traceback" not in done.stderr
     check_batch_output(done.stdout)
 
 

@@ -511,12 +511,23 @@ def _by_name(original: sl.World, imported: sl.World) -> dict[str, str]:
             s.arn for s in imported.secrets if (s.account, s.name) == (secret.account, secret.name)
         )
     for key in original.keys:
-        if not key.aws_managed:
-            mapping[key.arn] = next(
+        found = next(
+            (k.arn for k in imported.keys if k.account == key.account and set(key.aliases) <= set(k.aliases)),
+            None,
+        ) or next(  # AWS names its managed key anew; the import may list it without its alias
+            (
                 k.arn
                 for k in imported.keys
-                if k.account == key.account and set(key.aliases) <= set(k.aliases)
-            )
+                if key.aws_managed and k.aws_managed and (k.account, k.region) == (key.account, key.region)
+            ),
+            None,
+        )
+        if found is None and not key.aws_managed:
+            raise AssertionError(f"{key.arn} was not imported")
+        # a request names a key that exists (issue #9: an unknown one is an error); the stand-in
+        # creates no AWS managed key, which a request then names by its alias, as AWS allows
+        alias = f"arn:aws:kms:{key.region}:{key.account}:alias/aws/secretsmanager"
+        mapping[key.arn] = found or alias
     return mapping
 
 

@@ -1284,10 +1284,15 @@ def test_assume_role_is_refused_as_invalid_policy_when_a_session_policy_is_malfo
         {
             "principal": ALICE,
             "action": GET,
+            "resource": SECRET,
             "assume_role_chain": [{"role_arn": ROLE, "session_policies": [policy(allow(Principal="*"))]}],
         }
     )
-    decision = authorize(World.from_dict({}), request).to_dict()
+    world = {  # the request names what exists (issue #9: an unknown principal or role is an error)
+        "principals": {"users": [{"arn": ALICE}], "roles": [{"arn": ROLE}]},
+        "secrets": [{"arn": SECRET, "name": "prod/db", "account": ACCOUNT, "region": "us-east-1"}],
+    }
+    decision = authorize(World.from_dict(world), request).to_dict()
     assert (decision["decision"], decision["reason"], decision["steps"]) == ("deny", "INVALID_POLICY", [])
     problems = decision["validation_errors"][0]["problems"]
     assert [p["code"] for p in problems] == ["PRINCIPAL_NOT_ALLOWED"]

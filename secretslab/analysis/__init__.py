@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from .changes import Change, Diff, diff
 from .matrix import AccessMatrix, Cell, access_matrix
-from .paths import AccessPath, access_paths
-from .principals import DEFAULT_ACTIONS, MAX_DEPTH, session_of, world_principals
+from .paths import AccessPath, AccessPaths, access_paths
+from .principals import DEFAULT_ACTIONS, MAX_DEPTH, MAX_PATHS, session_of, world_principals
 from .who import WhoCan, who_can
 
 __all__ = [
     "DEFAULT_ACTIONS",
     "MAX_DEPTH",
+    "MAX_PATHS",
     "AccessMatrix",
     "AccessPath",
+    "AccessPaths",
     "Cell",
     "Change",
     "Diff",

@@ -8,9 +8,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..authorization import Decision, authorize
+from ..authorization import authorize
+from ..authorization.known import holds_principal
 from ..authorization.request import Request
-from ..evaluation.results import Reason
+from ..evaluation.results import Outcome, Reason
 from ..world import World
 from .matrix import Cell, access_matrix
 from .principals import DEFAULT_ACTIONS, world_principals
@@ -84,31 +85,59 @@ def diff(
     both, each with the statements responsible in the world that decides it."""
     principals = tuple(dict.fromkeys([*world_principals(world_a), *world_principals(world_b)]))
     resources = tuple(dict.fromkeys([*(s.arn for s in world_a.secrets), *(s.arn for s in world_b.secrets)]))
-    a = access_matrix(world_a, actions=actions, principals=principals, resources=resources, progress=progress)
-    b = access_matrix(world_b, actions=actions, principals=principals, resources=resources)
+    a = _cells(world_a, actions, principals, resources, progress)
+    b = _cells(world_b, actions, principals, resources, None)
     changes = [
         _change(world_a, world_b, before, after)
-        for before, after in zip(a.cells, b.cells, strict=True)
+        for before, after in zip(a, b, strict=True)
         if before.allowed != after.allowed
     ]
     return Diff(tuple(changes))
 
 
+def _cells(
+    world: World,
+    actions: Sequence[str],
+    principals: tuple[str, ...],
+    resources: tuple[str, ...],
+    progress: Callable[[int, int], None] | None,
+) -> list[Cell]:
+    """The cells of every principal × resource × action; where ``world`` does not hold the
+    principal or the secret (it came or went between the worlds), an implicit deny."""
+    ps = tuple(p for p in principals if holds_principal(world, p))
+    rs = tuple(r for r in resources if world.secret(r) is not None)
+    held = access_matrix(world, actions=actions, principals=ps, resources=rs, progress=progress)
+    out = []
+    for p in principals:
+        for r in resources:
+            for action in actions:
+                try:
+                    out.append(held.cell(p, r, action))
+                except KeyError:
+                    out.append(Cell(p, r, action, Outcome.IMPLICIT_DENY, Reason.NO_APPLICABLE_ALLOW))
+    return out
+
+
 def _change(world_a: World, world_b: World, before: Cell, after: Cell) -> Change:
     """The change of one cell, with what allows it now, or what denies it now and what allowed it."""
     request = Request(after.principal, after.action, after.resource)
-    now = _responsible(authorize(world_b, request))
+    now = _responsible(world_b, request)
     if after.allowed:
         responsible = now
     else:
-        was = _responsible(authorize(world_a, request))
+        was = _responsible(world_a, request)
         responsible = (*now, *(f"was allowed by {p}" for p in was))
     return Change(
         after.principal, after.resource, after.action, after.allowed, before.reason, after.reason, responsible
     )
 
 
-def _responsible(decision: Decision) -> tuple[str, ...]:
+def _responsible(world: World, request: Request) -> tuple[str, ...]:
+    if not holds_principal(world, request.principal):
+        return (f"{request.principal} is not in this world",)
+    if world.secret(request.resource) is None:
+        return (f"{request.resource} is not in this world",)
+    decision = authorize(world, request)
     step = decision.failed_step or decision.main_step
     if step is None:
         return ()

@@ -11,9 +11,11 @@ from typing import Any
 
 from ..arn import Arn
 from ..authorization import authorize
+from ..authorization.known import name_problems
 from ..authorization.request import Request
 from ..evaluation.memo import fewer_collections
 from ..evaluation.results import Outcome, Reason
+from ..problems import request_error
 from ..world import World
 from .principals import DEFAULT_ACTIONS, world_principals
 
@@ -125,11 +127,16 @@ def access_matrix(
 ) -> AccessMatrix:
     """The decision, with its reason, for every principal × resource × action (KMS sub-requests
     included, as ``authorize`` makes them). Defaults: every principal of the world, every secret.
+    Raises ``UnknownNameError`` (with suggestions) for a principal, resource or action that does
+    not exist.
     Large matrices are shared among ``workers`` processes (default: the CPUs, when the matrix
     has more than 20,000 cells and the platform can fork)."""
     ps = tuple(principals) if principals is not None else world_principals(world)
     rs = tuple(resources) if resources is not None else tuple(s.arn for s in world.secrets)
     acts = tuple(actions)
+    problems = name_problems(world, ps, rs, acts)
+    if problems:  # a name that does not exist is an error, not a row of denials (issue #9)
+        raise request_error(problems, what="matrix")
     n = _worker_count(workers, len(ps) * len(rs) * len(acts))
     rows = _parallel_rows(world, ps, rs, acts, n, progress) if n > 1 else None
     if rows is None:

@@ -8,9 +8,10 @@ from ..arn import Arn
 from ..services.secretsmanager import DEFAULT_ACTIONS
 from ..world import World
 
-__all__ = ["DEFAULT_ACTIONS", "MAX_DEPTH", "session_of", "world_principals"]
+__all__ = ["DEFAULT_ACTIONS", "MAX_DEPTH", "MAX_PATHS", "session_of", "world_principals"]
 
-MAX_DEPTH = 3
+MAX_DEPTH = 3  # a depth to pass when only short chains matter; no search stops at it by default
+MAX_PATHS = 200  # paths ``access_paths`` lists before it stops and says more exist
 
 
 def session_of(role_arn: str, session_name: str = "session") -> str:

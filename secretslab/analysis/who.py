@@ -6,15 +6,17 @@ depends on a policy the import could not read."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..authorization import Decision, authorize
+from ..authorization.known import name_problems
 from ..authorization.request import Request
 from ..evaluation.principals import PrincipalType
+from ..problems import request_error
 from ..world import World
 from .paths import AccessPath, shortest_path
-from .principals import MAX_DEPTH, session_of, world_principals
+from .principals import session_of, world_principals
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,16 +54,26 @@ def who_can(
     action: str,
     resource: str,
     *,
-    max_depth: int = MAX_DEPTH,
+    max_depth: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[WhoCan, ...]:
     """Every principal of the world that can perform ``action`` on ``resource``, directly or
-    through role chains, each with its shortest path; and every other account a resource-based
-    policy grants ("any principal of account X whose identity policies allow it")."""
+    through role chains of any length (a breadth-first search from each principal, each role
+    tried once: polynomial in the roles; ``max_depth`` limits the chains only when given), each
+    with its shortest path; and every other account a resource-based policy grants ("any
+    principal of account X whose identity policies allow it"). Raises ``UnknownNameError`` for an
+    action or resource that does not exist."""
+    singular = {"actions": "action", "resources": "resource"}
+    problems = tuple(
+        replace(p, path=(singular[str(p.path[0])],)) for p in name_problems(world, (), (resource,), (action,))
+    )
+    if problems:
+        raise request_error(problems, what="who-can question")
     principals = world_principals(world)
     out: list[WhoCan] = []
+    direct: dict[str, bool] = {}  # whether each role's session may make the request itself
     for i, principal in enumerate(principals):
-        found = _who(world, principal, action, resource, max_depth)
+        found = _who(world, principal, action, resource, max_depth, direct)
         if found is not None:
             out.append(found)
         if progress:
@@ -70,11 +82,13 @@ def who_can(
     return tuple(out)
 
 
-def _who(world: World, principal: str, action: str, resource: str, max_depth: int) -> WhoCan | None:
+def _who(
+    world: World, principal: str, action: str, resource: str, max_depth: int | None, reached: dict[str, bool]
+) -> WhoCan | None:
     """``principal`` with its shortest allowed path; or, when it is denied on what is known but
     an unreadable policy might allow it, with its direct request marked unknown."""
     kind = _kind(world, principal)
-    path = shortest_path(world, principal, action, resource, max_depth)
+    path = shortest_path(world, principal, action, resource, max_depth, reached)
     if path is not None:
         return WhoCan(principal, kind, path, _gap_note(path.decision), path.decision.unknown)
     if not world.gaps:

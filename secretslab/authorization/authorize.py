@@ -23,6 +23,7 @@ from .calls import Call, Caller, evaluate_call, remembered
 from .chain import assume_role_calls, assume_role_parameters, refused_session_policies, session_caller
 from .decision import Decision, PlannedStep, Step, main_step_index
 from .kms import kms_call
+from .known import check_request
 from .plan import Later, Pending, Plan
 from .request import Request
 from .secretsmanager import plan_secretsmanager, validate_resource_policy
@@ -30,11 +31,14 @@ from .secretsmanager import plan_secretsmanager, validate_resource_policy
 
 def authorize(world: World, request: Request | Mapping[str, Any], *, plan: bool = True) -> Decision:
     """The decision on ``request`` in ``world`` (a ``Request`` or a dict in the §1.2 format);
-    raises ``ScenarioError`` for a request that does not follow the format. ``Decision.plan``
+    raises ``ScenarioError`` for a request that does not follow the format, and its subclass
+    ``UnknownNameError`` (with "did you mean" suggestions) for an action, principal, role or
+    resource that does not exist. ``Decision.plan``
     lists every call the request needs, reached or not; with ``plan=False`` the decision records
     no plan (analyses of many requests, which read only outcomes, save building it)."""
     if not isinstance(request, Request):
         request = Request.from_dict(request)
+    check_request(world, request)
     state = remembered(world)
     decision = _run(world, request, _plan(world, request, state.callers), plan, state.memo)
     if not world.gaps:

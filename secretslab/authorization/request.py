@@ -14,7 +14,7 @@ from ..evaluation.target import read_context, read_target
 from ..fields import Fields, Path
 from ..policy.model import Policy, PolicyKind
 from ..policy.parsing import read_policy
-from ..problems import ProblemCode, ScenarioError
+from ..problems import ProblemCode, ScenarioError, request_error
 
 _REQUEST = {
     "principal": True,
@@ -117,7 +117,7 @@ class Request:
                     AssumeRoleStep(role, name or role.rsplit("/", 1)[-1], tuple(policies), tags, ctx, source)
                 )
         if reader.problems:
-            raise ScenarioError(reader.problems, what="request")
+            raise request_error(reader.problems)
         assert principal is not None and action is not None
         return cls(principal, action, resource, context, dict(parameters), tuple(chain))
 

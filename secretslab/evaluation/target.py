@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..fields import Fields
-from ..problems import ProblemCode
+from ..policy.catalog import any_close_actions, canonical_action, close_actions, known_service
+from ..problems import Problem, ProblemCode, did_you_mean
 from .context import Values, as_values
 
 Pairs = tuple[tuple[str, Values], ...]
@@ -22,18 +23,59 @@ def read_target(reader: Fields, raw: Mapping[str, Any]) -> tuple[str | None, str
     ``reader``; a missing or malformed value comes back as None (the resource as ``*``)."""
     principal = reader.string(raw.get("principal"), ("principal",), "principal", optional=False)
     action = reader.string(raw.get("action"), ("action",), "action", optional=False)
-    service, _, operation = (action or "").partition(":")
-    if action and (not service or not operation or ":" in operation):
-        reader.problem(
-            ProblemCode.INVALID_FIELD,
-            f"action is service:ActionName, found {action!r}",
-            ("action",),
-            "for example secretsmanager:GetSecretValue",
-        )
-        action = None
+    if action:
+        problem = action_problem(action)
+        if problem is not None:
+            reader.problems.append(problem.under(source=reader.source))
+            action = None
     resource = reader.string(raw.get("resource", "*"), ("resource",), "resource", optional=False) or "*"
     context = read_context(reader, raw.get("context"), ("context",))
     return principal, action, resource, context
+
+
+def action_problem(action: str, path: tuple[Any, ...] = ("action",)) -> Problem | None:
+    """Why ``action`` cannot be the action of a request, or None: it is ``service:ActionName``; a
+    request names one action, so a
+    wildcard is an error; so is a name the catalogue does not hold for a service secretslab models
+    (Secrets Manager, KMS, STS, IAM — any case). Actions of other services are taken as given.
+    Both with the closest actions that exist."""
+    service, _, operation = action.partition(":")
+    if not service or not operation or ":" in operation:
+        suggestions = any_close_actions(action)
+        return Problem(
+            ProblemCode.INVALID_FIELD,
+            f"action is service:ActionName, found {_quoted(action)}",
+            path,
+            did_you_mean(suggestions) or "for example secretsmanager:GetSecretValue",
+            suggestions=suggestions,
+        )
+    if "*" in action or "?" in action:
+        suggestions = close_actions(action)
+        return Problem(
+            ProblemCode.WILDCARD_IN_REQUEST,
+            f"a request names one action, found the wildcard {_quoted(action)}",
+            path,
+            did_you_mean(suggestions) or "for example secretsmanager:GetSecretValue",
+            suggestions=suggestions,
+        )
+    service = action.partition(":")[0]
+    if not known_service(service) or canonical_action(action) is not None:
+        return None
+    suggestions = close_actions(action)
+    return Problem(
+        ProblemCode.UNKNOWN_REQUEST_ACTION,
+        f"{service.lower()} has no action {_quoted(action.partition(':')[2])}",
+        path,
+        did_you_mean(suggestions)
+        or "the actions are listed at https://docs.aws.amazon.com/service-authorization/latest/reference/"
+        "reference_policies_actions-resources-contextkeys.html",
+        suggestions=suggestions,
+    )
+
+
+def _quoted(text: str, limit: int = 80) -> str:
+    """``text`` quoted, cut at ``limit`` characters (a message never repeats a huge value)."""
+    return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
 def read_context(reader: Fields, raw: Any, path: tuple[Any, ...]) -> Pairs:

@@ -33,6 +33,11 @@ def check_05(answer: object, world: object = None) -> str:
             f"{NOT_YET}: the answer is the edited world (for example sl.apply_fix(world, fix)); "
             f"got {type(answer).__name__}."
         )
+    if answer.user(CONTRACTOR) is None or answer.secret(PROD_DB) is None:
+        return (
+            f"{NOT_YET}: the answer no longer holds user contractor or secret prod/db: edit the world "
+            "of the exercise (for example sl.apply_fix(world, fix)) rather than replace it."
+        )
     request = {"principal": CONTRACTOR, "action": GET, "resource": PROD_DB}
     decision = authorize(answer, request)
     if not decision.allowed:

@@ -95,6 +95,46 @@ def suggest_action(action: str) -> str | None:
     return f"{service.lower()}:{found}" if found else None
 
 
+def close_actions(action: str, n: int = 3) -> tuple[str, ...]:
+    """Up to ``n`` known actions of the service of ``action`` that it may have meant, best first,
+    spelt as AWS spells them: for a wildcard, the actions that start with the text before it; else
+    the closest names (any case). Empty for a service the catalogue does not know."""
+    service, _, name = action.partition(":")
+    names = data.ACTIONS.get(service.lower())
+    if names is None:
+        return ()
+    cut = min((i for i, c in enumerate(name) if c in "*?"), default=-1)
+    if cut >= 0:
+        prefix = name[:cut].lower()
+        found = [a for a in names if a.lower().startswith(prefix)][:n]
+    else:
+        found = list(closest(name, tuple(names), n))
+    return tuple(f"{service.lower()}:{a}" for a in found)
+
+
+_LONGEST_NAME = 256
+
+
+def any_close_actions(text: str, n: int = 3) -> tuple[str, ...]:
+    """Up to ``n`` actions of any modelled service whose name is closest to ``text`` (an action
+    written without its service, or with a wrong one), as ``service:Name``."""
+    name = text.rpartition(":")[2]
+    every = tuple(f"{svc}:{a}" for svc, acts in data.ACTIONS.items() for a in acts)
+    by_name = {a.partition(":")[2].lower(): a for a in every}
+    return tuple(by_name[m.lower()] for m in closest(name, tuple(by_name), n))
+
+
+def closest(word: str, options: tuple[str, ...], n: int = 3, cutoff: float = 0.6) -> tuple[str, ...]:
+    """Up to ``n`` of ``options`` closest to ``word`` (compared in lower case), best first; none
+    for a word far longer than any name (comparing it would only cost time)."""
+    if len(word) > _LONGEST_NAME:
+        return ()
+    lowered = {o.lower(): o for o in options}
+    return tuple(
+        lowered[m] for m in difflib.get_close_matches(word.lower(), list(lowered), n=n, cutoff=cutoff)
+    )
+
+
 def resource_types(action: str) -> tuple[str, ...] | None:
     """The SAR resource types of a known action (empty: the action takes resource ``*``)."""
     service, _, name = action.partition(":")

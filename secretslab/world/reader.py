@@ -1,7 +1,8 @@
 """Read the world format of semantics §1.1 into the fields of a ``World``. Every problem is
 collected with its JSON path before ``ScenarioError`` is raised once: unknown keys (with "did you
 mean"), missing or mistyped fields, ARNs of the wrong shape (``read_entities``), references to
-entities the world does not hold, duplicates (here).
+entities the world does not hold, duplicates (here), and what AWS would never hold: one name,
+unique id or alias twice, empty names, unknown partitions (``uniqueness``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ..problems import ProblemCode, ScenarioError
 from .entities import Account
 from .index import Index
 from .read_entities import OPTIONAL, EntityReader
+from .uniqueness import uniqueness_problems
 
 _WORLD = {
     "accounts": OPTIONAL,
@@ -36,6 +38,7 @@ class _WorldReader(EntityReader):
         top = self.obj(data, (), _WORLD, "the world")
         if top is None:
             raise ScenarioError(self.problems, what="world")
+        self.where: dict[str, Path] = {}  # where each entity was read, by ARN (to locate problems)
         accounts = [
             a
             for p, v in self.items(top.get("accounts"), ("accounts",), "accounts")
@@ -65,6 +68,8 @@ class _WorldReader(EntityReader):
             "keys": tuple(keys),
         }
         self.references(Index(**parts), parts)
+        found = uniqueness_problems(top.get("accounts"), parts, self.where.get)
+        self.problems.extend(p.under(source=self.source) for p in found)
         if self.problems:
             raise ScenarioError(self.problems, what="world")
         return {**parts, "description": description, "gaps": tuple(gaps), "source": self.source}
@@ -84,6 +89,7 @@ class _WorldReader(EntityReader):
                 )
                 continue
             seen[entity.arn] = ipath
+            self.where.setdefault(entity.arn, ipath)
             out.append(entity)
         return out
 

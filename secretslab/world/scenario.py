@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..problems import Problem, ProblemCode, ScenarioError
+from .expectations import expectation_problems
 from .model import World
 
 
@@ -79,6 +80,9 @@ def load_scenario(path: str | Path) -> World:
                 ],
                 what="scenario file",
             )
+        broken = expectation_problems(data.get("expectations"), str(path))
+        if broken:
+            raise ScenarioError(broken, what="scenario file")
         description = data.get("description")
         data = dict(data["world"]) if isinstance(data["world"], dict) else data["world"]
         if description and isinstance(data, dict) and "description" not in data:
