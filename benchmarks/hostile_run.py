@@ -2425,6 +2425,8 @@ def main(argv: list[str] | None = None) -> int:
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(one, trials))
     print(table(results))
+    print()
+    print(table(results, "group"))
     print(
         f"\n{len(results)} trials on {root} in {time.perf_counter() - started:.0f} s "
         f"(timeout {args.timeout:g} s, seed {args.seed})"
@@ -2437,6 +2439,7 @@ def main(argv: list[str] | None = None) -> int:
                     "seed": args.seed,
                     "timeout": args.timeout,
                     "counts": counts(results),
+                    "families": counts(results, "group"),
                     "trials": results,
                 },
                 indent=1,
@@ -2446,23 +2449,26 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def counts(results: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
-    """Per door, and in total: how many trials, and how many of each class."""
+def counts(results: list[dict[str, Any]], by: str = "door") -> dict[str, dict[str, int]]:
+    """Per door (or per ``group``: the issue item or the generated family), and in total: how
+    many trials, and how many of each class."""
+    keys = DOORS if by == "door" else sorted({r[by] for r in results})
     out: dict[str, dict[str, int]] = {}
-    for door in (*DOORS, "total"):
-        rows = [r for r in results if door in ("total", r["door"])]
+    for key in (*keys, "total"):
+        rows = [r for r in results if key in ("total", r[by])]
         if rows:
             c = Counter(r["class"] for r in rows)
-            out[door] = {"tried": len(rows), **{k: c.get(k, 0) for k in CLASSES}}
+            out[key] = {"tried": len(rows), **{k: c.get(k, 0) for k in CLASSES}}
     return out
 
 
-def table(results: list[dict[str, Any]]) -> str:
+def table(results: list[dict[str, Any]], by: str = "door") -> str:
     """The counts as a Markdown table."""
-    header = ["door", "tried", "ok", "located", "clear", "wrong acceptance", "hang", "loss", "internal"]
+    header = [by if by == "door" else "family", "tried", "ok", "located", "clear", "wrong acceptance", "hang"]
+    header += ["loss", "internal"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for door, c in counts(results).items():
-        cells = [door if door != "total" else "**total**", str(c["tried"]), *(str(c[k]) for k in CLASSES)]
+    for key, c in counts(results, by).items():
+        cells = [key if key != "total" else "**total**", str(c["tried"]), *(str(c[k]) for k in CLASSES)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
