@@ -333,10 +333,12 @@ def raw_text(draw: st.DrawFn, base: Any) -> Hostile:
     byte order mark, a NaN, or the text cut short."""
     text = json.dumps(base)
     how = draw(st.sampled_from(["duplicate", "bigint", "deep", "control", "bom", "nan", "cut"]))
+    what = how
     if how == "duplicate":
         keys = sorted({str(p[-1]) for p in paths(base) if isinstance(p[-1], str)})
         key = draw(st.sampled_from(keys))
         text = text.replace(f'"{key}": ', f'"{key}": null, "{key}": ', 1)
+        what = f"duplicate {key!r}"
     elif how == "bigint":
         text = text[:1] + '"n": ' + "9" * draw(st.integers(4_301, 30_000)) + ", " + text[1:]
     elif how == "deep":
@@ -357,7 +359,7 @@ def raw_text(draw: st.DrawFn, base: Any) -> Hostile:
         )
     else:
         text = text[: draw(st.integers(0, len(text) - 1))]
-    return Hostile(text=text, must_reject=how in ("duplicate", "bigint", "deep", "cut"), what=how)
+    return Hostile(text=text, must_reject=how in ("duplicate", "bigint", "deep", "cut"), what=what)
 
 
 def billion_laughs(levels: int, width: int = 10) -> str:
