@@ -7,8 +7,29 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")  # figures render off-screen in tests (never via MPLBACKEND: it leaks into kernels)
+
+#: set by ``pytest --hostile-long``: the hostile-input harness (test_hostile.py) runs many more examples
+HOSTILE_LONG = False
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--hostile-long``: run the hostile-input harness with many more examples (minutes, not seconds)."""
+    parser.addoption(
+        "--hostile-long",
+        action="store_true",
+        default=False,
+        help="run tests/test_hostile.py with many more examples per property",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Read ``--hostile-long`` before the test modules are imported (their settings use it)."""
+    global HOSTILE_LONG
+    HOSTILE_LONG = bool(config.getoption("--hostile-long", default=False))
+
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "cases"
