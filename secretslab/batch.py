@@ -10,6 +10,7 @@ Line format (issue #2): ``{"id", "principal", "action", "resource", "resource_ac
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import nullcontext
 from typing import Any, BinaryIO
@@ -87,8 +88,10 @@ class Simulator:
             problem = Problem(
                 ProblemCode.INVALID_JSON, f"not a JSON object: {exc}", (), source=f"{source}:{number}"
             )
-            return {"id": None, "error": _error([problem])}
+            return {"id": _exact_id(line), "error": _error([problem])}
         ident = raw.get("id") if type(raw) is dict else None
+        if type(ident) is float:  # orjson reads an integer beyond 64 bits as a float: read it exactly
+            ident = _exact_id(line)
         try:
             evaluation = evaluate(self.request(raw, source, number), self.memo)
         except LineError as exc:
@@ -272,6 +275,29 @@ class Simulator:
         return tuple(out)
 
 
+def _exact_id(line: bytes) -> Any:
+    """The ``id`` of a line exactly as given: an integer of any size as an ``int`` (or, beyond the
+    4,300 digits Python converts, as its JSON text), a float as a float; None when the line is not
+    a JSON object. Read by the standard library's parser, which keeps integers whole (orjson turns
+    those beyond 64 bits into floats); only called for the rare lines that need it."""
+    try:
+        raw = json.loads(line, parse_int=_integer)
+    except (ValueError, RecursionError):
+        return None
+    return raw.get("id") if type(raw) is dict else None
+
+
+def _integer(text: str) -> Any:
+    return int(text) if len(text) <= 4300 else orjson.Fragment(text)
+
+
+def _id_json(ident: Any) -> Any:
+    """``ident`` as orjson writes it: an integer beyond 64 bits as its digits (orjson refuses it)."""
+    if type(ident) is int and not -(1 << 63) <= ident < (1 << 64):
+        return orjson.Fragment(str(ident))
+    return ident
+
+
 def _lines(stream: BinaryIO, block: int = 1 << 22) -> Iterator[bytes]:
     """The lines of a binary stream, read in large blocks (faster than line by line)."""
     rest = b""
@@ -311,6 +337,8 @@ def simulate(
             if not line or line.isspace():
                 continue
             result = decide(line, source, number)
+            if type(result["id"]) is int:
+                result["id"] = _id_json(result["id"])
             buffer.append(dumps(result, option=option))
             done += 1
             if "error" in result:

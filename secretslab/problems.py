@@ -246,6 +246,36 @@ def _quote(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+#: how many characters of a user's value a message quotes (the rest is elided with "…")
+QUOTE_LIMIT = 60
+
+
+def quoted(value: Any, limit: int = QUOTE_LIMIT) -> str:
+    """``value`` as a message quotes it (``repr``), never more than ``limit`` characters: a longer
+    one keeps its start and end around "…". An integer too long to print is described by its size
+    (Python refuses to print one beyond 4,300 digits) and a container by its type and length, so
+    quoting never fails, and costs the same for any input."""
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return repr(value)[:limit]
+    if isinstance(value, int):
+        digits = int(value.bit_length() * 0.30103) + 1
+        return repr(value) if digits <= limit else f"<an integer of about {digits} digits>"
+    if isinstance(value, (list, tuple)):
+        return f"<a list of {len(value)} item(s)>"
+    if isinstance(value, dict):
+        return f"<an object of {len(value)} field(s)>"
+    if not isinstance(value, (str, bytes)):
+        return f"<{type(value).__name__}>"
+    if len(value) <= limit:
+        text = repr(value)
+        if len(text) <= limit:
+            return text
+    keep = limit - 1
+    head = keep * 2 // 3
+    start, end = repr(value[:limit]), repr(value[-limit:])
+    return start[:head] + "…" + end[len(end) - (keep - head) :]
+
+
 def errors(problems: Iterable[Problem]) -> tuple[Problem, ...]:
     """The problems that are errors, in order."""
     return tuple(p for p in problems if p.is_error)

@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ..problems import InvalidPolicyError, Problem, ProblemCode
+from ..problems import InvalidPolicyError, Problem, ProblemCode, quoted
 from . import checks
 from .condition_reader import ConditionReader
 from .elements import ElementReader
@@ -77,27 +77,50 @@ def read_policy(doc: Any, kind: PolicyKind | str = PolicyKind.IDENTITY) -> Polic
 
 
 def _load_json(text: str | bytes | bytearray) -> tuple[Any, list[Problem]]:
-    problems: list[Problem] = []
+    duplicates: list[tuple[dict[str, Any], str]] = []  # (the object holding the key twice, the key)
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in items:
             if key in out:
-                problems.append(
-                    Problem(
-                        ProblemCode.DUPLICATE_KEY,
-                        f"the key {key!r} appears twice in one object; AWS keeps only one of them",
-                    )
-                )
+                duplicates.append((out, key))
             out[key] = value
         return out
 
     try:
-        return json.loads(text, object_pairs_hook=pairs), problems
+        doc = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         return None, [Problem(ProblemCode.INVALID_JSON, f"{exc.msg} at line {exc.lineno} column {exc.colno}")]
     except (UnicodeDecodeError, RecursionError, ValueError) as exc:
-        return None, [Problem(ProblemCode.INVALID_JSON, f"cannot decode the text: {exc}")]
+        why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        return None, [Problem(ProblemCode.INVALID_JSON, f"cannot decode the text: {why}")]
+    where = _paths_of({id(holder) for holder, _ in duplicates}, doc) if duplicates else {}
+    problems = [
+        Problem(
+            ProblemCode.DUPLICATE_KEY,
+            f"the key {quoted(key)} appears twice in this object; AWS keeps only one of them",
+            where.get(id(holder), ()),
+        )
+        for holder, key in duplicates
+    ]
+    return doc, problems
+
+
+def _paths_of(wanted: set[int], doc: Any) -> dict[int, Path]:
+    """The JSON path of each object of ``doc`` whose id is in ``wanted`` (walked without recursion,
+    so any depth the parser accepted is walked). An object dropped by a duplicate key of its
+    parent has no path: its problem is located at the document."""
+    found: dict[int, Path] = {}
+    stack: list[tuple[Any, Path]] = [(doc, ())]
+    while stack and len(found) < len(wanted):
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            if id(value) in wanted:
+                found[id(value)] = path
+            stack.extend((v, (*path, k)) for k, v in value.items() if isinstance(v, (dict, list)))
+        elif isinstance(value, list):
+            stack.extend((v, (*path, i)) for i, v in enumerate(value) if isinstance(v, (dict, list)))
+    return found
 
 
 class _Parser(ElementReader, ConditionReader):

@@ -9,18 +9,31 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..files import FileProblem, read_input
 from ..problems import Problem, ProblemCode, ScenarioError
 from .model import World
 
 
 def read_document(path: str | Path) -> Any:
     """The JSON or YAML document in ``path``; ``ScenarioError`` naming the file if unreadable."""
-    name = str(path)
+    name = str(path).replace("\0", "\\0")
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_input(path).decode("utf-8")
+    except FileProblem as exc:
         raise ScenarioError(
-            [Problem(ProblemCode.UNREADABLE_FILE, f"cannot read the file: {exc}", (), source=name)],
+            [Problem(ProblemCode.UNREADABLE_FILE, f"cannot read the file: {exc.strerror}", (), source=name)],
+            what="scenario file",
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            [
+                Problem(
+                    ProblemCode.UNREADABLE_FILE,
+                    f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
+                    (),
+                    source=name,
+                )
+            ],
             what="scenario file",
         ) from None
     if name.endswith((".yaml", ".yml")):
@@ -42,6 +55,12 @@ def read_document(path: str | Path) -> Any:
                 ],
                 what="scenario file",
             ) from None
+        except (RecursionError, ValueError) as exc:  # nesting or an integer beyond what Python reads
+            why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            raise ScenarioError(
+                [Problem(ProblemCode.UNREADABLE_FILE, f"not readable YAML: {why}", (), source=name)],
+                what="scenario file",
+            ) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -54,6 +73,12 @@ def read_document(path: str | Path) -> Any:
                     source=name,
                 )
             ],
+            what="scenario file",
+        ) from None
+    except (RecursionError, ValueError) as exc:  # nesting or an integer beyond what Python reads
+        why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ScenarioError(
+            [Problem(ProblemCode.UNREADABLE_FILE, f"not readable JSON: {why}", (), source=name)],
             what="scenario file",
         ) from None
 
