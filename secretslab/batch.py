@@ -28,7 +28,7 @@ from .evaluation.target import read_target
 from .fields import Fields
 from .policy.model import Policy, PolicyKind
 from .policy.parsing import read_policy
-from .problems import PathPart, Problem, ProblemCode
+from .problems import PathPart, Problem, ProblemCode, quoted
 from .services import rules_for
 
 _FIELDS = frozenset(
@@ -114,7 +114,9 @@ class Simulator:
             )
         for key in raw:
             if key not in _FIELDS:
-                reader.problem(ProblemCode.UNKNOWN_FIELD, f"a request line has no field {key!r}", (key,))
+                reader.problem(
+                    ProblemCode.UNKNOWN_FIELD, f"a request line has no field {quoted(key)}", (key,)
+                )
         arn, action, resource, given = read_target(reader, raw)
         principal = self._principal(arn, reader) if arn is not None else None
         rules = rules_for(action, resource) if action else None
@@ -199,7 +201,7 @@ class Simulator:
         if found is None:
             reader.problem(
                 ProblemCode.INVALID_FIELD,
-                f"{value!r} is not a root, user, role, assumed-role or federated-user ARN",
+                f"{quoted(value)} is not a root, user, role, assumed-role or federated-user ARN",
                 ("principal",),
             )
         return found

@@ -112,7 +112,7 @@ def _closed_streams() -> None:
     if sys.stdin is None:
         sys.stdin = _Closed("input", "give a FILE argument")
     if sys.stdout is None:
-        sys.stdout = _Closed("output", "redirect it to a file (or use -o FILE)")
+        sys.stdout = _Closed("output", "redirect it (> FILE)")
     if sys.stderr is None:
         sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process
 
@@ -229,7 +229,7 @@ def _key_values(items: list[str], what: str, parse_json: bool) -> dict[str, Any]
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            problem = Problem(ProblemCode.INVALID_FIELD, f"{item!r} is not KEY=VALUE", (what,))
+            problem = Problem(ProblemCode.INVALID_FIELD, f"{quoted(item)} is not KEY=VALUE", (what,))
             raise ScenarioError([problem], what="argument")
         if parse_json:
             try:

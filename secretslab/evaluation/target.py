@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..fields import Fields
-from ..problems import ProblemCode
+from ..problems import ProblemCode, quoted
 from .context import Values, as_values
 
 Pairs = tuple[tuple[str, Values], ...]
@@ -26,7 +26,7 @@ def read_target(reader: Fields, raw: Mapping[str, Any]) -> tuple[str | None, str
     if action and (not service or not operation or ":" in operation):
         reader.problem(
             ProblemCode.INVALID_FIELD,
-            f"action is service:ActionName, found {action!r}",
+            f"action is service:ActionName, found {quoted(action)}",
             ("action",),
             "for example secretsmanager:GetSecretValue",
         )
@@ -57,9 +57,16 @@ def read_context(reader: Fields, raw: Any, path: tuple[Any, ...]) -> Pairs:
         ):
             reader.problem(
                 ProblemCode.INVALID_FIELD,
-                f"context key {key!r} takes a string or a list of strings",
+                f"context key {quoted(key)} takes a string or a list of strings",
                 (*path, str(key)),
             )
             continue
-        out.append((str(key), as_values(value)))
+        try:
+            out.append((str(key), as_values(value)))
+        except ValueError:  # an integer beyond the 4,300 digits Python turns into text
+            reader.problem(
+                ProblemCode.INVALID_FIELD,
+                f"context key {quoted(key)} holds an integer of more than 4,300 digits",
+                (*path, str(key)),
+            )
     return tuple(out)

@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ..problems import InvalidPolicyError, Problem, ProblemCode, quoted
+from ..problems import InvalidPolicyError, Problem, ProblemCode, limit_problem, quoted
 from . import checks
 from .condition_reader import ConditionReader
 from .elements import ElementReader
@@ -62,7 +62,7 @@ def read_policy(doc: Any, kind: PolicyKind | str = PolicyKind.IDENTITY) -> Polic
     except ValueError:
         choices = ", ".join(k.value for k in PolicyKind)
         problem = Problem(
-            ProblemCode.INVALID_FIELD, f"unknown policy kind {kind!r}; expected one of {choices}"
+            ProblemCode.INVALID_FIELD, f"unknown policy kind {quoted(kind)}; expected one of {choices}"
         )
         return Policy(PolicyKind.IDENTITY, None, (), (problem,), doc)
     if isinstance(doc, (str, bytes, bytearray)):
@@ -73,7 +73,13 @@ def read_policy(doc: Any, kind: PolicyKind | str = PolicyKind.IDENTITY) -> Polic
         problems = []
     parser = _Parser(policy_kind)
     parser.problems.extend(problems)
-    return parser.policy(doc)
+    try:
+        return parser.policy(doc)
+    except (RecursionError, ValueError) as exc:  # the backstop: "never raises" holds for any input
+        too_big = limit_problem(exc)
+        if too_big is None:
+            raise
+        return Policy(policy_kind, None, (), (*problems, too_big), doc)
 
 
 def _load_json(text: str | bytes | bytearray) -> tuple[Any, list[Problem]]:
@@ -162,7 +168,7 @@ class _Parser(ElementReader, ConditionReader):
             self.problems.append(
                 Problem(
                     ProblemCode.INVALID_VERSION,
-                    f'Version is {version!r}; expected "2012-10-17" (or the old "2008-10-17")',
+                    f'Version is {quoted(version)}; expected "2012-10-17" (or the old "2008-10-17")',
                     ("Version",),
                 )
             )
@@ -210,7 +216,7 @@ class _Parser(ElementReader, ConditionReader):
                 self.problems.append(
                     Problem(
                         ProblemCode.DUPLICATE_SID,
-                        f"Sid {s.sid!r} is used twice",
+                        f"Sid {quoted(s.sid)} is used twice",
                         ("Statement", s.index, "Sid"),
                     )
                 )
@@ -250,7 +256,7 @@ class _Parser(ElementReader, ConditionReader):
                 self.problems.append(
                     Problem(
                         ProblemCode.UNKNOWN_ELEMENT,
-                        f"{key!r} is not a policy element here; expected one of {', '.join(allowed)}",
+                        f"{quoted(key)} is not a policy element here; expected one of {', '.join(allowed)}",
                         (*path, str(key)),
                         hint=hint,
                     )

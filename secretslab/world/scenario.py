@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..files import FileProblem, read_input
-from ..problems import Problem, ProblemCode, ScenarioError
+from ..problems import Problem, ProblemCode, ScenarioError, quoted
 from .model import World
 
 
@@ -56,9 +56,8 @@ def read_document(path: str | Path) -> Any:
                 what="scenario file",
             ) from None
         except (RecursionError, ValueError) as exc:  # nesting or an integer beyond what Python reads
-            why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
             raise ScenarioError(
-                [Problem(ProblemCode.UNREADABLE_FILE, f"not readable YAML: {why}", (), source=name)],
+                [Problem(ProblemCode.UNREADABLE_FILE, f"not readable YAML: {_why(exc)}", (), source=name)],
                 what="scenario file",
             ) from None
     try:
@@ -76,11 +75,19 @@ def read_document(path: str | Path) -> Any:
             what="scenario file",
         ) from None
     except (RecursionError, ValueError) as exc:  # nesting or an integer beyond what Python reads
-        why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise ScenarioError(
-            [Problem(ProblemCode.UNREADABLE_FILE, f"not readable JSON: {why}", (), source=name)],
+            [Problem(ProblemCode.UNREADABLE_FILE, f"not readable JSON: {_why(exc)}", (), source=name)],
             what="scenario file",
         ) from None
+
+
+def _why(exc: BaseException) -> str:
+    """Why a parser gave up, in the user's terms."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    if "integer string conversion" in str(exc):
+        return "an integer has more than 4,300 digits"
+    return quoted(str(exc), 200)
 
 
 def load_scenario(path: str | Path) -> World:
@@ -95,7 +102,7 @@ def load_scenario(path: str | Path) -> World:
                 [
                     Problem(
                         ProblemCode.UNKNOWN_FIELD,
-                        f"a scenario file has no field {k!r}; expected "
+                        f"a scenario file has no field {quoted(k)}; expected "
                         "world, title, description, expectations",
                         (k,),
                         source=str(path),
