@@ -81,17 +81,24 @@ class Simulator:
             yield self.line(line, source, number)
 
     def line(self, line: bytes, source: str, number: int) -> dict[str, Any]:
-        """The result of one batch line (``number`` of ``source``, for located errors)."""
+        """The result of one batch line (``number`` of ``source``, for located errors). Its ``id``
+        is the line's exactly: an integer of any size stays whole (one beyond the 4,300 digits
+        Python converts is given as its JSON text, an ``orjson.Fragment``)."""
         try:
             raw = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            problem = Problem(
-                ProblemCode.INVALID_JSON, f"not a JSON object: {exc}", (), source=f"{source}:{number}"
-            )
-            return {"id": _exact_id(line), "error": _error([problem])}
+            raw = _exact(line)  # valid JSON orjson cannot hold (a number beyond a double)?
+            if raw is None:
+                problem = Problem(
+                    ProblemCode.INVALID_JSON, f"not a JSON object: {exc}", (), source=f"{source}:{number}"
+                )
+                return {"id": None, "error": _error([problem])}
         ident = raw.get("id") if type(raw) is dict else None
         if type(ident) is float:  # orjson reads an integer beyond 64 bits as a float: read it exactly
-            ident = _exact_id(line)
+            exact = _exact(line)
+            ident = exact.get("id") if type(exact) is dict else ident
+        if type(ident) is _Digits:
+            ident = orjson.Fragment(str.__str__(ident))
         try:
             evaluation = evaluate(self.request(raw, source, number), self.memo)
         except LineError as exc:
@@ -277,20 +284,26 @@ class Simulator:
         return tuple(out)
 
 
-def _exact_id(line: bytes) -> Any:
-    """The ``id`` of a line exactly as given: an integer of any size as an ``int`` (or, beyond the
-    4,300 digits Python converts, as its JSON text), a float as a float; None when the line is not
-    a JSON object. Read by the standard library's parser, which keeps integers whole (orjson turns
-    those beyond 64 bits into floats); only called for the rare lines that need it."""
+def _exact(line: bytes) -> Any:
+    """The line read by the standard library's parser, which keeps integers whole (orjson turns
+    those beyond 64 bits into floats and refuses numbers beyond a double); None when it is not
+    JSON either. Only called for the rare lines that need it."""
     try:
-        raw = json.loads(line, parse_int=_integer)
+        return json.loads(line, parse_int=_integer)
     except (ValueError, RecursionError):
         return None
-    return raw.get("id") if type(raw) is dict else None
+
+
+class _Digits(str):
+    """An integer beyond the 4,300 digits Python converts from text, kept as its digits: as text
+    is how a context value reads a number anyway (``evaluation.context.as_values``); an id of
+    this kind is written back as the number it was (``orjson.Fragment``)."""
+
+    __slots__ = ()
 
 
 def _integer(text: str) -> Any:
-    return int(text) if len(text) <= 4300 else orjson.Fragment(text)
+    return int(text) if len(text) <= 4300 else _Digits(text)
 
 
 def _id_json(ident: Any) -> Any:

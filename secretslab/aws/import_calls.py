@@ -145,13 +145,16 @@ class Reader:
         try:
             return document_of(value)
         except (ValueError, RecursionError) as exc:  # json.JSONDecodeError is a ValueError
-            why = "nested too deeply" if isinstance(exc, RecursionError) else quoted(str(exc), 80)
+            if isinstance(exc, json.JSONDecodeError):
+                why = f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            else:
+                why = "nested too deeply" if isinstance(exc, RecursionError) else quoted(str(exc), 80)
             self.gaps.append(
                 {
                     "resource": resource,
                     "what": what,
                     "operation": operation,
-                    "error": f"MalformedPolicyDocument ({why})",
+                    "error": f"MalformedPolicyDocument: {why}",
                 }
             )
             return None
