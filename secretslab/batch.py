@@ -87,7 +87,8 @@ class Simulator:
         try:
             raw = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            raw = _exact(line)  # valid JSON orjson cannot hold (a number beyond a double)?
+            # valid JSON whose number orjson cannot hold (beyond a double)? read it exactly
+            raw = _exact(line) if "number" in str(exc) else None
             if raw is None:
                 problem = Problem(
                     ProblemCode.INVALID_JSON, f"not a JSON object: {exc}", (), source=f"{source}:{number}"
@@ -289,7 +290,7 @@ def _exact(line: bytes) -> Any:
     those beyond 64 bits into floats and refuses numbers beyond a double); None when it is not
     JSON either. Only called for the rare lines that need it."""
     try:
-        return json.loads(line, parse_int=_integer)
+        return json.loads(line, parse_int=_integer, parse_constant=_no_constant)
     except (ValueError, RecursionError):
         return None
 
@@ -302,6 +303,10 @@ class _Digits(str):
     __slots__ = ()
 
 
+def _no_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not JSON")  # NaN and Infinity: Python's parser only
+
+
 def _integer(text: str) -> Any:
     return int(text) if len(text) <= 4300 else _Digits(text)
 
@@ -311,6 +316,18 @@ def _id_json(ident: Any) -> Any:
     if type(ident) is int and not -(1 << 63) <= ident < (1 << 64):
         return orjson.Fragment(str(ident))
     return ident
+
+
+def _unwritable(source: str, number: int) -> dict[str, Any]:
+    """The result of a line whose own result cannot be written as JSON: its id is not valid JSON
+    text (Python's parser reads what orjson refuses), so the line is an error without an id."""
+    problem = Problem(
+        ProblemCode.INVALID_FIELD,
+        "the id cannot be written back as JSON (it holds a lone surrogate)",
+        ("id",),
+        source=f"{source}:{number}",
+    )
+    return {"id": None, "error": _error([problem])}
 
 
 def _lines(stream: BinaryIO, block: int = 1 << 22) -> Iterator[bytes]:
@@ -354,7 +371,11 @@ def simulate(
             result = decide(line, source, number)
             if type(result["id"]) is int:
                 result["id"] = _id_json(result["id"])
-            buffer.append(dumps(result, option=option))
+            try:
+                buffer.append(dumps(result, option=option))
+            except (TypeError, orjson.JSONEncodeError):  # an id JSON cannot carry (a lone surrogate)
+                result = _unwritable(source, number)
+                buffer.append(dumps(result, option=option))
             done += 1
             if "error" in result:
                 failed += 1

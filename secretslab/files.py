@@ -82,7 +82,8 @@ def same_file(path: str | os.PathLike[str], other: Input) -> bool:
 def check_destination(path: str | os.PathLike[str], inputs: Iterable[Input] = ()) -> os.stat_result | None:
     """The destination's status (None when it does not exist yet), after refusing with
     ``FileProblem`` what may not be written: a NUL in the name, one of the command's ``inputs``, a
-    symbolic link, a directory."""
+    symbolic link, a directory, a file in a directory that does not exist. A command calls it
+    before long work, so a destination it cannot write is refused before the work is done."""
     name = _name(path)
     for item in inputs:
         if not isinstance(item, int):
@@ -100,6 +101,8 @@ def check_destination(path: str | os.PathLike[str], inputs: Iterable[Input] = ()
     try:
         status = os.stat(name)
     except FileNotFoundError:
+        if not os.path.isdir(os.path.dirname(os.path.abspath(name))):
+            raise FileProblem("its directory does not exist", name, errno.ENOENT) from None
         return None
     except OSError as exc:
         raise FileProblem(f"cannot write here: {exc.strerror}", name, exc.errno or errno.EINVAL) from None

@@ -212,6 +212,11 @@ def test_import_refuses_a_symlinked_output_before_calling_anything(tmp_path: Pat
         assert not server.requests  # refused before the first call
     assert done.returncode == 2 and "symbolic link" in done.stderr and clean(done.stderr)
     assert (tmp_path / "target.json").read_text() == "keep"
+    with _Recorder() as server:
+        missing = tmp_path / "no-such-folder" / "snapshot.json"
+        done = run("import", "--endpoint-url", server.url, "-o", str(missing), env=_env(tmp_path))
+        assert not server.requests
+    assert done.returncode == 2 and "directory does not exist" in done.stderr and clean(done.stderr)
 
 
 # -- §4 batch ids come back exactly as given
@@ -251,6 +256,20 @@ def test_a_number_no_double_holds_is_read_and_the_line_keeps_its_id(tmp_path: Pa
     result = json.loads(done.stdout)
     assert result["id"] == 12345678901234567890123
     assert "$.principal" in [p["path"] for p in result["error"]["problems"]]
+
+
+def test_lines_only_pythons_parser_reads_never_stop_the_batch(tmp_path: Path) -> None:
+    (tmp_path / "batch.jsonl").write_text(
+        '{"id": 1, "principal": NaN}\n'  # NaN is not JSON: refused, as orjson refuses it
+        '{"principal": 1e999, "id": "\\ud800"}\n'  # an id no JSON output can carry
+        + json.dumps(dict(LINE, id=3))
+        + "\n"
+    )
+    done = run("simulate", str(tmp_path / "batch.jsonl"))
+    results = [json.loads(line) for line in done.stdout.splitlines()]
+    assert clean(done.stderr) and [r["id"] for r in results] == [None, None, 3]
+    assert results[0]["error"]["problems"][0]["code"] == "INVALID_JSON"
+    assert results[1]["error"]["problems"][0]["path"] == "$.id" and results[2]["outcome"] == "allow"
 
 
 # -- §5 errors users can act on
