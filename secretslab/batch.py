@@ -10,6 +10,7 @@ Line format (issue #2): ``{"id", "principal", "action", "resource", "resource_ac
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import nullcontext
 from typing import Any, BinaryIO
@@ -27,7 +28,7 @@ from .evaluation.target import read_target
 from .fields import Fields
 from .policy.model import Policy, PolicyKind
 from .policy.parsing import read_policy
-from .problems import PathPart, Problem, ProblemCode
+from .problems import PathPart, Problem, ProblemCode, quoted
 from .services import rules_for
 
 _FIELDS = frozenset(
@@ -80,15 +81,25 @@ class Simulator:
             yield self.line(line, source, number)
 
     def line(self, line: bytes, source: str, number: int) -> dict[str, Any]:
-        """The result of one batch line (``number`` of ``source``, for located errors)."""
+        """The result of one batch line (``number`` of ``source``, for located errors). Its ``id``
+        is the line's exactly: an integer of any size stays whole (one beyond the 4,300 digits
+        Python converts is given as its JSON text, an ``orjson.Fragment``)."""
         try:
             raw = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            problem = Problem(
-                ProblemCode.INVALID_JSON, f"not a JSON object: {exc}", (), source=f"{source}:{number}"
-            )
-            return {"id": None, "error": _error([problem])}
+            # valid JSON whose number orjson cannot hold (beyond a double)? read it exactly
+            raw = _exact(line) if "number" in str(exc) else None
+            if raw is None:
+                problem = Problem(
+                    ProblemCode.INVALID_JSON, f"not a JSON object: {exc}", (), source=f"{source}:{number}"
+                )
+                return {"id": None, "error": _error([problem])}
         ident = raw.get("id") if type(raw) is dict else None
+        if type(ident) is float:  # orjson reads an integer beyond 64 bits as a float: read it exactly
+            exact = _exact(line)
+            ident = exact.get("id") if type(exact) is dict else ident
+        if type(ident) is _Digits:
+            ident = orjson.Fragment(str.__str__(ident))
         try:
             evaluation = evaluate(self.request(raw, source, number), self.memo)
         except LineError as exc:
@@ -111,7 +122,9 @@ class Simulator:
             )
         for key in raw:
             if key not in _FIELDS:
-                reader.problem(ProblemCode.UNKNOWN_FIELD, f"a request line has no field {key!r}", (key,))
+                reader.problem(
+                    ProblemCode.UNKNOWN_FIELD, f"a request line has no field {quoted(key)}", (key,)
+                )
         arn, action, resource, given = read_target(reader, raw)
         principal = self._principal(arn, reader) if arn is not None else None
         rules = rules_for(action, resource) if action else None
@@ -196,7 +209,7 @@ class Simulator:
         if found is None:
             reader.problem(
                 ProblemCode.INVALID_FIELD,
-                f"{value!r} is not a root, user, role, assumed-role or federated-user ARN",
+                f"{quoted(value)} is not a root, user, role, assumed-role or federated-user ARN",
                 ("principal",),
             )
         return found
@@ -272,6 +285,51 @@ class Simulator:
         return tuple(out)
 
 
+def _exact(line: bytes) -> Any:
+    """The line read by the standard library's parser, which keeps integers whole (orjson turns
+    those beyond 64 bits into floats and refuses numbers beyond a double); None when it is not
+    JSON either. Only called for the rare lines that need it."""
+    try:
+        return json.loads(line, parse_int=_integer, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        return None
+
+
+class _Digits(str):
+    """An integer beyond the 4,300 digits Python converts from text, kept as its digits: as text
+    is how a context value reads a number anyway (``evaluation.context.as_values``); an id of
+    this kind is written back as the number it was (``orjson.Fragment``)."""
+
+    __slots__ = ()
+
+
+def _no_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not JSON")  # NaN and Infinity: Python's parser only
+
+
+def _integer(text: str) -> Any:
+    return int(text) if len(text) <= 4300 else _Digits(text)
+
+
+def _id_json(ident: Any) -> Any:
+    """``ident`` as orjson writes it: an integer beyond 64 bits as its digits (orjson refuses it)."""
+    if type(ident) is int and not -(1 << 63) <= ident < (1 << 64):
+        return orjson.Fragment(str(ident))
+    return ident
+
+
+def _unwritable(source: str, number: int) -> dict[str, Any]:
+    """The result of a line whose own result cannot be written as JSON: its id is not valid JSON
+    text (Python's parser reads what orjson refuses), so the line is an error without an id."""
+    problem = Problem(
+        ProblemCode.INVALID_FIELD,
+        "the id cannot be written back as JSON (it holds a lone surrogate)",
+        ("id",),
+        source=f"{source}:{number}",
+    )
+    return {"id": None, "error": _error([problem])}
+
+
 def _lines(stream: BinaryIO, block: int = 1 << 22) -> Iterator[bytes]:
     """The lines of a binary stream, read in large blocks (faster than line by line)."""
     rest = b""
@@ -311,7 +369,13 @@ def simulate(
             if not line or line.isspace():
                 continue
             result = decide(line, source, number)
-            buffer.append(dumps(result, option=option))
+            if type(result["id"]) is int:
+                result["id"] = _id_json(result["id"])
+            try:
+                buffer.append(dumps(result, option=option))
+            except (TypeError, orjson.JSONEncodeError):  # an id JSON cannot carry (a lone surrogate)
+                result = _unwritable(source, number)
+                buffer.append(dumps(result, option=option))
             done += 1
             if "error" in result:
                 failed += 1

@@ -6,26 +6,33 @@ Problems go to stderr with a non-zero exit; never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import gc
+import io
 import json
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
+from contextlib import nullcontext
 from typing import Any
 
-from .problems import InvalidPolicyError, Problem, ProblemCode, ScenarioError
+from .files import FileProblem, atomic_writer, open_input, read_input
+from .problems import InvalidPolicyError, Problem, ProblemCode, ScenarioError, quoted
 
 EXIT_INPUT = 2  # bad input: a file, a scenario, a request, an argument
 EXIT_INTERNAL = 70  # a bug in secretslab
 EXIT_FAILED_LINES = 1  # simulate: some batch lines had errors (all results are still written)
+EXIT_PIPE = 128 + 13  # the reader of the output went away: the status of a tool ended by SIGPIPE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``secretslab`` command with ``argv`` (default: the process's arguments) and return its
     exit code: 0 on success, 2 for bad input (said on stderr, never a traceback), 70 for an
-    internal error, 130 when interrupted; ``check`` and ``validate`` return 1 when the policies
-    have errors, ``simulate`` when any line had an error."""
+    internal error, 130 when interrupted, 141 (quietly) when the reader of the output went away;
+    ``check`` and ``validate`` return 1 when the policies have errors, ``simulate`` when any line
+    had an error (every result is still written)."""
+    _closed_streams()
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -33,43 +40,99 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     try:
         return int(args.run(args))
-    except (ScenarioError, InvalidPolicyError) as exc:
-        print(f"secretslab {args.command}: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    except UnicodeDecodeError as exc:
-        print(
-            f"secretslab {args.command}: the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
-            file=sys.stderr,
-        )
-        return EXIT_INPUT
-    except OSError as exc:
-        print(
-            f"secretslab {args.command}: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
-            file=sys.stderr,
-        )
-        return EXIT_INPUT
+    except BrokenPipeError:
+        return EXIT_PIPE
     except KeyboardInterrupt:
-        print(f"secretslab {args.command}: interrupted", file=sys.stderr)
-        return 130
-    except Exception as exc:  # never show a traceback to a user; say what to report
-        print(
-            f"secretslab {args.command}: internal error ({type(exc).__name__}: {exc}); "
+        return _say(args.command, "interrupted", 130)
+    except Exception as exc:  # every error becomes one line on stderr, never a traceback
+        message = user_error(exc)
+        if message is not None:
+            return _say(args.command, message, EXIT_INPUT)
+        # never show a traceback to a user; say what to report
+        return _say(
+            args.command,
+            f"internal error ({type(exc).__name__}: {quoted(str(exc), 200)}); "
             "please report it with the input that caused it",
-            file=sys.stderr,
+            EXIT_INTERNAL,
         )
-        return EXIT_INTERNAL
+
+
+def user_error(exc: BaseException) -> str | None:
+    """The one-line message for an error the user's input or environment caused (a bad file, a
+    scenario or policy with problems, input too deep or too large to read); None for a bug."""
+    if isinstance(exc, (ScenarioError, InvalidPolicyError)):
+        return str(exc)
+    if isinstance(exc, FileProblem):
+        return str(exc)
+    if isinstance(exc, UnicodeDecodeError):
+        return f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})"
+    if isinstance(exc, OSError):
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}"
+    if isinstance(exc, RecursionError):
+        return "the input is nested too deeply to read"
+    if isinstance(exc, MemoryError):
+        return "the input is too large to hold in memory"
+    if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+        return "the input holds an integer too long to read (more than 4,300 digits)"
+    return None
+
+
+def _say(command: str, message: str, code: int) -> int:
+    with contextlib.suppress(OSError, ValueError):  # stderr itself gone: the exit status says it
+        print(f"secretslab {command}: {message}", file=sys.stderr)
+    return code
+
+
+class _Closed(io.RawIOBase):
+    """Stands for a standard stream the process was started without (``>&-``, ``<&-``): using it
+    is an error that names the stream, instead of an AttributeError on ``None``."""
+
+    def __init__(self, name: str, hint: str) -> None:
+        super().__init__()
+        self.label, self.hint = name, hint
+
+    @property
+    def buffer(self) -> _Closed:
+        """The binary side: closed too."""
+        return self
+
+    def _closed(self, *_: Any, **__: Any) -> Any:
+        raise OSError(errno.EBADF, f"standard {self.label} is closed; {self.hint}")
+
+    read = readline = readinto = write = flush = fileno = _closed
+
+    def readable(self) -> bool:
+        return self.label == "input"
+
+    def writable(self) -> bool:
+        return self.label != "input"
+
+
+def _closed_streams() -> None:
+    """Replace a standard stream the process has not got by one that says so when used."""
+    if sys.stdin is None:
+        sys.stdin = _Closed("input", "give a FILE argument")
+    if sys.stdout is None:
+        sys.stdout = _Closed("output", "redirect it (> FILE)")
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process
 
 
 def entry() -> None:
     """The process entry point: run, flush, and leave without tearing down the heap — a batch
     leaves millions of remembered results that Python would otherwise free one by one (0.4 s
     for 10,000 requests)."""
+    for stream in (sys.stdout, sys.stderr):  # a name that is not UTF-8 is printed, escaped
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     code = main()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BrokenPipeError:
-        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            code = EXIT_PIPE if code == 0 and stream is sys.stdout else code
     os._exit(code)
 
 
@@ -143,23 +206,22 @@ def _simulate(args: argparse.Namespace) -> int:
     from .batch import simulate
 
     source = args.file or "<stdin>"
-    stream = open(args.file, "rb") if args.file else sys.stdin.buffer  # noqa: SIM115 - closed below
-    out = open(args.output, "wb") if args.output else sys.stdout.buffer  # noqa: SIM115 - closed below
-    # The process ends when the batch does (``entry``), and evaluation makes no garbage cycles:
-    # the cyclic collector would only rescan the remembered results, so it is switched off.
-    gc.disable()
+    stream = open_input(args.file) if args.file else sys.stdin.buffer
     try:
-        done, failed = simulate(stream, out, source, tune_gc=False)
-    except BrokenPipeError:
-        return 0
+        target = atomic_writer(args.output, inputs=[args.file or 0]) if args.output else None
+        with target or nullcontext(sys.stdout.buffer) as out:
+            # The process ends when the batch does (``entry``), and evaluation makes no garbage
+            # cycles: the cyclic collector would only rescan the remembered results, so it is off.
+            gc.disable()
+            try:
+                done, failed = simulate(stream, out, source, tune_gc=False)
+            finally:
+                gc.enable()  # for callers of main() in-process; entry() exits right after
+            if not args.output:
+                out.flush()
     finally:
-        gc.enable()  # for callers of main() in-process; entry() exits right after
         if args.file:
             stream.close()
-        if args.output:
-            out.close()
-        else:
-            sys.stdout.flush()
     if failed:  # every result is written; the exit status still says that some lines failed
         print(
             f'secretslab simulate: {failed} of {done} lines had errors (see their "error" field)',
@@ -174,13 +236,13 @@ def _key_values(items: list[str], what: str, parse_json: bool) -> dict[str, Any]
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            problem = Problem(ProblemCode.INVALID_FIELD, f"{item!r} is not KEY=VALUE", (what,))
+            problem = Problem(ProblemCode.INVALID_FIELD, f"{quoted(item)} is not KEY=VALUE", (what,))
             raise ScenarioError([problem], what="argument")
         if parse_json:
             try:
                 out[key] = json.loads(value)
                 continue
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):  # not JSON (or not readable JSON): the text itself
                 pass
         out[key] = value.split(",") if (not parse_json and "," in value) else value
     return out
@@ -214,7 +276,7 @@ def _authorize(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from .policy.parsing import check_policy
 
-    text = Path(args.policy).read_text(encoding="utf-8")
+    text = read_input(args.policy).decode("utf-8")
     problems = [p.under(source=args.policy) for p in check_policy(text, args.kind)]
     if args.json:
         print(json.dumps([p.to_dict() for p in problems], indent=2))

@@ -16,12 +16,15 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import math
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .files import check_destination
+from .problems import quoted
 from .progress import Progress
 
 EXIT_INPUT = 2  # the same status as the other commands' bad input
@@ -78,8 +81,21 @@ def add_commands(sub: Any) -> None:
         "endpoint and environment to use, and wait until Ctrl-C. moto does not enforce policies: "
         "it supplies the data, secretslab decides.",
     )
-    demo.add_argument("--seconds", type=float, default=None, help="stop after N seconds (default: Ctrl-C)")
+    demo.add_argument(
+        "--seconds", type=_seconds, default=None, help="stop after N seconds (default: Ctrl-C)"
+    )
     demo.set_defaults(run=_aws_errors("demo-aws", _demo))
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds for ``--seconds``: finite and not negative (argparse says so otherwise)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{quoted(text)} is not a number of seconds") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{quoted(text)} is not a finite, non-negative number of seconds")
+    return value
 
 
 def _aws_errors(command: str, run: Command) -> Command:
@@ -106,6 +122,19 @@ def _fail(command: str, message: str) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from .aws.endpoints import EndpointRefused, endpoint_of, region_problem, role_arn_problem
+
+    # every argument is checked before boto3 is loaded or a credential looked up
+    wrong = [p for p in map(region_problem, args.region) if p]
+    wrong += [p for p in map(role_arn_problem, args.role_arn) if p]
+    try:
+        endpoint_of(args.endpoint_url)
+    except EndpointRefused as exc:
+        wrong.append(str(exc))
+    if wrong:
+        return _fail("import", "; ".join(wrong))
+    check_destination(args.output)  # refused now, not after the import
+
     import boto3  # type: ignore[import-untyped, unused-ignore]
 
     from .aws.importer import snapshot
@@ -160,7 +189,7 @@ def _export(args: argparse.Namespace) -> int:
     from .world.scenario import load_scenario
 
     world = load_scenario(args.scenario)
-    paths = write_templates(world, Path(args.output))
+    paths = write_templates(world, Path(args.output), inputs=[args.scenario])
     if not paths:
         return _fail("export", f"{args.scenario} holds nothing a CloudFormation template can create")
     for path in paths:
@@ -202,7 +231,7 @@ def _demo(args: argparse.Namespace) -> int:
                 while True:
                     time.sleep(3600)
             else:
-                time.sleep(max(args.seconds, 0.0))
+                time.sleep(args.seconds)
         except KeyboardInterrupt:
             print("stopped", file=sys.stderr)
     return 0
@@ -217,4 +246,6 @@ def _demo_environment(standin: Any) -> dict[str, str]:
         "AWS_ACCESS_KEY_ID": DUMMY_ACCESS_KEY,
         "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET_KEY,
         "AWS_DEFAULT_REGION": str(standin.region),
+        # loopback never through a proxy: HTTP(S)_PROXY would see every request
+        "NO_PROXY": "127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}",
     }

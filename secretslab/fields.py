@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .arn import ACCOUNT_ID, Arn
-from .problems import PathPart, Problem, ProblemCode
+from .problems import PathPart, Problem, ProblemCode, quoted
 
 Path = tuple[PathPart, ...]
 Tags = tuple[tuple[str, str], ...]
@@ -39,13 +39,13 @@ class Fields:
                 close = difflib.get_close_matches(str(key), list(spec), n=1, cutoff=0.6)
                 self.problem(
                     ProblemCode.UNKNOWN_FIELD,
-                    f"{what} has no field {key!r}; expected {', '.join(spec)}",
+                    f"{what} has no field {quoted(key)}; expected {', '.join(spec)}",
                     (*path, str(key)),
-                    f"did you mean {close[0]!r}?" if close else None,
+                    f"did you mean {quoted(close[0])}?" if close else None,
                 )
         for key, required in spec.items():
             if required and key not in value:
-                self.problem(ProblemCode.MISSING_FIELD, f"{what} needs {key!r}", path)
+                self.problem(ProblemCode.MISSING_FIELD, f"{what} needs {quoted(key)}", path)
         return value
 
     def items(self, value: Any, path: Path, what: str) -> list[tuple[Path, Any]]:
@@ -73,7 +73,8 @@ class Fields:
         is not one."""
         text = self.string(value, path, what)
         if text is not None and not ACCOUNT_ID.match(text):
-            self.problem(ProblemCode.INVALID_FIELD, f"{what} is a 12-digit account id, found {text!r}", path)
+            message = f"{what} is a 12-digit account id, found {quoted(text)}"
+            self.problem(ProblemCode.INVALID_FIELD, message, path)
             return None
         return text
 
@@ -110,7 +111,7 @@ class Fields:
             if not isinstance(item, str):
                 self.problem(
                     ProblemCode.INVALID_FIELD,
-                    f"tag {key!r} has a string value, found {_kind(item)}",
+                    f"tag {quoted(key)} has a string value, found {_kind(item)}",
                     (*path, str(key)),
                 )
                 continue
@@ -138,7 +139,8 @@ class Fields:
                 "secret": "arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-XXXXXX",
                 "key": "arn:aws:kms:REGION:ACCOUNT:key/KEY-ID",
             }.get(types[0] if types else "", "an ARN")
-            self.problem(ProblemCode.INVALID_FIELD, f"{what} is an ARN like {shape}, found {text!r}", path)
+            message = f"{what} is an ARN like {shape}, found {quoted(text)}"
+            self.problem(ProblemCode.INVALID_FIELD, message, path)
             return None
         return text
 

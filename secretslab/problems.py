@@ -9,7 +9,8 @@ and the checks of https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyz
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -210,6 +211,11 @@ class Problem:
     def __post_init__(self) -> None:
         # a code outside the catalogue is our bug: caught where the problem is made
         object.__setattr__(self, "code", ProblemCode(self.code))
+        # values are quoted with ``quoted``; this bounds a message that embeds one unquoted
+        if len(self.message) > MESSAGE_LIMIT:
+            object.__setattr__(self, "message", _shorten(self.message, MESSAGE_LIMIT))
+        if self.hint is not None and len(self.hint) > MESSAGE_LIMIT:
+            object.__setattr__(self, "hint", _shorten(self.hint, MESSAGE_LIMIT))
 
     @property
     def severity(self) -> Severity:
@@ -272,9 +278,79 @@ def _quote(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+#: how many characters of a user's value a message quotes (the rest is elided with "…")
+QUOTE_LIMIT = 60
+
+
+#: the longest message or hint a problem keeps (the middle of a longer one is elided)
+MESSAGE_LIMIT = 1000
+
+
+def _shorten(text: str, limit: int) -> str:
+    keep = limit - 1
+    head = keep * 2 // 3
+    return text[:head] + "…" + text[len(text) - (keep - head) :]
+
+
+def quoted(value: Any, limit: int = QUOTE_LIMIT) -> str:
+    """``value`` as a message quotes it (``repr``), never more than ``limit`` characters: a longer
+    one keeps its start and end around "…". An integer too long to print is described by its size
+    (Python refuses to print one beyond 4,300 digits) and a container by its type and length, so
+    quoting never fails, and costs the same for any input."""
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return repr(value)[:limit]
+    if isinstance(value, int):
+        digits = int(value.bit_length() * 0.30103) + 1
+        return repr(value) if digits <= limit else f"<an integer of about {digits} digits>"
+    if isinstance(value, (list, tuple)):
+        return f"<a list of {len(value)} item(s)>"
+    if isinstance(value, dict):
+        return f"<an object of {len(value)} field(s)>"
+    if isinstance(value, (set, frozenset)):
+        return f"<a set of {len(value)} item(s)>"
+    if not isinstance(value, (str, bytes)):  # a YAML date, say: a short repr of its own
+        text = repr(value)
+        return text if len(text) <= limit else f"<{type(value).__name__}>"
+    if len(value) <= limit:
+        text = repr(value)
+        if len(text) <= limit:
+            return text
+    keep = limit - 1
+    head = keep * 2 // 3
+    start, end = repr(value[:limit]), repr(value[-limit:])  # only the ends are ever printed
+    return start[:head] + "…" + end[len(end) - (keep - head) :]
+
+
 def errors(problems: Iterable[Problem]) -> tuple[Problem, ...]:
     """The problems that are errors, in order."""
     return tuple(p for p in problems if p.is_error)
+
+
+def limit_problem(exc: BaseException) -> Problem | None:
+    """The problem for an input Python itself cannot hold — nested deeper than the interpreter
+    recurses, or an integer beyond the 4,300 digits it converts to text — or None for any other
+    error (a bug, to be raised). Readers turn these into located problems where they can; this is
+    the backstop at the API's doors, so only the package's errors leave it."""
+    if isinstance(exc, RecursionError):
+        return Problem(ProblemCode.INVALID_FIELD, "the input is nested too deeply to read")
+    if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+        return Problem(ProblemCode.INVALID_FIELD, "the input holds an integer of more than 4,300 digits")
+    return None
+
+
+@contextmanager
+def input_limits(what: str, source: str | None = None) -> Iterator[None]:
+    """Run a reader, turning an input Python cannot hold (``limit_problem``) into a
+    ``ScenarioError`` about ``what``."""
+    try:
+        yield
+    except (RecursionError, ValueError) as exc:
+        if isinstance(exc, (ScenarioError, InvalidPolicyError)):
+            raise
+        problem = limit_problem(exc)
+        if problem is None:
+            raise
+        raise ScenarioError([problem.under(source=source)], what=what) from None
 
 
 class InvalidPolicyError(ValueError):

@@ -5,6 +5,7 @@ actions of an access matrix and how many roles a chain may assume."""
 from __future__ import annotations
 
 from ..arn import Arn
+from ..problems import quoted
 from ..services.secretsmanager import DEFAULT_ACTIONS
 from ..world import World
 
@@ -18,7 +19,7 @@ def session_of(role_arn: str, session_name: str = "session") -> str:
     """The ARN of a session of a role (§2.2: the role's name, without its path)."""
     arn = Arn.parse(role_arn)
     if arn is None:
-        raise ValueError(f"{role_arn!r} is not a role ARN")
+        raise ValueError(f"{quoted(role_arn)} is not a role ARN")
     return f"arn:aws:sts::{arn.account}:assumed-role/{arn.name}/{session_name}"
 
 

@@ -14,7 +14,7 @@ from ..evaluation.target import read_context, read_target
 from ..fields import Fields, Path
 from ..policy.model import Policy, PolicyKind
 from ..policy.parsing import read_policy
-from ..problems import ProblemCode, ScenarioError, request_error
+from ..problems import ProblemCode, ScenarioError, input_limits, request_error
 
 _REQUEST = {
     "principal": True,
@@ -86,6 +86,11 @@ class Request:
     @classmethod
     def from_dict(cls, data: Any, *, source: str | None = None) -> Request:
         """The request; raises ``ScenarioError`` listing every problem with its JSON path."""
+        with input_limits("request", source):
+            return cls._read(data, source)
+
+    @classmethod
+    def _read(cls, data: Any, source: str | None) -> Request:
         reader = Fields(source)
         raw = reader.obj(data, (), _REQUEST, "a request")
         if raw is None:

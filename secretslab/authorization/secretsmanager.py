@@ -23,6 +23,7 @@ from ..policy.model import PolicyKind
 from ..policy.parsing import read_policy
 from ..policy.public import public_statements
 from ..policy.refs import PolicyRef, Slot
+from ..problems import quoted
 from ..services import secretsmanager as sm
 from ..world.entities import Key, Secret
 from ..world.model import World
@@ -46,7 +47,7 @@ def plan_secretsmanager(world: World, request: Request, caller: Caller, plan: Pl
     )
     if secret is None and not request.resource.startswith("arn:") and request.resource != "*":
         plan.note(
-            f"no secret named {request.resource!r} in account {caller.principal.account}: "
+            f"no secret named {quoted(request.resource)} in account {caller.principal.account}: "
             "a bare name resolves in the caller's own account; use the ARN across "
             "accounts (§10.4)"
         )

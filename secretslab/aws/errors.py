@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from botocore import exceptions as bx  # type: ignore[import-untyped, unused-ignore]
 
+from ..problems import quoted
+from .endpoints import EndpointRefused
+
 
 def describe(exc: BaseException) -> str | None:
     """The sentence for a botocore error a user can fix; None for anything else (a bug to raise)."""
@@ -29,6 +32,12 @@ def describe(exc: BaseException) -> str | None:
         return f"cannot reach the AWS endpoint: {exc}"
     if isinstance(exc, bx.NoRegionError):
         return "no AWS Region: pass --region REGION"
+    if isinstance(exc, bx.InvalidRegionError):
+        return f"{exc} (a Region is named like us-east-1)"
+    if isinstance(exc, bx.ParamValidationError):
+        return f"AWS would refuse the call's parameters: {quoted(str(exc), 300)}"
+    if isinstance(exc, EndpointRefused):
+        return str(exc)
     if isinstance(exc, (bx.SSOTokenLoadError, bx.TokenRetrievalError, bx.UnauthorizedSSOTokenError)):
         return f"the SSO session has expired or is missing ({exc}); run `aws sso login`"
     if isinstance(exc, bx.ClientError):  # e.g. an invalid or expired token on the first call

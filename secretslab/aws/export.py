@@ -32,9 +32,11 @@ https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-secr
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..files import Input, check_destination, write_atomic
 from ..world import World
 from .export_documents import Json
 from .export_resources import INLINE_LIMITS, PLACEHOLDER, Resources
@@ -74,17 +76,20 @@ def to_cloudformation(world: World) -> dict[str, dict[str, Any]]:
     return out
 
 
-def write_templates(world: World, directory: str | Path) -> list[Path]:
+def write_templates(world: World, directory: str | Path, *, inputs: Iterable[Input] = ()) -> list[Path]:
     """Write ``<account-id>.json`` for each template of ``to_cloudformation`` into ``directory``
-    (created if missing); the paths written, in account order."""
+    (created if missing); the paths written, in account order. Each file is written atomically
+    (``files.write_atomic``); none is written when one of them would be a symbolic link or one of
+    ``inputs`` (``FileProblem``)."""
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for account, template in to_cloudformation(world).items():
-        path = folder / f"{account}.json"
-        path.write_text(json.dumps(template, indent=2) + "\n", encoding="utf-8")
-        paths.append(path)
-    return paths
+    templates = {folder / f"{account}.json": t for account, t in to_cloudformation(world).items()}
+    given = list(inputs)
+    for path in templates:  # refuse before the first file is written, not half-way
+        check_destination(path, given)
+    for path, template in templates.items():
+        write_atomic(path, json.dumps(template, indent=2) + "\n", inputs=given)
+    return list(templates)
 
 
 class _AccountTemplate(Resources):

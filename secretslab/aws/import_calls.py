@@ -17,8 +17,10 @@ from typing import Any
 from botocore.config import Config  # type: ignore[import-untyped, unused-ignore]
 from botocore.exceptions import ClientError  # type: ignore[import-untyped, unused-ignore]
 
+from ..problems import quoted
+from .endpoints import is_loopback
 from .imported import Gap, Progress
-from .readonly import guard
+from .readonly import guard, guard_session
 
 __all__ = ["RETRIES", "Account", "Reach", "Reader", "document_of", "grant_of", "tags_of"]
 
@@ -73,6 +75,21 @@ class Reader:
         self.aliases: dict[tuple[str, str], dict[str, str]] = {}
         self.accounts: dict[str, dict[str, Any]] = {}
         self.organization: dict[str, Any] | None = None
+        # loopback (the stand-in) is never reached through HTTP(S)_PROXY
+        self.config = RETRIES.merge(Config(proxies={})) if is_loopback(endpoint_url) else RETRIES
+        self.unguards: dict[int, tuple[Any, Any]] = {}  # id(session) -> removes its session-wide guard
+
+    def guard(self, session: Any) -> None:
+        """Guard ``session`` itself (once), so the clients botocore makes for it — the STS client
+        of a role profile's credential provider — are read-only and recorded too."""
+        if id(session) not in self.unguards and hasattr(session, "events"):
+            self.unguards[id(session)] = (session, guard_session(session, self.operations))
+
+    def unguard(self) -> None:
+        """Remove the session-wide guards once the import is over (the sessions may be the caller's)."""
+        for _, remove in self.unguards.values():
+            remove()
+        self.unguards.clear()
 
     def client(self, reach: Reach, service: str, region: str) -> Any:
         """The guarded client of ``service`` in ``region`` for this reach (made once)."""
@@ -83,7 +100,7 @@ class Reader:
                 service,
                 region_name=region,
                 endpoint_url=self.endpoint_url,
-                config=RETRIES,
+                config=self.config,
                 **reach.credentials,
             )
             guard(found, self.operations)
@@ -120,6 +137,27 @@ class Reader:
                 "error": str(error),
             }
         )
+
+    def document(self, value: Any, resource: str, what: str, operation: str) -> Any:
+        """A policy document as read by ``document_of``; one that cannot be read (not JSON, nested
+        too deeply) becomes a gap on ``resource`` and ``None``, and the import goes on: one bad
+        policy must not lose the whole account."""
+        try:
+            return document_of(value)
+        except (ValueError, RecursionError) as exc:  # json.JSONDecodeError is a ValueError
+            if isinstance(exc, json.JSONDecodeError):
+                why = f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            else:
+                why = "nested too deeply" if isinstance(exc, RecursionError) else quoted(str(exc), 80)
+            self.gaps.append(
+                {
+                    "resource": resource,
+                    "what": what,
+                    "operation": operation,
+                    "error": f"MalformedPolicyDocument: {why}",
+                }
+            )
+            return None
 
     def step(self) -> None:
         """One more step done: tell ``progress``."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .import_calls import Account, Reader, document_of, tags_of
+from .import_calls import Account, Reader, tags_of
 
 __all__ = ["IamReader"]
 
@@ -44,13 +44,28 @@ class IamReader(Reader):
                     (v for v in policy.get("PolicyVersionList", ()) if v.get("IsDefaultVersion")), None
                 )
                 if default is not None:
-                    managed[policy["Arn"]] = document_of(default.get("Document"))
+                    managed[policy["Arn"]] = self.document(
+                        default.get("Document"),
+                        policy["Arn"],
+                        f"managed policy {policy['Arn']}",
+                        "iam:GetAccountAuthorizationDetails",
+                    )
         if not read:
             return
         group_arns = {g["GroupName"]: g["Arn"] for g in groups}
 
         def policies(detail: Mapping[str, Any], inline_key: str, owner: str) -> list[Any]:
-            docs = [document_of(p.get("PolicyDocument")) for p in detail.get(inline_key, ())]
+            docs = []
+            for inline in detail.get(inline_key, ()):
+                name = inline.get("PolicyName", "?")
+                doc = self.document(
+                    inline.get("PolicyDocument"),
+                    owner,
+                    f"inline policy {name} of {owner}",
+                    "iam:GetAccountAuthorizationDetails",
+                )
+                if doc is not None:
+                    docs.append(doc)
             for attached in detail.get("AttachedManagedPolicies", ()):
                 doc = self.managed_policy(iam, attached["PolicyArn"], managed, owner)
                 if doc is not None:
@@ -85,7 +100,12 @@ class IamReader(Reader):
                     "arn": role["Arn"],
                     "role_id": role.get("RoleId"),
                     "tags": tags_of(role.get("Tags")),
-                    "trust_policy": document_of(role.get("AssumeRolePolicyDocument")),
+                    "trust_policy": self.document(
+                        role.get("AssumeRolePolicyDocument"),
+                        role["Arn"],
+                        f"trust policy of {role['Arn']}",
+                        "iam:GetAccountAuthorizationDetails",
+                    ),
                     "policies": policies(role, "RolePolicyList", role["Arn"]),
                     "permissions_boundary": boundary(role, role["Arn"]),
                     "service_linked": str(role.get("Path", "")).startswith("/aws-service-role/"),
@@ -109,6 +129,8 @@ class IamReader(Reader):
                 VersionId=described["Policy"]["DefaultVersionId"],
             )
             if version is not None:
-                document = document_of(version["PolicyVersion"].get("Document"))
+                document = self.document(
+                    version["PolicyVersion"].get("Document"), arn, what[1], "iam:GetPolicyVersion"
+                )
         managed[arn] = document
         return document

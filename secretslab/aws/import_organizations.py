@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .import_calls import Account, Reader, document_of
+from .import_calls import Account, Reader
 from .imported import Gap
 
 __all__ = ["OrganizationsReader"]
@@ -163,7 +163,14 @@ class OrganizationsReader(Reader):
             )
             if described is None:
                 continue
-            document = document_of(described["Policy"].get("Content"))
+            document = self.document(
+                described["Policy"].get("Content"),
+                policy["Id"],
+                f"the document of {policy.get('Name')}",
+                "organizations:DescribePolicy",
+            )
+            if document is None:
+                continue
             for target in targets:
                 if target in used:
                     name = policy.get("Name") or policy["Id"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .import_calls import Account, Reader, document_of, grant_of, tags_of
+from .import_calls import Account, Reader, grant_of, tags_of
 
 __all__ = ["SecretsReader"]
 
@@ -72,7 +72,9 @@ class SecretsReader(Reader):
                 kms, "get_key_policy", (arn, f"key policy of {arn}"), KeyId=arn, PolicyName="default"
             )
             if policy is not None:
-                entry["key_policy"] = document_of(policy.get("Policy"))
+                entry["key_policy"] = self.document(
+                    policy.get("Policy"), arn, f"key policy of {arn}", "kms:GetKeyPolicy"
+                )
             if manager == "CUSTOMER":  # AWS managed keys carry no tags and only service grants
                 for page in self.pages(kms, "list_resource_tags", (arn, f"tags of {arn}"), KeyId=arn):
                     entry["tags"].update(tags_of(page.get("Tags"), key="TagKey", value="TagValue"))
@@ -124,7 +126,12 @@ class SecretsReader(Reader):
                 "resource_policy": None,
             }
             if policy is not None and policy.get("ResourcePolicy"):
-                entry["resource_policy"] = document_of(policy["ResourcePolicy"])
+                entry["resource_policy"] = self.document(
+                    policy["ResourcePolicy"],
+                    entry["arn"],
+                    f"secret policy of {entry['arn']}",
+                    "secretsmanager:GetResourcePolicy",
+                )
             self.secrets.append(entry)
 
     def foreign_keys(self, accounts: list[Account]) -> None:

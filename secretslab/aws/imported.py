@@ -7,13 +7,16 @@ which call, with which error), saved as a JSON scenario file and loaded back wit
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypedDict
 
+from ..files import Input, write_atomic
+from ..problems import Problem, ProblemCode, ScenarioError
 from ..world import World
+from ..world.scenario import read_document
 
 __all__ = ["Gap", "Progress", "Snapshot", "load_snapshot"]
 
@@ -48,16 +51,25 @@ class Snapshot:
         """The world, its gaps included (``World.gaps``, ``World.gaps_for``)."""
         return World.from_dict(self.data)
 
-    def save(self, path: str | Path) -> None:
-        """Write the world (with its gaps) as a JSON scenario file."""
-        Path(path).write_text(json.dumps(self.data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    def save(self, path: str | Path, *, inputs: Iterable[Input] = ()) -> None:
+        """Write the world (with its gaps) as a JSON scenario file, atomically (``files.write_atomic``:
+        the file is whole or untouched; a symbolic link or one of ``inputs`` is refused with
+        ``FileProblem``)."""
+        write_atomic(path, json.dumps(self.data, indent=2, sort_keys=False) + "\n", inputs=inputs)
 
 
 def load_snapshot(path: str | Path) -> Snapshot:
-    """A snapshot saved by ``Snapshot.save`` (or a scenario file ``{"world": …}``)."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    """A snapshot saved by ``Snapshot.save`` (or a scenario file ``{"world": …}``); raises
+    ``ScenarioError`` naming the file when it cannot be read, is not JSON or is not a world."""
+    data = read_document(path)
     if isinstance(data, dict) and isinstance(data.get("world"), dict):
         data = data["world"]
     if not isinstance(data, dict):
-        raise ValueError(f"{path}: a snapshot is a JSON object (a world), found {type(data).__name__}")
+        problem = Problem(
+            ProblemCode.NOT_AN_OBJECT,
+            f"a snapshot is a JSON object (a world), found {type(data).__name__}",
+            (),
+            source=str(path),
+        )
+        raise ScenarioError([problem], what="snapshot file")
     return Snapshot(data)

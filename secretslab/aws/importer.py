@@ -52,6 +52,7 @@ from typing import Any
 import boto3  # type: ignore[import-untyped, unused-ignore]
 from botocore.exceptions import ClientError  # type: ignore[import-untyped, unused-ignore]
 
+from .endpoints import endpoint_of, is_loopback
 from .import_calls import RETRIES, Account, Reach
 from .import_iam import IamReader
 from .import_organizations import OrganizationsReader
@@ -61,6 +62,7 @@ from .imported import Gap, Progress, Snapshot, load_snapshot
 __all__ = ["RETRIES", "SESSION_NAME", "Gap", "Progress", "Snapshot", "load_snapshot", "snapshot"]
 
 SESSION_NAME = "secretslab-import"
+DUMMY_KEY = "testing"  # the stand-in's dummy access key id and secret (server.DUMMY_ACCESS_KEY)
 
 
 def snapshot(
@@ -77,10 +79,16 @@ def snapshot(
     names), and ``session`` — alone, or assuming each of ``role_arns`` — in ``regions``. Any
     combination works; an account reached twice is imported once; with none of them, boto3's
     default credentials are used. ``endpoint_url`` sends every call to one endpoint (the embedded
-    stand-in). ``progress(done, total)`` is called after each account/Region step and once after
+    stand-in): ``https://``, or ``http://`` only on loopback (``endpoints.endpoint_of`` raises
+    ``EndpointRefused`` otherwise, before any credentials are looked up); on loopback, the
+    accounts reached without a session or profile use dummy credentials, never the user's.
+    ``progress(done, total)`` is called after each account/Region step and once after
     the organization: ``total`` is (accounts × (1 + Regions)) + 1."""
-    importer = _Importer(tuple(regions) or ("us-east-1",), endpoint_url, progress)
-    return importer.run(sessions, profiles, session, tuple(role_arns))
+    importer = _Importer(tuple(regions) or ("us-east-1",), endpoint_of(endpoint_url), progress)
+    try:
+        return importer.run(sessions, profiles, session, tuple(role_arns))
+    finally:
+        importer.unguard()
 
 
 class _Importer(IamReader, SecretsReader, OrganizationsReader):
@@ -131,7 +139,7 @@ class _Importer(IamReader, SecretsReader, OrganizationsReader):
         for name in profiles or ():
             plan.append((f"profile {name}", functools.partial(self.profile, name)))
         if role_arns:
-            base = self.reach(session if session is not None else boto3.Session())
+            base = self.reach(session if session is not None else self.default_session())
             for arn in role_arns:
                 plan.append((arn, functools.partial(self.assume, base, arn)))
         elif session is not None:
@@ -142,11 +150,19 @@ class _Importer(IamReader, SecretsReader, OrganizationsReader):
 
     def reach(self, session: Any, credentials: Mapping[str, str] | None = None) -> Reach:
         found = Reach(session, dict(credentials or {}))
+        self.guard(session)  # before any client: the credential provider's own calls are recorded too
         self.reaches.append(found)
         return found
 
     def profile(self, name: str | None) -> Reach:
-        return self.reach(boto3.Session(profile_name=name))
+        return self.reach(boto3.Session(profile_name=name) if name else self.default_session())
+
+    def default_session(self) -> Any:
+        """boto3's default credential chain; on a loopback endpoint (the stand-in), dummy
+        credentials instead, so the user's own never leave for another local process."""
+        if is_loopback(self.endpoint_url):
+            return boto3.Session(aws_access_key_id=DUMMY_KEY, aws_secret_access_key=DUMMY_KEY)
+        return boto3.Session()
 
     def assume(self, base: Reach, role_arn: str) -> Reach | None:
         sts = self.client(base, "sts", self.regions[0])

@@ -38,7 +38,7 @@ https://boto3.amazonaws.com/v1/documentation/api/latest/guide/events.html
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "READ_OPERATIONS",
     "ForbiddenOperation",
     "guard",
+    "guard_session",
     "iam_action",
     "importer_policy",
 ]
@@ -135,17 +136,40 @@ def guard(
     share one record). The check runs on botocore's ``provide-client-params`` event, the first
     one of a call: before parameter validation, signing and sending."""
     record: list[str] = [] if operations is None else operations
-    allow = frozenset(allowed)
-    prefix = client.meta.service_model.signing_name
+    _register(client.meta.events, record, frozenset(allowed))
+    return record
+
+
+def guard_session(
+    session: Any, operations: list[str], *, allowed: Iterable[str] = READ_OPERATIONS
+) -> Callable[[], None]:
+    """``guard`` every client ``session`` (a boto3 session) makes from now on — the clients
+    botocore makes for itself included, such as the STS client of the credential provider that
+    calls ``sts:AssumeRole`` for a role profile — recording into ``operations``. Returns the
+    function that removes the guard from the session (clients already made keep theirs)."""
+    events = session.events
+    unique_id = _register(events, operations, frozenset(allowed))
+
+    def remove() -> None:
+        events.unregister("provide-client-params", unique_id=unique_id)
+
+    return remove
+
+
+def _register(events: Any, record: list[str], allow: frozenset[str]) -> str:
+    """Register the check on an event emitter. The unique id is the record's: a client made by a
+    guarded session carries a copy of the session's check, and guarding it again for the same
+    record is then a no-op instead of a second entry per call."""
 
     def check(model: Any, **_: Any) -> None:
-        operation = f"{prefix}:{model.name}"
+        operation = f"{model.service_model.signing_name}:{model.name}"
         record.append(operation)
         if operation not in allow:
             raise ForbiddenOperation(operation)
 
-    client.meta.events.register("provide-client-params", check, unique_id=f"secretslab-guard-{id(client)}")
-    return record
+    unique_id = f"secretslab-guard-{id(record)}"
+    events.register("provide-client-params", check, unique_id=unique_id)
+    return unique_id
 
 
 def importer_policy(*, role_arns: Iterable[str] = ()) -> dict[str, Any]:

@@ -17,6 +17,8 @@ import urllib.request
 from types import TracebackType
 from typing import Any
 
+from ..files import write_atomic
+
 __all__ = [
     "ACCESS_ROLE",
     "DEFAULT_ACCOUNT",
@@ -178,15 +180,14 @@ class StandIn:
 
     def _write_config(self) -> None:
         self._config_dir = tempfile.mkdtemp(prefix="secretslab-standin-")
-        path = os.path.join(self._config_dir, "config")
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(
-                f"[profile {_PROFILE}]\n"
-                f"region = {self.region}\n"
-                f"endpoint_url = {self.endpoint_url}\n"
-                "retry_mode = standard\n"
-                "max_attempts = 3\n"
-            )
+        write_atomic(
+            os.path.join(self._config_dir, "config"),
+            f"[profile {_PROFILE}]\n"
+            f"region = {self.region}\n"
+            f"endpoint_url = {self.endpoint_url}\n"
+            "retry_mode = standard\n"
+            "max_attempts = 3\n",
+        )
 
     def _moto_api(self, path: str) -> None:
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -206,13 +207,17 @@ class StandIn:
         """A ``boto3.Session`` with these (dummy) credentials whose clients reach the stand-in.
 
         It reads no credentials or profile of the user: ``config_file`` is the stand-in's,
-        ``credentials_file`` is ``os.devnull`` and the profile is set on the session."""
+        ``credentials_file`` is ``os.devnull`` and the profile is set on the session; its clients
+        ignore ``HTTP(S)_PROXY`` (the stand-in is on loopback)."""
         import boto3  # type: ignore[import-untyped, unused-ignore]
         import botocore.session  # type: ignore[import-untyped, unused-ignore]
 
         if self._config_dir is None:
             raise RuntimeError("the AWS stand-in is not running: use `with StandIn() as aws:`")
+        from botocore.config import Config  # type: ignore[import-untyped, unused-ignore]
+
         core = botocore.session.Session()
+        core.set_default_client_config(Config(proxies={}))  # loopback: never through HTTP(S)_PROXY
         core.set_config_variable("config_file", os.path.join(self._config_dir, "config"))
         core.set_config_variable("credentials_file", os.devnull)
         core.set_config_variable("profile", _PROFILE)

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..fields import Fields
 from ..policy.catalog import any_close_actions, canonical_action, close_actions, known_service
-from ..problems import Problem, ProblemCode, did_you_mean
+from ..problems import Problem, ProblemCode, did_you_mean, quoted
 from .context import Values, as_values
 
 Pairs = tuple[tuple[str, Values], ...]
@@ -44,7 +44,7 @@ def action_problem(action: str, path: tuple[Any, ...] = ("action",)) -> Problem 
         suggestions = any_close_actions(action)
         return Problem(
             ProblemCode.INVALID_FIELD,
-            f"action is service:ActionName, found {_quoted(action)}",
+            f"action is service:ActionName, found {quoted(action)}",
             path,
             did_you_mean(suggestions) or "for example secretsmanager:GetSecretValue",
             suggestions=suggestions,
@@ -53,7 +53,7 @@ def action_problem(action: str, path: tuple[Any, ...] = ("action",)) -> Problem 
         suggestions = close_actions(action)
         return Problem(
             ProblemCode.WILDCARD_IN_REQUEST,
-            f"a request names one action, found the wildcard {_quoted(action)}",
+            f"a request names one action, found the wildcard {quoted(action)}",
             path,
             did_you_mean(suggestions) or "for example secretsmanager:GetSecretValue",
             suggestions=suggestions,
@@ -64,18 +64,13 @@ def action_problem(action: str, path: tuple[Any, ...] = ("action",)) -> Problem 
     suggestions = close_actions(action)
     return Problem(
         ProblemCode.UNKNOWN_REQUEST_ACTION,
-        f"{service.lower()} has no action {_quoted(action.partition(':')[2])}",
+        f"{service.lower()} has no action {quoted(action.partition(':')[2])}",
         path,
         did_you_mean(suggestions)
         or "the actions are listed at https://docs.aws.amazon.com/service-authorization/latest/reference/"
         "reference_policies_actions-resources-contextkeys.html",
         suggestions=suggestions,
     )
-
-
-def _quoted(text: str, limit: int = 80) -> str:
-    """``text`` quoted, cut at ``limit`` characters (a message never repeats a huge value)."""
-    return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
 def read_context(reader: Fields, raw: Any, path: tuple[Any, ...]) -> Pairs:
@@ -99,9 +94,16 @@ def read_context(reader: Fields, raw: Any, path: tuple[Any, ...]) -> Pairs:
         ):
             reader.problem(
                 ProblemCode.INVALID_FIELD,
-                f"context key {key!r} takes a string or a list of strings",
+                f"context key {quoted(key)} takes a string or a list of strings",
                 (*path, str(key)),
             )
             continue
-        out.append((str(key), as_values(value)))
+        try:
+            out.append((str(key), as_values(value)))
+        except ValueError:  # an integer beyond the 4,300 digits Python turns into text
+            reader.problem(
+                ProblemCode.INVALID_FIELD,
+                f"context key {quoted(key)} holds an integer of more than 4,300 digits",
+                (*path, str(key)),
+            )
     return tuple(out)

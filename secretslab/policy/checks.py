@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..arn import ACCOUNT_ID, Arn
-from ..problems import PathPart, Problem, ProblemCode
+from ..problems import PathPart, Problem, ProblemCode, quoted
 from . import catalog
 from .model import Condition, Effect, PolicyKind, PrincipalElement
 from .operators import Operator
@@ -63,7 +63,7 @@ def check_sid(kind: PolicyKind, sid: str, path: Path) -> list[Problem]:
         return [
             Problem(
                 ProblemCode.INVALID_SID,
-                f"Sid {sid!r} has characters other than letters and digits; "
+                f"Sid {quoted(sid)} has characters other than letters and digits; "
                 f"{_a(kind.label)} accepts only [A-Za-z0-9]",
                 path,
             )
@@ -182,7 +182,7 @@ def check_principal_value(kind: PolicyKind, ptype: str, value: str, path: Path) 
             return [
                 Problem(
                     ProblemCode.INVALID_PRINCIPAL,
-                    f"{value!r} is not a service principal such as secretsmanager.amazonaws.com",
+                    f"{quoted(value)} is not a service principal such as secretsmanager.amazonaws.com",
                     path,
                 )
             ]
@@ -229,7 +229,7 @@ def check_principal_value(kind: PolicyKind, ptype: str, value: str, path: Path) 
         return [
             Problem(
                 ProblemCode.PARTIAL_WILDCARD_PRINCIPAL,
-                f"{value!r} uses a wildcard for part of a principal; only the whole value "
+                f"{quoted(value)} uses a wildcard for part of a principal; only the whole value "
                 '"*" is allowed (§3.4)',
                 path,
                 hint='use "Principal": "*" with an ArnLike condition on aws:PrincipalArn',
@@ -239,7 +239,7 @@ def check_principal_value(kind: PolicyKind, ptype: str, value: str, path: Path) 
         return [
             Problem(
                 ProblemCode.INVALID_PRINCIPAL,
-                f"{value!r} is not an account id, root, user, role, assumed-role or federated-user ARN",
+                f"{quoted(value)} is not an account id, root, user, role, assumed-role or federated-user ARN",
                 path,
             )
         ]
@@ -278,7 +278,7 @@ def check_action(pattern: str, path: Path) -> list[Problem]:
         return [
             Problem(
                 ProblemCode.INVALID_ACTION,
-                f"{pattern!r} is not service:ActionName (for example secretsmanager:GetSecretValue)",
+                f"{quoted(pattern)} is not service:ActionName (for example secretsmanager:GetSecretValue)",
                 path,
             )
         ]
@@ -286,14 +286,15 @@ def check_action(pattern: str, path: Path) -> list[Problem]:
         return []
     if has_wildcard(name):
         if not _matches_some_action(service.lower(), name):
-            return [Problem(ProblemCode.UNKNOWN_ACTION, f"{pattern!r} matches no {service} action", path)]
+            message = f"{quoted(pattern)} matches no {service} action"
+            return [Problem(ProblemCode.UNKNOWN_ACTION, message, path)]
         return []
     if catalog.canonical_action(pattern) is None:
         hint = catalog.suggest_action(pattern)
         return [
             Problem(
                 ProblemCode.UNKNOWN_ACTION,
-                f"{service} has no action {name!r}",
+                f"{service} has no action {quoted(name)}",
                 path,
                 hint=f"did you mean {hint}?" if hint else None,
             )
@@ -318,7 +319,7 @@ def check_resource(kind: PolicyKind, pattern: str, path: Path) -> list[Problem]:
         return [
             Problem(
                 ProblemCode.INVALID_RESOURCE,
-                f"{pattern!r} is neither an ARN nor *",
+                f"{quoted(pattern)} is neither an ARN nor *",
                 path,
                 hint="a secret ARN is arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-??????",
             )
@@ -327,7 +328,7 @@ def check_resource(kind: PolicyKind, pattern: str, path: Path) -> list[Problem]:
         return [
             Problem(
                 ProblemCode.SERVICE_WILDCARD_IN_RESOURCE,
-                f"the service part of {pattern!r} cannot be wildcarded; it is read literally (§4.3)",
+                f"the service part of {quoted(pattern)} cannot be wildcarded; it is read literally (§4.3)",
                 path,
             )
         ]
@@ -348,7 +349,7 @@ def _check_condition(key: str, op: Operator, effect: Effect | None, path: Path) 
         out.append(
             Problem(
                 ProblemCode.UNKNOWN_CONDITION_KEY,
-                f"{key!r} is not a known condition key",
+                f"{quoted(key)} is not a known condition key",
                 path,
                 hint=f"did you mean {hint}?" if hint else None,
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..problems import Problem, ProblemCode
+from ..problems import Problem, ProblemCode, quoted
 from . import checks
 from .model import Condition, Effect
 from .operators import Family, Operator, parse_operator, policy_value
@@ -41,7 +41,7 @@ class ConditionReader(Reader):
                 self.problems.append(
                     Problem(
                         ProblemCode.UNKNOWN_OPERATOR,
-                        f"{op_name!r} is not a condition operator; AWS rejects the policy",
+                        f"{quoted(op_name)} is not a condition operator; AWS rejects the policy",
                         opath,
                         hint=hint,
                     )
@@ -78,7 +78,7 @@ class ConditionReader(Reader):
                 self.problems.append(
                     Problem(
                         ProblemCode.INVALID_CONDITION_VALUE,
-                        f"{operator.base} needs {expected}, found {json_type(value)} {value!r}",
+                        f"{operator.base} needs {expected}, found {json_type(value)} {quoted(value)}",
                         vpath,
                     )
                 )
@@ -106,7 +106,8 @@ class ConditionReader(Reader):
                 self.problems.append(
                     Problem(
                         ProblemCode.VARIABLE_NOT_SUBSTITUTED,
-                        f"{operator.base} takes no policy variables: {text!r} is compared literally (§6.1)",
+                        f"{operator.base} takes no policy variables: "
+                        f"{quoted(text)} is compared literally (§6.1)",
                         path,
                     )
                 )
@@ -142,4 +143,4 @@ def _suggest_operator(name: str) -> str | None:
     from .catalog import suggest_operator
 
     found = suggest_operator(name)
-    return f"did you mean {found!r}?" if found else None
+    return f"did you mean {quoted(found)}?" if found else None

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from ..problems import Problem, ProblemCode
+from ..problems import Problem, ProblemCode, quoted
 from . import checks
 from .model import (
     ActionElement,
@@ -60,11 +60,11 @@ class ElementReader(Reader):
             return Effect(value)
         hint = None
         if isinstance(value, str) and value.capitalize() in ("Allow", "Deny"):
-            hint = f"did you mean {value.capitalize()!r}?"
+            hint = f"did you mean {quoted(value.capitalize())}?"
         self.problems.append(
             Problem(
                 ProblemCode.INVALID_EFFECT,
-                f'Effect is {value!r}; expected "Allow" or "Deny"',
+                f'Effect is {quoted(value)}; expected "Allow" or "Deny"',
                 (*path, "Effect"),
                 hint=hint,
             )
@@ -140,7 +140,7 @@ class ElementReader(Reader):
                     self.problems.append(
                         Problem(
                             ProblemCode.INVALID_PRINCIPAL,
-                            f"unknown principal type {ptype!r}; "
+                            f"unknown principal type {quoted(ptype)}; "
                             "expected AWS, Service, Federated or CanonicalUser",
                             (*ppath, str(ptype)),
                             hint=hint,
@@ -156,7 +156,7 @@ class ElementReader(Reader):
                 Problem(
                     ProblemCode.INVALID_PRINCIPAL,
                     f'{name} is "*" or an object such as {{"AWS": [ARNs]}}, '
-                    f"found {json_type(value)} {value!r}",
+                    f"found {json_type(value)} {quoted(value)}",
                     ppath,
                 )
             )

@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ..problems import InvalidPolicyError, Problem, ProblemCode
+from ..problems import InvalidPolicyError, Problem, ProblemCode, limit_problem, quoted
 from . import checks
 from .condition_reader import ConditionReader
 from .elements import ElementReader
@@ -62,7 +62,7 @@ def read_policy(doc: Any, kind: PolicyKind | str = PolicyKind.IDENTITY) -> Polic
     except ValueError:
         choices = ", ".join(k.value for k in PolicyKind)
         problem = Problem(
-            ProblemCode.INVALID_FIELD, f"unknown policy kind {kind!r}; expected one of {choices}"
+            ProblemCode.INVALID_FIELD, f"unknown policy kind {quoted(kind)}; expected one of {choices}"
         )
         return Policy(PolicyKind.IDENTITY, None, (), (problem,), doc)
     if isinstance(doc, (str, bytes, bytearray)):
@@ -73,31 +73,60 @@ def read_policy(doc: Any, kind: PolicyKind | str = PolicyKind.IDENTITY) -> Polic
         problems = []
     parser = _Parser(policy_kind)
     parser.problems.extend(problems)
-    return parser.policy(doc)
+    try:
+        return parser.policy(doc)
+    except (RecursionError, ValueError) as exc:  # the backstop: "never raises" holds for any input
+        too_big = limit_problem(exc)
+        if too_big is None:
+            raise
+        return Policy(policy_kind, None, (), (*problems, too_big), doc)
 
 
 def _load_json(text: str | bytes | bytearray) -> tuple[Any, list[Problem]]:
-    problems: list[Problem] = []
+    duplicates: list[tuple[dict[str, Any], str]] = []  # (the object holding the key twice, the key)
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in items:
             if key in out:
-                problems.append(
-                    Problem(
-                        ProblemCode.DUPLICATE_KEY,
-                        f"the key {key!r} appears twice in one object; AWS keeps only one of them",
-                    )
-                )
+                duplicates.append((out, key))
             out[key] = value
         return out
 
     try:
-        return json.loads(text, object_pairs_hook=pairs), problems
+        doc = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         return None, [Problem(ProblemCode.INVALID_JSON, f"{exc.msg} at line {exc.lineno} column {exc.colno}")]
     except (UnicodeDecodeError, RecursionError, ValueError) as exc:
-        return None, [Problem(ProblemCode.INVALID_JSON, f"cannot decode the text: {exc}")]
+        why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        return None, [Problem(ProblemCode.INVALID_JSON, f"cannot decode the text: {why}")]
+    where = _paths_of({id(holder) for holder, _ in duplicates}, doc) if duplicates else {}
+    problems = [
+        Problem(
+            ProblemCode.DUPLICATE_KEY,
+            f"the key {quoted(key)} appears twice in this object; AWS keeps only one of them",
+            where.get(id(holder), ()),
+        )
+        for holder, key in duplicates
+    ]
+    return doc, problems
+
+
+def _paths_of(wanted: set[int], doc: Any) -> dict[int, Path]:
+    """The JSON path of each object of ``doc`` whose id is in ``wanted`` (walked without recursion,
+    so any depth the parser accepted is walked). An object dropped by a duplicate key of its
+    parent has no path: its problem is located at the document."""
+    found: dict[int, Path] = {}
+    stack: list[tuple[Any, Path]] = [(doc, ())]
+    while stack and len(found) < len(wanted):
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            if id(value) in wanted:
+                found[id(value)] = path
+            stack.extend((v, (*path, k)) for k, v in value.items() if isinstance(v, (dict, list)))
+        elif isinstance(value, list):
+            stack.extend((v, (*path, i)) for i, v in enumerate(value) if isinstance(v, (dict, list)))
+    return found
 
 
 class _Parser(ElementReader, ConditionReader):
@@ -139,7 +168,7 @@ class _Parser(ElementReader, ConditionReader):
             self.problems.append(
                 Problem(
                     ProblemCode.INVALID_VERSION,
-                    f'Version is {version!r}; expected "2012-10-17" (or the old "2008-10-17")',
+                    f'Version is {quoted(version)}; expected "2012-10-17" (or the old "2008-10-17")',
                     ("Version",),
                 )
             )
@@ -187,7 +216,7 @@ class _Parser(ElementReader, ConditionReader):
                 self.problems.append(
                     Problem(
                         ProblemCode.DUPLICATE_SID,
-                        f"Sid {s.sid!r} is used twice",
+                        f"Sid {quoted(s.sid)} is used twice",
                         ("Statement", s.index, "Sid"),
                     )
                 )
@@ -227,7 +256,7 @@ class _Parser(ElementReader, ConditionReader):
                 self.problems.append(
                     Problem(
                         ProblemCode.UNKNOWN_ELEMENT,
-                        f"{key!r} is not a policy element here; expected one of {', '.join(allowed)}",
+                        f"{quoted(key)} is not a policy element here; expected one of {', '.join(allowed)}",
                         (*path, str(key)),
                         hint=hint,
                     )

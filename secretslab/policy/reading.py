@@ -12,7 +12,7 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-from ..problems import PathPart, Problem, ProblemCode
+from ..problems import PathPart, Problem, ProblemCode, quoted
 from .model import PolicyKind
 from .variables import Template, parse_template
 
@@ -46,7 +46,7 @@ class Reader:
         self.problems.append(
             Problem(
                 ProblemCode.VARIABLES_NEED_2012,
-                f"{text!r} holds a policy variable but "
+                f"{quoted(text)} holds a policy variable but "
                 "the policy is not Version 2012-10-17, so it is literal text (§3.6)",
                 path,
                 hint='"Version": "2012-10-17"',
@@ -58,9 +58,9 @@ def did_you_mean(word: str, options: tuple[str, ...]) -> str | None:
     """A hint naming the option ``word`` was probably meant to be (case-insensitive), if any."""
     lowered = {o.lower(): o for o in options}
     if word.lower() in lowered:
-        return f"did you mean {lowered[word.lower()]!r}?"
+        return f"did you mean {quoted(lowered[word.lower()])}?"
     match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
-    return f"did you mean {lowered[match[0]]!r}?" if match else None
+    return f"did you mean {quoted(lowered[match[0]])}?" if match else None
 
 
 def json_type(value: Any) -> str:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..problems import ProblemCode
+from ..problems import ProblemCode, quoted
 from .wildcards import Pieces
 
 _ESCAPES = {"*": "*", "?": "?", "$": "$"}
@@ -67,7 +67,7 @@ def parse_template(text: str) -> tuple[Template | None, list[TemplateNote]]:
         end = text.find("}", start + 2)
         if end < 0:
             notes.append(
-                TemplateNote(ProblemCode.INVALID_VARIABLE, f"'${{' without a closing '}}' in {text!r}")
+                TemplateNote(ProblemCode.INVALID_VARIABLE, f"'${{' without a closing '}}' in {quoted(text)}")
             )
             break
         if start > pos:

@@ -20,7 +20,7 @@ from ..evaluation.request import Attached, Level
 from ..policy.model import Policy, PolicyKind
 from ..policy.parsing import read_policy
 from ..policy.refs import PolicyRef, Slot
-from ..problems import Problem, ProblemCode, ScenarioError
+from ..problems import Problem, ProblemCode, ScenarioError, quoted
 from .entities import (
     FULL_AWS_ACCESS,
     Account,
@@ -138,7 +138,7 @@ class Index:
                 [
                     Problem(
                         ProblemCode.INVALID_FIELD,
-                        f"{arn!r} is not a principal that signs "
+                        f"{quoted(arn)} is not a principal that signs "
                         "requests (root, user, assumed-role or federated-user ARN)",
                         ("principal",),
                     )

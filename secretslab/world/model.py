@@ -19,7 +19,7 @@ from ..evaluation.request import Attached, Level
 from ..policy.model import Policy
 from ..policy.parsing import read_policy
 from ..policy.refs import PolicyRef, Slot
-from ..problems import PathPart, Problem
+from ..problems import PathPart, Problem, input_limits
 from .entities import Account, Gap, Group, Key, Organization, OrgPolicy, Role, Secret, Session, User
 from .index import Index
 from .reader import read_world
@@ -66,7 +66,8 @@ class World:
     def from_dict(cls, data: Any, *, source: str | None = None) -> World:
         """The world; raises ``ScenarioError`` listing every schema problem with its JSON path.
         Invalid policies do not raise: they are kept and reported by ``World.problems``."""
-        return cls(**read_world(data, source=source))
+        with input_limits("world", source):
+            return cls(**read_world(data, source=source))
 
     def to_dict(self) -> dict[str, Any]:
         """The world in the format of §1.1, each policy as its original document."""

@@ -13,7 +13,7 @@ from ..arn import Arn
 from ..fields import Fields, Path
 from ..policy.model import Policy, PolicyKind
 from ..policy.parsing import read_policy
-from ..problems import ProblemCode
+from ..problems import ProblemCode, quoted
 from .entities import (
     Account,
     Gap,
@@ -325,7 +325,7 @@ class EntityReader(Fields):
         if manager not in ("AWS", "CUSTOMER"):
             self.problem(
                 ProblemCode.INVALID_FIELD,
-                f'manager is "AWS" or "CUSTOMER", found {manager!r}',
+                f'manager is "AWS" or "CUSTOMER", found {quoted(manager)}',
                 (*path, "manager"),
             )
             manager = "CUSTOMER"

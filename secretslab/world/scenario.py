@@ -9,19 +9,32 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..problems import Problem, ProblemCode, ScenarioError
+from ..files import FileProblem, read_input
+from ..problems import Problem, ProblemCode, ScenarioError, quoted
 from .expectations import expectation_problems
 from .model import World
 
 
 def read_document(path: str | Path) -> Any:
     """The JSON or YAML document in ``path``; ``ScenarioError`` naming the file if unreadable."""
-    name = str(path)
+    name = str(path).replace("\0", "\\0")
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_input(path).decode("utf-8")
+    except FileProblem as exc:
         raise ScenarioError(
-            [Problem(ProblemCode.UNREADABLE_FILE, f"cannot read the file: {exc}", (), source=name)],
+            [Problem(ProblemCode.UNREADABLE_FILE, f"cannot read the file: {exc.strerror}", (), source=name)],
+            what="scenario file",
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            [
+                Problem(
+                    ProblemCode.UNREADABLE_FILE,
+                    f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
+                    (),
+                    source=name,
+                )
+            ],
             what="scenario file",
         ) from None
     if name.endswith((".yaml", ".yml")):
@@ -43,6 +56,11 @@ def read_document(path: str | Path) -> Any:
                 ],
                 what="scenario file",
             ) from None
+        except (RecursionError, ValueError) as exc:  # nesting or an integer beyond what Python reads
+            raise ScenarioError(
+                [Problem(ProblemCode.UNREADABLE_FILE, f"not readable YAML: {_why(exc)}", (), source=name)],
+                what="scenario file",
+            ) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -57,6 +75,20 @@ def read_document(path: str | Path) -> Any:
             ],
             what="scenario file",
         ) from None
+    except (RecursionError, ValueError) as exc:  # nesting or an integer beyond what Python reads
+        raise ScenarioError(
+            [Problem(ProblemCode.UNREADABLE_FILE, f"not readable JSON: {_why(exc)}", (), source=name)],
+            what="scenario file",
+        ) from None
+
+
+def _why(exc: BaseException) -> str:
+    """Why a parser gave up, in the user's terms."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    if "integer string conversion" in str(exc):
+        return "an integer has more than 4,300 digits"
+    return quoted(str(exc), 200)
 
 
 def load_scenario(path: str | Path) -> World:
@@ -71,7 +103,7 @@ def load_scenario(path: str | Path) -> World:
                 [
                     Problem(
                         ProblemCode.UNKNOWN_FIELD,
-                        f"a scenario file has no field {k!r}; expected "
+                        f"a scenario file has no field {quoted(k)}; expected "
                         "world, title, description, expectations",
                         (k,),
                         source=str(path),
