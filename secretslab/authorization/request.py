@@ -84,7 +84,7 @@ class Request:
             if step is None:
                 continue
             role = reader.arn(step.get("role_arn"), (*path, "role_arn"), "role_arn", "iam", ("role",))
-            name = reader.string(step.get("session_name"), (*path, "session_name"), "session_name")
+            name = reader.session_name(step.get("session_name"), (*path, "session_name"), "session_name")
             # kept even when invalid: AssumeRole then fails with MalformedPolicyDocument
             docs = reader.items(step.get("session_policies"), (*path, "session_policies"), "session_policies")
             policies = [read_policy(doc, PolicyKind.SESSION) for _, doc in docs]

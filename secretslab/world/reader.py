@@ -14,6 +14,7 @@ from ..fields import Path
 from ..problems import ProblemCode, ScenarioError
 from .entities import Account
 from .index import Index
+from .quotas import name_problems
 from .read_entities import OPTIONAL, EntityReader
 
 _WORLD = {
@@ -41,6 +42,7 @@ class _WorldReader(EntityReader):
             for p, v in self.items(top.get("accounts"), ("accounts",), "accounts")
             if (a := self.account(v, p)) is not None
         ]
+        self.trust_quotas = {a.id: a.role_trust_policy_length for a in accounts if a.role_trust_policy_length}
         org = self.organization(top.get("organization"), ("organization",))
         principals = self.obj(top.get("principals", {}), ("principals",), _PRINCIPALS, "principals") or {}
         groups = self.each(principals.get("groups"), ("principals", "groups"), self.group)
@@ -65,6 +67,7 @@ class _WorldReader(EntityReader):
             "keys": tuple(keys),
         }
         self.references(Index(**parts), parts)
+        self.problems.extend(p.under(source=self.source) for p in name_problems(parts))
         if self.problems:
             raise ScenarioError(self.problems, what="world")
         return {**parts, "description": description, "gaps": tuple(gaps), "source": self.source}

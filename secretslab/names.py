@@ -1,0 +1,67 @@
+"""AWS's rules for names (semantics §3.13): IAM user, group, role and policy names (alphanumeric
+plus ``+=,.@_-``, with a length limit per kind), IAM paths (begin and end with ``/``, at most 512
+characters) and role session names (2 to 64 characters of ``[\\w+=,.@-]``). Each check returns
+what is wrong, in words, or None; the readers turn that into a located problem.
+
+AWS pages: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html,
+https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+"""
+
+from __future__ import annotations
+
+from .limits import (
+    ASSUME_ROLE,
+    IAM_NAME,
+    IAM_NAME_LENGTH,
+    IAM_PATH_CHARACTERS,
+    IAM_PATH_LENGTH,
+    IAM_QUOTAS,
+    SESSION_NAME,
+)
+
+
+def iam_name_problem(kind: str, name: str) -> str | None:
+    """What is wrong with ``name`` as the name of an IAM ``kind`` (user, group, role, policy)."""
+    longest = IAM_NAME_LENGTH[kind]
+    if not name:
+        return f"a {kind} name is 1 to {longest} characters, found an empty name ({IAM_QUOTAS})"
+    if len(name) > longest:
+        return f"a {kind} name has at most {longest} characters, found {len(name)} ({IAM_QUOTAS})"
+    if not IAM_NAME.match(name):
+        return (
+            f"a {kind} name holds only letters, digits and + = , . @ _ -, found {_short(name)!r} "
+            f"({IAM_QUOTAS})"
+        )
+    return None
+
+
+def iam_path_problem(path: str) -> str | None:
+    """What is wrong with ``path`` as an IAM path (``/`` or ``/a/b/``)."""
+    if len(path) > IAM_PATH_LENGTH:
+        return f"an IAM path has at most {IAM_PATH_LENGTH} characters, found {len(path)} ({IAM_QUOTAS})"
+    if not (path.startswith("/") and path.endswith("/")) or not IAM_PATH_CHARACTERS.match(path):
+        return (
+            "an IAM path begins and ends with / and holds only letters, digits and + = , . @ _ - /, "
+            f"found {_short(path)!r} ({IAM_QUOTAS})"
+        )
+    return None
+
+
+def session_name_problem(name: str) -> str | None:
+    """What is wrong with ``name`` as a role session name (``RoleSessionName`` of AssumeRole)."""
+    if not SESSION_NAME.match(name):
+        return (
+            "a role session name is 2 to 64 characters of letters, digits and _ + = , . @ -, "
+            f"found {_short(name)!r} ({ASSUME_ROLE})"
+        )
+    return None
+
+
+def split_iam_resource(resource_id: str) -> tuple[str, str]:
+    """``("/path/", "name")`` of the part of an IAM ARN after the resource type (``path/alice``)."""
+    head, _, name = resource_id.rpartition("/")
+    return ("/" + head + "/" if head else "/"), name
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
