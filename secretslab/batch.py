@@ -25,6 +25,7 @@ from .evaluation.request import Attached, EvalRequest, Level
 from .evaluation.results import Evaluation
 from .evaluation.target import read_target
 from .fields import Fields
+from .names import arn_name_problems
 from .policy.model import Policy, PolicyKind
 from .policy.parsing import read_policy
 from .problems import PathPart, Problem, ProblemCode
@@ -199,7 +200,17 @@ class Simulator:
                 f"{value!r} is not a root, user, role, assumed-role or federated-user ARN",
                 ("principal",),
             )
-        return found
+            return None
+        return self._named(found, value, reader)
+
+    @staticmethod
+    def _named(principal: Principal, value: str, reader: Fields) -> Principal | None:
+        """``principal`` when the names in its ARN are ones AWS accepts (semantics §3.13)."""
+        arn = Arn.parse(value)
+        problems = arn_name_problems(arn) if arn else []
+        for message in problems:
+            reader.problem(ProblemCode.INVALID_NAME, message, ("principal",))
+        return None if problems else principal
 
     def _policy(
         self, doc: Any, kind: PolicyKind, path: tuple[PathPart, ...], problems: list[Problem]

@@ -9,6 +9,7 @@ https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
 
 from __future__ import annotations
 
+from .arn import Arn
 from .limits import (
     ASSUME_ROLE,
     IAM_NAME,
@@ -55,6 +56,20 @@ def session_name_problem(name: str) -> str | None:
             f"found {_short(name)!r} ({ASSUME_ROLE})"
         )
     return None
+
+
+def arn_name_problems(arn: Arn) -> list[str]:
+    """What is wrong with the names in a user, group, role or assumed-role ARN: the path and name
+    of an IAM entity, the role and session names of a role session (other ARNs: nothing)."""
+    if arn.service == "iam" and arn.resource_type in IAM_NAME_LENGTH:
+        path, name = split_iam_resource(arn.resource_id)
+        found = (iam_path_problem(path), iam_name_problem(arn.resource_type, name))
+    elif arn.service == "sts" and arn.resource_type == "assumed-role":
+        role, _, session = arn.resource_id.partition("/")
+        found = (iam_name_problem("role", role), session_name_problem(session))
+    else:
+        return []
+    return [message for message in found if message]
 
 
 def split_iam_resource(resource_id: str) -> tuple[str, str]:

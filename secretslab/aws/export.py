@@ -35,7 +35,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..problems import ScenarioError
 from ..world import World
+from ..world.quotas import name_problems
 from .export_documents import Json
 from .export_resources import INLINE_LIMITS, PLACEHOLDER, Resources
 from .export_targets import Targets, logical_id, owning_accounts
@@ -63,6 +65,7 @@ def to_cloudformation(world: World) -> dict[str, dict[str, Any]]:
     """One CloudFormation template (a JSON-ready dict) per account that owns something exportable,
     keyed by account id, in the order the world lists accounts. See the module docstring for
     what deploying needs and what is not exported."""
+    _refuse_bad_names(world)
     targets = Targets.of(world)
     owners = [a.id for a in world.accounts]
     owners += sorted(set(owning_accounts(world)) - set(owners) - {""})
@@ -72,6 +75,15 @@ def to_cloudformation(world: World) -> dict[str, dict[str, Any]]:
         if template["Resources"]:
             out[account] = template
     return out
+
+
+def _refuse_bad_names(world: World) -> None:
+    """``ScenarioError`` when a user, group or role name (or path) is one IAM refuses: it would be
+    a RoleName/UserName/GroupName CloudFormation fails on, and renaming it would break the ARNs
+    the world's policies name (a world read from a file never has one; one built in Python may)."""
+    problems = tuple(name_problems(world.users, world.groups, world.roles, ()))
+    if problems:
+        raise ScenarioError(problems, what="world to export")
 
 
 def write_templates(world: World, directory: str | Path) -> list[Path]:

@@ -30,7 +30,7 @@ from ..limits import (
     Count,
     SizeLimit,
 )
-from ..names import iam_name_problem, iam_path_problem, session_name_problem, split_iam_resource
+from ..names import arn_name_problems, session_name_problem
 from ..policy.model import Policy
 from ..policy.quotas import document_text, measure
 from ..problems import PathPart, Problem, ProblemCode
@@ -84,31 +84,22 @@ def _size(policy: Policy) -> int:
     return measure(text, Count.NON_WHITESPACE) if text is not None else 0
 
 
-def name_problems(parts: dict[str, Any]) -> Iterator[Problem]:
+def name_problems(
+    users: Iterable[Any], groups: Iterable[Any], roles: Iterable[Any], sessions: Iterable[Any]
+) -> Iterator[Problem]:
     """Names AWS would refuse: of users, groups and roles (and their paths) in their ARNs, and of
-    role sessions (in the ARN and ``session_name``)."""
-    for where, kind in (("users", "user"), ("groups", "group"), ("roles", "role")):
-        for i, entity in enumerate(parts[where]):
+    role sessions (in the ARN and ``session_name``), located in the world format."""
+    listed = (("users", users), ("groups", groups), ("roles", roles), ("sessions", sessions))
+    for where, entities in listed:
+        for i, entity in enumerate(entities):
             arn = Arn.parse(entity.arn)
             if arn is None:
                 continue
-            path, name = split_iam_resource(arn.resource_id)
-            for message in (iam_path_problem(path), iam_name_problem(kind, name)):
-                if message:
-                    yield Problem(ProblemCode.INVALID_NAME, message, ("principals", where, i, "arn"))
-    for i, session in enumerate(parts["sessions"]):
-        arn = Arn.parse(session.arn)
-        if arn is None or arn.resource_type != "assumed-role":
-            continue
-        role_name, _, in_arn = arn.resource_id.partition("/")
-        at: Path = ("principals", "sessions", i)
-        for message, field in (
-            (iam_name_problem("role", role_name), "arn"),
-            (session_name_problem(in_arn), "arn"),
-            (
-                session_name_problem(session.session_name) if session.session_name != in_arn else None,
-                "session_name",
-            ),
-        ):
-            if message:
-                yield Problem(ProblemCode.INVALID_NAME, message, (*at, field))
+            at: Path = ("principals", where, i)
+            for message in arn_name_problems(arn):
+                yield Problem(ProblemCode.INVALID_NAME, message, (*at, "arn"))
+            if where == "sessions" and arn.resource_type == "assumed-role":
+                in_arn = arn.resource_id.partition("/")[2]
+                wrong = session_name_problem(entity.session_name)
+                if entity.session_name != in_arn and wrong:
+                    yield Problem(ProblemCode.INVALID_NAME, wrong, (*at, "session_name"))

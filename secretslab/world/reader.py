@@ -67,7 +67,9 @@ class _WorldReader(EntityReader):
             "keys": tuple(keys),
         }
         self.references(Index(**parts), parts)
-        self.problems.extend(p.under(source=self.source) for p in name_problems(parts))
+        self.problems.extend(
+            p.under(source=self.source) for p in name_problems(users, groups, roles, sessions)
+        )
         if self.problems:
             raise ScenarioError(self.problems, what="world")
         return {**parts, "description": description, "gaps": tuple(gaps), "source": self.source}
