@@ -96,10 +96,10 @@ def name_problems(
             if arn is None:
                 continue
             at: Path = ("principals", where, i)
-            for message in arn_name_problems(arn):
+            in_arn = arn_name_problems(arn)
+            for message in in_arn:
                 yield Problem(ProblemCode.INVALID_NAME, message, (*at, "arn"))
-            if where == "sessions" and arn.resource_type == "assumed-role":
-                in_arn = arn.resource_id.partition("/")[2]
+            if where == "sessions" and arn.resource_type == "assumed-role" and not in_arn:
                 wrong = session_name_problem(entity.session_name)
-                if entity.session_name != in_arn and wrong:
+                if wrong:
                     yield Problem(ProblemCode.INVALID_NAME, wrong, (*at, "session_name"))
