@@ -86,8 +86,11 @@ def load_json(
             out[key] = value
         return out
 
+    big: list[int] = []
+
     def integer(digits: str) -> int | _BigInt:
         if len(digits) > MAX_INT_DIGITS:
+            big.append(len(digits))
             return _BigInt(len(digits.lstrip("-")))
         return int(digits)
 
@@ -100,9 +103,19 @@ def load_json(
         return None, (_too_deep((), source, _deep_position(text)),)
     except (UnicodeDecodeError, ValueError) as exc:
         return None, (Problem(invalid, f"cannot decode the text: {exc}", source=source),)
+    if not duplicates and not big and _shallow(text):
+        return data, ()  # the common case: nothing to locate, no walk
     problems = list(_json_problems(data, duplicates, source))
     fatal = any(p.code is not ProblemCode.DUPLICATE_KEY for p in problems)
     return (None if fatal else data), tuple(problems)
+
+
+def _shallow(text: str | bytes | bytearray) -> bool:
+    """Whether ``text`` opens too few lists and objects to nest deeper than ``MAX_DEPTH``: then
+    no walk is needed (the count is made in C, so this costs little)."""
+    if isinstance(text, str):
+        return text.count("[") + text.count("{") <= MAX_DEPTH
+    return text.count(b"[") + text.count(b"{") <= MAX_DEPTH
 
 
 def _json_problems(
@@ -338,9 +351,12 @@ def _largest_below_limit(root: Any, sizes: Mapping[int, int]) -> tuple[JsonPath,
 # -- shared
 
 
-def depth_problems(data: Any, source: str | None = None) -> tuple[Problem, ...]:
+def depth_problems(data: Any, source: str | None = None, text: str | None = None) -> tuple[Problem, ...]:
     """A problem at the first place ``data`` (already parsed, e.g. a dict given to the Python API)
-    nests deeper than ``MAX_DEPTH``; walked without recursion, so any depth is safe."""
+    nests deeper than ``MAX_DEPTH``; walked without recursion, so any depth is safe. ``text``, its
+    JSON serialisation when known, spares the walk when it opens too few lists and objects."""
+    if text is not None and _shallow(text):
+        return ()
     stack: list[tuple[Any, JsonPath]] = [(data, ())]
     while stack:
         value, path = stack.pop()

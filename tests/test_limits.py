@@ -258,6 +258,14 @@ def test_policy_character_set_in_values_and_keys(row: dict[str, Any]) -> None:
         assert paths[0] != paths[1] and all(p.startswith(where + "['aws:PrincipalTag/") for p in paths)
 
 
+@pytest.mark.parametrize("escape", ["\\u0000", "\\b", "\\f", "\\u001b", "\\u0100", "\\ud83d\\udd11"])
+def test_characters_written_as_json_escapes_in_policy_text_are_found(escape: str) -> None:
+    """The same rule for text: an escape decodes to the character AWS checks."""
+    text = '{"Version": "2012-10-17", "Statement": [], "Id": "a' + escape + 'b"}'
+    assert ("INVALID_CHARACTER", "$.Id") in codes(check_policy(text))
+    assert codes(check_policy(text.replace(escape, "\\n"))) == [("EMPTY_ELEMENT", "$.Statement")]
+
+
 def test_character_problem_quotes_the_character_as_an_escape() -> None:
     problem = next(
         p for p in check_policy('{"Version":"2012-10-17","Id":"a\\u202eb"}') if p.code == "INVALID_CHARACTER"

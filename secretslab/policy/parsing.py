@@ -83,13 +83,13 @@ def read_policy(
         if doc is None and problems:
             return Policy(policy_kind, None, (), tuple(problems), None)
     else:
-        problems.extend(depth_problems(doc))
+        text = document_text(doc)  # None when too deep to serialise: the walk below says where
+        problems.extend(depth_problems(doc, text=text))
         if problems:
             return Policy(policy_kind, None, (), tuple(problems), doc)
-        text = document_text(doc)
     if text is not None:
         problems.extend(size_problems(text, size_limit or POLICY_SIZE[policy_kind.value]))
-    problems.extend(character_problems(doc))
+    problems.extend(character_problems(doc, text))
     parser = _Parser(policy_kind)
     parser.problems.extend(problems)
     return parser.policy(doc)

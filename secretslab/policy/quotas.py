@@ -20,6 +20,7 @@ from ..problems import PathPart, Problem, ProblemCode
 
 Path = tuple[PathPart, ...]
 _WHITESPACE = " \t\n\r"  # JSON's whitespace: what IAM does not count
+_ESCAPES = ("\\u", "\\b", "\\f")  # how JSON text may write a character outside the policy set
 
 
 def document_text(doc: Any) -> str | None:
@@ -56,9 +57,14 @@ def size_problems(text: str, limit: SizeLimit) -> list[Problem]:
     ]
 
 
-def character_problems(doc: Any) -> list[Problem]:
+def character_problems(doc: Any, text: str | None = None) -> list[Problem]:
     """A problem for each string (key or value) that holds a character a policy may not hold,
-    located at that string and naming the first such character; walked without recursion."""
+    located at that string and naming the first such character; walked without recursion.
+    ``text``, the document's JSON text when known, spares the walk when it is clean: every
+    character of every string appears in it as itself, except those JSON writes as escapes
+    (``\\u``, and ``\\b``, ``\\f`` for backspace and form feed)."""
+    if text is not None and not any(e in text for e in _ESCAPES) and not POLICY_BAD_CHARACTER.search(text):
+        return []
     return [
         Problem(
             ProblemCode.INVALID_CHARACTER,
