@@ -84,6 +84,16 @@ POLICY_SIZE: dict[str, SizeLimit] = {
     "session": SizeLimit(SESSION_POLICY_CHARS, Count.CHARACTERS, "a session policy", IAM_QUOTAS),
 }
 
+#: A session policy in a list that mixes the inline ``Policy`` and managed ``PolicyArns`` (a world's
+#: ``session_policies``, a request's ``assume_role_chain``): which one is inline is not recorded,
+#: and any of them may be managed, so each is held to the managed-policy quota.
+LISTED_SESSION_POLICY = SizeLimit(
+    MANAGED_POLICY_CHARS,
+    Count.NON_WHITESPACE,
+    "a managed session policy (an inline one: 2,048 characters)",
+    IAM_QUOTAS,
+)
+
 #: The inline-policy aggregate of each kind of holder (IAM quotas page).
 INLINE_AGGREGATE: dict[str, SizeLimit] = {
     "user": SizeLimit(USER_INLINE_CHARS, Count.NON_WHITESPACE, "a user's inline policies", IAM_QUOTAS),

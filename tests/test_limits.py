@@ -512,3 +512,24 @@ def test_policy_read_keeps_its_public_signature() -> None:
     """read_policy's new keyword is optional: the old call still works for every kind."""
     for kind in PolicyKind:
         assert read_policy(sized(kind.value, 300), kind).valid
+
+
+def test_a_listed_session_policy_may_be_managed_so_it_is_held_to_the_managed_quota() -> None:
+    """A world's session_policies and a request's assume_role_chain mix the inline Policy (2,048)
+    and managed PolicyArns (6,144): which is inline is not recorded, so each may be up to 6,144."""
+    session = {"arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/Reader/app", "session_policies": []}
+    for size, expected in (
+        (3_000, []),
+        (6_145, [("POLICY_TOO_LARGE", "$.principals.sessions[0].session_policies[0]")]),
+    ):
+        listed = {**session, "session_policies": [sized("session", size)]}
+        assert codes(World.from_dict(world(**{"principals.sessions": [listed]})).problems) == expected
+    request = Request.from_dict(
+        {
+            "principal": f"arn:aws:iam::{ACCOUNT}:user/alice",
+            "action": "secretsmanager:GetSecretValue",
+            "assume_role_chain": [{"role_arn": ROLE, "session_policies": [sized("session", 3_000)]}],
+        }
+    )
+    assert request.assume_role_chain[0].session_policies[0].valid
+    assert codes(check_policy(sized("session", 3_000), "session")) == [("POLICY_TOO_LARGE", "$")]

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..evaluation.principals import Principal
 from ..evaluation.request import Attached, Level
-from ..limits import SizeLimit
+from ..limits import LISTED_SESSION_POLICY, SizeLimit
 from ..policy.model import Policy
 from ..policy.parsing import read_policy
 from ..policy.refs import PolicyRef, Slot
@@ -158,6 +158,8 @@ class World:
             return trust_policy_size(self.account(ref.holder.split(":")[4]).role_trust_policy_length)
         if ref.slot is Slot.IDENTITY and _holder_kind(ref.holder, ref.slot) == "role":
             return ROLE_POLICY_SIZE
+        if ref.slot is Slot.SESSION:
+            return LISTED_SESSION_POLICY
         return None
 
     def without_policy(self, ref: PolicyRef) -> World:

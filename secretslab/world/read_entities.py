@@ -11,7 +11,7 @@ from typing import Any
 
 from ..arn import Arn
 from ..fields import Fields, Path
-from ..limits import SizeLimit
+from ..limits import LISTED_SESSION_POLICY, SizeLimit
 from ..policy.model import Policy, PolicyKind
 from ..policy.parsing import read_policy
 from ..problems import ProblemCode
@@ -294,6 +294,7 @@ class EntityReader(Fields):
                 (*path, "session_policies"),
                 PolicyKind.SESSION,
                 "session_policies",
+                LISTED_SESSION_POLICY,
             ),
             session_tags=self.tags(raw.get("session_tags"), (*path, "session_tags")),
             source_principal=self.string(
