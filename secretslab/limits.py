@@ -131,6 +131,9 @@ MAX_INT_DIGITS = 1_000
 #: Our own limit: the size of a scenario file. The largest imported worlds are a few megabytes; a
 #: bound keeps reading a file (or a device given as one) from exhausting memory.
 MAX_FILE_BYTES = 64 * 1024 * 1024
+#: Our own limit: the length of one batch line (one request with its policies, usually a few KB);
+#: a longer line is reported and skipped without being held in memory.
+MAX_LINE_BYTES = 16 * 1024 * 1024
 #: Our own limit: YAML nodes after aliases are expanded ("billion laughs": a few lines of anchors
 #: that expand to billions of values). Counted on the composed node graph, before any value is built.
 MAX_YAML_NODES = 1_000_000

@@ -109,6 +109,8 @@ class ProblemCode(StrEnum):
     """An integer with more digits than secretslab reads (our own limit)."""
     FILE_TOO_LARGE = "FILE_TOO_LARGE"
     """A file larger than secretslab reads (our own limit)."""
+    LINE_TOO_LONG = "LINE_TOO_LONG"
+    """A batch line longer than secretslab reads (our own limit)."""
     ALIAS_EXPANSION = "ALIAS_EXPANSION"
     """YAML aliases that expand past our limit, or refer to a node that contains them."""
     UNQUOTED_DATE = "UNQUOTED_DATE"
@@ -195,6 +197,7 @@ CODES: dict[ProblemCode, tuple[Severity, str]] = {
     ProblemCode.TOO_DEEP: (E, "lists and objects nest deeper than secretslab reads"),
     ProblemCode.NUMBER_TOO_LARGE: (E, "an integer longer than secretslab reads"),
     ProblemCode.FILE_TOO_LARGE: (E, "the file is larger than secretslab reads"),
+    ProblemCode.LINE_TOO_LONG: (E, "the batch line is longer than secretslab reads"),
     ProblemCode.ALIAS_EXPANSION: (E, "YAML aliases expand too far or refer to themselves"),
     ProblemCode.UNQUOTED_DATE: (E, "an unquoted YAML date is a date, not the text AWS expects"),
 }

@@ -533,3 +533,27 @@ def test_a_listed_session_policy_may_be_managed_so_it_is_held_to_the_managed_quo
     )
     assert request.assume_role_chain[0].session_policies[0].valid
     assert codes(check_policy(sized("session", 3_000), "session")) == [("POLICY_TOO_LARGE", "$")]
+
+
+def test_a_batch_line_longer_than_we_read_is_reported_and_skipped_in_bounded_memory() -> None:
+    """One error for the long line (numbered), the lines around it decided as usual."""
+    import io
+
+    from secretslab.batch import _lines, simulate
+
+    good = json.dumps(
+        {"id": "x", "principal": f"arn:aws:iam::{ACCOUNT}:user/alice", "action": "s3:GetObject"}
+    )
+    limit = len(good) + 5
+    long_lines = ["[" + " " * (limit + 20), " " * (limit + 1) + "]"]
+    stream = io.BytesIO(("\n".join([good, long_lines[0], good, long_lines[1], good]) + "\n").encode())
+    for block in (7, 64, 1 << 22):
+        stream.seek(0)
+        lines = list(_lines(stream, block=block, limit=limit))
+        assert lines == [good.encode(), None, good.encode(), None, good.encode()], block
+    out = io.BytesIO()
+    huge = b"\n".join([good.encode(), b" " * (16 * 1024 * 1024 + 1), good.encode()])
+    assert simulate(io.BytesIO(huge), out, "b") == (3, 1)
+    results = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert [r["error"]["problems"][0]["code"] for r in results if "error" in r] == ["LINE_TOO_LONG"]
+    assert results[1]["error"]["problems"][0]["source"] == "b:2" and results[2]["id"] == "x"
