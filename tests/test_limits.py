@@ -557,3 +557,19 @@ def test_a_batch_line_longer_than_we_read_is_reported_and_skipped_in_bounded_mem
     results = [json.loads(x) for x in out.getvalue().splitlines()]
     assert [r["error"]["problems"][0]["code"] for r in results if "error" in r] == ["LINE_TOO_LONG"]
     assert results[1]["error"]["problems"][0]["source"] == "b:2" and results[2]["id"] == "x"
+
+
+def test_a_world_given_as_python_values_nested_100000_deep_is_refused_before_any_reader_recurses() -> None:
+    nested: list[Any] = []
+    inner = nested
+    for _ in range(100_000):
+        inner.append([])
+        inner = inner[0]
+    data = {
+        "accounts": [{"id": ACCOUNT}],
+        "kms_keys": [{"arn": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/k", "grants": nested}],
+    }
+    with pytest.raises(ScenarioError) as info:
+        timed(lambda: World.from_dict(data))
+    ((code, path),) = codes(info.value.problems)
+    assert code == "TOO_DEEP" and path.startswith("$.kms_keys[0].grants[0][0]")

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..fields import Path
+from ..loading import depth_problems
 from ..problems import ProblemCode, ScenarioError
 from .entities import Account
 from .index import Index
@@ -34,6 +35,9 @@ class _WorldReader(EntityReader):
 
     def world(self, data: Any) -> dict[str, Any]:
         """The entities of the world, as the fields of ``World``; raises ``ScenarioError``."""
+        too_deep = depth_problems(data, self.source)  # our own limit, before any reader recurses
+        if too_deep:
+            raise ScenarioError(too_deep, what="world")
         top = self.obj(data, (), _WORLD, "the world")
         if top is None:
             raise ScenarioError(self.problems, what="world")
