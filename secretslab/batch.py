@@ -26,7 +26,6 @@ from .evaluation.results import Evaluation
 from .evaluation.target import read_target
 from .fields import Fields
 from .limits import MAX_LINE_BYTES
-from .names import arn_name_problems
 from .policy.model import Policy, PolicyKind
 from .policy.parsing import read_policy
 from .problems import PathPart, Problem, ProblemCode
@@ -203,17 +202,7 @@ class Simulator:
                 f"{value!r} is not a root, user, role, assumed-role or federated-user ARN",
                 ("principal",),
             )
-            return None
-        return self._named(found, value, reader)
-
-    @staticmethod
-    def _named(principal: Principal, value: str, reader: Fields) -> Principal | None:
-        """``principal`` when the names in its ARN are ones AWS accepts (semantics §3.13)."""
-        arn = Arn.parse(value)
-        problems = arn_name_problems(arn) if arn else []
-        for message in problems:
-            reader.problem(ProblemCode.INVALID_NAME, message, ("principal",))
-        return None if problems else principal
+        return found
 
     def _policy(
         self, doc: Any, kind: PolicyKind, path: tuple[PathPart, ...], problems: list[Problem]

@@ -312,11 +312,16 @@ def test_role_session_names_follow_assume_role(row: dict[str, Any]) -> None:
     }
     line = {"principal": session["arn"], "action": "secretsmanager:GetSecretValue"}
     batch = Simulator().line(json.dumps(line).encode(), "b", 1)
+    signed = {**request, "principal": session["arn"], "assume_role_chain": []}
     if row["valid"]:
         World.from_dict(data)
         Request.from_dict(request)
+        Request.from_dict(signed)
         assert "outcome" in batch
         return
+    with pytest.raises(ScenarioError) as info:
+        Request.from_dict(signed)
+    assert [p.json_path for p in info.value.problems] == ["$.principal"]
     with pytest.raises(ScenarioError) as info:
         World.from_dict(data)
     assert codes(info.value.problems) == [("INVALID_NAME", "$.principals.sessions[0].arn")]
