@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from secretslab import World, check_policy, read_policy
+from secretslab.authorization import authorize
 from secretslab.authorization.request import Request
 from secretslab.aws.export import logical_id, to_cloudformation
 from secretslab.batch import Simulator
@@ -362,6 +363,10 @@ def test_account_ids_are_exactly_twelve_ascii_digits_at_every_door(row: dict[str
     with pytest.raises(ScenarioError) as info:
         World.from_dict(data)
     assert ("INVALID_FIELD", "$.accounts[0].id") in codes(info.value.problems)
+    scenario = World.from_dict(world())
+    with pytest.raises(ScenarioError) as info:
+        authorize(scenario, Request.from_dict({**line, "principal": f"arn:aws:iam::{value}:root"}))
+    assert [p.json_path for p in info.value.problems] == ["$.principal"]
 
 
 # -- CloudFormation logical ids and names in export
