@@ -119,6 +119,14 @@ IAM_PATH_CHARACTERS = re.compile(r"\A[A-Za-z0-9+=,.@_/-]*\Z")
 #: ``\w`` there means ASCII letters, digits and underscore.
 SESSION_NAME = re.compile(r"\A[A-Za-z0-9_+=,.@-]{2,64}\Z")
 
+#: Secrets Manager CreateSecret, Name: 1 to 512 characters, ASCII letters, digits and ``/_+=.@-``.
+SECRET_NAME = re.compile(r"\A[A-Za-z0-9/_+=.@-]{1,512}\Z")
+CREATE_SECRET = "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html"
+#: KMS CreateAlias, AliasName: ``alias/`` then letters, digits and ``/_-``, 1 to 256 characters in
+#: all; ``alias/aws/`` is reserved for AWS managed keys.
+KMS_ALIAS = re.compile(r"\Aalias/[A-Za-z0-9/_-]{1,250}\Z")
+CREATE_ALIAS = "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html"
+
 # -- input limits of our own
 
 #: Our own limit: the deepest nesting of lists and objects a scenario, policy or batch line may

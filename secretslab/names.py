@@ -12,11 +12,15 @@ from __future__ import annotations
 from .arn import Arn
 from .limits import (
     ASSUME_ROLE,
+    CREATE_ALIAS,
+    CREATE_SECRET,
     IAM_NAME,
     IAM_NAME_LENGTH,
     IAM_PATH_CHARACTERS,
     IAM_PATH_LENGTH,
     IAM_QUOTAS,
+    KMS_ALIAS,
+    SECRET_NAME,
     SESSION_NAME,
 )
 
@@ -54,6 +58,31 @@ def session_name_problem(name: str) -> str | None:
         return (
             "a role session name is 2 to 64 characters of letters, digits and _ + = , . @ -, "
             f"found {_short(name)!r} ({ASSUME_ROLE})"
+        )
+    return None
+
+
+def secret_name_problem(name: str) -> str | None:
+    """What is wrong with ``name`` as a Secrets Manager secret name."""
+    if not SECRET_NAME.match(name):
+        return (
+            "a secret name is 1 to 512 characters of letters, digits and / _ + = . @ -, "
+            f"found {_short(name)!r} ({CREATE_SECRET})"
+        )
+    return None
+
+
+def alias_problem(alias: str, aws_managed: bool) -> str | None:
+    """What is wrong with ``alias`` as the alias of a KMS key (``alias/aws/`` only for AWS's keys)."""
+    if not KMS_ALIAS.match(alias):
+        return (
+            "a KMS alias is alias/ then letters, digits and / _ -, at most 256 characters in all, "
+            f"found {_short(alias)!r} ({CREATE_ALIAS})"
+        )
+    if alias.startswith("alias/aws/") and not aws_managed:
+        return (
+            f"alias/aws/ names AWS managed keys only; a customer managed key cannot be {alias!r} "
+            f"({CREATE_ALIAS})"
         )
     return None
 

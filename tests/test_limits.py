@@ -583,3 +583,38 @@ def test_a_world_given_as_python_values_nested_100000_deep_is_refused_before_any
         timed(lambda: World.from_dict(data))
     ((code, path),) = codes(info.value.problems)
     assert code == "TOO_DEEP" and path.startswith("$.kms_keys[0].grants[0][0]")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "valid"),
+    [
+        ("name", "prod/db_main+1=a.b@c-d", True),
+        ("name", "prod db", False),  # CreateSecret: ASCII letters, digits and /_+=.@- only
+        ("name", "x" * 513, False),
+        ("aliases", ["alias/app-key_1/x"], True),
+        ("aliases", ["alias/my key"], False),  # CreateAlias: alias/ then [a-zA-Z0-9/_-]
+        ("aliases", ["alias/" + "k" * 251], False),
+    ],
+)
+def test_secret_names_and_kms_aliases_follow_their_create_apis(field: str, value: Any, valid: bool) -> None:
+    """https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html and
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html"""
+    key = {"arn": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/k1", "aliases": ["alias/app"]}
+    secret = {"arn": SECRET}
+    (secret if field == "name" else key)[field] = value
+    data = world(secrets=[secret], kms_keys=[key])
+    if valid:
+        World.from_dict(data)
+        return
+    where = "$.secrets[0].name" if field == "name" else "$.kms_keys[0].aliases[0]"
+    with pytest.raises(ScenarioError) as info:
+        World.from_dict(data)
+    assert codes(info.value.problems) == [("INVALID_NAME", where)]
+
+
+def test_export_refuses_a_customer_managed_key_with_an_alias_aws_names_for_its_own_keys() -> None:
+    key = {"arn": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/k1", "aliases": ["alias/aws/mine"]}
+    w = World.from_dict(world(kms_keys=[key]))
+    with pytest.raises(ScenarioError) as info:
+        to_cloudformation(w)
+    assert codes(info.value.problems) == [("INVALID_NAME", "$.kms_keys[0].aliases[0]")]

@@ -37,7 +37,7 @@ from typing import Any
 
 from ..problems import ScenarioError
 from ..world import World
-from ..world.quotas import name_problems
+from ..world.quotas import name_problems, resource_name_problems
 from .export_documents import Json
 from .export_resources import INLINE_LIMITS, PLACEHOLDER, Resources
 from .export_targets import Targets, logical_id, owning_accounts
@@ -81,7 +81,10 @@ def _refuse_bad_names(world: World) -> None:
     """``ScenarioError`` when a user, group or role name (or path) is one IAM refuses: it would be
     a RoleName/UserName/GroupName CloudFormation fails on, and renaming it would break the ARNs
     the world's policies name (a world read from a file never has one; one built in Python may)."""
-    problems = tuple(name_problems(world.users, world.groups, world.roles, ()))
+    problems = (
+        *name_problems(world.users, world.groups, world.roles, ()),
+        *resource_name_problems(world.secrets, world.keys, reserved=True),
+    )
     if problems:
         raise ScenarioError(problems, what="world to export")
 

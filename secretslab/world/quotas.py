@@ -30,7 +30,7 @@ from ..limits import (
     Count,
     SizeLimit,
 )
-from ..names import arn_name_problems, session_name_problem
+from ..names import alias_problem, arn_name_problems, secret_name_problem, session_name_problem
 from ..policy.model import Policy
 from ..policy.quotas import document_text, measure
 from ..problems import PathPart, Problem, ProblemCode
@@ -103,3 +103,20 @@ def name_problems(
                 wrong = session_name_problem(entity.session_name)
                 if wrong:
                     yield Problem(ProblemCode.INVALID_NAME, wrong, (*at, "session_name"))
+
+
+def resource_name_problems(
+    secrets: Iterable[Any], keys: Iterable[Any], *, reserved: bool = False
+) -> Iterator[Problem]:
+    """Secret names and KMS aliases AWS would refuse, located in the world format; with
+    ``reserved``, also an ``alias/aws/`` alias on a customer managed key (checked where a key is
+    created: export; a world only reports it through a wrong ``manager``)."""
+    for i, secret in enumerate(secrets):
+        message = secret_name_problem(secret.name)
+        if message:
+            yield Problem(ProblemCode.INVALID_NAME, message, ("secrets", i, "name"))
+    for i, key in enumerate(keys):
+        for j, alias in enumerate(key.aliases):
+            message = alias_problem(alias, key.aws_managed or not reserved)
+            if message:
+                yield Problem(ProblemCode.INVALID_NAME, message, ("kms_keys", i, "aliases", j))

@@ -15,7 +15,7 @@ from ..loading import depth_problems
 from ..problems import ProblemCode, ScenarioError
 from .entities import Account
 from .index import Index
-from .quotas import name_problems
+from .quotas import name_problems, resource_name_problems
 from .read_entities import OPTIONAL, EntityReader
 
 _WORLD = {
@@ -71,12 +71,17 @@ class _WorldReader(EntityReader):
             "keys": tuple(keys),
         }
         self.references(Index(**parts), parts)
-        self.problems.extend(
-            p.under(source=self.source) for p in name_problems(users, groups, roles, sessions)
-        )
+        self.names(users, groups, roles, sessions, secrets, keys)
         if self.problems:
             raise ScenarioError(self.problems, what="world")
         return {**parts, "description": description, "gaps": tuple(gaps), "source": self.source}
+
+    def names(self, *entities: list[Any]) -> None:
+        """Names AWS would refuse (semantics §3.13, ``quotas``): IAM names and paths, session names,
+        secret names and KMS aliases."""
+        users, groups, roles, sessions, secrets, keys = entities
+        found = (*name_problems(users, groups, roles, sessions), *resource_name_problems(secrets, keys))
+        self.problems.extend(p.under(source=self.source) for p in found)
 
     def each(self, value: Any, path: Path, read: Any) -> list[Any]:
         seen: dict[str, Path] = {}
