@@ -84,6 +84,10 @@ POLICY_SIZE: dict[str, SizeLimit] = {
     "session": SizeLimit(SESSION_POLICY_CHARS, Count.CHARACTERS, "a session policy", IAM_QUOTAS),
 }
 
+#: A role's identity policy may be as large as the role's inline quota: larger than a managed
+#: policy it can only be inline, and the role's inline policies together are checked by the world.
+ROLE_POLICY_SIZE = SizeLimit(ROLE_INLINE_CHARS, Count.NON_WHITESPACE, "a role's inline policy", IAM_QUOTAS)
+
 #: A session policy in a list that mixes the inline ``Policy`` and managed ``PolicyArns`` (a world's
 #: ``session_policies``, a request's ``assume_role_chain``): which one is inline is not recorded,
 #: and any of them may be managed, so each is held to the managed-policy quota.

@@ -16,14 +16,14 @@ from typing import Any
 
 from ..evaluation.principals import Principal
 from ..evaluation.request import Attached, Level
-from ..limits import LISTED_SESSION_POLICY, SizeLimit
+from ..limits import LISTED_SESSION_POLICY, ROLE_POLICY_SIZE, SizeLimit
 from ..policy.model import Policy
 from ..policy.parsing import read_policy
 from ..policy.refs import PolicyRef, Slot
 from ..problems import PathPart, Problem
 from .entities import Account, Gap, Group, Key, Organization, OrgPolicy, Role, Secret, Session, User
 from .index import Index
-from .quotas import ROLE_POLICY_SIZE, inline_problems, trust_policy_size
+from .quotas import inline_problems, trust_policy_size
 from .reader import read_world
 from .writer import world_to_dict
 

@@ -24,7 +24,6 @@ from ..limits import (
     IAM_QUOTAS,
     INLINE_AGGREGATE,
     MANAGED_POLICY_CHARS,
-    ROLE_INLINE_CHARS,
     TRUST_POLICY_CHARS,
     TRUST_POLICY_CHARS_MAX,
     Count,
@@ -36,10 +35,6 @@ from ..policy.quotas import document_text, measure
 from ..problems import PathPart, Problem, ProblemCode
 
 Path = tuple[PathPart, ...]
-
-#: A role's identity policy may be as large as the role's inline quota (it can only be inline when
-#: larger than a managed policy; ``inline_problems`` checks the sum).
-ROLE_POLICY_SIZE = SizeLimit(ROLE_INLINE_CHARS, Count.NON_WHITESPACE, "a role's inline policy", IAM_QUOTAS)
 
 
 def trust_policy_size(quota: int | None) -> SizeLimit | None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..arn import Arn
 from ..fields import Fields, Path
-from ..limits import LISTED_SESSION_POLICY, SizeLimit
+from ..limits import LISTED_SESSION_POLICY, ROLE_POLICY_SIZE, SizeLimit
 from ..policy.model import Policy, PolicyKind
 from ..policy.parsing import read_policy
 from ..problems import ProblemCode
@@ -28,7 +28,7 @@ from .entities import (
     User,
     aws_managed_key_policy,
 )
-from .quotas import ROLE_POLICY_SIZE, trust_policy_size, trust_quota_problem
+from .quotas import trust_policy_size, trust_quota_problem
 
 REQUIRED, OPTIONAL = True, False
 
