@@ -271,6 +271,8 @@ def _yaml_problems(root: Any, source: str | None) -> Iterator[Problem]:
                 if key_node.tag == _YAML + "merge":
                     continue
                 name = str(key_node.value) if key_node.id == "scalar" else "?"
+                if key_node.id == "scalar":
+                    yield from _scalar_problems(key_node, (*path, name), None, source)  # a date as a key
                 if name in names and key_node.id == "scalar":
                     repeated.append(name)
                 names[name] = 1

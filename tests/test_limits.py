@@ -506,6 +506,8 @@ def test_an_unquoted_yaml_date_is_explained(tmp_path: Path) -> None:
     (problem,) = info.value.problems
     assert (problem.code, problem.json_path) == ("UNQUOTED_DATE", "$.principals.users[0].policies[0].Version")
     assert problem.hint == 'quote the version: "2012-10-17"'
+    _, problems = load_yaml("2012-10-17: a date as a key\n")
+    assert codes(problems) == [("UNQUOTED_DATE", "$['2012-10-17']")]
 
 
 def test_quoted_yaml_scenario_loads_as_before(tmp_path: Path) -> None:
