@@ -26,6 +26,7 @@ from .evaluation.request import Attached, EvalRequest, Level
 from .evaluation.results import Evaluation
 from .evaluation.target import read_target
 from .fields import Fields
+from .limits import MAX_LINE_BYTES
 from .policy.model import Policy, PolicyKind
 from .policy.parsing import read_policy
 from .problems import PathPart, Problem, ProblemCode, quoted
@@ -84,6 +85,8 @@ class Simulator:
         """The result of one batch line (``number`` of ``source``, for located errors). Its ``id``
         is the line's exactly: an integer of any size stays whole (one beyond the 4,300 digits
         Python converts is given as its JSON text, an ``orjson.Fragment``)."""
+        if len(line) > MAX_LINE_BYTES:
+            return _too_long(source, number)
         try:
             raw = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
@@ -330,17 +333,38 @@ def _unwritable(source: str, number: int) -> dict[str, Any]:
     return {"id": None, "error": _error([problem])}
 
 
-def _lines(stream: BinaryIO, block: int = 1 << 22) -> Iterator[bytes]:
-    """The lines of a binary stream, read in large blocks (faster than line by line)."""
+def _lines(stream: BinaryIO, block: int = 1 << 22, limit: int = MAX_LINE_BYTES) -> Iterator[bytes | None]:
+    """The lines of a binary stream, read in large blocks (faster than line by line); None for a
+    line longer than ``limit``, whose bytes are dropped as they are read (bounded memory)."""
     rest = b""
+    skipping = False  # inside a line already too long: drop up to its end
     while chunk := stream.read(block):
         lines = chunk.split(b"\n")
-        if rest:
+        if skipping:
+            if len(lines) == 1:
+                continue
+            lines, skipping = lines[1:], False  # the first piece ends the long line
+            yield None
+        elif rest:
             lines[0] = rest + lines[0]
         rest = lines.pop()
-        yield from lines
-    if rest:
+        yield from (line if len(line) <= limit else None for line in lines)
+        if len(rest) > limit:
+            rest, skipping = b"", True
+    if skipping:
+        yield None
+    elif rest:
         yield rest
+
+
+def _too_long(source: str, number: int) -> dict[str, Any]:
+    problem = Problem(
+        ProblemCode.LINE_TOO_LONG,
+        f"the line is longer than {MAX_LINE_BYTES:,} bytes, the most secretslab reads; it was skipped",
+        (),
+        source=f"{source}:{number}",
+    )
+    return {"id": None, "error": _error([problem])}
 
 
 def _error(problems: list[Problem]) -> dict[str, Any]:
@@ -366,11 +390,14 @@ def simulate(
     buffer: list[bytes] = []
     with fewer_collections() if tune_gc else nullcontext():
         for number, line in enumerate(_lines(stream), 1):
-            if not line or line.isspace():
+            if line is None:
+                result = _too_long(source, number)
+            elif not line or line.isspace():
                 continue
-            result = decide(line, source, number)
-            if type(result["id"]) is int:
-                result["id"] = _id_json(result["id"])
+            else:
+                result = decide(line, source, number)
+                if type(result["id"]) is int:
+                    result["id"] = _id_json(result["id"])
             try:
                 buffer.append(dumps(result, option=option))
             except (TypeError, orjson.JSONEncodeError):  # an id JSON cannot carry (a lone surrogate)

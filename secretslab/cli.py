@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 from typing import Any
 
-from .files import FileProblem, atomic_writer, open_input, read_input
+from .files import FileProblem, atomic_writer, open_input
+from .loading import load_json, read_file
 from .problems import InvalidPolicyError, Problem, ProblemCode, ScenarioError, quoted
 
 EXIT_INPUT = 2  # bad input: a file, a scenario, a request, an argument
@@ -239,11 +240,12 @@ def _key_values(items: list[str], what: str, parse_json: bool) -> dict[str, Any]
             problem = Problem(ProblemCode.INVALID_FIELD, f"{quoted(item)} is not KEY=VALUE", (what,))
             raise ScenarioError([problem], what="argument")
         if parse_json:
-            try:
-                out[key] = json.loads(value)
+            parsed, problems = load_json(value)
+            if parsed is not None or not problems:
+                out[key] = parsed
                 continue
-            except (ValueError, RecursionError):  # not JSON (or not readable JSON): the text itself
-                pass
+            if any(p.code is not ProblemCode.INVALID_JSON for p in problems):  # our input limits
+                raise ScenarioError([p.under(what, key) for p in problems], what="argument")
         out[key] = value.split(",") if (not parse_json and "," in value) else value
     return out
 
@@ -276,7 +278,9 @@ def _authorize(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from .policy.parsing import check_policy
 
-    text = read_input(args.policy).decode("utf-8")
+    text, unreadable = read_file(args.policy)
+    if text is None:
+        raise ScenarioError(unreadable, what="policy file")
     problems = [p.under(source=args.policy) for p in check_policy(text, args.kind)]
     if args.json:
         print(json.dumps([p.to_dict() for p in problems], indent=2))

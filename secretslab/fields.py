@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .arn import ACCOUNT_ID, Arn
+from .names import session_name_problem
 from .problems import PathPart, Problem, ProblemCode, quoted
 
 Path = tuple[PathPart, ...]
@@ -75,6 +76,15 @@ class Fields:
         if text is not None and not ACCOUNT_ID.match(text):
             message = f"{what} is a 12-digit account id, found {quoted(text)}"
             self.problem(ProblemCode.INVALID_FIELD, message, path)
+            return None
+        return text
+
+    def session_name(self, value: Any, path: Path, what: str) -> str | None:
+        """``value`` when it is a role session name AWS accepts (2 to 64 characters of
+        ``[\\w+=,.@-]``, semantics §3.13); None when absent, or (with a problem) when it is not one."""
+        text = self.string(value, path, what)
+        if text is not None and (message := session_name_problem(text)):
+            self.problem(ProblemCode.INVALID_NAME, message, path)
             return None
         return text
 

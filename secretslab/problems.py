@@ -105,6 +105,26 @@ class ProblemCode(StrEnum):
     DUPLICATE_ALIAS = "DUPLICATE_ALIAS"
     EMPTY_NAME = "EMPTY_NAME"
     UNKNOWN_PARTITION = "UNKNOWN_PARTITION"
+    POLICY_TOO_LARGE = "POLICY_TOO_LARGE"
+    """A policy document over its kind's size quota (semantics §3.13)."""
+    INLINE_POLICIES_TOO_LARGE = "INLINE_POLICIES_TOO_LARGE"
+    """A user's, group's or role's inline policies together over the holder's quota (§3.13)."""
+    INVALID_CHARACTER = "INVALID_CHARACTER"
+    """A character a policy document may not hold: only tab, LF, CR and U+0020-U+00FF (§3.13)."""
+    INVALID_NAME = "INVALID_NAME"
+    """An IAM name, path or role session name that breaks AWS's naming rules (§3.13)."""
+    TOO_DEEP = "TOO_DEEP"
+    """Lists and objects nested deeper than secretslab reads (our own limit)."""
+    NUMBER_TOO_LARGE = "NUMBER_TOO_LARGE"
+    """An integer with more digits than secretslab reads (our own limit)."""
+    FILE_TOO_LARGE = "FILE_TOO_LARGE"
+    """A file larger than secretslab reads (our own limit)."""
+    LINE_TOO_LONG = "LINE_TOO_LONG"
+    """A batch line longer than secretslab reads (our own limit)."""
+    ALIAS_EXPANSION = "ALIAS_EXPANSION"
+    """YAML aliases that expand past our limit, or refer to a node that contains them."""
+    UNQUOTED_DATE = "UNQUOTED_DATE"
+    """An unquoted YAML date (``Version: 2012-10-17``), which YAML reads as a date, not text."""
 
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -188,6 +208,17 @@ CODES: dict[ProblemCode, tuple[Severity, str]] = {
     ProblemCode.DUPLICATE_ALIAS: (E, "one alias names two keys in one account and Region"),
     ProblemCode.EMPTY_NAME: (E, "a name is empty"),
     ProblemCode.UNKNOWN_PARTITION: (E, "the ARN names a partition AWS does not have"),
+    # -- limits AWS enforces (semantics §3.13) and input limits of our own (secretslab.limits)
+    ProblemCode.POLICY_TOO_LARGE: (E, "the document is larger than its kind's quota"),
+    ProblemCode.INLINE_POLICIES_TOO_LARGE: (E, "the holder's inline policies together exceed its quota"),
+    ProblemCode.INVALID_CHARACTER: (E, "policy documents hold only tab, LF, CR and U+0020 to U+00FF"),
+    ProblemCode.INVALID_NAME: (E, "the name breaks AWS's naming rules"),
+    ProblemCode.TOO_DEEP: (E, "lists and objects nest deeper than secretslab reads"),
+    ProblemCode.NUMBER_TOO_LARGE: (E, "an integer longer than secretslab reads"),
+    ProblemCode.FILE_TOO_LARGE: (E, "the file is larger than secretslab reads"),
+    ProblemCode.LINE_TOO_LONG: (E, "the batch line is longer than secretslab reads"),
+    ProblemCode.ALIAS_EXPANSION: (E, "YAML aliases expand too far or refer to themselves"),
+    ProblemCode.UNQUOTED_DATE: (E, "an unquoted YAML date is a date, not the text AWS expects"),
 }
 
 #: the codes of a name the request gives that the world or the catalogue does not know
@@ -275,7 +306,11 @@ def json_path(path: Iterable[PathPart]) -> str:
 
 
 def _quote(text: str) -> str:
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    # control and invisible characters (NUL, ESC, bidi overrides) are shown as escapes, never raw
+    escaped = text.replace("\\", "\\\\").replace("'", "\\'")
+    if not escaped.isprintable():
+        escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in escaped)
+    return "'" + escaped + "'"
 
 
 #: how many characters of a user's value a message quotes (the rest is elided with "…")

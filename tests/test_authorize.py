@@ -76,7 +76,7 @@ def test_bare_name_resolves_in_the_callers_account_when_reading_across_accounts(
         sl.authorize(
             world,
             {
-                "principal": "arn:aws:sts::222222222222:assumed-role/AppRole/w",
+                "principal": "arn:aws:sts::222222222222:assumed-role/AppRole/web",
                 "action": "secretsmanager:GetSecretValue",
                 "resource": "prod/db",
             },

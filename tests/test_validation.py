@@ -927,7 +927,7 @@ def test_unknown_reference_has_hint_when_world_names_missing_entities() -> None:
     """Groups, roles, keys and organization nodes named in the world must exist (semantics §1.1)."""
     data = base_world()
     data["principals"]["users"][0]["groups"] = [f"arn:aws:iam::{ACCOUNT}:group/devz"]
-    data["principals"]["sessions"] = [{"arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/Nope/s"}]
+    data["principals"]["sessions"] = [{"arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/Nope/session"}]
     data["secrets"][0]["kms_key"] = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/nope"
     data["organization"] = {
         "id": "o-exampleorg1",

@@ -12,6 +12,7 @@ from typing import Any
 from ..evaluation.context import Values
 from ..evaluation.target import read_context, read_target
 from ..fields import Fields, Path
+from ..limits import LISTED_SESSION_POLICY
 from ..policy.model import Policy, PolicyKind
 from ..policy.parsing import read_policy
 from ..problems import ProblemCode, ScenarioError, input_limits, request_error
@@ -110,10 +111,12 @@ class Request:
             if step is None:
                 continue
             role = reader.arn(step.get("role_arn"), (*path, "role_arn"), "role_arn", "iam", ("role",))
-            name = reader.string(step.get("session_name"), (*path, "session_name"), "session_name")
+            name = reader.session_name(step.get("session_name"), (*path, "session_name"), "session_name")
             # kept even when invalid: AssumeRole then fails with MalformedPolicyDocument
             docs = reader.items(step.get("session_policies"), (*path, "session_policies"), "session_policies")
-            policies = [read_policy(doc, PolicyKind.SESSION) for _, doc in docs]
+            policies = [
+                read_policy(doc, PolicyKind.SESSION, size_limit=LISTED_SESSION_POLICY) for _, doc in docs
+            ]
             tags = reader.tags(step.get("session_tags"), (*path, "session_tags"))
             source = _source_identity(reader, step.get("source_identity"), (*path, "source_identity"))
             ctx = read_context(reader, step.get("context"), (*path, "context"))

@@ -37,7 +37,9 @@ from pathlib import Path
 from typing import Any
 
 from ..files import Input, check_destination, write_atomic
+from ..problems import ScenarioError
 from ..world import World
+from ..world.quotas import name_problems, resource_name_problems
 from .export_documents import Json
 from .export_resources import INLINE_LIMITS, PLACEHOLDER, Resources
 from .export_targets import Targets, logical_id, owning_accounts
@@ -65,6 +67,7 @@ def to_cloudformation(world: World) -> dict[str, dict[str, Any]]:
     """One CloudFormation template (a JSON-ready dict) per account that owns something exportable,
     keyed by account id, in the order the world lists accounts. See the module docstring for
     what deploying needs and what is not exported."""
+    _refuse_bad_names(world)
     targets = Targets.of(world)
     owners = [a.id for a in world.accounts]
     owners += sorted(set(owning_accounts(world)) - set(owners) - {""})
@@ -74,6 +77,18 @@ def to_cloudformation(world: World) -> dict[str, dict[str, Any]]:
         if template["Resources"]:
             out[account] = template
     return out
+
+
+def _refuse_bad_names(world: World) -> None:
+    """``ScenarioError`` when a user, group or role name (or path) is one IAM refuses: it would be
+    a RoleName/UserName/GroupName CloudFormation fails on, and renaming it would break the ARNs
+    the world's policies name (a world read from a file never has one; one built in Python may)."""
+    problems = (
+        *name_problems(world.users, world.groups, world.roles, ()),
+        *resource_name_problems(world.secrets, world.keys, reserved=True),
+    )
+    if problems:
+        raise ScenarioError(problems, what="world to export")
 
 
 def write_templates(world: World, directory: str | Path, *, inputs: Iterable[Input] = ()) -> list[Path]:

@@ -12,19 +12,21 @@ https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-secr
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
+from ..limits import INLINE_AGGREGATE, Count
 from ..policy.model import Policy
 from ..policy.public import public_statements
+from ..policy.quotas import document_text, measure
 from ..world import Group, Key, Role, Secret, User
 from .export_documents import NOBODY, Json, administrable, cfn_tags, iam_path, self_resource
 from .export_references import References
 
 __all__ = ["INLINE_LIMITS", "PLACEHOLDER", "Resources"]
 
-#: IAM quotas on inline policies, aggregate per principal, whitespace not counted (IAM quotas page)
-INLINE_LIMITS = {"user": 2048, "group": 5120, "role": 10240}
+#: IAM quotas on inline policies, aggregate per principal, whitespace not counted (IAM quotas page;
+#: the constants live in ``secretslab.limits``)
+INLINE_LIMITS = {holder: quota.limit for holder, quota in INLINE_AGGREGATE.items()}
 PLACEHOLDER = {"PasswordLength": 32, "ExcludePunctuation": True}
 
 
@@ -96,7 +98,7 @@ class Resources(References):
         for i, policy in enumerate(policies):
             doc = policy.source
             policy_name = f"{name}-policy-{i + 1}" if len(policies) > 1 else f"{name}-policy"
-            length = len(re.sub(r"\s", "", json.dumps(doc)))
+            length = measure(document_text(doc) or "", Count.NON_WHITESPACE)
             if not self._names_local(doc) and size + length <= INLINE_LIMITS[kind]:
                 size += length
                 inline.append({"PolicyName": policy_name[:128], "PolicyDocument": self._document(doc, "")})

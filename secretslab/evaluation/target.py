@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..arn import Arn
 from ..fields import Fields
+from ..names import arn_name_problems
 from ..policy.catalog import any_close_actions, canonical_action, close_actions, known_service
 from ..problems import Problem, ProblemCode, did_you_mean, quoted
 from .context import Values, as_values
@@ -21,7 +23,9 @@ def read_target(reader: Fields, raw: Mapping[str, Any]) -> tuple[str | None, str
     """The principal, action, resource and context of a request, read the same way by every door:
     a request on a world and a self-contained batch line (semantics §1.2). Problems go to
     ``reader``; a missing or malformed value comes back as None (the resource as ``*``)."""
-    principal = reader.string(raw.get("principal"), ("principal",), "principal", optional=False)
+    principal = _named(
+        reader, reader.string(raw.get("principal"), ("principal",), "principal", optional=False)
+    )
     action = reader.string(raw.get("action"), ("action",), "action", optional=False)
     if action:
         problem = action_problem(action)
@@ -71,6 +75,16 @@ def action_problem(action: str, path: tuple[Any, ...] = ("action",)) -> Problem 
         "reference_policies_actions-resources-contextkeys.html",
         suggestions=suggestions,
     )
+
+
+def _named(reader: Fields, principal: str | None) -> str | None:
+    """``principal`` when the names in its ARN are ones AWS accepts (IAM names and paths, role
+    session names: semantics §3.13); None with a problem for each broken rule otherwise."""
+    arn = Arn.parse(principal) if principal else None
+    problems = arn_name_problems(arn) if arn else []
+    for message in problems:
+        reader.problem(ProblemCode.INVALID_NAME, message, ("principal",))
+    return None if problems else principal
 
 
 def read_context(reader: Fields, raw: Any, path: tuple[Any, ...]) -> Pairs:

@@ -14,16 +14,18 @@ reference_policies_elements_*.html (semantics §3).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
+from ..limits import POLICY_SIZE, SizeLimit
+from ..loading import depth_problems, load_json
 from ..problems import InvalidPolicyError, Problem, ProblemCode, limit_problem, quoted
 from . import checks
 from .condition_reader import ConditionReader
 from .elements import ElementReader
 from .model import Policy, PolicyKind, Statement
 from .public import public_problems
+from .quotas import character_problems, document_text, size_problems
 from .reading import Path, did_you_mean, json_type
 
 _TOP = ("Version", "Id", "Statement")
@@ -55,8 +57,16 @@ def check_policy(doc: Any, kind: PolicyKind | str = PolicyKind.IDENTITY) -> tupl
     return tuple(sorted(problems, key=lambda p: not p.is_error))
 
 
-def read_policy(doc: Any, kind: PolicyKind | str = PolicyKind.IDENTITY) -> Policy:
-    """The policy with its problems attached; never raises (invalid kinds included)."""
+def read_policy(
+    doc: Any, kind: PolicyKind | str = PolicyKind.IDENTITY, *, size_limit: SizeLimit | None = None
+) -> Policy:
+    """The policy with its problems attached; never raises (invalid kinds included).
+
+    Besides the language rules, the document's size is checked against its kind's quota
+    (``limits.POLICY_SIZE``, or ``size_limit`` when the holder's quota differs, e.g. a raised
+    trust-policy quota or a role's inline policy) and its characters against the policy character
+    set (semantics §3.13). Text is measured as given; a parsed object by its compact serialisation
+    (``quotas.document_text``)."""
     try:
         policy_kind = PolicyKind(kind)
     except ValueError:
@@ -65,12 +75,21 @@ def read_policy(doc: Any, kind: PolicyKind | str = PolicyKind.IDENTITY) -> Polic
             ProblemCode.INVALID_FIELD, f"unknown policy kind {quoted(kind)}; expected one of {choices}"
         )
         return Policy(PolicyKind.IDENTITY, None, (), (problem,), doc)
+    problems: list[Problem] = []
     if isinstance(doc, (str, bytes, bytearray)):
-        doc, problems = _load_json(doc)
-        if problems and doc is None:
+        text: str | None = _text(doc)
+        doc, loaded = load_json(doc)
+        problems.extend(loaded)
+        if doc is None and problems:
             return Policy(policy_kind, None, (), tuple(problems), None)
     else:
-        problems = []
+        text = document_text(doc)  # None when too deep to serialise: the walk below says where
+        problems.extend(depth_problems(doc, text=text))
+        if problems:
+            return Policy(policy_kind, None, (), tuple(problems), doc)
+    if text is not None:
+        problems.extend(size_problems(text, size_limit or POLICY_SIZE[policy_kind.value]))
+    problems.extend(character_problems(doc, text))
     parser = _Parser(policy_kind)
     parser.problems.extend(problems)
     try:
@@ -82,51 +101,13 @@ def read_policy(doc: Any, kind: PolicyKind | str = PolicyKind.IDENTITY) -> Polic
         return Policy(policy_kind, None, (), (*problems, too_big), doc)
 
 
-def _load_json(text: str | bytes | bytearray) -> tuple[Any, list[Problem]]:
-    duplicates: list[tuple[dict[str, Any], str]] = []  # (the object holding the key twice, the key)
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in items:
-            if key in out:
-                duplicates.append((out, key))
-            out[key] = value
-        return out
-
+def _text(doc: str | bytes | bytearray) -> str | None:
+    if isinstance(doc, str):
+        return doc
     try:
-        doc = json.loads(text, object_pairs_hook=pairs)
-    except json.JSONDecodeError as exc:
-        return None, [Problem(ProblemCode.INVALID_JSON, f"{exc.msg} at line {exc.lineno} column {exc.colno}")]
-    except (UnicodeDecodeError, RecursionError, ValueError) as exc:
-        why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        return None, [Problem(ProblemCode.INVALID_JSON, f"cannot decode the text: {why}")]
-    where = _paths_of({id(holder) for holder, _ in duplicates}, doc) if duplicates else {}
-    problems = [
-        Problem(
-            ProblemCode.DUPLICATE_KEY,
-            f"the key {quoted(key)} appears twice in this object; AWS keeps only one of them",
-            where.get(id(holder), ()),
-        )
-        for holder, key in duplicates
-    ]
-    return doc, problems
-
-
-def _paths_of(wanted: set[int], doc: Any) -> dict[int, Path]:
-    """The JSON path of each object of ``doc`` whose id is in ``wanted`` (walked without recursion,
-    so any depth the parser accepted is walked). An object dropped by a duplicate key of its
-    parent has no path: its problem is located at the document."""
-    found: dict[int, Path] = {}
-    stack: list[tuple[Any, Path]] = [(doc, ())]
-    while stack and len(found) < len(wanted):
-        value, path = stack.pop()
-        if isinstance(value, dict):
-            if id(value) in wanted:
-                found[id(value)] = path
-            stack.extend((v, (*path, k)) for k, v in value.items() if isinstance(v, (dict, list)))
-        elif isinstance(value, list):
-            stack.extend((v, (*path, i)) for i, v in enumerate(value) if isinstance(v, (dict, list)))
-    return found
+        return bytes(doc).decode("utf-8")
+    except UnicodeDecodeError:
+        return None  # reported by the JSON reader
 
 
 class _Parser(ElementReader, ConditionReader):

@@ -28,13 +28,15 @@ FULL_AWS_ACCESS = {
 
 @dataclass(frozen=True, slots=True)
 class Account:
-    """An AWS account: its 12-digit id, its name, and its organization and OU path (root id first)
-    when it is in one."""
+    """An AWS account: its 12-digit id, its name, its organization and OU path (root id first)
+    when it is in one, and its role trust policy quota when raised above the default 2,048
+    (``role_trust_policy_length``, semantics §3.13)."""
 
     id: str
     name: str | None = None
     org_id: str | None = None
     org_path: tuple[str, ...] = ()
+    role_trust_policy_length: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,12 +16,14 @@ from typing import Any
 
 from ..evaluation.principals import Principal
 from ..evaluation.request import Attached, Level
+from ..limits import LISTED_SESSION_POLICY, ROLE_POLICY_SIZE, SizeLimit
 from ..policy.model import Policy
 from ..policy.parsing import read_policy
 from ..policy.refs import PolicyRef, Slot
 from ..problems import PathPart, Problem, input_limits
 from .entities import Account, Gap, Group, Key, Organization, OrgPolicy, Role, Secret, Session, User
 from .index import Index
+from .quotas import inline_problems, trust_policy_size
 from .reader import read_world
 from .writer import world_to_dict
 
@@ -75,12 +77,14 @@ class World:
 
     @property
     def problems(self) -> tuple[Problem, ...]:
-        """Every problem of every policy in the world, located by its JSON path."""
-        return tuple(
+        """Every problem of every policy in the world, located by its JSON path, then the limits
+        on a holder's policies together (a role's inline policies, semantics §3.13)."""
+        located = tuple(
             p.under(*self.policy_path(ref), source=self.source)
             for ref, policy in self.policies()
             for p in policy.problems
         )
+        return located + tuple(p.under(source=self.source) for p in inline_problems(self.roles))
 
     def gaps_for(self, refs: Iterable[str]) -> tuple[Gap, ...]:
         """The gaps that concern any of ``refs`` (ARNs or account ids)."""
@@ -143,8 +147,21 @@ class World:
         """A new world with ``document`` in the slot ``ref`` names (replacing what is there; an
         index one past the end of a list adds it). A document is parsed for the slot's kind and
         kept even if AWS would refuse it (``problems`` reports it); ``name`` names a new SCP/RCP."""
-        policy = document if isinstance(document, Policy) else read_policy(document, ref.kind)
+        if isinstance(document, Policy):
+            policy = document
+        else:
+            policy = read_policy(document, ref.kind, size_limit=self._size_limit(ref))
         return self._edit(ref, policy, name)
+
+    def _size_limit(self, ref: PolicyRef) -> SizeLimit | None:
+        """The size quota of the slot when it is not its kind's (semantics §3.13, ``quotas``)."""
+        if ref.slot is Slot.TRUST:
+            return trust_policy_size(self.account(ref.holder.split(":")[4]).role_trust_policy_length)
+        if ref.slot is Slot.IDENTITY and _holder_kind(ref.holder, ref.slot) == "role":
+            return ROLE_POLICY_SIZE
+        if ref.slot is Slot.SESSION:
+            return LISTED_SESSION_POLICY
+        return None
 
     def without_policy(self, ref: PolicyRef) -> World:
         """A new world without the policy ``ref`` names (later entries of a list move up)."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..arn import Arn
 from ..fields import Fields, Path
+from ..limits import LISTED_SESSION_POLICY, ROLE_POLICY_SIZE, SizeLimit
 from ..policy.model import Policy, PolicyKind
 from ..policy.parsing import read_policy
 from ..problems import ProblemCode, quoted
@@ -27,12 +28,19 @@ from .entities import (
     User,
     aws_managed_key_policy,
 )
+from .quotas import trust_policy_size, trust_quota_problem
 from .read_grants import read_grants
 
 REQUIRED, OPTIONAL = True, False
 
 _GAP = {"resource": REQUIRED, "what": REQUIRED, "operation": OPTIONAL, "error": OPTIONAL}
-_ACCOUNT = {"id": REQUIRED, "name": OPTIONAL, "org_id": OPTIONAL, "org_path": OPTIONAL}
+_ACCOUNT = {
+    "id": REQUIRED,
+    "name": OPTIONAL,
+    "org_id": OPTIONAL,
+    "org_path": OPTIONAL,
+    "role_trust_policy_length": OPTIONAL,
+}
 _ORG = {
     "id": REQUIRED,
     "root_id": REQUIRED,
@@ -95,13 +103,18 @@ _KEY = {
 class EntityReader(Fields):
     """One reader of entities; problems collect in ``problems``."""
 
-    def policy(self, value: Any, path: Path, kind: PolicyKind) -> Policy | None:
-        """The policy (kept even when AWS would refuse it: ``World.problems`` reports it)."""
+    def policy(
+        self, value: Any, path: Path, kind: PolicyKind, size_limit: SizeLimit | None = None
+    ) -> Policy | None:
+        """The policy (kept even when AWS would refuse it: ``World.problems`` reports it), its size
+        checked against ``size_limit`` when the holder's quota is not its kind's."""
         if value is None:
             return None
-        return read_policy(value, kind)
+        return read_policy(value, kind, size_limit=size_limit)
 
-    def policies(self, value: Any, path: Path, kind: PolicyKind, what: str) -> tuple[Policy, ...]:
+    def policies(
+        self, value: Any, path: Path, kind: PolicyKind, what: str, size_limit: SizeLimit | None = None
+    ) -> tuple[Policy, ...]:
         """A list of policy documents of ``kind``, each parsed (kept even when AWS would refuse it); a
         null entry is a problem."""
         out = []
@@ -111,7 +124,7 @@ class EntityReader(Fields):
                     ProblemCode.INVALID_FIELD, f"each entry of {what} is a policy document, found null", ipath
                 )
                 continue
-            out.append(read_policy(item, kind))
+            out.append(read_policy(item, kind, size_limit=size_limit))
         return tuple(out)
 
     # -- the world
@@ -136,7 +149,28 @@ class EntityReader(Fields):
         org_id = self.string(raw.get("org_id"), (*path, "org_id"), "org_id")
         org_path = self.strings(raw.get("org_path"), (*path, "org_path"), "org_path")
         name = self.string(raw.get("name"), (*path, "name"), "name")
-        return Account(account_id, name, org_id, org_path) if account_id else None
+        quota = self.trust_quota(raw.get("role_trust_policy_length"), (*path, "role_trust_policy_length"))
+        return Account(account_id, name, org_id, org_path, quota) if account_id else None
+
+    # -- limits that depend on the holder (semantics §3.13, ``quotas``)
+
+    trust_quotas: dict[str, int] = {}  # noqa: RUF012 - replaced per reader by the world reader
+
+    def trust_quota(self, value: Any, path: Path) -> int | None:
+        """An account's raised role trust policy quota, or None (the default) with a problem when
+        it is not a number AWS allows."""
+        if value is None:
+            return None
+        message = trust_quota_problem(value)
+        if message:
+            self.problem(ProblemCode.INVALID_FIELD, message, path)
+            return None
+        return int(value)
+
+    def trust_size(self, role_arn: str | None) -> SizeLimit | None:
+        """The size limit of the trust policy of ``role_arn``, by its account's quota."""
+        account = role_arn.split(":")[4] if role_arn else ""
+        return trust_policy_size(self.trust_quotas.get(account))
 
     def organization(self, value: Any, path: Path) -> Organization | None:
         """The organization with its SCPs and RCPs (problems recorded); None when absent or not an object."""
@@ -218,8 +252,12 @@ class EntityReader(Fields):
             arn=arn or "",
             role_id=self.string(raw.get("role_id"), (*path, "role_id"), "role_id"),
             tags=self.tags(raw.get("tags"), (*path, "tags")),
-            trust_policy=self.policy(raw.get("trust_policy"), (*path, "trust_policy"), PolicyKind.TRUST),
-            policies=self.policies(raw.get("policies"), (*path, "policies"), PolicyKind.IDENTITY, "policies"),
+            trust_policy=self.policy(
+                raw.get("trust_policy"), (*path, "trust_policy"), PolicyKind.TRUST, self.trust_size(arn)
+            ),
+            policies=self.policies(
+                raw.get("policies"), (*path, "policies"), PolicyKind.IDENTITY, "policies", ROLE_POLICY_SIZE
+            ),
             permissions_boundary=self.policy(
                 raw.get("permissions_boundary"),
                 (*path, "permissions_boundary"),
@@ -257,6 +295,7 @@ class EntityReader(Fields):
                 (*path, "session_policies"),
                 PolicyKind.SESSION,
                 "session_policies",
+                LISTED_SESSION_POLICY,
             ),
             session_tags=self.tags(raw.get("session_tags"), (*path, "session_tags")),
             source_principal=self.string(

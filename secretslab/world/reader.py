@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..fields import Path
+from ..loading import depth_problems
 from ..problems import ProblemCode, ScenarioError
 from .entities import Account
 from .index import Index
+from .quotas import name_problems, resource_name_problems
 from .read_entities import OPTIONAL, EntityReader
 from .uniqueness import uniqueness_problems
 
@@ -35,6 +37,9 @@ class _WorldReader(EntityReader):
 
     def world(self, data: Any) -> dict[str, Any]:
         """The entities of the world, as the fields of ``World``; raises ``ScenarioError``."""
+        too_deep = depth_problems(data, self.source)  # our own limit, before any reader recurses
+        if too_deep:
+            raise ScenarioError(too_deep, what="world")
         top = self.obj(data, (), _WORLD, "the world")
         if top is None:
             raise ScenarioError(self.problems, what="world")
@@ -44,6 +49,7 @@ class _WorldReader(EntityReader):
             for p, v in self.items(top.get("accounts"), ("accounts",), "accounts")
             if (a := self.account(v, p)) is not None
         ]
+        self.trust_quotas = {a.id: a.role_trust_policy_length for a in accounts if a.role_trust_policy_length}
         org = self.organization(top.get("organization"), ("organization",))
         principals = self.obj(top.get("principals", {}), ("principals",), _PRINCIPALS, "principals") or {}
         groups = self.each(principals.get("groups"), ("principals", "groups"), self.group)
@@ -70,9 +76,17 @@ class _WorldReader(EntityReader):
         self.references(Index(**parts), parts)
         found = uniqueness_problems(top.get("accounts"), parts, self.where.get)
         self.problems.extend(p.under(source=self.source) for p in found)
+        self.names(users, groups, roles, sessions, secrets, keys)
         if self.problems:
             raise ScenarioError(self.problems, what="world")
         return {**parts, "description": description, "gaps": tuple(gaps), "source": self.source}
+
+    def names(self, *entities: list[Any]) -> None:
+        """Names AWS would refuse (semantics §3.13, ``quotas``): IAM names and paths, session names,
+        secret names and KMS aliases."""
+        users, groups, roles, sessions, secrets, keys = entities
+        found = (*name_problems(users, groups, roles, sessions), *resource_name_problems(secrets, keys))
+        self.problems.extend(p.under(source=self.source) for p in found)
 
     def each(self, value: Any, path: Path, read: Any) -> list[Any]:
         seen: dict[str, Path] = {}

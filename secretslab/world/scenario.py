@@ -5,90 +5,29 @@ name and its JSON path.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from ..files import FileProblem, read_input
+from ..loading import load_json, load_yaml, read_file
 from ..problems import Problem, ProblemCode, ScenarioError, quoted
 from .expectations import expectation_problems
 from .model import World
 
 
 def read_document(path: str | Path) -> Any:
-    """The JSON or YAML document in ``path``; ``ScenarioError`` naming the file if unreadable."""
-    name = str(path).replace("\0", "\\0")
-    try:
-        text = read_input(path).decode("utf-8")
-    except FileProblem as exc:
-        raise ScenarioError(
-            [Problem(ProblemCode.UNREADABLE_FILE, f"cannot read the file: {exc.strerror}", (), source=name)],
-            what="scenario file",
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(
-            [
-                Problem(
-                    ProblemCode.UNREADABLE_FILE,
-                    f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
-                    (),
-                    source=name,
-                )
-            ],
-            what="scenario file",
-        ) from None
-    if name.endswith((".yaml", ".yml")):
-        import yaml  # imported here: only YAML scenarios need it
-
-        try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            where = getattr(exc, "problem_mark", None)
-            at = f" at line {where.line + 1} column {where.column + 1}" if where else ""
-            raise ScenarioError(
-                [
-                    Problem(
-                        ProblemCode.UNREADABLE_FILE,
-                        f"not valid YAML{at}: {getattr(exc, 'problem', exc)}",
-                        (),
-                        source=name,
-                    )
-                ],
-                what="scenario file",
-            ) from None
-        except (RecursionError, ValueError) as exc:  # nesting or an integer beyond what Python reads
-            raise ScenarioError(
-                [Problem(ProblemCode.UNREADABLE_FILE, f"not readable YAML: {_why(exc)}", (), source=name)],
-                what="scenario file",
-            ) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ScenarioError(
-            [
-                Problem(
-                    ProblemCode.UNREADABLE_FILE,
-                    f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-                    (),
-                    source=name,
-                )
-            ],
-            what="scenario file",
-        ) from None
-    except (RecursionError, ValueError) as exc:  # nesting or an integer beyond what Python reads
-        raise ScenarioError(
-            [Problem(ProblemCode.UNREADABLE_FILE, f"not readable JSON: {_why(exc)}", (), source=name)],
-            what="scenario file",
-        ) from None
-
-
-def _why(exc: BaseException) -> str:
-    """Why a parser gave up, in the user's terms."""
-    if isinstance(exc, RecursionError):
-        return "nested too deeply"
-    if "integer string conversion" in str(exc):
-        return "an integer has more than 4,300 digits"
-    return quoted(str(exc), 200)
+    """The JSON or YAML document in ``path``; ``ScenarioError`` naming the file and the JSON path
+    of every problem: unreadable, too large, not JSON/YAML, or beyond our input limits (duplicate
+    keys, nesting, integer size, YAML aliases, unquoted YAML dates: ``secretslab.loading``)."""
+    name = str(path).replace("\0", "\\0")  # a NUL in a path is shown, never printed raw
+    text, problems = read_file(path)
+    if text is not None:
+        if name.endswith((".yaml", ".yml")):
+            data, problems = load_yaml(text, name)
+        else:
+            data, problems = load_json(text, name, invalid=ProblemCode.UNREADABLE_FILE)
+    if problems:
+        raise ScenarioError(problems, what="scenario file")
+    return data
 
 
 def load_scenario(path: str | Path) -> World:

@@ -71,10 +71,7 @@ def world_to_dict(world: WorldLike) -> dict[str, Any]:
         return None if policy is None else policy.source
 
     out: dict[str, Any] = {
-        "accounts": [
-            {"id": a.id, "name": a.name, "org_id": a.org_id, "org_path": list(a.org_path)}
-            for a in world.accounts
-        ],
+        "accounts": [_account(a) for a in world.accounts],
     }
     if world.description:
         out["description"] = world.description
@@ -162,4 +159,16 @@ def world_to_dict(world: WorldLike) -> dict[str, Any]:
         }
         for k in world.keys
     ]
+    return out
+
+
+def _account(account: Account) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": account.id,
+        "name": account.name,
+        "org_id": account.org_id,
+        "org_path": list(account.org_path),
+    }
+    if account.role_trust_policy_length is not None:  # written only when raised (semantics §3.13)
+        out["role_trust_policy_length"] = account.role_trust_policy_length
     return out

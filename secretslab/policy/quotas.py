@@ -1,0 +1,106 @@
+"""The limits AWS puts on a whole policy document (semantics §3.13): its size, measured as its
+kind's quota counts (characters, characters other than whitespace, or UTF-8 bytes), and its
+character set (tab, LF, CR and U+0020–U+00FF only, in keys as in values). The quotas themselves
+are constants of ``secretslab.limits``.
+
+AWS pages: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html,
+https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html,
+https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html,
+https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ..limits import POLICY_BAD_CHARACTER, Count, SizeLimit
+from ..problems import PathPart, Problem, ProblemCode
+
+Path = tuple[PathPart, ...]
+_WHITESPACE = " \t\n\r"  # JSON's whitespace: what IAM does not count
+_ESCAPES = ("\\u", "\\b", "\\f")  # how JSON text may write a character outside the policy set
+
+
+def document_text(doc: Any) -> str | None:
+    """The text AWS would measure for a document given as a parsed object: its compact JSON
+    serialisation (no whitespace between tokens, non-ASCII characters kept), the smallest text
+    that could have been submitted; None when it cannot be serialised (too deep)."""
+    try:
+        return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, default=str)
+    except (RecursionError, ValueError, TypeError):
+        return None
+
+
+def measure(text: str, count: Count) -> int:
+    """The size of ``text`` as a quota counts it."""
+    if count is Count.BYTES:
+        return len(text.encode("utf-8", "surrogatepass"))
+    if count is Count.NON_WHITESPACE:
+        return len(text) - sum(text.count(c) for c in _WHITESPACE)
+    return len(text)
+
+
+def size_problems(text: str, limit: SizeLimit) -> list[Problem]:
+    """A problem at ``$`` when ``text`` is larger than ``limit``, giving the size found and the limit."""
+    size = measure(text, limit.count)
+    if size <= limit.limit:
+        return []
+    return [
+        Problem(
+            ProblemCode.POLICY_TOO_LARGE,
+            f"the document has {size:,} {limit.count.value}; {limit.what} may have at most "
+            f"{limit.limit:,} ({limit.page})",
+            (),
+        )
+    ]
+
+
+def character_problems(doc: Any, text: str | None = None) -> list[Problem]:
+    """A problem for each string (key or value) that holds a character a policy may not hold,
+    located at that string and naming the first such character; walked without recursion.
+    ``text``, the document's JSON text when known, spares the walk when it is clean: every
+    character of every string appears in it as itself, except those JSON writes as escapes
+    (``\\u``, and ``\\b``, ``\\f`` for backspace and form feed)."""
+    if text is not None and not any(e in text for e in _ESCAPES) and not POLICY_BAD_CHARACTER.search(text):
+        return []
+    return [
+        Problem(
+            ProblemCode.INVALID_CHARACTER,
+            f"{_describe(text, found.group())} at position {found.start()}: policy documents may hold "
+            "only tab, linefeed, carriage return and characters U+0020 to U+00FF "
+            "(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html)",
+            path,
+        )
+        for path, text in _strings(doc)
+        if (found := POLICY_BAD_CHARACTER.search(text)) is not None
+    ]
+
+
+def _strings(doc: Any) -> Iterator[tuple[Path, str]]:
+    """Every key and string value of ``doc`` with its JSON path (a key is located at its value)."""
+    stack: list[tuple[Any, Path]] = [(doc, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, Mapping):
+            children = []
+            for key, item in value.items():
+                child = (*path, str(key))
+                if isinstance(key, str):
+                    yield child, key
+                children.append((item, child))
+            stack.extend(reversed(children))
+        elif isinstance(value, (list, tuple)):
+            stack.extend(reversed([(item, (*path, i)) for i, item in enumerate(value)]))
+
+
+def _describe(text: str, char: str) -> str:
+    name = {"\x00": "NUL", "\x1b": "ESC", "\u202e": "a right-to-left override"}.get(char, "")
+    return f"U+{ord(char):04X}{' (' + name + ')' if name else ''} in {_short(text)!r}"
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
