@@ -17,8 +17,9 @@ at the start, the last at the end, and each run between them at its leftmost pla
 previous one (with unrestricted stars the leftmost place is never worse). A resource pattern is
 matched colon segment by colon segment: a segment matches one text segment (its stars cannot
 cross a colon there), except that a segment ending in ``*`` may also take the text segments that
-follow; the text segments where the next pattern segment may start are tracked as a set, so
-nothing is tried twice.
+follow; so the segments after the last such one align with the end of the text, and the others
+form blocks (ending in such a segment) placed leftmost, as the runs of a "like" pattern are.
+Common shapes compile to one string operation (equality, ``startswith``).
 
 Actions compare lower-cased (``str.lower()``): :func:`action_matcher` lowers the pattern and
 expects a lower-case action name, as the evaluator keeps it.
@@ -36,9 +37,6 @@ from typing import Protocol
 
 #: A pattern after variable substitution: (text, is_literal) pieces.
 Pieces = tuple[tuple[str, bool], ...]
-
-#: One pattern character and whether it acts as a wildcard (an unescaped ``*`` or ``?``).
-_Token = tuple[str, bool]
 
 _SERVICE = 2  # the ARN segment that names the service: never wildcarded (§4.3)
 
@@ -111,23 +109,31 @@ class Run:
     anchor: int  # index of the longest chunk, searched for first; -1 without chunks
 
     @classmethod
-    def of(cls, chars: list[str | None]) -> Run:
-        """The run of ``chars``, where None stands for ``?``."""
+    def of(cls, atoms: list[str | None]) -> Run:
+        """The run of ``atoms``: literal texts, None for each ``?``."""
         chunks: list[tuple[int, str]] = []
-        literal: list[str] = []
-        for i, ch in enumerate([*chars, None]):
-            if ch is not None:
-                literal.append(ch)
-            elif literal:
-                chunks.append((i - len(literal), "".join(literal)))
-                literal = []
+        size = 0
+        for atom in atoms:
+            if atom is None:
+                size += 1
+            elif not atom:
+                continue
+            elif chunks and chunks[-1][0] + len(chunks[-1][1]) == size:  # adjoins the last chunk
+                chunks[-1] = (chunks[-1][0], chunks[-1][1] + atom)
+                size += len(atom)
+            else:
+                chunks.append((size, atom))
+                size += len(atom)
         anchor = max(range(len(chunks)), key=lambda k: len(chunks[k][1]), default=-1)
-        return cls(len(chars), tuple(chunks), anchor)
+        return cls(size, tuple(chunks), anchor)
 
     def at(self, text: str, pos: int) -> bool:
         """Whether the run matches ``text`` at ``pos`` (the caller has checked that ``size``
         characters are there)."""
-        return all(text.startswith(chunk, pos + offset) for offset, chunk in self.chunks)
+        for offset, chunk in self.chunks:  # noqa: SIM110 - a loop: cheaper than a generator here
+            if not text.startswith(chunk, pos + offset):
+                return False
+        return True
 
     def find(self, text: str, start: int, end: int) -> int:
         """The leftmost position in ``text[start:end]`` where the run matches, or -1. Each
@@ -151,21 +157,52 @@ class Run:
 
 
 @dataclass(frozen=True, slots=True)
+class Fixed:
+    """A pattern with ``?`` but no star: one run as long as the text."""
+
+    run: Run
+
+    def matches(self, text: str) -> bool:
+        """Whether ``text`` has the run's length and its literal characters."""
+        return len(text) == self.run.size and self.run.at(text, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Stars:
+    """Stars between literal texts: ``head`` at the start, ``tail`` at the end, each of
+    ``middles`` at its leftmost place in between (``str.find``)."""
+
+    head: str
+    middles: tuple[str, ...]
+    tail: str
+    least: int  # the shortest text that can match
+
+    def matches(self, text: str) -> bool:
+        """Whether the whole of ``text`` matches: O(pattern × text), no backtracking."""
+        if len(text) < self.least or not (text.startswith(self.head) and text.endswith(self.tail)):
+            return False
+        pos, end = len(self.head), len(text) - len(self.tail)
+        for middle in self.middles:
+            pos = text.find(middle, pos, end)
+            if pos < 0:
+                return False
+            pos += len(middle)
+        return True
+
+
+@dataclass(frozen=True, slots=True)
 class Like:
-    """A pattern with ``?`` or inner stars: ``head`` at the start, ``tail`` at the end (after a
-    star when ``starred``), each of ``middles`` at its leftmost place in between."""
+    """Stars between runs with ``?``: ``head`` at the start, ``tail`` at the end, each of
+    ``middles`` at its leftmost place in between."""
 
     head: Run
     middles: tuple[Run, ...]
     tail: Run
-    starred: bool
     least: int  # the shortest text that can match
 
     def matches(self, text: str) -> bool:
         """Whether the whole of ``text`` matches: O(pattern × text), no backtracking."""
         n = len(text)
-        if not self.starred:
-            return n == self.least and self.head.at(text, 0)
         if n < self.least:
             return False
         end = n - self.tail.size
@@ -181,46 +218,72 @@ class Like:
 
 
 @dataclass(frozen=True, slots=True)
-class Segments:
-    """A resource pattern (§4.3) after its literal leading segments (``prefix``, colon included):
-    one matcher per colon segment, and whether that segment ends in a star that may span the
-    following text segments (``spans``); ``last_span`` is the last such segment (-1: none)."""
+class LastSegment:
+    """A resource pattern whose wildcards are all in its last colon segment, which does not end
+    in a star: the literal ``prefix`` (up to that segment's colon), then one segment."""
 
     prefix: str
-    segments: tuple[Matcher, ...]
-    spans: tuple[bool, ...]
-    last_span: int
+    segment: Matcher
 
     def matches(self, text: str) -> bool:
-        """Whether the ARN matches. Segments after the last spanning one align with the end of the
-        text; those up to it are matched over the set of text segments where each may start."""
-        if not text.startswith(self.prefix):
+        """Whether ``text`` starts with the prefix and the rest is one matching segment."""
+        start = len(self.prefix)
+        return (
+            text.startswith(self.prefix) and text.find(":", start) < 0 and self.segment.matches(text[start:])
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Resource colon segments: a ``chain`` that each match one text segment, then a segment
+    ending in a star (``spanning``) that may also take the text segments after its own."""
+
+    chain: tuple[Matcher, ...]
+    spanning: Matcher
+
+    def find(self, parts: list[str], start: int, free: int, anchored: bool) -> int:
+        """Where the next block may start after this one matched at its leftmost place from
+        ``start`` (at ``start`` only when ``anchored``) within ``parts[:free]``, or -1. A later
+        place never helps: the spanning segment can take any text segments that follow."""
+        size = len(self.chain)
+        last = free - size - 1  # the spanning segment needs one text segment of its own
+        for j in range(start, min(start, last) + 1 if anchored else last + 1):
+            if self.spanning.matches(parts[j + size]) and (
+                not size or all(segment.matches(parts[j + i]) for i, segment in enumerate(self.chain))
+            ):
+                return j + size + 1
+        return -1
+
+
+@dataclass(frozen=True, slots=True)
+class Segments:
+    """A resource pattern (§4.3) after its literal leading segments (``prefix``, colon included):
+    ``blocks`` up to the last colon segment that ends in a star, then ``aligned`` segments, each
+    matching exactly one text segment, counted from the end of the text."""
+
+    prefix: str
+    blocks: tuple[Block, ...]
+    aligned: tuple[Matcher, ...]
+    needle: str  # the longest literal text after the prefix: a match holds it, a quick test
+
+    def matches(self, text: str) -> bool:
+        """Whether the ARN matches: the aligned segments, then each block at its leftmost place
+        (the first one at the start), as "like" patterns place their runs; O(pattern × text)."""
+        if not text.startswith(self.prefix) or text.find(self.needle, len(self.prefix)) < 0:
             return False
         parts = text[len(self.prefix) :].split(":")
-        segments, last_span = self.segments, self.last_span
-        if last_span < 0:
-            return len(parts) == len(segments) and all(
-                s.matches(p) for s, p in zip(segments, parts, strict=True)
-            )
-        free = len(parts) - (len(segments) - 1 - last_span)  # text segments left for 0..last_span
-        if free <= last_span:
+        free = len(parts) - len(self.aligned)  # text segments left for the blocks
+        if free < 0 or (free > 0) != bool(self.blocks):
             return False
-        for k in range(last_span + 1, len(segments)):
-            if not segments[k].matches(parts[free + k - last_span - 1]):
+        for i, segment in enumerate(self.aligned, free):
+            if not segment.matches(parts[i]):
                 return False
-        starts: range | list[int] = [0]  # where segment i may start, each below ``free``
-        for i in range(last_span + 1):
-            segment = segments[i]
-            if self.spans[i]:
-                first = next((j for j in starts if segment.matches(parts[j])), -1)
-                if first < 0 or i == last_span:
-                    return first >= 0
-                starts = range(first + 1, free)
-            else:
-                starts = [j + 1 for j in starts if j + 1 < free and segment.matches(parts[j])]
-            if not starts:
+        start = 0
+        for k, block in enumerate(self.blocks):
+            start = block.find(parts, start, free, anchored=not k)
+            if start < 0:
                 return False
-        return False  # not reached: segment last_span spans
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,14 +314,14 @@ class AnyOf:
 @lru_cache(maxsize=8192)
 def like_matcher(pieces: Pieces) -> Matcher:
     """StringLike semantics (§5.4): case-sensitive; ``*`` and ``?`` match any characters."""
-    return _like(_tokens(pieces))
+    return _like(pieces)
 
 
 @lru_cache(maxsize=8192)
 def action_matcher(pattern: str) -> Matcher:
     """Action semantics (§4.1): as :func:`like_matcher` on the lower-cased pattern; the action
     name given to ``matches`` must be lower-case."""
-    return _like(_tokens(plain(pattern.lower())))
+    return _like(plain(pattern.lower()))
 
 
 @lru_cache(maxsize=8192)
@@ -268,24 +331,55 @@ def resource_matcher(pieces: Pieces) -> Matcher:
     one character other than ``:``; ``*`` stays inside its segment unless it is the segment's
     last character, then it may extend over the following segments. The service segment is
     literal."""
-    segments: list[list[_Token]] = [[]]
-    for ch, wild in _tokens(pieces):
-        if ch == ":":
-            segments.append([])
+    segments: list[list[tuple[str, bool]]] = [[]]
+    for text, literal in pieces:
+        for k, part in enumerate(text.split(":")):
+            if k:
+                segments.append([])
+            if part:  # the service segment's wildcards are literal characters
+                segments[-1].append((part, literal or len(segments) - 1 == _SERVICE))
+    texts = ["".join(t for t, _ in s) for s in segments]
+    wild = [any(not literal and has_wildcard(t) for t, literal in s) for s in segments]
+    if not any(wild):
+        return Exact(":".join(texts))
+    first = wild.index(True)
+    prefix = "".join(t + ":" for t in texts[:first])
+    spans = [bool(s) and not s[-1][1] and s[-1][0].endswith("*") for s in segments]
+    rest = [(_like(tuple(s)), span) for s, span in zip(segments[first:], spans[first:], strict=True)]
+    if len(rest) == 1:
+        segment, span = rest[0]
+        if span and isinstance(segment, Prefix | Anything):  # its only wildcard ends the pattern
+            whole = prefix + (segment.prefix if isinstance(segment, Prefix) else "")
+            return Prefix(whole) if whole else Anything()
+        if not span:
+            return LastSegment(prefix, segment)
+    blocks: list[Block] = []
+    chain: list[Matcher] = []
+    for segment, span in rest:
+        if span:
+            blocks.append(Block(tuple(chain), segment))
+            chain = []
         else:
-            segments[-1].append((ch, wild and len(segments) - 1 != _SERVICE))
-    text = ":".join("".join(ch for ch, _ in s) for s in segments)
-    wild_at = [i for i, s in enumerate(segments) if any(w for _, w in s)]
-    if not wild_at:
-        return Exact(text)
-    first = wild_at[0]
-    last = segments[-1]
-    if wild_at == [len(segments) - 1] and last[-1] == ("*", True) and sum(w for _, w in last) == 1:
-        return Prefix(text[:-1]) if len(text) > 1 else Anything()  # the only wildcard ends it
-    spans = tuple(bool(s) and s[-1] == ("*", True) for s in segments[first:])
-    last_span = max((i for i, span in enumerate(spans) if span), default=-1)
-    prefix = ":".join("".join(ch for ch, _ in s) for s in segments[:first]) + ":" if first else ""
-    return Segments(prefix, tuple(_like(s) for s in segments[first:]), spans, last_span)
+            chain.append(segment)
+    needle = max(_literal_texts(segments[first:]), key=len)
+    return Segments(prefix, tuple(blocks), tuple(chain), needle)
+
+
+def _literal_texts(segments: list[list[tuple[str, bool]]]) -> list[str]:
+    """The texts between the wildcards of resource segments, colons included."""
+    texts = [""]
+    for k, segment in enumerate(segments):
+        if k:
+            texts[-1] += ":"
+        for text, literal in segment:
+            if literal or not has_wildcard(text):
+                texts[-1] += text
+                continue
+            for j, part in enumerate(text.replace("?", "*").split("*")):
+                if j:
+                    texts.append("")
+                texts[-1] += part
+    return texts
 
 
 @lru_cache(maxsize=8192)
@@ -315,29 +409,37 @@ def any_matcher(patterns: tuple[Matcher, ...]) -> Matcher:
     return AnyOf(exact, others)
 
 
-def _tokens(pieces: Pieces) -> list[_Token]:
-    return [(ch, not literal and ch in "*?") for text, literal in pieces for ch in text]
-
-
-def _like(tokens: list[_Token]) -> Matcher:
-    """The matcher of "like" tokens: ``*`` any run of characters, ``?`` any one character."""
-    runs: list[list[str | None]] = [[]]  # the text between stars, None for each ``?``
-    for ch, wild in tokens:
-        if wild and ch == "*":
-            runs.append([])
-        else:
-            runs[-1].append(None if wild else ch)
-    head = Run.of(runs[0])
-    plain_head = head.chunks[0][1] if head.chunks else ""  # the head's text when it has no ``?``
+def _like(pieces: Pieces) -> Matcher:
+    """The matcher of a "like" pattern: ``*`` any run of characters, ``?`` any one character."""
+    runs: list[list[str | None]] = [[]]  # the text between stars: literal texts, None for ``?``
+    for text, literal in pieces:
+        if literal or not has_wildcard(text):
+            runs[-1].append(text)
+            continue
+        for k, between in enumerate(text.split("*")):
+            if k:
+                runs.append([])
+            for j, part in enumerate(between.split("?")):
+                if j:
+                    runs[-1].append(None)
+                runs[-1].append(part)
     if len(runs) == 1:
-        if len(plain_head) == head.size:
-            return Exact(plain_head)
-        return Like(head, (), Run.of([]), False, head.size)
-    middles = tuple(Run.of(r) for r in runs[1:-1] if r)
-    tail = Run.of(runs[-1])
-    if not middles and not tail.size and len(plain_head) == head.size:
-        return Prefix(plain_head) if plain_head else Anything()
-    return Like(head, middles, tail, True, head.size + sum(r.size for r in middles) + tail.size)
+        return Fixed(Run.of(runs[0])) if None in runs[0] else Exact(_text(runs[0]))
+    middles = [Run.of(r) for r in runs[1:-1]]
+    head, tail = Run.of(runs[0]), Run.of(runs[-1])
+    least = head.size + sum(r.size for r in middles) + tail.size
+    if any(None in r for r in runs):
+        return Like(head, tuple(r for r in middles if r.size), tail, least)
+    if not least:
+        return Anything()
+    if not tail.size and not any(r.size for r in middles):
+        return Prefix(_text(runs[0]))
+    return Stars(_text(runs[0]), tuple(_text(r) for r in runs[1:-1] if _text(r)), _text(runs[-1]), least)
+
+
+def _text(run: list[str | None]) -> str:
+    """The text of a run without ``?``."""
+    return "".join(ch for ch in run if ch is not None)
 
 
 def _split_pieces(pieces: Pieces) -> list[Pieces]:
