@@ -22,7 +22,9 @@ form blocks (ending in such a segment) placed leftmost, as the runs of a "like" 
 Common shapes compile to one string operation (equality, ``startswith``).
 
 Actions compare lower-cased (``str.lower()``): :func:`action_matcher` lowers the pattern and
-expects a lower-case action name, as the evaluator keeps it.
+expects a lower-case action name, as the evaluator keeps it (the regular expressions used before
+folded case a little differently for a few non-ASCII letters, such as ``ſ`` matching ``s``;
+action names are ASCII).
 
 AWS pages: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html,
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html,
@@ -271,6 +273,8 @@ class Segments:
         (the first one at the start), as "like" patterns place their runs; O(pattern × text)."""
         if not text.startswith(self.prefix) or text.find(self.needle, len(self.prefix)) < 0:
             return False
+        if len(self.blocks) == 1 and not self.blocks[0].chain:  # as ``arn:aws:secretsmanager:*:…``
+            return self._one_star(text[len(self.prefix) :])
         parts = text[len(self.prefix) :].split(":")
         free = len(parts) - len(self.aligned)  # text segments left for the blocks
         if free < 0 or (free > 0) != bool(self.blocks):
@@ -284,6 +288,18 @@ class Segments:
             if start < 0:
                 return False
         return True
+
+    def _one_star(self, rest: str) -> bool:
+        """The common case of one segment ending in a star, then the aligned segments: those
+        are the last text segments, the star's segment the first of the others."""
+        aligned = self.aligned
+        parts = rest.rsplit(":", len(aligned))
+        if len(parts) != len(aligned) + 1:
+            return False
+        for i, segment in enumerate(aligned, 1):
+            if not segment.matches(parts[i]):
+                return False
+        return self.blocks[0].spanning.matches(parts[0].partition(":")[0])
 
 
 @dataclass(frozen=True, slots=True)
