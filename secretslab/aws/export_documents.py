@@ -8,11 +8,11 @@ AWS page: https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.h
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..arn import Arn
+from ..policy.wildcards import action_matcher
 
 __all__ = [
     "NOBODY",
@@ -114,6 +114,6 @@ def administrable(doc: Json, account: str) -> bool:
         named = set(strings(principal.get("AWS", []) if isinstance(principal, dict) else principal))
         actions = s.get("Action", [])
         actions = [actions] if isinstance(actions, str) else actions
-        if named & roots and any(fnmatch.fnmatchcase("kms:putkeypolicy", str(a).lower()) for a in actions):
+        if named & roots and any(action_matcher(str(a)).matches("kms:putkeypolicy") for a in actions):
             return True
     return False

@@ -20,7 +20,7 @@ from ..problems import PathPart, Problem, ProblemCode, quoted
 from . import catalog
 from .model import Condition, Effect, PolicyKind, PrincipalElement
 from .operators import Operator
-from .wildcards import has_wildcard, like_regex, plain
+from .wildcards import action_matcher, has_wildcard
 
 Path = tuple[PathPart, ...]
 
@@ -304,8 +304,8 @@ def check_action(pattern: str, path: Path) -> list[Problem]:
 
 @lru_cache(maxsize=4096)
 def _matches_some_action(service: str, name: str) -> bool:
-    regex = like_regex(plain(name), ignore_case=True)
-    return any(regex.fullmatch(a) for a in catalog.action_names(service))
+    pattern = action_matcher(name)
+    return any(pattern.matches(a.lower()) for a in catalog.action_names(service))
 
 
 @_cached

@@ -9,18 +9,16 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html (policy ty
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
 from typing import Any
 
 from ..arn import ACCOUNT_ID, Arn
 from ..problems import Problem
 from .operators import Family, Operator, matcher
 from .variables import Template, Var, resolve
-from .wildcards import Pieces, has_wildcard, like_regex, plain, resource_regex
+from .wildcards import Matcher, Pieces, action_matcher, any_matcher, has_wildcard, plain, resource_matcher
 
 
 def _variable_keys(templates: tuple[Template | None, ...]) -> tuple[str, ...]:
@@ -77,19 +75,17 @@ class ActionElement:
 
     patterns: tuple[str, ...]
     negated: bool
-    _exact: frozenset[str] = field(repr=False)
-    _regex: re.Pattern[str] | None = field(repr=False)
+    _listed: Matcher = field(repr=False)
 
     @classmethod
     def build(cls, patterns: tuple[str, ...], negated: bool) -> ActionElement:
         """The element of Action (or NotAction when ``negated``) ``patterns``, compiled: exact names
-        to a set, wildcard patterns to one case-insensitive regex."""
-        exact = frozenset(p.lower() for p in patterns if not has_wildcard(p))
-        return cls(patterns, negated, exact, _action_regex(tuple(p for p in patterns if has_wildcard(p))))
+        to a set, wildcard patterns to matchers of lower-case names."""
+        return cls(patterns, negated, any_matcher(tuple(action_matcher(p) for p in patterns)))
 
     def listed(self, action_lower: str) -> bool:
         """Whether one of the patterns matches (before NotAction's negation)."""
-        return action_lower in self._exact or bool(self._regex and self._regex.fullmatch(action_lower))
+        return self._listed.matches(action_lower)
 
     def matches(self, action_lower: str) -> bool:
         """Whether the statement covers the (lower-case) action: listed by Action, or not listed by
@@ -97,40 +93,33 @@ class ActionElement:
         return self.listed(action_lower) != self.negated
 
 
-@lru_cache(maxsize=4096)
-def _action_regex(wild: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not wild:
-        return None
-    parts = [like_regex(plain(p), ignore_case=True).pattern for p in wild]
-    return re.compile("|".join(f"(?:{w})" for w in parts), re.IGNORECASE | re.DOTALL)
-
-
 @dataclass(frozen=True, slots=True, eq=False)
 class ResourcePattern:
     """One Resource/NotResource pattern: its text, its policy-variable template when it has variables
-    (resolved per request), else a compiled regex when it has wildcards (else compared exactly)."""
+    (resolved per request), else a matcher compiled once when it has wildcards (else compared
+    exactly)."""
 
     text: str
     template: Template | None  # set when the pattern holds policy variables (§6)
-    regex: re.Pattern[str] | None  # static patterns with wildcards
+    matcher: Matcher | None  # static patterns with wildcards
 
     @classmethod
     def build(cls, text: str, template: Template | None) -> ResourcePattern:
-        """The pattern of ``text``, compiled once: a regex for a static pattern with wildcards."""
+        """The pattern of ``text``, compiled once: a matcher for a static pattern with wildcards."""
         static = template is None
-        regex = resource_regex(plain(text)) if static and has_wildcard(text) else None
-        return cls(text, template, regex)
+        compiled = resource_matcher(plain(text)) if static and has_wildcard(text) else None
+        return cls(text, template, compiled)
 
     def match(self, resource: str, lookup: Callable[[str], str | None]) -> bool | None:
         """True/False, or None when a variable cannot be resolved (matches nothing, §6.2)."""
         if self.template is None:
-            if self.regex is None:
+            if self.matcher is None:
                 return resource == self.text
-            return self.regex.fullmatch(resource) is not None
+            return self.matcher.matches(resource)
         pieces = resolve(self.template, lookup)
         if pieces is None:
             return None
-        return resource_regex(pieces).fullmatch(resource) is not None
+        return resource_matcher(pieces).matches(resource)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

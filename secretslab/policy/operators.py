@@ -19,7 +19,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from .wildcards import Pieces, arn_like, like_regex
+from .wildcards import Pieces, any_matcher, arn_matcher, like_matcher
 
 
 class Family(StrEnum):
@@ -173,9 +173,9 @@ def compare(positive: str, policy: Any, pieces: Pieces | None, value: Any) -> bo
     if positive == "StringEqualsIgnoreCase":
         return bool(value.casefold() == _joined(pieces).casefold())
     if positive == "StringLike":
-        return like_regex(pieces or ()).fullmatch(value) is not None
+        return like_matcher(pieces or ()).matches(value)
     if positive in ("ArnEquals", "ArnLike"):
-        return arn_like(pieces or (), value)
+        return arn_matcher(pieces or ()).matches(value)
     if positive == "IpAddress":
         return bool(value.version == policy.version and value in policy)
     if positive in ("Bool", "BinaryEquals"):
@@ -199,8 +199,7 @@ def matcher(
         folded = frozenset(t.casefold() for t in texts)
         return lambda v: v.casefold() in folded
     if positive == "StringLike":
-        regex = _like_any(pieces)
-        return lambda v: regex.fullmatch(v) is not None
+        return any_matcher(tuple(like_matcher(p) for p in pieces)).matches
     if family in (Family.BOOL, Family.BINARY):
         wanted = frozenset(parsed)
         return lambda v: request_value(family, v) in wanted
@@ -214,11 +213,6 @@ def matcher(
         )
 
     return test
-
-
-@lru_cache(maxsize=4096)
-def _like_any(pieces: tuple[Pieces, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{like_regex(p).pattern})" for p in pieces), re.DOTALL)
 
 
 def _ip_matcher(networks: tuple[Any, ...]) -> Callable[[str], bool]:
