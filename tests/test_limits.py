@@ -322,7 +322,9 @@ def test_role_session_names_follow_assume_role(row: dict[str, Any]) -> None:
         return
     with pytest.raises(ScenarioError) as info:
         Request.from_dict(signed)
-    assert [p.json_path for p in info.value.problems] == ["$.principal"]
+    # this small world holds no secret, so the resource is reported too (an unknown name)
+    found = {p.json_path: p.code for p in info.value.problems}
+    assert found["$.principal"] == "INVALID_FIELD" and set(found) <= {"$.principal", "$.resource"}
     with pytest.raises(ScenarioError) as info:
         World.from_dict(data)
     assert codes(info.value.problems) == [("INVALID_NAME", "$.principals.sessions[0].arn")]
@@ -366,7 +368,9 @@ def test_account_ids_are_exactly_twelve_ascii_digits_at_every_door(row: dict[str
     scenario = World.from_dict(world())
     with pytest.raises(ScenarioError) as info:
         authorize(scenario, Request.from_dict({**line, "principal": f"arn:aws:iam::{value}:root"}))
-    assert [p.json_path for p in info.value.problems] == ["$.principal"]
+    # this small world holds no secret, so the resource is reported too (an unknown name)
+    found = {p.json_path: p.code for p in info.value.problems}
+    assert found["$.principal"] == "INVALID_FIELD" and set(found) <= {"$.principal", "$.resource"}
 
 
 # -- CloudFormation logical ids and names in export

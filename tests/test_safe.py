@@ -282,9 +282,13 @@ def _deep(depth: int) -> str:
 @pytest.mark.parametrize(
     ("name", "text", "expected"),
     [
-        ("big.json", '{"accounts": [{"id": "111111111111"}], "x": 1' + "0" * 5000 + "}", "4,300 digits"),
-        ("deep.json", '{"accounts": ' + _deep(100_000) + "}", "nested too deeply"),
-        ("circular.yaml", "accounts: &a [*a]\n", "accounts[0]"),
+        (
+            "big.json",
+            '{"accounts": [{"id": "111111111111"}], "x": 1' + "0" * 5000 + "}",
+            "$.x: error NUMBER_TOO_LARGE",
+        ),
+        ("deep.json", '{"accounts": ' + _deep(100_000) + "}", "TOO_DEEP"),
+        ("circular.yaml", "accounts: &a [*a]\n", "ALIAS_EXPANSION"),
         ("snapshot.json", "this is not JSON\n", "not valid JSON"),
         ("latin1.json", "{}", "not UTF-8"),
     ],
@@ -420,11 +424,11 @@ def test_duplicate_key_is_located_at_the_object_that_holds_it() -> None:
         ' "Condition": {"StringEquals": {"aws:x": "a", "aws:x": "b"}}}]}'
     )
     found = [(p.json_path, p.message) for p in sl.check_policy(text) if p.code == "DUPLICATE_KEY"]
-    assert [path for path, _ in found] == [
-        "$.Statement[1].Condition.StringEquals",
+    assert sorted(path for path, _ in found) == [
         "$.Statement[1]",
+        "$.Statement[1].Condition.StringEquals",
     ]
-    assert "'Effect'" in found[1][1]
+    assert "'Effect'" in dict(found)["$.Statement[1]"]
 
 
 def test_messages_bound_the_values_they_quote() -> None:
