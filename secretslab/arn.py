@@ -11,6 +11,30 @@ from dataclasses import dataclass
 
 ACCOUNT_ID = re.compile(r"\A[0-9]{12}\Z")  # exactly twelve ASCII digits, no newline
 
+#: the partitions AWS has: commercial, China, GovCloud (US), the isolated (ISO) Regions and the
+#: European Sovereign Cloud (https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html)
+PARTITIONS = frozenset(
+    {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
+)
+
+_REGION_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+def arn_problem(text: str) -> str | None:
+    """Why ``text``, written as an ARN (``arn:…``), is not one AWS could hold, or None: six
+    components, a partition AWS has, a Region of lowercase ASCII letters, digits and hyphens, and
+    an account that is empty or exactly twelve ASCII digits (semantics §2.1, §3.13)."""
+    arn = Arn.parse(text)
+    if arn is None:
+        return "an ARN has six parts: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE"
+    if arn.partition not in PARTITIONS:
+        return f"the partition is one of {', '.join(sorted(PARTITIONS))}"
+    if not _REGION_CHARACTERS.issuperset(arn.region):
+        return "a Region is lowercase ASCII letters, digits and hyphens (us-east-1)"
+    if arn.account and not ACCOUNT_ID.match(arn.account):
+        return "an account id is exactly twelve ASCII digits"
+    return None
+
 
 @dataclass(frozen=True, slots=True)
 class Arn:

@@ -27,6 +27,7 @@ from .evaluation.results import Evaluation
 from .evaluation.target import read_target
 from .fields import Fields
 from .limits import MAX_LINE_BYTES
+from .loading import load_json
 from .policy.model import Policy, PolicyKind
 from .policy.parsing import read_policy
 from .problems import PathPart, Problem, ProblemCode, quoted
@@ -103,6 +104,9 @@ class Simulator:
             ident = exact.get("id") if type(exact) is dict else ident
         if type(ident) is _Digits:
             ident = orjson.Fragment(str.__str__(ident))
+        duplicated = _duplicate_keys(line, raw, f"{source}:{number}")
+        if duplicated:  # orjson keeps the last value silently; a policy checker would refuse it
+            return {"id": ident, "error": _error(duplicated)}
         try:
             evaluation = evaluate(self.request(raw, source, number), self.memo)
         except LineError as exc:
@@ -355,6 +359,35 @@ def _lines(stream: BinaryIO, block: int = 1 << 22, limit: int = MAX_LINE_BYTES) 
         yield None
     elif rest:
         yield rest
+
+
+def _duplicate_keys(line: bytes, raw: Any, where: str) -> list[Problem]:
+    """The keys ``line`` names twice in one object, located (orjson keeps the last silently).
+    Exact and cheap: without ``\\u`` escapes every colon of the text is either a key's (one per
+    key written) or a character of a string, so the colons of the text equal the keys plus the
+    colons in the strings that ``raw`` kept exactly when no key was dropped; only a line that
+    differs (or holds escapes) is read again by the reader that locates duplicates."""
+    if b"\\u" not in line and _colons(raw) == line.count(b":"):
+        return []
+    _, problems = load_json(line, where)
+    return [p for p in problems if p.code is ProblemCode.DUPLICATE_KEY]
+
+
+def _colons(value: Any) -> int:
+    """The keys of every object in ``value`` plus the colons in every string (keys included)."""
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is dict:
+            count += len(item)
+            for key, inner in item.items():
+                count += key.count(":")
+                stack.append(inner)
+        elif type(item) is list:
+            stack.extend(item)
+        elif type(item) is str:
+            count += item.count(":")
+    return count
 
 
 def _too_long(source: str, number: int) -> dict[str, Any]:

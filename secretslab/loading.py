@@ -184,7 +184,7 @@ def load_yaml(text: str, source: str | None = None) -> Loaded:
             return None, tuple(problems)
         return loader.construct_document(node), ()
     except _TooDeep as exc:
-        return None, (_too_deep((), source, exc.where),)
+        return None, (_too_deep(exc.path, source, exc.where),)
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         at = f" at line {where.line + 1} column {where.column + 1}" if where else ""
@@ -197,9 +197,9 @@ def load_yaml(text: str, source: str | None = None) -> Loaded:
 
 
 class _TooDeep(Exception):
-    def __init__(self, where: str) -> None:
+    def __init__(self, where: str, path: JsonPath = ()) -> None:
         super().__init__(where)
-        self.where = where
+        self.where, self.path = where, path
 
 
 _LOADER: Any = None
@@ -213,16 +213,23 @@ def _loader_class() -> Any:
 
         class BoundedLoader(yaml.SafeLoader):
             depth = 0
+            path: tuple[PathPart, ...] = ()  # where composing is: a too-deep value is located
 
             def compose_node(self, parent: Any, index: Any) -> Any:
+                # ``index``: a sequence's position, a mapping value's key node, None for a key
+                part = index if isinstance(index, int) else getattr(index, "value", None)
+                outer = self.path
+                if parent is not None and isinstance(part, (int, str)):
+                    self.path = (*outer, part)
                 self.depth += 1
                 try:
                     if self.depth > MAX_DEPTH:
                         mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-                        raise _TooDeep(f" (at line {mark.line + 1} column {mark.column + 1})")
+                        raise _TooDeep(f" (at line {mark.line + 1} column {mark.column + 1})", self.path)
                     return super().compose_node(parent, index)
                 finally:
                     self.depth -= 1
+                    self.path = outer
 
         _LOADER = BoundedLoader
     return _LOADER

@@ -309,8 +309,13 @@ def _quote(text: str) -> str:
     # control and invisible characters (NUL, ESC, bidi overrides) are shown as escapes, never raw
     escaped = text.replace("\\", "\\\\").replace("'", "\\'")
     if not escaped.isprintable():
-        escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in escaped)
+        escaped = "".join(c if c.isprintable() else _escape(c) for c in escaped)
     return "'" + escaped + "'"
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"  # as Python writes them
 
 
 #: how many characters of a user's value a message quotes (the rest is elided with "…")

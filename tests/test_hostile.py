@@ -368,6 +368,11 @@ def _split(json_path: str) -> Iterator[str | int]:
             j = i + 2
             out = ""
             while text[j] != "'":
+                if text[j : j + 2] in ("\\u", "\\U"):  # a control or invisible character, escaped
+                    width = 4 if text[j + 1] == "u" else 8
+                    out += chr(int(text[j + 2 : j + 2 + width], 16))
+                    j += 2 + width
+                    continue
                 if text[j] == "\\":
                     j += 1
                 out += text[j]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..arn import Arn
+from ..arn import Arn, arn_problem
 from ..fields import Fields
 from ..names import arn_name_problems
 from ..policy.catalog import any_close_actions, canonical_action, close_actions, known_service
@@ -33,6 +33,10 @@ def read_target(reader: Fields, raw: Mapping[str, Any]) -> tuple[str | None, str
             reader.problems.append(problem.under(source=reader.source))
             action = None
     resource = reader.string(raw.get("resource", "*"), ("resource",), "resource", optional=False) or "*"
+    wrong = arn_problem(resource) if resource.startswith("arn:") else None
+    if wrong is not None:  # a bare secret name or ``*`` is not an ARN; an ARN must be one AWS has
+        reader.problem(ProblemCode.INVALID_FIELD, f"{wrong}, found {quoted(resource)}", ("resource",))
+        resource = "*"
     context = read_context(reader, raw.get("context"), ("context",))
     return principal, action, resource, context
 

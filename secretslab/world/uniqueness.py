@@ -14,15 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from ..arn import Arn
+from ..arn import PARTITIONS, Arn
 from ..problems import Problem, ProblemCode, json_path
 from .entities import Path
-
-#: the partitions AWS has: commercial, China, GovCloud (US), the isolated (ISO) Regions and the
-#: European Sovereign Cloud (https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html)
-PARTITIONS = frozenset(
-    {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
-)
 
 Located = Callable[[str], Path | None]  # an entity's ARN -> where it was read
 
