@@ -297,7 +297,12 @@ def test_a_hostile_action_is_checked_and_evaluated_quickly() -> None:
     ``*?`` (Action page: wildcards anywhere) answer within two seconds, with the right answers."""
     problems = _quick(lambda: check_policy(_allow(HOSTILE_ACTION)))
     assert any(HOSTILE_ACTION in p.message for p in problems)
-    world = World.from_dict({"principals": {"users": [{"arn": ALICE, "policies": [_allow(HOSTILE_ACTION)]}]}})
+    world = World.from_dict(
+        {
+            "principals": {"users": [{"arn": ALICE, "policies": [_allow(HOSTILE_ACTION)]}]},
+            "secrets": [{"arn": SECRET}],
+        }
+    )
     for action, outcome in (
         ("secretsmanager:GetSecretValue", "allow"),
         ("secretsmanager:DescribeSecret", "implicit_deny"),
