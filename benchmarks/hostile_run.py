@@ -2321,6 +2321,13 @@ def _problem(p: Any) -> dict[str, Any]:
     }
 
 
+def _loaded(world: Any) -> dict[str, Any]:
+    """A world that loaded: its errors, when it reports any (a policy AWS would refuse is kept in
+    the world as not attached and reported in ``World.problems``), else accepted."""
+    errors = [p for p in world.problems if p.is_error]
+    return {"problems": [_problem(p) for p in errors]} if errors else {"loaded": True}
+
+
 def _child_op(spec: dict[str, Any]) -> Any:
     import secretslab as sl
 
@@ -2338,10 +2345,9 @@ def _child_op(spec: dict[str, Any]) -> Any:
         world = sl.load_scenario(spec["file"])
         if spec.get("request"):
             return sl.authorize(world, spec["request"]).to_dict()
-        return {"loaded": True}
+        return _loaded(world)
     if op == "load_scenario_path":
-        sl.load_scenario(spec["path"])
-        return {"loaded": True}
+        return _loaded(sl.load_scenario(spec["path"]))
     if op == "batch":
         from secretslab.batch import Simulator
 
@@ -2352,9 +2358,9 @@ def _child_op(spec: dict[str, Any]) -> Any:
             return {
                 "problems": [{**p, "severity": p.get("severity", "error")} for p in r["error"]["problems"]]
             }
-        import orjson
 
-        ident = orjson.dumps(r["id"]).decode() if r.get("id") is not None else None
+        # the API gives an id back as the Python value it was (an int of any size): json writes it
+        ident = json.dumps(r["id"]) if r.get("id") is not None else None
         return {"outcome": r.get("outcome"), "reason": r.get("reason"), "id_text": ident}
     if op == "load_snapshot":
         from secretslab.aws.imported import load_snapshot

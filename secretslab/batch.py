@@ -11,6 +11,7 @@ Line format (issue #2): ``{"id", "principal", "action", "resource", "resource_ac
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import nullcontext
 from typing import Any, BinaryIO
@@ -104,6 +105,14 @@ class Simulator:
             ident = exact.get("id") if type(exact) is dict else ident
         if type(ident) is _Digits:
             ident = orjson.Fragment(str.__str__(ident))
+        elif type(ident) is float and not math.isfinite(ident):  # 1e400: JSON cannot carry it back
+            problem = Problem(
+                ProblemCode.INVALID_FIELD,
+                "the id is a number beyond what JSON can write back; give it as a string",
+                ("id",),
+                source=f"{source}:{number}",
+            )
+            return {"id": None, "error": _error([problem])}
         duplicated = _duplicate_keys(line, raw, f"{source}:{number}")
         if duplicated:  # orjson keeps the last value silently; a policy checker would refuse it
             return {"id": ident, "error": _error(duplicated)}

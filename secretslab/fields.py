@@ -14,6 +14,7 @@ from .names import session_name_problem
 from .problems import PathPart, Problem, ProblemCode, quoted
 
 Path = tuple[PathPart, ...]
+_ID_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 Tags = tuple[tuple[str, str], ...]
 
 
@@ -68,6 +69,29 @@ class Fields:
             self.problem(ProblemCode.INVALID_FIELD, f"{what} is a non-empty string, found {found}", path)
             return None
         return value
+
+    def unique_id(self, value: Any, path: Path, what: str, prefix: str) -> str | None:
+        """``value`` when it is an IAM unique id of its kind (``AIDA…`` for a user, ``AROA…`` for a
+        role, then ASCII letters and digits — IAM's own are uppercase; ``-`` and ``_`` are taken
+        too, as example ids write them — at most 128 characters); None when absent, or (with a
+        problem) when it is not one (reference_identifiers.html#identifiers-unique-ids)."""
+        text = self.string(value, path, what)
+        if text is None:
+            return None
+        if (
+            len(text) > 128
+            or not text.startswith(prefix)
+            or len(text) == len(prefix)
+            or not _ID_CHARACTERS.issuperset(text)
+        ):
+            self.problem(
+                ProblemCode.INVALID_FIELD,
+                f"{what} is {prefix} then letters and digits, found {quoted(text)}",
+                path,
+                "see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids",
+            )
+            return None
+        return text
 
     def account_id(self, value: Any, path: Path, what: str) -> str | None:
         """``value`` when it is a 12-digit account id; None when absent, or (with a problem) when it

@@ -44,6 +44,8 @@ from secretslab import (
     read_policy,
 )
 from secretslab.batch import LineError, Simulator
+from secretslab.evaluation.context import as_values
+from secretslab.evaluation.target import typed_value_problem
 from secretslab.problems import CODES
 
 from .conftest import PUBLIC_CASES, load_cases
@@ -967,7 +969,17 @@ def test_conditions_of_every_operator_are_total(
     try:
         evaluation = Simulator().evaluate(line)
     except LineError as exc:
-        pytest.fail(f"valid policy rejected: {exc}")
+        # The one refusal allowed: a request value AWS could never send for a key of a typed kind
+        # (aws:SourceIp that is no IP address, aws:CurrentTime that is no date): refused at the
+        # door rather than silently not matching (issue #9: no silent answers).
+        for problem in exc.problems:
+            key = problem.path[-1] if problem.path[:1] == ("context",) else None
+            values = context.get(key) if isinstance(key, str) else None
+            wrong = typed_value_problem(key, as_values(values)) if values is not None else None
+            if wrong is None:
+                pytest.fail(f"valid policy rejected: {exc}")
+        event("typed request value refused")
+        return
     except Exception as exc:
         pytest.fail(f"evaluation raised {exc!r}")
     event(f"{effect}: {evaluation.outcome.value}")
@@ -1161,7 +1173,9 @@ def test_dates_at_the_calendar_edges_do_not_crash_the_parser(date: str) -> None:
 @pytest.mark.parametrize("date", OVERFLOWING_DATES)
 def test_dates_at_the_calendar_edges_do_not_crash_evaluation(date: str) -> None:
     """§5.5–§5.6: a request value that is not a usable date makes a Date condition not match
-    (so this Allow does not apply); it must not raise out of ``Simulator.evaluate``."""
+    (so this Allow does not apply), or — when it is no date at all, which AWS never sends for
+    aws:CurrentTime — is refused at the door with a located error (issue #9: no silent answers);
+    nothing else is raised out of ``Simulator.evaluate``."""
     doc = {
         "Version": "2012-10-17",
         "Statement": [
@@ -1180,7 +1194,10 @@ def test_dates_at_the_calendar_edges_do_not_crash_evaluation(date: str) -> None:
         "context": {"aws:CurrentTime": date},
         "identity_policies": [doc],
     }
-    assert Simulator().evaluate(line).outcome is Outcome.IMPLICIT_DENY
+    try:
+        assert Simulator().evaluate(line).outcome is Outcome.IMPLICIT_DENY
+    except LineError as exc:
+        assert [p.json_path for p in exc.problems] == ["$.context['aws:CurrentTime']"]
 
 
 # --------------------------------------------------------------------------------------------

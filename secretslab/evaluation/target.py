@@ -6,33 +6,35 @@ located (semantics §1.2).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import ipaddress
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..arn import Arn, arn_problem
 from ..fields import Fields
 from ..names import arn_name_problems
-from ..policy.catalog import any_close_actions, canonical_action, close_actions, known_service
+from ..policy.catalog import any_close_actions, canonical_action, close_actions, key_type, known_service
+from ..policy.operators import parse_date
 from ..problems import Problem, ProblemCode, did_you_mean, quoted
 from .context import Values, as_values
 
 Pairs = tuple[tuple[str, Values], ...]
+
+_SERVICE = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")  # a service prefix's characters
 
 
 def read_target(reader: Fields, raw: Mapping[str, Any]) -> tuple[str | None, str | None, str, Pairs]:
     """The principal, action, resource and context of a request, read the same way by every door:
     a request on a world and a self-contained batch line (semantics §1.2). Problems go to
     ``reader``; a missing or malformed value comes back as None (the resource as ``*``)."""
-    principal = _named(
-        reader, reader.string(raw.get("principal"), ("principal",), "principal", optional=False)
-    )
-    action = reader.string(raw.get("action"), ("action",), "action", optional=False)
+    principal = _named(reader, _printable(reader, raw.get("principal"), "principal"))
+    action = _printable(reader, raw.get("action"), "action")
     if action:
         problem = action_problem(action)
         if problem is not None:
             reader.problems.append(problem.under(source=reader.source))
             action = None
-    resource = reader.string(raw.get("resource", "*"), ("resource",), "resource", optional=False) or "*"
+    resource = _printable(reader, raw.get("resource", "*"), "resource") or "*"
     wrong = arn_problem(resource) if resource.startswith("arn:") else None
     if wrong is not None:  # a bare secret name or ``*`` is not an ARN; an ARN must be one AWS has
         reader.problem(ProblemCode.INVALID_FIELD, f"{wrong}, found {quoted(resource)}", ("resource",))
@@ -66,7 +68,14 @@ def action_problem(action: str, path: tuple[Any, ...] = ("action",)) -> Problem 
             did_you_mean(suggestions) or "for example secretsmanager:GetSecretValue",
             suggestions=suggestions,
         )
-    service = action.partition(":")[0]
+    if not _SERVICE.issuperset(service.lower()) or not (operation.isascii() and operation.isalnum()):
+        return Problem(
+            ProblemCode.INVALID_FIELD,
+            f"an action is a service prefix (lowercase letters, digits, hyphens) and an action name "
+            f"(letters and digits), found {quoted(action)}",
+            path,
+            "for example secretsmanager:GetSecretValue",
+        )
     if not known_service(service) or canonical_action(action) is not None:
         return None
     suggestions = close_actions(action)
@@ -79,6 +88,21 @@ def action_problem(action: str, path: tuple[Any, ...] = ("action",)) -> Problem 
         "reference_policies_actions-resources-contextkeys.html",
         suggestions=suggestions,
     )
+
+
+def _printable(reader: Fields, value: Any, field: str) -> str | None:
+    """The string ``field`` of a request, or None with a problem: a principal, action or resource
+    never holds a control or invisible character (NUL, ESC, a line break, a bidi override)."""
+    text = reader.string(value, (field,), field, optional=False)
+    if text is None or text.isprintable():
+        return text
+    bad = next(c for c in text if not c.isprintable())
+    reader.problem(
+        ProblemCode.INVALID_CHARACTER,
+        f"{field} holds the control or invisible character U+{ord(bad):04X}: {quoted(text)}",
+        (field,),
+    )
+    return None
 
 
 def _named(reader: Fields, principal: str | None) -> str | None:
@@ -102,8 +126,19 @@ def read_context(reader: Fields, raw: Any, path: tuple[Any, ...]) -> Pairs:
         return ()
     out: list[tuple[str, Values]] = []
     for key, value in raw.items():
+        if not isinstance(key, str) or not key or not key.isprintable():
+            reader.problem(
+                ProblemCode.INVALID_FIELD,
+                f"a condition key is a name like aws:SourceIp, found {quoted(key)}",
+                (*path, str(key)),
+            )
+            continue
         if type(value) is str:  # the common case, first
-            out.append((str(key), (value,)))
+            wrong = typed_value_problem(key, (value,))
+            if wrong is not None:
+                reader.problem(ProblemCode.INVALID_FIELD, wrong, (*path, key))
+                continue
+            out.append((key, (value,)))
             continue
         if (
             isinstance(value, (dict,))
@@ -117,11 +152,58 @@ def read_context(reader: Fields, raw: Any, path: tuple[Any, ...]) -> Pairs:
             )
             continue
         try:
-            out.append((str(key), as_values(value)))
+            values = as_values(value)
         except ValueError:  # an integer beyond the 4,300 digits Python turns into text
             reader.problem(
                 ProblemCode.INVALID_FIELD,
                 f"context key {quoted(key)} holds an integer of more than 4,300 digits",
-                (*path, str(key)),
+                (*path, key),
             )
+            continue
+        wrong = typed_value_problem(key, values)
+        if wrong is not None:
+            reader.problem(ProblemCode.INVALID_FIELD, wrong, (*path, key))
+            continue
+        out.append((key, values))
     return tuple(out)
+
+
+def typed_value_problem(key: str, values: Values) -> str | None:
+    """Why ``values`` cannot be what AWS puts in a request for ``key``, a condition key of a typed
+    kind (a date, a boolean, a number, an IP address), or None; keys of text and ARN kinds take
+    any text. AWS page: reference_policies_condition-keys.html (each key's value type)."""
+    kind = key_type(key)
+    if kind not in _TYPED:
+        return None
+    check, expected = _TYPED[kind]
+    for value in values:
+        if len(value) > 100 or not value.isascii() or not check(value):
+            return f"{key} is {expected}, found {quoted(value)}"
+    return None
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_number(text: str) -> bool:
+    if not set(text) <= _NUMBER:
+        return False
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+_NUMBER = frozenset("0123456789.-+eE")
+_TYPED: dict[str, tuple[Callable[[str], bool], str]] = {
+    "Date": (lambda v: parse_date(v) is not None, "a date (2026-12-03T12:00:00Z) or epoch seconds"),
+    "Bool": (lambda v: v.lower() in ("true", "false"), "true or false"),
+    "Numeric": (_is_number, "a number"),
+    "IPAddress": (_is_ip, "one IP address (203.0.113.7 or 2001:db8::1)"),
+}

@@ -221,7 +221,7 @@ class EntityReader(Fields):
         arn = self.arn(raw.get("arn"), (*path, "arn"), "arn", "iam", ("user",))
         user = User(
             arn=arn or "",
-            user_id=self.string(raw.get("user_id"), (*path, "user_id"), "user_id"),
+            user_id=self.unique_id(raw.get("user_id"), (*path, "user_id"), "user_id", "AIDA"),
             tags=self.tags(raw.get("tags"), (*path, "tags")),
             groups=tuple(g for g in self.strings(raw.get("groups"), (*path, "groups"), "groups")),
             policies=self.policies(raw.get("policies"), (*path, "policies"), PolicyKind.IDENTITY, "policies"),
@@ -250,7 +250,7 @@ class EntityReader(Fields):
         arn = self.arn(raw.get("arn"), (*path, "arn"), "arn", "iam", ("role",))
         role = Role(
             arn=arn or "",
-            role_id=self.string(raw.get("role_id"), (*path, "role_id"), "role_id"),
+            role_id=self.unique_id(raw.get("role_id"), (*path, "role_id"), "role_id", "AROA"),
             tags=self.tags(raw.get("tags"), (*path, "tags")),
             trust_policy=self.policy(
                 raw.get("trust_policy"), (*path, "trust_policy"), PolicyKind.TRUST, self.trust_size(arn)

@@ -1,0 +1,141 @@
+"""What a request may hold, read the same way by every door (a request on a world, a batch line):
+found by the hostile run of issue #9 after the first fixes landed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+import secretslab as sl
+from secretslab.batch import Simulator
+
+ALICE = "arn:aws:iam::111111111111:user/alice"
+SECRET = "arn:aws:secretsmanager:us-east-1:111111111111:secret:prod/db-AbC123"
+ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+def line_problems(**fields: Any) -> list[tuple[str, str]]:
+    """The (path, code) of each problem of a batch line, [] when it was decided."""
+    raw = {"id": 1, "principal": ALICE, "action": "secretsmanager:GetSecretValue", "resource": SECRET}
+    raw.update(fields, identity_policies=[ALLOW_ALL])
+    result = Simulator().line(json.dumps(raw).encode(), "b.jsonl", 1)
+    return [(p["path"], p["code"]) for p in result.get("error", {}).get("problems", [])]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("principal", ALICE + "\x00"),
+        ("action", "secretsmanager:GetSecret\u202eValue"),
+        ("action", "s3:Get\x1bObject"),
+        ("resource", SECRET + "\n"),
+    ],
+)
+def test_a_request_field_never_holds_a_control_or_invisible_character(field: str, value: str) -> None:
+    """ARNs and action names hold no control characters (reference-arns.html,
+    reference_policies_elements_action.html): refused at the field, whatever the service."""
+    assert (f"$.{field}", "INVALID_CHARACTER") in line_problems(**{field: value})
+
+
+@pytest.mark.parametrize("action", ["s3:Get-Object", "s3:Get Object", "s3:Gét", "s_3:GetObject"])
+def test_an_action_is_a_service_prefix_and_an_ascii_name(action: str) -> None:
+    """Action names are letters and digits after a lowercase service prefix
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html),
+    also for services secretslab does not model."""
+    assert ("$.action", "INVALID_FIELD") in line_problems(action=action)
+    assert line_problems(action="s3:GetObject") == []
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        "arn:aws:secretsmanager:us-east-1:١١١١١١١١١١١١:secret:prod/db-AbC123",
+        "arn:aws:secretsmanager:us-east-١:111111111111:secret:prod/db-AbC123",
+        "arn:awz:secretsmanager:us-east-1:111111111111:secret:prod/db-AbC123",
+        "arn:aws:secretsmanager:us-east-1:11111111111:secret:prod/db-AbC123",
+        "arn:aws:secretsmanager",
+    ],
+)
+def test_a_resource_arn_is_one_aws_could_hold(resource: str) -> None:
+    """An ARN's partition is one AWS has, its Region ASCII, its account twelve ASCII digits
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html)."""
+    assert ("$.resource", "INVALID_FIELD") in line_problems(resource=resource)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "refused"),
+    [
+        ("aws:SourceIp", "1" * 40, True),
+        ("aws:SourceIp", "10.0.0.300", True),
+        ("aws:SourceIp", "203.0.113.7", False),
+        ("aws:SourceIp", "2001:db8::1", False),
+        ("aws:CurrentTime", "2026-13-45T99:99:99Z", True),
+        ("aws:CurrentTime", "2026-12-03T12:00:00Z", False),
+        ("aws:EpochTime", "1764763200", False),
+        ("aws:SecureTransport", "maybe", True),
+        ("aws:SecureTransport", "TRUE", False),
+        ("aws:username", "anything at all", False),
+    ],
+)
+def test_a_typed_request_value_is_one_aws_could_send(key: str, value: str, refused: bool) -> None:
+    """Each global key has a value type (reference_policies_condition-keys.html): AWS never sends
+    an aws:SourceIp that is no IP address, so a typo is refused rather than silently not matching
+    (a NotIpAddress condition would then silently match)."""
+    found = line_problems(context={key: value})
+    assert found == ([(f"$.context['{key}']", "INVALID_FIELD")] if refused else [])
+
+
+def test_a_condition_key_has_a_name() -> None:
+    assert line_problems(context={"": "x"}) == [("$.context['']", "INVALID_FIELD")]
+
+
+def test_a_batch_line_naming_a_key_twice_is_refused_at_the_object() -> None:
+    """orjson keeps the last of two equal keys silently; a policy AWS is given with a key twice is
+    refused by check_policy, so the batch refuses it too, located at the object."""
+    text = (
+        f'{{"id": 1, "principal": "{ALICE}", "action": "secretsmanager:GetSecretValue",'
+        f' "resource": "{SECRET}", "identity_policies": [{{"Version": "2012-10-17",'
+        ' "Statement": [{"Effect": "Deny", "Effect": "Allow", "Action": "*", "Resource": "*"}]}]}'
+    )
+    result = Simulator().line(text.encode(), "b.jsonl", 1)
+    assert [(p["path"], p["code"]) for p in result["error"]["problems"]] == [
+        ("$.identity_policies[0].Statement[0]", "DUPLICATE_KEY")
+    ]
+    clean = text.replace('"Effect": "Deny", ', "")
+    assert Simulator().line(clean.encode(), "b.jsonl", 1)["outcome"] == "allow"
+    escaped = clean.replace('"Action"', '"\\u0041ction": "x", "Action"')  # the escape hides a duplicate
+    assert "DUPLICATE_KEY" in json.dumps(Simulator().line(escaped.encode(), "b.jsonl", 1), default=str)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "valid"),
+    [
+        ("role_id", "AROAEXAMPLEAPPROLE", True),
+        ("role_id", "AROAEXAMPLEAPP-READER", True),
+        ("role_id", "123456789012345678", False),
+        ("role_id", "AROA" + "X" * 200, False),
+        ("role_id", "AROA EXAMPLE", False),
+        ("role_id", "AROA\x00X", False),
+        ("role_id", "AIDAEXAMPLE", False),
+    ],
+)
+def test_unique_ids_have_their_kinds_prefix(field: str, value: str, valid: bool) -> None:
+    """A role's unique id starts AROA, a user's AIDA
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids)."""
+    role = {"arn": "arn:aws:iam::111111111111:role/App", field: value}
+    data = {"accounts": [{"id": "111111111111"}], "principals": {"roles": [role]}}
+    if valid:
+        sl.World.from_dict(data)
+        return
+    with pytest.raises(sl.ScenarioError) as info:
+        sl.World.from_dict(data)
+    assert [p.json_path for p in info.value.problems] == [f"$.principals.roles[0].{field}"]
+
+
+def test_an_id_json_cannot_write_back_is_refused_at_the_id() -> None:
+    """Issue #9: ids come back exactly as given; 1e400 cannot (JSON writes no infinity)."""
+    text = f'{{"id": 1e400, "principal": "{ALICE}", "action": "s3:GetObject", "resource": "*"}}'
+    result = Simulator().line(text.encode(), "b.jsonl", 1)
+    assert result["id"] is None and result["error"]["problems"][0]["path"] == "$.id"
