@@ -548,3 +548,22 @@ def test_imported_grants_are_evaluated(aws: tuple[StandIn, dict[str, Any]]) -> N
     assert allowed.allowed and allowed.reason.value == "ALLOWED_BY_GRANT"
     assert allowed.deciding_policy == f"KMS grant {grant_id} (payments-reader)"
     assert not authorize(world, {**request, "context": {"kms:EncryptionContext:team": "ops"}}).allowed
+
+
+def test_a_grant_the_world_cannot_read_is_a_gap_not_a_lost_import() -> None:
+    """Issue #9: one bad item of an imported account becomes a gap; here a grant with an operation
+    KMS does not have (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html#terms-grant-operations)
+    beside a good one, which is kept."""
+    from secretslab.aws.import_calls import Reader
+
+    reader = Reader(("us-east-1",), None, None)
+    good = {
+        "GrantId": "g1",
+        "GranteePrincipal": "arn:aws:iam::111111111111:role/App",
+        "Operations": ["Decrypt"],
+    }
+    bad = {**good, "GrantId": "g2", "Operations": ["Teleport"]}
+    key = "arn:aws:kms:us-east-1:111111111111:key/k"
+    assert reader.grants([good, bad], key) == [good]
+    assert [(g["resource"], g["operation"]) for g in reader.gaps] == [(key, "kms:ListGrants")]
+    assert "g2" in reader.gaps[0]["what"] and reader.gaps[0]["error"].startswith("InvalidGrant")

@@ -17,7 +17,9 @@ from typing import Any
 from botocore.config import Config  # type: ignore[import-untyped, unused-ignore]
 from botocore.exceptions import ClientError  # type: ignore[import-untyped, unused-ignore]
 
+from ..fields import Fields
 from ..problems import quoted
+from ..world.read_grants import read_grants
 from .endpoints import is_loopback
 from .imported import Gap, Progress
 from .readonly import guard, guard_session
@@ -158,6 +160,27 @@ class Reader:
                 }
             )
             return None
+
+    def grants(self, grants: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+        """The grants of ``key`` the world can read; one it cannot (a shape KMS's ListGrants does
+        not give) becomes a gap on the key, and the import goes on (issue #9: one bad item is a
+        gap, not a lost import)."""
+        kept = []
+        for grant in grants:
+            reader = Fields(None)
+            read_grants(reader, [grant], ())
+            if not reader.problems:
+                kept.append(grant)
+                continue
+            self.gaps.append(
+                {
+                    "resource": key,
+                    "what": f"grant {quoted(grant.get('GrantId'))} of {key}",
+                    "operation": "kms:ListGrants",
+                    "error": f"InvalidGrant: {reader.problems[0].message}",
+                }
+            )
+        return kept
 
     def step(self) -> None:
         """One more step done: tell ``progress``."""

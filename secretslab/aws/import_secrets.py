@@ -78,11 +78,14 @@ class SecretsReader(Reader):
             if manager == "CUSTOMER":  # AWS managed keys carry no tags and only service grants
                 for page in self.pages(kms, "list_resource_tags", (arn, f"tags of {arn}"), KeyId=arn):
                     entry["tags"].update(tags_of(page.get("Tags"), key="TagKey", value="TagValue"))
-                grants = [
-                    grant_of(g)
-                    for page in self.pages(kms, "list_grants", (arn, f"grants of {arn}"), KeyId=arn)
-                    for g in page.get("Grants", ())
-                ]
+                grants = self.grants(
+                    [
+                        grant_of(g)
+                        for page in self.pages(kms, "list_grants", (arn, f"grants of {arn}"), KeyId=arn)
+                        for g in page.get("Grants", ())
+                    ],
+                    arn,
+                )
                 if grants:
                     entry["grants"] = grants
         else:
