@@ -27,7 +27,7 @@ from .evaluation.request import Attached, EvalRequest, Level
 from .evaluation.results import Evaluation
 from .evaluation.target import read_target
 from .fields import Fields
-from .limits import MAX_LINE_BYTES
+from .limits import MAX_LINE_BYTES, ORG_LEVELS, ORGANIZATIONS_QUOTAS, POLICIES_PER_TARGET
 from .loading import load_json
 from .policy.model import Policy, PolicyKind
 from .policy.parsing import read_policy
@@ -99,6 +99,12 @@ class Simulator:
                     ProblemCode.INVALID_JSON, f"not a JSON object: {exc}", (), source=f"{source}:{number}"
                 )
                 return {"id": None, "error": _error([problem])}
+            # our own limit on integers holds everywhere but the id (given back exactly)
+            _, found = load_json(line, f"{source}:{number}")
+            big = [p for p in found if p.code is ProblemCode.NUMBER_TOO_LARGE and p.path[:1] != ("id",)]
+            if big:
+                ident = raw.get("id") if type(raw) is dict else None
+                return {"id": ident if type(ident) in (int, str) else None, "error": _error(big)}
         ident = raw.get("id") if type(raw) is dict else None
         if type(ident) is float:  # orjson reads an integer beyond 64 bits as a float: read it exactly
             exact = _exact(line)
@@ -289,9 +295,29 @@ class Simulator:
                 )
             )
             return None
-        out = []
         name = kind.value.upper()
+        if len(levels) > ORG_LEVELS:
+            problems.append(
+                Problem(
+                    ProblemCode.INVALID_FIELD,
+                    f"{field} has {len(levels):,} levels; an organization has at most {ORG_LEVELS} above "
+                    f"an account: the root, five nested OUs and the account ({ORGANIZATIONS_QUOTAS})",
+                    (field,),
+                )
+            )
+            return None
+        out = []
         for i, level in enumerate(levels):
+            if len(level) > POLICIES_PER_TARGET:
+                problems.append(
+                    Problem(
+                        ProblemCode.INVALID_FIELD,
+                        f"level {i + 1} has {len(level)} {name}s; at most {POLICIES_PER_TARGET} attach to "
+                        f"one root, OU or account ({ORGANIZATIONS_QUOTAS})",
+                        (field, i),
+                    )
+                )
+                continue
             policies = []
             for j, doc in enumerate(level):
                 policy = self._policy(doc, kind, (field, i, j), problems)

@@ -149,3 +149,10 @@ MAX_LINE_BYTES = 16 * 1024 * 1024
 #: Our own limit: YAML nodes after aliases are expanded ("billion laughs": a few lines of anchors
 #: that expand to billions of values). Counted on the composed node graph, before any value is built.
 MAX_YAML_NODES = 1_000_000
+
+
+#: Organizations: OUs nest at most five levels deep under a root, so the levels above an account
+#: are the root, up to five OUs and the account itself (orgs_reference_limits.html).
+ORG_LEVELS = 7
+#: Organizations: at most five SCPs (and five RCPs) attached to one root, OU or account.
+POLICIES_PER_TARGET = 5

@@ -139,3 +139,38 @@ def test_an_id_json_cannot_write_back_is_refused_at_the_id() -> None:
     text = f'{{"id": 1e400, "principal": "{ALICE}", "action": "s3:GetObject", "resource": "*"}}'
     result = Simulator().line(text.encode(), "b.jsonl", 1)
     assert result["id"] is None and result["error"]["problems"][0]["path"] == "$.id"
+
+
+def test_a_batch_integer_beyond_our_limit_is_refused_where_it_is_but_an_id_of_any_size_comes_back() -> None:
+    """Our own limit (secretslab.limits.MAX_INT_DIGITS) holds in batch lines as in scenarios; the
+    id alone is given back exactly, whatever its size (issue #9 item 4)."""
+    big = "9" * 5000
+    text = (
+        f'{{"id": 3, "principal": "{ALICE}", "action": "s3:GetObject", "resource": "*",'
+        f' "context": {{"aws:x": {big}}}}}'
+    )
+    result = Simulator().line(text.encode(), "b.jsonl", 1)
+    assert result["id"] == 3
+    assert [(p["path"], p["code"]) for p in result["error"]["problems"]] == [
+        ("$.context['aws:x']", "NUMBER_TOO_LARGE")
+    ]
+    text = f'{{"id": {"9" * 50}, "principal": "{ALICE}", "action": "s3:GetObject", "resource": "*"}}'
+    assert Simulator().line(text.encode(), "b.jsonl", 1)["id"] == int("9" * 50)
+
+
+def test_scp_levels_follow_the_organizations_quotas() -> None:
+    """OUs nest five deep under a root, and five SCPs attach to one target
+    (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html)."""
+    assert line_problems(scps=[[ALLOW_ALL]] * 7) == []
+    assert line_problems(scps=[[ALLOW_ALL]] * 8) == [("$.scps", "INVALID_FIELD")]
+    assert line_problems(scps=[[ALLOW_ALL] * 6]) == [("$.scps[0]", "INVALID_FIELD")]
+
+
+def test_a_version_given_as_null_is_not_a_missing_version() -> None:
+    """Version takes "2012-10-17" or "2008-10-17"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html);
+    null is neither — an error, where an absent Version is only a warning."""
+    doc = {"Version": None, "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    assert [(p.code, p.json_path, p.is_error) for p in sl.check_policy(doc)] == [
+        ("INVALID_VERSION", "$.Version", True)
+    ]

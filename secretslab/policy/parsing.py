@@ -135,7 +135,7 @@ class _Parser(ElementReader, ConditionReader):
 
     def _version(self, doc: Mapping[str, Any]) -> str | None:
         version = doc.get("Version")
-        if version is None:
+        if version is None and "Version" not in doc:
             self.problems.append(
                 Problem(
                     ProblemCode.MISSING_VERSION,
