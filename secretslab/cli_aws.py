@@ -81,9 +81,7 @@ def add_commands(sub: Any) -> None:
         "endpoint and environment to use, and wait until Ctrl-C. moto does not enforce policies: "
         "it supplies the data, secretslab decides.",
     )
-    demo.add_argument(
-        "--seconds", type=_seconds, default=None, help="stop after N seconds (default: Ctrl-C)"
-    )
+    demo.add_argument("--seconds", type=_seconds, default=None, help="stop after N seconds (default: Ctrl-C)")
     demo.set_defaults(run=_aws_errors("demo-aws", _demo))
 
 

@@ -71,22 +71,18 @@ class Fields:
         return value
 
     def unique_id(self, value: Any, path: Path, what: str, prefix: str) -> str | None:
-        """``value`` when it is an IAM unique id of its kind (``AIDA…`` for a user, ``AROA…`` for a
-        role, then ASCII letters and digits — IAM's own are uppercase; ``-`` and ``_`` are taken
-        too, as example ids write them — at most 128 characters); None when absent, or (with a
-        problem) when it is not one (reference_identifiers.html#identifiers-unique-ids)."""
+        """``value`` when it can be an IAM unique id: ASCII letters and digits (``-`` and ``_`` are
+        taken too, as example ids write them), at most 128 characters; None when absent, or (with
+        a problem) when it is not one (reference_identifiers.html#identifiers-unique-ids). IAM's
+        own start with ``prefix`` (AIDA for a user, AROA for a role) but the AWS stand-in's do not,
+        and an imported world must load: the prefix is only suggested."""
         text = self.string(value, path, what)
         if text is None:
             return None
-        if (
-            len(text) > 128
-            or not text.startswith(prefix)
-            or len(text) == len(prefix)
-            or not _ID_CHARACTERS.issuperset(text)
-        ):
+        if len(text) > 128 or not _ID_CHARACTERS.issuperset(text):
             self.problem(
                 ProblemCode.INVALID_FIELD,
-                f"{what} is {prefix} then letters and digits, found {quoted(text)}",
+                f"{what} is letters and digits ({prefix}… in AWS), found {quoted(text)}",
                 path,
                 "see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids",
             )

@@ -136,9 +136,7 @@ def atomic_writer(path: str | os.PathLike[str], *, inputs: Iterable[Input] = ())
         return
     folder = os.path.dirname(os.path.abspath(name))
     try:
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{os.path.basename(name)}.", suffix=".tmp", dir=folder
-        )
+        handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(name)}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise FileProblem(
             f"cannot write in its directory: {exc.strerror}", name, exc.errno or errno.EIO
