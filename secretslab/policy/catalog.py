@@ -172,6 +172,7 @@ def _keys() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
     return exact, tuple(prefixes)
 
 
+@lru_cache(maxsize=8192)  # asked for every context key of every request: keys repeat
 def key_type(key: str) -> str | None:
     """The SAR type of a condition key (``String``, ``ArrayOfString``, ``ARN``…) or None."""
     exact, prefixes = _keys()
