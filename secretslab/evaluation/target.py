@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from ..arn import Arn, arn_problem
@@ -108,11 +109,16 @@ def _printable(reader: Fields, value: Any, field: str) -> str | None:
 def _named(reader: Fields, principal: str | None) -> str | None:
     """``principal`` when the names in its ARN are ones AWS accepts (IAM names and paths, role
     session names: semantics §3.13); None with a problem for each broken rule otherwise."""
-    arn = Arn.parse(principal) if principal else None
-    problems = arn_name_problems(arn) if arn else []
+    problems = _name_problems(principal) if principal else ()
     for message in problems:
         reader.problem(ProblemCode.INVALID_NAME, message, ("principal",))
     return None if problems else principal
+
+
+@lru_cache(maxsize=8192)  # every request names its principal: batches repeat them
+def _name_problems(principal: str) -> tuple[str, ...]:
+    arn = Arn.parse(principal)
+    return tuple(arn_name_problems(arn)) if arn else ()
 
 
 def read_context(reader: Fields, raw: Any, path: tuple[Any, ...]) -> Pairs:
@@ -125,8 +131,12 @@ def read_context(reader: Fields, raw: Any, path: tuple[Any, ...]) -> Pairs:
         )
         return ()
     out: list[tuple[str, Values]] = []
+    kinds = _KINDS
     for key, value in raw.items():
-        if not isinstance(key, str) or not key or not key.isprintable():
+        kind = kinds.get(key) if type(key) is str else _NOT_A_KEY
+        if kind is None:
+            kind = _learn_kind(key)
+        if kind is _NOT_A_KEY:
             reader.problem(
                 ProblemCode.INVALID_FIELD,
                 f"a condition key is a name like aws:SourceIp, found {quoted(key)}",
@@ -134,7 +144,7 @@ def read_context(reader: Fields, raw: Any, path: tuple[Any, ...]) -> Pairs:
             )
             continue
         if type(value) is str:  # the common case, first
-            wrong = typed_value_problem(key, (value,))
+            wrong = typed_value_problem(key, (value,)) if kind else None
             if wrong is not None:
                 reader.problem(ProblemCode.INVALID_FIELD, wrong, (*path, key))
                 continue
@@ -168,6 +178,22 @@ def read_context(reader: Fields, raw: Any, path: tuple[Any, ...]) -> Pairs:
     return tuple(out)
 
 
+_NOT_A_KEY = "!"
+#: condition key -> its typed kind ("Date", "IPAddress"…), "" for any text, or _NOT_A_KEY: asked
+#: for every key of every request, so learnt once per key (bounded)
+_KINDS: dict[str, str] = {}
+
+
+def _learn_kind(key: str) -> str:
+    kind = _NOT_A_KEY if not key or not key.isprintable() else key_type(key) or ""
+    kind = kind if kind in _TYPED or kind is _NOT_A_KEY else ""
+    if len(_KINDS) >= 8192:
+        _KINDS.clear()
+    _KINDS[key] = kind
+    return kind
+
+
+@lru_cache(maxsize=8192)  # context keys and many of their values repeat across requests
 def typed_value_problem(key: str, values: Values) -> str | None:
     """Why ``values`` cannot be what AWS puts in a request for ``key``, a condition key of a typed
     kind (a date, a boolean, a number, an IP address), or None; keys of text and ARN kinds take
@@ -183,6 +209,9 @@ def typed_value_problem(key: str, values: Values) -> str | None:
 
 
 def _is_ip(text: str) -> bool:
+    octets = text.split(".")
+    if len(octets) == 4:  # the common IPv4 case without ipaddress's parser
+        return all(o.isdigit() and len(o) <= 3 and int(o) <= 255 for o in octets)
     try:
         ipaddress.ip_address(text)
     except ValueError:
