@@ -175,3 +175,14 @@ def test_a_version_given_as_null_is_not_a_missing_version() -> None:
     assert [(p.code, p.json_path, p.is_error) for p in sl.check_policy(doc)] == [
         ("INVALID_VERSION", "$.Version", True)
     ]
+
+
+def test_a_snapshot_names_its_file_in_every_problem_of_its_world(tmp_path: Any) -> None:
+    """Errors name the file: a snapshot's world read lazily still says where it came from."""
+    from secretslab.aws.imported import load_snapshot
+
+    path = tmp_path / "snapshot.json"
+    path.write_text('{"accounts": "not a list"}')
+    with pytest.raises(sl.ScenarioError) as info:
+        load_snapshot(path).world  # noqa: B018 - reading the world is the point
+    assert [(p.source, p.json_path) for p in info.value.problems] == [(str(path), "$.accounts")]

@@ -40,6 +40,8 @@ class Snapshot:
 
     data: dict[str, Any]
     operations: tuple[str, ...] = field(default=(), compare=False)
+    #: the file it was loaded from, named by every problem of its world
+    source: str | None = field(default=None, compare=False)
 
     @property
     def gaps(self) -> tuple[Gap, ...]:
@@ -49,7 +51,7 @@ class Snapshot:
     @cached_property
     def world(self) -> World:
         """The world, its gaps included (``World.gaps``, ``World.gaps_for``)."""
-        return World.from_dict(self.data)
+        return World.from_dict(self.data, source=self.source)
 
     def save(self, path: str | Path, *, inputs: Iterable[Input] = ()) -> None:
         """Write the world (with its gaps) as a JSON scenario file, atomically (``files.write_atomic``:
@@ -72,4 +74,4 @@ def load_snapshot(path: str | Path) -> Snapshot:
             source=str(path),
         )
         raise ScenarioError([problem], what="snapshot file")
-    return Snapshot(data)
+    return Snapshot(data, source=str(path))
