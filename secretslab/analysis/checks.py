@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..arn import Arn
@@ -60,11 +60,15 @@ class Witness:
     after: Reason
     steps: tuple[str, ...]
     responsible: tuple[str, ...]
+    parameters: Mapping[str, Any] = field(default_factory=dict)  # the variant's API parameters
 
     @property
-    def request(self) -> dict[str, str]:
+    def request(self) -> dict[str, Any]:
         """The request in the format ``authorize`` reads (in the world the check built)."""
-        return {"principal": self.principal, "action": self.action, "resource": self.resource}
+        out: dict[str, Any] = {"principal": self.principal, "action": self.action, "resource": self.resource}
+        if self.parameters:
+            out["parameters"] = dict(self.parameters)
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """The witness as JSON-ready data."""
@@ -78,6 +82,7 @@ class Witness:
             "after": self.after.value,
             "steps": list(self.steps),
             "responsible": list(self.responsible),
+            "parameters": dict(self.parameters),
         }
 
     def __str__(self) -> str:
@@ -635,6 +640,7 @@ def _witness(
         after=decision.reason,
         steps=steps,
         responsible=tuple(dict.fromkeys(responsible)),
+        parameters=dict(r.parameters),
     )
 
 
