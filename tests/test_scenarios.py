@@ -141,3 +141,11 @@ def test_editing_to_dict_never_edits_the_world() -> None:
     assert world.to_dict() != first
     again = next(u for u in world.to_dict()["principals"]["users"] if u["arn"].endswith(":user/contractor"))
     assert len(again["permissions_boundary"]["Statement"]) == 1
+
+
+def test_editing_the_input_after_from_dict_never_edits_the_world() -> None:
+    data = secretslab.load_scenario(DATA / "people-come-and-go.json").to_dict()
+    world = secretslab.World.from_dict(data)
+    secret = next(s for s in data["secrets"] if s.get("resource_policy"))
+    secret["resource_policy"]["Statement"][0]["Principal"] = {"AWS": "arn:aws:iam::111111111111:root"}
+    assert world.to_dict() != data
