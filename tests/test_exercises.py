@@ -192,6 +192,22 @@ def test_check_03_names_the_pieces_not_needed() -> None:
     assert message.startswith("Not yet") and "secret-policy is not needed" in message
 
 
+def test_check_03_names_what_the_spare_pieces_also_grant() -> None:
+    every = {
+        "caller-assume",
+        "trust",
+        "reader-get",
+        "caller-get",
+        "caller-decrypt",
+        "cmk",
+        "key-policy",
+        "secret-policy",
+    }
+    message = ex.check_03(every)
+    assert message.startswith("Not yet") and "grant more than the read" in message
+    assert "sts:AssumeRole on role/SecretReader" in message
+
+
 def test_check_03_suggests_a_close_piece_name() -> None:
     assert "did you mean 'caller-assume'" in ex.check_03(["trust", "reader-get", "caller-asume"])
 
