@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 import secretslab as sl
 
@@ -259,3 +261,35 @@ def test_an_organization_condition_keeps_it_private() -> None:
 def test_the_bundled_scenarios_are_not_public() -> None:
     for path in sorted(DATA.glob("*.json")):
         assert sl.check_no_public_access(sl.load_scenario(path)).passed, path.name
+
+
+# -- laws
+
+
+def _allow_statements() -> list[tuple[str, Any, int]]:
+    """(scenario, policy reference, statement index) of every Allow statement of the bundled
+    scenarios written as a list entry."""
+    found = []
+    for path in sorted(DATA.glob("*.json")):
+        world = sl.load_scenario(path)
+        for ref, policy in world.policies():
+            if isinstance(policy.source, dict) and isinstance(policy.source.get("Statement"), list):
+                found += [(path.stem, ref, s.index) for s in policy.statements if s.effect is sl.Effect.ALLOW]
+    return found
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(_allow_statements()))
+def test_removing_an_allow_statement_never_gives_new_access(case: tuple[str, Any, int]) -> None:
+    """An Allow grants or lets through; it never takes away (policies-evaluation-logic.html), so
+    a world without one of its Allow statements allows nothing the world did not."""
+    name, ref, index = case
+    world = sl.load_scenario(DATA / f"{name}.json")
+    doc = copy.deepcopy(world.policy(ref).source)
+    del doc["Statement"][index]
+    edited = world.with_policy(ref, doc)
+    assume(not edited.policy(ref).errors)  # AWS would not store it: no such edit exists
+    result = sl.check_no_new_access(world, edited)
+    assert result.passed, str(result)
+    back = sl.check_no_new_access(edited, world)
+    assert all(w.after is not None for w in back.witnesses)  # what was lost, each with its reason
