@@ -55,6 +55,11 @@ _EXPORTS = {
     "AccessMatrix": "analysis",
     "WhoCan": "analysis",
     "Diff": "analysis",
+    "check_no_new_access": "analysis",
+    "check_access_not_granted": "analysis",
+    "check_no_public_access": "analysis",
+    "CheckResult": "analysis",
+    "Witness": "analysis",
     "findings": "analyzer",
     "Finding": "analyzer",
     "FindingCode": "analyzer",
@@ -68,6 +73,7 @@ __all__ = [
     "AccessMatrix",
     "AccessPath",
     "Attached",
+    "CheckResult",
     "Decision",
     "Diff",
     "Effect",
@@ -98,12 +104,16 @@ __all__ = [
     "Step",
     "UnknownNameError",
     "WhoCan",
+    "Witness",
     "World",
     "__version__",
     "access_matrix",
     "access_paths",
     "apply_fix",
     "authorize",
+    "check_access_not_granted",
+    "check_no_new_access",
+    "check_no_public_access",
     "check_policy",
     "diff",
     "evaluate",
@@ -130,7 +140,21 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from .analysis import AccessMatrix, AccessPath, Diff, WhoCan, access_matrix, access_paths, diff, who_can
+    from .analysis import (
+        AccessMatrix,
+        AccessPath,
+        CheckResult,
+        Diff,
+        WhoCan,
+        Witness,
+        access_matrix,
+        access_paths,
+        check_access_not_granted,
+        check_no_new_access,
+        check_no_public_access,
+        diff,
+        who_can,
+    )
     from .analyzer import Finding, FindingCode, findings
     from .authorization import Decision, PlannedStep, Request, Step, authorize
     from .evaluation import (

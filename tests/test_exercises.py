@@ -102,6 +102,21 @@ def test_check_01_warns_of_future_secrets_when_the_resource_is_a_wildcard(identi
     assert message.startswith("Not yet") and "tomorrow" in message
 
 
+@pytest.mark.parametrize(
+    ("pattern", "new_secret"), [("team/s*", "team/s-new-secret"), ("team/shared-*", "team/shared-new-secret")]
+)
+def test_check_01_names_the_new_secret_a_prefix_pattern_also_grants(
+    identity_world: sl.World, pattern: str, new_secret: str
+) -> None:
+    """Issue #10: both patterns were accepted for "nothing more than team/shared-config"; a
+    pattern reaches the secrets created later under its prefix."""
+    message = ex.check_01(
+        identity_policy("secretsmanager:GetSecretValue", f"{PREFIX}:{pattern}"), identity_world
+    )
+    assert message.startswith("Not yet"), message
+    assert f"{new_secret} (a secret that does not exist yet)" in message and "user/alice" in message
+
+
 def test_check_01_asks_for_the_world_when_it_is_missing() -> None:
     assert "identity-vs-resource.json" in ex.check_01(identity_policy("secretsmanager:GetSecretValue", "*"))
 
@@ -177,6 +192,22 @@ def test_check_03_names_the_pieces_not_needed() -> None:
     assert message.startswith("Not yet") and "secret-policy is not needed" in message
 
 
+def test_check_03_names_what_the_spare_pieces_also_grant() -> None:
+    every = {
+        "caller-assume",
+        "trust",
+        "reader-get",
+        "caller-get",
+        "caller-decrypt",
+        "cmk",
+        "key-policy",
+        "secret-policy",
+    }
+    message = ex.check_03(every)
+    assert message.startswith("Not yet") and "grant more than the read" in message
+    assert "sts:AssumeRole on role/SecretReader" in message
+
+
 def test_check_03_suggests_a_close_piece_name() -> None:
     assert "did you mean 'caller-assume'" in ex.check_03(["trust", "reader-get", "caller-asume"])
 
@@ -241,6 +272,24 @@ def test_check_05_lists_what_else_changes_when_the_boundary_is_removed(guardrail
     user["permissions_boundary"] = None
     message = ex.check_05(sl.World.from_dict(data), guardrails_world)
     assert message.startswith("Not yet") and "PutSecretValue" in message and "DeleteSecret" in message
+
+
+def test_check_05_names_the_other_actions_a_wider_boundary_grants(guardrails_world: sl.World) -> None:
+    """Issue #10: a boundary that also allows RotateSecret and UpdateSecretVersionStage was
+    accepted, because the diff asked four actions; the check asks every action."""
+    data = guardrails_world.to_dict()
+    user = next(u for u in data["principals"]["users"] if u["arn"] == ex.CONTRACTOR)
+    actions = [
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:RotateSecret",
+        "secretsmanager:UpdateSecretVersionStage",
+    ]
+    user["permissions_boundary"]["Statement"].append(
+        {"Effect": "Allow", "Action": actions, "Resource": ex.PROD_DB}
+    )
+    message = ex.check_05(sl.World.from_dict(data), guardrails_world)
+    assert message.startswith("Not yet"), message
+    assert "secretsmanager:RotateSecret, secretsmanager:UpdateSecretVersionStage on secret:prod/db" in message
 
 
 # -- garbage never raises

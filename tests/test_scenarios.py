@@ -129,3 +129,23 @@ def test_authorize_returns_stated_decision_and_reason_when_expectation_request_i
         f"{path.name} expectation {index}: got {decision.decision} {decision.reason.value} "
         f"({steps}); the file says {want_decision} {want_reason}: {expectation.get('why', '')}"
     )
+
+
+def test_editing_to_dict_never_edits_the_world() -> None:
+    """An exercise edits ``world.to_dict()`` to build the world after a change; the world it came
+    from must stay as it was, or a comparison of the two compares a world with itself."""
+    world = secretslab.load_scenario(DATA / "organization-guardrails.json")
+    first = world.to_dict()
+    user = next(u for u in first["principals"]["users"] if u["arn"].endswith(":user/contractor"))
+    user["permissions_boundary"]["Statement"].append({"Effect": "Allow", "Action": "*", "Resource": "*"})
+    assert world.to_dict() != first
+    again = next(u for u in world.to_dict()["principals"]["users"] if u["arn"].endswith(":user/contractor"))
+    assert len(again["permissions_boundary"]["Statement"]) == 1
+
+
+def test_editing_the_input_after_from_dict_never_edits_the_world() -> None:
+    data = secretslab.load_scenario(DATA / "people-come-and-go.json").to_dict()
+    world = secretslab.World.from_dict(data)
+    secret = next(s for s in data["secrets"] if s.get("resource_policy"))
+    secret["resource_policy"]["Statement"][0]["Principal"] = {"AWS": "arn:aws:iam::111111111111:root"}
+    assert world.to_dict() != data

@@ -121,8 +121,9 @@ def _principal_problems(world: World, arn: str) -> list[Problem]:
         return [_unknown("user", arn, path, _principals(world, principal))]
     if kind is PrincipalType.SESSION and world.role(principal.role_arn or "") is None:
         return [_unknown("role", principal.role_arn or arn, path, _principals(world, principal))]
-    unknown_account = principal.account not in _accounts(world) and world.session(arn) is None
-    if kind in (PrincipalType.ROOT, PrincipalType.FEDERATED) and unknown_account:
+    # the account set costs a walk of the world: asked only of a root or federated principal
+    rooted = kind in (PrincipalType.ROOT, PrincipalType.FEDERATED)
+    if rooted and principal.account not in _accounts(world) and world.session(arn) is None:
         return [_unknown("account", principal.account, path, _principals(world, principal))]
     return []
 

@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import wraps
 from typing import Any, ParamSpec
 
+from ..analysis.checks import CheckResult, Witness
+from ..analysis.principals import DEFAULT_ACTIONS
 from ..authorization import Decision
 from ..evaluation.results import Evaluation
 from ..problems import Problem
@@ -90,3 +92,46 @@ def type_name(value: object) -> str:
 def short(arn: str) -> str:
     """What follows an ARN's last colon: ``user/alice``, ``team/db-AbC123``."""
     return arn.rsplit(":", 1)[-1]
+
+
+#: witnesses a checker lists before it says how many more there are
+LISTED = 5
+
+
+def beyond(result: CheckResult, wanted: Callable[[Witness], bool] = lambda w: False) -> list[Witness]:
+    """The witnesses of an access check that the exercise does not ask for."""
+    return [w for w in result.witnesses if not wanted(w)]
+
+
+def witness_lines(witnesses: list[Witness], verb: str = "also allows") -> str:
+    """The requests an answer wrongly allows (or no longer allows), one line per principal and
+    resource with its actions (reads and writes first) and the statements responsible: the first
+    ``LISTED`` lines, then how many more."""
+    groups: dict[tuple[str, str, str], list[Witness]] = {}
+    for w in witnesses:
+        groups.setdefault((w.principal_label, w.resource_label, _tags(w)), []).append(w)
+    lines = []
+    for (who, what, tags), found in list(groups.items())[:LISTED]:
+        actions = sorted(dict.fromkeys(w.action for w in found), key=_weight)
+        why = "; ".join(found[0].responsible[:2]) or found[0].after.summary
+        names = ", ".join(actions)
+        lines.append(f"  - it {verb} {who} {names}{tags} on {what} (by {why})")
+    if len(groups) > LISTED:
+        lines.append(f"  - … and {len(groups) - LISTED} more principal(s) or resource(s)")
+    return "\n".join(lines)
+
+
+def _tags(w: Witness) -> str:
+    tags = w.parameters.get("Tags") if w.parameters else None
+    if tags is None:
+        return (
+            " with no Tags"
+            if w.parameters and "Tags" not in w.parameters and w.parameters.get("Name")
+            else ""
+        )
+    return f" with Tags {sorted(tags)}"
+
+
+def _weight(action: str) -> tuple[int, str]:
+    """Reads and writes of a secret first, then the rest in the catalogue's order."""
+    return (DEFAULT_ACTIONS.index(action) if action in DEFAULT_ACTIONS else len(DEFAULT_ACTIONS), action)

@@ -9,9 +9,10 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
+from ..analysis import check_no_new_access
 from ..authorization import Decision, authorize
 from ..world import World
-from .common import NOT_YET, PROD, REGION, RIGHT, never_raises, why_denied
+from .common import NOT_YET, PROD, REGION, RIGHT, never_raises, why_denied, witness_lines
 from .shipped import document, world_data
 
 LEGACY = f"arn:aws:secretsmanager:{REGION}:{PROD}:secret:app/legacy-Zx9Yw8"
@@ -101,10 +102,17 @@ def check_03(answer: object) -> str:
     name, needed, broken = min((_needed(pieces, name) for name in working), key=lambda b: (len(b[1]), b[0]))
     spare = sorted(pieces - needed)
     if spare:
+        more = check_no_new_access(pieces_world(needed), world)
+        it, grant = ("it", "It grants") if len(spare) == 1 else ("them", "They grant")
+        granted = (
+            f"\n{grant} more than the read:\n{witness_lines(list(more.witnesses))}"
+            if more.witnesses
+            else f" {grant} nothing more, but every piece is one more thing to keep right."
+        )
         return (
             f"{NOT_YET}: AppRole can read app/legacy ({name} path), but {', '.join(spare)} "
-            f"{'is' if len(spare) == 1 else 'are'} not needed for it: without "
-            f"{'it' if len(spare) == 1 else 'them'} the read still works. Keep only what the path needs."
+            f"{'is' if len(spare) == 1 else 'are'} not needed for it: without {it} the read still "
+            f"works.{granted}\nKeep only what the path needs."
         )
     why = "\n".join(
         f"  - without {piece} ({PIECES[piece][0]}): {why_denied(d)}" for piece, d in sorted(broken.items())

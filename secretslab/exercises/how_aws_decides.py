@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..analysis import check_access_not_granted
 from ..authorization import Decision, authorize
 from ..policy.parsing import check_policy
 from ..world import World
@@ -72,14 +73,58 @@ def check_02(answer: object) -> str:
     if errors:
         return f"{NOT_YET}: AWS would reject the policy with this Condition:\n{problems_text(errors)}"
     world = tagging_world(dict(answer))
-    wrong = [w for tags, expected in TAGGING_REQUESTS if (w := _wrong(world, tags, expected))]
-    if wrong:
-        return f"{NOT_YET}:\n" + "\n".join(f"  - {w}" for w in wrong)
+    denied = [
+        f"  - {w}" for tags, expected in TAGGING_REQUESTS if expected and (w := _wrong(world, tags, True))
+    ]
+    allowed = _wrongly_allowed(world)
+    if denied or allowed:
+        lines = denied + allowed
+        return f"{NOT_YET}:\n" + "\n".join(lines)
     return (
-        f"{RIGHT}: all {len(TAGGING_REQUESTS)} requests are decided as they must be. ForAllValues "
-        "alone is true when aws:TagKeys is absent (no Tags at all); a Null check (aws:TagKeys "
-        "false), or an operator that needs the key, is what closes that gap."
+        f"{RIGHT}: every tagging request is decided as it must be — {len(_TAG_SETS)} sets of tag keys "
+        "(none, empty, approved, unapproved) on CreateSecret and TagResource, for every principal and "
+        "secret, secrets that do not exist yet included. ForAllValues alone is true when aws:TagKeys "
+        "is absent (no Tags at all); a Null check (aws:TagKeys false), or an operator that needs the "
+        "key, is what closes that gap."
     )
+
+
+#: the tag keys asked: each set (None: no Tags parameter) must be allowed iff it is a non-empty
+#: set of approved keys
+_APPROVED = frozenset({"team", "env"})
+_TAG_SETS: tuple[frozenset[str] | None, ...] = (
+    None,
+    *(frozenset(k for i, k in enumerate(("team", "env", "owner")) if n >> i & 1) for n in range(8)),
+)
+
+
+def _must_allow(keys: frozenset[str] | None) -> bool:
+    return keys is not None and bool(keys) and keys <= _APPROVED
+
+
+def _wrongly_allowed(world: World) -> list[str]:
+    """Each set of tag keys that must be denied and that some request (CreateSecret or
+    TagResource, any principal, any secret) is allowed with, found by ``check_access_not_granted``."""
+    lines = []
+    for keys in _TAG_SETS:
+        if _must_allow(keys):
+            continue
+        parameters: dict[str, Any] = {"Name": "team/new", "SecretString": True}
+        if keys is not None:
+            parameters["Tags"] = {k: "x" for k in sorted(keys)}
+        result = check_access_not_granted(world, actions=_TAGGING, variants=({"parameters": parameters},))
+        if result.passed:
+            continue
+        tags = None if keys is None else {k: "x" for k in keys}
+        shown = "no Tags at all" if keys is None else f"Tags {sorted(keys)}"
+        actions = ", ".join(sorted({w.action.partition(":")[2] for w in result.witnesses}))
+        decision = authorize(world, tagging_request(tags))
+        why = _condition_reasons(decision) if decision.allowed else "; ".join(result.witnesses[0].responsible)
+        lines.append(f"  - {actions} with {shown} is allowed but must be denied ({why})")
+    return lines
+
+
+_TAGGING = ("secretsmanager:CreateSecret", "secretsmanager:TagResource")
 
 
 def _wrong(world: World, tags: dict[str, str] | None, expected: bool) -> str:

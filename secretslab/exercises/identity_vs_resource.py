@@ -1,10 +1,11 @@
 """The checker of notebook 01 (identity-based versus resource-based policies): the identity
 policy that lets group devs read team/shared-config, and nothing more, decided on the world of
-``data/identity-vs-resource.json`` with ``authorize`` and ``diff``."""
+``data/identity-vs-resource.json`` with ``authorize`` and ``check_no_new_access`` (every request,
+secrets that do not exist yet included)."""
 
 from __future__ import annotations
 
-from ..analysis import diff
+from ..analysis import check_no_new_access
 from ..authorization import authorize
 from ..policy.parsing import check_policy
 from ..problems import ProblemCode
@@ -15,18 +16,17 @@ from .common import (
     PROD,
     REGION,
     RIGHT,
+    beyond,
     never_raises,
     policy_document,
     problems_text,
-    short,
     why_denied,
+    witness_lines,
 )
 
 DEVS = f"arn:aws:iam::{PROD}:group/devs"
 ALICE = f"arn:aws:iam::{PROD}:user/alice"
 SHARED_CONFIG = f"arn:aws:secretsmanager:{REGION}:{PROD}:secret:team/shared-config-Hc5Rn8"
-#: a secret that does not exist yet, to see whether a policy also grants tomorrow's secrets
-_PROBE_SECRET = f"arn:aws:secretsmanager:{REGION}:{PROD}:secret:team/payroll-Pr0b3x"
 
 
 @never_raises
@@ -60,34 +60,30 @@ def check_01(answer: object, world: object = None) -> str:
             f"{NOT_YET}: with this policy attached to devs, alice (a member) still cannot read "
             f"team/shared-config: {why_denied(decision, label)}."
         )
-    wanted = (ALICE, SHARED_CONFIG, GET)
-    extra = [c for c in diff(world, after).changes if (c.principal, c.resource, c.action) != wanted]
+    members = {u.arn for u in world.users if DEVS in u.groups}
+    result = check_no_new_access(world, after)
+    extra = beyond(
+        result, lambda w: (w.principal in members, w.action, w.resource) == (True, GET, SHARED_CONFIG)
+    )
     if extra:
-        listed = "; ".join(
-            f"{'gains' if c.gained else 'loses'} {c.action} on {short(c.resource)} for {short(c.principal)}"
-            for c in extra
+        new = [w for w in extra if w.resource not in {s.arn for s in world.secrets}]
+        hint = (
+            " A secret created tomorrow under a wide pattern is readable too: name team/shared-config's "
+            "ARN (…:secret:team/shared-config-??????) instead."
+            if new
+            else " Grant only GetSecretValue, on team/shared-config only."
         )
-        return f"{NOT_YET}: alice can read team/shared-config, but the policy changes more: {listed}."
-    future = _with_probe_secret(after)
-    if authorize(future, {"principal": ALICE, "action": GET, "resource": _PROBE_SECRET}).allowed:
         return (
-            f"{NOT_YET}: alice can read team/shared-config, but the policy would also let devs read a "
-            "secret created tomorrow (team/payroll): name team/shared-config's ARN (…:secret:"
-            "team/shared-config-??????) instead of a wide pattern."
+            f"{NOT_YET}: alice can read team/shared-config, but the policy grants more than that. "
+            f"Over every request ({result.scope.requests}, secrets that do not exist yet included):\n"
+            f"{witness_lines(extra)}\n{hint.strip()}"
         )
     deciding = decision.main_step.evaluation.deciding_policy if decision.main_step else None
     return (
         f"{RIGHT}: attached to group devs, the policy lets every member read team/shared-config "
-        f"({decision.reason.value}, decided by {deciding}), and nothing else changes. No Principal "
+        f"({decision.reason.value}, decided by {deciding}), and of {result.scope.requests} requests "
+        "(every action, principal and secret, secrets that do not exist yet included) it allows no "
+        "other. No Principal "
         "is needed: in an identity policy the principal is implicit, and a group can only be "
         "granted this way, never by naming it in the secret policy."
     )
-
-
-def _with_probe_secret(world: World) -> World:
-    """``world`` with one more secret like team/shared-config but without a secret policy."""
-    data = world.to_dict()
-    template = next(s for s in data["secrets"] if s["arn"] == SHARED_CONFIG)
-    probe = dict(template, arn=_PROBE_SECRET, name="team/payroll", resource_policy=None)
-    data["secrets"] = [*data["secrets"], probe]
-    return World.from_dict(data)

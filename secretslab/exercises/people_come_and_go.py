@@ -1,15 +1,27 @@
 """The checker of notebook 04 (people come and go): the principals to name in the secret policy
 of shared/payments-legacy-api so that exactly the current members of payments-team read it,
-decided on the world of ``data/people-come-and-go.json`` with ``who_can``."""
+decided on the world of ``data/people-come-and-go.json`` with ``check_no_new_access`` against
+the same policy naming exactly the team, both ways."""
 
 from __future__ import annotations
 
-from ..analysis import who_can
+from ..analysis import check_no_new_access
 from ..authorization import authorize
 from ..policy.parsing import check_policy
 from ..problems import ProblemCode
 from ..world import World
-from .common import GET, NOT_YET, PROD, REGION, RIGHT, never_raises, problems_text, short, type_name
+from .common import (
+    GET,
+    NOT_YET,
+    PROD,
+    REGION,
+    RIGHT,
+    never_raises,
+    problems_text,
+    short,
+    type_name,
+    witness_lines,
+)
 
 PAYMENTS_TEAM = f"arn:aws:iam::{PROD}:group/payments-team"
 PAYMENTS_LEGACY = f"arn:aws:secretsmanager:{REGION}:{PROD}:secret:shared/payments-legacy-api-Lg8Ap2"
@@ -55,28 +67,44 @@ def check_04(answer: object, world: object = None) -> str:
             "policy that names a principal that does not exist."
         )
     after = World.from_dict(data)
-    problems = _team_problems(world, after, named)
+    members = sorted(u.arn for u in world.users if PAYMENTS_TEAM in u.groups)
+    statement["Principal"] = {"AWS": members}
+    team = World.from_dict(data)  # the same policy naming exactly the team: what the answer must match
+    problems = _team_problems(after, team, named, set(members))
     if problems:
-        return f"{NOT_YET}:\n" + "\n".join(f"  - {p}" for p in problems)
-    names = ", ".join(sorted(short(u.arn) for u in world.users if PAYMENTS_TEAM in u.groups))
+        return f"{NOT_YET}:\n" + "\n".join(problems)
+    names = ", ".join(short(m) for m in members)
     return (
-        f"{RIGHT}: exactly the team ({names}) reads shared/payments-legacy-api. With a list of ARNs "
-        "this edit is due at every joiner and leaver, in every such policy; with the group design one "
-        "membership change does it."
+        f"{RIGHT}: exactly the team ({names}) reads shared/payments-legacy-api, and over every request "
+        "(every action, principal and secret) the policy allows nothing a policy naming the team "
+        "would not. With a list of ARNs this edit is due at every joiner and leaver, in every such "
+        "policy; with the group design one membership change does it."
     )
 
 
-def _team_problems(world: World, after: World, named: list[str]) -> list[str]:
-    """How the readers of the secret in ``after`` differ from the team, and which named
-    principals are only denied by luck."""
-    members = {u.arn for u in world.users if PAYMENTS_TEAM in u.groups}
-    readers = {w.principal for w in who_can(after, GET, PAYMENTS_LEGACY) if w.kind == "user"}
-    problems = [f"{short(a)} is on the team but cannot read it" for a in sorted(members - readers)]
-    problems += [f"{short(a)} can read it but is not on the team" for a in sorted(readers - members)]
-    for arn in sorted(set(named) - members - readers):
+def _team_problems(after: World, team: World, named: list[str], members: set[str]) -> list[str]:
+    """What the answer's policy allows that naming the team would not, what it no longer allows,
+    and the named principals that are only denied by luck."""
+    problems = [
+        f"  - {short(w.principal)} can read it but is not on the team"
+        for w in check_no_new_access(team, after, actions=[GET]).witnesses
+        if w.resource == PAYMENTS_LEGACY
+    ]
+    problems += [
+        f"  - {short(w.principal)} is on the team but cannot read it"
+        for w in check_no_new_access(after, team, actions=[GET]).witnesses
+        if w.resource == PAYMENTS_LEGACY
+    ]
+    others = check_no_new_access(team, after)
+    extra = [w for w in others.witnesses if (w.action, w.resource) != (GET, PAYMENTS_LEGACY)]
+    if extra:
+        problems.append(witness_lines(extra))
+    for arn in sorted(set(named) - members):
         decision = authorize(after, {"principal": arn, "action": GET, "resource": PAYMENTS_LEGACY})
+        if decision.allowed:
+            continue
         problems.append(
-            f"{short(arn)} is named although not on the team (denied only because "
+            f"  - {short(arn)} is named although not on the team (denied only because "
             f"{decision.reason.summary}: {decision.deciding_policy}); a stale ARN is a grant waiting "
             "to come back"
         )

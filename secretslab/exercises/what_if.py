@@ -1,16 +1,27 @@
 """The checker of notebook 05 (what-if analysis): an edited world in which contractor may read
 prod/db and no other access changes, decided on the world of ``data/organization-guardrails.json``
-with ``authorize`` and ``diff``."""
+with ``authorize`` and ``check_no_new_access`` over every request, both ways."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..analysis import diff
+from ..analysis import check_no_new_access
 from ..authorization import authorize
 from ..problems import ScenarioError
 from ..world import World
-from .common import GET, NOT_YET, PROD, REGION, RIGHT, never_raises, problems_text, why_denied
+from .common import (
+    GET,
+    NOT_YET,
+    PROD,
+    REGION,
+    RIGHT,
+    beyond,
+    never_raises,
+    problems_text,
+    why_denied,
+    witness_lines,
+)
 
 CONTRACTOR = f"arn:aws:iam::{PROD}:user/contractor"
 PROD_DB = f"arn:aws:secretsmanager:{REGION}:{PROD}:secret:prod/db-AbC123"
@@ -46,15 +57,18 @@ def check_05(answer: object, world: object = None) -> str:
             f"{why_denied(decision, 'contractor')}. sl.suggest_fixes(world, request) lists the "
             "smallest edits."
         )
-    wanted = (CONTRACTOR, PROD_DB, GET)
-    changes = [c for c in diff(world, answer).changes if (c.principal, c.resource, c.action) != wanted]
-    if changes:
-        listed = "\n".join(f"  {c}" for c in changes)
+    gained = beyond(check_no_new_access(world, answer), lambda w: w.request == request)
+    lost = check_no_new_access(answer, world).witnesses
+    if gained or lost:
+        parts = [witness_lines(gained)] if gained else []
+        parts += [witness_lines(list(lost), "no longer allows")] if lost else []
         return (
-            f"{NOT_YET}: contractor can read prod/db, but the edit changes other accesses too:\n{listed}\n"
-            "Widen only what the request needs."
+            f"{NOT_YET}: contractor can read prod/db, but the edit changes other requests too:\n"
+            + "\n".join(parts)
+            + "\nWiden only what the request needs: one action, on one secret."
         )
     return (
-        f"{RIGHT}: contractor reads prod/db ({decision.reason.value}) and the diff shows no other "
-        "access gained or lost: the edit is as small as the question."
+        f"{RIGHT}: contractor reads prod/db ({decision.reason.value}) and no other request changes — "
+        "checked over every action, principal and secret, secrets that do not exist yet included: "
+        "the edit is as small as the question."
     )

@@ -24,6 +24,7 @@ from ..problems import PathPart, Problem, input_limits
 from .entities import Account, Gap, Group, Key, Organization, OrgPolicy, Role, Secret, Session, User
 from .index import Index
 from .quotas import inline_problems, trust_policy_size
+from .read_entities import own_copy
 from .reader import read_world
 from .writer import world_to_dict
 
@@ -150,7 +151,7 @@ class World:
         if isinstance(document, Policy):
             policy = document
         else:
-            policy = read_policy(document, ref.kind, size_limit=self._size_limit(ref))
+            policy = read_policy(own_copy(document), ref.kind, size_limit=self._size_limit(ref))
         return self._edit(ref, policy, name)
 
     def _size_limit(self, ref: PolicyRef) -> SizeLimit | None:

@@ -6,6 +6,7 @@ even when AWS would refuse them: ``World.problems`` reports those.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -100,6 +101,19 @@ _KEY = {
 }
 
 
+def own_copy(document: Any) -> Any:
+    """A copy of a policy document given as data, for the world to keep as the policy's source:
+    the caller may edit its dict afterwards (exercises and what-if analyses edit a world's dict to
+    build the next world) without editing this world. Text is immutable and kept as it is; a
+    document too deep to copy is kept too, and its parser reports the depth."""
+    if isinstance(document, (str, bytes)):
+        return document
+    try:
+        return copy.deepcopy(document)
+    except RecursionError:
+        return document
+
+
 class EntityReader(Fields):
     """One reader of entities; problems collect in ``problems``."""
 
@@ -110,7 +124,7 @@ class EntityReader(Fields):
         checked against ``size_limit`` when the holder's quota is not its kind's."""
         if value is None:
             return None
-        return read_policy(value, kind, size_limit=size_limit)
+        return read_policy(own_copy(value), kind, size_limit=size_limit)
 
     def policies(
         self, value: Any, path: Path, kind: PolicyKind, what: str, size_limit: SizeLimit | None = None
@@ -124,7 +138,7 @@ class EntityReader(Fields):
                     ProblemCode.INVALID_FIELD, f"each entry of {what} is a policy document, found null", ipath
                 )
                 continue
-            out.append(read_policy(item, kind, size_limit=size_limit))
+            out.append(read_policy(own_copy(item), kind, size_limit=size_limit))
         return tuple(out)
 
     # -- the world
