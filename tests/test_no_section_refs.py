@@ -13,7 +13,7 @@ Every source of text a user reads is walked and must be free of such references:
   HTML and JSON of the decision on each expectation and of the fixes suggested for the denied
   ones, and the analyzer's findings;
 * the widgets' labels and renderings;
-* the notebooks' markdown and code.
+* the notebooks' markdown and code, and the README.
 
 Developer docstrings and code comments may keep "§": they are for readers of the source, who
 have semantics.md. The pages user-facing text cites live in ``secretslab.pages``; every AWS page a
@@ -358,6 +358,12 @@ def test_widget_labels_and_renderings_cite_no_section() -> None:
                 choices = {"key": key, "path": route, "secret_policy": grant}
                 texts.append((f"render_builder({choices})", W.render_builder(choices).html))
     assert not unreachable(texts)
+
+
+def test_readme_cites_no_section() -> None:
+    """The README is the first page a trainer reads; it may name the design notes (for developers)
+    but cites no section of them."""
+    assert "§" not in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 # -- the notebooks (attendees read every cell)
