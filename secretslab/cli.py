@@ -147,7 +147,7 @@ def _parser() -> argparse.ArgumentParser:
     sim.set_defaults(run=_simulate)
 
     auth = sub.add_parser("authorize", help="decide one request on a scenario and explain why")
-    auth.add_argument("scenario", help="scenario file (JSON or YAML, semantics §1.1)")
+    auth.add_argument("scenario", help="scenario file (JSON or YAML, in the format of the files in data/)")
     auth.add_argument("--principal", required=True, help="ARN of the caller")
     auth.add_argument("--action", required=True, help="for example secretsmanager:GetSecretValue")
     auth.add_argument(

@@ -13,11 +13,14 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-IAM_QUOTAS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
-SECRETS_MANAGER_QUOTAS = "https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html"
-KMS_QUOTAS = "https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html"
-ORGANIZATIONS_QUOTAS = "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html"
-ASSUME_ROLE = "https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html"
+# the AWS pages that state the quotas (every page user-facing text cites lives in ``pages``)
+from .pages import ASSUME_ROLE as ASSUME_ROLE
+from .pages import CREATE_ALIAS as CREATE_ALIAS
+from .pages import CREATE_SECRET as CREATE_SECRET
+from .pages import IAM_QUOTAS as IAM_QUOTAS
+from .pages import KMS_QUOTAS as KMS_QUOTAS
+from .pages import ORGANIZATIONS_QUOTAS as ORGANIZATIONS_QUOTAS
+from .pages import SECRETS_MANAGER_QUOTAS as SECRETS_MANAGER_QUOTAS
 
 
 class Count(StrEnum):
@@ -125,11 +128,9 @@ SESSION_NAME = re.compile(r"\A[A-Za-z0-9_+=,.@-]{2,64}\Z")
 
 #: Secrets Manager CreateSecret, Name: 1 to 512 characters, ASCII letters, digits and ``/_+=.@-``.
 SECRET_NAME = re.compile(r"\A[A-Za-z0-9/_+=.@-]{1,512}\Z")
-CREATE_SECRET = "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html"
 #: KMS CreateAlias, AliasName: ``alias/`` then letters, digits and ``/_-``, 1 to 256 characters in
 #: all; ``alias/aws/`` is reserved for AWS managed keys.
 KMS_ALIAS = re.compile(r"\Aalias/[A-Za-z0-9/_-]{1,250}\Z")
-CREATE_ALIAS = "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html"
 
 # -- input limits of our own
 

@@ -19,6 +19,7 @@ from ..arn import Arn
 from ..evaluation.context import Values
 from ..evaluation.request import Attached
 from ..evaluation.results import RejectedPolicy
+from ..pages import GET_SECRET_VALUE
 from ..policy.model import PolicyKind
 from ..policy.parsing import read_policy
 from ..policy.public import public_statements
@@ -49,7 +50,7 @@ def plan_secretsmanager(world: World, request: Request, caller: Caller, plan: Pl
         plan.note(
             f"no secret named {quoted(request.resource)} in account {caller.principal.account}: "
             "a bare name resolves in the caller's own account; use the ARN across "
-            "accounts (§10.4)"
+            f"accounts (see {GET_SECRET_VALUE})"
         )
     arn, account, region = request.resource, caller.principal.account, None
     if secret is not None:
@@ -94,7 +95,7 @@ def _after_main(
         plan.note(
             f"{request.resource} is not a secret of the world: its key is unknown, so the KMS "
             "calls are not evaluated (AWS answers ResourceNotFoundException for a "
-            "secret that does not exist, §10.9)"
+            "secret that does not exist)"
         )
     for sub in steps.steps:
         if unknown and sub.action.startswith("kms:"):

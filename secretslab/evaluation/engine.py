@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..pages import RCPS
 from ..policy.model import Effect, Statement
 from .conditions import evaluate_condition
 from .grants import Grants, limiting
@@ -165,7 +166,8 @@ class _Check:
         )
         if exempt:
             self.notes.append(
-                "RCPs do not apply here (AWS managed key, service-linked role or an exempt action, §8.4)"
+                "RCPs do not apply here (AWS managed key, service-linked role or an exempt action; "
+                f"see {RCPS})"
             )
             return ()
         return req.rcps

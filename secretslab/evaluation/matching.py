@@ -16,6 +16,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import NamedTuple
 
+from ..pages import NOT_PRINCIPAL
 from ..policy.checks import STALE_PRINCIPAL_ID
 from ..policy.model import PrincipalElement, ResourceElement
 from .context import Context
@@ -57,7 +58,7 @@ class ElementResult(NamedTuple):  # a NamedTuple: immutable, and cheap to build 
             return (
                 "no Resource element: the statement applies to its own resource"
                 if self.matched
-                else "no Resource element: the statement applies to nothing (§3.7)"
+                else "no Resource element: the statement applies to nothing"
             )
         if self.negated:
             if self.state is ElementState.LISTED:
@@ -164,7 +165,7 @@ def match_principal(element: PrincipalElement, principal: Principal, *, deny: bo
     if deny:
         for link, value in chain(principal):
             if _listed(element, principal, link, value):
-                return PrincipalResult(True, None, f"the Deny names the caller's {link} {value} (§4.6)")
+                return PrincipalResult(True, None, f"the Deny names the caller's {link} {value}")
         return PrincipalResult(
             False, None, f"the Deny names nothing in {principal.arn}'s chain{_stale_note(element)}"
         )
@@ -224,7 +225,7 @@ def _not_principal(element: PrincipalElement, principal: Principal) -> Principal
         return PrincipalResult(
             True,
             None,
-            "NotPrincipal always applies to a principal with a permissions boundary (§4.7)",
+            f"NotPrincipal always applies to a principal with a permissions boundary (see {NOT_PRINCIPAL})",
         )
     if element.wildcard:
         return PrincipalResult(False, None, 'NotPrincipal "*" excludes every principal')
@@ -236,5 +237,5 @@ def _not_principal(element: PrincipalElement, principal: Principal) -> Principal
         None,
         "NotPrincipal does not list the caller's "
         + ", ".join(missing)
-        + " (every element must be listed, §4.7)",
+        + f" (every element must be listed; see {NOT_PRINCIPAL})",
     )

@@ -16,6 +16,15 @@ from functools import lru_cache
 from typing import Any
 
 from ..arn import ACCOUNT_ID, Arn
+from ..pages import (
+    KEY_POLICY_OVERVIEW,
+    MULTIVALUED_KEYS,
+    NOT_PRINCIPAL,
+    PRINCIPAL,
+    RCP_SYNTAX,
+    RESOURCE,
+    ROLE_TRUST_POLICY,
+)
 from ..problems import PathPart, Problem, ProblemCode, quoted
 from . import catalog
 from .model import Condition, Effect, PolicyKind, PrincipalElement
@@ -82,7 +91,7 @@ def check_placement(kind: PolicyKind, effect: Effect | None, present: set[str], 
                 out.append(
                     Problem(
                         ProblemCode.PRINCIPAL_NOT_ALLOWED,
-                        f"{_a(kind.label)} has no {name}: its principal is implicit (§3.3)",
+                        f"{_a(kind.label)} has no {name}: its principal is implicit (see {PRINCIPAL})",
                         (*path, name),
                     )
                 )
@@ -111,7 +120,7 @@ def check_placement(kind: PolicyKind, effect: Effect | None, present: set[str], 
         out.append(
             Problem(
                 ProblemCode.NOT_PRINCIPAL_WITH_ALLOW,
-                "NotPrincipal with Allow is not supported; use Deny (§3.5)",
+                f"NotPrincipal with Allow is not supported; use Deny (see {NOT_PRINCIPAL})",
                 (*path, "NotPrincipal"),
             )
         )
@@ -121,7 +130,7 @@ def check_placement(kind: PolicyKind, effect: Effect | None, present: set[str], 
                 out.append(
                     Problem(
                         ProblemCode.RESOURCE_NOT_ALLOWED,
-                        f"a trust policy applies to its role: remove {name} (§3.12)",
+                        f"a trust policy applies to its role: remove {name} (see {ROLE_TRUST_POLICY})",
                         (*path, name),
                     )
                 )
@@ -131,7 +140,7 @@ def check_placement(kind: PolicyKind, effect: Effect | None, present: set[str], 
                 Problem(
                     ProblemCode.RCP_ALLOW,
                     "custom RCPs can only Deny; RCPFullAWSAccess is the "
-                    "only Allow and is attached implicitly (§3.10)",
+                    f"only Allow and is attached implicitly (see {RCP_SYNTAX})",
                     (*path, "Effect"),
                 )
             )
@@ -139,7 +148,7 @@ def check_placement(kind: PolicyKind, effect: Effect | None, present: set[str], 
             out.append(
                 Problem(
                     ProblemCode.ELEMENT_NOT_SUPPORTED,
-                    "RCPs do not support NotAction (§3.10)",
+                    f"RCPs do not support NotAction (see {RCP_SYNTAX})",
                     (*path, "NotAction"),
                 )
             )
@@ -160,7 +169,7 @@ def check_missing_resource(kind: PolicyKind, present: set[str], path: Path) -> l
             Problem(
                 ProblemCode.KEY_STATEMENT_WITHOUT_RESOURCE,
                 "this key-policy statement has no Resource, so it applies to nothing; "
-                'use "Resource": "*" (§3.7)',
+                f'use "Resource": "*" (see {KEY_POLICY_OVERVIEW})',
                 path,
             )
         ]
@@ -193,7 +202,7 @@ def check_principal_value(kind: PolicyKind, ptype: str, value: str, path: Path) 
                 Problem(
                     ProblemCode.WILDCARD_PRINCIPAL_IN_TRUST,
                     'Principal "*" lets any AWS principal assume the role unless conditions '
-                    "restrict it (ambiguity A20)",
+                    f"restrict it (see {PRINCIPAL})",
                     path,
                 )
             ]
@@ -220,7 +229,7 @@ def check_principal_value(kind: PolicyKind, ptype: str, value: str, path: Path) 
             Problem(
                 ProblemCode.GROUP_PRINCIPAL,
                 f"{value} is an IAM group; groups are not principals and cannot be named "
-                "in a resource-based policy (§2.6, §3.4)",
+                f"in a resource-based policy (see {PRINCIPAL})",
                 path,
                 hint="grant the group through an identity-based policy attached to it",
             )
@@ -230,7 +239,7 @@ def check_principal_value(kind: PolicyKind, ptype: str, value: str, path: Path) 
             Problem(
                 ProblemCode.PARTIAL_WILDCARD_PRINCIPAL,
                 f"{quoted(value)} uses a wildcard for part of a principal; only the whole value "
-                '"*" is allowed (§3.4)',
+                f'"*" is allowed (see {PRINCIPAL})',
                 path,
                 hint='use "Principal": "*" with an ArnLike condition on aws:PrincipalArn',
             )
@@ -261,7 +270,7 @@ def check_rcp_principal(principal: PrincipalElement | None, path: Path) -> list[
     return [
         Problem(
             ProblemCode.RCP_PRINCIPAL,
-            'an RCP statement takes "Principal": "*" and narrows with conditions (§3.10)',
+            f'an RCP statement takes "Principal": "*" and narrows with conditions (see {RCP_SYNTAX})',
             (*path, "Principal"),
         )
     ]
@@ -328,7 +337,8 @@ def check_resource(kind: PolicyKind, pattern: str, path: Path) -> list[Problem]:
         return [
             Problem(
                 ProblemCode.SERVICE_WILDCARD_IN_RESOURCE,
-                f"the service part of {quoted(pattern)} cannot be wildcarded; it is read literally (§4.3)",
+                f"the service part of {quoted(pattern)} cannot be wildcarded; it is read literally "
+                f"(see {RESOURCE})",
                 path,
             )
         ]
@@ -361,7 +371,7 @@ def _check_condition(key: str, op: Operator, effect: Effect | None, path: Path) 
                 Problem(
                     ProblemCode.SET_OPERATOR_ON_SINGLE_VALUED_KEY,
                     f"{key} is single-valued ({typ}); {op.qualifier} treats its value as a "
-                    "one-element set (§5.14)",
+                    f"one-element set (see {MULTIVALUED_KEYS})",
                     path,
                 )
             )
@@ -369,7 +379,8 @@ def _check_condition(key: str, op: Operator, effect: Effect | None, path: Path) 
             out.append(
                 Problem(
                     ProblemCode.MULTIVALUED_KEY_WITHOUT_SET_OPERATOR,
-                    f"{key} is multivalued ({typ}); {op.name} matches when any value matches (§5.15)",
+                    f"{key} is multivalued ({typ}); {op.name} matches when any value matches "
+                    f"(see {MULTIVALUED_KEYS})",
                     path,
                     hint=f"ForAnyValue:{op.name} or ForAllValues:{op.name}",
                 )
@@ -379,7 +390,7 @@ def _check_condition(key: str, op: Operator, effect: Effect | None, path: Path) 
             Problem(
                 ProblemCode.FOR_ALL_VALUES_WITH_ALLOW,
                 f"ForAllValues is true when {key} is absent, so this Allow also applies to "
-                "requests without the key (§5.14)",
+                f"requests without the key (see {MULTIVALUED_KEYS})",
                 path,
                 hint=f'add {{"Null": {{"{key}": "false"}}}}',
             )

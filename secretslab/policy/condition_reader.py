@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..pages import POLICY_VARIABLES
 from ..problems import Problem, ProblemCode, quoted
 from . import checks
 from .model import Condition, Effect
@@ -107,7 +108,7 @@ class ConditionReader(Reader):
                     Problem(
                         ProblemCode.VARIABLE_NOT_SUBSTITUTED,
                         f"{operator.base} takes no policy variables: "
-                        f"{quoted(text)} is compared literally (§6.1)",
+                        f"{quoted(text)} is compared literally (see {POLICY_VARIABLES})",
                         path,
                     )
                 )

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+from ..pages import NOT_ACTION
 from ..problems import Problem, ProblemCode, quoted
 from . import checks
 from .model import (
@@ -91,7 +92,8 @@ class ElementReader(Reader):
             self.problems.append(
                 Problem(
                     ProblemCode.NOT_ACTION_WITH_ALLOW,
-                    "Allow with NotAction allows every action not listed, in every service (§4.2)",
+                    "Allow with NotAction allows every action not listed, in every service "
+                    f"(see {NOT_ACTION})",
                     (*path, name),
                 )
             )

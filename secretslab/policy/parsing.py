@@ -19,6 +19,7 @@ from typing import Any
 
 from ..limits import POLICY_SIZE, SizeLimit
 from ..loading import depth_problems, load_json
+from ..pages import VERSION
 from ..problems import InvalidPolicyError, Problem, ProblemCode, limit_problem, quoted
 from . import checks
 from .condition_reader import ConditionReader
@@ -139,7 +140,8 @@ class _Parser(ElementReader, ConditionReader):
             self.problems.append(
                 Problem(
                     ProblemCode.MISSING_VERSION,
-                    "no Version: AWS reads the policy as 2008-10-17, where ${...} is literal text (§3.6)",
+                    "no Version: AWS reads the policy as 2008-10-17, where ${...} is literal text "
+                    f"(see {VERSION})",
                     (),
                     hint='"Version": "2012-10-17"',
                 )

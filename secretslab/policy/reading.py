@@ -12,6 +12,7 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
+from ..pages import VERSION
 from ..problems import PathPart, Problem, ProblemCode, quoted
 from .model import PolicyKind
 from .variables import Template, parse_template
@@ -47,7 +48,7 @@ class Reader:
             Problem(
                 ProblemCode.VARIABLES_NEED_2012,
                 f"{quoted(text)} holds a policy variable but "
-                "the policy is not Version 2012-10-17, so it is literal text (§3.6)",
+                f"the policy is not Version 2012-10-17, so it is literal text (see {VERSION})",
                 path,
                 hint='"Version": "2012-10-17"',
             )

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..pages import POLICY_VARIABLES
 from ..problems import ProblemCode, quoted
 from .wildcards import Pieces
 
@@ -93,7 +94,8 @@ def _part(inner: str, notes: list[TemplateNote]) -> Part | None:
         notes.append(
             TemplateNote(
                 ProblemCode.SPACE_IN_VARIABLE,
-                f"'${{{inner}}}' has spaces inside the braces; read as '${{{key}}}' (ambiguity A19)",
+                f"'${{{inner}}}' has spaces inside the braces; read as '${{{key}}}' (assumed: AWS's pages "
+                f"disagree on such spaces; see {POLICY_VARIABLES})",
             )
         )
     return Var(key, default)

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..evaluation.context import Values, as_values
 from ..evaluation.rules import ServiceRules
+from ..pages import PUT_SECRET_VALUE, SECRETS_MANAGER_ENCRYPTION, UPDATE_SECRET
 from ..policy import catalog
 
 RULES = ServiceRules(
@@ -143,8 +144,8 @@ def _create(params: Mapping[str, Any], aws_managed: bool) -> Plan:
         )
         steps.append(SubRequest("kms:Decrypt", Target.KEY, "validate access to the key", VALIDATE_VERSION))
         notes.append(
-            "ambiguity A17 applied: key-validation calls for a customer managed key "
-            "on CreateSecret without a value"
+            "assumed where AWS's pages differ: key-validation calls for a customer managed key "
+            f"on CreateSecret without a value (see {SECRETS_MANAGER_ENCRYPTION})"
         )
     return Plan(tuple(steps), tuple(notes))
 
@@ -158,7 +159,10 @@ def _put_value(params: Mapping[str, Any], versions: Mapping[str, str]) -> Plan:
             params.get("ClientRequestToken") or "(new)",
         )
     ]
-    notes = ["ambiguity A6 applied: a new version needs only kms:GenerateDataKey"]
+    notes = [
+        "assumed where AWS's pages differ: a new version needs only kms:GenerateDataKey "
+        f"(see {PUT_SECRET_VALUE})"
+    ]
     token = params.get("ClientRequestToken")
     if token and token in set(versions.values()):
         steps.append(
@@ -207,8 +211,8 @@ def _update(params: Mapping[str, Any], key_changed: bool) -> Plan:
             )
         )
         notes.append(
-            "ambiguity A7 applied: without these the call succeeds and existing versions "
-            "stay under the old key"
+            "assumed where AWS's pages differ: without these the call succeeds and existing "
+            f"versions stay under the old key (see {UPDATE_SECRET})"
         )
     return Plan(tuple(steps), tuple(notes))
 
