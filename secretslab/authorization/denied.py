@@ -7,8 +7,11 @@ AWS writes most access denied messages as ``User: <principal ARN> is not authori
 <type> policy`` or ``because no <type> policy allows the <action> action``; when several policy
 types deny, the message names only one of them. Some services (AWS STS among them) do not add the
 context. When the ``kms:Decrypt`` that Secrets Manager makes for the caller is denied, the caller of
-``GetSecretValue`` sees Secrets Manager's own ``Access to KMS is not allowed``; the sentence of the
-KMS call itself is kept in ``AccessDenied.call``. Messages may also carry the ARN of the denying
+``GetSecretValue`` sees Secrets Manager's own ``Access to KMS is not allowed`` (AWS re:Post lists it
+with a variant for a secret on ``aws/secretsmanager`` read from another account, "You can't access
+a secret from a different AWS account if you encrypt the secret with the default KMS service key",
+which secretslab does not choose between); the sentence of the KMS call itself is kept in
+``AccessDenied.call``. Messages may also carry the ARN of the denying
 policy and an authorization ID; secretslab does not invent either.
 
 AWS pages: https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html,
