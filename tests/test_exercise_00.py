@@ -32,6 +32,9 @@ def world() -> sl.World:
         "identity policy of role AppRole",
         "Key policy",
         "  identity   POLICY ",
+        "the key policy",
+        "identity-based policy of role AppRole",
+        "resource-based policy",  # the key policy is the resource-based policy of kms:Decrypt
     ],
 )
 def test_either_missing_piece_is_right_and_both_are_explained(world: sl.World, answer: str) -> None:

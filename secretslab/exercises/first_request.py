@@ -44,7 +44,7 @@ def check_00(answer: object, world: World | None = None) -> str:
             f"{NOT_YET}: write, as text, the label of the policy that lacks a grant, as the decision "
             f"prints it under the call that failed ({step.action})."
         )
-    wanted = " ".join(answer.lower().split())
+    wanted = _words(answer)
     if wanted.startswith("secret policy"):
         main = decision.main_step
         grant = main.evaluation.deciding_policy if main is not None else None
@@ -65,6 +65,19 @@ def check_00(answer: object, world: World | None = None) -> str:
 
 def _read(world: World) -> Decision:
     return authorize(world, {"principal": READER, "action": GET, "resource": PROD_LEGACY})
+
+
+#: AWS's names for the two sides, as the decision labels them at a KMS call
+_ALIASES = (("identity-based policy", "identity policy"), ("resource-based policy", "key policy"))
+
+
+def _words(answer: str) -> str:
+    """The answer lower-cased, spaces collapsed, without a leading ``the``, in the labels' words."""
+    words = " ".join(answer.lower().split()).removeprefix("the ")
+    for name, label in _ALIASES:
+        if words.startswith(name):
+            return label + words[len(name) :]
+    return words
 
 
 def _named(policies: tuple[PolicyResult, ...], wanted: str) -> PolicyResult | None:
