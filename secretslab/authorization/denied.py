@@ -5,7 +5,9 @@ caller, an AssumeRole hop) and the reason code of that call.
 AWS writes most access denied messages as ``User: <principal ARN> is not authorized to perform:
 <action> on resource: <resource ARN> <context>``, where the context is ``with an explicit deny in a
 <type> policy`` or ``because no <type> policy allows the <action> action``; when several policy
-types deny, the message names only one of them. Some services (AWS STS among them) do not add the
+types deny, the message names only one of them; an SCP implicit deny is worded ``because no service
+control policy allows …`` here, although AWS notes that such a message may say "explicit deny"
+even when the denial is implicit. Some services (AWS STS among them) do not add the
 context. When the ``kms:Decrypt`` that Secrets Manager makes for the caller is denied, the caller of
 ``GetSecretValue`` sees Secrets Manager's own ``Access to KMS is not allowed`` (AWS re:Post lists it
 with a variant for a secret on ``aws/secretsmanager`` read from another account, "You can't access
