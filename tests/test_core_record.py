@@ -115,6 +115,44 @@ def test_stages_follow_the_flow_and_mark_the_deciding_one(read_world: sl.World) 
     assert set(after) == {StageState.NOT_REACHED}
 
 
+def test_stages_are_shown_in_the_order_of_aws_page() -> None:
+    """https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html:
+    deny evaluation, RCPs, SCPs, resource-based policies, identity-based policies, permissions
+    boundaries, session policies."""
+    assert list(Stage) == [
+        Stage.DENY,
+        Stage.RCP,
+        Stage.SCP,
+        Stage.RESOURCE,
+        Stage.IDENTITY,
+        Stage.BOUNDARY,
+        Stage.SESSION,
+        Stage.DECISION,
+    ]
+    assert [s.heading for s in Stage][1:3] == [
+        "Resource control policies (RCPs)",
+        "Service control policies (SCPs)",
+    ]
+
+
+def test_an_scp_implicit_deny_comes_after_the_rcps_it_passed() -> None:
+    world = sl.load_scenario(ROOT / "data" / "organization-guardrails.json")
+    create = sl.authorize(
+        world,
+        {
+            "principal": "arn:aws:sts::222222222222:assumed-role/SandboxDev/sam",
+            "action": "secretsmanager:CreateSecret",
+            "resource": "arn:aws:secretsmanager:us-east-1:222222222222:secret:sandbox/new-Sb9Nw3",
+            "parameters": {"Name": "sandbox/new", "SecretString": True},
+        },
+    )
+    ev = create.failed_step.evaluation
+    states = {s.stage: s.state for s in ev.stages}
+    assert ev.decided_at is Stage.SCP and states[Stage.SCP] is StageState.DECIDED
+    assert states[Stage.RCP] in (StageState.PASSED, StageState.NOT_APPLICABLE)
+    assert states[Stage.RESOURCE] is StageState.NOT_REACHED
+
+
 def test_explicit_deny_is_decided_at_the_deny_stage() -> None:
     deny = {"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}
     world = _alice_world(policies=[deny])

@@ -7,11 +7,14 @@ an imported world it depends on (semantics §12–13). Immutable data; rendering
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..evaluation.results import Evaluation, Outcome, Reason, RejectedPolicy
 from ..world.entities import Gap
 from .request import Request
+
+if TYPE_CHECKING:
+    from .denied import AccessDenied
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +151,14 @@ class Decision:
         """The step of the requested action itself (after the AssumeRole chain)."""
         index = main_step_index(len(self.request.assume_role_chain), self.steps)
         return self.steps[index] if len(self.steps) > index else None
+
+    @property
+    def access_denied(self) -> AccessDenied | None:
+        """The error AWS returns for this request when it is denied (code, operation, message, and
+        the authorization sentence of the call that failed); None when it is allowed."""
+        from .denied import access_denied
+
+        return access_denied(self)
 
     @property
     def unreached(self) -> tuple[PlannedStep, ...]:

@@ -1,6 +1,7 @@
-"""The stages of AWS's evaluation flow, as the engine records them for each evaluation: explicit
-deny in every policy, the SCP gate, resource control policies, the resource-based policy,
-identity-based policies, the permissions boundary and session policies, then the decision. Each
+"""The stages of AWS's evaluation flow, as the engine records them for each evaluation, in the order
+of AWS's page (semantics §12, teaching order): explicit deny in every policy, resource control
+policies, service control policies, the resource-based policy, identity-based policies, the
+permissions boundary and session policies, then the decision. Each
 stage says whether it decided, was passed, did not apply (no policy of its type) or was not
 reached; figures and widgets draw from this record instead of re-deriving it from reason codes.
 
@@ -25,11 +26,14 @@ class PolicyRole(StrEnum):
 
 
 class Stage(StrEnum):
-    """A stage of the flow, in the order the engine goes through them."""
+    """A stage of the flow, in the order of AWS's "How AWS enforcement code logic evaluates
+    requests" page: deny evaluation, RCPs, SCPs, resource-based, identity-based, permissions
+    boundaries, session policies. The decision never depends on this order (§8.9): RCPs can only
+    deny (RCPFullAWSAccess always allows), so they decide only at the deny stage."""
 
     DENY = "deny"
-    SCP = "scp"
     RCP = "rcp"
+    SCP = "scp"
     RESOURCE = "resource"
     IDENTITY = "identity"
     BOUNDARY = "boundary"
@@ -49,8 +53,8 @@ class Stage(StrEnum):
 
 _TITLES = {
     Stage.DENY: "Explicit deny (every policy)",
-    Stage.SCP: "Service control policies (SCPs)",
     Stage.RCP: "Resource control policies (RCPs)",
+    Stage.SCP: "Service control policies (SCPs)",
     Stage.RESOURCE: "Resource-based policy",
     Stage.IDENTITY: "Identity-based policies",
     Stage.BOUNDARY: "Permissions boundary",
@@ -58,8 +62,8 @@ _TITLES = {
     Stage.DECISION: "Decision",
 }
 _ROLES = {
-    Stage.SCP: PolicyRole.SCP,
     Stage.RCP: PolicyRole.RCP,
+    Stage.SCP: PolicyRole.SCP,
     Stage.RESOURCE: PolicyRole.RESOURCE,
     Stage.IDENTITY: PolicyRole.IDENTITY,
     Stage.BOUNDARY: PolicyRole.BOUNDARY,

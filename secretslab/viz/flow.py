@@ -1,5 +1,5 @@
 """The evaluation flow of one ``Evaluation``: AWS's order as a vertical chain of stages (semantics
-§8.2–§8.7 and §8.11) — explicit deny, SCPs, RCPs, the resource-based policy, identity-based
+§8.2–§8.7 and §8.11) — explicit deny, RCPs, SCPs, the resource-based policy, identity-based
 policies, the permissions boundary, session policies — then the decision with its §12 reason
 code. ``flow_stages`` is the figure's data: one entry per box, with what happened there.
 
@@ -149,7 +149,7 @@ _TAGS = {
 
 
 def evaluation_flow(evaluation: Evaluation, *, ax: Axes | None = None) -> Figure:
-    """AWS's evaluation flow (§8.11) as a vertical chain: explicit deny, SCPs, RCPs, the
+    """AWS's evaluation flow (§8.11) as a vertical chain: explicit deny, RCPs, SCPs, the
     resource-based policy, identity-based policies, the permissions boundary, session policies
     and the decision. The path this request took is blue; the stage that decided is coloured by
     the outcome and quotes the deciding statement (policy and Sid); stages with no policy, or
