@@ -187,7 +187,8 @@ def _caller_side(where: str, world: World, decision: Decision, step: Step) -> li
     label = f"{where}{' 1' if len(policies) > 1 and slot is not Slot.BOUNDARY else ''} of {words}"
     ref = PolicyRef(slot, owner.arn, None if slot is Slot.BOUNDARY else 0)
     statement = _statement(step, pending=_pending(world, decision, step))
-    text = f"Add an Allow of {_grant_text(step, statement)} to the {label}: so far it does not let {_caller(p)} do it."
+    grant = _grant_text(step, statement)
+    text = f"Add an Allow of {grant} to the {label}: so far it does not let {_caller(p)} do it."
     return [(Change(ADD, label, account_of(owner.arn) or "", owner.arn, statement, text, ref),)]
 
 
@@ -387,7 +388,8 @@ def _grant_text(step: Step, statement: Mapping[str, Any] | None = None) -> str:
     not made yet) when it is given."""
     secret = step.evaluation.context.single("kms:encryptioncontext:secretarn")
     if statement:
-        secret = statement.get("Condition", {}).get("StringLike", {}).get("kms:EncryptionContext:SecretARN", secret)
+        like = statement.get("Condition", {}).get("StringLike", {})
+        secret = like.get("kms:EncryptionContext:SecretARN", secret)
     via = f" through Secrets Manager for secret {secret}" if secret and step.action.startswith("kms:") else ""
     resource = statement.get("Resource", step.resource) if statement else step.resource
     return f"{step.action} on {resource}{via}"
