@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..arn import account_of
 from ..authorization import authorize
 from ..policy.model import Policy, Statement
 from ..policy.public import public_statements
@@ -73,9 +74,11 @@ def cross_account_grants_on_aws_managed_key(world: World) -> Iterator[Finding]:
             via = _role_read_by(world, s, secret)
             if via:
                 message += "; " + "; ".join(f"{who} already reads it by assuming {role}" for who, role in via)
+                roles = ", ".join(sorted({role for _, role in via}))
                 hint = (
-                    f"remove {s.label} from the secret policy: it grants nothing that works, and the "
-                    "read through the role needs no secret policy (a same-account request)"
+                    f"remove the principals of other accounts from {s.label} of the secret policy of "
+                    f"{secret.name}: their grant can never work, and their read through {roles} is a "
+                    "same-account request that needs no secret policy"
                 )
             yield finding(
                 world,
@@ -88,14 +91,14 @@ def cross_account_grants_on_aws_managed_key(world: World) -> Iterator[Finding]:
 
 
 def _role_read_by(world: World, statement: Statement, secret: Secret) -> list[tuple[str, str]]:
-    """(principal, role) for each role or user the statement names, when every one of them may
+    """(principal, role) for each role or user of another account the statement names, when every one may
     assume a role of the secret's account that may read the secret; [] otherwise (an account or
     "*" is named, or one of them has no such way)."""
     p = allowed(statement)
     if p is None or p.wildcard or p.accounts or p.sessions or p.federated_users:
         return []
-    callers = [(f"arn:aws:iam::{a}:role/{n}", _session(a, n)) for a, n in p.roles]
-    callers += [(arn, arn) for arn in p.users]
+    callers = [(f"arn:aws:iam::{a}:role/{n}", _session(a, n)) for a, n in p.roles if a != secret.account]
+    callers += [(arn, arn) for arn in p.users if account_of(arn) != secret.account]
     roles = [r for r in world.roles if r.account == secret.account and not r.service_linked]
     out: list[tuple[str, str]] = []
     for shown, caller in sorted(callers):
