@@ -4,6 +4,7 @@ world read, edited (``World.with_policy``) and written round-trips through ``Wor
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Protocol
 
 from ..policy.model import Policy
@@ -65,10 +66,11 @@ class WorldLike(Protocol):
 
 
 def world_to_dict(world: WorldLike) -> dict[str, Any]:
-    """The world in the format of §1.1 (policies as their original documents)."""
+    """The world in the format of §1.1 (policies as copies of their original documents: editing
+    the result, as a what-if does, never changes the world's own policies)."""
 
     def doc(policy: Policy | None) -> Any:
-        return None if policy is None else policy.source
+        return None if policy is None else copy.deepcopy(policy.source)
 
     out: dict[str, Any] = {
         "accounts": [_account(a) for a in world.accounts],
