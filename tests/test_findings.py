@@ -564,8 +564,8 @@ def test_a_dead_grant_on_aws_managed_key_is_to_be_removed_when_a_role_already_se
     (finding,) = [
         f for f in findings(_via_role_world()) if f.code == "CROSS_ACCOUNT_GRANT_ON_AWS_MANAGED_KEY"
     ]
-    assert finding.hint.startswith("remove ")
-    assert "re-encrypt" not in finding.hint
+    assert finding.hint.startswith("stop granting secretsmanager:GetSecretValue to the principals of other")
+    assert "re-encrypt" not in finding.hint and "need no KMS key" not in finding.hint
     assert f"already reads it by assuming arn:aws:iam::{A}:role/SecretReader" in finding.message
 
 
@@ -577,4 +577,20 @@ def test_a_grant_on_aws_managed_key_still_asks_for_a_customer_managed_key_when_n
         for f in findings(_via_role_world(reader_reads=False))
         if f.code == "CROSS_ACCOUNT_GRANT_ON_AWS_MANAGED_KEY"
     ]
-    assert "customer managed key" in finding.hint and not finding.hint.startswith("remove ")
+    assert "customer managed key" in finding.hint and not finding.hint.startswith("stop granting")
+
+
+def test_a_dead_grant_hint_keeps_the_actions_that_work_across_accounts() -> None:
+    """DescribeSecret needs no KMS key, so it works across accounts even on aws/secretsmanager
+    (https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples_cross.html):
+    only the read is dead, and the hint says the other actions work."""
+    data = _via_role_world().to_dict()
+    data["secrets"][0]["resource_policy"]["Statement"][0]["Action"] = [
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:DescribeSecret",
+    ]
+    (finding,) = [
+        f for f in findings(World.from_dict(data)) if f.code == "CROSS_ACCOUNT_GRANT_ON_AWS_MANAGED_KEY"
+    ]
+    assert finding.hint.startswith("stop granting secretsmanager:GetSecretValue ")
+    assert "need no KMS key and work" in finding.hint

@@ -51,8 +51,9 @@ _NEEDS_KMS = (
 def cross_account_grants_on_aws_managed_key(world: World) -> Iterator[Finding]:
     """``aws/secretsmanager`` admits only callers of its own account (``kms:CallerAccount``) and its
     policy cannot be edited, so another account can never read or write such a secret (§9.6). When
-    every principal the grant names already reads the secret by assuming a role of its account, the
-    grant is dead weight: the hint is to remove it, not to re-encrypt the secret."""
+    every principal of another account the grant names already reads the secret by assuming a role
+    of its account, the grant is dead weight: the hint is to stop granting those actions to them,
+    not to re-encrypt the secret."""
     for ref, secret, policy in _secret_policies(world):
         key = world.secret_key(secret)
         if not key.aws_managed:
@@ -73,12 +74,18 @@ def cross_account_grants_on_aws_managed_key(world: World) -> Iterator[Finding]:
             )
             via = _role_read_by(world, s, secret)
             if via:
-                message += "; " + "; ".join(f"{who} already reads it by assuming {role}" for who, role in via)
                 roles = ", ".join(sorted({role for _, role in via}))
+                message += "; " + "; ".join(f"{who} already reads it by assuming {role}" for who, role in via)
+                dead = ", ".join(needs_kms)
+                others = (
+                    ""
+                    if _only(s, needs_kms)
+                    else " (the other actions it grants them need no KMS key and work)"
+                )
                 hint = (
-                    f"remove the principals of other accounts from {s.label} of the secret policy of "
-                    f"{secret.name}: their grant can never work, and their read through {roles} is a "
-                    "same-account request that needs no secret policy"
+                    f"stop granting {dead} to the principals of other accounts in {s.label} of the secret "
+                    f"policy of {secret.name}{others}: that grant can never work, and their read through "
+                    f"{roles} is a same-account request that needs no secret policy"
                 )
             yield finding(
                 world,
@@ -107,6 +114,14 @@ def _role_read_by(world: World, statement: Statement, secret: Secret) -> list[tu
             return []
         out.append((shown, role))
     return out
+
+
+def _only(statement: Statement, granted: list[str]) -> bool:
+    """Whether the statement grants nothing but ``granted`` (its patterns match no other action)."""
+    if statement.action.negated:
+        return False
+    wanted = {a.lower() for a in granted}
+    return all(p.lower() in wanted for p in statement.action.patterns)
 
 
 def _session(account: str, role_name: str) -> str:
