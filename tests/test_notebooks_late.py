@@ -245,6 +245,20 @@ def test_05_findings_report_the_feed_shared_outside_the_organization() -> None:
     assert "EXTERNAL_ACCESS" in _output("05-what-if-analysis", "found = sl.findings(world)")
 
 
+def test_05_the_two_guards_on_secret_policies() -> None:
+    """Granting PutResourcePolicy to another account lets it rewrite the policy
+    (https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples_cross.html);
+    BlockPublicPolicy refuses a public policy and is off by default
+    (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutResourcePolicy.html)."""
+    name = "05-what-if-analysis"
+    assert "CROSS_ACCOUNT_PUT_RESOURCE_POLICY" in _output(name, '"secretsmanager:PutResourcePolicy"]')
+    blocked, stored = _output(name, '"BlockPublicPolicy": block').splitlines()
+    assert blocked == "BlockPublicPolicy=True: deny PUBLIC_POLICY_BLOCKED"
+    assert stored.startswith(
+        "BlockPublicPolicy=False: allow ALLOWED_IDENTITY stored without BlockPublicPolicy"
+    )
+
+
 def test_05_the_create_secret_fix_names_the_secret_with_question_marks() -> None:
     shown = _output("05-what-if-analysis", '"action": "secretsmanager:CreateSecret"')
     assert shown.startswith("today: SCP_IMPLICIT_DENY")
