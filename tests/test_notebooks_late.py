@@ -320,3 +320,19 @@ def test_06_the_principal_the_exercise_asks_for_is_not_printed_before_it() -> No
     for source, text in _run("06-audit-an-account"):
         for line in text.splitlines():
             assert not ("ci-bot" in line and "SecretReader" in line), (source[:40], line)
+
+
+def test_04_the_checker_takes_the_team_from_the_june_world_it_is_given() -> None:
+    """The exercise passes the world of June (frank joined, bob left): the checker must read the
+    team from the world it is given, not from the scenario file."""
+    from secretslab.exercises import check_04
+
+    data = sl.load_scenario(PEOPLE).to_dict()
+    team = "arn:aws:iam::111111111111:group/payments-team"
+    data["principals"]["users"].append(
+        {"arn": _user("frank"), "user_id": "AIDAEXAMPLEFRANK0001", "groups": [team]}
+    )
+    next(u for u in data["principals"]["users"] if u["arn"] == _user("bob"))["groups"] = []
+    june = sl.World.from_dict(data)
+    assert check_04(["alice", "carol", "frank"], june).startswith(RIGHT)
+    assert check_04(["alice", "bob", "carol"], june).startswith(NOT_YET)
