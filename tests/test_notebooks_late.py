@@ -68,10 +68,11 @@ def _output(name: str, marker: str) -> str:
 
 @pytest.mark.parametrize("name", LATE)
 def test_a_fresh_run_says_not_yet_and_never_right(name: str) -> None:
-    """Issue #10 item 2: a fresh run never prints "Right" for an exercise not done; the exercise
-    cell's own output starts with "Not yet"."""
+    """Issue #10 item 2: a fresh run never prints "Right" for an exercise not done, nor a "§" of
+    a document attendees do not have; the exercise cell's own output starts with "Not yet"."""
     cells = _run(name)
     assert not any(RIGHT in text for _, text in cells)
+    assert not any("§" in text for _, text in cells)  # outputs cite AWS pages too
     (exercise,) = [text for source, text in cells if "print(check_0" in source]
     assert exercise.startswith(NOT_YET)
 
