@@ -4,11 +4,14 @@ the removal of the deciding Deny or of what makes a policy invalid, a customer m
 of ``aws/secretsmanager``); each candidate is applied to a copy of the world and the request
 decided again, going on from the new first failing step — a breadth-first search over sets of at
 most four changes. A fix also names what else it grants or takes away among the world's accesses.
+A secret the world does not hold yet (CreateSecret) is granted as ``name-??????``: its random
+suffix is drawn at creation, so no fix can name it in advance.
 
 AWS pages: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 (§8), https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples_cross.html
 (§10.5), https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
-(§9.5), https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html (§9.6).
+(§9.5), https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html (§9.6),
+https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html (``??????``).
 """
 
 from __future__ import annotations
