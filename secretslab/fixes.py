@@ -4,11 +4,14 @@ the removal of the deciding Deny or of what makes a policy invalid, a customer m
 of ``aws/secretsmanager``); each candidate is applied to a copy of the world and the request
 decided again, going on from the new first failing step — a breadth-first search over sets of at
 most four changes. A fix also names what else it grants or takes away among the world's accesses.
+A secret the world does not hold yet (CreateSecret) is granted as ``name-??????``: its random
+suffix is drawn at creation, so no fix can name it in advance.
 
 AWS pages: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 (§8), https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples_cross.html
 (§10.5), https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
-(§9.5), https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html (§9.6).
+(§9.5), https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html (§9.6),
+https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html (``??????``).
 """
 
 from __future__ import annotations
@@ -186,8 +189,10 @@ def _caller_side(where: str, world: World, decision: Decision, step: Step) -> li
     words = name if isinstance(owner, Session) else f"{type(owner).__name__.lower()} {name}"
     label = f"{where}{' 1' if len(policies) > 1 and slot is not Slot.BOUNDARY else ''} of {words}"
     ref = PolicyRef(slot, owner.arn, None if slot is Slot.BOUNDARY else 0)
-    text = f"Add an Allow of {_grant_text(step)} to the {label}: so far it does not let {_caller(p)} do it."
-    return [(Change(ADD, label, account_of(owner.arn) or "", owner.arn, _statement(step), text, ref),)]
+    statement = _statement(step, pending=_pending(world, decision, step))
+    grant = _grant_text(step, statement)
+    text = f"Add an Allow of {grant} to the {label}: so far it does not let {_caller(p)} do it."
+    return [(Change(ADD, label, account_of(owner.arn) or "", owner.arn, statement, text, ref),)]
 
 
 def _resource_grant(
@@ -213,7 +218,8 @@ def _resource_grant(
         label, slot = (f"trust policy of role {holder.name}", Slot.TRUST) if holder else ("", Slot.TRUST)
     if holder is None:
         return []
-    statement, ref = _statement(step, p.principal_arn), PolicyRef(slot, holder.arn)
+    statement = _statement(step, p.principal_arn, pending=_pending(world, decision, step))
+    ref = PolicyRef(slot, holder.arn)
     text = f"Add to the {label} an Allow naming {_caller(p)} for {_grant_text(step)}."
     return [(Change(ADD, label, holder.account, holder.arn, statement, text, ref),)]
 
@@ -252,11 +258,12 @@ def _scp_grant(world: World, decision: Decision, step: Step) -> list[Group]:
     node = next((lv.node for lv in step.evaluation.scp_levels if not lv.allowed), None)
     if org is None or node is None:
         return []
-    label, grant = f"SCP Allow{step.action.partition(':')[2]} at {node}", _grant_text(step)
+    statement = _statement(step, pending=_pending(world, decision, step))
+    label, grant = f"SCP Allow{step.action.partition(':')[2]} at {node}", _grant_text(step, statement)
     ref = PolicyRef(Slot.SCP, node, len(org.scps))
     text = f"Attach to {node} an SCP allowing {grant}: {node} blocks {_caller(p)} and all accounts under it."
     name, account = f"Allow{step.action.partition(':')[2]}", org.management_account or p.account
-    return [(Change(ADD, label, account, node, _statement(step), text, ref, name),)]
+    return [(Change(ADD, label, account, node, statement, text, ref, name),)]
 
 
 def _remove_denies(world: World, decision: Decision, step: Step) -> list[Group]:
@@ -317,18 +324,25 @@ _MAKERS: dict[Reason, tuple[Callable[[World, Decision, Step], list[Group]], ...]
 }
 
 
-def _statement(step: Step, principal: str | None = None) -> dict[str, Any]:
+def _statement(step: Step, principal: str | None = None, *, pending: str | None = None) -> dict[str, Any]:
     """An Allow of exactly the step; a resource-based one names ``principal`` on ``"*"``, the resource
-    (§3.7–3.8, none in a trust policy §3.12). KMS calls pinned to Secrets Manager and the secret (§9.9)."""
+    (§3.7–3.8, none in a trust policy §3.12). KMS calls pinned to Secrets Manager and the secret (§9.9).
+    A secret that does not exist yet is named by ``pending`` (``…:secret:name-??????``, see
+    ``_pending``), never by a suffix nobody knows before CreateSecret draws it."""
     out: dict[str, Any] = {"Effect": "Allow"} | ({"Principal": {"AWS": principal}} if principal else {})
     out["Action"] = step.action
     if principal is None or resource_type(step.resource) != "role":
         out["Resource"] = step.resource if principal is None else "*"
+        if principal is None and pending is not None and _is_secret(step.resource):
+            out["Resource"] = pending
     ctx = step.evaluation.context
     via, secret = ctx.single("kms:viaservice"), ctx.single("kms:encryptioncontext:secretarn")
     if via and step.action.lower().startswith("kms:"):
-        pinned = {"kms:ViaService": via} | ({"kms:EncryptionContext:SecretARN": secret} if secret else {})
-        out["Condition"] = {"StringEquals": pinned}
+        out["Condition"] = {"StringEquals": {"kms:ViaService": via}}
+        if secret and pending is not None:
+            out["Condition"]["StringLike"] = {"kms:EncryptionContext:SecretARN": pending}
+        elif secret:
+            out["Condition"]["StringEquals"]["kms:EncryptionContext:SecretARN"] = secret
     return out
 
 
@@ -347,10 +361,41 @@ def _owner(world: World, p: Principal) -> User | Role | None:
     return world.role(p.role_arn or "") if p.type is PrincipalType.SESSION else None
 
 
-def _grant_text(step: Step) -> str:
+def _pending(world: World, decision: Decision, step: Step) -> str | None:
+    """``arn:…:secret:name-??????`` when the secret ``step`` acts on (or decrypts for) is not in the
+    world yet — CreateSecret, or any request on a secret still to be made: Secrets Manager appends
+    six random characters at creation, so a grant can only match them with ``??????``
+    (https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html).
+    The name is the request's ``Name``, else the ARN's without a six-character suffix."""
+    arn = step.resource
+    if not _is_secret(arn):
+        arn = step.evaluation.context.single("kms:encryptioncontext:secretarn") or ""
+    if ":secret:" not in arn or _WILD.search(arn) or world.secret(arn) is not None:
+        return None
+    head, name = arn.rsplit(":secret:", 1)
+    named = decision.request.parameters.get("Name")
+    name = named if isinstance(named, str) and named and not _WILD.search(named) else _SUFFIX.sub("", name)
+    return f"{head}:secret:{name}-??????"
+
+
+def _is_secret(arn: str) -> bool:
+    return arn.startswith("arn:") and arn.split(":", 5)[2:3] == ["secretsmanager"] and ":secret:" in arn
+
+
+_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}\Z")  # the random characters Secrets Manager appends (§2.3)
+_WILD = re.compile(r"[*?]")
+
+
+def _grant_text(step: Step, statement: Mapping[str, Any] | None = None) -> str:
+    """The step as a fix names it, with the secret ``statement`` matches (``name-??????`` for one
+    not made yet) when it is given."""
     secret = step.evaluation.context.single("kms:encryptioncontext:secretarn")
+    if statement:
+        like = statement.get("Condition", {}).get("StringLike", {})
+        secret = like.get("kms:EncryptionContext:SecretARN", secret)
     via = f" through Secrets Manager for secret {secret}" if secret and step.action.startswith("kms:") else ""
-    return f"{step.action} on {step.resource}{via}"
+    resource = statement.get("Resource", step.resource) if statement else step.resource
+    return f"{step.action} on {resource}{via}"
 
 
 def _caller(p: Principal) -> str:

@@ -381,6 +381,7 @@ def test_catalogue_codes_have_a_severity_and_a_title() -> None:
         "IDENTITY_READS_ALL_SECRETS",
         "TRUST_OTHER_ACCOUNT_WITHOUT_CONDITION",
         "INVALID_POLICY",
+        "EXTERNAL_ACCESS",
     }
     assert all(isinstance(sev, Severity) and title for sev, title in CATALOGUE.values())
 
@@ -479,3 +480,117 @@ def test_findings_on_public_case_worlds_are_catalogued_and_located() -> None:
         codes |= {f.code for f in found}
     assert worlds >= 10, f"only {worlds} public case worlds produce findings"
     assert len(codes) >= 4, f"the public case worlds exercise only {sorted(codes)}"
+
+
+# -- EXTERNAL_ACCESS: the zone of trust is the organization (issue #10)
+
+ORG_ACCOUNTS = [{"id": A, "org_id": "o-exampleorg1"}, {"id": B, "org_id": "o-exampleorg1"}, {"id": C}]
+
+
+def _org_world(principal: Any, *, accounts: list[dict[str, Any]] | None = None) -> World:
+    policy = _doc(_allow({"AWS": principal}, "secretsmanager:GetSecretValue"))
+    secret = {"arn": SECRET, "kms_key": CMK, "resource_policy": policy}
+    return World.from_dict(
+        {"accounts": ORG_ACCOUNTS if accounts is None else accounts, "secrets": [secret], "kms_keys": _keys()}
+    )
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [f"arn:aws:iam::{C}:role/PartnerRole", C, f"arn:aws:iam::{C}:root", "arn:aws:iam::444444444444:user/x"],
+    ids=["role", "account", "root", "unlisted-account"],
+)
+def test_external_access_fires_when_a_principal_outside_the_organization_is_named(principal: str) -> None:
+    """IAM Access Analyzer reports a secret shared outside its zone of trust, the organization
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-findings.html); an account
+    the world does not list is outside."""
+    got = _codes(_org_world(principal), "EXTERNAL_ACCESS")
+    assert got == [(Severity.HIGH, SECRET_POLICY, SECRET)]
+
+
+@pytest.mark.parametrize(
+    ("principal", "accounts"),
+    [(APP_ROLE, None), (B, None), (f"arn:aws:iam::{C}:role/PartnerRole", [{"id": A}, {"id": C}])],
+    ids=["role-in-org", "account-in-org", "no-organization-known"],
+)
+def test_external_access_is_silent_inside_the_organization_or_without_one(
+    principal: str, accounts: list[dict[str, Any]] | None
+) -> None:
+    """A grant to another account of the same organization stays inside the zone of trust; a
+    world that names no organization gives no zone to compare with (a stated limit)."""
+    assert _codes(_org_world(principal, accounts=accounts), "EXTERNAL_ACCESS") == []
+
+
+def test_organization_guardrails_reports_the_partner_feed_as_external_access() -> None:
+    """data/organization-guardrails.json shares shared/partner-feed with account 333333333333,
+    outside o-exampleorg1: the RCP blocks the read today, the finding still reports the grant."""
+    found = findings(load_scenario(ROOT / "data" / "organization-guardrails.json"))
+    external = [(f.code, f.location) for f in found if f.code == "EXTERNAL_ACCESS"]
+    assert external == [("EXTERNAL_ACCESS", "$.secrets[1].resource_policy.Statement[0]")]
+    assert "arn:aws:iam::333333333333:role/PartnerRole" in found[0].message
+
+
+# -- a dead cross-account grant on aws/secretsmanager when a role already serves the read
+
+
+def _via_role_world(*, reader_reads: bool = True) -> World:
+    """prod/legacy (A, aws/secretsmanager) names AppRole (B) in its secret policy; SecretReader (A)
+    trusts AppRole and, unless ``reader_reads`` is False, may read the secret."""
+    read = _doc(_read(SECRET))
+    reader = {
+        "arn": f"arn:aws:iam::{A}:role/SecretReader",
+        "trust_policy": _doc({"Effect": "Allow", "Principal": {"AWS": APP_ROLE}, "Action": "sts:AssumeRole"}),
+        "policies": [read] if reader_reads else [],
+    }
+    assume = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": reader["arn"]}
+    app = {"arn": APP_ROLE, "trust_policy": None, "policies": [_doc(_read(SECRET), assume)]}
+    policy = _doc(_allow({"AWS": APP_ROLE}, "secretsmanager:GetSecretValue"))
+    return World.from_dict(
+        {
+            "accounts": [{"id": A}, {"id": B}],
+            "principals": {"roles": [reader, app]},
+            "secrets": [{"arn": SECRET, "kms_key": AWS_KEY, "resource_policy": policy}],
+            "kms_keys": _keys(),
+        }
+    )
+
+
+def test_a_dead_grant_on_aws_managed_key_is_to_be_removed_when_a_role_already_serves_the_read() -> None:
+    """aws/secretsmanager never works across accounts
+    (https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples_cross.html),
+    and a principal that assumes a role of the secret's account reads it as a same-account caller
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_aws-accounts.html):
+    the secret policy's grant is dead, and the finding says to remove it, not to re-encrypt."""
+    (finding,) = [
+        f for f in findings(_via_role_world()) if f.code == "CROSS_ACCOUNT_GRANT_ON_AWS_MANAGED_KEY"
+    ]
+    assert finding.hint.startswith("stop granting secretsmanager:GetSecretValue to the principals of other")
+    assert "re-encrypt" not in finding.hint and "need no KMS key" not in finding.hint
+    assert f"already reads it by assuming arn:aws:iam::{A}:role/SecretReader" in finding.message
+
+
+def test_a_grant_on_aws_managed_key_still_asks_for_a_customer_managed_key_when_no_role_serves_it() -> None:
+    """The same world where SecretReader may not read the secret: the only way for AppRole is
+    the direct path, so the hint is the customer managed key."""
+    (finding,) = [
+        f
+        for f in findings(_via_role_world(reader_reads=False))
+        if f.code == "CROSS_ACCOUNT_GRANT_ON_AWS_MANAGED_KEY"
+    ]
+    assert "customer managed key" in finding.hint and not finding.hint.startswith("stop granting")
+
+
+def test_a_dead_grant_hint_keeps_the_actions_that_work_across_accounts() -> None:
+    """DescribeSecret needs no KMS key, so it works across accounts even on aws/secretsmanager
+    (https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples_cross.html):
+    only the read is dead, and the hint says the other actions work."""
+    data = _via_role_world().to_dict()
+    data["secrets"][0]["resource_policy"]["Statement"][0]["Action"] = [
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:DescribeSecret",
+    ]
+    (finding,) = [
+        f for f in findings(World.from_dict(data)) if f.code == "CROSS_ACCOUNT_GRANT_ON_AWS_MANAGED_KEY"
+    ]
+    assert finding.hint.startswith("stop granting secretsmanager:GetSecretValue ")
+    assert "need no KMS key and work" in finding.hint

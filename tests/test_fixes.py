@@ -7,6 +7,7 @@ and the AWS managed key's limits (§9.6) drive the Secrets Manager specific fixe
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -362,3 +363,39 @@ def test_a_fix_allows_the_request_and_nothing_it_does_not_name(
         for access in extra:
             assert access_text(*access) in fix.description, f"{fix.description}\nunnamed: {access}"
     assert World.from_dict(copy.deepcopy(data)).to_dict() == world.to_dict()  # the world is untouched
+
+
+CREATE = {
+    "principal": "arn:aws:sts::222222222222:assumed-role/SandboxDev/sam",
+    "action": "secretsmanager:CreateSecret",
+    "resource": "arn:aws:secretsmanager:us-east-1:222222222222:secret:sandbox/new-Sb9Nw3",
+    "parameters": {"Name": "sandbox/new", "SecretString": True},
+}
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["Name parameter", "ARN only"])
+def test_a_fix_for_a_secret_not_made_yet_names_it_with_six_question_marks(named: bool) -> None:
+    """Secrets Manager appends six random characters to a secret's ARN when it creates it, so a
+    policy can only match them with ``??????``
+    (https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html):
+    the fix of a denied CreateSecret never pins the suffix the request happened to carry, and the
+    fixed world allows the same CreateSecret whatever suffix AWS draws (issue #10)."""
+    from secretslab import load_scenario
+
+    from .conftest import ROOT
+
+    world = load_scenario(ROOT / "data" / "organization-guardrails.json")
+    request = copy.deepcopy(CREATE)
+    if not named:
+        request["parameters"] = {"SecretString": True}
+    best = suggest_fixes(world, request)[0]
+    pattern = "arn:aws:secretsmanager:us-east-1:222222222222:secret:sandbox/new-??????"
+    text = json.dumps([c.statement for c in best.changes])
+    assert "Sb9Nw3" not in text and pattern in text
+    assert "Sb9Nw3" not in best.description
+    fixed = apply_fix(world, best)
+    for suffix in ("Sb9Nw3", "Qx7Lm2"):
+        drawn = dict(request, resource=f"{pattern[:-6]}{suffix}")
+        assert authorize(fixed, drawn).allowed
+    other = dict(request, resource=f"{pattern[:-10]}newer-Qx7Lm2")
+    assert not authorize(fixed, other).allowed

@@ -131,16 +131,19 @@ def test_authorize_returns_stated_decision_and_reason_when_expectation_request_i
     )
 
 
-def test_editing_to_dict_never_edits_the_world() -> None:
-    """An exercise edits ``world.to_dict()`` to build the world after a change; the world it came
-    from must stay as it was, or a comparison of the two compares a world with itself."""
-    world = secretslab.load_scenario(DATA / "organization-guardrails.json")
-    first = world.to_dict()
-    user = next(u for u in first["principals"]["users"] if u["arn"].endswith(":user/contractor"))
-    user["permissions_boundary"]["Statement"].append({"Effect": "Allow", "Action": "*", "Resource": "*"})
-    assert world.to_dict() != first
-    again = next(u for u in world.to_dict()["principals"]["users"] if u["arn"].endswith(":user/contractor"))
-    assert len(again["permissions_boundary"]["Statement"]) == 1
+def test_editing_the_json_form_of_a_world_never_changes_the_world() -> None:
+    """A what-if edits ``world.to_dict()`` and builds a new world from it: the world it came from
+    keeps its policies, in its parsed statements and in the document it shows (a shared document
+    made the original world show a policy it did not decide by)."""
+    world = secretslab.load_scenario(DATA / "people-come-and-go.json")
+    data = world.to_dict()
+    legacy = next(s for s in data["secrets"] if s["name"] == "shared/payments-legacy-api")
+    legacy["resource_policy"]["Statement"][0]["Principal"]["AWS"] = ["arn:aws:iam::111111111111:user/alice"]
+    data["principals"]["groups"][0]["policies"][0]["Statement"][0]["Sid"] = "Edited"
+    again = world.to_dict()
+    shown = next(s for s in again["secrets"] if s["name"] == "shared/payments-legacy-api")
+    assert len(shown["resource_policy"]["Statement"][0]["Principal"]["AWS"]) == 4
+    assert again["principals"]["groups"][0]["policies"][0]["Statement"][0]["Sid"] == "ReadPaymentsSecrets"
 
 
 def test_editing_the_input_after_from_dict_never_edits_the_world() -> None:

@@ -10,7 +10,8 @@ AWS pages: https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-refe
 https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples_cross.html,
 https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html,
 https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html,
-https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
+https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-findings.html
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Callable, Iterator
 
 from ..problems import Severity
 from ..world import World
+from .external import secrets_shared_outside_the_organization
 from .finding import CATALOGUE, Finding, FindingCode
 from .invalid import invalid_policies
 from .principals import identities_reading_all_secrets, trust_other_accounts_without_condition
@@ -43,12 +45,14 @@ __all__ = [
     "invalid_policies",
     "key_policies_locking_out_account",
     "public_secret_policies",
+    "secrets_shared_outside_the_organization",
     "trust_other_accounts_without_condition",
 ]
 
 #: every check; each yields its findings for the whole world
 CHECKS: tuple[Callable[[World], Iterator[Finding]], ...] = (
     public_secret_policies,
+    secrets_shared_outside_the_organization,
     cross_account_grants_on_aws_managed_key,
     cross_account_put_resource_policy,
     key_policies_locking_out_account,

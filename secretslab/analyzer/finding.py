@@ -22,6 +22,7 @@ class FindingCode(StrEnum):
     PUBLIC_SECRET_POLICY = "PUBLIC_SECRET_POLICY"
     CROSS_ACCOUNT_PUT_RESOURCE_POLICY = "CROSS_ACCOUNT_PUT_RESOURCE_POLICY"
     INVALID_POLICY = "INVALID_POLICY"
+    EXTERNAL_ACCESS = "EXTERNAL_ACCESS"
     CROSS_ACCOUNT_GRANT_ON_AWS_MANAGED_KEY = "CROSS_ACCOUNT_GRANT_ON_AWS_MANAGED_KEY"
     KEY_POLICY_LOCKS_OUT_ACCOUNT = "KEY_POLICY_LOCKS_OUT_ACCOUNT"
     IDENTITY_READS_ALL_SECRETS = "IDENTITY_READS_ALL_SECRETS"
@@ -38,6 +39,7 @@ CATALOGUE: dict[FindingCode, tuple[Severity, str]] = {
     ),
     FindingCode.CROSS_ACCOUNT_PUT_RESOURCE_POLICY: (H, "another account may rewrite the secret policy"),
     FindingCode.INVALID_POLICY: (H, "AWS would reject this policy; it is ignored in every decision"),
+    FindingCode.EXTERNAL_ACCESS: (H, "the secret policy lets in a principal outside the organization"),
     FindingCode.CROSS_ACCOUNT_GRANT_ON_AWS_MANAGED_KEY: (
         M,
         "a cross-account grant on a secret encrypted with aws/secretsmanager can never work",

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..policy.model import Policy
+from ..arn import account_of
+from ..authorization import authorize
+from ..policy.model import Policy, Statement
 from ..policy.public import public_statements
 from ..policy.refs import PolicyRef, Slot
+from ..problems import ScenarioError
 from ..world import Secret, World
 from .finding import Finding, FindingCode
 from .reading import actions, allowed, cross_account_allows, finding, named, statement_path, valid_policies
@@ -47,26 +50,93 @@ _NEEDS_KMS = (
 
 def cross_account_grants_on_aws_managed_key(world: World) -> Iterator[Finding]:
     """``aws/secretsmanager`` admits only callers of its own account (``kms:CallerAccount``) and its
-    policy cannot be edited, so another account can never read or write such a secret (§9.6)."""
+    policy cannot be edited, so another account can never read or write such a secret (§9.6). When
+    every principal of another account the grant names already reads the secret by assuming a role
+    of its account, the grant is dead weight: the hint is to stop granting those actions to them,
+    not to re-encrypt the secret."""
     for ref, secret, policy in _secret_policies(world):
         key = world.secret_key(secret)
         if not key.aws_managed:
             continue
         for s, outsiders in cross_account_allows(policy, secret.account):
             needs_kms = [a for a in _NEEDS_KMS if s.action.matches(a.lower())]
-            if needs_kms:
-                yield finding(
-                    world,
-                    FindingCode.CROSS_ACCOUNT_GRANT_ON_AWS_MANAGED_KEY,
-                    ref,
-                    f"{s.label} grants {', '.join(outsiders)} {', '.join(needs_kms)} on {secret.name}, "
-                    f"but the secret is encrypted with aws/secretsmanager ({key.arn}), whose key policy "
-                    f"allows only callers of account {key.account}: the KMS step always fails",
-                    "re-encrypt the secret with a customer managed key (UpdateSecret KmsKeyId) whose key "
-                    "policy allows kms:Decrypt to that principal, and allow kms:Decrypt on the key's ARN "
-                    "in the principal's identity policy",
-                    within=statement_path(policy, s),
+            if not needs_kms:
+                continue
+            message = (
+                f"{s.label} grants {', '.join(outsiders)} {', '.join(needs_kms)} on {secret.name}, "
+                f"but the secret is encrypted with aws/secretsmanager ({key.arn}), whose key policy "
+                f"allows only callers of account {key.account}: the KMS step always fails"
+            )
+            hint = (
+                "re-encrypt the secret with a customer managed key (UpdateSecret KmsKeyId) whose key "
+                "policy allows kms:Decrypt to that principal, and allow kms:Decrypt on the key's ARN "
+                "in the principal's identity policy"
+            )
+            via = _role_read_by(world, s, secret)
+            if via:
+                roles = ", ".join(sorted({role for _, role in via}))
+                message += "; " + "; ".join(f"{who} already reads it by assuming {role}" for who, role in via)
+                dead = ", ".join(needs_kms)
+                others = (
+                    ""
+                    if _only(s, needs_kms)
+                    else " (the other actions it grants them need no KMS key and work)"
                 )
+                hint = (
+                    f"stop granting {dead} to the principals of other accounts in {s.label} of the secret "
+                    f"policy of {secret.name}{others}: that grant can never work, and their read through "
+                    f"{roles} is a same-account request that needs no secret policy"
+                )
+            yield finding(
+                world,
+                FindingCode.CROSS_ACCOUNT_GRANT_ON_AWS_MANAGED_KEY,
+                ref,
+                message,
+                hint,
+                within=statement_path(policy, s),
+            )
+
+
+def _role_read_by(world: World, statement: Statement, secret: Secret) -> list[tuple[str, str]]:
+    """(principal, role) for each role or user of another account the statement names, when every one may
+    assume a role of the secret's account that may read the secret; [] otherwise (an account or
+    "*" is named, or one of them has no such way)."""
+    p = allowed(statement)
+    if p is None or p.wildcard or p.accounts or p.sessions or p.federated_users:
+        return []
+    callers = [(f"arn:aws:iam::{a}:role/{n}", _session(a, n)) for a, n in p.roles if a != secret.account]
+    callers += [(arn, arn) for arn in p.users if account_of(arn) != secret.account]
+    roles = [r for r in world.roles if r.account == secret.account and not r.service_linked]
+    out: list[tuple[str, str]] = []
+    for shown, caller in sorted(callers):
+        role = next((r.arn for r in roles if _reads_via(world, caller, r.arn, secret.arn)), None)
+        if role is None:
+            return []
+        out.append((shown, role))
+    return out
+
+
+def _only(statement: Statement, granted: list[str]) -> bool:
+    """Whether the statement grants nothing but ``granted`` (its patterns match no other action)."""
+    if statement.action.negated:
+        return False
+    wanted = {a.lower() for a in granted}
+    return all(p.lower() in wanted for p in statement.action.patterns)
+
+
+def _session(account: str, role_name: str) -> str:
+    return f"arn:aws:sts::{account}:assumed-role/{role_name}/session"
+
+
+def _reads_via(world: World, caller: str, role: str, secret: str) -> bool:
+    """Whether ``caller`` may assume ``role`` and a session of it may read ``secret``."""
+    session = _session(role.split(":")[4], role.rsplit("/", 1)[1])
+    try:
+        assume = authorize(world, {"principal": caller, "action": "sts:AssumeRole", "resource": role})
+        read = {"principal": session, "action": "secretsmanager:GetSecretValue", "resource": secret}
+        return assume.allowed and authorize(world, read).allowed
+    except ScenarioError:
+        return False  # a principal the world does not hold: no way known
 
 
 def cross_account_put_resource_policy(world: World) -> Iterator[Finding]:
