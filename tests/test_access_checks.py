@@ -291,3 +291,21 @@ def test_removing_an_allow_statement_never_gives_new_access(case: tuple[str, Any
     assume(not edited.policy(ref).errors)  # AWS would not store it: no such edit exists
     result = sl.check_no_new_access(world, edited)
     assert result.passed, str(result)
+
+
+def test_a_fix_for_a_secret_not_made_yet_is_checked_on_that_secret() -> None:
+    """A CreateSecret fix grants ``name-??????`` (the suffix is drawn by CreateSecret:
+    reference_iam-permissions.html#iam-resources): the check asks a secret of that name, which
+    does not exist yet, and finds exactly the access the fix was for."""
+    world = sl.load_scenario(DATA / "organization-guardrails.json")
+    create = {
+        "principal": "arn:aws:sts::222222222222:assumed-role/SandboxDev/sam",
+        "action": "secretsmanager:CreateSecret",
+        "resource": "arn:aws:secretsmanager:us-east-1:222222222222:secret:sandbox/new-Sb9Nw3",
+        "parameters": {"Name": "sandbox/new", "SecretString": True},
+    }
+    fixed = sl.apply_fix(world, sl.suggest_fixes(world, create)[0])
+    result = sl.check_no_new_access(world, fixed)
+    assert [(w.action, w.resource_label) for w in result.witnesses] == [
+        ("secretsmanager:CreateSecret", "sandbox/new (a secret that does not exist yet)")
+    ]

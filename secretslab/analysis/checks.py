@@ -25,8 +25,8 @@ from ..authorization import Decision, authorize
 from ..authorization.request import Request
 from ..evaluation.results import Reason
 from ..policy.catalog import action_names, close_actions, resource_types
-from ..policy.model import Effect, PolicyKind, ResourcePattern
-from ..policy.wildcards import action_matcher, has_wildcard
+from ..policy.model import Effect, ResourcePattern
+from ..policy.wildcards import action_matcher
 from ..problems import Problem, ProblemCode, did_you_mean, quoted, request_error
 from ..world import World
 from .principals import session_of, world_principals
@@ -202,8 +202,9 @@ def check_no_new_access(
     world holds, and by the anonymous principal (a principal of an account that no policy names:
     Secrets Manager and KMS serve only signed requests, so "anyone" is any AWS account); on
     every secret of either world and on secrets that do not exist yet: one name under each
-    prefix an identity policy's Resource patterns reach (``team/*`` gives
-    ``team/new-secret-AbCdEf``), in each account and Region of the world, created as
+    prefix a Resource pattern of an identity policy, boundary, session policy or SCP reaches
+    (``team/*`` gives ``team/new-secret-AbCdEf``; ``sandbox/new-??????`` gives ``sandbox/new``
+    when no secret has that name), in each account and Region of the world, created as
     ``CreateSecret`` creates a secret by default (no resource policy, ``aws/secretsmanager``),
     each decided with its KMS step. Each request is asked once per entry of ``variants``
     (``parameters`` and ``context`` merged into it).
@@ -430,9 +431,9 @@ def _free_role_name(worlds: Sequence[World], account: str) -> str:
 
 
 def _new_secrets(worlds: Sequence[World], listed: set[str]) -> tuple[tuple[str, str, str, str], ...]:
-    """One secret that does not exist yet under each prefix the identity policies' Resource
-    patterns reach, in each account and Region of the worlds (and one plain name in each), each
-    checked against the pattern it stands for."""
+    """One secret that does not exist yet under each prefix the Resource patterns of identity
+    policies, boundaries, session policies and SCPs reach, in each account and Region of the
+    worlds (and one plain name in each), each checked against the pattern it stands for."""
     regions = sorted(
         {s.region for w in worlds for s in w.secrets} | {k.region for w in worlds for k in w.keys}
     )
@@ -443,7 +444,7 @@ def _new_secrets(worlds: Sequence[World], listed: set[str]) -> tuple[tuple[str, 
     patterns = [PROBE_NAME + "-??????"]  # a name no pattern aims at: Resource "*" reaches it
     for world in worlds:
         for _, policy in world.policies():
-            if policy.kind not in (PolicyKind.IDENTITY, PolicyKind.SESSION, PolicyKind.BOUNDARY):
+            if policy.kind.resource_based:  # their Resource is the holder itself
                 continue
             for statement in policy.statements:
                 if statement.effect is not Effect.ALLOW or statement.resource is None:
@@ -475,12 +476,10 @@ def _new_secrets(worlds: Sequence[World], listed: set[str]) -> tuple[tuple[str, 
 def _probe_name(pattern: str) -> str | None:
     """A secret name that ``pattern`` (the part of a secret ARN after ``secret:``) reaches with
     AWS's six-character suffix appended: each ``*`` becomes ``new-secret``, each ``?`` an ``x``
-    (``team/*`` gives ``team/new-secret``, ``team/s*`` gives ``team/s-new-secret``); None when
-    the pattern reaches only a name fixed in advance, or cannot end in a suffix."""
+    (``team/*`` gives ``team/new-secret``, ``team/s*`` gives ``team/s-new-secret``,
+    ``sandbox/new-??????`` gives ``sandbox/new``); None when the pattern cannot end in a suffix."""
     if pattern.endswith("-??????"):
-        stem = pattern[:-7]
-        if not has_wildcard(stem):
-            return None  # one secret's name: AWS's suffix gives no new name
+        stem = pattern[:-7]  # a name without wildcards is new when no secret has it (the caller checks)
     elif pattern.endswith("*"):
         stem = pattern  # the last ``*`` takes the name's end and the suffix
         if len(stem) > 1 and stem[-2].isalnum():
