@@ -265,9 +265,13 @@ def test_05_the_create_secret_fix_names_the_secret_with_question_marks() -> None
     assert shown.startswith("today: SCP_IMPLICIT_DENY")
     assert "sandbox/new-??????" in shown and "Sb9Nw3" not in shown.partition("\n")[2]
     verified = _output("05-what-if-analysis", "fixed = sl.apply_fix(world, best)")
-    assert verified == (
+    assert verified.startswith(
         "sandbox/new-Sb9Nw3: ALLOWED_IDENTITY\nsandbox/new-Qx7Lm2: ALLOWED_IDENTITY\nno access changes\n"
     )
+    # over every request, the one new access is the CreateSecret the fix was for
+    checked = verified.splitlines()[3:]
+    assert checked[0].startswith("no new access: FAIL over ") and len(checked) == 2
+    assert "may secretsmanager:CreateSecret on sandbox/new (a secret that does not exist yet)" in checked[1]
 
 
 def test_05_the_partner_fix_removes_the_rcp_deny_and_the_key_swap_moves_readers() -> None:
@@ -310,9 +314,12 @@ def test_06_the_dead_grant_is_to_be_removed_and_removing_it_takes_nothing_away()
     found = _output(name, "found = sl.findings(world)")
     dead = next(line for line in found.splitlines() if "stop granting secretsmanager:GetSecretValue" in line)
     assert "re-encrypt" not in dead
-    assert _output(name, "without the dead grant") == (
-        "prod/legacy without the dead grant: no access changes\nits findings now: none\n"
+    shown = _output(name, "without the dead grant").splitlines()
+    assert shown[0] == "prod/legacy without the dead grant: no access changes"
+    assert shown[1].startswith("no new access: PASS over ") and shown[2].startswith(
+        "no new access: PASS over "
     )
+    assert shown[3] == "its findings now: none"
 
 
 def test_06_the_principal_the_exercise_asks_for_is_not_printed_before_it() -> None:
