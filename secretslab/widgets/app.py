@@ -11,8 +11,6 @@ from typing import Any
 
 from .render import RED, Rendered, escape
 
-WIDE = {"description_width": "initial"}  # labels longer than ipywidgets' default width
-
 
 def ipywidgets() -> Any:
     """ipywidgets, imported on first use. It ships no type information: its objects are Any here."""
@@ -32,7 +30,15 @@ class App:
         w = ipywidgets()
         self.status = w.HTML()
         self.html = w.HTML()
-        self.image = w.Image(format="png", layout=w.Layout(max_width="100%"))
+        # figures at their own size (never scaled down to the page: their text keeps one size),
+        # side by side while they fit, the "after the fix" one hidden until there is one
+        natural = {"max_width": "none", "flex": "0 0 auto", "margin": "0 1em 1em 0"}
+        self.image = w.Image(format="png", layout=w.Layout(**natural))
+        self.fix_image = w.Image(format="png", layout=w.Layout(display="none", **natural))
+        self.figures = w.Box(
+            [self.image, self.fix_image],
+            layout=w.Layout(display="flex", flex_flow="row wrap", align_items="flex-start", overflow="auto"),
+        )
         self.rendered: Rendered | None = None  # the latest render, good or not
         self.last_good: Rendered | None = None
         self._quiet = False  # set while several controls change at once: render once, afterwards
@@ -61,6 +67,8 @@ class App:
             self.last_good = rendered
             self.html.value = rendered.html
             self.image.value = rendered.png
+            self.fix_image.value = rendered.fix_png
+            self.fix_image.layout.display = "" if rendered.fix_png else "none"
             self.status.value = ""
         else:
             self.status.value = rendered.html + self._kept()

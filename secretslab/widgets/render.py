@@ -41,6 +41,8 @@ class Rendered:
     diff: Diff | None = None
     world: World | None = None
     matrix: AccessMatrix | None = None
+    fix_figure: Figure | None = None  # the access diagram of the world after ``fix``
+    fix_png: bytes = b""
 
     @property
     def ok(self) -> bool:

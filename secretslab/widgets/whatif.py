@@ -19,7 +19,8 @@ from ..policy.model import Policy, PolicyKind
 from ..policy.refs import PolicyRef, Slot
 from ..problems import PathPart
 from ..world import World
-from .app import WIDE, App, ipywidgets
+from .app import App, ipywidgets
+from .controls import button, checkbox, dropdown
 from .playground import editable_policies
 from .render import (
     GET_SECRET_VALUE,
@@ -224,24 +225,18 @@ class WhatIfExplorer(App):
         super().__init__()
         w = ipywidgets()
         self.base = whatif_base(world, action)
-        self.checkboxes: dict[str, Any] = {
-            t.key: w.Checkbox(value=True, description=t.label, indent=False, layout=w.Layout(width="auto"))
-            for t in self.base.statements
-        }
+        self.checkboxes: dict[str, Any] = {t.key: checkbox(t.label, True) for t in self.base.statements}
         self.keys: dict[str, Any] = {
-            s.secret: w.Dropdown(
-                options=list(s.options), value=s.options[0][1], description=f"Key of {s.label}:", style=WIDE
-            )
-            for s in self.base.swaps
+            s.secret: dropdown(f"Key of {s.label}:", list(s.options), s.options[0][1]) for s in self.base.swaps
         }
-        self.reset = w.Button(description="Back to the scenario")
+        self.reset = button("Back to the scenario")
         self.reset.on_click(self._reset)
         self._observe([*self.checkboxes.values(), *self.keys.values()])
         statements = w.VBox(
             [w.HTML("<b>Statements</b> (untick to switch one off)"), *self.checkboxes.values()]
         )
         self.widget = w.VBox(
-            [statements, *self.keys.values(), self.reset, self.status, self.image, self.html]
+            [statements, *self.keys.values(), self.reset, self.status, self.figures, self.html]
         )
         self.refresh()
 
