@@ -42,8 +42,12 @@ def _advance(control: Any) -> Change:
     """Move a checkbox to its other value, a dropdown or toggle buttons to the next option."""
     if isinstance(control.value, bool):
         return lambda: setattr(control, "value", not control.value)
-    values = [o[1] if isinstance(o, tuple) else o for o in control.options]
-    return lambda: setattr(control, "value", values[(values.index(control.value) + 1) % len(values)])
+
+    def advance() -> None:  # the options now: a disabled dropdown may show other ones
+        values = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        control.value = values[(values.index(control.value) + 1) % len(values)]
+
+    return advance
 
 
 def builder_changes(b: W.ScenarioBuilder) -> Iterator[Change]:

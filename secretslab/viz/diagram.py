@@ -42,22 +42,30 @@ from .style import (
 )
 
 
-def access_diagram(decision: Decision, world: World | None = None, *, ax: Axes | None = None) -> Figure:
+def access_diagram(
+    decision: Decision,
+    world: World | None = None,
+    *,
+    ax: Axes | None = None,
+    caption: str = "",
+    legend: bool = True,
+) -> Figure:
     """A swimlane diagram of a decision: one lane per account (name and id), a box for the
     caller, each role assumed (§11), the secret and the KMS key, and an arrow per step coloured
     by its outcome with the step's action and reason code on it; optional steps (§10, A7) are
     dashed, the step that failed is thicker, and the KMS calls Secrets Manager makes for the
     caller start at the secret. The calls of the plan that were never reached (an earlier one
     failed, ``Decision.unreached``) aim at boxes drawn greyed, with a dotted line to each. With
-    ``world``, accounts, secrets and keys are named."""
+    ``world``, accounts, secrets and keys are named; ``caption`` (e.g. "After the fix") heads
+    the title; ``legend=False`` leaves the legend out (a diagram drawn beside one that has it)."""
     nodes, edges = diagram_graph(decision, world)
     lanes = list(dict.fromkeys(n.account for n in nodes.values()))
     lane_w = max(_lane_label_width(a, world) for a in lanes) + 0.4
     width = place_columns(nodes, edges, lane_w + 0.25) + 0.3
-    heading, verdict = _diagram_title(decision, world, width - 0.4)
+    heading, verdict = _diagram_title(decision, world, width - 0.4, caption)
     head_h = text_height(line_count(heading), FONT_SIZE)
     title_h = 0.3 + head_h + text_height(line_count(verdict), FONT_SIZE)
-    handles = _diagram_handles(any(not n.reached for n in nodes.values()))
+    handles = _diagram_handles(any(not n.reached for n in nodes.values())) if legend else []
     ncol, legend_h = legend_band(handles, width)
     spans = place_rows(nodes, lanes)  # y from 0 downwards
     place_edges(edges, nodes)
@@ -86,7 +94,11 @@ def access_diagram(decision: Decision, world: World | None = None, *, ax: Axes |
 def _lane_label_width(account: str, world: World | None) -> float:
     """Width of a lane's label: the account's name over its id, or the id alone (bold)."""
     name = world.account(account).name if world else None
-    return max(text_width(name, FONT_SIZE, True), text_width(account, FONT_SIZE)) if name else text_width(account, FONT_SIZE, True)
+    return (
+        max(text_width(name, FONT_SIZE, True), text_width(account, FONT_SIZE))
+        if name
+        else text_width(account, FONT_SIZE, True)
+    )
 
 
 def _draw_lane(
@@ -155,12 +167,13 @@ def _draw_edge(ax: Axes, edge: Edge, nodes: dict[str, Node], shift: float, thick
     write(ax, (x0 + x1) / 2, y, edge.label, FONT_SIZE, zorder=5, gid=f"step-label:{edge.number}", bbox=frame)
 
 
-def _diagram_title(decision: Decision, world: World | None, width: float) -> tuple[str, str]:
+def _diagram_title(decision: Decision, world: World | None, width: float, caption: str) -> tuple[str, str]:
     req = decision.request
     secret = world.secret(req.resource) if world and req.resource != "*" else None
     target = secret.name if secret else short_name(req.resource)
     hops = "".join(f" → {short_name(h.role_arn)}" for h in req.assume_role_chain)
     heading = f"{short_name(req.principal)}{hops}: {operation(req.action)} on {target}"
+    heading = f"{caption} · {heading}" if caption else heading
     verdict = f"{VERDICT[decision.outcome]} · {decision.reason.value}: {decision.reason.summary}"
     failed = decision.failed_step
     if failed is not None and len(decision.steps) > 1:

@@ -244,5 +244,13 @@ def _draw_stage(ax: Axes, stage: FlowStage, top: float, colour: str) -> None:
         )
     detail = fit(stage.detail, _FLOW_W - 0.3, FONT_SIZE, 2)
     write(
-        ax, x + 0.15, top - 0.31, detail, FONT_SIZE, ha="left", va="top", color=ink, gid=f"stage-detail:{stage.key}"
+        ax,
+        x + 0.15,
+        top - 0.31,
+        detail,
+        FONT_SIZE,
+        ha="left",
+        va="top",
+        color=ink,
+        gid=f"stage-detail:{stage.key}",
     )

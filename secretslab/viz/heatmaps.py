@@ -165,7 +165,9 @@ def _heatmap(
     ax.set_xlabel(xlabel, fontsize=FONT_SIZE, color=MUTED)
     ax.set_ylabel("principal", fontsize=FONT_SIZE, color=MUTED)
     width = fig.get_size_inches()[0] - 0.3
-    ax.set_title(fit(title, width, FONT_SIZE, 2, True), fontsize=FONT_SIZE, loc="left", color=INK, weight="bold")
+    ax.set_title(
+        fit(title, width, FONT_SIZE, 2, True), fontsize=FONT_SIZE, loc="left", color=INK, weight="bold"
+    )
     ax.legend(
         handles=handles,
         loc="upper left",
@@ -186,7 +188,9 @@ def _heatmap_size(
     width = row_w + 0.6 + len(col_labels) * cell_w + legend_w + 0.2
     label_lines = max((line_count(c) for c in col_labels), default=1)
     title_lines = line_count(fit(title, width - 0.3, FONT_SIZE, 2, True))
-    height = 1.0 + text_height(title_lines, FONT_SIZE) + len(rows) * _CELL_H + text_height(label_lines, FONT_SIZE)
+    height = (
+        1.0 + text_height(title_lines, FONT_SIZE) + len(rows) * _CELL_H + text_height(label_lines, FONT_SIZE)
+    )
     return width, max(height, 1.6 + 0.3 * len(handles))
 
 

@@ -22,7 +22,9 @@ def place_columns(nodes: dict[str, Node], edges: list[Edge], x0: float) -> float
     ncols = max(n.col for n in nodes.values()) + 1
     widths = [1.3] * ncols
     for n in nodes.values():
-        widths[n.col] = max(widths[n.col], text_width(n.kind, FONT_SIZE) + 0.3, text_width(n.name, FONT_SIZE, True) + 0.3)
+        widths[n.col] = max(
+            widths[n.col], text_width(n.kind, FONT_SIZE) + 0.3, text_width(n.name, FONT_SIZE, True) + 0.3
+        )
     gaps = [0.7] * (ncols - 1) + [0.0]
     for e in edges:
         col = nodes[e.src].col

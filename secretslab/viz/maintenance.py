@@ -77,7 +77,10 @@ def maintenance_chart(
     ax.set_xlabel(xlabel, fontsize=FONT_SIZE)
     ax.set_ylabel("policy edits so far", fontsize=FONT_SIZE)
     ax.set_title(
-        f"People come and go: policy edits for a team sharing {secrets} secrets", fontsize=FONT_SIZE, loc="left", weight="bold"
+        f"People come and go: policy edits for a team sharing {secrets} secrets",
+        fontsize=FONT_SIZE,
+        loc="left",
+        weight="bold",
     )
     ax.grid(axis="y", color="#E0E0E0", linewidth=0.8)
     ax.spines[["top", "right"]].set_visible(False)

@@ -163,6 +163,8 @@ def board(ax: Axes | None, width: float, height: float) -> tuple[Figure, Axes]:
 def legend_band(handles: Sequence[Artist], width: float) -> tuple[int, float]:
     """(columns, height in inches) of a bottom legend of ``handles`` that fits ``width``: one
     row if it fits, else two, else one entry a row."""
+    if not handles:
+        return 1, 0.1
     sizes = [text_width(str(h.get_label()), FONT_SIZE) + 0.75 for h in handles]
     fits = [n for n in (len(sizes), -(-len(sizes) // 2)) if sum(sorted(sizes)[-n:]) <= width - 0.3]
     ncol = fits[0] if fits else 1
@@ -178,6 +180,8 @@ def finish_board(ax: Axes, handles: Sequence[Artist], ncol: int, width: float, h
     scale = min(1.0, pos.width * fig_w / width, pos.height * fig_h / height)
     if scale < 0.999:
         fig.set_size_inches(fig_w / scale, fig_h / scale)
+    if not handles:
+        return
     ax.legend(
         handles=handles,
         loc="lower center",

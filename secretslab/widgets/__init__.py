@@ -31,6 +31,7 @@ from .builder import (
     ScenarioBuilder,
     build_world,
     builder_request,
+    render_after_fix,
     render_builder,
 )
 from .playground import (
@@ -59,7 +60,12 @@ from .whatif import (
 
 def clear_caches() -> None:
     """Forget remembered renders (not the per-world data), e.g. to time renders from cold."""
-    for cached in (builder._render_builder, playground._render_playground, whatif._render_whatif):
+    for cached in (
+        builder._render_builder,
+        builder._render_after_fix,
+        playground._render_playground,
+        whatif._render_whatif,
+    ):
         cached.cache_clear()
 
 
@@ -99,6 +105,7 @@ __all__ = [
     "clear_caches",
     "editable_policies",
     "read_slot",
+    "render_after_fix",
     "render_builder",
     "render_playground",
     "render_whatif",

@@ -67,12 +67,24 @@ class App:
             self.last_good = rendered
             self.html.value = rendered.html
             self.image.value = rendered.png
-            self.fix_image.value = rendered.fix_png
-            self.fix_image.layout.display = "" if rendered.fix_png else "none"
             self.status.value = ""
         else:
             self.status.value = rendered.html + self._kept()
+            return rendered
+        try:  # shown after the result, which the learner sees without waiting for it
+            after = self.after_fix()
+        except Exception as exc:  # shown, not raised (observer)
+            self.show_error(exc)
+            after = b""
+        if after:
+            self.fix_image.value = after
+        self.fix_image.layout.display = "" if after else "none"
         return rendered
+
+    def after_fix(self) -> bytes:
+        """The PNG of the "after the fix" diagram of the latest render, or b"" when there is none;
+        the apps that suggest fixes implement it."""
+        return b""
 
     def show_error(self, exc: Exception) -> None:
         """Put an observer's error in the status line (observers never raise)."""

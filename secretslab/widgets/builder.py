@@ -13,14 +13,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..authorization import Decision, authorize
 from ..fixes import suggest_fixes
 from ..world import World
 from .app import App, ipywidgets
 from .controls import checkbox, dropdown, set_description, set_options, toggle_buttons
-from .render import GET_SECRET_VALUE, GREY, Rendered, escape, explanation, mark, png, short
+from .render import (
+    GET_SECRET_VALUE,
+    GREY,
+    Rendered,
+    after_fix,
+    escape,
+    explanation,
+    fix_html,
+    mark,
+    png,
+    short,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def _steps_html(decision: Decision) -> str:
@@ -241,7 +255,8 @@ def _render_builder(choices: BuilderChoices) -> Rendered:
         failed = decision.failed_step
         where = f" at <code>{escape(failed.action)}</code>" if failed else ""
         if fix is not None:
-            parts.append(f"<p><b>Denied{where}. Smallest fix:</b> {escape(fix.description)}</p>")
+            parts.append(f"<p><b>Denied{where}. Smallest fix</b> (drawn beside the failing diagram):</p>")
+            parts.append(fix_html(fix))
         else:
             parts.append(f"<p><b>Denied{where}.</b> No policy change alone can allow this request.</p>")
     parts.append(explanation(decision))
@@ -253,6 +268,21 @@ def _render_builder(choices: BuilderChoices) -> Rendered:
         fix=fix,
         world=world,
     )
+
+
+def render_after_fix(choices: BuilderChoices | Mapping[str, Any]) -> tuple[Figure, bytes] | None:
+    """The access diagram of the scenario after its smallest fix (``render_builder``'s ``fix``),
+    and its PNG; None when the request is allowed or no policy change can allow it. The builder
+    shows it beside the failing diagram."""
+    return _render_after_fix(BuilderChoices.of(choices))
+
+
+@lru_cache(maxsize=64)
+def _render_after_fix(choices: BuilderChoices) -> tuple[Figure, bytes] | None:
+    rendered = _render_builder(choices)
+    if rendered.fix is None or rendered.world is None:
+        return None
+    return after_fix(rendered.world, rendered.fix)
 
 
 class ScenarioBuilder(App):
@@ -269,8 +299,12 @@ class ScenarioBuilder(App):
         self.key = toggle_buttons("Secret's key:", KEY_OPTIONS, c.key)
         self.secret_policy = dropdown("Secret policy grants:", GRANT_OPTIONS, c.secret_policy)
         self.key_policy = dropdown("Key policy grants:", GRANT_OPTIONS, c.key_policy)
-        self.identity_get = checkbox(_identity_text("AppRole", "secretsmanager:GetSecretValue"), c.identity_get)
-        self.identity_decrypt = checkbox(_identity_text("AppRole", "kms:Decrypt on the key"), c.identity_decrypt)
+        self.identity_get = checkbox(
+            _identity_text("AppRole", "secretsmanager:GetSecretValue"), c.identity_get
+        )
+        self.identity_decrypt = checkbox(
+            _identity_text("AppRole", "kms:Decrypt on the key"), c.identity_decrypt
+        )
         self.path = toggle_buttons("Path:", PATH_OPTIONS, c.path)
         self.trust = checkbox(TRUST_TEXT, c.trust)
         self.controls = (
@@ -305,6 +339,11 @@ class ScenarioBuilder(App):
         finally:
             self._quiet = quiet
         return render_builder(c)
+
+    def after_fix(self) -> bytes:
+        """The PNG of the scenario after its smallest fix, or b"" (``render_after_fix``)."""
+        found = render_after_fix(self.choices)
+        return found[1] if found is not None else b""
 
     def _show(self, c: BuilderChoices) -> None:
         reader = "AppRole" if c.path == "direct" else "SecretReader"

@@ -78,7 +78,9 @@ def checkbox(description: str, value: bool, **kwargs: Any) -> Any:
     """An ``ipywidgets.Checkbox`` with its label to its right, as wide as the label."""
     w = ipywidgets()
     layout = w.Layout(width=_em(text_em(description) + CHECKBOX_EXTRA_EM))
-    return w.Checkbox(value=value, description=description, indent=False, style=dict(WIDE), layout=layout, **kwargs)
+    return w.Checkbox(
+        value=value, description=description, indent=False, style=dict(WIDE), layout=layout, **kwargs
+    )
 
 
 def set_description(control: Any, description: str) -> None:
@@ -90,7 +92,9 @@ def set_description(control: Any, description: str) -> None:
 def button(description: str, **kwargs: Any) -> Any:
     """An ``ipywidgets.Button`` as wide as its label."""
     w = ipywidgets()
-    return w.Button(description=description, layout=w.Layout(width=_em(text_em(description) + BUTTON_EXTRA_EM)), **kwargs)
+    return w.Button(
+        description=description, layout=w.Layout(width=_em(text_em(description) + BUTTON_EXTRA_EM)), **kwargs
+    )
 
 
 def walk(widget: Any) -> Iterator[Any]:
@@ -133,7 +137,8 @@ def cut_labels(widget: Any) -> list[str]:
             need = text_em(description) + max(map(text_em, _labels(control.options)), default=0.0)
             if width is None or width < need + DROPDOWN_EXTRA_EM:
                 out.append(f"{kind} {description!r}: narrower than its description and longest option")
-        elif isinstance(control, w.Checkbox) and description:
-            if width is None or width < text_em(description) + CHECKBOX_EXTRA_EM:
-                out.append(f"{kind} {description!r}: narrower than its label")
+        elif (isinstance(control, w.Checkbox) and description) and (
+            width is None or width < text_em(description) + CHECKBOX_EXTRA_EM
+        ):
+            out.append(f"{kind} {description!r}: narrower than its label")
     return out

@@ -227,7 +227,8 @@ class WhatIfExplorer(App):
         self.base = whatif_base(world, action)
         self.checkboxes: dict[str, Any] = {t.key: checkbox(t.label, True) for t in self.base.statements}
         self.keys: dict[str, Any] = {
-            s.secret: dropdown(f"Key of {s.label}:", list(s.options), s.options[0][1]) for s in self.base.swaps
+            s.secret: dropdown(f"Key of {s.label}:", list(s.options), s.options[0][1])
+            for s in self.base.swaps
         }
         self.reset = button("Back to the scenario")
         self.reset.on_click(self._reset)
