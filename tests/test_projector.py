@@ -256,12 +256,31 @@ def test_builder_draws_the_world_after_the_fix_beside_the_failing_diagram() -> N
     assert "After the fix · AppRole/app: GetSecretValue on prod/db" in text
     assert "ALLOW · ALLOWED_CROSS_ACCOUNT" in text and "DENY" not in text
     b = W.ScenarioBuilder()
-    assert b.fix_image.layout.display == "none" and b.figures.children == (b.image, b.fix_image)
+    assert b.fix_image.layout.display == "none" and b.image in b.figures.children
     b.key.value = "aws"
     assert b.fix_image.layout.display != "none" and bytes(b.fix_image.value) == png
     assert b.image.layout.max_width == "none"  # shown at its own size: its text is never scaled down
     b.key.value = "cmk"
     assert b.fix_image.layout.display == "none"
+    assert b.failing_image.layout.display == "none"  # the builder's own figure is the failing one
+
+
+def test_whatif_draws_the_lost_access_and_the_world_after_its_fix() -> None:
+    """§8.7: switching off app/db's secret policy grant closes it to AppRole's session; the
+    explorer draws that read failing and, beside it, the world with the smallest fix (a grant
+    naming AppRole in the secret policy of app/db)."""
+    wi = W.WhatIfExplorer(DATA / "cross-account-cmk.json")
+    assert wi.fix_image.layout.display == "none" and wi.fix_html.value == ""
+    toggle = next(t for t in wi.base.statements if t.label == "secret policy of app/db · AppsRead")
+    wi.checkboxes[toggle.key].value = False
+    after = W.render_whatif_fix(wi.state())
+    assert after is not None and after.failing_png.startswith(PNG) and after.fix_png.startswith(PNG)
+    assert bytes(wi.failing_image.value) == after.failing_png and bytes(wi.fix_image.value) == after.fix_png
+    assert wi.failing_image.layout.display != "none" and wi.fix_image.layout.display != "none"
+    assert "Lost:" in wi.fix_html.value and "secret policy of app/db" in wi.fix_html.value
+    assert "arn:aws" not in wi.fix_html.value and "role/AppRole" in wi.fix_html.value
+    wi.reset.click()
+    assert wi.fix_image.layout.display == "none" and wi.failing_image.layout.display == "none"
 
 
 # -- fix suggestions: short ARNs, single spaces

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from importlib import import_module
 from typing import Any
 
-from .render import RED, Rendered, escape
+from .render import RED, AfterFix, Rendered, escape
 
 
 def ipywidgets() -> Any:
@@ -31,12 +31,15 @@ class App:
         self.status = w.HTML()
         self.html = w.HTML()
         # figures at their own size (never scaled down to the page: their text keeps one size),
-        # side by side while they fit, the "after the fix" one hidden until there is one
+        # side by side while they fit; the failing diagram (when the app's figure is another)
+        # and the "after the fix" one hidden until there is a fix to show
         natural = {"max_width": "none", "flex": "0 0 auto", "margin": "0 1em 1em 0"}
         self.image = w.Image(format="png", layout=w.Layout(**natural))
+        self.failing_image = w.Image(format="png", layout=w.Layout(display="none", **natural))
         self.fix_image = w.Image(format="png", layout=w.Layout(display="none", **natural))
+        self.fix_html = w.HTML()
         self.figures = w.Box(
-            [self.image, self.fix_image],
+            [self.image, self.failing_image, self.fix_image],
             layout=w.Layout(display="flex", flex_flow="row wrap", align_items="flex-start", overflow="auto"),
         )
         self.rendered: Rendered | None = None  # the latest render, good or not
@@ -75,16 +78,21 @@ class App:
             after = self.after_fix()
         except Exception as exc:  # shown, not raised (observer)
             self.show_error(exc)
-            after = b""
-        if after:
-            self.fix_image.value = after
-        self.fix_image.layout.display = "" if after else "none"
+            after = None
+        for image, value in (
+            (self.failing_image, after.failing_png if after else b""),
+            (self.fix_image, after.fix_png if after else b""),
+        ):
+            if value:
+                image.value = value
+            image.layout.display = "" if value else "none"
+        self.fix_html.value = after.html if after else ""
         return rendered
 
-    def after_fix(self) -> bytes:
-        """The PNG of the "after the fix" diagram of the latest render, or b"" when there is none;
-        the apps that suggest fixes implement it."""
-        return b""
+    def after_fix(self) -> AfterFix | None:
+        """The "after the fix" diagram of the latest render and what goes with it, or None when
+        nothing failed or no policy change can allow it; the apps that suggest fixes implement it."""
+        return None
 
     def show_error(self, exc: Exception) -> None:
         """Put an observer's error in the status line (observers never raise)."""

@@ -23,6 +23,7 @@ from .controls import checkbox, dropdown, set_description, set_options, toggle_b
 from .render import (
     GET_SECRET_VALUE,
     GREY,
+    AfterFix,
     Rendered,
     after_fix,
     escape,
@@ -340,10 +341,10 @@ class ScenarioBuilder(App):
             self._quiet = quiet
         return render_builder(c)
 
-    def after_fix(self) -> bytes:
-        """The PNG of the scenario after its smallest fix, or b"" (``render_after_fix``)."""
+    def after_fix(self) -> AfterFix | None:
+        """The diagram of the scenario after its smallest fix (``render_after_fix``), or None."""
         found = render_after_fix(self.choices)
-        return found[1] if found is not None else b""
+        return AfterFix(found[1]) if found is not None else None
 
     def _show(self, c: BuilderChoices) -> None:
         reader = "AppRole" if c.path == "direct" else "SecretReader"

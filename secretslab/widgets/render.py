@@ -48,6 +48,17 @@ class Rendered:
         return not any(p.is_error for p in self.problems)
 
 
+@dataclass(frozen=True, slots=True)
+class AfterFix:
+    """What an app shows after its result when a request fails and a policy change can allow it:
+    the access diagram after the smallest fix (``fix_png``), the failing one when the app's own
+    figure is not it (``failing_png``), and HTML naming the request and the fix."""
+
+    fix_png: bytes
+    failing_png: bytes = b""
+    html: str = ""
+
+
 WorldSource = World | Mapping[str, Any] | str | os.PathLike[str]
 
 
