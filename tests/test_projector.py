@@ -6,6 +6,7 @@ short ARNs. The apps are driven as a learner would, without a kernel."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -307,3 +308,23 @@ def test_builder_fix_suggestions_carry_short_arns_and_single_spaces(choices: dic
     assert "arn:aws" not in shown and "  " not in shown
     assert shown.count("<li>") == len(r.fix.changes)
     assert "role/AppRole" in shown or "assumed-role/AppRole/app" in shown
+
+
+def test_after_fix_figures_follow_the_result_when_a_kernel_loop_runs() -> None:
+    """In a kernel the observer returns with the result on screen; the "after the fix" diagram
+    follows on the event loop, and a change made before it is drawn makes it stale."""
+
+    async def learner() -> None:
+        b = W.ScenarioBuilder()
+        b.key.value = "aws"
+        assert b.rendered is not None and b.rendered.fix is not None
+        assert b.fix_image.layout.display == "none"  # not drawn yet: the observer has returned
+        await asyncio.sleep(0)
+        assert b.fix_image.layout.display != "none" and bytes(b.fix_image.value).startswith(PNG)
+        b.key.value = "cmk"  # denied → allowed before the loop runs: nothing to fix
+        b.key.value = "aws"
+        b.path.value = "assume_role"
+        await asyncio.sleep(0)
+        assert b.fix_image.layout.display == "none"
+
+    asyncio.run(learner())

@@ -7,7 +7,8 @@ controls to it (``app``): observers call the render function and put the HTML in
 needed, no pyplot state, nothing leaks into cell outputs). Every control is made by ``controls``,
 so that no label is cut off on a projector (``controls.cut_labels`` checks a widget tree). When a
 request fails and a policy change can allow it, the builder and the what-if explorer draw the
-world after the smallest fix beside the failing diagram (``AfterFix``), after showing the result. Invalid input is shown inline with its JSON path and hint while
+world after the smallest fix beside the failing diagram (``AfterFix``), after showing the result.
+Invalid input is shown inline with its JSON path and hint while
 the last good result stays on screen; an observer never raises. Renders are memoized on their
 (hashable) state and the parts of a world that do not change are computed once, so a control
 change re-renders in well under 100 ms. ipywidgets and matplotlib are imported only when an app

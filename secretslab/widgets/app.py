@@ -5,6 +5,7 @@ them is built, so importing ``secretslab.widgets`` stays light."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from importlib import import_module
 from typing import Any
@@ -45,6 +46,7 @@ class App:
         self.rendered: Rendered | None = None  # the latest render, good or not
         self.last_good: Rendered | None = None
         self._quiet = False  # set while several controls change at once: render once, afterwards
+        self._after_for: object = None  # the render whose "after the fix" figures are due
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
@@ -74,9 +76,21 @@ class App:
         else:
             self.status.value = rendered.html + self._kept()
             return rendered
-        try:  # shown after the result, which the learner sees without waiting for it
+        # drawn after the result is on screen: in a kernel, on its event loop once this observer
+        # has returned (a later change makes it stale); without a loop (tests, scripts), now
+        self._after_for = token = object()
+        try:
+            asyncio.get_running_loop().call_soon(self._show_after_fix, token)
+        except RuntimeError:
+            self._show_after_fix(token)
+        return rendered
+
+    def _show_after_fix(self, token: object) -> None:
+        if token is not self._after_for:
+            return  # the controls changed since: that render shows its own
+        try:
             after = self.after_fix()
-        except Exception as exc:  # shown, not raised (observer)
+        except Exception as exc:  # shown, not raised (it runs after an observer)
             self.show_error(exc)
             after = None
         for image, value in (
@@ -87,7 +101,6 @@ class App:
                 image.value = value
             image.layout.display = "" if value else "none"
         self.fix_html.value = after.html if after else ""
-        return rendered
 
     def after_fix(self) -> AfterFix | None:
         """The "after the fix" diagram of the latest render and what goes with it, or None when
