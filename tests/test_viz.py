@@ -277,7 +277,8 @@ def test_access_diagram_uses_the_given_axes_and_names_accounts_by_id_without_a_w
     ax = fig.add_subplot()
     assert viz.access_diagram(decision, ax=ax) is fig
     _save(fig, "access-diagram-given-axes-no-world")
-    _assert_readable(fig)  # text shrinks with the drawing
+    _assert_readable(fig)  # the figure grows to hold the drawing; text keeps viz.FONT_SIZE
+    assert {t.get_fontsize() for t in _texts(fig)} == {viz.FONT_SIZE}
     assert len([p for p in ax.patches if (p.get_gid() or "").startswith("step:")]) == len(decision.steps)
     assert "111111111111" in _all_text(fig)
 

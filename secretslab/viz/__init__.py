@@ -9,9 +9,10 @@ Nothing here decides anything: every figure is drawn from result data.
 Matplotlib is used only through its object API: each function draws on the ``ax`` it is given,
 or on a new ``matplotlib.figure.Figure`` it sizes itself, and returns the figure; pyplot and its
 global state are never touched. Colours are Okabe–Ito (``style``) and an outcome is never shown
-by colour alone. The diagrams measure their text and work in inches (one data unit per inch in
-a figure they create; on a smaller given axes, text shrinks with the drawing), so that no two
-labels overlap.
+by colour alone. The diagrams measure their text and work in inches (one data unit per inch),
+so that no two labels overlap; every text is ``FONT_SIZE`` points whatever the path: a larger
+drawing makes a larger figure (on a given axes too small for it, the figure grows), never
+smaller text. Implicit deny is neutral grey, explicit deny vermillion (red).
 
 AWS page: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 """
@@ -25,6 +26,7 @@ from .style import (
     ALLOW_COLOUR,
     DIFF_COLOURS,
     EXPLICIT_DENY_COLOUR,
+    FONT_SIZE,
     IMPLICIT_DENY_COLOUR,
     INK,
     MUTED,
@@ -39,6 +41,7 @@ __all__ = [
     "ALLOW_COLOUR",
     "DIFF_COLOURS",
     "EXPLICIT_DENY_COLOUR",
+    "FONT_SIZE",
     "IMPLICIT_DENY_COLOUR",
     "INK",
     "MUTED",

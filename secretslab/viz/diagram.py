@@ -18,9 +18,10 @@ from ..authorization import Decision
 from ..evaluation.results import Outcome
 from ..world import World
 from .graph import Edge, Node, diagram_graph
-from .layout import BOX_H, EDGE_SIZE, RUN, place_columns, place_edges, place_rows
+from .layout import BOX_H, EDGE_LINES, RUN, place_columns, place_edges, place_rows
 from .names import operation, short_name
 from .style import (
+    FONT_SIZE,
     INK,
     MUTED,
     NEUTRAL,
@@ -41,26 +42,34 @@ from .style import (
 )
 
 
-def access_diagram(decision: Decision, world: World | None = None, *, ax: Axes | None = None) -> Figure:
+def access_diagram(
+    decision: Decision,
+    world: World | None = None,
+    *,
+    ax: Axes | None = None,
+    caption: str = "",
+    legend: bool = True,
+) -> Figure:
     """A swimlane diagram of a decision: one lane per account (name and id), a box for the
     caller, each role assumed (§11), the secret and the KMS key, and an arrow per step coloured
     by its outcome with the step's action and reason code on it; optional steps (§10, A7) are
     dashed, the step that failed is thicker, and the KMS calls Secrets Manager makes for the
     caller start at the secret. The calls of the plan that were never reached (an earlier one
     failed, ``Decision.unreached``) aim at boxes drawn greyed, with a dotted line to each. With
-    ``world``, accounts, secrets and keys are named."""
+    ``world``, accounts, secrets and keys are named; ``caption`` (e.g. "After the fix") heads
+    the title; ``legend=False`` leaves the legend out (a diagram drawn beside one that has it)."""
     nodes, edges = diagram_graph(decision, world)
     lanes = list(dict.fromkeys(n.account for n in nodes.values()))
     lane_w = max(_lane_label_width(a, world) for a in lanes) + 0.4
     width = place_columns(nodes, edges, lane_w + 0.25) + 0.3
-    heading, verdict = _diagram_title(decision, world, width - 0.4)
-    head_h = text_height(line_count(heading), 10.5)
-    title_h = 0.3 + head_h + text_height(line_count(verdict), 9)
-    handles = _diagram_handles(any(not n.reached for n in nodes.values()))
+    heading, verdict = _diagram_title(decision, world, width - 0.4, caption)
+    head_h = text_height(line_count(heading), FONT_SIZE)
+    title_h = 0.3 + head_h + text_height(line_count(verdict), FONT_SIZE)
+    handles = _diagram_handles(any(not n.reached for n in nodes.values())) if legend else []
     ncol, legend_h = legend_band(handles, width)
     spans = place_rows(nodes, lanes)  # y from 0 downwards
     place_edges(edges, nodes)
-    half = text_height(2, EDGE_SIZE) / 2 + 0.1
+    half = text_height(EDGE_LINES, FONT_SIZE) / 2 + 0.1
     top = max([0.0, *(e.slot + half for e in edges)])
     bottom = min([spans[-1][1], *(e.slot - half for e in edges)])
     height = title_h + (top - bottom) + legend_h
@@ -76,8 +85,8 @@ def access_diagram(decision: Decision, world: World | None = None, *, ax: Axes |
             _draw_aim(ax, nodes[node.after], node, shift)
     for edge in edges:
         _draw_edge(ax, edge, nodes, shift, thick=edge.step is decision.failed_step)
-    write(ax, 0.2, height - 0.15, heading, 10.5, ha="left", va="top", weight="bold")
-    write(ax, 0.2, height - 0.22 - head_h, verdict, 9, ha="left", va="top")
+    write(ax, 0.2, height - 0.15, heading, FONT_SIZE, ha="left", va="top", weight="bold")
+    write(ax, 0.2, height - 0.22 - head_h, verdict, FONT_SIZE, ha="left", va="top")
     finish_board(ax, handles, ncol, width, height)
     return fig
 
@@ -85,7 +94,11 @@ def access_diagram(decision: Decision, world: World | None = None, *, ax: Axes |
 def _lane_label_width(account: str, world: World | None) -> float:
     """Width of a lane's label: the account's name over its id, or the id alone (bold)."""
     name = world.account(account).name if world else None
-    return max(text_width(name, 9, True), text_width(account, 7.5)) if name else text_width(account, 9, True)
+    return (
+        max(text_width(name, FONT_SIZE, True), text_width(account, FONT_SIZE))
+        if name
+        else text_width(account, FONT_SIZE, True)
+    )
 
 
 def _draw_lane(
@@ -98,10 +111,10 @@ def _draw_lane(
     name = world.account(account).name if world else None
     mid = (lo + hi) / 2
     if name:
-        write(ax, 0.2, mid + 0.1, name, 9, ha="left", weight="bold")
-        write(ax, 0.2, mid - 0.12, account, 7.5, ha="left", color=MUTED)
+        write(ax, 0.2, mid + 0.12, name, FONT_SIZE, ha="left", weight="bold")
+        write(ax, 0.2, mid - 0.12, account, FONT_SIZE, ha="left", color=MUTED)
     else:
-        write(ax, 0.2, mid, account, 9, ha="left", weight="bold")
+        write(ax, 0.2, mid, account, FONT_SIZE, ha="left", weight="bold")
 
 
 def _draw_node(ax: Axes, node: Node, shift: float) -> None:
@@ -122,8 +135,8 @@ def _draw_node(ax: Axes, node: Node, shift: float) -> None:
         linewidth=1.2,
         zorder=3,
     )
-    write(ax, cx, y + 0.13, node.kind, 7.5, color=MUTED)
-    write(ax, cx, y - 0.1, node.name, 9, weight="bold", color=INK if node.reached else MUTED)
+    write(ax, cx, y + 0.13, node.kind, FONT_SIZE, color=MUTED)
+    write(ax, cx, y - 0.12, node.name, FONT_SIZE, weight="bold", color=INK if node.reached else MUTED)
 
 
 def _draw_aim(ax: Axes, src: Node, dst: Node, shift: float) -> None:
@@ -151,20 +164,21 @@ def _draw_edge(ax: Axes, edge: Edge, nodes: dict[str, Node], shift: float, thick
         "linewidth": 1.2,
         "linestyle": style,
     }
-    write(ax, (x0 + x1) / 2, y, edge.label, EDGE_SIZE, zorder=5, gid=f"step-label:{edge.number}", bbox=frame)
+    write(ax, (x0 + x1) / 2, y, edge.label, FONT_SIZE, zorder=5, gid=f"step-label:{edge.number}", bbox=frame)
 
 
-def _diagram_title(decision: Decision, world: World | None, width: float) -> tuple[str, str]:
+def _diagram_title(decision: Decision, world: World | None, width: float, caption: str) -> tuple[str, str]:
     req = decision.request
     secret = world.secret(req.resource) if world and req.resource != "*" else None
     target = secret.name if secret else short_name(req.resource)
     hops = "".join(f" → {short_name(h.role_arn)}" for h in req.assume_role_chain)
     heading = f"{short_name(req.principal)}{hops}: {operation(req.action)} on {target}"
+    heading = f"{caption} · {heading}" if caption else heading
     verdict = f"{VERDICT[decision.outcome]} · {decision.reason.value}: {decision.reason.summary}"
     failed = decision.failed_step
     if failed is not None and len(decision.steps) > 1:
         verdict += f", at step {decision.steps.index(failed) + 1} ({failed.action})"
-    return fit(heading, width, 10.5, 1, True), fit(verdict, width, 9, 2)
+    return fit(heading, width, FONT_SIZE, 1, True), fit(verdict, width, FONT_SIZE, 2)
 
 
 def _diagram_handles(unreached: bool) -> list[Artist]:

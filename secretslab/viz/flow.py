@@ -21,6 +21,7 @@ from ..evaluation.stages import PolicyRole, Stage, StageState
 from ..policy.model import Effect
 from .names import operation, short_name
 from .style import (
+    FONT_SIZE,
     INK,
     MUTED,
     NEUTRAL,
@@ -136,8 +137,8 @@ def _policy_detail(ev: Evaluation, stage: Stage, role: PolicyRole, state: StageS
     return f"no statement {verb}"
 
 
-_FLOW_W = 5.8
-_FLOW_H = 0.76
+_FLOW_W = 7.2
+_FLOW_H = 0.82
 _FLOW_GAP = 0.3
 _FLOW_X = 0.3
 _TAGS = {
@@ -166,11 +167,11 @@ def evaluation_flow(evaluation: Evaluation, *, ax: Axes | None = None) -> Figure
     ncol, legend_h = legend_band(handles, width)
     where = "same account" if ev.same_account else "cross-account"
     heading = f"{short_name(ev.principal.arn)}: {operation(ev.action)} on {short_name(ev.resource)} ({where})"
-    heading = fit(heading, width - 0.4, 10.5, 2, True)
-    title_h = 0.3 + text_height(line_count(heading), 10.5)
+    heading = fit(heading, width - 0.4, FONT_SIZE, 2, True)
+    title_h = 0.3 + text_height(line_count(heading), FONT_SIZE)
     height = title_h + len(stages) * _FLOW_H + (len(stages) - 1) * _FLOW_GAP + legend_h + 0.1
     fig, ax = board(ax, width, height)
-    write(ax, _FLOW_X, height - 0.15, heading, 10.5, ha="left", va="top", weight="bold")
+    write(ax, _FLOW_X, height - 0.15, heading, FONT_SIZE, ha="left", va="top", weight="bold")
     tops = [height - title_h - i * (_FLOW_H + _FLOW_GAP) for i in range(len(stages))]
     for stage, top in zip(stages, tops, strict=True):
         _draw_stage(ax, stage, top, colour)
@@ -228,20 +229,28 @@ def _draw_stage(ax: Axes, stage: FlowStage, top: float, colour: str) -> None:
         linestyle=ls,
         zorder=2,
     )
-    write(ax, x + 0.15, top - 0.09, stage.title, 9, ha="left", va="top", weight="bold", color=ink)
+    write(ax, x + 0.15, top - 0.09, stage.title, FONT_SIZE, ha="left", va="top", weight="bold", color=ink)
     if _TAGS[StageState(stage.state)]:
         write(
             ax,
             x + _FLOW_W - 0.15,
             top - 0.1,
             _TAGS[StageState(stage.state)],
-            7.5,
+            FONT_SIZE,
             ha="right",
             va="top",
             style="italic",
             color=ink,
         )
-    detail = fit(stage.detail, _FLOW_W - 0.3, 8, 2)
+    detail = fit(stage.detail, _FLOW_W - 0.3, FONT_SIZE, 2)
     write(
-        ax, x + 0.15, top - 0.33, detail, 8, ha="left", va="top", color=ink, gid=f"stage-detail:{stage.key}"
+        ax,
+        x + 0.15,
+        top - 0.31,
+        detail,
+        FONT_SIZE,
+        ha="left",
+        va="top",
+        color=ink,
+        gid=f"stage-detail:{stage.key}",
     )

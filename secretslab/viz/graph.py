@@ -65,7 +65,8 @@ def diagram_graph(decision: Decision, world: World | None) -> tuple[dict[str, No
             session = sessions[hops] if dst.startswith("role:") and hop and hops < len(sessions) else None
             account = step.evaluation.resource_account
             nodes[dst] = _resource_node(dst, step.resource, account, world, nodes[src].col + 1, session)
-        edges.append(Edge(src, dst, step, number, _edge_label(step, number)))
+        via = src != _principal_key(step.principal)  # a KMS call Secrets Manager makes (§10)
+        edges.append(Edge(src, dst, step, number, _edge_label(step, number, via=via)))
         hops += hop
     _add_unreached(nodes, decision, world)
     return nodes, edges
@@ -174,6 +175,10 @@ def _unreached(node: Node, after: str) -> Node:
     return node
 
 
-def _edge_label(step: Step, number: int) -> str:
+def _edge_label(step: Step, number: int, *, via: bool = False) -> str:
+    """The call, the principal it is made as (each hop's caller: the user, the role session of
+    each role assumed; ``for`` when Secrets Manager makes it on the caller's behalf, §10) and the
+    reason code."""
     optional = " (optional)" if step.optional else ""
-    return f"{number}. {operation(step.action)}{optional}\n{step.evaluation.reason.value}"
+    who = f"{'for' if via else 'as'} {short_name(step.principal)}"
+    return f"{number}. {operation(step.action)}{optional}\n{who}\n{step.evaluation.reason.value}"

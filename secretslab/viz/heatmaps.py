@@ -21,6 +21,7 @@ from .style import (
     ALLOW_COLOUR,
     DIFF_COLOURS,
     EXPLICIT_DENY_COLOUR,
+    FONT_SIZE,
     IMPLICIT_DENY_COLOUR,
     INK,
     MUTED,
@@ -44,7 +45,7 @@ class _Category:
 
 _OUTCOME_CATEGORIES = (
     _Category("allow", ALLOW_COLOUR, "✓", "white"),
-    _Category("implicit deny", IMPLICIT_DENY_COLOUR, "–", INK),
+    _Category("implicit deny", IMPLICIT_DENY_COLOUR, "–", "white"),
     _Category("explicit deny", EXPLICIT_DENY_COLOUR, "✗", "white"),
 )
 _OUTCOME_INDEX = {Outcome.ALLOW: 0, Outcome.IMPLICIT_DENY: 1, Outcome.EXPLICIT_DENY: 2}
@@ -124,7 +125,6 @@ def _view(matrix: AccessMatrix, action: str | None) -> tuple[bool, str]:
 
 
 _CELL_H = 0.42
-_TICK_SIZE = 8.5
 
 
 def _heatmap(
@@ -140,8 +140,8 @@ def _heatmap(
         Patch(facecolor=c.colour, edgecolor="#888888", label=f"{c.mark} {c.label}".strip())
         for c in categories
     ]
-    cell_w = min(max(0.62, max((text_width(c, _TICK_SIZE) for c in cols), default=0.5) + 0.2), 1.6)
-    col_labels = [fit(c, cell_w - 0.12, _TICK_SIZE, 2) for c in cols]
+    cell_w = min(max(0.62, max((text_width(c, FONT_SIZE) for c in cols), default=0.5) + 0.2), 1.6)
+    col_labels = [fit(c, cell_w - 0.12, FONT_SIZE, 2) for c in cols]
     if ax is None:
         fig = Figure(figsize=_heatmap_size(rows, col_labels, cell_w, handles, title), layout="constrained")
         ax = fig.add_subplot()
@@ -154,24 +154,26 @@ def _heatmap(
             0.5,
             0.5,
             "nothing to show: no principals or no columns",
-            9,
+            FONT_SIZE,
             color=MUTED,
             transform=ax.transAxes,
         )
         return fig
     _cells(ax, grid, categories, len(rows), len(cols))
-    ax.set_xticks(range(len(cols)), col_labels, fontsize=_TICK_SIZE)
-    ax.set_yticks(range(len(rows)), list(rows), fontsize=_TICK_SIZE)
-    ax.set_xlabel(xlabel, fontsize=9, color=MUTED)
-    ax.set_ylabel("principal", fontsize=9, color=MUTED)
+    ax.set_xticks(range(len(cols)), col_labels, fontsize=FONT_SIZE)
+    ax.set_yticks(range(len(rows)), list(rows), fontsize=FONT_SIZE)
+    ax.set_xlabel(xlabel, fontsize=FONT_SIZE, color=MUTED)
+    ax.set_ylabel("principal", fontsize=FONT_SIZE, color=MUTED)
     width = fig.get_size_inches()[0] - 0.3
-    ax.set_title(fit(title, width, 11, 2), fontsize=11, loc="left", color=INK)
+    ax.set_title(
+        fit(title, width, FONT_SIZE, 2, True), fontsize=FONT_SIZE, loc="left", color=INK, weight="bold"
+    )
     ax.legend(
         handles=handles,
         loc="upper left",
         bbox_to_anchor=(1.02, 1.0),
         frameon=False,
-        fontsize=8,
+        fontsize=FONT_SIZE,
         borderaxespad=0.0,
     )
     return fig
@@ -181,12 +183,14 @@ def _heatmap_size(
     rows: Sequence[str], col_labels: Sequence[str], cell_w: float, handles: Sequence[Artist], title: str
 ) -> tuple[float, float]:
     """Figure size in inches: labels, cells, the legend beside them and the title above."""
-    row_w = max((text_width(r, _TICK_SIZE) for r in rows), default=0.5)
-    legend_w = max(text_width(str(h.get_label()), 8) for h in handles) + 0.8
+    row_w = max((text_width(r, FONT_SIZE) for r in rows), default=0.5)
+    legend_w = max(text_width(str(h.get_label()), FONT_SIZE) for h in handles) + 0.8
     width = row_w + 0.6 + len(col_labels) * cell_w + legend_w + 0.2
     label_lines = max((line_count(c) for c in col_labels), default=1)
-    title_lines = line_count(fit(title, width - 0.3, 11, 2))
-    height = 1.0 + text_height(title_lines, 11) + len(rows) * _CELL_H + text_height(label_lines, _TICK_SIZE)
+    title_lines = line_count(fit(title, width - 0.3, FONT_SIZE, 2, True))
+    height = (
+        1.0 + text_height(title_lines, FONT_SIZE) + len(rows) * _CELL_H + text_height(label_lines, FONT_SIZE)
+    )
     return width, max(height, 1.6 + 0.3 * len(handles))
 
 
@@ -199,7 +203,7 @@ def _cells(ax: Axes, grid: list[list[int]], categories: Sequence[_Category], nro
         for i, row in enumerate(grid):
             for j, code in enumerate(row):
                 if categories[code].mark:
-                    write(ax, j, i, categories[code].mark, 10, color=categories[code].ink)
+                    write(ax, j, i, categories[code].mark, FONT_SIZE, color=categories[code].ink)
     ax.set_xticks(np.arange(ncols + 1) - 0.5, minor=True)
     ax.set_yticks(np.arange(nrows + 1) - 0.5, minor=True)
     ax.grid(which="minor", color="white", linewidth=2)

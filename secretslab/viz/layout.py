@@ -7,10 +7,10 @@ and entering its boxes in the same top-to-bottom order as its slot so that arrow
 from __future__ import annotations
 
 from .graph import Edge, Node
-from .style import text_height, text_width
+from .style import FONT_SIZE, text_height, text_width
 
-BOX_H = 0.64
-EDGE_SIZE = 8.0  # points, of an arrow's label
+BOX_H = 0.7
+EDGE_LINES = 3  # lines of an arrow's label: the call, who makes it, the reason code
 RUN = 0.14  # the slanted run of an arrow into and out of its label slot
 _ROW_GAP = 0.55
 _LANE_PAD = 0.42
@@ -22,11 +22,13 @@ def place_columns(nodes: dict[str, Node], edges: list[Edge], x0: float) -> float
     ncols = max(n.col for n in nodes.values()) + 1
     widths = [1.3] * ncols
     for n in nodes.values():
-        widths[n.col] = max(widths[n.col], text_width(n.kind, 7.5) + 0.3, text_width(n.name, 9, True) + 0.3)
+        widths[n.col] = max(
+            widths[n.col], text_width(n.kind, FONT_SIZE) + 0.3, text_width(n.name, FONT_SIZE, True) + 0.3
+        )
     gaps = [0.7] * (ncols - 1) + [0.0]
     for e in edges:
         col = nodes[e.src].col
-        gaps[col] = max(gaps[col], 1.0, text_width(e.label, EDGE_SIZE) + 2 * RUN + 0.25)
+        gaps[col] = max(gaps[col], 1.0, text_width(e.label, FONT_SIZE) + 2 * RUN + 0.25)
     lefts = [x0 + sum(widths[:c]) + sum(gaps[:c]) for c in range(ncols)]
     for n in nodes.values():
         n.x, n.w = lefts[n.col], widths[n.col]
@@ -68,7 +70,7 @@ def _spread(wanted: list[float], pitch: float) -> list[float]:
 def place_edges(edges: list[Edge], nodes: dict[str, Node]) -> None:
     """Label slots per gap between columns, kept a label's height apart; then where each arrow
     leaves and enters its boxes, in the same top-to-bottom order, so that arrows never cross."""
-    pitch = text_height(2, EDGE_SIZE) + 0.12
+    pitch = text_height(EDGE_LINES, FONT_SIZE) + 0.12
     gaps: dict[int, list[Edge]] = {}
     for e in edges:
         gaps.setdefault(nodes[e.src].col, []).append(e)

@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .style import EXPLICIT_DENY_COLOUR, PATH_COLOUR, figure_of, fit
+from .style import EXPLICIT_DENY_COLOUR, FONT_SIZE, PATH_COLOUR, figure_of, fit
 
 
 def maintenance_counts(events: Sequence[tuple[str, str]], *, secrets: int = 3) -> dict[str, list[int]]:
@@ -66,20 +66,24 @@ def maintenance_chart(
     )
     xlabel = "people joining (+) and leaving (−), in order"
     if 0 < n <= 24:
-        names = [fit(("+" if kind == "join" else "−") + person, 1.2, 8, 1) for kind, person in events]
-        ax.set_xticks(range(1, n + 1), names, rotation=90, fontsize=8)
+        names = [fit(("+" if kind == "join" else "−") + person, 1.4, FONT_SIZE, 1) for kind, person in events]
+        ax.set_xticks(range(1, n + 1), names, rotation=90, fontsize=FONT_SIZE)
     else:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         xlabel = "event number (people joining and leaving, in order)"
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(-0.3, n + 0.9)
     ax.set_ylim(0, max(res[-1], ident[-1], 1) * 1.3)
-    ax.set_xlabel(xlabel, fontsize=9)
-    ax.set_ylabel("policy edits so far", fontsize=9)
+    ax.set_xlabel(xlabel, fontsize=FONT_SIZE)
+    ax.set_ylabel("policy edits so far", fontsize=FONT_SIZE)
     ax.set_title(
-        f"People come and go: policy edits for a team sharing {secrets} secrets", fontsize=10.5, loc="left"
+        f"People come and go: policy edits for a team sharing {secrets} secrets",
+        fontsize=FONT_SIZE,
+        loc="left",
+        weight="bold",
     )
     ax.grid(axis="y", color="#E0E0E0", linewidth=0.8)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.tick_params(labelsize=FONT_SIZE)
+    ax.legend(loc="upper left", fontsize=FONT_SIZE, frameon=False)
     return fig

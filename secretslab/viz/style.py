@@ -27,10 +27,11 @@ from ..evaluation.results import Outcome
 # -- palette (Okabe & Ito, "Color Universal Design")
 
 ALLOW_COLOUR = "#009E73"  # bluish green
-EXPLICIT_DENY_COLOUR = "#D55E00"  # vermillion
-IMPLICIT_DENY_COLOUR = "#E69F00"  # orange
+EXPLICIT_DENY_COLOUR = "#D55E00"  # vermillion: Okabe–Ito's red
+# an implicit deny is the absence of a grant: neutral grey, never confused with a Deny statement
+IMPLICIT_DENY_COLOUR = "#6E6E6E"
 PATH_COLOUR = "#0072B2"  # blue: the path a request took, an access gained
-NEUTRAL = "#999999"
+NEUTRAL = "#AAAAAA"  # lighter than implicit deny: what did not apply or was not reached
 INK = "#222222"
 MUTED = "#666666"
 OUTCOME_COLOURS = {
@@ -63,6 +64,10 @@ def tint(colour: str, amount: float = 0.82) -> str:
 
 
 # -- text measured in inches, so that layouts can keep labels apart
+
+#: the one size, in points, of every text of every figure (headings are bold, not bigger): a
+#: figure with more hops, boxes or cells grows instead, so its text reads the same on a projector
+FONT_SIZE = 10.0
 
 
 @lru_cache(maxsize=8192)
@@ -158,32 +163,32 @@ def board(ax: Axes | None, width: float, height: float) -> tuple[Figure, Axes]:
 def legend_band(handles: Sequence[Artist], width: float) -> tuple[int, float]:
     """(columns, height in inches) of a bottom legend of ``handles`` that fits ``width``: one
     row if it fits, else two, else one entry a row."""
-    sizes = [text_width(str(h.get_label()), 8) + 0.75 for h in handles]
+    if not handles:
+        return 1, 0.1
+    sizes = [text_width(str(h.get_label()), FONT_SIZE) + 0.75 for h in handles]
     fits = [n for n in (len(sizes), -(-len(sizes) // 2)) if sum(sorted(sizes)[-n:]) <= width - 0.3]
     ncol = fits[0] if fits else 1
-    return ncol, 0.2 + -(-len(sizes) // ncol) * 0.27
+    return ncol, 0.2 + -(-len(sizes) // ncol) * (text_height(1, FONT_SIZE) + 0.08)
 
 
 def finish_board(ax: Axes, handles: Sequence[Artist], ncol: int, width: float, height: float) -> None:
-    """Add the bottom legend. On a given axes smaller than the board, text, lines and arrow
-    heads shrink with the drawing, so that labels still fit their boxes and slots."""
+    """Add the bottom legend. On a given axes smaller than the board, the figure grows until the
+    axes holds it: text never shrinks (one ``FONT_SIZE`` whatever the drawing)."""
     pos = ax.get_position()
-    fig_w, fig_h = figure_of(ax).get_size_inches()
+    fig = figure_of(ax)
+    fig_w, fig_h = fig.get_size_inches()
     scale = min(1.0, pos.width * fig_w / width, pos.height * fig_h / height)
     if scale < 0.999:
-        for text in ax.texts:
-            text.set_fontsize(text.get_fontsize() * scale)
-        for patch in ax.patches:
-            patch.set_linewidth(patch.get_linewidth() * scale)
-            if isinstance(patch, FancyArrowPatch):
-                patch.set_mutation_scale(patch.get_mutation_scale() * scale)
+        fig.set_size_inches(fig_w / scale, fig_h / scale)
+    if not handles:
+        return
     ax.legend(
         handles=handles,
         loc="lower center",
         bbox_to_anchor=(0.5, 0.0),
         ncol=ncol,
         frameon=False,
-        fontsize=8 * scale,
+        fontsize=FONT_SIZE,
         handlelength=2.4,
         borderaxespad=0.3,
     )

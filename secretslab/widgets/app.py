@@ -5,13 +5,12 @@ them is built, so importing ``secretslab.widgets`` stays light."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from importlib import import_module
 from typing import Any
 
-from .render import RED, Rendered, escape
-
-WIDE = {"description_width": "initial"}  # labels longer than ipywidgets' default width
+from .render import RED, AfterFix, Rendered, escape
 
 
 def ipywidgets() -> Any:
@@ -32,10 +31,22 @@ class App:
         w = ipywidgets()
         self.status = w.HTML()
         self.html = w.HTML()
-        self.image = w.Image(format="png", layout=w.Layout(max_width="100%"))
+        # figures at their own size (never scaled down to the page: their text keeps one size),
+        # side by side while they fit; the failing diagram (when the app's figure is another)
+        # and the "after the fix" one hidden until there is a fix to show
+        natural = {"max_width": "none", "flex": "0 0 auto", "margin": "0 1em 1em 0"}
+        self.image = w.Image(format="png", layout=w.Layout(**natural))
+        self.failing_image = w.Image(format="png", layout=w.Layout(display="none", **natural))
+        self.fix_image = w.Image(format="png", layout=w.Layout(display="none", **natural))
+        self.fix_html = w.HTML()
+        self.figures = w.Box(
+            [self.image, self.failing_image, self.fix_image],
+            layout=w.Layout(display="flex", flex_flow="row wrap", align_items="flex-start", overflow="auto"),
+        )
         self.rendered: Rendered | None = None  # the latest render, good or not
         self.last_good: Rendered | None = None
         self._quiet = False  # set while several controls change at once: render once, afterwards
+        self._after_for: object = None  # the render whose "after the fix" figures are due
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
@@ -64,7 +75,37 @@ class App:
             self.status.value = ""
         else:
             self.status.value = rendered.html + self._kept()
+            return rendered
+        # drawn after the result is on screen: in a kernel, on its event loop once this observer
+        # has returned (a later change makes it stale); without a loop (tests, scripts), now
+        self._after_for = token = object()
+        try:
+            asyncio.get_running_loop().call_soon(self._show_after_fix, token)
+        except RuntimeError:
+            self._show_after_fix(token)
         return rendered
+
+    def _show_after_fix(self, token: object) -> None:
+        if token is not self._after_for:
+            return  # the controls changed since: that render shows its own
+        try:
+            after = self.after_fix()
+        except Exception as exc:  # shown, not raised (it runs after an observer)
+            self.show_error(exc)
+            after = None
+        for image, value in (
+            (self.failing_image, after.failing_png if after else b""),
+            (self.fix_image, after.fix_png if after else b""),
+        ):
+            if value:
+                image.value = value
+            image.layout.display = "" if value else "none"
+        self.fix_html.value = after.html if after else ""
+
+    def after_fix(self) -> AfterFix | None:
+        """The "after the fix" diagram of the latest render and what goes with it, or None when
+        nothing failed or no policy change can allow it; the apps that suggest fixes implement it."""
+        return None
 
     def show_error(self, exc: Exception) -> None:
         """Put an observer's error in the status line (observers never raise)."""

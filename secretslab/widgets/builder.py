@@ -13,13 +13,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..authorization import Decision, authorize
 from ..fixes import suggest_fixes
 from ..world import World
-from .app import WIDE, App, ipywidgets
-from .render import GET_SECRET_VALUE, GREY, Rendered, escape, explanation, mark, png, short
+from .app import App, ipywidgets
+from .controls import checkbox, dropdown, set_description, set_options, toggle_buttons
+from .render import (
+    GET_SECRET_VALUE,
+    GREY,
+    AfterFix,
+    Rendered,
+    after_fix,
+    escape,
+    explanation,
+    fix_html,
+    mark,
+    png,
+    short,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def _steps_html(decision: Decision) -> str:
@@ -240,7 +256,8 @@ def _render_builder(choices: BuilderChoices) -> Rendered:
         failed = decision.failed_step
         where = f" at <code>{escape(failed.action)}</code>" if failed else ""
         if fix is not None:
-            parts.append(f"<p><b>Denied{where}. Smallest fix:</b> {escape(fix.description)}</p>")
+            parts.append(f"<p><b>Denied{where}. Smallest fix</b> (drawn beside the failing diagram):</p>")
+            parts.append(fix_html(fix))
         else:
             parts.append(f"<p><b>Denied{where}.</b> No policy change alone can allow this request.</p>")
     parts.append(explanation(decision))
@@ -254,31 +271,43 @@ def _render_builder(choices: BuilderChoices) -> Rendered:
     )
 
 
+def render_after_fix(choices: BuilderChoices | Mapping[str, Any]) -> tuple[Figure, bytes] | None:
+    """The access diagram of the scenario after its smallest fix (``render_builder``'s ``fix``),
+    and its PNG; None when the request is allowed or no policy change can allow it. The builder
+    shows it beside the failing diagram."""
+    return _render_after_fix(BuilderChoices.of(choices))
+
+
+@lru_cache(maxsize=64)
+def _render_after_fix(choices: BuilderChoices) -> tuple[Figure, bytes] | None:
+    rendered = _render_builder(choices)
+    if rendered.fix is None or rendered.world is None:
+        return None
+    return after_fix(rendered.world, rendered.fix)
+
+
 class ScenarioBuilder(App):
-    """Build a cross-account read of a secret piece by piece and watch each hop's decision."""
+    """Build a cross-account read of a secret piece by piece and watch each hop's decision. A
+    control that cannot apply is disabled and shows what is really there: the AWS managed key's
+    own policy, no trust policy on the direct path (no SecretReader); the learner's choice in it
+    comes back when it applies again."""
 
     def __init__(self, choices: BuilderChoices | Mapping[str, Any] | None = None) -> None:
         super().__init__()
         w = ipywidgets()
         c = BuilderChoices.of(choices or BuilderChoices())
-        self.key = w.ToggleButtons(options=KEY_OPTIONS, value=c.key, description="Secret's key:", style=WIDE)
-        self.secret_policy = w.Dropdown(
-            options=GRANT_OPTIONS, value=c.secret_policy, description="Secret policy grants:", style=WIDE
+        self._chosen = {"key_policy": c.key_policy, "trust": c.trust}  # choices of disabled controls
+        self.key = toggle_buttons("Secret's key:", KEY_OPTIONS, c.key)
+        self.secret_policy = dropdown("Secret policy grants:", GRANT_OPTIONS, c.secret_policy)
+        self.key_policy = dropdown("Key policy grants:", GRANT_OPTIONS, c.key_policy)
+        self.identity_get = checkbox(
+            _identity_text("AppRole", "secretsmanager:GetSecretValue"), c.identity_get
         )
-        self.key_policy = w.Dropdown(
-            options=GRANT_OPTIONS, value=c.key_policy, description="Key policy grants:", style=WIDE
+        self.identity_decrypt = checkbox(
+            _identity_text("AppRole", "kms:Decrypt on the key"), c.identity_decrypt
         )
-        self.identity_get = w.Checkbox(value=c.identity_get, indent=False, layout=w.Layout(width="auto"))
-        self.identity_decrypt = w.Checkbox(
-            value=c.identity_decrypt, indent=False, layout=w.Layout(width="auto")
-        )
-        self.path = w.ToggleButtons(options=PATH_OPTIONS, value=c.path, description="Path:", style=WIDE)
-        self.trust = w.Checkbox(
-            value=c.trust,
-            indent=False,
-            layout=w.Layout(width="auto"),
-            description=f"SecretReader's trust policy trusts account {APPS}",
-        )
+        self.path = toggle_buttons("Path:", PATH_OPTIONS, c.path)
+        self.trust = checkbox(TRUST_TEXT, c.trust)
         self.controls = (
             self.key,
             self.secret_policy,
@@ -288,22 +317,62 @@ class ScenarioBuilder(App):
             self.path,
             self.trust,
         )
-        self.widget = w.VBox([*self.controls, self.status, self.image, self.html])
+        self.widget = w.VBox([*self.controls, self.status, self.figures, self.html])
         self._observe(self.controls)
         self.refresh()
 
     @property
     def choices(self) -> BuilderChoices:
-        """The choices the controls show now."""
-        return BuilderChoices(**{f.name: getattr(self, f.name).value for f in fields(BuilderChoices)})
+        """The choices the controls hold now (a disabled control: the learner's last choice in it)."""
+        values = {f.name: getattr(self, f.name).value for f in fields(BuilderChoices)}
+        for name in self._chosen:
+            if getattr(self, name).disabled:
+                values[name] = self._chosen[name]
+        return BuilderChoices(**values)
 
     def render(self) -> Rendered:
         """The scenario of the current choices, decided, drawn and explained (``render_builder``); the
-        controls that cannot apply are disabled first."""
+        controls that cannot apply are disabled first and show the real state."""
         c = self.choices
-        reader = "AppRole" if c.path == "direct" else "SecretReader"
-        self.identity_get.description = f"{reader}'s identity policy allows secretsmanager:GetSecretValue"
-        self.identity_decrypt.description = f"{reader}'s identity policy allows kms:Decrypt on the key"
-        self.key_policy.disabled = c.key == "aws"  # AWS writes aws/secretsmanager's policy (§9.6)
-        self.trust.disabled = c.path == "direct"
+        quiet, self._quiet = self._quiet, True  # the controls below change without re-rendering
+        try:
+            self._show(c)
+        finally:
+            self._quiet = quiet
         return render_builder(c)
+
+    def after_fix(self) -> AfterFix | None:
+        """The diagram of the scenario after its smallest fix (``render_after_fix``), or None."""
+        found = render_after_fix(self.choices)
+        return AfterFix(found[1]) if found is not None else None
+
+    def _show(self, c: BuilderChoices) -> None:
+        reader = "AppRole" if c.path == "direct" else "SecretReader"
+        set_description(self.identity_get, _identity_text(reader, "secretsmanager:GetSecretValue"))
+        set_description(self.identity_decrypt, _identity_text(reader, "kms:Decrypt on the key"))
+        aws = c.key == "aws"  # AWS writes aws/secretsmanager's policy (§9.6)
+        if aws != self.key_policy.disabled:
+            if aws:
+                self._chosen["key_policy"] = self.key_policy.value
+            self.key_policy.disabled = aws
+            options = AWS_KEY_POLICY if aws else GRANT_OPTIONS
+            set_options(self.key_policy, options, options[0][1] if aws else self._chosen["key_policy"])
+        direct = c.path == "direct"  # no SecretReader, so no trust policy, on the direct path
+        if direct != self.trust.disabled:
+            if direct:
+                self._chosen["trust"] = self.trust.value
+            self.trust.disabled = direct
+            set_description(self.trust, NO_TRUST_TEXT if direct else TRUST_TEXT)
+            self.trust.value = False if direct else self._chosen["trust"]
+        elif direct and self.trust.value:  # a value set on the disabled checkbox: show the real state
+            self.trust.value = False
+
+
+def _identity_text(reader: str, what: str) -> str:
+    return f"{reader}'s identity policy allows {what}"
+
+
+TRUST_TEXT = f"SecretReader's trust policy trusts account {APPS}"
+NO_TRUST_TEXT = "SecretReader's trust policy (no SecretReader on the direct path)"
+#: what the key policy control shows for the AWS managed key: the policy AWS wrote (§9.6)
+AWS_KEY_POLICY = ((f"only account {PROD}, through Secrets Manager (written by AWS)", "aws"),)

@@ -22,7 +22,8 @@ from ..policy.refs import PolicyRef, Slot
 from ..problems import PathPart, Problem, ProblemCode, ScenarioError, json_path
 from ..world import World
 from ..world.entities import Group, Role, User
-from .app import WIDE, App, ipywidgets
+from .app import App, ipywidgets
+from .controls import button, dropdown, toggle_buttons
 from .render import (
     GET_SECRET_VALUE,
     Rendered,
@@ -219,30 +220,18 @@ class PolicyPlayground(App):
             raise ValueError("the world has no policy the playground can edit")
         self.drafts: dict[str, str] = {}  # slot JSON path -> text typed, when it differs from the world's
         start = self._slot(policy_path) if policy_path is not None else self.slots[0]
-        self.policy = w.Dropdown(
-            options=[(s.label, s.json_path) for s in self.slots],
-            value=start.json_path,
-            description="Policy:",
-            style=WIDE,
-            layout=w.Layout(width="auto"),
-        )
+        self.policy = dropdown("Policy:", [(s.label, s.json_path) for s in self.slots], start.json_path)
         self.text = w.Textarea(
             value=slot_text(self.world, start),
             continuous_update=False,
             layout=w.Layout(width="100%", height="18em"),
         )
-        self.reset = w.Button(description="Reset this policy")
+        self.reset = button("Reset this policy")
         principals = world_principals(self.world)
-        self.principal = w.Dropdown(
-            options=[(short(p), p) for p in principals], description="Principal:", style=WIDE
-        )
-        self.action = w.Dropdown(
-            options=list(DEFAULT_ACTIONS), value=GET_SECRET_VALUE, description="Action:", style=WIDE
-        )
-        self.secret = w.Dropdown(
-            options=[(s.name, s.arn) for s in self.world.secrets], description="Secret:", style=WIDE
-        )
-        self.figure = w.ToggleButtons(options=FIGURE_OPTIONS, value="flow", description="Figure:", style=WIDE)
+        self.principal = dropdown("Principal:", [(short(p), p) for p in principals])
+        self.action = dropdown("Action:", list(DEFAULT_ACTIONS), GET_SECRET_VALUE)
+        self.secret = dropdown("Secret:", [(s.name, s.arn) for s in self.world.secrets])
+        self.figure = toggle_buttons("Figure:", FIGURE_OPTIONS, "flow")
         self.policy.observe(self._switch, names="value")
         self.text.observe(self._typed, names="value")
         self.reset.on_click(self._reset)
@@ -252,11 +241,11 @@ class PolicyPlayground(App):
                 self.policy,
                 self.text,
                 self.reset,
-                w.HBox([self.principal, self.action, self.secret]),
+                w.HBox([self.principal, self.action, self.secret], layout=w.Layout(flex_flow="row wrap")),
                 self.figure,
                 self.status,
                 self.html,
-                self.image,
+                self.figures,
             ]
         )
         self.refresh()

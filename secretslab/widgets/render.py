@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..analysis import AccessMatrix, Diff
 from ..authorization import Decision
 from ..authorization.explain import decision_html
-from ..fixes import Fix
+from ..fixes import Fix, apply_fix
 from ..problems import Problem
 from ..world import World
 from ..world.scenario import load_scenario
@@ -46,6 +46,17 @@ class Rendered:
     def ok(self) -> bool:
         """Whether there is a result: no problem is an error."""
         return not any(p.is_error for p in self.problems)
+
+
+@dataclass(frozen=True, slots=True)
+class AfterFix:
+    """What an app shows after its result when a request fails and a policy change can allow it:
+    the access diagram after the smallest fix (``fix_png``), the failing one when the app's own
+    figure is not it (``failing_png``), and HTML naming the request and the fix."""
+
+    fix_png: bytes
+    failing_png: bytes = b""
+    html: str = ""
 
 
 WorldSource = World | Mapping[str, Any] | str | os.PathLike[str]
@@ -109,3 +120,25 @@ def explanation(decision: Decision) -> str:
         f"<details><summary><b>Explanation</b> (every policy, statement by statement)</summary>"
         f"{decision_html(decision)}</details>"
     )
+
+
+def fix_html(fix: Fix) -> str:
+    """A fix as a numbered list of its changes, then what else it allows or takes away; every ARN
+    short (``secret:prod/db``, ``role/AppRole``: ``viz.names.short_arns``)."""
+    from ..viz.names import short_arns
+
+    changes = "".join(f"<li>{escape(short_arns(c.description))}</li>" for c in fix.changes)
+    said = " ".join(c.description for c in fix.changes)
+    rest = fix.description[len(said) :] if fix.description.startswith(said) else ""
+    more = f"<p>{escape(short_arns(rest))}</p>" if rest.strip() else ""
+    return f"<ol class='secretslab-fix'>{changes}</ol>{more}"
+
+
+def after_fix(world: World, fix: Fix) -> tuple[Figure, bytes]:
+    """The access diagram of the world the fix makes (``apply_fix``), captioned "After the fix",
+    and its PNG: the request allowed, every hop drawn; no legend (the failing diagram beside it
+    has it)."""
+    from ..viz import access_diagram  # matplotlib, loaded with the first figure
+
+    figure = access_diagram(fix.decision, apply_fix(world, fix), caption="After the fix", legend=False)
+    return figure, png(figure)

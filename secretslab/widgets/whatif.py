@@ -15,19 +15,25 @@ from functools import lru_cache
 from typing import Any
 
 from ..analysis import AccessMatrix, access_matrix, diff
+from ..authorization import authorize
+from ..fixes import suggest_fixes
 from ..policy.model import Policy, PolicyKind
 from ..policy.refs import PolicyRef, Slot
 from ..problems import PathPart
 from ..world import World
-from .app import WIDE, App, ipywidgets
+from .app import App, ipywidgets
+from .controls import button, checkbox, dropdown
 from .playground import editable_policies
 from .render import (
     GET_SECRET_VALUE,
+    AfterFix,
     Rendered,
     WorldSource,
+    after_fix,
     as_world,
     edited,
     escape,
+    fix_html,
     png,
     problems_html,
     short,
@@ -217,6 +223,39 @@ def _render_whatif(state: WhatIfState) -> Rendered:
     )
 
 
+def render_whatif_fix(state: WhatIfState) -> AfterFix | None:
+    """For the first access the changes take away (``render_whatif``'s ``diff.lost``): its
+    access diagram in the changed world, the diagram after its smallest fix (``suggest_fixes``,
+    ``apply_fix``) and HTML naming both; None when nothing is lost or no policy change can give
+    it back. The explorer shows them beside its heatmap."""
+    return _render_whatif_fix(state)
+
+
+@lru_cache(maxsize=64)
+def _render_whatif_fix(state: WhatIfState) -> AfterFix | None:
+    from ..viz import access_diagram  # matplotlib, loaded with the first figure
+    from ..viz.names import short_arn
+
+    rendered = _render_whatif(state)
+    if rendered.diff is None or rendered.world is None or not rendered.diff.lost:
+        return None
+    lost, world = rendered.diff.lost[0], rendered.world
+    request = {"principal": lost.principal, "action": state.base.action, "resource": lost.resource}
+    fix = next(iter(suggest_fixes(world, request, limit=1)), None)
+    if fix is None:
+        return None
+    failing = access_diagram(authorize(world, request), world, caption="Lost")
+    _, fix_png = after_fix(world, fix)
+    who, what = escape(short_arn(lost.principal)), escape(short_arn(lost.resource))
+    more = len(rendered.diff.lost) - 1
+    others = f" ({more} other access{'es' if more > 1 else ''} lost too)" if more else ""
+    html = (
+        f"<p><b>Lost:</b> <code>{who}</code> on <code>{what}</code>{others}. "
+        f"<b>Smallest fix</b> (drawn beside the failing diagram):</p>{fix_html(fix)}"
+    )
+    return AfterFix(fix_png, png(failing), html)
+
+
 class WhatIfExplorer(App):
     """Switch statements off and swap keys; see which accesses are gained and lost."""
 
@@ -224,24 +263,19 @@ class WhatIfExplorer(App):
         super().__init__()
         w = ipywidgets()
         self.base = whatif_base(world, action)
-        self.checkboxes: dict[str, Any] = {
-            t.key: w.Checkbox(value=True, description=t.label, indent=False, layout=w.Layout(width="auto"))
-            for t in self.base.statements
-        }
+        self.checkboxes: dict[str, Any] = {t.key: checkbox(t.label, True) for t in self.base.statements}
         self.keys: dict[str, Any] = {
-            s.secret: w.Dropdown(
-                options=list(s.options), value=s.options[0][1], description=f"Key of {s.label}:", style=WIDE
-            )
+            s.secret: dropdown(f"Key of {s.label}:", list(s.options), s.options[0][1])
             for s in self.base.swaps
         }
-        self.reset = w.Button(description="Back to the scenario")
+        self.reset = button("Back to the scenario")
         self.reset.on_click(self._reset)
         self._observe([*self.checkboxes.values(), *self.keys.values()])
         statements = w.VBox(
             [w.HTML("<b>Statements</b> (untick to switch one off)"), *self.checkboxes.values()]
         )
         self.widget = w.VBox(
-            [statements, *self.keys.values(), self.reset, self.status, self.image, self.html]
+            [statements, *self.keys.values(), self.reset, self.status, self.html, self.fix_html, self.figures]
         )
         self.refresh()
 
@@ -256,6 +290,10 @@ class WhatIfExplorer(App):
         """The accesses gained and lost when the switched-off statements are removed and the keys
         swapped (``render_whatif``)."""
         return render_whatif(self.state())
+
+    def after_fix(self) -> AfterFix | None:
+        """The first access lost, drawn, and the world after its smallest fix (``render_whatif_fix``)."""
+        return render_whatif_fix(self.state())
 
     def _reset(self, button: Any = None) -> None:
         self._quiet = True
