@@ -171,7 +171,6 @@ def test_every_figure_text_has_one_size_whatever_the_path() -> None:
     before = access_matrix(world, actions=(W.GET_SECRET_VALUE,))
     assert _sizes(viz.matrix_heatmap(before)) == {viz.FONT_SIZE}
     assert _sizes(viz.diff_heatmap(before, before)) == {viz.FONT_SIZE}
-    assert _sizes(viz.maintenance_chart([("join", "ana"), ("leave", "bob")])) == {viz.FONT_SIZE}
 
 
 def test_a_figure_drawn_on_a_small_axes_grows_instead_of_shrinking_its_text() -> None:

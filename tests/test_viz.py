@@ -478,53 +478,6 @@ def test_diff_heatmap_uses_the_given_axes() -> None:
     assert "0 gained, 0 lost" in ax.get_title(loc="left")
 
 
-# -- maintenance
-
-
-EVENTS = [
-    ("join", "alice"),
-    ("join", "bob"),
-    ("join", "dave"),
-    ("join", "erin"),
-    ("leave", "dave"),
-    ("join", "carol"),
-    ("leave", "erin"),
-]
-
-
-def test_maintenance_counts_one_edit_per_event_for_groups_and_one_per_secret_for_listed_people() -> None:
-    counts = viz.maintenance_counts([("join", "a"), ("join", "b"), ("leave", "a")], secrets=3)
-    assert counts == {"identity": [0, 1, 2, 3], "resource": [0, 3, 6, 9]}
-    assert viz.maintenance_counts([], secrets=5) == {"identity": [0], "resource": [0]}
-    with pytest.raises(ValueError, match="expected"):
-        viz.maintenance_counts([("promote", "a")])
-
-
-def test_maintenance_chart_draws_two_labelled_step_lines_with_events_on_the_axis() -> None:
-    fig = viz.maintenance_chart(EVENTS, secrets=4)
-    _save(fig, "maintenance-chart")
-    ax = fig.axes[0]
-    lines = {line.get_label(): line for line in ax.get_lines()}
-    assert len(lines) == 2
-    (resource,) = [line for label, line in lines.items() if label.startswith("resource-based")]
-    (identity,) = [line for label, line in lines.items() if label.startswith("identity-based")]
-    assert list(resource.get_ydata())[-1] == 28 and list(identity.get_ydata())[-1] == 7
-    assert resource.get_linestyle() != identity.get_linestyle()  # not told apart by colour alone
-    assert [t.get_text() for t in ax.get_xticklabels()][:2] == ["+alice", "+bob"]
-    assert "−dave" in [t.get_text() for t in ax.get_xticklabels()]
-    assert len(_legend_labels(fig)) == 2
-    _assert_readable(fig)
-
-
-def test_maintenance_chart_numbers_events_when_there_are_many_and_uses_the_given_axes() -> None:
-    events = [("join" if i % 3 else "leave", f"p{i}") for i in range(40)]
-    fig = Figure(figsize=(7, 4), layout="constrained")
-    ax = fig.add_subplot()
-    assert viz.maintenance_chart(events, secrets=2, ax=ax) is fig
-    _save(fig, "maintenance-chart-many-events")
-    _assert_readable(fig)
-
-
 # -- no pyplot
 
 
@@ -536,7 +489,6 @@ def test_no_figure_function_imports_pyplot() -> None:
     matrix = sl.access_matrix(_world(IDENTITY))
     viz.matrix_heatmap(matrix)
     viz.diff_heatmap(matrix, matrix)
-    viz.maintenance_chart(EVENTS)
     if not before:
         assert "matplotlib.pyplot" not in sys.modules
     # and in a fresh interpreter, whatever this test session has imported
@@ -550,7 +502,7 @@ def test_no_figure_function_imports_pyplot() -> None:
         "viz.access_diagram(d, w).savefig('/dev/null', format='png')\n"
         "viz.evaluation_flow(d.steps[0].evaluation)\n"
         "m = sl.access_matrix(w)\n"
-        "viz.matrix_heatmap(m); viz.diff_heatmap(m, m); viz.maintenance_chart([('join', 'a')])\n"
+        "viz.matrix_heatmap(m); viz.diff_heatmap(m, m)\n"
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot was imported'\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)

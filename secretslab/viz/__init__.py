@@ -1,9 +1,9 @@
 """Figures over the explanation tree, for notebooks and widgets: the access diagram of a
 ``Decision`` (``diagram``: the AssumeRole chain, the action and the KMS calls Secrets Manager
 makes on the caller's behalf, semantics §10.2, §10.6, §11, §12), the evaluation flow of one
-``Evaluation`` (``flow``: AWS's order, §8.2–§8.7 and §8.11, with the §12 reason code), heatmaps
-of an access matrix and of the diff between two worlds (``heatmaps``), and the maintenance chart
-of identity- versus resource-based designs as people come and go (``maintenance``, §2.7, §8.6).
+``Evaluation`` (``flow``: AWS's order, §8.2–§8.7 and §8.11, with the §12 reason code), and heatmaps
+of an access matrix and of the diff between two worlds (``heatmaps``). Notebook 04 measures what
+people coming and going cost with diffs of real edits, so no figure counts edits by formula.
 Nothing here decides anything: every figure is drawn from result data.
 
 Matplotlib is used only through its object API: each function draws on the ``ax`` it is given,
@@ -20,7 +20,6 @@ AWS page: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_ev
 from .diagram import access_diagram
 from .flow import FlowStage, evaluation_flow, flow_stages
 from .heatmaps import diff_heatmap, matrix_heatmap
-from .maintenance import maintenance_chart, maintenance_counts
 from .names import short_name
 from .style import (
     ALLOW_COLOUR,
@@ -55,8 +54,6 @@ __all__ = [
     "diff_heatmap",
     "evaluation_flow",
     "flow_stages",
-    "maintenance_chart",
-    "maintenance_counts",
     "matrix_heatmap",
     "short_name",
 ]
