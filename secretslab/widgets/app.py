@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from importlib import import_module
 from typing import Any
 
+from . import static
 from .render import RED, Rendered, escape
 
 WIDE = {"description_width": "initial"}  # labels longer than ipywidgets' default width
@@ -38,7 +39,7 @@ class App:
         self._quiet = False  # set while several controls change at once: render once, afterwards
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+        return static.mimebundle(self, **kwargs)  # the live view, and a static copy for handouts
 
     def render(self) -> Rendered:
         """The controls' state rendered; each app implements it with its pure render function."""
