@@ -8,10 +8,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-PYTHON=${PYTHON:-python3}
-[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[test]"
+# VENV and INSTALL=0 are for a virtualenv managed elsewhere (its secretslab found on PYTHONPATH).
+VENV=${VENV:-.venv}
+if [ "${INSTALL:-1}" != 0 ]; then
+  PYTHON=${PYTHON:-python3}
+  [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+  "$VENV/bin/python" -m pip install --quiet --upgrade pip
+  "$VENV/bin/python" -m pip install --quiet -e ".[test]"
+fi
 
 out=$(realpath -m "${1:-${HANDOUTS_DIR:-/tmp/secretslab-handouts}}")
 shift || true
@@ -28,7 +32,7 @@ for notebook in "${notebooks[@]}"; do
   cp "$notebook" "$work/notebooks/"
   name=$(basename "$notebook" .ipynb)
   echo "handouts: $name"
-  .venv/bin/jupyter nbconvert --to html --execute --template-file "$ROOT/scripts/handout.html.j2" \
+  "$VENV/bin/jupyter" nbconvert --to html --execute --template-file "$ROOT/scripts/handout.html.j2" \
     --ExecutePreprocessor.timeout=600 --output-dir "$out" "$work/notebooks/$name.ipynb"
 done
 echo "handouts: HTML in $out"
