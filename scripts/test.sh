@@ -10,9 +10,9 @@ PYTHON=${PYTHON:-python3}
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[test]"
 
-echo "== ruff";          .venv/bin/ruff check secretslab tests benchmarks
+echo "== ruff";          .venv/bin/ruff check secretslab tests benchmarks browser_tests
 echo "== mypy";          .venv/bin/mypy
 echo "== import-linter"; .venv/bin/lint-imports
-echo "== notebooks carry no outputs"; .venv/bin/nbstripout --verify notebooks/*.ipynb
+echo "== notebooks carry no outputs"; .venv/bin/nbstripout --verify notebooks/*.ipynb apps/*.ipynb
 echo "== pytest"
-.venv/bin/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider tests notebooks "$@"
+.venv/bin/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider tests notebooks apps "$@"

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from importlib import import_module
 from typing import Any
 
+from . import static
 from .render import RED, AfterFix, Rendered, escape
 
 
@@ -49,7 +50,7 @@ class App:
         self._after_for: object = None  # the render whose "after the fix" figures are due
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+        return static.mimebundle(self, **kwargs)  # the live view, and a static copy for handouts
 
     def render(self) -> Rendered:
         """The controls' state rendered; each app implements it with its pure render function."""
