@@ -90,7 +90,9 @@ def test_a_wide_pattern_also_grants_secrets_that_do_not_exist_yet(pattern: str, 
     probe = f"{SECRET}:{new_secret}-AbCdEf"
     witness = next(w for w in result.witnesses if w.resource == probe)
     assert witness.principal == ALICE and witness.action == GET
-    assert witness.resource_label == f"{new_secret} (a secret that does not exist yet)"
+    assert (
+        witness.resource_label == f"{new_secret} in 111111111111 us-east-1 (a secret that does not exist yet)"
+    )
     assert witness.steps[-1].startswith("kms:Decrypt allowed")  # the KMS step, aws/secretsmanager
     assert any("identity policy 2 of group devs" in r for r in witness.responsible)
     assert new_secret in result.scope.new_secrets
@@ -136,7 +138,10 @@ def test_a_grant_to_an_account_outside_the_world_is_new_access_for_any_of_its_pr
     before, after = _cross_account("cmk", {"AWS": "arn:aws:iam::333333333333:root"})
     result = sl.check_no_new_access(before, after)
     reads = [w for w in result.witnesses if (w.action, w.resource) == (GET, PROD_DB)]
-    assert [w.principal_label for w in reads] == ["any principal of account 333333333333"]
+    assert {w.principal_label for w in reads} == {
+        "any principal of account 333333333333",
+        "any principal of account 333333333333, as an IAM user",
+    }
     assert reads[0].principal.startswith("arn:aws:sts::333333333333:assumed-role/")
 
 
@@ -215,7 +220,9 @@ def test_an_action_or_resource_that_matches_nothing_is_an_error_with_suggestions
         sl.check_access_not_granted(world, actions=["secretsmanager:GetSecretValu"])
     assert "secretsmanager:GetSecretValue" in caught.value.suggestions
     with pytest.raises(sl.ScenarioError) as bad:
-        sl.check_access_not_granted(world, resources=[f"{SECRET}:nothing-here-*"])
+        sl.check_access_not_granted(
+            world, resources=["arn:aws:kms:us-east-1:111111111111:key/nothing-here-*"]
+        )
     assert bad.value.problems[0].path == ("resources", 0)
 
 
@@ -307,5 +314,128 @@ def test_a_fix_for_a_secret_not_made_yet_is_checked_on_that_secret() -> None:
     fixed = sl.apply_fix(world, sl.suggest_fixes(world, create)[0])
     result = sl.check_no_new_access(world, fixed)
     assert [(w.action, w.resource_label) for w in result.witnesses] == [
-        ("secretsmanager:CreateSecret", "sandbox/new (a secret that does not exist yet)")
+        (
+            "secretsmanager:CreateSecret",
+            "sandbox/new in 222222222222 us-east-1 (a secret that does not exist yet)",
+        )
     ]
+
+
+# -- what a review found missed (issue #10): each case is a real new access
+
+
+def _opened(condition: dict[str, Any]) -> tuple[sl.World, sl.World]:
+    """cross-account-cmk with app/no-policy's secret policy and key policy open to ``"*"`` under
+    ``condition``."""
+    data = _data("cross-account-cmk")
+    before = _world(copy.deepcopy(data))
+    secret = next(s for s in data["secrets"] if "app/no-policy" in s["arn"])
+    secret["resource_policy"] = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": GET, "Resource": "*", "Condition": condition}
+        ],
+    }
+    key = next(k for k in data["kms_keys"] if k["arn"] == secret["kms_key"])
+    key["key_policy"]["Statement"].append(
+        {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "kms:Decrypt",
+            "Resource": "*",
+            "Condition": condition,
+        }
+    )
+    return before, _world(data)
+
+
+@pytest.mark.parametrize(
+    ("condition", "public"),
+    [
+        ({"StringEquals": {"aws:PrincipalAccount": "444444444444"}}, False),
+        ({"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::444444444444:role/R"}}, False),
+        ({"StringEquals": {"aws:PrincipalOrgID": "o-other12345"}}, False),
+        ({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:user/*"}}, True),
+        ({"StringEquals": {"aws:PrincipalType": "User"}}, True),
+        ({"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}, True),
+        ({"Bool": {"aws:SecureTransport": "true"}}, True),
+    ],
+)
+def test_a_grant_behind_a_condition_is_found(condition: dict[str, Any], public: bool) -> None:
+    """A principal named only in a condition (aws:PrincipalAccount, aws:PrincipalArn,
+    aws:PrincipalOrgID), an IAM user rather than a role, and a grant that needs a context value
+    the caller supplies (aws:SourceIp, aws:SecureTransport) are all new access
+    (reference_policies_condition-keys.html)."""
+    before, after = _opened(condition)
+    assert not sl.check_no_new_access(before, after).passed
+    assert sl.check_no_public_access(after).passed is not public
+
+
+def test_a_kms_grant_to_an_account_outside_the_world_is_new_access() -> None:
+    """A grant lets its grantee use the key (grants.html), across accounts too."""
+    data = _data("cross-account-cmk")
+    before = _world(copy.deepcopy(data))
+    key = next(k for k in data["kms_keys"] if k["manager"] == "CUSTOMER")
+    key["grants"] = [
+        {
+            "GrantId": "g1",
+            "GranteePrincipal": "arn:aws:iam::666666666666:role/Outside",
+            "Operations": ["Decrypt"],
+        }
+    ]
+    result = sl.check_no_new_access(before, _world(data))
+    assert any(
+        w.principal.startswith("arn:aws:sts::666666666666:") and w.action == "kms:Decrypt"
+        for w in result.witnesses
+    )
+
+
+def test_removing_a_deny_on_a_request_parameter_is_new_access() -> None:
+    """The SCP that keeps DeleteSecret's recovery window denies only requests with
+    ForceDeleteWithoutRecovery: the check asks that value too (API_DeleteSecret.html)."""
+    world = sl.load_scenario(DATA / "organization-guardrails.json")
+    data = world.to_dict()
+    data["organization"]["scps"] = [
+        s for s in data["organization"]["scps"] if "ForceDelete" not in json.dumps(s)
+    ]
+    result = sl.check_no_new_access(world, sl.World.from_dict(data))
+    witness = next(w for w in result.witnesses if w.action == "secretsmanager:DeleteSecret")
+    assert witness.context == {"secretsmanager:ForceDeleteWithoutRecovery": "true"}
+    assert "with secretsmanager:ForceDeleteWithoutRecovery=true" in str(witness)
+
+
+def test_a_principal_or_secret_only_one_world_holds_is_compared_not_refused() -> None:
+    world = sl.load_scenario(DATA / "organization-guardrails.json")
+    data = world.to_dict()
+    admin = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}],
+    }
+    data["principals"]["users"].append({"arn": "arn:aws:iam::111111111111:user/zed", "policies": [admin]})
+    more = sl.World.from_dict(data)
+    gained = sl.check_no_new_access(world, more)
+    assert {w.principal for w in gained.witnesses} == {"arn:aws:iam::111111111111:user/zed"}
+    assert gained.witnesses[0].before is None  # the user is not in the first world
+    assert sl.check_no_new_access(more, world).passed
+
+
+def test_iam_actions_are_asked_when_a_policy_reaches_them() -> None:
+    before, after = _with_devs_policy("*", "iam:*")
+    actions = {w.action.partition(":")[0] for w in sl.check_no_new_access(before, after).witnesses}
+    assert actions == {"iam"}
+
+
+def test_get_caller_identity_needs_no_permission_and_is_never_a_witness() -> None:
+    """No permission is required for GetCallerIdentity, and a Deny does not stop it
+    (API_GetCallerIdentity.html)."""
+    before, after = _with_devs_policy("*", "sts:GetCallerIdentity")
+    assert sl.check_no_new_access(before, after).passed
+
+
+def test_access_not_granted_asks_a_prefix_no_secret_has_yet() -> None:
+    world = sl.load_scenario(DATA / "organization-guardrails.json")
+    result = sl.check_access_not_granted(
+        world, actions=["secretsmanager:CreateSecret"], resources=["arn:aws:secretsmanager:*:*:secret:ops/*"]
+    )
+    assert not result.passed
+    assert all("ops/new-secret" in w.resource for w in result.witnesses)

@@ -114,7 +114,10 @@ def test_check_01_names_the_new_secret_a_prefix_pattern_also_grants(
         identity_policy("secretsmanager:GetSecretValue", f"{PREFIX}:{pattern}"), identity_world
     )
     assert message.startswith("Not yet"), message
-    assert f"{new_secret} (a secret that does not exist yet)" in message and "user/alice" in message
+    assert (
+        f"{new_secret} in 111111111111 us-east-1 (a secret that does not exist yet)" in message
+        and "user/alice" in message
+    )
 
 
 def test_check_01_asks_for_the_world_when_it_is_missing() -> None:

@@ -25,10 +25,11 @@ from ..authorization import Decision, authorize
 from ..authorization.request import Request
 from ..evaluation.results import Reason
 from ..policy.catalog import action_names, close_actions, resource_types
-from ..policy.model import Effect, ResourcePattern
-from ..policy.wildcards import action_matcher
-from ..problems import Problem, ProblemCode, did_you_mean, quoted, request_error
+from ..policy.model import Effect, PolicyKind, ResourcePattern
+from ..policy.wildcards import action_matcher, has_wildcard
+from ..problems import Problem, ProblemCode, UnknownNameError, did_you_mean, quoted, request_error
 from ..world import World
+from .contexts import contexts
 from .principals import session_of, world_principals
 
 #: the services whose every action a check asks: Secrets Manager, the KMS calls it makes, and the
@@ -61,6 +62,7 @@ class Witness:
     steps: tuple[str, ...]
     responsible: tuple[str, ...]
     parameters: Mapping[str, Any] = field(default_factory=dict)  # the variant's API parameters
+    context: Mapping[str, Any] = field(default_factory=dict)  # the condition keys the caller supplied
 
     @property
     def request(self) -> dict[str, Any]:
@@ -68,6 +70,8 @@ class Witness:
         out: dict[str, Any] = {"principal": self.principal, "action": self.action, "resource": self.resource}
         if self.parameters:
             out["parameters"] = dict(self.parameters)
+        if self.context:
+            out["context"] = dict(self.context)
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -83,12 +87,21 @@ class Witness:
             "steps": list(self.steps),
             "responsible": list(self.responsible),
             "parameters": dict(self.parameters),
+            "context": dict(self.context),
         }
+
+    @property
+    def when(self) -> str:
+        """The context the request needs, in words (empty for a bare request)."""
+        if not self.context:
+            return ""
+        return " with " + ", ".join(f"{k}={v}" for k, v in self.context.items())
 
     def __str__(self) -> str:
         why = "; ".join(self.responsible) or self.after.summary
         return (
-            f"{self.principal_label} may {self.action} on {self.resource_label} ({self.after.value}: {why})"
+            f"{self.principal_label} may {self.action} on {self.resource_label}{self.when} "
+            f"({self.after.value}: {why})"
         )
 
 
@@ -189,44 +202,61 @@ def check_no_new_access(
     *,
     actions: Sequence[str] | None = None,
     variants: Sequence[Mapping[str, Any]] = ({},),
+    explore: bool = True,
 ) -> CheckResult:
     """Whether ``after`` allows no request that ``before`` does not (IAM Access Analyzer's
     ``CheckNoNewAccess``, over worlds rather than one policy). The witnesses are the requests
-    ``after`` allows and ``before`` denies.
+    ``after`` allows and ``before`` denies (or does not hold: a principal or secret ``after``
+    added).
 
-    Requests asked: every action of the catalogue's Secrets Manager, KMS and STS actions (or
-    ``actions``, patterns allowed) on every resource of its type (secrets, keys, roles; ``*`` for
-    actions without one); signed by every principal of either world, by "any principal" of each
-    account a policy names (a role whose identity policy allows everything outside its own
-    account: that account's administrators decide), by each principal a policy names that no
-    world holds, and by the anonymous principal (a principal of an account that no policy names:
-    Secrets Manager and KMS serve only signed requests, so "anyone" is any AWS account); on
-    every secret of either world and on secrets that do not exist yet: one name under each
-    prefix a Resource pattern of an identity policy, boundary, session policy or SCP reaches
-    (``team/*`` gives ``team/new-secret-AbCdEf``; ``sandbox/new-??????`` gives ``sandbox/new``
-    when no secret has that name), in each account and Region of the world, created as
-    ``CreateSecret`` creates a secret by default (no resource policy, ``aws/secretsmanager``),
-    each decided with its KMS step. Each request is asked once per entry of ``variants``
-    (``parameters`` and ``context`` merged into it).
+    Requests asked: every action of the catalogue's Secrets Manager, KMS and STS actions, and of
+    any other modelled service (IAM) an Allow statement's Action reaches (or ``actions``, patterns
+    allowed), on every resource of its type (secrets, keys, roles, users, groups; ``*`` for
+    actions without one; ``CreateSecret`` only on secrets that do not exist yet); signed by every
+    principal of either world, by "any principal" of each account a policy names — in a
+    Principal element, an ``aws:PrincipalAccount``/``aws:PrincipalArn``/``aws:PrincipalOrgID``
+    condition or a KMS grant — (a role and a user whose identity policies allow everything
+    outside their own account: that account's administrators decide), by each principal a policy
+    names that no world holds, and by the anonymous principal (a role and a user of an account
+    that no policy names: Secrets Manager and KMS serve only signed requests, so "anyone" is any
+    AWS account); on every secret of either world and on secrets that do not exist yet: one name
+    under each prefix a Resource pattern of an identity policy, boundary, session policy or SCP
+    reaches (``team/*`` gives ``team/new-secret-AbCdEf``; ``sandbox/new-??????`` gives
+    ``sandbox/new`` when no secret has that name; ``${aws:username}`` is filled with each user's
+    name), in each account of the world and each Region of the world (plus another Region when a
+    pattern leaves the Region open), created as ``CreateSecret`` creates a secret by default (no
+    resource policy, ``aws/secretsmanager``), each decided with its KMS step. Each request is
+    asked with each entry of ``variants`` (``parameters`` and ``context`` merged into it), and
+    with contexts built from the conditions of the worlds' policies on keys a caller supplies
+    (``aws:SourceIp``, ``aws:SecureTransport``, ``aws:CurrentTime``, request tags, service keys):
+    the values they name and values outside them (``contexts.contexts``); ``explore=False``
+    asks ``variants`` only (a caller that enumerates the values of a key itself).
 
-    Limits: requests carry only the context of ``variants`` (no tags, source IP or VPC unless
-    given), so a grant that needs other context values is not explored; Resource patterns with
-    policy variables give no new-secret name; IAM actions and resources are not asked; a new
-    secret on a customer managed key, or with tags, is not tried."""
+    Limits, where the check can miss new access: values of a context key that neither the
+    policies nor ``variants`` name, and combinations of several keys beyond the first value of
+    each; request parameters other than through their condition keys; ``sts:`` keys
+    (``sts:ExternalId``…); policy variables other than ``${aws:username}`` in Resource patterns;
+    IAM resources other than users, roles and groups; new secrets on a customer managed key, with
+    tags, or in an account the world does not list; a principal named by an ARN pattern with a
+    wildcard account beyond the anonymous principal."""
     worlds = (before, after)
     hypothetical = _Hypothetical.of(worlds)
     a, b = hypothetical.extend(before), hypothetical.extend(after)
     asked = _asked(worlds, hypothetical, actions)
+    asking = _variants(worlds, variants, explore)
     witnesses = []
-    for request in asked.requests(variants):
-        now = authorize(b, request, plan=False)
-        if not now.allowed:
-            continue
-        was = authorize(a, request, plan=False)
-        if was.allowed:
-            continue
-        witnesses.append(_witness(b, request, hypothetical, was.reason))
-    return CheckResult("no new access", not witnesses, tuple(witnesses), asked.scope(hypothetical, variants))
+    for triple in asked.triples():
+        for variant in asking:
+            request = _request(triple, variant)
+            now = _decide(b, request)
+            if now is None or not now.allowed:
+                continue
+            was = _decide(a, request)
+            if was is not None and was.allowed:
+                continue
+            witnesses.append(_witness(b, request, hypothetical, was.reason if was else None))
+            break  # one witness per principal, action and resource
+    return CheckResult("no new access", not witnesses, tuple(witnesses), asked.scope(hypothetical, asking))
 
 
 def check_access_not_granted(
@@ -235,43 +265,109 @@ def check_access_not_granted(
     actions: Sequence[str] | None = None,
     resources: Sequence[str] | None = None,
     variants: Sequence[Mapping[str, Any]] = ({},),
+    explore: bool = True,
 ) -> CheckResult:
     """Whether no principal may perform any of ``actions`` (patterns allowed, e.g.
     ``secretsmanager:Delete*``; default: every action asked) on any of ``resources`` (ARN patterns
     allowed, e.g. ``arn:aws:secretsmanager:*:*:secret:prod/*``, matched against the world's
-    secrets, keys and roles and the secrets that do not exist yet; default: all) in ``world``
-    (IAM Access Analyzer's ``CheckAccessNotGranted``, over a world). The witnesses are the
-    requests allowed. Principals, resources and limits are those of ``check_no_new_access``.
-    Raises ``UnknownNameError`` for an action or resource that matches nothing."""
-    hypothetical = _Hypothetical.of((world,))
+    secrets, keys and roles and secrets that do not exist yet, one of which is made under each
+    pattern; default: all) in ``world`` (IAM Access Analyzer's ``CheckAccessNotGranted``, over a
+    world). The witnesses are the requests allowed. Principals, resources, contexts and limits are
+    those of ``check_no_new_access``. Raises ``UnknownNameError`` for an action or resource that
+    matches nothing."""
+    hypothetical = _Hypothetical.of((world,), extra=tuple(resources or ()))
     extended = hypothetical.extend(world)
     asked = _asked((world,), hypothetical, actions).narrowed(resources)
-    witnesses = [
-        _witness(extended, request, hypothetical, None)
-        for request in asked.requests(variants)
-        if authorize(extended, request, plan=False).allowed
-    ]
-    return CheckResult(
-        "access not granted", not witnesses, tuple(witnesses), asked.scope(hypothetical, variants)
+    return _granted(
+        "access not granted", extended, asked, hypothetical, _variants((world,), variants, explore)
     )
 
 
-def check_no_public_access(world: World, *, actions: Sequence[str] | None = None) -> CheckResult:
-    """Whether the anonymous principal — a principal of an AWS account that no policy names, with
-    every permission its own account can give it — can do anything to the world's secrets, keys
-    and roles, or to secrets that do not exist yet (IAM Access Analyzer's ``CheckNoPublicAccess``,
-    decided by evaluation rather than by reading one policy). The witnesses are its allowed
-    requests, with the statements (a ``"Principal": "*"`` without a condition that pins the
-    account or organization) that allow them."""
+def check_no_public_access(
+    world: World,
+    *,
+    actions: Sequence[str] | None = None,
+    variants: Sequence[Mapping[str, Any]] = ({},),
+    explore: bool = True,
+) -> CheckResult:
+    """Whether the anonymous principal — a role or a user of an AWS account that no policy names,
+    with every permission its own account can give it — can do anything to the world's secrets,
+    keys and roles, or to secrets that do not exist yet (IAM Access Analyzer's
+    ``CheckNoPublicAccess``, decided by evaluation rather than by reading one policy). The
+    witnesses are its allowed requests, with the statements (a ``"Principal": "*"`` without a
+    condition that pins the account or organization) that allow them. Contexts and limits are
+    those of ``check_no_new_access``."""
     hypothetical = _Hypothetical.of((world,))
     extended = hypothetical.extend(world)
-    asked = _asked((world,), hypothetical, actions).signed_by((hypothetical.stranger,))
-    witnesses = [
-        _witness(extended, request, hypothetical, None)
-        for request in asked.requests(({},))
-        if authorize(extended, request, plan=False).allowed
-    ]
-    return CheckResult("no public access", not witnesses, tuple(witnesses), asked.scope(hypothetical, ({},)))
+    asked = _asked((world,), hypothetical, actions).signed_by(hypothetical.strangers)
+    return _granted("no public access", extended, asked, hypothetical, _variants((world,), variants, explore))
+
+
+def _granted(
+    check: str, world: World, asked: _Asked, hypothetical: _Hypothetical, variants: tuple[dict[str, Any], ...]
+) -> CheckResult:
+    """The result of asking every request of ``asked`` in ``world``: a witness per allowed one."""
+    witnesses = []
+    for triple in asked.triples():
+        for variant in variants:
+            request = _request(triple, variant)
+            decision = _decide(world, request)
+            if decision is not None and decision.allowed:
+                witnesses.append(_witness(world, request, hypothetical, None))
+                break
+    return CheckResult(check, not witnesses, tuple(witnesses), asked.scope(hypothetical, variants))
+
+
+def _variants(
+    worlds: Sequence[World], given: Sequence[Mapping[str, Any]], explore: bool
+) -> tuple[dict[str, Any], ...]:
+    """The variants asked: those given, then (``explore``) the first of them with each context
+    the worlds' conditions suggest, request tags as the ``Tags`` parameter they come from."""
+    base = [dict(v) for v in given] or [{}]
+    if not explore:
+        return tuple(base)
+    first = base[0]
+    extra = []
+    for found in contexts(worlds):
+        variant = dict(first)
+        tags = {k: v for k, v in found.items() if k.lower().startswith(_TAG_KEYS)}
+        rest = {k: v for k, v in found.items() if k not in tags}
+        if rest:
+            variant["context"] = {**dict(first.get("context") or {}), **rest}
+        if tags:
+            variant["parameters"] = {**dict(first.get("parameters") or {}), "Tags": _tags(tags)}
+        extra.append(variant)
+    return tuple(base + extra)
+
+
+_TAG_KEYS = ("aws:tagkeys", "aws:requesttag/")
+
+
+def _tags(keys: Mapping[str, Any]) -> dict[str, str]:
+    """The ``Tags`` parameter that gives ``aws:TagKeys`` / ``aws:RequestTag/…`` these values."""
+    tags: dict[str, str] = {}
+    for key, value in keys.items():
+        if key.lower() == "aws:tagkeys":
+            tags.update((str(k), "x") for k in (value if isinstance(value, list) else [value]))
+        else:
+            tags[key.partition("/")[2]] = str(value[0] if isinstance(value, list) else value)
+    return tags
+
+
+def _request(triple: tuple[str, str, str], variant: Mapping[str, Any]) -> Request | dict[str, Any]:
+    principal, action, resource = triple
+    if not variant:
+        return Request(principal, action, resource)
+    return {"principal": principal, "action": action, "resource": resource, **variant}
+
+
+def _decide(world: World, request: Request | dict[str, Any]) -> Decision | None:
+    """The decision, or None when ``world`` does not hold the request's principal or resource
+    (it came or went between the worlds compared: nothing to allow there)."""
+    try:
+        return authorize(world, request, plan=False)
+    except UnknownNameError:
+        return None
 
 
 # -- the hypothetical principals and secrets, added alike to every world a check compares
@@ -287,24 +383,33 @@ class _Hypothetical:
     roles: tuple[tuple[str, str], ...]  # (role ARN, label)
     users: tuple[tuple[str, str], ...]  # (user ARN, label)
     secrets: tuple[tuple[str, str, str, str], ...]  # (ARN, name, account, region)
-    stranger: str  # the session ARN of the anonymous principal
+    strangers: tuple[str, ...]  # the anonymous principal: a role session and a user
+    organizations: tuple[tuple[str, str], ...] = ()  # (account, organization id) of added accounts
 
     @classmethod
-    def of(cls, worlds: Sequence[World]) -> _Hypothetical:
+    def of(cls, worlds: Sequence[World], extra: tuple[str, ...] = ()) -> _Hypothetical:
         listed = {a.id for w in worlds for a in w.accounts}
         listed |= {s.account for w in worlds for s in w.secrets} | {k.account for w in worlds for k in w.keys}
-        named, named_users, named_roles = _named(worlds)
+        named, named_users, named_roles, orgs = _named(worlds)
         stranger = _free_account(listed | named)
-        accounts = [*sorted(named - listed), stranger]
+        outside_orgs = {}
+        taken = listed | named | {stranger}
+        for org in sorted(orgs - {a.org_id for w in worlds for a in w.accounts if a.org_id}):
+            outside_orgs[_free_account(taken)] = org  # an account of an organization a policy names
+            taken |= set(outside_orgs)
+        accounts = [*sorted(named - listed), *outside_orgs, stranger]
         roles: list[tuple[str, str]] = []
-        for account in [*sorted(named), stranger]:  # the stranger last: ``stranger`` below
-            name = _free_role_name(worlds, account)
-            label = (
-                "the anonymous principal (any AWS account)"
-                if account == stranger
-                else f"any principal of account {account}"
-            )
+        users: list[tuple[str, str]] = []
+        for account in [*sorted(named), *outside_orgs, stranger]:
+            if account == stranger:
+                label = "the anonymous principal (any AWS account)"
+            elif account in outside_orgs:
+                label = f"any principal of organization {outside_orgs[account]}"
+            else:
+                label = f"any principal of account {account}"
+            name = _free_name(worlds, account)
             roles.append((f"arn:aws:iam::{account}:role/{name}", label))
+            users.append((f"arn:aws:iam::{account}:user/{name}", f"{label}, as an IAM user"))
         held = {r.arn for w in worlds for r in w.roles} | {u.arn for w in worlds for u in w.users}
         outside = set(accounts)
         roles += [
@@ -312,13 +417,18 @@ class _Hypothetical:
             for arn in sorted(named_roles - held)
             if _account(arn) in outside
         ]
-        users = tuple(
+        users += [
             (arn, f"user {_name(arn)} of account {_account(arn)} (named by a policy, outside the world)")
             for arn in sorted(named_users - held)
             if _account(arn) in outside
+        ]
+        strangers = (
+            session_of(f"arn:aws:iam::{stranger}:role/{_free_name(worlds, stranger)}"),
+            f"arn:aws:iam::{stranger}:user/{_free_name(worlds, stranger)}",
         )
+        secrets = _new_secrets(worlds, listed, extra)
         return cls(
-            tuple(accounts), tuple(roles), users, _new_secrets(worlds, listed), session_of(roles[-1][0])
+            tuple(accounts), tuple(roles), tuple(users), secrets, strangers, tuple(outside_orgs.items())
         )
 
     def principals(self) -> tuple[str, ...]:
@@ -329,16 +439,24 @@ class _Hypothetical:
         """Each hypothetical principal's signing ARN, and each new secret's ARN, in words."""
         out = {session_of(arn): label for arn, label in self.roles}
         out.update(self.users)
-        out.update((arn, f"{name} (a secret that does not exist yet)") for arn, name, _, _ in self.secrets)
+        out.update(
+            (arn, f"{name} in {account} {region} (a secret that does not exist yet)")
+            for arn, name, account, region in self.secrets
+        )
         return out
 
     def extend(self, world: World) -> World:
         """``world`` with the hypothetical accounts, principals and secrets added."""
         data = world.to_dict()
         have = {a["id"] for a in data.get("accounts", [])}
+        orgs = dict(self.organizations)
         data["accounts"] = [
             *data.get("accounts", []),
-            *({"id": a, "name": f"outside-{a}"} for a in self.accounts if a not in have),
+            *(
+                {"id": a, "name": f"outside-{a}", **({"org_id": orgs[a]} if a in orgs else {})}
+                for a in self.accounts
+                if a not in have
+            ),
         ]
         principals = data.setdefault("principals", {})
         principals["roles"] = [*principals.get("roles", []), *(_role(arn) for arn, _ in self.roles)]
@@ -384,32 +502,51 @@ def _user(arn: str) -> dict[str, Any]:
     return {"arn": arn, "policies": [_everything_outside(account)]}
 
 
-def _named(worlds: Sequence[World]) -> tuple[set[str], set[str], set[str]]:
-    """The accounts, user ARNs and role ARNs that the Principal elements of the worlds' policies
-    name."""
+def _named(worlds: Sequence[World]) -> tuple[set[str], set[str], set[str], set[str]]:
+    """The accounts, user ARNs and role ARNs that the worlds' policies name — in Principal
+    elements, in ``aws:PrincipalAccount``/``aws:PrincipalArn`` conditions, as KMS grantees — and
+    the organizations their ``aws:PrincipalOrgID`` conditions name."""
     accounts: set[str] = set()
     users: set[str] = set()
     roles: set[str] = set()
+    orgs: set[str] = set()
+
+    def arn(text: str) -> None:
+        parsed = Arn.parse(text)
+        if parsed is None or not parsed.account or has_wildcard(parsed.account):
+            return
+        accounts.add(parsed.account)
+        kind, _, name = parsed.resource.partition("/")
+        if parsed.service == "iam" and name and not has_wildcard(name):
+            (roles if kind == "role" else users if kind == "user" else set()).add(text)
+
     for world in worlds:
+        for key in world.keys:
+            for grant in key.grants:
+                arn(grant.grantee)
         for _, policy in world.policies():
             for statement in policy.statements:
+                for condition in statement.conditions:
+                    key_name = condition.key_lower
+                    if key_name == "aws:principalaccount":
+                        accounts.update(v for v in condition.values if not has_wildcard(v))
+                    elif key_name == "aws:principalarn":
+                        for value in condition.values:
+                            arn(value)
+                    elif key_name == "aws:principalorgid":
+                        orgs.update(v for v in condition.values if v and not has_wildcard(v))
                 element = statement.principal
                 if element is None:
                     continue
                 accounts |= element.accounts
-                for arn in element.users:
-                    users.add(arn)
-                    parsed = Arn.parse(arn)
-                    if parsed is not None and parsed.account:
-                        accounts.add(parsed.account)
+                for user in element.users:
+                    arn(user)
                 for account, name in element.roles:
                     accounts.add(account)
                     roles.add(f"arn:aws:iam::{account}:role/{name}")
-                for arn in (*element.sessions, *element.federated_users):
-                    parsed = Arn.parse(arn)
-                    if parsed is not None and parsed.account:
-                        accounts.add(parsed.account)
-    return {a for a in accounts if a.isdigit() and len(a) == 12}, users, roles
+                for session in (*element.sessions, *element.federated_users):
+                    arn(session)
+    return {a for a in accounts if a.isdigit() and len(a) == 12}, users, roles, orgs
 
 
 def _free_account(taken: set[str]) -> str:
@@ -420,9 +557,10 @@ def _free_account(taken: set[str]) -> str:
     return f"{n:012d}"
 
 
-def _free_role_name(worlds: Sequence[World], account: str) -> str:
-    """A role name that no role of ``account`` has (role names are unique in any case)."""
-    taken = {r.arn.rpartition("/")[2].lower() for w in worlds for r in w.roles if _account(r.arn) == account}
+def _free_name(worlds: Sequence[World], account: str) -> str:
+    """A name that no role or user of ``account`` has (names are unique in any case)."""
+    entities = [*(r.arn for w in worlds for r in w.roles), *(u.arn for w in worlds for u in w.users)]
+    taken = {e.rpartition("/")[2].lower() for e in entities if _account(e) == account}
     name, n = _ANY_PRINCIPAL, 1
     while name.lower() in taken:
         n += 1
@@ -430,18 +568,22 @@ def _free_role_name(worlds: Sequence[World], account: str) -> str:
     return name
 
 
-def _new_secrets(worlds: Sequence[World], listed: set[str]) -> tuple[tuple[str, str, str, str], ...]:
+def _new_secrets(
+    worlds: Sequence[World], listed: set[str], extra: tuple[str, ...] = ()
+) -> tuple[tuple[str, str, str, str], ...]:
     """One secret that does not exist yet under each prefix the Resource patterns of identity
-    policies, boundaries, session policies and SCPs reach, in each account and Region of the
-    worlds (and one plain name in each), each checked against the pattern it stands for."""
+    policies, boundaries, session policies and SCPs reach (``${aws:username}`` filled with each
+    user's name), and under each of ``extra``, in each account and Region of the worlds (plus
+    another Region when a pattern leaves the Region open), and one plain name in each, each
+    checked against the pattern it stands for."""
     regions = sorted(
         {s.region for w in worlds for s in w.secrets} | {k.region for w in worlds for k in w.keys}
     )
     regions = regions or ["us-east-1"]
-    partition = "aws"
     names = {(s.account, s.region, s.name) for w in worlds for s in w.secrets}
     arns = {s.arn for w in worlds for s in w.secrets}
-    patterns = [PROBE_NAME + "-??????"]  # a name no pattern aims at: Resource "*" reaches it
+    user_names = sorted({u.arn.rpartition("/")[2] for w in worlds for u in w.users})
+    patterns = [PROBE_NAME + "-??????", *extra]  # a name no pattern aims at: Resource "*" reaches it
     for world in worlds:
         for _, policy in world.policies():
             if policy.kind.resource_based:  # their Resource is the holder itself
@@ -452,8 +594,11 @@ def _new_secrets(worlds: Sequence[World], listed: set[str]) -> tuple[tuple[str, 
                 if statement.resource.negated:
                     continue
                 for pattern in statement.resource.patterns:
-                    if pattern.template is None:
-                        patterns.append(pattern.text)
+                    patterns.extend(_filled(pattern, user_names))
+    for text in patterns:
+        parsed = Arn.parse(text)
+        if parsed is not None and parsed.service == "secretsmanager" and parsed.region not in regions:
+            regions.append(_OTHER_REGION if has_wildcard(parsed.region) else parsed.region)
     out: dict[str, tuple[str, str, str, str]] = {}
     for text in dict.fromkeys(patterns):
         name_pattern = text.rpartition(":secret:")[2] if ":secret:" in text else "*"
@@ -462,15 +607,39 @@ def _new_secrets(worlds: Sequence[World], listed: set[str]) -> tuple[tuple[str, 
             continue
         pattern = ResourcePattern.build(text, None)
         for account in sorted(listed):
-            for region in regions:
-                arn = f"arn:{partition}:secretsmanager:{region}:{account}:secret:{name}-{PROBE_SUFFIX}"
+            for region in dict.fromkeys(regions):
+                arn = f"arn:aws:secretsmanager:{region}:{account}:secret:{name}-{PROBE_SUFFIX}"
                 if arn in arns or (account, region, name) in names:
                     continue
-                fits = text == PROBE_NAME + "-??????" or pattern.match(arn, _no_variables)
-                if fits:
+                if text == PROBE_NAME + "-??????" or pattern.match(arn, _no_variables):
                     out[arn] = (arn, name, account, region)
                     names.add((account, region, name))
     return tuple(out.values())
+
+
+_OTHER_REGION = "eu-west-1"  # a Region the world holds nothing in, for patterns open to any Region
+
+
+def _filled(pattern: ResourcePattern, user_names: list[str]) -> list[str]:
+    """The pattern's text; with policy variables, one text per user name for ``${aws:username}``
+    (other variables give none: the check does not guess their values)."""
+    if pattern.template is None:
+        return [pattern.text]
+    out = []
+    for user in user_names:
+        parts = []
+        for part in pattern.template:
+            if isinstance(part, str):
+                parts.append(part)
+            elif getattr(part, "key_lower", None) == "aws:username":
+                parts.append(user)
+            elif hasattr(part, "text"):  # a literal such as ${*}
+                parts.append(part.text)
+            else:
+                break
+        else:
+            out.append("".join(parts))
+    return out
 
 
 def _probe_name(pattern: str) -> str | None:
@@ -506,17 +675,13 @@ class _Asked:
     resources: tuple[str, ...]
     outside: frozenset[str] = frozenset()  # hypothetical principals: their ``*`` is their own account
 
-    def requests(self, variants: Sequence[Mapping[str, Any]]) -> Iterable[Request | dict[str, Any]]:
-        plain = len(variants) == 1 and not variants[0]
+    def triples(self) -> Iterable[tuple[str, str, str]]:
+        """Every (principal, action, resource) asked."""
         for principal in self.principals:
             for action, resource in self.pairs:
                 if resource == "*" and principal in self.outside:
                     continue  # an action without a resource acts in the caller's own account
-                if plain:
-                    yield Request(principal, action, resource)
-                else:
-                    for variant in variants:
-                        yield {"principal": principal, "action": action, "resource": resource, **variant}
+                yield principal, action, resource
 
     def narrowed(self, resources: Sequence[str] | None) -> _Asked:
         """Only the pairs on resources that ``resources`` (ARN patterns) match."""
@@ -551,7 +716,7 @@ class _Asked:
             principals=len(self.principals),
             actions=len(self.actions),
             resources=len(self.resources),
-            requests=sum(1 for _ in self.requests(({},))) * max(1, len(variants)),
+            requests=sum(1 for _ in self.triples()) * max(1, len(variants)),
             hypothetical_principals=tuple(
                 label for p, label in hypothetical.labels().items() if p in self.principals
             ),
@@ -563,29 +728,65 @@ def _asked(worlds: Sequence[World], hypothetical: _Hypothetical, actions: Sequen
     principals = tuple(
         dict.fromkeys([*(p for w in worlds for p in world_principals(w)), *hypothetical.principals()])
     )
-    acts = _actions(actions)
-    secrets = tuple(
-        dict.fromkeys([*(s.arn for w in worlds for s in w.secrets), *(s[0] for s in hypothetical.secrets)])
-    )
-    keys = tuple(dict.fromkeys(k.arn for w in worlds for k in w.keys))
-    roles = tuple(dict.fromkeys(r.arn for w in worlds for r in w.roles if not r.service_linked))
-    by_type = {"secret": secrets, "key": keys, "role": roles}
+    acts = _actions(actions, worlds)
+    new = tuple(s[0] for s in hypothetical.secrets)
+    secrets = tuple(dict.fromkeys([*(s.arn for w in worlds for s in w.secrets), *new]))
+    by_type = {
+        "secret": secrets,
+        "key": tuple(dict.fromkeys(k.arn for w in worlds for k in w.keys)),
+        "role": tuple(dict.fromkeys(r.arn for w in worlds for r in w.roles if not r.service_linked)),
+        "user": tuple(dict.fromkeys(u.arn for w in worlds for u in w.users)),
+        "group": tuple(dict.fromkeys(g.arn for w in worlds for g in w.groups)),
+    }
     pairs: list[tuple[str, str]] = []
     for action in acts:
         types = resource_types(action) or ()
         if not types:
             pairs.append((action, "*"))
-            continue
-        for kind in dict.fromkeys(t.lower() for t in types):
-            pairs.extend((action, r) for r in by_type.get(kind, ()))
+        elif action.lower() == _CREATE_SECRET:  # it names a secret that does not exist yet
+            pairs.extend((action, r) for r in new)
+        else:
+            kinds = dict.fromkeys(t.lower() for t in types)
+            pairs.extend((action, r) for kind in kinds for r in by_type.get(kind, ()))
     resources = tuple(dict.fromkeys(r for _, r in pairs))
     return _Asked(principals, tuple(pairs), acts, resources, frozenset(hypothetical.principals()))
 
 
-def _actions(actions: Sequence[str] | None) -> tuple[str, ...]:
-    """Every action of ``SERVICES``, or those ``actions`` (patterns allowed) match; an action
-    pattern that matches nothing is an error with the closest names."""
-    every = tuple(f"{s}:{a}" for s in SERVICES for a in action_names(s))
+_CREATE_SECRET = "secretsmanager:createsecret"
+#: the policies that grant (the others only let through what these grant)
+_GRANTING = frozenset({PolicyKind.IDENTITY, PolicyKind.RESOURCE, PolicyKind.KEY, PolicyKind.TRUST})
+#: actions AWS does not authorize: nobody needs a permission for them, and a Deny does not stop them
+#: (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html)
+_UNAUTHORIZED = frozenset({"sts:getcalleridentity"})
+
+
+def _services(worlds: Sequence[World]) -> tuple[str, ...]:
+    """``SERVICES``, and each other modelled service (IAM) whose actions a granting Allow
+    statement of the worlds reaches (``iam:*``, ``*``, a NotAction)."""
+    extra = []
+    for service in ("iam",):
+        names = [f"{service}:{a}".lower() for a in action_names(service)]
+        for world in worlds:
+            reached = any(
+                statement.effect is Effect.ALLOW
+                and (statement.action.negated or any(statement.action.matches(n) for n in names))
+                for _, policy in world.policies()
+                if policy.kind in _GRANTING
+                for statement in policy.statements
+            )
+            if reached:
+                extra.append(service)
+                break
+    return (*SERVICES, *extra)
+
+
+def _actions(actions: Sequence[str] | None, worlds: Sequence[World]) -> tuple[str, ...]:
+    """Every action of the services involved (``_services``), or those ``actions`` (patterns
+    allowed) match; an action pattern that matches nothing is an error with the closest names."""
+    services = _services(worlds) if actions is None else (*SERVICES, "iam")
+    every = tuple(
+        f"{s}:{a}" for s in services for a in action_names(s) if f"{s}:{a}".lower() not in _UNAUTHORIZED
+    )
     if actions is None:
         return every
     if isinstance(actions, str):
@@ -600,7 +801,7 @@ def _actions(actions: Sequence[str] | None) -> tuple[str, ...]:
             problems.append(
                 Problem(
                     ProblemCode.UNKNOWN_REFERENCE,
-                    f"no action of {', '.join(SERVICES)} matches {quoted(pattern)}",
+                    f"no action of {', '.join(services)} matches {quoted(pattern)}",
                     ("actions", i),
                     did_you_mean(close),
                     suggestions=close,
@@ -640,6 +841,7 @@ def _witness(
         steps=steps,
         responsible=tuple(dict.fromkeys(responsible)),
         parameters=dict(r.parameters),
+        context={k: (list(v) if len(v) != 1 else v[0]) for k, v in r.context},
     )
 
 
