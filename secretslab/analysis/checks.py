@@ -117,6 +117,7 @@ class Scope:
     requests: int
     hypothetical_principals: tuple[str, ...]
     new_secrets: tuple[str, ...]
+    contexts: int = 1  # the variants each request could be asked with (the bare request included)
 
     def to_dict(self) -> dict[str, Any]:
         """The scope as JSON-ready data."""
@@ -127,6 +128,7 @@ class Scope:
             "requests": self.requests,
             "hypothetical_principals": list(self.hypothetical_principals),
             "new_secrets": list(self.new_secrets),
+            "contexts": self.contexts,
         }
 
 
@@ -156,6 +158,7 @@ class CheckResult:
             f"{s.requests} requests: {s.principals} principals ({len(s.hypothetical_principals)} "
             f"hypothetical) x {s.actions} actions x {s.resources} resources "
             f"({len(s.new_secrets)} secrets that do not exist yet)"
+            + (f", in up to {s.contexts} request contexts" if s.contexts > 1 else "")
         )
 
     def __str__(self) -> str:
@@ -244,9 +247,10 @@ def check_no_new_access(
     a, b = hypothetical.extend(before), hypothetical.extend(after)
     asked = _asked(worlds, hypothetical, actions)
     asking = _variants(worlds, variants, explore)
+    relevant = _Relevant(worlds)
     witnesses = []
     for triple in asked.triples():
-        for variant in asking:
+        for variant in relevant.variants(triple[1], asking):
             request = _request(triple, variant)
             now = _decide(b, request)
             if now is None or not now.allowed:
@@ -278,9 +282,8 @@ def check_access_not_granted(
     hypothetical = _Hypothetical.of((world,), extra=tuple(resources or ()))
     extended = hypothetical.extend(world)
     asked = _asked((world,), hypothetical, actions).narrowed(resources)
-    return _granted(
-        "access not granted", extended, asked, hypothetical, _variants((world,), variants, explore)
-    )
+    asking = _variants((world,), variants, explore)
+    return _granted("access not granted", extended, asked, hypothetical, asking, _Relevant((world,)))
 
 
 def check_no_public_access(
@@ -300,16 +303,22 @@ def check_no_public_access(
     hypothetical = _Hypothetical.of((world,))
     extended = hypothetical.extend(world)
     asked = _asked((world,), hypothetical, actions).signed_by(hypothetical.strangers)
-    return _granted("no public access", extended, asked, hypothetical, _variants((world,), variants, explore))
+    asking = _variants((world,), variants, explore)
+    return _granted("no public access", extended, asked, hypothetical, asking, _Relevant((world,)))
 
 
 def _granted(
-    check: str, world: World, asked: _Asked, hypothetical: _Hypothetical, variants: tuple[dict[str, Any], ...]
+    check: str,
+    world: World,
+    asked: _Asked,
+    hypothetical: _Hypothetical,
+    variants: tuple[Variant, ...],
+    relevant: _Relevant,
 ) -> CheckResult:
     """The result of asking every request of ``asked`` in ``world``: a witness per allowed one."""
     witnesses = []
     for triple in asked.triples():
-        for variant in variants:
+        for variant in relevant.variants(triple[1], variants):
             request = _request(triple, variant)
             decision = _decide(world, request)
             if decision is not None and decision.allowed:
@@ -318,16 +327,20 @@ def _granted(
     return CheckResult(check, not witnesses, tuple(witnesses), asked.scope(hypothetical, variants))
 
 
+#: a variant of the requests: what it merges into each (``parameters``, ``context``), and the
+#: condition keys it was made for (None: given by the caller, asked of every request)
+Variant = tuple[dict[str, Any], frozenset[str] | None]
+
+
 def _variants(
     worlds: Sequence[World], given: Sequence[Mapping[str, Any]], explore: bool
-) -> tuple[dict[str, Any], ...]:
+) -> tuple[Variant, ...]:
     """The variants asked: those given, then (``explore``) the first of them with each context
     the worlds' conditions suggest, request tags as the ``Tags`` parameter they come from."""
-    base = [dict(v) for v in given] or [{}]
+    base: list[Variant] = [(dict(v), None) for v in given] or [({}, None)]
     if not explore:
         return tuple(base)
-    first = base[0]
-    extra = []
+    first = base[0][0]
     for found in contexts(worlds):
         variant = dict(first)
         tags = {k: v for k, v in found.items() if k.lower().startswith(_TAG_KEYS)}
@@ -336,8 +349,52 @@ def _variants(
             variant["context"] = {**dict(first.get("context") or {}), **rest}
         if tags:
             variant["parameters"] = {**dict(first.get("parameters") or {}), "Tags": _tags(tags)}
-        extra.append(variant)
-    return tuple(base + extra)
+        base.append((variant, frozenset(k.lower() for k in found)))
+    return tuple(base)
+
+
+class _Relevant:
+    """Which condition keys the statements that could decide an action test, so that a context
+    made for a key is asked only of the actions whose statements (or whose KMS step's) test it:
+    most requests are asked once."""
+
+    def __init__(self, worlds: Sequence[World]) -> None:
+        self._statements = [
+            st for w in worlds for _, policy in w.policies() for st in policy.statements if st.conditions
+        ]
+        self._keys: dict[str, frozenset[str]] = {}
+
+    def keys(self, action: str) -> frozenset[str]:
+        """The condition keys of the statements whose Action reaches ``action`` (and, for a
+        Secrets Manager action, the KMS calls it makes)."""
+        lower = action.lower()
+        found = self._keys.get(lower)
+        if found is None:
+            asked = [lower, *(_KMS_STEPS if lower.startswith("secretsmanager:") else ())]
+            found = frozenset(
+                c.key_lower
+                for st in self._statements
+                if any(st.action.matches(a) for a in asked)
+                for c in st.conditions
+            )
+            self._keys[lower] = found
+        return found
+
+    def variants(self, action: str, variants: tuple[Variant, ...]) -> Iterable[dict[str, Any]]:
+        """The variants worth asking of ``action``."""
+        keys = self.keys(action)
+        for variant, made_for in variants:
+            if made_for is None or any(
+                k in keys or (k.startswith(_TAG_KEYS) and _tagged(keys)) for k in made_for
+            ):
+                yield variant
+
+
+_KMS_STEPS = ("kms:decrypt", "kms:generatedatakey", "kms:encrypt", "kms:reencryptfrom", "kms:reencryptto")
+
+
+def _tagged(keys: frozenset[str]) -> bool:
+    return any(k.startswith(_TAG_KEYS) for k in keys)
 
 
 _TAG_KEYS = ("aws:tagkeys", "aws:requesttag/")
@@ -711,16 +768,17 @@ class _Asked:
         """The same requests, signed only by ``principals``."""
         return _Asked(principals, self.pairs, self.actions, self.resources, self.outside)
 
-    def scope(self, hypothetical: _Hypothetical, variants: Sequence[Mapping[str, Any]]) -> Scope:
+    def scope(self, hypothetical: _Hypothetical, variants: Sequence[Variant]) -> Scope:
         return Scope(
             principals=len(self.principals),
             actions=len(self.actions),
             resources=len(self.resources),
-            requests=sum(1 for _ in self.triples()) * max(1, len(variants)),
+            requests=sum(1 for _ in self.triples()),
             hypothetical_principals=tuple(
                 label for p, label in hypothetical.labels().items() if p in self.principals
             ),
             new_secrets=tuple(name for _, name, _, _ in hypothetical.secrets),
+            contexts=len(variants),
         )
 
 
