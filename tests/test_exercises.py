@@ -4,6 +4,7 @@ package found), and no input at all makes a checker raise."""
 from __future__ import annotations
 
 import json
+import time
 from importlib import resources
 from typing import Any
 
@@ -144,6 +145,53 @@ def test_check_02_explains_the_absent_key_when_for_all_values_stands_alone() -> 
 def test_check_02_explains_the_extra_tag_when_for_any_value_is_used() -> None:
     message = ex.check_02({"ForAnyValue:StringEquals": {"aws:TagKeys": ["team", "env"]}})
     assert message.startswith("Not yet") and "'owner'" in message
+
+
+def test_check_02_names_only_create_secret_for_no_tags_and_reads_an_empty_tags_list() -> None:
+    # TagResource requires Tags:
+    # https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_TagResource.html
+    message = ex.check_02({"ForAllValues:StringEquals": {"aws:TagKeys": ["team", "env"]}})
+    assert "  - CreateSecret with no Tags at all is allowed" in message
+    assert "an empty Tags list is allowed" in message and "aws:TagKeys is empty" in message
+    assert "TagResource with no Tags" not in message and "= :" not in message
+
+
+def test_check_02_asks_every_approved_set_in_the_must_allow_direction() -> None:
+    # a RequestTag/team condition denies the env-only tags the exercise must allow
+    team_required = {"StringLike": {"aws:RequestTag/team": "*"}}
+    message = ex.check_02({"ForAllValues:StringEquals": {"aws:TagKeys": ["team", "env"]}, **team_required})
+    assert message.startswith("Not yet")
+    assert "CreateSecret with Tags ['env'] is denied but must be allowed" in message
+
+
+@pytest.mark.parametrize(
+    "operator, values, near_miss",
+    [
+        ("ForAllValues:StringLike", ["team*", "env*"], "'teamowner'"),
+        # tag keys are case sensitive: https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html
+        ("ForAllValues:StringEqualsIgnoreCase", ["team", "env"], "'Team'"),
+    ],
+)
+def test_check_02_denies_near_miss_tag_keys(operator: str, values: list[str], near_miss: str) -> None:
+    message = ex.check_02({operator: {"aws:TagKeys": values}, "Null": {"aws:TagKeys": "false"}})
+    assert message.startswith("Not yet") and near_miss in message
+    assert "is allowed but must be denied" in message
+
+
+def test_check_02_lists_only_the_smallest_wrongly_allowed_sets() -> None:
+    prefixes = {"ForAllValues:StringLike": {"aws:TagKeys": ["team*", "env*"]}}
+    message = ex.check_02({**prefixes, "Null": {"aws:TagKeys": "false"}})
+    assert message.count("\n  - ") == 1 and "Tags ['teamowner']" in message
+
+
+def test_check_02_right_says_what_was_checked_and_stays_fast() -> None:
+    started = time.perf_counter()
+    message = ex.check_02(RIGHT_CONDITION)
+    assert time.perf_counter() - started < 0.5
+    assert "3 non-empty sets of approved tag keys" in message and "other 30 sets" in message
+    assert "Team" in message and "teamowner" in message and "case sensitive" in message
+    both = {**RIGHT_CONDITION, "ForAnyValue:StringEquals": {"aws:TagKeys": ["team", "env"]}}
+    assert ex.check_02(both).startswith("Right")
 
 
 def test_check_02_reports_an_unknown_operator_with_its_path() -> None:
