@@ -293,6 +293,30 @@ def test_check_04_refuses_a_principal_that_does_not_exist(people_world: sl.World
     assert "no principal user/frank" in ex.check_04(["alice", "bob", "carol", "frank"], people_world)
 
 
+@pytest.mark.parametrize(
+    "answer, readers",
+    [
+        (["arn:aws:iam::111111111111:root"], "today: nobody read it"),
+        (["alice", "bob", "carol", "111111111111"], "today: user/alice, user/bob, user/carol read it"),
+    ],
+)
+def test_check_04_explains_that_naming_the_account_delegates_to_its_iam_policies(
+    answer: list[str], readers: str, people_world: sl.World
+) -> None:
+    # an account principal always exists and delegates to the account's identity policies:
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts
+    message = ex.check_04(answer, people_world)
+    assert message.startswith("Not yet") and "no principal" not in message
+    assert "arn:aws:iam::111111111111:root names the account 111111111111" in message
+    assert "whose identity policy allows" in message and readers in message
+
+
+def test_check_04_refuses_an_account_the_world_does_not_hold(people_world: sl.World) -> None:
+    message = ex.check_04(["arn:aws:iam::999999999999:root"], people_world)
+    assert message.startswith("Not yet") and "no account 999999999999" in message
+    assert "could not be checked" not in message
+
+
 # -- 05
 
 
