@@ -84,7 +84,7 @@ def _key_text(world: World, secret: Secret) -> str:
     key = world.secret_key(secret)
     if key.aws_managed:
         return (
-            "Its key is the AWS managed key aws/secretsmanager, whose key policy allows \"*\" under "
+            'Its key is the AWS managed key aws/secretsmanager, whose key policy allows "*" under '
             "kms:CallerAccount (the key's own account) and kms:ViaService (calls through Secrets "
             f"Manager): {READER_ROLE}'s session is a principal of that account calling through "
             "Secrets Manager, so it may decrypt "
