@@ -168,7 +168,7 @@ def test_check_02_asks_every_approved_set_in_the_must_allow_direction() -> None:
     "operator, values, near_miss",
     [
         ("ForAllValues:StringLike", ["team*", "env*"], "'teamowner'"),
-        # tag keys are case sensitive: https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html
+        # tag keys are case sensitive: https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_TagResource.html
         ("ForAllValues:StringEqualsIgnoreCase", ["team", "env"], "'Team'"),
     ],
 )

@@ -86,7 +86,8 @@ def check_02(answer: object) -> str:
         f"{', '.join(_KEYS)} (none, empty, unapproved, near misses) is denied on CreateSecret and "
         "TagResource (without Tags: CreateSecret only, as TagResource requires them), for every "
         "principal and secret, secrets that do not exist yet included. Tag keys are case sensitive "
-        "(https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html): Team is not team. "
+        "(https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_TagResource.html): "
+        "Team is not team. "
         "ForAllValues alone is true when aws:TagKeys is absent (no Tags at all) or empty; a Null "
         "check (aws:TagKeys false), or an operator that needs the key, is what closes that gap."
     )
