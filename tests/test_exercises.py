@@ -156,6 +156,24 @@ def test_check_02_names_only_create_secret_for_no_tags_and_reads_an_empty_tags_l
     assert "TagResource with no Tags" not in message and "= :" not in message
 
 
+@pytest.mark.parametrize(
+    "operator, why",
+    [
+        ("ForAllValues:StringEquals", "aws:TagKeys is empty: ForAllValues is true when there are no values"),
+        ("ForAnyValue:StringEquals", "aws:TagKeys is empty: ForAnyValue needs at least one matching value"),
+    ],
+)
+def test_an_empty_multivalued_key_reads_empty(operator: str, why: str) -> None:
+    # set operators over a key with no values:
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+    world = ex.tagging_world({operator: {"aws:TagKeys": ["team", "env"]}})
+    decision = sl.authorize(world, ex.tagging_request({}))
+    step = decision.main_step or decision.failed_step
+    assert step is not None
+    whys = [c.why for p in step.evaluation.policies for r in p.statements() for c in r.conditions]
+    assert why in whys, whys
+
+
 def test_check_02_asks_every_approved_set_in_the_must_allow_direction() -> None:
     # a RequestTag/team condition denies the env-only tags the exercise must allow
     team_required = {"StringLike": {"aws:RequestTag/team": "*"}}
