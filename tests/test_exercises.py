@@ -4,6 +4,7 @@ package found), and no input at all makes a checker raise."""
 from __future__ import annotations
 
 import json
+import time
 from importlib import resources
 from typing import Any
 
@@ -149,6 +150,71 @@ def test_check_02_explains_the_extra_tag_when_for_any_value_is_used() -> None:
     assert message.startswith("Not yet") and "'owner'" in message
 
 
+def test_check_02_names_only_create_secret_for_no_tags_and_reads_an_empty_tags_list() -> None:
+    # TagResource requires Tags:
+    # https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_TagResource.html
+    message = ex.check_02({"ForAllValues:StringEquals": {"aws:TagKeys": ["team", "env"]}})
+    assert "  - CreateSecret with no Tags at all is allowed" in message
+    assert "an empty Tags list is allowed" in message and "aws:TagKeys is empty" in message
+    assert "TagResource with no Tags" not in message and "= :" not in message
+
+
+@pytest.mark.parametrize(
+    "operator, why",
+    [
+        ("ForAllValues:StringEquals", "aws:TagKeys is empty: ForAllValues is true when there are no values"),
+        ("ForAnyValue:StringEquals", "aws:TagKeys is empty: ForAnyValue needs at least one matching value"),
+    ],
+)
+def test_an_empty_multivalued_key_reads_empty(operator: str, why: str) -> None:
+    # set operators over a key with no values:
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+    world = ex.tagging_world({operator: {"aws:TagKeys": ["team", "env"]}})
+    decision = sl.authorize(world, ex.tagging_request({}))
+    step = decision.main_step or decision.failed_step
+    assert step is not None
+    whys = [c.why for p in step.evaluation.policies for r in p.statements() for c in r.conditions]
+    assert why in whys, whys
+
+
+def test_check_02_asks_every_approved_set_in_the_must_allow_direction() -> None:
+    # a RequestTag/team condition denies the env-only tags the exercise must allow
+    team_required = {"StringLike": {"aws:RequestTag/team": "*"}}
+    message = ex.check_02({"ForAllValues:StringEquals": {"aws:TagKeys": ["team", "env"]}, **team_required})
+    assert message.startswith("Not yet")
+    assert "CreateSecret with Tags ['env'] is denied but must be allowed" in message
+
+
+@pytest.mark.parametrize(
+    "operator, values, near_miss",
+    [
+        ("ForAllValues:StringLike", ["team*", "env*"], "'teamowner'"),
+        # tag keys are case sensitive: https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_TagResource.html
+        ("ForAllValues:StringEqualsIgnoreCase", ["team", "env"], "'Team'"),
+    ],
+)
+def test_check_02_denies_near_miss_tag_keys(operator: str, values: list[str], near_miss: str) -> None:
+    message = ex.check_02({operator: {"aws:TagKeys": values}, "Null": {"aws:TagKeys": "false"}})
+    assert message.startswith("Not yet") and near_miss in message
+    assert "is allowed but must be denied" in message
+
+
+def test_check_02_lists_only_the_smallest_wrongly_allowed_sets() -> None:
+    prefixes = {"ForAllValues:StringLike": {"aws:TagKeys": ["team*", "env*"]}}
+    message = ex.check_02({**prefixes, "Null": {"aws:TagKeys": "false"}})
+    assert message.count("\n  - ") == 1 and "Tags ['teamowner']" in message
+
+
+def test_check_02_right_says_what_was_checked_and_stays_fast() -> None:
+    started = time.perf_counter()
+    message = ex.check_02(RIGHT_CONDITION)
+    assert time.perf_counter() - started < 0.5
+    assert "3 non-empty sets of approved tag keys" in message and "other 30 sets" in message
+    assert "Team" in message and "teamowner" in message and "case sensitive" in message
+    both = {**RIGHT_CONDITION, "ForAnyValue:StringEquals": {"aws:TagKeys": ["team", "env"]}}
+    assert ex.check_02(both).startswith("Right")
+
+
 def test_check_02_reports_an_unknown_operator_with_its_path() -> None:
     message = ex.check_02({"StringEqualz": {"aws:TagKeys": "team"}})
     assert (
@@ -246,6 +312,30 @@ def test_check_04_explains_that_a_group_cannot_be_named(people_world: sl.World) 
 
 def test_check_04_refuses_a_principal_that_does_not_exist(people_world: sl.World) -> None:
     assert "no principal user/frank" in ex.check_04(["alice", "bob", "carol", "frank"], people_world)
+
+
+@pytest.mark.parametrize(
+    "answer, readers",
+    [
+        (["arn:aws:iam::111111111111:root"], "today: nobody read it"),
+        (["alice", "bob", "carol", "111111111111"], "today: user/alice, user/bob, user/carol read it"),
+    ],
+)
+def test_check_04_explains_that_naming_the_account_delegates_to_its_iam_policies(
+    answer: list[str], readers: str, people_world: sl.World
+) -> None:
+    # an account principal always exists and delegates to the account's identity policies:
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts
+    message = ex.check_04(answer, people_world)
+    assert message.startswith("Not yet") and "no principal" not in message
+    assert "arn:aws:iam::111111111111:root names the account 111111111111" in message
+    assert "whose identity policy allows" in message and readers in message
+
+
+def test_check_04_refuses_an_account_the_world_does_not_hold(people_world: sl.World) -> None:
+    message = ex.check_04(["arn:aws:iam::999999999999:root"], people_world)
+    assert message.startswith("Not yet") and "no account 999999999999" in message
+    assert "could not be checked" not in message
 
 
 # -- 05

@@ -511,6 +511,28 @@ def test_exercise_06_checks_answers_on_the_imported_demo(demo_snapshot: Snapshot
     assert "imported from the stand-in" in check_06(ci_bot, None)
 
 
+def test_exercise_06_matches_a_role_arn_to_its_sessions(demo_snapshot: Snapshot) -> None:
+    from secretslab.exercises import check_06
+
+    world = demo_snapshot.world
+    apps = next(a.id for a in world.accounts if a.name == "apps")
+    # the role signs as its sessions, so its ARN (or another session's) names the same principal
+    for app_role in (f"arn:aws:iam::{apps}:role/AppRole", f"arn:aws:sts::{apps}:assumed-role/AppRole/other"):
+        assert "named in the question" in check_06(app_role, world)
+
+
+def test_exercise_06_says_why_the_aws_managed_key_lets_the_role_decrypt(demo_snapshot: Snapshot) -> None:
+    # the key policy of aws/secretsmanager allows "*" under kms:CallerAccount and kms:ViaService:
+    # https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
+    from secretslab.exercises import check_06
+
+    world = demo_snapshot.world
+    apps = next(a.id for a in world.accounts if a.name == "apps")
+    right = check_06(f"arn:aws:iam::{apps}:user/ci-bot", world)
+    assert "kms:CallerAccount" in right and "kms:ViaService" in right
+    assert "aws/secretsmanager trusts it" not in right
+
+
 # -- KMS grants (semantics §9.10)
 
 

@@ -244,3 +244,68 @@ def test_02_exercise_gives_nothing_away(ran: dict[str, list[str]]) -> None:
     out = ran["02-how-aws-decides"]
     assert "Null" not in "\n".join(out)  # the fix (a Null check) is never printed before the exercise
     assert out[-1].startswith("Not yet")
+
+
+def _markdown(name: str) -> str:
+    return "".join("".join(c["source"]) for c in _cells(name) if c["cell_type"] == "markdown")
+
+
+def test_02_says_the_order_of_the_stages_matters() -> None:
+    # "the order of the policies affects how they are evaluated", and a same-account
+    # resource-based policy naming a user ARN is not limited by a permissions boundary:
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+    text = " ".join(_markdown("02-how-aws-decides").split())
+    assert "same in any order" not in text
+    assert "The order matters" in text and "permissions boundary and session policies" in text
+    assert (
+        "(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html)" in text
+    )
+
+
+def test_02_the_package_lets_a_resource_policy_naming_a_user_pass_its_boundary() -> None:
+    # the claim of the flow's text, decided by the package: the boundary allows nothing, the user
+    # has no identity policy, the secret policy names the user's ARN -> allowed
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html
+    secret = f"{SECRET}:team/db-AbC123"
+    user = f"{DEV}:user/bounded"
+    world = sl.World.from_dict(
+        {
+            "accounts": [{"id": "111111111111", "name": "dev"}],
+            "principals": {
+                "users": [
+                    {
+                        "arn": user,
+                        "policies": [],
+                        "permissions_boundary": {
+                            "Version": "2012-10-17",
+                            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+                        },
+                    }
+                ]
+            },
+            "secrets": [
+                {
+                    "arn": secret,
+                    "resource_policy": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {"Effect": "Allow", "Principal": {"AWS": user}, "Action": GET, "Resource": "*"}
+                        ],
+                    },
+                }
+            ],
+        }
+    )
+    decision = sl.authorize(world, {"principal": user, "action": GET, "resource": secret})
+    assert decision.allowed, decision.reason
+
+
+def test_01_exercise_names_the_check_the_checker_uses() -> None:
+    text = " ".join(_markdown("01-identity-vs-resource").split())
+    assert "sl.diff" not in text
+    assert "`sl.check_no_new_access`" in text and "secrets that do not exist yet included" in text
+
+
+def test_02_exercise_says_what_the_checker_asks() -> None:
+    text = " ".join(_markdown("02-how-aws-decides").split())
+    assert "near misses such as `Team` and `teamowner`" in text and "case sensitive" in text

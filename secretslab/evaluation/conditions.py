@@ -67,8 +67,12 @@ class ConditionResult(NamedTuple):  # a NamedTuple: immutable, and cheap to buil
             if op.negated:
                 return f"{c.key} is absent: a negated operator is true without it"
             return f"{c.key} is absent from the request"
+        if not self.request_values and op.qualifier == "ForAllValues":
+            return f"{c.key} is empty: ForAllValues is true when there are no values"
+        if not self.request_values and op.qualifier == "ForAnyValue":
+            return f"{c.key} is empty: ForAnyValue needs at least one matching value"
         listed = ", ".join("<unresolved variable>" if v is None else repr(v) for v in self.policy_values)
-        got = ", ".join(repr(v) for v in self.request_values or ())
+        got = ", ".join(repr(v) for v in self.request_values or ()) or "empty"
         quantifier = {
             "ForAllValues": "every request value",
             "ForAnyValue": "some request value",

@@ -60,8 +60,9 @@ def tagging_request(tags: Mapping[str, str] | None) -> dict[str, Any]:
 @never_raises
 def check_02(answer: object) -> str:
     """Exercise 02: the Condition block that lets bob create secrets carrying only the tag keys
-    ``team`` and ``env`` and at least one tag: every request of ``TAGGING_REQUESTS`` must be
-    decided as listed."""
+    ``team`` and ``env`` and at least one tag: bob's CreateSecret must be allowed with every
+    non-empty set of approved keys, and every other set of keys (none, empty, unapproved, near
+    misses such as ``Team``) denied on CreateSecret and TagResource for every principal and secret."""
     if answer is None or not isinstance(answer, Mapping):
         return (
             f"{NOT_YET}: the answer is a Condition block, a dict such as "
@@ -73,56 +74,81 @@ def check_02(answer: object) -> str:
     if errors:
         return f"{NOT_YET}: AWS would reject the policy with this Condition:\n{problems_text(errors)}"
     world = tagging_world(dict(answer))
-    denied = [
-        f"  - {w}" for tags, expected in TAGGING_REQUESTS if expected and (w := _wrong(world, tags, True))
-    ]
-    allowed = _wrongly_allowed(world)
-    if denied or allowed:
-        lines = denied + allowed
+    approved = [keys for keys in _TAG_SETS if _must_allow(keys)]
+    lines = [f"  - {w}" for keys in approved if (w := _wrong(world, _tags(keys), True))]
+    lines += _wrongly_allowed(world)
+    if lines:
         return f"{NOT_YET}:\n" + "\n".join(lines)
+    allowed = len(approved)
     return (
-        f"{RIGHT}: every tagging request is decided as it must be — {len(_TAG_SETS)} sets of tag keys "
-        "(none, empty, approved, unapproved) on CreateSecret and TagResource, for every principal and "
-        "secret, secrets that do not exist yet included. ForAllValues alone is true when aws:TagKeys "
-        "is absent (no Tags at all); a Null check (aws:TagKeys false), or an operator that needs the "
-        "key, is what closes that gap."
+        f"{RIGHT}: bob's CreateSecret is allowed with each of the {allowed} non-empty sets of approved "
+        f"tag keys, and each of the other {len(_TAG_SETS) - allowed} sets of tag keys drawn from "
+        f"{', '.join(_KEYS)} (none, empty, unapproved, near misses) is denied on CreateSecret and "
+        "TagResource (without Tags: CreateSecret only, as TagResource requires them), for every "
+        "principal and secret, secrets that do not exist yet included. Tag keys are case sensitive "
+        "(https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_TagResource.html): "
+        "Team is not team. "
+        "ForAllValues alone is true when aws:TagKeys is absent (no Tags at all) or empty; a Null "
+        "check (aws:TagKeys false), or an operator that needs the key, is what closes that gap."
     )
 
 
-#: the tag keys asked: each set (None: no Tags parameter) must be allowed iff it is a non-empty
-#: set of approved keys
+#: the approved tag keys, and the tag keys each set is drawn from: the approved, an unapproved one
+#: and near misses that a too-loose operator lets through (tag keys are case sensitive)
 _APPROVED = frozenset({"team", "env"})
+_KEYS = ("team", "env", "owner", "Team", "teamowner")
+#: every set of ``_KEYS`` and None (no Tags parameter); each must be allowed iff it is a non-empty
+#: set of approved keys
 _TAG_SETS: tuple[frozenset[str] | None, ...] = (
     None,
-    *(frozenset(k for i, k in enumerate(("team", "env", "owner")) if n >> i & 1) for n in range(8)),
+    *(frozenset(k for i, k in enumerate(_KEYS) if n >> i & 1) for n in range(2 ** len(_KEYS))),
 )
+_VALUES = {"team": "payments", "env": "dev"}
 
 
 def _must_allow(keys: frozenset[str] | None) -> bool:
     return keys is not None and bool(keys) and keys <= _APPROVED
 
 
+def _tags(keys: frozenset[str] | None) -> dict[str, str] | None:
+    """Tags with ``keys`` (None: no Tags parameter), each with a plausible value."""
+    return None if keys is None else {k: _VALUES.get(k, "x") for k in sorted(keys)}
+
+
+def _shown(tags: Mapping[str, str] | None) -> str:
+    if tags is None:
+        return "no Tags at all"
+    return f"Tags {sorted(tags)}" if tags else "an empty Tags list"
+
+
 def _wrongly_allowed(world: World) -> list[str]:
     """Each set of tag keys that must be denied and that some request (CreateSecret or
-    TagResource, any principal, any secret) is allowed with, found by ``check_access_not_granted``."""
-    lines = []
-    for keys in _TAG_SETS:
+    TagResource, any principal, any secret) is allowed with, found by ``check_access_not_granted``.
+    Without Tags only CreateSecret is asked: TagResource requires them. A set is not listed when
+    a smaller non-empty set it contains is."""
+    lines: list[str] = []
+    found: list[frozenset[str]] = []
+    for keys in sorted(_TAG_SETS, key=lambda k: -1 if k is None else len(k)):
         if _must_allow(keys):
             continue
+        if keys is not None and any(f and f < keys for f in found):
+            continue  # a smaller set with the same wrong key is listed already
+        tags = _tags(keys)
         parameters: dict[str, Any] = {"Name": "team/new", "SecretString": True}
-        if keys is not None:
-            parameters["Tags"] = {k: "x" for k in sorted(keys)}
+        if tags is not None:
+            parameters["Tags"] = tags
+        actions = _TAGGING if tags is not None else _TAGGING[:1]
         result = check_access_not_granted(
-            world, actions=_TAGGING, variants=({"parameters": parameters},), explore=False
+            world, actions=actions, variants=({"parameters": parameters},), explore=False
         )
         if result.passed:
             continue
-        tags = None if keys is None else {k: "x" for k in keys}
-        shown = "no Tags at all" if keys is None else f"Tags {sorted(keys)}"
-        actions = ", ".join(sorted({w.action.partition(":")[2] for w in result.witnesses}))
+        names = ", ".join(sorted({w.action.partition(":")[2] for w in result.witnesses}))
         decision = authorize(world, tagging_request(tags))
         why = _condition_reasons(decision) if decision.allowed else "; ".join(result.witnesses[0].responsible)
-        lines.append(f"  - {actions} with {shown} is allowed but must be denied ({why})")
+        lines.append(f"  - {names} with {_shown(tags)} is allowed but must be denied ({why})")
+        if keys is not None:
+            found.append(keys)
     return lines
 
 
@@ -134,11 +160,11 @@ def _wrong(world: World, tags: dict[str, str] | None, expected: bool) -> str:
     decision = authorize(world, tagging_request(tags))
     if decision.allowed == expected:
         return ""
-    shown = "no Tags at all" if tags is None else f"Tags {sorted(tags)}"
     if decision.allowed:
-        return f"CreateSecret with {shown} is allowed but must be denied ({_condition_reasons(decision)})"
+        why = _condition_reasons(decision)
+        return f"CreateSecret with {_shown(tags)} is allowed but must be denied ({why})"
     why = why_denied(decision, "identity policy")
-    return f"CreateSecret with {shown} is denied but must be allowed: {why}"
+    return f"CreateSecret with {_shown(tags)} is denied but must be allowed: {why}"
 
 
 def _condition_reasons(decision: Decision) -> str:

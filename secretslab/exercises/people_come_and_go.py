@@ -5,7 +5,7 @@ the same policy naming exactly the team, both ways."""
 
 from __future__ import annotations
 
-from ..analysis import check_no_new_access
+from ..analysis import check_no_new_access, who_can
 from ..authorization import authorize
 from ..policy.parsing import check_policy
 from ..problems import ProblemCode
@@ -31,7 +31,8 @@ PAYMENTS_LEGACY = f"arn:aws:secretsmanager:{REGION}:{PROD}:secret:shared/payment
 def check_04(answer: object, world: object = None) -> str:
     """Exercise 04: the principals to name in the secret policy of shared/payments-legacy-api so
     that exactly the current members of payments-team read it. ``world`` is the world of
-    ``data/people-come-and-go.json``; names (``"alice"``) or user ARNs are accepted."""
+    ``data/people-come-and-go.json``; names (``"alice"``), user ARNs, account ids or account
+    root ARNs are accepted (naming an account is never the answer: it delegates to its IAM policies)."""
     if not isinstance(world, World) or world.group(PAYMENTS_TEAM) is None:
         return f"{NOT_YET}: call check_04(answer, world) with the world of people-come-and-go.json."
     secret = world.secret(PAYMENTS_LEGACY)
@@ -44,7 +45,7 @@ def check_04(answer: object, world: object = None) -> str:
             f"{NOT_YET}: the answer is a list of user names or ARNs, such as "
             f'["alice", "bob"]; got {type_name(answer)}.'
         )
-    named = [a if a.startswith("arn:") else f"arn:aws:iam::{PROD}:user/{a}" for a in answer]
+    named = [_principal_arn(a) for a in answer]
     data = world.to_dict()
     entry = next(s for s in data["secrets"] if s["arn"] == PAYMENTS_LEGACY)
     policy = entry["resource_policy"]
@@ -60,7 +61,13 @@ def check_04(answer: object, world: object = None) -> str:
                 "grants the group through its identity policy instead."
             )
         return text
-    unknown = [short(a) for a in named if world.user(a) is None and world.role(a) is None]
+    accounts = sorted({a for n in named if (a := _account_root(n)) is not None and not _exists(world, n)})
+    if accounts:
+        return (
+            f"{NOT_YET}: the world has no account {', '.join(accounts)}; the team to name is in "
+            f"account {PROD}."
+        )
+    unknown = [short(a) for a in named if not _exists(world, a)]
     if unknown:
         return (
             f"{NOT_YET}: the world has no principal {', '.join(unknown)}; AWS refuses a secret "
@@ -71,6 +78,7 @@ def check_04(answer: object, world: object = None) -> str:
     statement["Principal"] = {"AWS": members}
     team = World.from_dict(data)  # the same policy naming exactly the team: what the answer must match
     problems = _team_problems(after, team, named, set(members))
+    problems += _account_lines(after, named)
     if problems:
         return f"{NOT_YET}:\n" + "\n".join(problems)
     names = ", ".join(short(m) for m in members)
@@ -109,3 +117,59 @@ def _team_problems(after: World, team: World, named: list[str], members: set[str
             "to come back"
         )
     return problems
+
+
+def _exists(world: World, arn: str) -> bool:
+    """Whether ``arn`` names a user or role of the world, or the root of one of its accounts
+    (which always exists: naming it names the account)."""
+    account = _account_root(arn)
+    if account is not None:
+        return any(a.id == account for a in world.accounts)
+    return world.user(arn) is not None or world.role(arn) is not None
+
+
+def _account_root(arn: str) -> str | None:
+    """The account id of an account principal (``arn:aws:iam::<id>:root``), else None."""
+    head, _, tail = arn.rpartition(":")
+    parts = head.split(":")
+    if tail == "root" and len(parts) == 5 and parts[:3] == ["arn", "aws", "iam"] and parts[4].isdigit():
+        return parts[4]
+    return None
+
+
+def _principal_arn(name: str) -> str:
+    """The ARN an answer's entry names: an ARN as given, an account id as its root (as AWS reads
+    ``"AWS": "111111111111"``), anything else as a user of the exercise's account."""
+    if name.startswith("arn:"):
+        return name
+    if len(name) == 12 and name.isdigit():
+        return f"arn:aws:iam::{name}:root"
+    return f"arn:aws:iam::{PROD}:user/{name}"
+
+
+def _account_lines(after: World, named: list[str]) -> list[str]:
+    """Why naming an account is not naming the team: it delegates to the account's IAM policies,
+    so who reads the secret is whoever they allow, today and after every later grant."""
+    lines = []
+    for arn in sorted(set(named)):
+        account = _account_root(arn)
+        if account is None:
+            continue
+        readers = sorted(
+            short(e.principal)
+            for e in who_can(after, GET, PAYMENTS_LEGACY)
+            if _account(e.principal) == account
+        )
+        lines.append(
+            f"  - {arn} names the account {account}, not a person: AWS then lets anyone in that "
+            "account whose identity policy allows secretsmanager:GetSecretValue read it, so the "
+            "account's IAM policies decide, not this list (today: "
+            f"{', '.join(readers) or 'nobody'} read it; tomorrow: whoever is granted it). "
+            "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts"
+        )
+    return lines
+
+
+def _account(arn: str) -> str:
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 4 else ""
