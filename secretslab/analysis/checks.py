@@ -23,8 +23,8 @@ from ..authorization import Decision, authorize
 from ..authorization.request import Request
 from ..evaluation.results import Reason
 from ..policy.catalog import action_names, close_actions, resource_types
-from ..policy.model import Effect, PolicyKind, ResourcePattern
-from ..policy.wildcards import action_matcher
+from ..policy.model import ActionElement, Effect, PolicyKind, ResourcePattern
+from ..policy.wildcards import action_matcher, has_wildcard
 from ..problems import Problem, ProblemCode, UnknownNameError, did_you_mean, quoted, request_error
 from ..world import World
 from .check_results import CheckResult, Scope, Witness
@@ -369,19 +369,30 @@ def _services(worlds: Sequence[World]) -> tuple[str, ...]:
     statement of the worlds reaches (``iam:*``, ``*``, a NotAction)."""
     extra = []
     for service in ("iam",):
-        names = [f"{service}:{a}".lower() for a in action_names(service)]
-        for world in worlds:
-            reached = any(
-                statement.effect is Effect.ALLOW
-                and (statement.action.negated or any(statement.action.matches(n) for n in names))
-                for _, policy in world.policies()
-                if policy.kind in _GRANTING
-                for statement in policy.statements
-            )
-            if reached:
-                extra.append(service)
-                break
+        names = tuple(f"{service}:{a}".lower() for a in action_names(service))
+        reached = any(
+            statement.effect is Effect.ALLOW and _reaches(statement.action, service, names)
+            for world in worlds
+            for _, policy in world.policies()
+            if policy.kind in _GRANTING
+            for statement in policy.statements
+        )
+        if reached:
+            extra.append(service)
     return (*SERVICES, *extra)
+
+
+def _reaches(element: ActionElement, service: str, names: tuple[str, ...]) -> bool:
+    """Whether an Action element reaches an action of ``service``: a NotAction always may; a
+    pattern only when its service part can be ``service`` (most patterns name another service,
+    and are settled without trying every action name)."""
+    if element.negated:
+        return True
+    for pattern in element.patterns:
+        prefix = pattern.partition(":")[0].lower()
+        if prefix == service or (has_wildcard(prefix) and any(element.matches(n) for n in names)):
+            return True
+    return False
 
 
 def _actions(actions: Sequence[str] | None, worlds: Sequence[World]) -> tuple[str, ...]:
