@@ -439,3 +439,34 @@ def test_access_not_granted_asks_a_prefix_no_secret_has_yet() -> None:
     )
     assert not result.passed
     assert all("ops/new-secret" in w.resource for w in result.witnesses)
+
+
+# -- the door: arguments that are not what a check takes
+
+
+@pytest.mark.parametrize(
+    ("call", "path"),
+    [
+        (lambda w: sl.check_no_new_access("x", w), ("before",)),
+        (lambda w: sl.check_no_new_access(w, None), ("after",)),
+        (lambda w: sl.check_access_not_granted(w, actions=[5]), ("actions", 0)),
+        (lambda w: sl.check_access_not_granted(w, actions=[]), ("actions",)),
+        (lambda w: sl.check_access_not_granted(w, resources=[None]), ("resources", 0)),
+        (lambda w: sl.check_access_not_granted(w, actions=["s3:*"] * 101), ("actions",)),
+        (lambda w: sl.check_no_new_access(w, w, variants=[5]), ("variants", 0)),
+        (lambda w: sl.check_no_new_access(w, w, variants={"context": {}}), ("variants",)),
+        (lambda w: sl.check_no_public_access(w, variants=[{"tags": {}}]), ("variants", 0)),
+    ],
+)
+def test_a_wrong_argument_is_a_located_error(call: Any, path: tuple[Any, ...]) -> None:
+    world = sl.load_scenario(DATA / "identity-vs-resource.json")
+    with pytest.raises(sl.ScenarioError) as caught:
+        call(world)
+    assert caught.value.problems[0].path == path
+
+
+def test_one_resource_pattern_may_be_given_as_a_string() -> None:
+    world = sl.load_scenario(DATA / "identity-vs-resource.json")
+    one = sl.check_access_not_granted(world, actions=GET, resources=f"{SECRET}:team/shared-config-*")
+    listed = sl.check_access_not_granted(world, actions=[GET], resources=[f"{SECRET}:team/shared-config-*"])
+    assert one.to_dict() == listed.to_dict()

@@ -25,7 +25,15 @@ from ..evaluation.results import Reason
 from ..policy.catalog import action_names, close_actions, resource_types
 from ..policy.model import ActionElement, Effect, PolicyKind, ResourcePattern
 from ..policy.wildcards import action_matcher, has_wildcard
-from ..problems import Problem, ProblemCode, UnknownNameError, did_you_mean, quoted, request_error
+from ..problems import (
+    Problem,
+    ProblemCode,
+    ScenarioError,
+    UnknownNameError,
+    did_you_mean,
+    quoted,
+    request_error,
+)
 from ..world import World
 from .check_results import CheckResult, Scope, Witness
 from .contexts import contexts
@@ -35,6 +43,9 @@ from .principals import world_principals
 #: the services whose every action a check asks: Secrets Manager, the KMS calls it makes, and the
 #: STS calls that reach a role in the secret's account
 SERVICES = ("secretsmanager", "kms", "sts")
+#: patterns a check takes in ``actions`` or ``resources`` (our bound: each is matched against the
+#: whole catalogue or world)
+MAX_PATTERNS = 100
 
 
 def check_no_new_access(
@@ -80,7 +91,7 @@ def check_no_new_access(
     IAM resources other than users, roles and groups; new secrets on a customer managed key, with
     tags, or in an account the world does not list; a principal named by an ARN pattern with a
     wildcard account beyond the anonymous principal."""
-    worlds = (before, after)
+    worlds, actions, _, variants = _arguments({"before": before, "after": after}, actions, None, variants)
     hypothetical = Hypothetical.of(worlds)
     a, b = hypothetical.extend(before), hypothetical.extend(after)
     asked = _asked(worlds, hypothetical, actions)
@@ -117,6 +128,7 @@ def check_access_not_granted(
     world). The witnesses are the requests allowed. Principals, resources, contexts and limits are
     those of ``check_no_new_access``. Raises ``UnknownNameError`` for an action or resource that
     matches nothing."""
+    _, actions, resources, variants = _arguments({"world": world}, actions, resources, variants)
     hypothetical = Hypothetical.of((world,), extra=tuple(resources or ()))
     extended = hypothetical.extend(world)
     asked = _asked((world,), hypothetical, actions).narrowed(resources)
@@ -138,11 +150,75 @@ def check_no_public_access(
     witnesses are its allowed requests, with the statements (a ``"Principal": "*"`` without a
     condition that pins the account or organization) that allow them. Contexts and limits are
     those of ``check_no_new_access``."""
+    _, actions, _, variants = _arguments({"world": world}, actions, None, variants)
     hypothetical = Hypothetical.of((world,))
     extended = hypothetical.extend(world)
     asked = _asked((world,), hypothetical, actions).signed_by(hypothetical.strangers)
     asking = _variants((world,), variants, explore)
     return _granted("no public access", extended, asked, hypothetical, asking, _Relevant((world,)))
+
+
+def _arguments(
+    worlds: Mapping[str, object],
+    actions: object,
+    resources: object,
+    variants: object,
+) -> tuple[tuple[World, ...], tuple[str, ...] | None, tuple[str, ...] | None, tuple[Mapping[str, Any], ...]]:
+    """The arguments of a check, read at its door: worlds that are ``World``s, actions and
+    resources as one pattern or a non-empty list of them (an empty list would ask nothing and
+    pass, silently), variants as objects holding only ``parameters`` and ``context``; else a
+    ``ScenarioError`` naming each argument that is wrong."""
+    problems: list[Problem] = []
+    for name, world in worlds.items():
+        if not isinstance(world, World):
+            problems.append(_wrong((name,), f"{name} is a World (sl.load_scenario, World.from_dict)", world))
+    patterns = {
+        name: _patterns(name, value, problems)
+        for name, value in (("actions", actions), ("resources", resources))
+    }
+    read: list[Mapping[str, Any]] = []
+    if isinstance(variants, Mapping) or not isinstance(variants, Sequence) or isinstance(variants, str):
+        problems.append(_wrong(("variants",), "variants is a list of objects", variants))
+    else:
+        for i, variant in enumerate(variants):
+            if not isinstance(variant, Mapping) or not set(variant) <= {"parameters", "context"}:
+                problems.append(
+                    _wrong(("variants", i), "a variant is an object with parameters and/or context", variant)
+                )
+            else:
+                read.append(variant)
+    if problems:
+        raise ScenarioError(problems, what="check")
+    held = tuple(w for w in worlds.values() if isinstance(w, World))
+    return held, patterns["actions"], patterns["resources"], tuple(read) or ({},)
+
+
+def _patterns(name: str, value: object, problems: list[Problem]) -> tuple[str, ...] | None:
+    """None (every one), one pattern, or a non-empty list of patterns."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = (value,)
+    if not isinstance(value, Sequence) or not value:
+        problems.append(_wrong((name,), f"{name} is a pattern or a non-empty list of patterns", value))
+        return None
+    if len(value) > MAX_PATTERNS:
+        problems.append(
+            Problem(
+                ProblemCode.INVALID_FIELD,
+                f"at most {MAX_PATTERNS} {name} are asked, found {len(value)}",
+                (name,),
+            )
+        )
+        return None
+    for i, item in enumerate(value):
+        if not isinstance(item, str) or not item:
+            problems.append(_wrong((name, i), "a pattern is a non-empty string", item))
+    return tuple(v for v in value if isinstance(v, str))
+
+
+def _wrong(path: tuple[str | int, ...], expected: str, found: object) -> Problem:
+    return Problem(ProblemCode.INVALID_TYPE, f"{expected}, found {type(found).__name__}", path)
 
 
 def _granted(
@@ -404,8 +480,6 @@ def _actions(actions: Sequence[str] | None, worlds: Sequence[World]) -> tuple[st
     )
     if actions is None:
         return every
-    if isinstance(actions, str):
-        actions = (actions,)
     out: list[str] = []
     problems: list[Problem] = []
     for i, pattern in enumerate(actions):
