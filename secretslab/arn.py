@@ -86,3 +86,10 @@ def account_of(arn_or_id: str) -> str | None:
         return arn_or_id
     arn = Arn.parse(arn_or_id)
     return arn.account if arn and arn.account else None
+
+
+def after_account(text: str) -> str:
+    """What follows an ARN's account — ``role/AppRole``, ``secret:prod/db-AbC123`` — the short form
+    results and apps show; ``text`` itself when it is not an ARN."""
+    parsed = Arn.parse(text)
+    return parsed.resource if parsed is not None and parsed.resource else text

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..arn import after_account
 from ..authorization import Decision, authorize
 from ..authorization.request import Request
 from ..evaluation.results import Reason
@@ -37,7 +38,7 @@ from ..problems import (
 from ..world import World
 from .check_results import CheckResult, Scope, Witness
 from .contexts import contexts
-from .hypothetical import Hypothetical, no_variables, short
+from .hypothetical import Hypothetical, no_variables
 from .principals import world_principals
 
 #: the services whose every action a check asks: Secrets Manager, the KMS calls it makes, and the
@@ -521,10 +522,10 @@ def _witness(
     )
     return Witness(
         principal=r.principal,
-        principal_label=labels.get(r.principal, short(r.principal)),
+        principal_label=labels.get(r.principal, after_account(r.principal)),
         action=r.action,
         resource=r.resource,
-        resource_label=labels.get(r.resource, short(r.resource)),
+        resource_label=labels.get(r.resource, after_account(r.resource)),
         before=before,
         after=decision.reason,
         steps=steps,

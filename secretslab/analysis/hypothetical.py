@@ -330,9 +330,3 @@ def account_of(arn: str) -> str:
 
 def _name(arn: str) -> str:
     return arn.rpartition("/")[2]
-
-
-def short(arn: str) -> str:
-    """What follows an ARN's account: ``user/alice``, ``secret:prod/db-AbC123``."""
-    parsed = Arn.parse(arn)
-    return parsed.resource if parsed is not None and parsed.resource else arn

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..analysis import AccessMatrix, Diff
+from ..arn import after_account
 from ..authorization import Decision
 from ..authorization.explain import decision_html
 from ..fixes import Fix, apply_fix
@@ -90,7 +91,7 @@ def escape(text: object) -> str:
 
 def short(arn: str) -> str:
     """The part of an ARN after the account: ``role/AppRole``, ``secret:prod/db-AbC123``."""
-    return arn.split(":", 5)[-1] if arn.startswith("arn:") else arn
+    return after_account(arn)
 
 
 def mark(allowed: bool) -> str:
