@@ -167,7 +167,9 @@ class Catalog:
     global_key_notes: Mapping[str, str]
     service_keys: Mapping[str, Mapping[str, str]]
     secretsmanager_cross_account: tuple[str, ...]
+    secretsmanager_cross_account_note: str
     kms_cross_account: tuple[str, ...]
+    kms_decided_by_hand: tuple[str, ...]  # comments: "Operation: yes/no (note)"
     actions_without_operation: Mapping[str, tuple[str, ...]]
     authorized_as: Mapping[str, tuple[str, ...]]  # "service:Operation" -> the actions authorizing it
     unlisted_keys: tuple[str, ...]  # comments: keys AWS names without a type (hand-kept)
@@ -380,7 +382,12 @@ def build(sources: Sources, hand: Mapping[str, Any]) -> Catalog:
         global_key_notes=dict(global_section.get("notes", {})),
         service_keys={s: dict(sorted(sources.condition_keys[s].items())) for s in SERVICES},
         secretsmanager_cross_account=sm_actions,
+        secretsmanager_cross_account_note=sm.get("note", ""),
         kms_cross_account=tuple(sorted(kms_cross)),
+        kms_decided_by_hand=tuple(
+            f"{op}: {'yes' if e['cross_account'] else 'no'} ({e['note']})"
+            for op, e in sorted(kms_overrides.items())
+        ),
         unlisted_keys=tuple(unlisted),
         authorized_as={f"{s}:{op}": names for (s, op), names in sorted(authorized_as.items())},
         actions_without_operation={
@@ -508,14 +515,16 @@ def render(catalog: Catalog, sources: Sources) -> str:
         "",
         "# Secrets Manager actions that are effective cross-account (hand-kept.toml, from",
         "# https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples_cross.html).",
+        *_comment(catalog.secretsmanager_cross_account_note, ""),
         "SECRETSMANAGER_CROSS_ACCOUNT_ACTIONS: tuple[str, ...] = (",
         *(f"    {json.dumps(a)}," for a in catalog.secretsmanager_cross_account),
         ")",
         "",
         "# KMS actions usable cross-account: the operations whose API Reference entry (botocore",
-        f'# {botocore_v}) says "Cross-account use: Yes", as their IAM actions (ReEncrypt as ReEncryptFrom',
-        "# and ReEncryptTo), with hand-kept.toml deciding where it says neither Yes nor No; see",
+        f'# {botocore_v}) says "Cross-account use: Yes", as their IAM actions (an operation authorized as',
+        "# other actions, above, counts as those), with hand-kept.toml deciding where it says neither; see",
         "# https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html",
+        *(line for text in catalog.kms_decided_by_hand for line in _comment(f"By hand: {text}", "")),
         "KMS_CROSS_ACCOUNT_ACTIONS: tuple[str, ...] = (",
         *(f"    {json.dumps(a)}," for a in catalog.kms_cross_account),
         ")",

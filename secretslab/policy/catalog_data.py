@@ -715,6 +715,9 @@ SERVICE_CONDITION_KEYS: dict[str, dict[str, str]] = {
 
 # Secrets Manager actions that are effective cross-account (hand-kept.toml, from
 # https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples_cross.html).
+# Cross-account permission is effective only for the operations on that page. Not on it although cross-account
+# by design: AcceptCrossAccountReplication (granted on the replica secret in the other account, see
+# auth-and-access_cross-account-replication.html); ListResourcePolicies is also absent.
 SECRETSMANAGER_CROSS_ACCOUNT_ACTIONS: tuple[str, ...] = (
     "CancelRotateSecret",
     "DeleteResourcePolicy",
@@ -739,9 +742,11 @@ SECRETSMANAGER_CROSS_ACCOUNT_ACTIONS: tuple[str, ...] = (
 )
 
 # KMS actions usable cross-account: the operations whose API Reference entry (botocore
-# 1.44.8) says "Cross-account use: Yes", as their IAM actions (ReEncrypt as ReEncryptFrom
-# and ReEncryptTo), with hand-kept.toml deciding where it says neither Yes nor No; see
+# 1.44.8) says "Cross-account use: Yes", as their IAM actions (an operation authorized as
+# other actions, above, counts as those), with hand-kept.toml deciding where it says neither; see
 # https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
+# By hand: ListRetirableGrants: no (Lists grants on keys of other accounts but needs permission only in the
+# caller's account.)
 KMS_CROSS_ACCOUNT_ACTIONS: tuple[str, ...] = (
     "CreateGrant",
     "Decapsulate",
