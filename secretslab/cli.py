@@ -259,7 +259,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=HELP_FORMAT,
         epilog=examples(
             f"echo '{_POLICY}' | secretslab check - --kind identity",
-            f"echo '{_POLICY}' | secretslab check - --kind resource --format sarif",
+            f"echo '{_POLICY}' | secretslab check - --format sarif",
         ),
     )
     check.add_argument("policy", help=f"a JSON policy document ({FILE_HELP})")
