@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from typing import Any
 
@@ -61,6 +62,7 @@ def add_commands(sub: Any) -> None:
     )
     _scenario_args(who, resource=True)
     who.add_argument("--progress", action="store_true", help="show progress even when not on a terminal")
+    add_color(who)
     who.set_defaults(run=_who_can)
 
     paths = sub.add_parser(
@@ -84,6 +86,7 @@ def add_commands(sub: Any) -> None:
     paths.add_argument(
         "--max-depth", type=_at_least_one, default=None, help="list chains of at most this many roles"
     )
+    add_color(paths)
     paths.set_defaults(run=_paths)
 
     matrix = sub.add_parser(
@@ -195,17 +198,16 @@ def _scenario_args(parser: argparse.ArgumentParser, *, resource: bool) -> None:
     if resource:
         parser.add_argument("--resource", required=True, help="ARN of the secret (or other resource)")
     add_format(parser)
-    add_color(parser)
 
 
 def _print_json(data: Any) -> None:
     print(json.dumps(data, indent=2))
 
 
-def _print_text(args: argparse.Namespace, text: str, tones: dict[str, str] | None = None) -> None:
+def _print_text(args: argparse.Namespace, text: str, tones: dict[str, str]) -> None:
     """Text for people: short ARNs, wrapped to the terminal, coloured on one (``tones``)."""
     term = out_terminal(args)
-    print(term.paint_words(term.wrap(short_arns(text)), tones or {}))
+    print(term.paint_words(term.wrap(short_arns(text)), tones))
 
 
 _DECIDED = {"allowed": "allow", "denied": "deny", "unknown": "warn"}
@@ -225,7 +227,9 @@ def _who_can(args: argparse.Namespace) -> int:
     else:
         lines = [f"{len(found)} principal(s) can {args.action} on {args.resource}:"]
         lines += [f"  {entry}" for entry in found]
-        _print_text(args, "\n".join(lines), {"unknown": "warn"})
+        term = out_terminal(args)
+        text = term.paint_words(term.wrap(short_arns("\n".join(lines))), {"unknown": "warn"})
+        print(re.sub(r"\((ALLOWED_[A-Z_]+)\)", lambda m: f"({term.paint(m.group(1), 'allow')})", text))
     return 0
 
 
@@ -328,7 +332,7 @@ def _fix(args: argparse.Namespace) -> int:
             changes = [c.description for c in fix.changes]
             if changes != [fix.description]:  # a one-change fix is said once
                 lines += [f"   - {change}" for change in changes]
-        _print_text(args, "\n".join(lines))
+        print(out_terminal(args).wrap(short_arns("\n".join(lines))))
     return 0
 
 

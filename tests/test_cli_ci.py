@@ -617,3 +617,29 @@ def test_terminal_wrap_never_splits_an_arn() -> None:
     lines = wrapped.splitlines()
     assert len(lines) > 1 and any(APP_DB in line for line in lines)
     assert lines[0].startswith("  deciding") and all(line.startswith("      ") for line in lines[1:])
+
+
+def test_simulate_reads_stdin_when_given_dash(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    line = {
+        "id": "1",
+        "principal": "arn:aws:iam::111111111111:user/alice",
+        "action": GET,
+        "resource": PROD_DB,
+        "identity_policies": [
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": GET, "Resource": "*"}]}
+        ],
+    }
+    code, out, _ = run(capsys, monkeypatch, "simulate", "-", stdin=json.dumps(line).encode() + b"\n")
+    assert code == 0 and json.loads(out)["outcome"] == "allow"
+
+
+def test_who_can_colours_allowed_reasons_only_when_asked(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = ["who-can", CMK, "--action", GET, "--resource", APP_DB]
+    _, out, _ = run(capsys, monkeypatch, *argv, "--color", "always")
+    assert "(\x1b[32mALLOWED_CROSS_ACCOUNT\x1b[0m)" in out
+    _, out, _ = run(capsys, monkeypatch, *argv)
+    assert not ANSI.search(out) and "(ALLOWED_CROSS_ACCOUNT)" in out
