@@ -1,6 +1,8 @@
 """The ``secretslab`` command: ``simulate`` (JSON Lines batch), ``authorize`` (one request on a
-scenario, explained), ``check`` (validate a policy file) and ``validate`` (a scenario's policies).
-Problems go to stderr with a non-zero exit; never a traceback.
+scenario, explained, or checked with ``--expect``), ``check`` (validate a policy file) and
+``validate`` (a scenario's policies); the analysis commands (``who-can``, ``paths``, ``matrix``,
+``diff``, ``fix``, ``lint``, ``test``) and the AWS ones follow. ``-`` reads a file from standard
+input. Problems go to stderr with a non-zero exit; never a traceback.
 """
 
 from __future__ import annotations
@@ -46,7 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     exit code: 0 on success, 2 for bad input (said on stderr, never a traceback), 70 for an
     internal error, 130 when interrupted, 141 (quietly) when the reader of the output went away;
     ``check`` and ``validate`` return 1 when the policies have errors, ``simulate`` when any line
-    had an error (every result is still written)."""
+    had an error (every result is still written), ``authorize --expect`` when the decision differs,
+    ``lint --fail-on`` when a finding is that serious, ``diff --fail-on-gained`` when access is
+    gained, and ``test`` when an expectation does not hold."""
     _closed_streams()
     parser = _parser()
     args = parser.parse_args(argv)
