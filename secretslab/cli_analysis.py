@@ -30,7 +30,6 @@ from .cli_common import (
 from .problems import ScenarioError, Severity
 from .progress import Progress
 from .services.secretsmanager import DEFAULT_ACTIONS
-from .world.scenario import scenario_world
 
 #: the bundled scenarios and requests the examples of ``--help`` use (the tests run every example)
 CMK = "data/cross-account-cmk.json"
@@ -338,6 +337,7 @@ def _fix(args: argparse.Namespace) -> int:
 
 def _lint(args: argparse.Namespace) -> int:
     from .analyzer import findings
+    from .world.scenario import scenario_world
 
     data, name, text = read_scenario_document(args.scenario)
     world = scenario_world(data, name)

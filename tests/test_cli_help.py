@@ -143,3 +143,9 @@ def test_detail_is_refused_when_output_is_not_json(capsys: pytest.CaptureFixture
     )
     err = capsys.readouterr().err
     assert code == 2 and "--detail" in err and "--json" in err
+
+
+def test_check_offers_every_policy_kind_when_listing_kind_choices() -> None:
+    from secretslab.policy.model import PolicyKind
+
+    assert set(cli.POLICY_KINDS) == {k.value for k in PolicyKind}
