@@ -199,7 +199,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     sim.add_argument("file", nargs="?", help=f"JSON Lines file (default, or {FILE_HELP}: standard input)")
-    sim.add_argument("-o", "--output", help="write results here (default: standard output)")
+    sim.add_argument("-o", "--output", help="write results here (default, or -: standard output)")
     sim.set_defaults(run=_simulate)
 
     auth = sub.add_parser(
@@ -306,6 +306,8 @@ def _simulate(args: argparse.Namespace) -> int:
     from .batch import simulate
 
     path = None if args.file in (None, STDIN) else args.file
+    if args.output == STDIN:  # -o - is standard output, as for the file argument
+        args.output = None
     source = path or STDIN_NAME
     stream = open_input(path) if path else sys.stdin.buffer
     try:

@@ -643,3 +643,14 @@ def test_who_can_colours_allowed_reasons_only_when_asked(
     assert "(\x1b[32mALLOWED_CROSS_ACCOUNT\x1b[0m)" in out
     _, out, _ = run(capsys, monkeypatch, *argv)
     assert not ANSI.search(out) and "(ALLOWED_CROSS_ACCOUNT)" in out
+
+
+def test_simulate_writes_stdout_when_output_is_dash(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    alice = "arn:aws:iam::111111111111:user/alice"
+    line = {"id": "1", "principal": alice, "action": GET, "resource": PROD_DB}
+    code, out, _ = run(capsys, monkeypatch, "simulate", "-o", "-", stdin=json.dumps(line).encode())
+    assert code == 0 and json.loads(out)["outcome"] == "implicit_deny"
+    assert not (tmp_path / "-").exists()
