@@ -60,6 +60,9 @@ _EXPORTS = {
     "check_no_public_access": "analysis",
     "CheckResult": "analysis",
     "Witness": "analysis",
+    "run_expectations": "analysis",
+    "ExpectationResult": "analysis",
+    "ExpectationRun": "analysis",
     "findings": "analyzer",
     "Finding": "analyzer",
     "FindingCode": "analyzer",
@@ -79,6 +82,8 @@ __all__ = [
     "Effect",
     "EvalRequest",
     "Evaluation",
+    "ExpectationResult",
+    "ExpectationRun",
     "Finding",
     "FindingCode",
     "Fix",
@@ -121,6 +126,7 @@ __all__ = [
     "load_scenario",
     "parse_policy",
     "read_policy",
+    "run_expectations",
     "suggest_fixes",
     "who_can",
 ]
@@ -145,6 +151,8 @@ if TYPE_CHECKING:
         AccessPath,
         CheckResult,
         Diff,
+        ExpectationResult,
+        ExpectationRun,
         WhoCan,
         Witness,
         access_matrix,
@@ -153,6 +161,7 @@ if TYPE_CHECKING:
         check_no_new_access,
         check_no_public_access,
         diff,
+        run_expectations,
         who_can,
     )
     from .analyzer import Finding, FindingCode, findings

@@ -93,3 +93,32 @@ def after_account(text: str) -> str:
     results and apps show; ``text`` itself when it is not an ARN."""
     parsed = Arn.parse(text)
     return parsed.resource if parsed is not None and parsed.resource else text
+
+
+def short_arn(text: str) -> str:
+    """The account and what follows it — ``222222222222:role/AppRole``,
+    ``111111111111:secret:prod/db-AbC123`` — the short form text output for people shows, keeping
+    the account that tells a cross-account principal apart; ``after_account`` when the ARN names
+    no account, ``text`` itself when it is not an ARN."""
+    parsed = Arn.parse(text)
+    if parsed is None or not parsed.resource:
+        return text
+    return f"{parsed.account}:{parsed.resource}" if parsed.account else parsed.resource
+
+
+#: an ARN inside text: ``arn:`` and five colon-separated parts, up to a space, quote or bracket
+ARN_IN_TEXT = re.compile(r"\barn:[a-z0-9-]+:[a-z0-9-]*:[a-z0-9-]*:[0-9]*:[^\s'\"(),;]+")
+
+
+def short_arns(text: str) -> str:
+    """``text`` with every ARN in it in its ``short_arn`` form (a trailing colon or full stop of
+    the sentence is kept out of the ARN)."""
+
+    def shorten(match: re.Match[str]) -> str:
+        arn = match.group(0)
+        tail = ""
+        while arn and arn[-1] in ":.":
+            arn, tail = arn[:-1], arn[-1] + tail
+        return short_arn(arn) + tail
+
+    return ARN_IN_TEXT.sub(shorten, text)

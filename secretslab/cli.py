@@ -1,6 +1,8 @@
 """The ``secretslab`` command: ``simulate`` (JSON Lines batch), ``authorize`` (one request on a
-scenario, explained), ``check`` (validate a policy file) and ``validate`` (a scenario's policies).
-Problems go to stderr with a non-zero exit; never a traceback.
+scenario, explained, or checked with ``--expect``), ``check`` (validate a policy file) and
+``validate`` (a scenario's policies); the analysis commands (``who-can``, ``paths``, ``matrix``,
+``diff``, ``fix``, ``lint``, ``test``) and the AWS ones follow. ``-`` reads a file from standard
+input. Problems go to stderr with a non-zero exit; never a traceback.
 """
 
 from __future__ import annotations
@@ -17,8 +19,21 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 from typing import Any
 
+from .cli_common import (
+    FILE_HELP,
+    HELP_FORMAT,
+    STDIN,
+    STDIN_NAME,
+    add_color,
+    add_format,
+    examples,
+    load_world,
+    out_terminal,
+    read_scenario_document,
+    read_text,
+)
 from .files import FileProblem, atomic_writer, open_input
-from .loading import load_json, read_file
+from .loading import load_json
 from .problems import InvalidPolicyError, Problem, ProblemCode, ScenarioError, quoted
 
 EXIT_INPUT = 2  # bad input: a file, a scenario, a request, an argument
@@ -32,7 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     exit code: 0 on success, 2 for bad input (said on stderr, never a traceback), 70 for an
     internal error, 130 when interrupted, 141 (quietly) when the reader of the output went away;
     ``check`` and ``validate`` return 1 when the policies have errors, ``simulate`` when any line
-    had an error (every result is still written)."""
+    had an error (every result is still written), ``authorize --expect`` when the decision differs,
+    ``lint --fail-on`` when a finding is that serious, ``diff --fail-on-gained`` when access is
+    gained, and ``test`` when an expectation does not hold."""
     _closed_streams()
     parser = _parser()
     args = parser.parse_args(argv)
@@ -137,17 +154,73 @@ def entry() -> None:
     os._exit(code)
 
 
+#: the bundled scenarios and requests the examples of ``--help`` use (the tests run every example)
+CMK = "data/cross-account-cmk.json"
+WORKER = "arn:aws:sts::222222222222:assumed-role/AppRole/worker"
+APP_DB = "arn:aws:secretsmanager:us-east-1:111111111111:secret:app/db-AbC123"
+BILLING_DB = "arn:aws:secretsmanager:us-east-1:111111111111:secret:billing/db-Bl9Db2"
+GUARDRAILS = "data/organization-guardrails.json"
+PROD_ADMIN = "arn:aws:iam::111111111111:user/prod-admin"
+PROD_DB = "arn:aws:secretsmanager:us-east-1:111111111111:secret:prod/db-AbC123"
+_BATCH_LINE = (
+    '{"id": "1", "principal": "arn:aws:iam::111111111111:user/alice", '
+    '"action": "secretsmanager:GetSecretValue", "resource": "' + PROD_DB + '", '
+    '"identity_policies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+    '"Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}]}'
+)
+_POLICY = (
+    '{"Version": "2012-10-17", "Statement": '
+    '[{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}]}'
+)
+
+#: the kinds ``check --kind`` takes: PolicyKind's values, written out so that ``--help`` does not
+#: load the policy language (a test keeps the two equal)
+POLICY_KINDS = ("identity", "resource", "key", "trust", "scp", "rcp", "boundary", "session")
+
+#: what --expect accepts, and the outcomes each one matches
+EXPECT = {
+    "allow": {"allow"},
+    "deny": {"explicit_deny", "implicit_deny"},
+    "explicit-deny": {"explicit_deny"},
+    "implicit-deny": {"implicit_deny"},
+}
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="secretslab", description=__doc__)
+    parser = argparse.ArgumentParser(prog="secretslab", description=__doc__, formatter_class=HELP_FORMAT)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    sim = sub.add_parser("simulate", help="decide a JSON Lines batch of self-contained requests")
-    sim.add_argument("file", nargs="?", help="JSON Lines file (default: standard input)")
-    sim.add_argument("-o", "--output", help="write results here (default: standard output)")
+    sim = sub.add_parser(
+        "simulate",
+        help="decide a JSON Lines batch of self-contained requests",
+        formatter_class=HELP_FORMAT,
+        epilog=examples(
+            f"echo '{_BATCH_LINE}' | secretslab simulate",
+        ),
+    )
+    sim.add_argument("file", nargs="?", help=f"JSON Lines file (default, or {FILE_HELP}: standard input)")
+    sim.add_argument("-o", "--output", help="write results here (default, or -: standard output)")
     sim.set_defaults(run=_simulate)
 
-    auth = sub.add_parser("authorize", help="decide one request on a scenario and explain why")
-    auth.add_argument("scenario", help="scenario file (JSON or YAML, in the format of the files in data/)")
+    auth = sub.add_parser(
+        "authorize",
+        help="decide one request on a scenario and explain why",
+        formatter_class=HELP_FORMAT,
+        epilog=examples(
+            f"secretslab authorize {CMK} --principal {WORKER} --action secretsmanager:GetSecretValue "
+            f"--resource {APP_DB}",
+            "# in CI: exit 1 (with one line saying expected and got) when the decision differs",
+            f"secretslab authorize {CMK} --principal {WORKER} --action secretsmanager:GetSecretValue "
+            f"--resource {APP_DB} --expect allow",
+            f"secretslab authorize {CMK} --principal {WORKER} --action secretsmanager:GetSecretValue "
+            f"--resource {BILLING_DB} --expect implicit-deny --json",
+            f"secretslab authorize {GUARDRAILS} --principal {PROD_ADMIN} "
+            f"--action secretsmanager:DeleteResourcePolicy --resource {PROD_DB} --expect explicit-deny",
+        ),
+    )
+    auth.add_argument(
+        "scenario", help=f"scenario file (JSON or YAML, in the format of the files in data/; {FILE_HELP})"
+    )
     auth.add_argument("--principal", required=True, help="ARN of the caller")
     auth.add_argument("--action", required=True, help="for example secretsmanager:GetSecretValue")
     auth.add_argument(
@@ -176,23 +249,49 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ROLE_ARN",
         help="assume this role first (repeat for a chain)",
     )
-    auth.add_argument("--json", action="store_true", help="print the decision as JSON")
+    auth.add_argument(
+        "--expect",
+        choices=tuple(EXPECT),
+        help="exit 1, saying what was expected and what was decided, when the decision differs "
+        "(deny matches an explicit or an implicit deny)",
+    )
+    add_format(auth)
     auth.add_argument("--detail", action="store_true", help="with --json: every statement's result")
+    add_color(auth)
     auth.set_defaults(run=_authorize)
 
-    check = sub.add_parser("check", help="validate a policy document file")
-    check.add_argument("policy", help="a JSON policy document")
+    check = sub.add_parser(
+        "check",
+        help="validate a policy document file",
+        formatter_class=HELP_FORMAT,
+        epilog=examples(
+            f"echo '{_POLICY}' | secretslab check - --kind identity",
+            f"echo '{_POLICY}' | secretslab check - --format sarif",
+        ),
+    )
+    check.add_argument("policy", help=f"a JSON policy document ({FILE_HELP})")
     check.add_argument(
         "--kind",
         default="identity",
-        help="identity, resource, key, trust, scp, rcp, boundary or session (default identity)",
+        choices=POLICY_KINDS,
+        help="the kind of policy, whose rules apply (default identity)",
     )
-    check.add_argument("--json", action="store_true")
+    add_format(check, ("text", "json", "sarif"))
+    add_color(check)
     check.set_defaults(run=_check)
 
-    val = sub.add_parser("validate", help="load a scenario and report every policy problem")
-    val.add_argument("scenario")
-    val.add_argument("--json", action="store_true")
+    val = sub.add_parser(
+        "validate",
+        help="load a scenario and report every policy problem",
+        formatter_class=HELP_FORMAT,
+        epilog=examples(
+            f"secretslab validate {CMK}",
+            f"secretslab validate - --format sarif < {CMK}",
+        ),
+    )
+    val.add_argument("scenario", help=f"scenario file (JSON or YAML; {FILE_HELP})")
+    add_format(val, ("text", "json", "sarif"))
+    add_color(val)
     val.set_defaults(run=_validate)
 
     from .cli_analysis import add_commands
@@ -206,10 +305,13 @@ def _parser() -> argparse.ArgumentParser:
 def _simulate(args: argparse.Namespace) -> int:
     from .batch import simulate
 
-    source = args.file or "<stdin>"
-    stream = open_input(args.file) if args.file else sys.stdin.buffer
+    path = None if args.file in (None, STDIN) else args.file
+    if args.output == STDIN:  # -o - is standard output, as for the file argument
+        args.output = None
+    source = path or STDIN_NAME
+    stream = open_input(path) if path else sys.stdin.buffer
     try:
-        target = atomic_writer(args.output, inputs=[args.file or 0]) if args.output else None
+        target = atomic_writer(args.output, inputs=[path or 0]) if args.output else None
         with target or nullcontext(sys.stdout.buffer) as out:
             # The process ends when the batch does (``entry``), and evaluation makes no garbage
             # cycles: the cyclic collector would only rescan the remembered results, so it is off.
@@ -221,7 +323,7 @@ def _simulate(args: argparse.Namespace) -> int:
             if not args.output:
                 out.flush()
     finally:
-        if args.file:
+        if path:
             stream.close()
     if failed:  # every result is written; the exit status still says that some lines failed
         print(
@@ -252,9 +354,11 @@ def _key_values(items: list[str], what: str, parse_json: bool) -> dict[str, Any]
 
 def _authorize(args: argparse.Namespace) -> int:
     from .authorization import authorize
-    from .world.scenario import load_scenario
 
-    world = load_scenario(args.scenario)
+    if args.detail and args.format != "json":
+        problem = Problem(ProblemCode.INVALID_FIELD, "--detail adds each statement's result to --json output")
+        raise ScenarioError([problem], what="argument")
+    world = load_world(args.scenario)
     request: dict[str, Any] = {
         "principal": args.principal,
         "action": args.action,
@@ -265,45 +369,65 @@ def _authorize(args: argparse.Namespace) -> int:
     if args.assume:
         request["assume_role_chain"] = [{"role_arn": arn} for arn in args.assume]
     decision = authorize(world, request)
-    if args.json:
+    if args.format == "json":
         out = decision.to_dict()
         if args.detail:
             out["evaluations"] = [s.evaluation.to_dict() for s in decision.steps]
         print(json.dumps(out, indent=2))
     else:
-        print(decision)
+        term = out_terminal(args)
+        text = term.wrap(str(decision), hang=6)
+        print(term.paint_words(text, {"ALLOW": "allow", "DENY": "deny", "EXPLICIT_DENY": "deny"}))
+    if args.expect is not None and decision.outcome.value not in EXPECT[args.expect]:
+        got = decision.outcome.value.replace("_", "-")
+        sys.stdout.flush()  # the decision first, then why the command fails
+        return _say(
+            "authorize", f"expected {args.expect}, got {got} ({decision.reason.value})", EXIT_FAILED_LINES
+        )
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
     from .policy.parsing import check_policy
 
-    text, unreadable = read_file(args.policy)
-    if text is None:
-        raise ScenarioError(unreadable, what="policy file")
-    problems = [p.under(source=args.policy) for p in check_policy(text, args.kind)]
-    if args.json:
-        print(json.dumps([p.to_dict() for p in problems], indent=2))
-    else:
-        for p in problems:
-            print(p)
-        if not problems:
-            print(f"{args.policy}: no problems")
+    text, name = read_text(args.policy, "policy file")
+    problems = [p.under(source=name) for p in check_policy(text, args.kind)]
+    _report(args, problems, text, name, ())
+    if args.format == "text" and not problems:
+        print(f"{name}: no problems")
     return 1 if any(p.is_error for p in problems) else 0
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .world.scenario import load_scenario
+    from .world.scenario import scenario_world
 
-    world = load_scenario(args.scenario)
-    problems = [p.under(source=args.scenario) for p in world.problems]
-    if args.json:
-        print(json.dumps([p.to_dict() for p in problems], indent=2))
-    else:
-        for p in problems:
-            print(p)
+    data, name, text = read_scenario_document(args.scenario)
+    world = scenario_world(data, name)
+    problems = [p.under(source=name) for p in world.problems]
+    wrapped = isinstance(data, dict) and "world" in data
+    _report(args, problems, text, name, ("world",) if wrapped else ())
+    if args.format == "text":
         print(
-            f"{args.scenario}: {len(world.users)} users, {len(world.roles)} roles, "
+            f"{name}: {len(world.users)} users, {len(world.roles)} roles, "
             f"{len(world.secrets)} secrets, {len(world.keys)} keys; {len(problems)} policy problem(s)"
         )
     return 1 if any(p.is_error for p in problems) else 0
+
+
+def _report(
+    args: argparse.Namespace, problems: list[Problem], text: str, name: str, prefix: tuple[str, ...]
+) -> None:
+    """Print ``problems`` found in the file ``name`` (its ``text``) in the chosen format."""
+    if args.format == "json":
+        print(json.dumps([p.to_dict() for p in problems], indent=2))
+    elif args.format == "sarif":
+        from .sarif import problems_log
+
+        artifact = None if name == STDIN_NAME else args.__dict__.get("policy") or args.scenario
+        json_text = None if name.endswith((".yaml", ".yml")) else text
+        print(json.dumps(problems_log(problems, artifact=artifact, text=json_text, prefix=prefix), indent=2))
+    else:
+        term = out_terminal(args)
+        for p in problems:
+            line = term.wrap(str(p))
+            print(term.paint_words(line, {"error": "deny", "warning": "warn"}))

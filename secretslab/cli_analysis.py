@@ -1,26 +1,79 @@
 """The analysis commands of the ``secretslab`` CLI: ``who-can``, ``paths``, ``matrix``, ``diff``,
-``fix`` and ``lint`` on scenario files, with readable text, ``--json``, and a progress bar on
-stderr for runs that take more than a second.
+``fix``, ``lint`` and ``test`` on scenario files, with readable text (short ARNs, wrapped, coloured
+on a terminal), ``--json`` (and SARIF for ``lint``), exit statuses a pipeline can act on
+(``lint --fail-on``, ``diff --fail-on-gained``, ``test``), and a progress bar on stderr for runs
+that take more than a second.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from typing import Any
 
+from .arn import short_arns
+from .cli_common import (
+    FILE_HELP,
+    HELP_FORMAT,
+    add_color,
+    add_format,
+    examples,
+    fail,
+    load_world,
+    one_stdin,
+    out_terminal,
+    read_scenario_document,
+    source_name,
+)
+from .problems import ScenarioError, Severity
 from .progress import Progress
 from .services.secretsmanager import DEFAULT_ACTIONS
 
+#: the bundled scenarios and requests the examples of ``--help`` use (the tests run every example)
+CMK = "data/cross-account-cmk.json"
+AWS_KEY = "data/cross-account-aws-managed-key.json"
+ROLE_CHAIN = "data/cross-account-assume-role.json"
+GUARDRAILS = "data/organization-guardrails.json"
+GET = "secretsmanager:GetSecretValue"
+WORKER = "arn:aws:sts::222222222222:assumed-role/AppRole/worker"
+BOB = "arn:aws:iam::222222222222:user/bob"
+APP_DB = "arn:aws:secretsmanager:us-east-1:111111111111:secret:app/db-AbC123"
+LEGACY = "arn:aws:secretsmanager:us-east-1:111111111111:secret:app/legacy-Zx9Yw8"
+BILLING_DB = "arn:aws:secretsmanager:us-east-1:111111111111:secret:billing/db-Bl9Db2"
+
+#: the severities ``lint --fail-on`` takes, most serious first (those of analyzer findings)
+FAIL_ON = (Severity.HIGH.value, Severity.MEDIUM.value, Severity.LOW.value)
+
 
 def add_commands(sub: Any) -> None:
-    """Add ``who-can``, ``paths``, ``matrix``, ``diff``, ``fix`` and ``lint`` to the subparsers ``sub``."""
-    who = sub.add_parser("who-can", help="every principal that can perform an action on a resource")
+    """Add ``who-can``, ``paths``, ``matrix``, ``diff``, ``fix``, ``lint`` and ``test`` to the
+    subparsers ``sub``."""
+    who = sub.add_parser(
+        "who-can",
+        help="every principal that can perform an action on a resource",
+        formatter_class=HELP_FORMAT,
+        epilog=examples(
+            f"secretslab who-can {CMK} --action {GET} --resource {APP_DB}",
+            f"secretslab who-can {ROLE_CHAIN} --action {GET} --resource {LEGACY} --json",
+        ),
+    )
     _scenario_args(who, resource=True)
+    who.add_argument("--progress", action="store_true", help="show progress even when not on a terminal")
+    add_color(who)
     who.set_defaults(run=_who_can)
 
-    paths = sub.add_parser("paths", help="every way a principal can perform an action (role chains)")
+    paths = sub.add_parser(
+        "paths",
+        help="every way a principal can perform an action (role chains)",
+        formatter_class=HELP_FORMAT,
+        epilog=examples(
+            f"secretslab paths {ROLE_CHAIN} --principal {BOB} --action {GET} --resource {LEGACY}",
+            f"secretslab paths {ROLE_CHAIN} --principal {BOB} --action {GET} --resource {LEGACY} "
+            "--max-depth 1",
+        ),
+    )
     _scenario_args(paths, resource=True)
     paths.add_argument("--principal", required=True, help="ARN of the caller")
     paths.add_argument(
@@ -32,34 +85,99 @@ def add_commands(sub: Any) -> None:
     paths.add_argument(
         "--max-depth", type=_at_least_one, default=None, help="list chains of at most this many roles"
     )
+    add_color(paths)
     paths.set_defaults(run=_paths)
 
-    matrix = sub.add_parser("matrix", help="the decision for every principal x secret x action")
-    matrix.add_argument("scenario")
+    matrix = sub.add_parser(
+        "matrix",
+        help="the decision for every principal x secret x action",
+        formatter_class=HELP_FORMAT,
+        epilog=examples(
+            f"secretslab matrix {CMK}",
+            f"secretslab matrix {CMK} --action {GET} --resource {APP_DB} --json",
+        ),
+    )
+    matrix.add_argument("scenario", help=f"scenario file (JSON or YAML; {FILE_HELP})")
     matrix.add_argument("--action", action="append", help=f"repeatable; default {', '.join(DEFAULT_ACTIONS)}")
     matrix.add_argument("--principal", action="append", help="repeatable; default every principal")
     matrix.add_argument("--resource", action="append", help="repeatable; default every secret")
-    matrix.add_argument("--json", action="store_true")
+    add_format(matrix)
     matrix.add_argument("--progress", action="store_true", help="show progress even when not on a terminal")
+    add_color(matrix)
     matrix.set_defaults(run=_matrix)
 
-    changes = sub.add_parser("diff", help="accesses gained and lost from one scenario to another")
-    changes.add_argument("before")
-    changes.add_argument("after")
-    changes.add_argument("--action", action="append")
-    changes.add_argument("--json", action="store_true")
+    changes = sub.add_parser(
+        "diff",
+        help="accesses gained and lost from one scenario to another",
+        formatter_class=HELP_FORMAT,
+        epilog=examples(
+            f"secretslab diff {CMK} {AWS_KEY} --action {GET}",
+            "# in CI: exit 1 when the change grants any access it did not before",
+            f"secretslab diff {AWS_KEY} {CMK} --fail-on-gained --json",
+        ),
+    )
+    changes.add_argument("before", help=f"scenario file before the change ({FILE_HELP})")
+    changes.add_argument("after", help=f"scenario file after the change ({FILE_HELP})")
+    changes.add_argument(
+        "--action", action="append", help=f"repeatable; default {', '.join(DEFAULT_ACTIONS)}"
+    )
+    changes.add_argument(
+        "--fail-on-gained",
+        action="store_true",
+        help="exit 1 when any access is gained (the number gained is said on stderr)",
+    )
+    add_format(changes)
+    add_color(changes)
     changes.set_defaults(run=_diff)
 
-    fix = sub.add_parser("fix", help="the smallest policy changes that would allow a denied request")
+    fix = sub.add_parser(
+        "fix",
+        help="the smallest policy changes that would allow a denied request",
+        formatter_class=HELP_FORMAT,
+        epilog=examples(f"secretslab fix {CMK} --principal {WORKER} --action {GET} --resource {BILLING_DB}"),
+    )
     _scenario_args(fix, resource=True)
-    fix.add_argument("--principal", required=True)
+    fix.add_argument("--principal", required=True, help="ARN of the caller")
     fix.add_argument("--limit", type=_at_least_one, default=5, help="how many fixes to list (at least 1)")
     fix.set_defaults(run=_fix)
 
-    lint = sub.add_parser("lint", help="findings on a whole scenario, like an access analyzer")
-    lint.add_argument("scenario")
-    lint.add_argument("--json", action="store_true")
+    lint = sub.add_parser(
+        "lint",
+        help="findings on a whole scenario, like an access analyzer",
+        formatter_class=HELP_FORMAT,
+        epilog=examples(
+            f"secretslab lint {CMK}",
+            "# in CI: exit 1 when any finding is high (or medium, or low) or worse",
+            f"secretslab lint {CMK} --fail-on high",
+            f"secretslab lint {GUARDRAILS} --format sarif",
+        ),
+    )
+    lint.add_argument("scenario", help=f"scenario file (JSON or YAML; {FILE_HELP})")
+    lint.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default=None,
+        help="exit 1 when any finding has this severity or a more serious one "
+        "(default: report the findings and exit 0)",
+    )
+    add_format(lint, ("text", "json", "sarif"))
+    add_color(lint)
     lint.set_defaults(run=_lint)
+
+    test = sub.add_parser(
+        "test",
+        help="check that the decisions each scenario's expectations state still hold",
+        description="Run the expectations a scenario file carries (request, decision, reason) and "
+        "print one line per expectation. Exit 1 when any does not hold or a file carries none, "
+        "2 when a file cannot be read or a request cannot be decided, 0 otherwise.",
+        formatter_class=HELP_FORMAT,
+        epilog=examples("secretslab test data/*.json", f"secretslab test - < {CMK}"),
+    )
+    test.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=f"scenario files ({FILE_HELP}, once)")
+    test.add_argument("-q", "--quiet", action="store_true", help="print only the expectations that fail")
+    add_format(test)
+    add_color(test)
+    test.set_defaults(run=_test)
 
 
 def _at_least_one(text: str) -> int:
@@ -74,64 +192,73 @@ def _at_least_one(text: str) -> int:
 
 
 def _scenario_args(parser: argparse.ArgumentParser, *, resource: bool) -> None:
-    parser.add_argument("scenario", help="scenario file (JSON or YAML)")
+    parser.add_argument("scenario", help=f"scenario file (JSON or YAML; {FILE_HELP})")
     parser.add_argument("--action", required=True, help="for example secretsmanager:GetSecretValue")
     if resource:
         parser.add_argument("--resource", required=True, help="ARN of the secret (or other resource)")
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--progress", action="store_true", help="show progress even when not on a terminal")
+    add_format(parser)
 
 
 def _print_json(data: Any) -> None:
     print(json.dumps(data, indent=2))
 
 
+def _print_text(args: argparse.Namespace, text: str, tones: dict[str, str]) -> None:
+    """Text for people: short ARNs, wrapped to the terminal, coloured on one (``tones``)."""
+    term = out_terminal(args)
+    print(term.paint_words(term.wrap(short_arns(text)), tones))
+
+
+_DECIDED = {"allowed": "allow", "denied": "deny", "unknown": "warn"}
+
+
 def _who_can(args: argparse.Namespace) -> int:
     from .analysis import who_can
-    from .world import load_scenario
 
-    world = load_scenario(args.scenario)
+    world = load_world(args.scenario)
     progress = Progress("who-can", force=args.progress)
     try:
         found = who_can(world, args.action, args.resource, progress=progress)
     finally:
         progress.close()
-    if args.json:
+    if args.format == "json":
         _print_json([w.to_dict() for w in found])
     else:
-        print(f"{len(found)} principal(s) can {args.action} on {args.resource}:")
-        for entry in found:
-            print(f"  {entry}")
+        lines = [f"{len(found)} principal(s) can {args.action} on {args.resource}:"]
+        lines += [f"  {entry}" for entry in found]
+        term = out_terminal(args)
+        text = term.paint_words(term.wrap(short_arns("\n".join(lines))), {"unknown": "warn"})
+        print(re.sub(r"\((ALLOWED_[A-Z_]+)\)", lambda m: f"({term.paint(m.group(1), 'allow')})", text))
     return 0
 
 
 def _paths(args: argparse.Namespace) -> int:
     from .analysis import access_paths
-    from .world import load_scenario
 
-    world = load_scenario(args.scenario)
+    world = load_world(args.scenario)
     limits = {"max_paths": args.max_paths} if args.max_paths else {}
     found = access_paths(
         world, args.principal, args.action, args.resource, max_depth=args.max_depth, **limits
     )
     more = f"({found.stopped}: raise --max-paths or --max-depth to see them)"
-    if args.json:  # the JSON stays a list of paths; a listing that stopped says so on stderr
+    if args.format == "json":  # the JSON stays a list of paths; a listing that stopped says so on stderr
         _print_json([p.to_dict() for p in found])
         if found.stopped:
             print(f"secretslab paths: {more}", file=sys.stderr)
     else:
-        for path in found:
-            print(path.describe())
+        lines = [path.describe() for path in found]
+        if not lines:
+            lines.append("no path: the principal cannot reach the resource through any chain of roles")
         if found.stopped:
-            print(more)
+            lines.append(more)
+        _print_text(args, "\n".join(lines), _DECIDED)
     return 0
 
 
 def _matrix(args: argparse.Namespace) -> int:
-    from .analysis import access_matrix
-    from .world import load_scenario
+    from .analysis import LEGEND, access_matrix
 
-    world = load_scenario(args.scenario)
+    world = load_world(args.scenario)
     progress = Progress("matrix", force=args.progress)
     try:
         matrix = access_matrix(
@@ -143,52 +270,153 @@ def _matrix(args: argparse.Namespace) -> int:
         )
     finally:
         progress.close()
-    print(matrix.to_json() if args.json else matrix.to_text())
+    if args.format == "json":
+        print(matrix.to_json())
+        return 0
+    term = out_terminal(args)
+    tones = {"allow": "allow", "explicit_deny": "deny", "implicit_deny": "dim"}
+    print(matrix.to_text(paint=lambda mark, outcome: term.paint(mark, tones[outcome.value])))
+    print()
+    print(LEGEND)
     return 0
 
 
 def _diff(args: argparse.Namespace) -> int:
     from .analysis import diff
-    from .world import load_scenario
 
-    before, after = load_scenario(args.before), load_scenario(args.after)
+    one_stdin(args.before, args.after)
+    before, after = load_world(args.before), load_world(args.after)
     changes = diff(before, after, actions=args.action or DEFAULT_ACTIONS)
-    if args.json:
+    if args.format == "json":
         _print_json(changes.to_dict())
     else:
-        print(changes)
+        text = str(changes)
+        term = out_terminal(args)
+        lines = (
+            [
+                term.paint(
+                    line, "allow" if line.startswith("+") else "deny" if line.startswith("-") else "dim"
+                )
+                for line in term.wrap(short_arns(text)).split("\n")
+            ]
+            if text
+            else ["no access gained or lost"]
+        )
+        print("\n".join(lines))
+    gained = len(changes.gained)
+    if args.fail_on_gained and gained:
+        sys.stdout.flush()
+        return fail(
+            "diff",
+            f"{gained} access(es) gained from {source_name(args.before)} to {source_name(args.after)}",
+            1,
+        )
     return 0
 
 
 def _fix(args: argparse.Namespace) -> int:
     from .fixes import suggest_fixes
-    from .world import load_scenario
 
-    world = load_scenario(args.scenario)
+    world = load_world(args.scenario)
     request = {"principal": args.principal, "action": args.action, "resource": args.resource}
     fixes = suggest_fixes(world, request, limit=args.limit)
-    if args.json:
+    if args.format == "json":
         _print_json([f.to_dict() for f in fixes])
     elif not fixes:
         print("no policy change makes this request allowed (or it is allowed already)")
     else:
+        lines: list[str] = []
         for i, fix in enumerate(fixes, 1):
-            print(f"{i}. {fix.description}")
-            for change in fix.changes:
-                print(f"   - {change.description}")
+            lines.append(f"{i}. {fix.description}")
+            changes = [c.description for c in fix.changes]
+            if changes != [fix.description]:  # a one-change fix is said once
+                lines += [f"   - {change}" for change in changes]
+        print(out_terminal(args).wrap(short_arns("\n".join(lines))))
     return 0
 
 
 def _lint(args: argparse.Namespace) -> int:
     from .analyzer import findings
-    from .world import load_scenario
+    from .world.scenario import scenario_world
 
-    world = load_scenario(args.scenario)
+    data, name, text = read_scenario_document(args.scenario)
+    world = scenario_world(data, name)
     found = findings(world)
-    if args.json:
+    if args.format == "json":
         _print_json([f.to_dict() for f in found])
+    elif args.format == "sarif":
+        from .sarif import findings_log
+
+        wrapped = isinstance(data, dict) and "world" in data
+        json_text = None if name.endswith((".yaml", ".yml")) else text
+        artifact = None if args.scenario == "-" else args.scenario
+        prefix = ("world",) if wrapped else ()
+        _print_json(findings_log(found, artifact=artifact, text=json_text, prefix=prefix))
     else:
-        for finding in found:
-            print(finding)
-        print(f"{args.scenario}: {len(found)} finding(s)")
+        tones = {"high": "deny", "medium": "warn", "low": "note"}
+        lines = [str(finding) for finding in found]
+        lines.append(f"{name}: {len(found)} finding(s)")
+        _print_text(args, "\n".join(lines), tones)
+    if args.fail_on is not None:
+        limit = Severity(args.fail_on).rank
+        serious = [f for f in found if f.severity.rank <= limit]
+        if serious:
+            sys.stdout.flush()
+            return fail("lint", f"{len(serious)} finding(s) at {args.fail_on} severity or above", 1)
     return 0
+
+
+def _test(args: argparse.Namespace) -> int:
+    from .analysis import run_expectations
+
+    one_stdin(*args.scenarios)
+    term = out_terminal(args)
+    runs, unreadable = [], []
+    for arg in args.scenarios:
+        try:
+            if arg == "-":
+                data, name, _ = read_scenario_document(arg)
+                runs.append(run_expectations(data, source=name))
+            else:
+                runs.append(run_expectations(arg))
+        except ScenarioError as exc:  # this file cannot be read: said, and the others still run
+            unreadable.append(f"{source_name(arg)}: {exc}")
+    results = [r for run in runs for r in run.results]
+    empty = [run.source for run in runs if not run.results]
+    if args.format == "json":
+        _print_json(
+            {
+                "results": [r.to_dict() for r in results],
+                "without_expectations": empty,
+                "unreadable": unreadable,
+            }
+        )
+    else:
+        for result in results:
+            if result.passed and args.quiet:
+                continue
+            word = "PASS" if result.passed else ("ERROR" if result.error else "FAIL")
+            tone = "allow" if result.passed else "deny"
+            verdict = result.got if result.passed else f"expected {result.expected}, got {result.got}"
+            line = f"{word} {result.source} {result.path} {result.request_text}: {verdict}"
+            if not result.passed and result.why:
+                line += f"\n    why it should: {result.why}"
+            print(term.paint_words(term.wrap(line), {word: tone}))
+        for name in empty:
+            print(term.paint_words(f"EMPTY {name}: the file carries no expectations", {"EMPTY": "warn"}))
+        for message in unreadable:
+            print(term.paint_words(f"ERROR {message}", {"ERROR": "deny"}))
+    failed = sum(1 for r in results if not r.passed and r.error is None)
+    errors = sum(1 for r in results if r.error is not None) + len(unreadable)
+    passed = len(results) - failed - sum(1 for r in results if r.error is not None)
+    summary = f"{passed} passed, {failed} failed, {errors} error(s) in {len(args.scenarios)} file(s)"
+    if empty:
+        summary += f"; {len(empty)} file(s) without expectations"
+    if args.format == "text":
+        tone = "allow" if not (failed or errors or empty) else "deny"
+        print(term.paint(summary, tone))
+    else:
+        print(f"secretslab test: {summary}", file=sys.stderr)
+    if errors:
+        return 2
+    return 1 if failed or empty else 0

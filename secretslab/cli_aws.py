@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .cli_common import FILE_HELP, HELP_FORMAT, STDIN, examples, load_world, source_name
 from .files import check_destination
 from .problems import quoted
 from .progress import Progress
@@ -36,6 +37,14 @@ def add_commands(sub: Any) -> None:
     """Add ``import``, ``export``, ``aws-policy`` and ``demo-aws`` to the subparsers ``sub``."""
     imp = sub.add_parser(
         "import",
+        formatter_class=HELP_FORMAT,
+        epilog=examples(
+            "secretslab import --profile audit --region us-east-1 -o snapshot.json",
+            "secretslab import --profile org --role-arn arn:aws:iam::111111111111:role/Audit -o org.json",
+            "# the embedded stand-in (start it with secretslab demo-aws):",
+            "secretslab import --endpoint-url http://127.0.0.1:PORT "
+            "--role-arn arn:aws:iam::111111111111:role/OrganizationAccountAccessRole -o snapshot.json",
+        ),
         help="read-only snapshot of AWS accounts as a scenario file (never reads secret values)",
         description="Import IAM, Secrets Manager, KMS and Organizations configuration, read-only, "
         "into a scenario file. Give profiles, or one set of credentials plus roles to assume into "
@@ -63,12 +72,22 @@ def add_commands(sub: Any) -> None:
     exp = sub.add_parser(
         "export",
         help="a scenario as one CloudFormation template per account (placeholder secret values)",
+        formatter_class=HELP_FORMAT,
+        epilog=examples("secretslab export data/cross-account-cmk.json -o templates/"),
     )
-    exp.add_argument("scenario", help="scenario file (JSON or YAML)")
+    exp.add_argument("scenario", help=f"scenario file (JSON or YAML; {FILE_HELP})")
     exp.add_argument("-o", "--output", required=True, metavar="DIR", help="directory for <account-id>.json")
     exp.set_defaults(run=_export)
 
-    pol = sub.add_parser("aws-policy", help="print the least-privilege IAM policy the importer needs")
+    pol = sub.add_parser(
+        "aws-policy",
+        help="print the least-privilege IAM policy the importer needs",
+        formatter_class=HELP_FORMAT,
+        epilog=examples(
+            "secretslab aws-policy",
+            "secretslab aws-policy --role-arn arn:aws:iam::111111111111:role/Audit",
+        ),
+    )
     pol.add_argument(
         "--role-arn", action="append", default=[], metavar="ARN", help="limit sts:AssumeRole to these roles"
     )
@@ -80,6 +99,8 @@ def add_commands(sub: Any) -> None:
         description="Start moto's server on loopback, seed it with real boto3 calls, print the "
         "endpoint and environment to use, and wait until Ctrl-C. moto does not enforce policies: "
         "it supplies the data, secretslab decides.",
+        formatter_class=HELP_FORMAT,
+        epilog=examples("secretslab demo-aws", "secretslab demo-aws --seconds 60"),
     )
     demo.add_argument("--seconds", type=_seconds, default=None, help="stop after N seconds (default: Ctrl-C)")
     demo.set_defaults(run=_aws_errors("demo-aws", _demo))
@@ -184,12 +205,14 @@ def _import(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from .aws.export import write_templates
-    from .world.scenario import load_scenario
 
-    world = load_scenario(args.scenario)
-    paths = write_templates(world, Path(args.output), inputs=[args.scenario])
+    world = load_world(args.scenario)
+    inputs = [] if args.scenario == STDIN else [args.scenario]
+    paths = write_templates(world, Path(args.output), inputs=inputs)
     if not paths:
-        return _fail("export", f"{args.scenario} holds nothing a CloudFormation template can create")
+        return _fail(
+            "export", f"{source_name(args.scenario)} holds nothing a CloudFormation template can create"
+        )
     for path in paths:
         print(path)
     print(

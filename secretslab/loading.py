@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .files import open_input
 from .limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_INT_DIGITS, MAX_YAML_NODES
@@ -34,8 +34,20 @@ def read_file(path: str | Path, *, limit: int = MAX_FILE_BYTES) -> tuple[str | N
     name = str(path).replace("\0", "\\0")
     try:
         with open_input(path) as stream:  # a regular file only: a FIFO or a device never blocks us
-            raw = stream.read(limit + 1)
+            return read_stream(stream, name, limit=limit)
     except OSError as exc:  # FileProblem says why it refused; others say what the system said
+        why = exc.strerror or str(exc)
+        return None, (Problem(ProblemCode.UNREADABLE_FILE, f"cannot read the file: {why}", source=name),)
+
+
+def read_stream(
+    stream: BinaryIO, name: str, *, limit: int = MAX_FILE_BYTES
+) -> tuple[str | None, tuple[Problem, ...]]:
+    """The UTF-8 text of an open binary ``stream`` (standard input, say), read no further than
+    ``limit`` bytes; None with a problem naming the stream as ``name`` (``<stdin>``) otherwise."""
+    try:
+        raw = stream.read(limit + 1)
+    except OSError as exc:
         why = exc.strerror or str(exc)
         return None, (Problem(ProblemCode.UNREADABLE_FILE, f"cannot read the file: {why}", source=name),)
     if len(raw) > limit:

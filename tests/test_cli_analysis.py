@@ -32,7 +32,9 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 
 def test_who_can_prints_principals_and_their_paths(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "who-can", ASSUME, "--action", GET, "--resource", LEGACY)
-    assert code == 0 and BOB in out and "via arn:aws:iam::111111111111:role/SecretReader" in out
+    # text output is for people: ARNs in their short form, account kept (issue #11)
+    assert code == 0 and "222222222222:user/bob" in out and "via 111111111111:role/SecretReader" in out
+    assert "arn:aws:" not in out
     code, out, _ = _run(capsys, "who-can", ASSUME, "--action", GET, "--resource", LEGACY, "--json")
     assert any(e["principal"] == BOB and e["roles"] for e in json.loads(out))
 
@@ -62,7 +64,7 @@ def test_diff_lists_lost_access_between_two_scenarios(
     after = tmp_path / "after.json"
     after.write_text(json.dumps(data))
     code, out, _ = _run(capsys, "diff", READ, str(after), "--action", GET)
-    assert code == 0 and out.startswith("- ") and DB in out
+    assert code == 0 and out.startswith("- ") and "111111111111:secret:prod/db-AbC123" in out
     code, out, _ = _run(capsys, "diff", READ, str(after), "--action", GET, "--json")
     assert [c["change"] for c in json.loads(out)["lost"]] == ["lost"]
 

@@ -141,7 +141,10 @@ def test_problem_meanings_and_reason_summaries_cite_no_section() -> None:
 
 def _subparsers(parser: Any) -> Iterator[tuple[str, Any]]:
     for action in parser._actions:
-        for name, sub in (getattr(action, "choices", None) or {}).items():
+        choices = getattr(action, "choices", None)
+        if not isinstance(choices, dict):  # an option's closed set of values (--format), not subcommands
+            continue
+        for name, sub in choices.items():
             if hasattr(sub, "format_help"):
                 yield name, sub
                 yield from ((f"{name} {n}", s) for n, s in _subparsers(sub))

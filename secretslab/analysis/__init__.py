@@ -1,7 +1,8 @@
 """Questions people ask of a whole world, answered with ``authorize``: every way a principal can
 perform an action, directly or through chains of assumed roles (``paths``, semantics §1.2, §11),
 who can perform it (``who``), the access matrix of principals × resources × actions (``matrix``),
-what changes between two worlds (``changes``), and the access checks over every request
+what changes between two worlds (``changes``), whether a scenario's expectations hold
+(``expectations``), and the access checks over every request
 (``checks``: no new access, access not granted, no public access); ``principals`` says which
 principals a world offers them, and ``assume`` which roles each may assume."""
 
@@ -16,13 +17,15 @@ from .checks import (
     check_no_new_access,
     check_no_public_access,
 )
-from .matrix import AccessMatrix, Cell, access_matrix
+from .expectations import ExpectationResult, ExpectationRun, run_expectations
+from .matrix import LEGEND, AccessMatrix, Cell, access_matrix
 from .paths import AccessPath, AccessPaths, access_paths
 from .principals import DEFAULT_ACTIONS, MAX_DEPTH, MAX_PATHS, session_of, world_principals
 from .who import WhoCan, who_can
 
 __all__ = [
     "DEFAULT_ACTIONS",
+    "LEGEND",
     "MAX_DEPTH",
     "MAX_PATHS",
     "AccessMatrix",
@@ -32,6 +35,8 @@ __all__ = [
     "Change",
     "CheckResult",
     "Diff",
+    "ExpectationResult",
+    "ExpectationRun",
     "Scope",
     "WhoCan",
     "Witness",
@@ -41,6 +46,7 @@ __all__ = [
     "check_no_new_access",
     "check_no_public_access",
     "diff",
+    "run_expectations",
     "session_of",
     "who_can",
     "world_principals",

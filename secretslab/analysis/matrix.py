@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..arn import Arn
+from ..arn import short_arn
 from ..authorization import authorize
 from ..authorization.known import name_problems
 from ..authorization.request import Request
@@ -84,9 +84,10 @@ class AccessMatrix:
         """The matrix as one JSON document (``to_dict`` serialised)."""
         return json.dumps(self.to_dict())
 
-    def to_text(self) -> str:
-        """One line per principal × resource, one column per action (A = allow, D = explicit
-        deny, . = implicit deny; ? = depends on data an import could not read)."""
+    def to_text(self, paint: Callable[[str, Outcome], str] | None = None) -> str:
+        """One line per principal × resource, one column per action (``LEGEND``: A = allow,
+        D = explicit deny, . = implicit deny; ? = depends on data an import could not read);
+        ``paint(mark, outcome)`` styles each centred mark (the CLI colours them on a terminal)."""
         mark = {Outcome.ALLOW: "A", Outcome.EXPLICIT_DENY: "D", Outcome.IMPLICIT_DENY: "."}
         short = [a.partition(":")[2] for a in self.actions]
         width = max((len(_short(p)) for p in self.principals), default=9)
@@ -95,7 +96,7 @@ class AccessMatrix:
         for p in self.principals:
             for r in self.resources:
                 marks = [
-                    _mark(self._index[(p, r, a)], mark).center(len(s))
+                    _painted(self._index[(p, r, a)], mark, len(s), paint)
                     for a, s in zip(self.actions, short, strict=True)
                 ]
                 lines.append(f"{_short(p):{width}}  {_short(r):{rwidth}}  " + "  ".join(marks))
@@ -105,15 +106,26 @@ class AccessMatrix:
         return self.to_text()
 
 
+#: what the marks of ``to_text`` mean, for a line under the table
+LEGEND = "A allow   D explicit deny   . implicit deny   ? depends on data the import could not read"
+
+
+def _painted(
+    cell: Cell, marks: dict[Outcome, str], width: int, paint: Callable[[str, Outcome], str] | None
+) -> str:
+    text = _mark(cell, marks).center(width)
+    if paint is None:
+        return text
+    stripped = text.strip()
+    left = text.index(stripped)
+    return text[:left] + paint(stripped, cell.outcome) + text[left + len(stripped) :]
+
+
 def _mark(cell: Cell, marks: dict[Outcome, str]) -> str:
     return marks[cell.outcome] + ("?" if cell.unknown else "")
 
 
-def _short(arn: str) -> str:
-    parsed = Arn.parse(arn)
-    if parsed is None:
-        return arn
-    return f"{parsed.account}:{parsed.resource}" if parsed.account else parsed.resource
+_short = short_arn
 
 
 def access_matrix(

@@ -20,11 +20,21 @@ def read_document(path: str | Path) -> Any:
     keys, nesting, integer size, YAML aliases, unquoted YAML dates: ``secretslab.loading``)."""
     name = str(path).replace("\0", "\\0")  # a NUL in a path is shown, never printed raw
     text, problems = read_file(path)
-    if text is not None:
-        if name.endswith((".yaml", ".yml")):
-            data, problems = load_yaml(text, name)
-        else:
-            data, problems = load_json(text, name, invalid=ProblemCode.UNREADABLE_FILE)
+    if problems or text is None:
+        raise ScenarioError(problems, what="scenario file")
+    return parse_document(text, name)
+
+
+def parse_document(text: str, source: str, *, yaml: bool | None = None) -> Any:
+    """The JSON or YAML document in ``text`` read from ``source`` (a file name, or ``<stdin>``):
+    YAML when ``yaml`` says so, or by default when ``source`` ends in .yaml or .yml; problems as
+    for ``read_document``."""
+    if yaml is None:
+        yaml = source.endswith((".yaml", ".yml"))
+    if yaml:
+        data, problems = load_yaml(text, source)
+    else:
+        data, problems = load_json(text, source, invalid=ProblemCode.UNREADABLE_FILE)
     if problems:
         raise ScenarioError(problems, what="scenario file")
     return data
@@ -33,7 +43,12 @@ def read_document(path: str | Path) -> Any:
 def load_scenario(path: str | Path) -> World:
     """The world in a JSON or YAML scenario file. The file is either a world or
     ``{"description": …, "world": {…}, "expectations": […]}``."""
-    data = read_document(path)
+    return scenario_world(read_document(path), str(path))
+
+
+def scenario_world(data: Any, source: str) -> World:
+    """The world of a scenario document ``data`` read from ``source`` (a world, or a wrapped
+    scenario whose expectations are checked for shape); ``ScenarioError`` located in ``source``."""
     prefix: tuple[str, ...] = ()
     if isinstance(data, dict) and "world" in data:
         extra = set(data) - {"world", "description", "expectations", "title"}
@@ -45,13 +60,13 @@ def load_scenario(path: str | Path) -> World:
                         f"a scenario file has no field {quoted(k)}; expected "
                         "world, title, description, expectations",
                         (k,),
-                        source=str(path),
+                        source=source,
                     )
                     for k in sorted(extra)
                 ],
                 what="scenario file",
             )
-        broken = expectation_problems(data.get("expectations"), str(path))
+        broken = expectation_problems(data.get("expectations"), source)
         if broken:
             raise ScenarioError(broken, what="scenario file")
         description = data.get("description")
@@ -60,6 +75,6 @@ def load_scenario(path: str | Path) -> World:
             data["description"] = description
         prefix = ("world",)
     try:
-        return World.from_dict(data, source=str(path))
+        return World.from_dict(data, source=source)
     except ScenarioError as exc:
         raise ScenarioError([p.under(*prefix) for p in exc.problems], what="scenario file") from None

@@ -1,0 +1,156 @@
+"""Running the ``expectations`` a scenario file carries — each a request with the decision (and
+reason code) its world is meant to produce — through ``authorize``: the check a pipeline runs on
+every change to a scenario (``secretslab test``), in the spirit of iam-lens ``--expect``.
+
+A file with no expectations is reported as such, never counted as passing; an expectation whose
+request the world cannot decide (an unknown principal, say) is an error with its message, not a
+failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..arn import short_arn
+from ..authorization import authorize
+from ..problems import ScenarioError, json_path
+from ..world import World
+from ..world.scenario import read_document, scenario_world
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectationResult:
+    """One expectation of a scenario file and what ``authorize`` decided for its request:
+    ``decision``/``reason`` are None (and ``error`` says why) when the request could not be decided."""
+
+    source: str  # the file (or <stdin>)
+    index: int  # its place in the file's expectations list
+    principal: str
+    action: str
+    resource: str
+    roles: tuple[str, ...]  # the assume_role_chain's role ARNs, in order
+    expected_decision: str  # allow or deny
+    expected_reason: str | None  # a reason code, when the expectation names one
+    decision: str | None
+    reason: str | None
+    why: str = ""
+    error: str | None = None
+
+    @property
+    def path(self) -> str:
+        """Where the expectation is in its file: ``$.expectations[3]``."""
+        return json_path(("expectations", self.index))
+
+    @property
+    def passed(self) -> bool:
+        """Whether the decision (and the reason, when the expectation names one) is the expected one."""
+        if self.error is not None or self.decision != self.expected_decision:
+            return False
+        return self.expected_reason is None or self.reason == self.expected_reason
+
+    @property
+    def request_text(self) -> str:
+        """The request in short: ``222222222222:user/bob -> 111111111111:role/SecretReader
+        secretsmanager:GetSecretValue 111111111111:secret:app/legacy-Zx9Yw8``."""
+        who = " -> ".join(short_arn(a) for a in (self.principal, *self.roles))
+        return f"{who} {self.action} {short_arn(self.resource)}"
+
+    @property
+    def expected(self) -> str:
+        """The expected decision and reason code, as one phrase: ``deny XACCT_NO_RESOURCE_GRANT``."""
+        reason = f" {self.expected_reason}" if self.expected_reason else ""
+        return f"{self.expected_decision}{reason}"
+
+    @property
+    def got(self) -> str:
+        """What was decided, as one phrase (``allow ALLOWED_IDENTITY``), or the error."""
+        if self.error is not None:
+            return f"error: {self.error}"
+        return f"{self.decision} {self.reason}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data."""
+        return {
+            "source": self.source,
+            "path": self.path,
+            "passed": self.passed,
+            "principal": self.principal,
+            "assume_role_chain": list(self.roles),
+            "action": self.action,
+            "resource": self.resource,
+            "expected": {"decision": self.expected_decision, "reason": self.expected_reason},
+            "got": None if self.error else {"decision": self.decision, "reason": self.reason},
+            "error": self.error,
+            "why": self.why,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectationRun:
+    """Every expectation of one scenario file, run; ``results`` is empty when it carries none."""
+
+    source: str
+    results: tuple[ExpectationResult, ...]
+
+    @property
+    def passed(self) -> tuple[ExpectationResult, ...]:
+        """The expectations that hold."""
+        return tuple(r for r in self.results if r.passed)
+
+    @property
+    def failed(self) -> tuple[ExpectationResult, ...]:
+        """The expectations that do not hold (a different decision or reason, or an error)."""
+        return tuple(r for r in self.results if not r.passed)
+
+    @property
+    def errors(self) -> tuple[ExpectationResult, ...]:
+        """The expectations whose request could not be decided."""
+        return tuple(r for r in self.results if r.error is not None)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the file carries expectations and every one holds."""
+        return bool(self.results) and not self.failed
+
+
+def run_expectations(
+    scenario: str | Path | Mapping[str, Any], *, source: str | None = None
+) -> ExpectationRun:
+    """Run every expectation of a scenario: a file path (JSON or YAML), or the scenario document
+    already read (``{"world": …, "expectations": […]}``, from ``source``). Raises
+    ``ScenarioError`` (located) when the file or its world cannot be read; each expectation's own
+    request problem is an error result, so the others still run."""
+    if isinstance(scenario, Mapping):
+        name = source or "<scenario>"
+        data: Any = scenario
+    else:
+        name = source or str(scenario)
+        data = read_document(scenario)
+    world = scenario_world(data, name)  # also checks the expectations' shape, located
+    raw = data.get("expectations") if isinstance(data, Mapping) and "world" in data else None
+    return ExpectationRun(name, tuple(_run(world, name, i, e) for i, e in enumerate(raw or ())))
+
+
+def _run(world: World, source: str, index: int, expectation: Mapping[str, Any]) -> ExpectationResult:
+    request = expectation["request"]
+    chain = request.get("assume_role_chain") or ()
+    fields: dict[str, Any] = {
+        "source": source,
+        "index": index,
+        "principal": str(request["principal"]),
+        "action": str(request["action"]),
+        "resource": str(request.get("resource", "*")),
+        "roles": tuple(str(hop["role_arn"]) for hop in chain),
+        "expected_decision": expectation["decision"],
+        "expected_reason": expectation.get("reason"),
+        "why": expectation.get("why") or "",
+    }
+    try:
+        decision = authorize(world, request)
+    except ScenarioError as exc:
+        message = "; ".join(p.message + (f" ({p.hint})" if p.hint else "") for p in exc.problems)
+        return ExpectationResult(**fields, decision=None, reason=None, error=message)
+    return ExpectationResult(**fields, decision=decision.decision, reason=decision.reason.value)

@@ -1,0 +1,151 @@
+"""The ``--help`` of every command (issue #11): an "examples:" section whose every command runs
+as written from the repository's root (on the bundled scenarios in data/), closed sets of values
+given as argparse choices, and the flags that did nothing gone."""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import io
+import shlex
+import sys
+from pathlib import Path
+
+import pytest
+
+from secretslab import cli
+
+from .conftest import ROOT
+
+#: commands whose examples need AWS credentials, the network or a server left running
+NOT_RUN = {"import", "demo-aws"}
+
+
+def _commands() -> dict[str, argparse.ArgumentParser]:
+    parser = cli._parser()
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+def _examples(parser: argparse.ArgumentParser) -> list[str]:
+    epilog = parser.epilog or ""
+    assert epilog.startswith("examples:"), f"{parser.prog} --help has no examples"
+    return [
+        line.strip() for line in epilog.splitlines()[1:] if line.strip() and not line.strip().startswith("#")
+    ]
+
+
+EXAMPLES = [
+    pytest.param(name, line, id=f"{name}-{i}")
+    for name, parser in _commands().items()
+    if name not in NOT_RUN
+    for i, line in enumerate(_examples(parser))
+]
+
+
+@pytest.mark.parametrize("name", sorted(_commands()))
+def test_help_shows_examples_when_any_command_is_asked_for_help(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        cli.main([name, "--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert "\nexamples:\n" in out
+    shown = out.split("\nexamples:\n", 1)[1]
+    assert f"secretslab {name}" in shown  # each command's examples run that command
+
+
+@pytest.mark.parametrize(("name", "line"), EXAMPLES)
+def test_example_runs_as_written_when_taken_from_help(
+    name: str, line: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    words = shlex.split(line)
+    stdin = b""
+    if words[0] == "echo":  # echo 'TEXT' | secretslab …
+        bar = words.index("|")
+        stdin = (" ".join(words[1:bar]) + "\n").encode()
+        words = words[bar + 1 :]
+    if "<" in words:  # secretslab … < FILE
+        at = words.index("<")
+        stdin = (ROOT / words[at + 1]).read_bytes()
+        words = words[:at] + words[at + 2 :]
+    if "-o" in words:  # a command that writes: into a fresh folder, never into the checkout
+        words[words.index("-o") + 1] = str(tmp_path / "out")
+    argv = [w2 for w in words[1:] for w2 in (sorted(glob.glob(w)) if "*" in w else [w])]
+    assert words[0] == "secretslab" and argv[0] == name, line
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+    code = cli.main(argv)
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and "internal error" not in err
+    if "--fail-on" in line:  # the CI examples may fail on purpose; their message says why
+        assert code in (0, 1), err
+    else:
+        assert code == 0, f"{line}\n{err}"
+    assert out.strip(), f"{line} printed nothing"
+
+
+def test_no_command_offers_progress_when_it_never_shows_any(capsys: pytest.CaptureFixture[str]) -> None:
+    """paths and fix took --progress and never drew a bar: the flag is gone (issue #11)."""
+    commands = _commands()
+    for name in ("paths", "fix"):
+        options = {o for a in commands[name]._actions for o in a.option_strings}
+        assert "--progress" not in options, name
+    scenario = str(ROOT / "data" / "cross-account-cmk.json")
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["fix", scenario, "--principal", "x", "--action", "y", "--resource", "z", "--progress"])
+    assert stop.value.code == 2 and "unrecognized arguments: --progress" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["check", "policy.json", "--kind", "bucket"], "--kind"),
+        (["lint", "x.json", "--fail-on", "critical"], "--fail-on"),
+        (["lint", "x.json", "--format", "xml"], "--format"),
+        (["authorize", "x.json", "--principal", "p", "--action", "a", "--expect", "maybe"], "--expect"),
+        (["matrix", "x.json", "--color", "sometimes"], "--color"),
+    ],
+)
+def test_closed_option_lists_its_choices_when_given_a_value_outside_them(
+    argv: list[str], option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and f"argument {option}: invalid choice" in err and "choose from" in err
+
+
+def test_unknown_action_keeps_its_located_error_with_did_you_mean(capsys: pytest.CaptureFixture[str]) -> None:
+    """Actions are an open set (a catalogue, not argparse choices): the package's own error."""
+    code = cli.main(
+        [
+            "authorize",
+            str(ROOT / "data" / "cross-account-cmk.json"),
+            "--principal",
+            cli.WORKER,
+            "--action",
+            "secretsmanager:GetSecretValu",
+            "--resource",
+            cli.APP_DB,
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "did you mean secretsmanager:GetSecretValue" in err
+
+
+def test_detail_is_refused_when_output_is_not_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """--detail only adds to the JSON; alone it would silently do nothing."""
+    argv = ["authorize", str(ROOT / "data" / "cross-account-cmk.json"), "--principal", cli.WORKER]
+    code = cli.main(
+        [*argv, "--action", "secretsmanager:GetSecretValue", "--resource", cli.APP_DB, "--detail"]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "--detail" in err and "--json" in err
+
+
+def test_check_offers_every_policy_kind_when_listing_kind_choices() -> None:
+    from secretslab.policy.model import PolicyKind
+
+    assert set(cli.POLICY_KINDS) == {k.value for k in PolicyKind}
