@@ -67,6 +67,7 @@ _EXPORTS = {
     "apply_fix": "fixes",
     "Fix": "fixes",
     "World": "world",
+    "scenario_schema": "schemas",
 }
 
 __all__ = [
@@ -121,6 +122,7 @@ __all__ = [
     "load_scenario",
     "parse_policy",
     "read_policy",
+    "scenario_schema",
     "suggest_fixes",
     "who_can",
 ]
@@ -183,4 +185,5 @@ if TYPE_CHECKING:
         read_policy,
     )
     from .problems import InvalidPolicyError, Problem, ProblemCode, ScenarioError, Severity, UnknownNameError
+    from .schemas import scenario_schema
     from .world import World, load_scenario
