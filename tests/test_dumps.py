@@ -306,6 +306,26 @@ def test_a_missing_key_policy_tags_grants_and_aliases_are_gaps(tmp_path: Path) -
     assert any(g["resource"] == SECRET_ARN for g in snapshot_from_dumps([folder]).gaps)
 
 
+def test_an_empty_file_left_by_a_failed_command_is_a_gap(tmp_path: Path) -> None:
+    folder = _dumps(tmp_path / "prod")
+    (folder / REGION / "get-key-policy" / f"{KEY_ID}.json").write_text("")
+    (folder / REGION / "get-resource-policy" / "prod-db.json").write_text("\n")
+    gaps = _gaps(folder)
+    assert (
+        gaps["kms:GetKeyPolicy"]["resource"] == KEY_ARN
+        and "absent or empty" in gaps["kms:GetKeyPolicy"]["error"]
+    )
+    assert gaps["secretsmanager:GetResourcePolicy"]["resource"] == SECRET_ARN
+    (folder / REGION / "describe-key" / f"{KEY_ID}.json").write_text("")
+    (folder / REGION / "list-aliases.json").write_text("")
+    snap = snapshot_from_dumps([folder])
+    # the key is still known (its files are named after it) and what it lacks is said
+    assert {g["operation"] for g in snap.gaps if g["resource"] == KEY_ARN} >= {
+        "kms:DescribeKey",
+        "kms:GetKeyPolicy",
+    }
+
+
 def test_missing_iam_details_and_a_managed_policy_left_out_are_gaps(tmp_path: Path) -> None:
     folder = _dumps(tmp_path / "prod")
     details = _details()

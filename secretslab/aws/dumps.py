@@ -25,9 +25,10 @@ URL-encoded or not (the raw API). An output that is one page of a longer list (`
 ``IsTruncated``, ``Truncated``) is refused: the AWS CLI reads every page unless ``--max-items``
 or ``--no-paginate`` is given.
 
-What is missing is not guessed: the import (``import_dumps``) records it as a gap, and results
-that depend on it are unknown. The account id comes from ``get-caller-identity.json`` or from the
-ARNs of the dumps, which must all name one account.
+An empty file (what ``aws ... > FILE`` leaves when the command fails, with AccessDenied say)
+counts as absent. What is missing is not guessed: the import (``import_dumps``) records it as a
+gap, and results that depend on it are unknown. The account id comes from
+``get-caller-identity.json`` or from the ARNs of the dumps, which must all name one account.
 
 AWS pages: https://docs.aws.amazon.com/cli/latest/reference/iam/get-account-authorization-details.html,
 https://docs.aws.amazon.com/cli/latest/reference/secretsmanager/get-resource-policy.html,
@@ -420,10 +421,11 @@ class RegionDumps:
     key_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
     key_tags: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     key_grants: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    named_keys: list[str] = field(default_factory=list)  # keys with a file, even an empty one
 
     def key_ids(self) -> list[str]:
         """Every key the Region's dumps name: listed, or with a file of its own."""
-        found = dict.fromkeys(self.listed_keys or ())
+        found = dict.fromkeys([*(self.listed_keys or ()), *self.named_keys])
         for files in (self.described_keys, self.key_policies, self.key_tags, self.key_grants):
             found.update(dict.fromkeys(files))
         return list(found)
@@ -594,6 +596,8 @@ class _FolderReader:
                     f"the output of `{KEY_FOLDERS[kind]}`",
                 )
                 continue
+            if key_id not in dumps.named_keys:
+                dumps.named_keys.append(key_id)
             data = self.file(path, kind, region)
             if data is None:
                 continue
@@ -653,6 +657,8 @@ class _FolderReader:
             self.problems.extend(problems)
             return None
         self.bytes += len(text.encode("utf-8"))
+        if not text.strip():  # what a failed command leaves behind (`aws ... > FILE`): a gap, not an error
+            return None
         data, problems = load_json(text, path, invalid=ProblemCode.UNREADABLE_FILE)
         if problems:
             self.problems.extend(problems)

@@ -73,7 +73,7 @@ class _Answers:
         """The authorization details, as one page."""
         if self.dumps.authorization_details is None:
             name = "get-account-authorization-details.json"
-            raise NotInDumps("iam:GetAccountAuthorizationDetails", f"no {self.where(name)}")
+            raise NotInDumps("iam:GetAccountAuthorizationDetails", f"{self.where(name)} is absent or empty")
         yield self.dumps.authorization_details
 
     def get_policy(self, PolicyArn: str, **_: Any) -> dict[str, Any]:
@@ -89,7 +89,7 @@ class _Answers:
     def list_aliases(self, **_: Any) -> Iterator[dict[str, Any]]:
         """The Region's aliases."""
         if self.region.aliases is None:
-            raise NotInDumps("kms:ListAliases", f"no {self.where('list-aliases.json')}")
+            raise NotInDumps("kms:ListAliases", f"{self.where('list-aliases.json')} is absent or empty")
         yield {"Aliases": self.region.aliases}
 
     def list_keys(self, **_: Any) -> Iterator[dict[str, Any]]:
@@ -112,7 +112,7 @@ class _Answers:
         key_id = self._key_id(KeyId, "kms:DescribeKey")
         meta = self.region.described_keys.get(key_id)
         if meta is None:
-            raise NotInDumps("kms:DescribeKey", f"no {self.where('describe-key', key_id)}")
+            raise NotInDumps("kms:DescribeKey", f"{self.where('describe-key', key_id)} is absent or empty")
         return {"KeyMetadata": meta}
 
     def get_key_policy(self, KeyId: str, **_: Any) -> dict[str, Any]:
@@ -120,7 +120,7 @@ class _Answers:
         key_id = self._key_id(KeyId, "kms:GetKeyPolicy")
         policy = self.region.key_policies.get(key_id)
         if policy is None:
-            raise NotInDumps("kms:GetKeyPolicy", f"no {self.where('get-key-policy', key_id)}")
+            raise NotInDumps("kms:GetKeyPolicy", f"{self.where('get-key-policy', key_id)} is absent or empty")
         return {"Policy": policy}
 
     def list_resource_tags(self, KeyId: str, **_: Any) -> Iterator[dict[str, Any]]:
@@ -128,7 +128,9 @@ class _Answers:
         key_id = self._key_id(KeyId, "kms:ListResourceTags")
         tags = self.region.key_tags.get(key_id)
         if tags is None:
-            raise NotInDumps("kms:ListResourceTags", f"no {self.where('list-resource-tags', key_id)}")
+            raise NotInDumps(
+                "kms:ListResourceTags", f"{self.where('list-resource-tags', key_id)} is absent or empty"
+            )
         yield {"Tags": tags}
 
     def list_grants(self, KeyId: str, **_: Any) -> Iterator[dict[str, Any]]:
@@ -136,7 +138,7 @@ class _Answers:
         key_id = self._key_id(KeyId, "kms:ListGrants")
         grants = self.region.key_grants.get(key_id)
         if grants is None:
-            raise NotInDumps("kms:ListGrants", f"no {self.where('list-grants', key_id)}")
+            raise NotInDumps("kms:ListGrants", f"{self.where('list-grants', key_id)} is absent or empty")
         yield {"Grants": grants}
 
     # -- Secrets Manager
@@ -170,7 +172,7 @@ class _Answers:
         found = self.region.secret_policies.get(SecretId)
         if found is None:
             raise NotInDumps(
-                "secretsmanager:GetResourcePolicy", f"no {self.where('get-resource-policy')} for it"
+                "secretsmanager:GetResourcePolicy", f"no file of {self.where('get-resource-policy')} names it"
             )
         return found
 
