@@ -630,3 +630,48 @@ def demo() -> Any:
             endpoint_url=standin.endpoint_url,
         )
         yield standin, order, live
+
+
+def test_the_readme_script_with_the_aws_cli_gives_the_live_import(
+    demo: tuple[Any, Any, Any], tmp_path: Path
+) -> None:
+    """scripts/aws-dumps.sh, run with the real AWS CLI against the stand-in (skipped where the
+    AWS CLI is not installed): its dumps of the prod account give the live import's secrets and
+    keys of prod."""
+    import shutil
+
+    aws = shutil.which("aws")
+    if aws is None:
+        pytest.skip("the AWS CLI is not installed")
+    standin, accounts, live = demo
+    [prod] = [a for name, a in accounts if name == "prod"]
+    credentials = standin.account_session(prod).get_credentials().get_frozen_credentials()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+        "AWS_ACCESS_KEY_ID": credentials.access_key,
+        "AWS_SECRET_ACCESS_KEY": credentials.secret_key,
+        "AWS_SESSION_TOKEN": credentials.token,
+        "AWS_ENDPOINT_URL": standin.endpoint_url,
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "NO_PROXY": "127.0.0.1,localhost",
+    }
+    script = Path(__file__).resolve().parent.parent / "scripts" / "aws-dumps.sh"
+    folder = tmp_path / "prod"
+    done = subprocess.run(
+        ["bash", str(script), str(folder), REGION],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    dumped = snapshot_from_dumps([folder])
+    assert dumped.gaps == ()
+    assert [a["id"] for a in dumped.data["accounts"]] == [prod]
+    mine = [s for s in live.data["secrets"] if s["account"] == prod]
+    assert dumped.data["secrets"] == mine and mine
+    assert dumped.data["kms_keys"] == [k for k in live.data["kms_keys"] if k["account"] == prod]
+    roles = [r for r in live.data["principals"]["roles"] if f":{prod}:" in r["arn"]]
+    assert dumped.data["principals"]["roles"] == roles

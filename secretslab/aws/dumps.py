@@ -51,7 +51,7 @@ from ..loading import load_json, read_file
 from ..problems import PathPart, Problem, ProblemCode, ScenarioError, quoted
 from .endpoints import region_problem
 
-__all__ = ["LAYOUT", "AccountDumps", "RegionDumps", "read_dumps"]
+__all__ = ["LAYOUT", "AccountDumps", "RegionDumps", "dump_folders", "read_dumps"]
 
 JsonPath = tuple[PathPart, ...]
 
@@ -198,7 +198,7 @@ _BOUNDARY = _obj(
 )
 _PAGING = {"IsTruncated": _Field(_flag), "Marker": _Field(_string), "NextToken": _Field(_string)}
 
-AUTHORIZATION_DETAILS = _obj(
+_AUTHORIZATION_DETAILS = _obj(
     {
         "UserDetailList": _Field(
             _list(
@@ -274,7 +274,7 @@ AUTHORIZATION_DETAILS = _obj(
     },
     "the output of get-account-authorization-details",
 )
-CALLER_IDENTITY = _obj(
+_CALLER_IDENTITY = _obj(
     {"Account": _Field(_string, True), "Arn": _Field(_string)}, "the output of get-caller-identity"
 )
 _SECRET_ENTRY = {
@@ -283,7 +283,7 @@ _SECRET_ENTRY = {
     "KmsKeyId": _Field(_string),
     "Tags": _Field(_TAGS),
 }
-LIST_SECRETS = _obj(
+_LIST_SECRETS = _obj(
     {
         "SecretList": _Field(
             _list(
@@ -296,10 +296,10 @@ LIST_SECRETS = _obj(
     },
     "the output of list-secrets",
 )
-DESCRIBE_SECRET = _obj(
+_DESCRIBE_SECRET = _obj(
     {**_SECRET_ENTRY, "VersionIdsToStages": _Field(_string_map)}, "the output of describe-secret"
 )
-RESOURCE_POLICY = _obj(
+_RESOURCE_POLICY = _obj(
     {
         "ARN": _Field(_arn("secretsmanager", ("secret",), "ARN"), True),
         "Name": _Field(_string),
@@ -307,7 +307,7 @@ RESOURCE_POLICY = _obj(
     },
     "the output of get-resource-policy",
 )
-LIST_ALIASES = _obj(
+_LIST_ALIASES = _obj(
     {
         "Aliases": _Field(
             _list(
@@ -329,7 +329,7 @@ LIST_ALIASES = _obj(
     },
     "the output of list-aliases",
 )
-LIST_KEYS = _obj(
+_LIST_KEYS = _obj(
     {
         "Keys": _Field(
             _list(
@@ -347,7 +347,7 @@ LIST_KEYS = _obj(
     },
     "the output of list-keys",
 )
-DESCRIBE_KEY = _obj(
+_DESCRIBE_KEY = _obj(
     {
         "KeyMetadata": _Field(
             _obj(
@@ -363,10 +363,10 @@ DESCRIBE_KEY = _obj(
     },
     "the output of describe-key",
 )
-KEY_POLICY = _obj(
+_KEY_POLICY = _obj(
     {"Policy": _Field(_document, True), "PolicyName": _Field(_string)}, "the output of get-key-policy"
 )
-KEY_TAGS = _obj(
+_KEY_TAGS = _obj(
     {
         "Tags": _Field(
             _list(_obj({"TagKey": _Field(_string, True), "TagValue": _Field(_string)}, "a tag"), "Tags"), True
@@ -377,7 +377,7 @@ KEY_TAGS = _obj(
     },
     "the output of list-resource-tags",
 )
-GRANTS = _obj(
+_GRANTS = _obj(
     {
         "Grants": _Field(_list(_obj({}, "a grant"), "Grants"), True),
         "Truncated": _Field(_flag),
@@ -388,17 +388,17 @@ GRANTS = _obj(
 )
 
 _CHECKS: dict[str, Check] = {
-    "get-caller-identity.json": CALLER_IDENTITY,
-    "get-account-authorization-details.json": AUTHORIZATION_DETAILS,
-    "list-secrets.json": LIST_SECRETS,
-    "list-aliases.json": LIST_ALIASES,
-    "list-keys.json": LIST_KEYS,
-    "describe-secret": DESCRIBE_SECRET,
-    "get-resource-policy": RESOURCE_POLICY,
-    "describe-key": DESCRIBE_KEY,
-    "get-key-policy": KEY_POLICY,
-    "list-resource-tags": KEY_TAGS,
-    "list-grants": GRANTS,
+    "get-caller-identity.json": _CALLER_IDENTITY,
+    "get-account-authorization-details.json": _AUTHORIZATION_DETAILS,
+    "list-secrets.json": _LIST_SECRETS,
+    "list-aliases.json": _LIST_ALIASES,
+    "list-keys.json": _LIST_KEYS,
+    "describe-secret": _DESCRIBE_SECRET,
+    "get-resource-policy": _RESOURCE_POLICY,
+    "describe-key": _DESCRIBE_KEY,
+    "get-key-policy": _KEY_POLICY,
+    "list-resource-tags": _KEY_TAGS,
+    "list-grants": _GRANTS,
 }
 
 
