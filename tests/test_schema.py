@@ -203,6 +203,8 @@ INVALID = {
     "a misspelt field": _world(principals={"users": [{**_USER, "polices": []}]}),
     "a short account id": {"accounts": [{"id": "1234"}]},
     "a secret without an arn": _world(secrets=[{"name": "prod/db"}]),
+    "an empty secret name": _world(secrets=[{**_SECRET, "name": ""}]),
+    "an empty group in a user's groups": _world(principals={"users": [{**_USER, "groups": [""]}]}),
     "tags that are a list": _world(principals={"users": [{**_USER, "tags": [{"Key": "a", "Value": "b"}]}]}),
     "a manager in lower case": _world(kms_keys=[{**_KEY, "manager": "aws"}]),
     "a grant operation KMS does not have": _world(
