@@ -472,7 +472,8 @@ class _FolderReader:
             self.problem(
                 self.folder,
                 (),
-                "a dumps folder is a directory of AWS CLI output (see `secretslab import --help`)",
+                "a dumps folder is a directory of AWS CLI output: get-account-authorization-details.json, "
+                "REGION/list-secrets.json, ... (the layout is in the README)",
                 ProblemCode.UNREADABLE_FILE,
             )
             raise ScenarioError(self.problems, what="dumps folder")
