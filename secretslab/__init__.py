@@ -70,6 +70,7 @@ _EXPORTS = {
     "apply_fix": "fixes",
     "Fix": "fixes",
     "World": "world",
+    "scenario_schema": "schemas",
 }
 
 __all__ = [
@@ -127,6 +128,7 @@ __all__ = [
     "parse_policy",
     "read_policy",
     "run_expectations",
+    "scenario_schema",
     "suggest_fixes",
     "who_can",
 ]
@@ -192,4 +194,5 @@ if TYPE_CHECKING:
         read_policy,
     )
     from .problems import InvalidPolicyError, Problem, ProblemCode, ScenarioError, Severity, UnknownNameError
+    from .schemas import scenario_schema
     from .world import World, load_scenario

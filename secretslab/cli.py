@@ -299,6 +299,9 @@ def _parser() -> argparse.ArgumentParser:
 
     add_commands(sub)
     add_aws_commands(sub)
+    from .cli_formats import add_commands as add_format_commands
+
+    add_format_commands(sub)
     return parser
 
 

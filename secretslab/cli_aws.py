@@ -67,7 +67,14 @@ def add_commands(sub: Any) -> None:
     imp.add_argument("--endpoint-url", help="send every call here (the embedded stand-in of demo-aws)")
     imp.add_argument("-o", "--output", default="snapshot.json", help="scenario file to write (snapshot.json)")
     imp.add_argument("--progress", action="store_true", help="show progress even when not on a terminal")
-    imp.set_defaults(run=_aws_errors("import", _import))
+    imp.add_argument(
+        "--from-dumps",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="no credentials: read one account's AWS CLI output from DIR (repeatable; layout in the README)",
+    )
+    imp.set_defaults(run=_from_dumps_or(_aws_errors("import", _import)))
 
     exp = sub.add_parser(
         "export",
@@ -133,6 +140,20 @@ def _aws_errors(command: str, run: Command) -> Command:
             return _fail(command, message)
 
     return wrapped
+
+
+def _from_dumps_or(live: Command) -> Command:
+    """``import --from-dumps`` reads files, without boto3 (``cli_formats``); otherwise ``live``."""
+
+    @functools.wraps(live)
+    def run(args: argparse.Namespace) -> int:
+        if getattr(args, "from_dumps", None):
+            from .cli_formats import import_dumps
+
+            return import_dumps(args)
+        return live(args)
+
+    return run
 
 
 def _fail(command: str, message: str) -> int:

@@ -150,6 +150,12 @@ MAX_LINE_BYTES = 16 * 1024 * 1024
 #: Our own limit: YAML nodes after aliases are expanded ("billion laughs": a few lines of anchors
 #: that expand to billions of values). Counted on the composed node graph, before any value is built.
 MAX_YAML_NODES = 1_000_000
+#: Our own limits: the AWS CLI output an import from dumps reads (``aws.dumps``), all files of one
+#: account's folder together. Each file is held to ``MAX_FILE_BYTES``; the IAM details of a large account
+#: are tens of megabytes, and a bound on the sum and on the count of files keeps a folder given by
+#: mistake (a home directory) from being read whole.
+MAX_DUMP_BYTES = 256 * 1024 * 1024
+MAX_DUMP_FILES = 100_000
 
 
 #: Organizations: OUs nest at most five levels deep under a root, so the levels above an account

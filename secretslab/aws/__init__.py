@@ -4,6 +4,8 @@ for workshops (issue 5).
 - ``snapshot`` / ``load_snapshot`` / ``Snapshot`` (``importer``, with ``imported`` and the
   ``import_*`` readers): a world read from accounts, read-only, with what could not be read kept
   as gaps;
+- ``snapshot_from_dumps`` (``import_dumps``, over ``dumps``): the same import from AWS CLI output
+  in folders, without credentials or boto3;
 - ``guard`` / ``importer_policy`` / ``READ_OPERATIONS`` (``readonly``): the allow-list checked on
   every call, and the least-privilege IAM policy the importer needs;
 - ``StandIn`` / ``seed_demo`` / ``seed_world`` (``standin``, which re-exports them from
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 _WHERE = {
     "snapshot": "importer",
+    "snapshot_from_dumps": "import_dumps",
     "load_snapshot": "imported",
     "Snapshot": "imported",
     "guard": "readonly",
@@ -49,6 +52,7 @@ __all__ = [
     "seed_demo",
     "seed_world",
     "snapshot",
+    "snapshot_from_dumps",
     "to_cloudformation",
     "write_templates",
 ]
@@ -57,6 +61,7 @@ if TYPE_CHECKING:
     from .demo import seed_demo
     from .errors import describe
     from .export import to_cloudformation, write_templates
+    from .import_dumps import snapshot_from_dumps
     from .imported import Snapshot, load_snapshot
     from .importer import snapshot
     from .readonly import READ_OPERATIONS, ForbiddenOperation, guard, importer_policy

@@ -1,9 +1,7 @@
-"""The calls an import makes and the shapes it reads: how an account is reached (``Reach``, held in
-memory only) and what is known of it (``Account``); ``Reader``, the state of one import whose
-every client is guarded (read-only, recorded) and retried with botocore's standard mode, and
-whose ``ClientError`` on one resource becomes a gap; policy documents, tags and grants as JSON.
-
-AWS page: https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
+"""The state of an import and the shapes it reads, without boto3: how an account is reached
+(``Reach``, held in memory only) and what is known of it (``Account``); ``Reader``, what one
+import has read so far and its gaps (how it calls AWS is ``import_boto``'s for a live import,
+``import_dumps``'s for files of AWS CLI output); policy documents, tags and grants as JSON.
 """
 
 from __future__ import annotations
@@ -14,20 +12,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.config import Config  # type: ignore[import-untyped, unused-ignore]
-from botocore.exceptions import ClientError  # type: ignore[import-untyped, unused-ignore]
-
 from ..fields import Fields
 from ..problems import quoted
 from ..world.read_grants import read_grants
-from .endpoints import is_loopback
 from .imported import Gap, Progress
-from .readonly import guard, guard_session
 
-__all__ = ["RETRIES", "Account", "Reach", "Reader", "document_of", "grant_of", "tags_of"]
-
-#: botocore's standard retry mode: exponential backoff with jitter on throttling and transient errors
-RETRIES = Config(retries={"mode": "standard", "max_attempts": 5})
+__all__ = ["Account", "Reach", "Reader", "document_of", "grant_of", "tags_of"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,9 +44,11 @@ class Account:
 
 
 class Reader:
-    """The state of one import and its calls: clients guarded by ``readonly.guard`` (one per
-    account, service and Region), a ``ClientError`` turned into a gap, progress steps, and what
-    has been read so far (principals, secrets, keys and aliases, accounts, the organization)."""
+    """The state of one import: what has been read so far (principals, secrets, keys and aliases,
+    accounts, the organization), its gaps and progress steps. How calls are made is a
+    subclass's (``client``, ``call``, ``pages``, ``gap``): boto3 clients guarded read-only for a
+    live import (``import_boto.BotoCalls``), files of AWS CLI output for an import from dumps
+    (``import_dumps``) — the readers of ``import_iam`` and ``import_secrets`` map both alike."""
 
     def __init__(self, regions: tuple[str, ...], endpoint_url: str | None, progress: Progress | None) -> None:
         self.regions = regions
@@ -66,8 +58,6 @@ class Reader:
         self.gaps: list[Gap] = []
         self.done = 0
         self.total = 0
-        self.clients: dict[tuple[int, str, str], Any] = {}
-        self.reaches: list[Reach] = []  # keeps every reach alive while its id() keys the clients
         self.users: list[dict[str, Any]] = []
         self.groups: list[dict[str, Any]] = []
         self.roles: list[dict[str, Any]] = []
@@ -77,68 +67,20 @@ class Reader:
         self.aliases: dict[tuple[str, str], dict[str, str]] = {}
         self.accounts: dict[str, dict[str, Any]] = {}
         self.organization: dict[str, Any] | None = None
-        # loopback (the stand-in) is never reached through HTTP(S)_PROXY
-        self.config = RETRIES.merge(Config(proxies={})) if is_loopback(endpoint_url) else RETRIES
-        self.unguards: dict[int, tuple[Any, Any]] = {}  # id(session) -> removes its session-wide guard
-
-    def guard(self, session: Any) -> None:
-        """Guard ``session`` itself (once), so the clients botocore makes for it — the STS client
-        of a role profile's credential provider — are read-only and recorded too."""
-        if id(session) not in self.unguards and hasattr(session, "events"):
-            self.unguards[id(session)] = (session, guard_session(session, self.operations))
-
-    def unguard(self) -> None:
-        """Remove the session-wide guards once the import is over (the sessions may be the caller's)."""
-        for _, remove in self.unguards.values():
-            remove()
-        self.unguards.clear()
 
     def client(self, reach: Reach, service: str, region: str) -> Any:
-        """The guarded client of ``service`` in ``region`` for this reach (made once)."""
-        key = (id(reach), service, region)
-        found = self.clients.get(key)
-        if found is None:
-            found = reach.session.client(
-                service,
-                region_name=region,
-                endpoint_url=self.endpoint_url,
-                config=self.config,
-                **reach.credentials,
-            )
-            guard(found, self.operations)
-            self.clients[key] = found
-        return found
+        """What answers the calls of ``service`` in ``region`` for this reach."""
+        raise NotImplementedError
 
     def call(self, client: Any, method: str, gap: tuple[str, str], **params: Any) -> dict[str, Any] | None:
-        """One call; a ``ClientError`` becomes the gap ``(resource, what)`` and ``None``."""
-        try:
-            response: dict[str, Any] = getattr(client, method)(**params)
-        except ClientError as exc:
-            self.gap(gap[0], gap[1], client, method, exc)
-            return None
-        return response
+        """One call; a failure becomes the gap ``(resource, what)`` and ``None``."""
+        raise NotImplementedError
 
     def pages(
         self, client: Any, method: str, gap: tuple[str, str], **params: Any
     ) -> Iterator[dict[str, Any]]:
-        """Every page of a paginated call; a ``ClientError`` ends it with a gap."""
-        try:
-            yield from client.get_paginator(method).paginate(**params)
-        except ClientError as exc:
-            self.gap(gap[0], gap[1], client, method, exc)
-
-    def gap(self, resource: str, what: str, client: Any, method: str, exc: Any) -> None:
-        """Record that ``what`` of ``resource`` could not be read: the operation and its error."""
-        operation = client.meta.method_to_api_mapping.get(method, method)
-        error = exc.response.get("Error", {}).get("Code") or type(exc).__name__
-        self.gaps.append(
-            {
-                "resource": resource,
-                "what": what,
-                "operation": f"{client.meta.service_model.signing_name}:{operation}",
-                "error": str(error),
-            }
-        )
+        """Every page of a paginated call; a failure ends it with a gap."""
+        raise NotImplementedError
 
     def document(self, value: Any, resource: str, what: str, operation: str) -> Any:
         """A policy document as read by ``document_of``; one that cannot be read (not JSON, nested
@@ -181,6 +123,21 @@ class Reader:
                 }
             )
         return kept
+
+    def world(self, accounts: list[Account], description: str) -> dict[str, Any]:
+        """The §1.1 world of what was read, with its gaps; ``accounts`` in the import's order."""
+        for account in accounts:  # organizations() already added them; keep the import order
+            self.accounts.setdefault(
+                account.id, {"id": account.id, "name": account.name, "org_id": account.org_id, "org_path": []}
+            )
+        data: dict[str, Any] = {"description": description, "accounts": list(self.accounts.values())}
+        if self.organization is not None:
+            data["organization"] = self.organization
+        data["principals"] = {"users": self.users, "groups": self.groups, "roles": self.roles, "sessions": []}
+        data["secrets"] = self.secrets
+        data["kms_keys"] = list(self.keys.values())
+        data["gaps"] = self.gaps
+        return data
 
     def step(self) -> None:
         """One more step done: tell ``progress``."""

@@ -16,7 +16,7 @@ from typing import Any, TypedDict
 from ..files import Input, write_atomic
 from ..problems import Problem, ProblemCode, ScenarioError
 from ..world import World
-from ..world.scenario import read_document
+from ..world.scenario import read_document, without_schema_key
 
 __all__ = ["Gap", "Progress", "Snapshot", "load_snapshot"]
 
@@ -63,7 +63,7 @@ class Snapshot:
 def load_snapshot(path: str | Path) -> Snapshot:
     """A snapshot saved by ``Snapshot.save`` (or a scenario file ``{"world": …}``); raises
     ``ScenarioError`` naming the file when it cannot be read, is not JSON or is not a world."""
-    data = read_document(path)
+    data = without_schema_key(read_document(path), str(path))
     if isinstance(data, dict) and isinstance(data.get("world"), dict):
         data = data["world"]
     if not isinstance(data, dict):

@@ -31,7 +31,8 @@ and the other accounts are imported.
 
 This module runs the import (which accounts, in which order) and builds the world; the readers
 are ``import_iam``, ``import_secrets`` (KMS and Secrets Manager) and ``import_organizations``, on
-``import_calls``; ``imported`` holds the ``Snapshot`` and its gaps.
+``import_calls`` (the state) and ``import_boto`` (the calls); ``imported`` holds the ``Snapshot``
+and its gaps. The same readers map an import from AWS CLI dumps (``import_dumps``).
 
 Credentials are held only by the boto3 sessions, in memory, for the duration of the import; the
 snapshot holds none and nothing is printed.
@@ -53,7 +54,8 @@ import boto3  # type: ignore[import-untyped, unused-ignore]
 from botocore.exceptions import ClientError  # type: ignore[import-untyped, unused-ignore]
 
 from .endpoints import endpoint_of, is_loopback
-from .import_calls import RETRIES, Account, Reach
+from .import_boto import RETRIES, BotoCalls
+from .import_calls import Account, Reach
 from .import_iam import IamReader
 from .import_organizations import OrganizationsReader
 from .import_secrets import SecretsReader
@@ -91,7 +93,7 @@ def snapshot(
         importer.unguard()
 
 
-class _Importer(IamReader, SecretsReader, OrganizationsReader):
+class _Importer(BotoCalls, IamReader, SecretsReader, OrganizationsReader):
     """One import: which accounts to reach and how, the readers in order, and the world."""
 
     # -- the whole import
@@ -214,20 +216,9 @@ class _Importer(IamReader, SecretsReader, OrganizationsReader):
 
     # -- the world
 
-    def world(self, accounts: list[Account]) -> dict[str, Any]:
-        for account in accounts:  # organizations() already added them; keep the import order
-            self.accounts.setdefault(
-                account.id, {"id": account.id, "name": account.name, "org_id": account.org_id, "org_path": []}
-            )
+    def world(self, accounts: list[Account], description: str = "") -> dict[str, Any]:
         callers = ", ".join(f"{a.id} as {a.caller}" for a in accounts) or "no account"
-        data: dict[str, Any] = {
-            "description": f"Read-only import by secretslab of {callers}; Regions {', '.join(self.regions)}.",
-            "accounts": list(self.accounts.values()),
-        }
-        if self.organization is not None:
-            data["organization"] = self.organization
-        data["principals"] = {"users": self.users, "groups": self.groups, "roles": self.roles, "sessions": []}
-        data["secrets"] = self.secrets
-        data["kms_keys"] = list(self.keys.values())
-        data["gaps"] = self.gaps
-        return data
+        regions = ", ".join(self.regions)
+        return super().world(
+            accounts, description or f"Read-only import by secretslab of {callers}; Regions {regions}."
+        )

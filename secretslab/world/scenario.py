@@ -40,25 +40,51 @@ def parse_document(text: str, source: str, *, yaml: bool | None = None) -> Any:
     return data
 
 
+#: the fields of a scenario file that wraps a world (field -> required), besides ``$schema``
+SCENARIO_FIELDS = {"world": True, "title": False, "description": False, "expectations": False}
+#: the key that names a file's JSON Schema for editors (``secretslab schema``); the reader skips it
+SCHEMA_KEY = "$schema"
+
+
+def without_schema_key(data: Any, source: str | None = None) -> Any:
+    """``data`` without its top-level ``"$schema"`` (a copy; ``data`` is not changed): editors read
+    it to find the file's JSON Schema, secretslab ignores it. A ``"$schema"`` that is not text is
+    a located problem (``ScenarioError``)."""
+    if not isinstance(data, dict) or SCHEMA_KEY not in data:
+        return data
+    if not isinstance(data[SCHEMA_KEY], str):
+        problem = Problem(
+            ProblemCode.INVALID_FIELD,
+            f"{SCHEMA_KEY} is the URL or path of a JSON Schema (text)",
+            (SCHEMA_KEY,),
+            source=source,
+        )
+        raise ScenarioError([problem], what="scenario file")
+    return {k: v for k, v in data.items() if k != SCHEMA_KEY}
+
+
 def load_scenario(path: str | Path) -> World:
     """The world in a JSON or YAML scenario file. The file is either a world or
-    ``{"description": …, "world": {…}, "expectations": […]}``."""
+    ``{"description": …, "world": {…}, "expectations": […]}``; a top-level ``"$schema"`` (for
+    editors, ``secretslab schema``) is ignored."""
     return scenario_world(read_document(path), str(path))
 
 
 def scenario_world(data: Any, source: str) -> World:
     """The world of a scenario document ``data`` read from ``source`` (a world, or a wrapped
-    scenario whose expectations are checked for shape); ``ScenarioError`` located in ``source``."""
+    scenario whose expectations are checked for shape; a top-level ``"$schema"`` is ignored);
+    ``ScenarioError`` located in ``source``."""
+    data = without_schema_key(data, source)
     prefix: tuple[str, ...] = ()
     if isinstance(data, dict) and "world" in data:
-        extra = set(data) - {"world", "description", "expectations", "title"}
+        extra = set(data) - set(SCENARIO_FIELDS)
         if extra:
             raise ScenarioError(
                 [
                     Problem(
                         ProblemCode.UNKNOWN_FIELD,
                         f"a scenario file has no field {quoted(k)}; expected "
-                        "world, title, description, expectations",
+                        f"{', '.join(SCENARIO_FIELDS)} (and {SCHEMA_KEY})",
                         (k,),
                         source=source,
                     )
