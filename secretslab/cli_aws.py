@@ -44,6 +44,8 @@ def add_commands(sub: Any) -> None:
             "# the embedded stand-in (start it with secretslab demo-aws):",
             "secretslab import --endpoint-url http://127.0.0.1:PORT "
             "--role-arn arn:aws:iam::111111111111:role/OrganizationAccountAccessRole -o snapshot.json",
+            "# without credentials, from AWS CLI output saved by scripts/aws-dumps.sh:",
+            "secretslab import --from-dumps dumps/111111111111 -o audit.json",
         ),
         help="read-only snapshot of AWS accounts as a scenario file (never reads secret values)",
         description="Import IAM, Secrets Manager, KMS and Organizations configuration, read-only, "

@@ -11,6 +11,7 @@ import os
 import sys
 from typing import Any
 
+from .cli_common import HELP_FORMAT, examples
 from .files import check_destination, write_atomic
 
 EXIT_INPUT = 2  # the status of the other commands' bad input
@@ -24,7 +25,12 @@ def add_commands(sub: Any) -> None:
         description="Print the JSON Schema (draft 2020-12) of scenario files. Point your editor at "
         'it (VS Code: the json.schemas or yaml.schemas setting) or name it in a file\'s "$schema"; '
         "secretslab validate stays the judge of a scenario.",
-        epilog="example: secretslab schema -o .vscode/scenario.schema.json",
+        formatter_class=HELP_FORMAT,
+        epilog=examples(
+            "secretslab schema",
+            "# where an editor reads it (then name it in VS Code's json.schemas setting):",
+            "#   secretslab schema -o .vscode/scenario.schema.json",
+        ),
     )
     schema.add_argument("-o", "--output", metavar="FILE", help="write the schema here (atomically)")
     schema.set_defaults(run=_schema)
