@@ -60,3 +60,16 @@ def test_matrix_and_who_can_mark_results_that_depend_on_a_gap() -> None:
     assert "?" in matrix.to_text() and json.loads(matrix.to_json())["rows"][0].get("unknown") is True
     found = sl.who_can(world, GET, data["secrets"][0]["arn"])
     assert found and all(w.unknown for w in found) and "unknown" in found[0].note
+
+
+def test_world_reads_back_when_a_gap_and_a_federated_session_leave_optional_fields_empty() -> None:
+    """A gap with only resource and what, and a federated user's session (no role), were written
+    with empty strings that the reader refuses: the written world must read back."""
+    data = sl.load_scenario(ROOT / "data" / "cross-account-read.json").to_dict()
+    data["gaps"] = [{"resource": data["kms_keys"][0]["arn"], "what": "key policy of alias/prod-secrets"}]
+    data["principals"]["sessions"] = [{"arn": "arn:aws:sts::222222222222:federated-user/carol"}]
+    world = sl.World.from_dict(data)
+    written = world.to_dict()
+    assert "operation" not in written["gaps"][0] and "role" not in written["principals"]["sessions"][0]
+    again = sl.World.from_dict(written)
+    assert again.gaps == world.gaps and again.sessions == world.sessions

@@ -78,8 +78,9 @@ def world_to_dict(world: WorldLike) -> dict[str, Any]:
     if world.description:
         out["description"] = world.description
     if world.gaps:
+        # optional fields the reader refuses empty are left out when empty, so the world reads back
         out["gaps"] = [
-            {"resource": g.resource, "what": g.what, "operation": g.operation, "error": g.error}
+            _present({"resource": g.resource, "what": g.what, "operation": g.operation, "error": g.error})
             for g in world.gaps
         ]
     org = world.organization
@@ -124,14 +125,16 @@ def world_to_dict(world: WorldLike) -> dict[str, Any]:
             for r in world.roles
         ],
         "sessions": [
-            {
-                "arn": s.arn,
-                "role": s.role,
-                "session_name": s.session_name,
-                "session_policies": [doc(p) for p in s.session_policies],
-                "session_tags": dict(s.session_tags),
-                "source_principal": s.source_principal,
-            }
+            _present(
+                {
+                    "arn": s.arn,
+                    "role": s.role,  # empty for a federated user's session
+                    "session_name": s.session_name,
+                    "session_policies": [doc(p) for p in s.session_policies],
+                    "session_tags": dict(s.session_tags),
+                    "source_principal": s.source_principal,
+                }
+            )
             for s in world.sessions
         ],
     }
@@ -174,3 +177,8 @@ def _account(account: Account) -> dict[str, Any]:
     if account.role_trust_policy_length is not None:  # written only when raised (semantics §3.13)
         out["role_trust_policy_length"] = account.role_trust_policy_length
     return out
+
+
+def _present(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` without the text fields that are empty (an optional field with no value)."""
+    return {k: v for k, v in fields.items() if v != ""}
