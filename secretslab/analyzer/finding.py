@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from .. import pages
 from ..policy.refs import PolicyRef
 from ..problems import Severity
 
@@ -27,6 +28,11 @@ class FindingCode(StrEnum):
     KEY_POLICY_LOCKS_OUT_ACCOUNT = "KEY_POLICY_LOCKS_OUT_ACCOUNT"
     IDENTITY_READS_ALL_SECRETS = "IDENTITY_READS_ALL_SECRETS"
     TRUST_OTHER_ACCOUNT_WITHOUT_CONDITION = "TRUST_OTHER_ACCOUNT_WITHOUT_CONDITION"
+
+    @property
+    def page(self) -> str:
+        """The AWS documentation page about what the finding reports."""
+        return FINDING_PAGE[self]
 
 
 H, M = Severity.HIGH, Severity.MEDIUM
@@ -53,6 +59,18 @@ CATALOGUE: dict[FindingCode, tuple[Severity, str]] = {
         M,
         "another account may assume the role without any condition",
     ),
+}
+
+#: code -> the AWS page about what the finding reports
+FINDING_PAGE: dict[FindingCode, str] = {
+    FindingCode.PUBLIC_SECRET_POLICY: pages.POLICY_CHECKS,
+    FindingCode.CROSS_ACCOUNT_PUT_RESOURCE_POLICY: pages.SECRETS_MANAGER_CROSS_ACCOUNT,
+    FindingCode.INVALID_POLICY: pages.GRAMMAR,
+    FindingCode.EXTERNAL_ACCESS: pages.ACCESS_ANALYZER_FINDINGS,
+    FindingCode.CROSS_ACCOUNT_GRANT_ON_AWS_MANAGED_KEY: pages.SECRETS_MANAGER_ENCRYPTION,
+    FindingCode.KEY_POLICY_LOCKS_OUT_ACCOUNT: pages.KEY_POLICY_DEFAULT,
+    FindingCode.IDENTITY_READS_ALL_SECRETS: pages.POLICY_CHECKS,
+    FindingCode.TRUST_OTHER_ACCOUNT_WITHOUT_CONDITION: pages.CONFUSED_DEPUTY,
 }
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from .. import pages
 from ..policy.model import Effect, Policy, Statement
 from ..policy.refs import PolicyRef
 from ..problems import Problem
@@ -75,6 +76,11 @@ class Reason(StrEnum):
         """The reason in a short sentence, for explanations."""
         return REASON_TEXT[self]
 
+    @property
+    def page(self) -> str:
+        """The AWS documentation page that states the rule behind the reason."""
+        return REASON_PAGE[self]
+
 
 REASON_TEXT = {
     Reason.ALLOWED_DIRECT_RBP: "the resource-based policy names the caller itself",
@@ -102,6 +108,34 @@ REASON_TEXT = {
     Reason.PUBLIC_POLICY_BLOCKED: "BlockPublicPolicy refuses a policy that allows broad access",
     Reason.ROOT_CANNOT_ASSUME_ROLE: "the root user cannot assume a role",
     Reason.ALLOWED_BY_GRANT: "a KMS grant on the key allows the caller this operation",
+}
+
+#: reason -> the AWS page that states its rule (the reference pages of the documentation list them)
+REASON_PAGE = {
+    Reason.ALLOWED_DIRECT_RBP: pages.EVALUATION_LOGIC,
+    Reason.ALLOWED_ROLE_RBP: pages.EVALUATION_LOGIC,
+    Reason.ALLOWED_IDENTITY: pages.EVALUATION_LOGIC,
+    Reason.ALLOWED_CROSS_ACCOUNT: pages.CROSS_ACCOUNT_EVALUATION,
+    Reason.ALLOWED_ROOT: pages.ROOT_USER,
+    Reason.EXPLICIT_DENY_IDENTITY: pages.DENY_ALLOW,
+    Reason.EXPLICIT_DENY_BOUNDARY: pages.PERMISSIONS_BOUNDARIES,
+    Reason.EXPLICIT_DENY_SESSION: pages.SESSION_POLICIES,
+    Reason.EXPLICIT_DENY_RESOURCE: pages.DENY_ALLOW,
+    Reason.EXPLICIT_DENY_SCP: pages.SCPS,
+    Reason.EXPLICIT_DENY_RCP: pages.RCPS,
+    Reason.SCP_IMPLICIT_DENY: pages.SCPS,
+    Reason.PB_IMPLICIT_DENY: pages.PERMISSIONS_BOUNDARIES,
+    Reason.SESSION_POLICY_IMPLICIT_DENY: pages.SESSION_POLICIES,
+    Reason.NO_APPLICABLE_ALLOW: pages.DENY_ALLOW,
+    Reason.KMS_KEY_POLICY_NO_GRANT: pages.KEY_POLICIES,
+    Reason.XACCT_NO_RESOURCE_GRANT: pages.CROSS_ACCOUNT_EVALUATION,
+    Reason.XACCT_NO_IDENTITY_GRANT: pages.CROSS_ACCOUNT_EVALUATION,
+    Reason.XACCT_UNSUPPORTED_ACTION: pages.SECRETS_MANAGER_CROSS_ACCOUNT,
+    Reason.TRUST_POLICY_NO_MATCH: pages.ROLE_TRUST_POLICY,
+    Reason.INVALID_POLICY: pages.GRAMMAR,
+    Reason.PUBLIC_POLICY_BLOCKED: pages.PUT_RESOURCE_POLICY,
+    Reason.ROOT_CANNOT_ASSUME_ROLE: pages.ASSUME_ROLE,
+    Reason.ALLOWED_BY_GRANT: pages.KMS_GRANTS,
 }
 
 
