@@ -37,6 +37,9 @@ MULTIVALUED_KEYS = (
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/"
     "reference_policies_condition-single-vs-multi-valued-context-keys.html"
 )
+GLOBAL_CONDITION_KEYS = (
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html"
+)
 POLICY_VARIABLES = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html"
 GRAMMAR = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html"
 ACCESS_ANALYZER_FINDINGS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-findings.html"

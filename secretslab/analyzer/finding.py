@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from .. import pages
+from ..pages import (
+    ACCESS_ANALYZER_FINDINGS,
+    CONFUSED_DEPUTY,
+    GRAMMAR,
+    KEY_POLICY_DEFAULT,
+    POLICY_CHECKS,
+    SECRETS_MANAGER_CROSS_ACCOUNT,
+    SECRETS_MANAGER_ENCRYPTION,
+)
 from ..policy.refs import PolicyRef
 from ..problems import Severity
 
@@ -63,14 +71,14 @@ CATALOGUE: dict[FindingCode, tuple[Severity, str]] = {
 
 #: code -> the AWS page about what the finding reports
 FINDING_PAGE: dict[FindingCode, str] = {
-    FindingCode.PUBLIC_SECRET_POLICY: pages.POLICY_CHECKS,
-    FindingCode.CROSS_ACCOUNT_PUT_RESOURCE_POLICY: pages.SECRETS_MANAGER_CROSS_ACCOUNT,
-    FindingCode.INVALID_POLICY: pages.GRAMMAR,
-    FindingCode.EXTERNAL_ACCESS: pages.ACCESS_ANALYZER_FINDINGS,
-    FindingCode.CROSS_ACCOUNT_GRANT_ON_AWS_MANAGED_KEY: pages.SECRETS_MANAGER_ENCRYPTION,
-    FindingCode.KEY_POLICY_LOCKS_OUT_ACCOUNT: pages.KEY_POLICY_DEFAULT,
-    FindingCode.IDENTITY_READS_ALL_SECRETS: pages.POLICY_CHECKS,
-    FindingCode.TRUST_OTHER_ACCOUNT_WITHOUT_CONDITION: pages.CONFUSED_DEPUTY,
+    FindingCode.PUBLIC_SECRET_POLICY: POLICY_CHECKS,
+    FindingCode.CROSS_ACCOUNT_PUT_RESOURCE_POLICY: SECRETS_MANAGER_CROSS_ACCOUNT,
+    FindingCode.INVALID_POLICY: GRAMMAR,
+    FindingCode.EXTERNAL_ACCESS: ACCESS_ANALYZER_FINDINGS,
+    FindingCode.CROSS_ACCOUNT_GRANT_ON_AWS_MANAGED_KEY: SECRETS_MANAGER_ENCRYPTION,
+    FindingCode.KEY_POLICY_LOCKS_OUT_ACCOUNT: KEY_POLICY_DEFAULT,
+    FindingCode.IDENTITY_READS_ALL_SECRETS: POLICY_CHECKS,
+    FindingCode.TRUST_OTHER_ACCOUNT_WITHOUT_CONDITION: CONFUSED_DEPUTY,
 }
 
 
