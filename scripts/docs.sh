@@ -58,6 +58,16 @@ if [ -n "$remote" ]; then
   exit 1
 fi
 
+# User pages cite AWS pages, never sections of the team's design notes (tests/test_no_section_refs.py
+# holds the package's own text to the same rule); the developer notes may.
+cited=$(grep -lE "§|semantics\.md|ambiguity A[0-9]" -r "$work/html" --include='*.html' \
+  | grep -vE "/(architecture|deviations)\.html$" || true)
+if [ -n "$cited" ]; then
+  echo "docs: pages cite the design notes (give the AWS page instead):" >&2
+  echo "$cited" >&2
+  exit 1
+fi
+
 touch "$work/html/$MARK"
 parent=$(dirname "$out")
 mkdir -p "$parent"

@@ -36,7 +36,9 @@ def test_user_pages_of_the_site_cite_no_section_of_the_design_notes() -> None:
     assert {"index.md", "limits.md", "scenario-format.md", "codes.md", "cli.md", "api.md"} <= {
         p.name for p in user_pages
     }
-    cited = [str(p.relative_to(ROOT)) for p in user_pages if UNREACHABLE.search(p.read_text(encoding="utf-8"))]
+    cited = [
+        str(p.relative_to(ROOT)) for p in user_pages if UNREACHABLE.search(p.read_text(encoding="utf-8"))
+    ]
     assert not cited
 
 
@@ -60,7 +62,9 @@ def _docs_sh(out: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("where", ["user-folder", "repository", "notebooks"])
 def test_docs_script_refuses_to_write_over_what_it_did_not_build(tmp_path: Path, where: str) -> None:
-    out = {"user-folder": tmp_path / "mine", "repository": ROOT, "notebooks": ROOT / "notebooks" / "site"}[where]
+    out = {"user-folder": tmp_path / "mine", "repository": ROOT, "notebooks": ROOT / "notebooks" / "site"}[
+        where
+    ]
     if where == "user-folder":
         out.mkdir()
         (out / "notes.txt").write_text("keep me", encoding="utf-8")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -404,9 +405,77 @@ def _defined_in_package(name: str) -> bool:
     )
 
 
+# -- docstrings on the site
+
+
+#: a section of the team's design notes, as docstrings cite it ("semantics §3.13", "(§10, A7)")
+SECTION = re.compile(r"(?:semantics(?:\.md)?\s+)?§(\d+)(?:\.(\d+))?(?:[–-]§?\d+(?:\.\d+)?)?(?:,\s*A\d+)*")
+UNREACHABLE = re.compile(r"§|\bambiguity A\d+|\bsemantics\.md\b")
+
+
+def _section_targets() -> dict[str, str]:
+    """A section of the design notes -> the page of the site or of AWS that states its rules for a
+    reader of the site (who does not have the notes); by section, then by chapter."""
+    from secretslab import pages as p
+
+    return {
+        "1": "doc:the scenario format </reference/scenario-format>",
+        "2": "doc:the scenario format </reference/scenario-format>",
+        "3": p.GRAMMAR,
+        "3.3": p.PRINCIPAL,
+        "3.13": "doc:limits </limits>",
+        "4": p.EVALUATION_LOGIC,
+        "5": p.CONDITION_OPERATORS,
+        "6": p.POLICY_VARIABLES,
+        "6.5": p.GLOBAL_CONDITION_KEYS,
+        "7": p.GLOBAL_CONDITION_KEYS,
+        "8": p.EVALUATION_LOGIC,
+        "9": p.KEY_POLICIES,
+        "9.6": p.SECRETS_MANAGER_ENCRYPTION,
+        "9.10": p.KMS_GRANTS,
+        "10": p.SECRETS_MANAGER_PERMISSIONS,
+        "10.4": p.SECRETS_MANAGER_CROSS_ACCOUNT,
+        "10.6": p.CROSS_ACCOUNT_ROLE_VS_POLICY,
+        "11": p.ASSUME_ROLE,
+        "12": "doc:the codes </reference/codes>",
+        "13": "doc:the scenario format </reference/scenario-format>",
+        "14": "doc:where AWS's documentation is followed </deviations>",
+    }
+
+
+def cite_pages_not_sections(
+    app: Sphinx, what: str, name: str, obj: Any, options: Any, lines: list[str]
+) -> None:
+    """Docstrings are written for readers of the source, who have the team's design notes, and
+    cite their sections. On the site each citation becomes a link to the page that states the
+    rule — an AWS page, or the site's own page on the scenario format, codes or limits — so no
+    page of the site refers to notes its readers do not have. A citation this cannot place is a
+    warning (the build fails)."""
+    targets = _section_targets()
+
+    def link(match: re.Match[str]) -> str:
+        chapter, section = match.group(1), match.group(2)
+        target = targets.get(f"{chapter}.{section}") or targets.get(chapter)
+        if target is None:
+            logger.warning("%s: no page for %r of the design notes", name, match.group(0))
+            return match.group(0)
+        if target.startswith("doc:"):
+            return f":doc:`{target[4:]}`"
+        from secretslab import pages
+
+        label = _page_label(target) if target in vars(pages).values() else target
+        return f"`{label} <{target}>`__"
+
+    for i, line in enumerate(lines):
+        lines[i] = SECTION.sub(link, line)
+        if UNREACHABLE.search(lines[i]):
+            logger.warning("%s: the docstring refers to the design notes: %r", name, lines[i].strip())
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the directives and the resolver of type hints."""
     app.connect("missing-reference", resolve_type_hint)
+    app.connect("autodoc-process-docstring", cite_pages_not_sections)
     app.add_directive("secretslab-cli", CliReference)
     app.add_directive("secretslab-reasons", ReasonCodes)
     app.add_directive("secretslab-findings", FindingCodes)
