@@ -34,6 +34,9 @@ exclude_patterns = ["_build", "data", "Thumbs.db", ".DS_Store", "**.ipynb_checkp
 # their links to the source files are relative paths, not pages of the site.
 suppress_warnings: list[str] = []
 
+# Text is shown as written: help texts say --json, not an en dash, and prose has its own quotes.
+smartquotes = False
+
 # -- MyST and the notebooks
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3

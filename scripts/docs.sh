@@ -15,7 +15,8 @@ if [ "${INSTALL:-1}" != 0 ]; then
   PYTHON=${PYTHON:-python3}
   [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet -e ".[test,docs]"
+  # workshop: what the chapters run (the notebooks' figures, apps and the AWS stand-in)
+  "$VENV/bin/python" -m pip install --quiet -e ".[workshop,docs]"
 fi
 
 out=$(realpath -m "${1:-${DOCS_DIR:-/tmp/secretslab-docs}}")
@@ -41,7 +42,7 @@ cp -R docs/. "$src/"
 rm -rf "$src/_build"
 mkdir -p "$src/notebooks"
 cp notebooks/*.ipynb "$src/notebooks/"
-cp -R data "$src/data"
+[ ! -d data ] || cp -R data "$src/data"  # the notebooks may also load them by name
 
 # The chapters run on a kernel of this environment, with this tree's package first on the path.
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"

@@ -23,7 +23,7 @@ from sphinx.util.docutils import SphinxDirective
 logger = logging.getLogger(__name__)
 
 #: argparse wraps help to the terminal: a fixed width makes the pages the same on every machine
-HELP_WIDTH = 88
+HELP_WIDTH = 80
 
 
 # -- small node builders
@@ -166,8 +166,7 @@ class CliReference(_Sections):
             rows = _argument_rows(sub)
             if rows:
                 section += _table(["argument", "meaning", "notes"], rows, [3, 6, 2])
-            if sub.epilog:
-                section += nodes.rubric("", "Examples" if "secretslab " in sub.epilog else "Notes")
+            if sub.epilog:  # the examples (and notes) of --help, as --help prints them
                 section += nodes.literal_block(text=sub.epilog.strip(), language="text")
             out.append(section)
         return out
@@ -474,6 +473,7 @@ def cite_pages_not_sections(
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the directives and the resolver of type hints."""
+    app.setup_extension("sphinx.ext.autodoc")  # the API directive and the docstring hook use it
     app.connect("missing-reference", resolve_type_hint)
     app.connect("autodoc-process-docstring", cite_pages_not_sections)
     app.add_directive("secretslab-cli", CliReference)
