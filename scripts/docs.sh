@@ -48,7 +48,9 @@ cp notebooks/*.ipynb "$src/notebooks/"
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 export MPLBACKEND=Agg
 start=$SECONDS
-"$VENV/bin/python" -m sphinx -W --keep-going -n -q -b html \
+# -T: a chapter whose cell fails prints that cell and its traceback (the staged copy is named
+# $src/notebooks/NN-name.ipynb: it is notebooks/NN-name.ipynb of the tree).
+"$VENV/bin/python" -m sphinx -W --keep-going -n -q -T -b html \
   -d "$work/doctrees" -j "${DOCS_JOBS:-1}" "$src" "$work/html"
 
 # The site is read offline: no page may load a script, a stylesheet or a font from elsewhere.
@@ -83,5 +85,6 @@ if [ -e "$out" ]; then
 else
   mv "$staged" "$out"
 fi
-pages=$(find "$out" -name '*.html' -not -name 'genindex.html' -not -name 'search.html' | wc -l)
+pages=$(find "$out" -name '*.html' -not -path '*/_static/*' -not -name genindex.html -not -name search.html \
+  -not -name py-modindex.html | wc -l)
 echo "docs: $pages pages in $((SECONDS - start)) s; open $out/index.html"
