@@ -5,7 +5,10 @@
 # that fails, fails the build. Nothing in the tree is written: docs/, notebooks/ and data/ are
 # staged into a temporary folder, and the site replaces OUTDIR only once it is whole.
 #   bash scripts/docs.sh [OUTDIR]          (default: $DOCS_DIR or /tmp/secretslab-docs)
-# INSTALL=0 and VENV are for a virtualenv managed elsewhere, as in scripts/handouts.sh.
+# INSTALL=0 and VENV are for a virtualenv managed elsewhere, as in scripts/handouts.sh. While
+# writing pages, SECRETSLAB_DOCS_EXECUTE=off skips running the notebooks (=cache reuses their
+# outputs from a cache in the build folder until their code changes); the default runs every
+# chapter, as the test command does. SECRETSLAB_DOCS_TIMEOUT bounds one cell (600 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD

@@ -129,7 +129,7 @@ def _argument_rows(parser: argparse.ArgumentParser) -> list[list[nodes.Node]]:
             and not (action.help and "default" in action.help)
         ):
             facts.append(f"default: {action.default}")
-        help_text = (action.help or "") % {"default": action.default, "prog": parser.prog}
+        help_text = parser._get_formatter()._expand_help(action) if action.help else ""
         rows.append([_literal(name), _text(help_text), _text("; ".join(facts))])
     return rows
 
@@ -141,8 +141,18 @@ class CliReference(_Sections):
     def run(self) -> list[nodes.Node]:
         from secretslab.cli import _parser
 
+        columns = os.environ.get("COLUMNS")
         os.environ["COLUMNS"] = str(HELP_WIDTH)
-        parser = _parser()
+        try:
+            return self.reference(_parser())
+        finally:
+            if columns is None:
+                del os.environ["COLUMNS"]
+            else:
+                os.environ["COLUMNS"] = columns
+
+    def reference(self, parser: argparse.ArgumentParser) -> list[nodes.Node]:
+        """The nodes of the reference of ``parser``."""
         out: list[nodes.Node] = [
             nodes.literal_block(text=parser.format_usage().strip(), language="text"),
         ]
