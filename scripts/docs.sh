@@ -6,9 +6,10 @@
 # staged into a temporary folder, and the site replaces OUTDIR only once it is whole.
 #   bash scripts/docs.sh [OUTDIR]          (default: $DOCS_DIR or /tmp/secretslab-docs)
 # INSTALL=0 and VENV are for a virtualenv managed elsewhere, as in scripts/handouts.sh. While
-# writing pages, SECRETSLAB_DOCS_EXECUTE=off skips running the notebooks (=cache reuses their
-# outputs from a cache in the build folder until their code changes); the default runs every
-# chapter, as the test command does. SECRETSLAB_DOCS_TIMEOUT bounds one cell (600 s).
+# writing pages, SECRETSLAB_DOCS_EXECUTE=off skips running the notebooks, and =cache reuses their
+# outputs until their code changes (from SECRETSLAB_DOCS_CACHE, default
+# ${TMPDIR:-/tmp}/secretslab-docs-cache; a change to the package does not refresh it); the default
+# runs every chapter, as the test command does. SECRETSLAB_DOCS_TIMEOUT bounds one cell (600 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -50,6 +51,7 @@ cp notebooks/*.ipynb "$src/notebooks/"
 # The chapters run on a kernel of this environment, with this tree's package first on the path.
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 export MPLBACKEND=Agg
+export SECRETSLAB_DOCS_CACHE=${SECRETSLAB_DOCS_CACHE:-${TMPDIR:-/tmp}/secretslab-docs-cache}
 start=$SECONDS
 # -T: a chapter whose cell fails prints that cell and its traceback (the staged copy is named
 # $src/notebooks/NN-name.ipynb: it is notebooks/NN-name.ipynb of the tree).
