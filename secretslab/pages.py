@@ -15,6 +15,11 @@ CROSS_ACCOUNT_EVALUATION = (
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html"
 )
 POLICY_TYPES = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html"
+SESSION_POLICIES = POLICY_TYPES + "#policies_session"
+DENY_ALLOW = (
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html"
+)
+ROOT_USER = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html"
 PERMISSIONS_BOUNDARIES = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html"
 
 # -- IAM: the policy language
@@ -32,7 +37,13 @@ MULTIVALUED_KEYS = (
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/"
     "reference_policies_condition-single-vs-multi-valued-context-keys.html"
 )
+GLOBAL_CONDITION_KEYS = (
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html"
+)
 POLICY_VARIABLES = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html"
+GRAMMAR = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html"
+ACCESS_ANALYZER_FINDINGS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-findings.html"
+CONFUSED_DEPUTY = "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html"
 POLICY_CHECKS = (
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html"
 )
@@ -56,6 +67,8 @@ KEY_POLICY_OVERVIEW = "https://docs.aws.amazon.com/kms/latest/developerguide/key
 KEY_POLICY_EXTERNAL_ACCOUNTS = (
     "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html"
 )
+KEY_POLICY_DEFAULT = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html"
+KMS_GRANTS = "https://docs.aws.amazon.com/kms/latest/developerguide/grants.html"
 KMS_CONDITION_KEYS = "https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html"
 CREATE_ALIAS = "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html"
 ALIAS_AUTHORIZATION = "https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html"

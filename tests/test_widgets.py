@@ -485,3 +485,14 @@ def test_progress_bar_follows_done_and_total_and_turns_green_at_the_end() -> Non
     assert bar.bar.bar_style == ""
     bar(4, 4)
     assert bar.bar.value == 4 and bar.bar.bar_style == "success"
+
+
+def test_progress_bar_displays_a_static_copy_beside_the_live_bar() -> None:
+    """Where widget JavaScript cannot load (a handout, the documentation site), the bar shows its
+    label, not the widgets' repr."""
+    bar = W.ProgressBar("import")
+    bundle = bar._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/plain"] == "import: starting"
+    assert "secretslab-static" in bundle["text/html"] and "import: starting" in bundle["text/html"]
+    assert "HBox" not in bundle["text/plain"] + bundle["text/html"]

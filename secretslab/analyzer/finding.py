@@ -12,6 +12,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from ..pages import (
+    ACCESS_ANALYZER_FINDINGS,
+    CONFUSED_DEPUTY,
+    GRAMMAR,
+    KEY_POLICY_DEFAULT,
+    POLICY_CHECKS,
+    SECRETS_MANAGER_CROSS_ACCOUNT,
+    SECRETS_MANAGER_ENCRYPTION,
+)
 from ..policy.refs import PolicyRef
 from ..problems import Severity
 
@@ -27,6 +36,11 @@ class FindingCode(StrEnum):
     KEY_POLICY_LOCKS_OUT_ACCOUNT = "KEY_POLICY_LOCKS_OUT_ACCOUNT"
     IDENTITY_READS_ALL_SECRETS = "IDENTITY_READS_ALL_SECRETS"
     TRUST_OTHER_ACCOUNT_WITHOUT_CONDITION = "TRUST_OTHER_ACCOUNT_WITHOUT_CONDITION"
+
+    @property
+    def page(self) -> str:
+        """The AWS documentation page about what the finding reports."""
+        return FINDING_PAGE[self]
 
 
 H, M = Severity.HIGH, Severity.MEDIUM
@@ -53,6 +67,18 @@ CATALOGUE: dict[FindingCode, tuple[Severity, str]] = {
         M,
         "another account may assume the role without any condition",
     ),
+}
+
+#: code -> the AWS page about what the finding reports
+FINDING_PAGE: dict[FindingCode, str] = {
+    FindingCode.PUBLIC_SECRET_POLICY: POLICY_CHECKS,
+    FindingCode.CROSS_ACCOUNT_PUT_RESOURCE_POLICY: SECRETS_MANAGER_CROSS_ACCOUNT,
+    FindingCode.INVALID_POLICY: GRAMMAR,
+    FindingCode.EXTERNAL_ACCESS: ACCESS_ANALYZER_FINDINGS,
+    FindingCode.CROSS_ACCOUNT_GRANT_ON_AWS_MANAGED_KEY: SECRETS_MANAGER_ENCRYPTION,
+    FindingCode.KEY_POLICY_LOCKS_OUT_ACCOUNT: KEY_POLICY_DEFAULT,
+    FindingCode.IDENTITY_READS_ALL_SECRETS: POLICY_CHECKS,
+    FindingCode.TRUST_OTHER_ACCOUNT_WITHOUT_CONDITION: CONFUSED_DEPUTY,
 }
 
 

@@ -12,6 +12,23 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from ..pages import (
+    ASSUME_ROLE,
+    CROSS_ACCOUNT_EVALUATION,
+    DENY_ALLOW,
+    EVALUATION_LOGIC,
+    GRAMMAR,
+    KEY_POLICIES,
+    KMS_GRANTS,
+    PERMISSIONS_BOUNDARIES,
+    PUT_RESOURCE_POLICY,
+    RCPS,
+    ROLE_TRUST_POLICY,
+    ROOT_USER,
+    SCPS,
+    SECRETS_MANAGER_CROSS_ACCOUNT,
+    SESSION_POLICIES,
+)
 from ..policy.model import Effect, Policy, Statement
 from ..policy.refs import PolicyRef
 from ..problems import Problem
@@ -75,6 +92,11 @@ class Reason(StrEnum):
         """The reason in a short sentence, for explanations."""
         return REASON_TEXT[self]
 
+    @property
+    def page(self) -> str:
+        """The AWS documentation page that states the rule behind the reason."""
+        return REASON_PAGE[self]
+
 
 REASON_TEXT = {
     Reason.ALLOWED_DIRECT_RBP: "the resource-based policy names the caller itself",
@@ -102,6 +124,34 @@ REASON_TEXT = {
     Reason.PUBLIC_POLICY_BLOCKED: "BlockPublicPolicy refuses a policy that allows broad access",
     Reason.ROOT_CANNOT_ASSUME_ROLE: "the root user cannot assume a role",
     Reason.ALLOWED_BY_GRANT: "a KMS grant on the key allows the caller this operation",
+}
+
+#: reason -> the AWS page that states its rule (the reference pages of the documentation list them)
+REASON_PAGE = {
+    Reason.ALLOWED_DIRECT_RBP: EVALUATION_LOGIC,
+    Reason.ALLOWED_ROLE_RBP: EVALUATION_LOGIC,
+    Reason.ALLOWED_IDENTITY: EVALUATION_LOGIC,
+    Reason.ALLOWED_CROSS_ACCOUNT: CROSS_ACCOUNT_EVALUATION,
+    Reason.ALLOWED_ROOT: ROOT_USER,
+    Reason.EXPLICIT_DENY_IDENTITY: DENY_ALLOW,
+    Reason.EXPLICIT_DENY_BOUNDARY: PERMISSIONS_BOUNDARIES,
+    Reason.EXPLICIT_DENY_SESSION: SESSION_POLICIES,
+    Reason.EXPLICIT_DENY_RESOURCE: DENY_ALLOW,
+    Reason.EXPLICIT_DENY_SCP: SCPS,
+    Reason.EXPLICIT_DENY_RCP: RCPS,
+    Reason.SCP_IMPLICIT_DENY: SCPS,
+    Reason.PB_IMPLICIT_DENY: PERMISSIONS_BOUNDARIES,
+    Reason.SESSION_POLICY_IMPLICIT_DENY: SESSION_POLICIES,
+    Reason.NO_APPLICABLE_ALLOW: DENY_ALLOW,
+    Reason.KMS_KEY_POLICY_NO_GRANT: KEY_POLICIES,
+    Reason.XACCT_NO_RESOURCE_GRANT: CROSS_ACCOUNT_EVALUATION,
+    Reason.XACCT_NO_IDENTITY_GRANT: CROSS_ACCOUNT_EVALUATION,
+    Reason.XACCT_UNSUPPORTED_ACTION: SECRETS_MANAGER_CROSS_ACCOUNT,
+    Reason.TRUST_POLICY_NO_MATCH: ROLE_TRUST_POLICY,
+    Reason.INVALID_POLICY: GRAMMAR,
+    Reason.PUBLIC_POLICY_BLOCKED: PUT_RESOURCE_POLICY,
+    Reason.ROOT_CANNOT_ASSUME_ROLE: ASSUME_ROLE,
+    Reason.ALLOWED_BY_GRANT: KMS_GRANTS,
 }
 
 

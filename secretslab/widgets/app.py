@@ -141,4 +141,11 @@ class ProgressBar:
             self.bar.bar_style = "success"
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+        """The live bar, and beside it a static copy (where widget JavaScript cannot load: a
+        handout, the documentation site) and its label as text instead of the widgets' repr."""
+        from .static import progress_html
+
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        bundle["text/html"] = progress_html(self.bar.value, self.bar.max, self.text.value)
+        bundle["text/plain"] = self.text.value
+        return bundle

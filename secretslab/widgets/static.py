@@ -79,6 +79,15 @@ def static_html(app: App) -> str:
     )
 
 
+def progress_html(value: int, maximum: int, label: str) -> str:
+    """A progress bar as static HTML: the bar as it was when displayed, and its label."""
+    return (
+        f"<div class='{STATIC_CLASS}'><progress value='{value}' max='{max(maximum, 1)}'></progress> "
+        f"{escape(label)} <i style='color:{GREY}'>(as displayed: the bar moves while the notebook "
+        "runs)</i></div>"
+    )
+
+
 def mimebundle(app: App, **kwargs: Any) -> dict[str, Any]:
     """The app's display bundle: the live widget view, its static HTML and its figure as PNG."""
     bundle = dict(app.widget._repr_mimebundle_(**kwargs) or {})
