@@ -15,6 +15,23 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+from .pages import (
+    CONDITION_OPERATORS,
+    GRAMMAR,
+    IAM_QUOTAS,
+    KEY_POLICIES,
+    MULTIVALUED_KEYS,
+    NOT_ACTION,
+    NOT_PRINCIPAL,
+    POLICY_CHECKS,
+    POLICY_VARIABLES,
+    PRINCIPAL,
+    RCP_SYNTAX,
+    RESOURCE,
+    ROLE_TRUST_POLICY,
+    VERSION,
+)
+
 PathPart = str | int
 
 
@@ -39,8 +56,13 @@ _RANK = {Severity.ERROR: 0, Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.WARNI
 
 
 class ProblemCode(StrEnum):
-    """The stable code of every problem (``CODES`` gives its severity and meaning): tests and users
-    match on codes, never on wording."""
+    """The stable code of every problem (``CODES`` gives its severity and meaning, ``page`` the AWS
+    page that states its rule): tests and users match on codes, never on wording."""
+
+    @property
+    def page(self) -> str | None:
+        """The AWS documentation page that states this rule; None for our own limits and files."""
+        return PROBLEM_PAGE.get(self)
 
     INVALID_JSON = "INVALID_JSON"
     DUPLICATE_KEY = "DUPLICATE_KEY"
@@ -220,6 +242,73 @@ CODES: dict[ProblemCode, tuple[Severity, str]] = {
     ProblemCode.ALIAS_EXPANSION: (E, "YAML aliases expand too far or refer to themselves"),
     ProblemCode.UNQUOTED_DATE: (E, "an unquoted YAML date is a date, not the text AWS expects"),
 }
+
+#: problem code -> the AWS page that states its rule (codes without one are ours: limits, files)
+PROBLEM_PAGE: dict[ProblemCode, str] = {
+    **{
+        c: GRAMMAR
+        for c in (
+            ProblemCode.INVALID_JSON,
+            ProblemCode.DUPLICATE_KEY,
+            ProblemCode.NOT_AN_OBJECT,
+            ProblemCode.INVALID_TYPE,
+            ProblemCode.EMPTY_ELEMENT,
+            ProblemCode.UNKNOWN_ELEMENT,
+            ProblemCode.MISSING_STATEMENT,
+            ProblemCode.MISSING_EFFECT,
+            ProblemCode.INVALID_EFFECT,
+            ProblemCode.MISSING_ACTION,
+            ProblemCode.ACTION_AND_NOT_ACTION,
+            ProblemCode.INVALID_ACTION,
+            ProblemCode.MISSING_RESOURCE,
+            ProblemCode.RESOURCE_AND_NOT_RESOURCE,
+            ProblemCode.ELEMENT_NOT_SUPPORTED,
+            ProblemCode.INVALID_SID,
+            ProblemCode.DUPLICATE_SID,
+        )
+    },
+    **{
+        c: PRINCIPAL
+        for c in (
+            ProblemCode.PRINCIPAL_NOT_ALLOWED,
+            ProblemCode.MISSING_PRINCIPAL,
+            ProblemCode.PRINCIPAL_AND_NOT_PRINCIPAL,
+            ProblemCode.GROUP_PRINCIPAL,
+            ProblemCode.PARTIAL_WILDCARD_PRINCIPAL,
+            ProblemCode.INVALID_PRINCIPAL,
+        )
+    },
+    ProblemCode.NOT_PRINCIPAL_NOT_ALLOWED: NOT_PRINCIPAL,
+    ProblemCode.NOT_PRINCIPAL_WITH_ALLOW: NOT_PRINCIPAL,
+    ProblemCode.RCP_PRINCIPAL: RCP_SYNTAX,
+    ProblemCode.RCP_ALLOW: RCP_SYNTAX,
+    ProblemCode.UNKNOWN_OPERATOR: CONDITION_OPERATORS,
+    ProblemCode.INVALID_CONDITION: CONDITION_OPERATORS,
+    ProblemCode.INVALID_CONDITION_VALUE: CONDITION_OPERATORS,
+    ProblemCode.INVALID_VERSION: VERSION,
+    ProblemCode.MISSING_VERSION: VERSION,
+    ProblemCode.VARIABLES_NEED_2012: POLICY_VARIABLES,
+    ProblemCode.INVALID_VARIABLE: POLICY_VARIABLES,
+    ProblemCode.SPACE_IN_VARIABLE: POLICY_VARIABLES,
+    ProblemCode.VARIABLE_NOT_SUBSTITUTED: POLICY_VARIABLES,
+    ProblemCode.SET_OPERATOR_ON_SINGLE_VALUED_KEY: MULTIVALUED_KEYS,
+    ProblemCode.MULTIVALUED_KEY_WITHOUT_SET_OPERATOR: MULTIVALUED_KEYS,
+    ProblemCode.FOR_ALL_VALUES_WITH_ALLOW: MULTIVALUED_KEYS,
+    ProblemCode.UNKNOWN_ACTION: POLICY_CHECKS,
+    ProblemCode.UNKNOWN_CONDITION_KEY: POLICY_CHECKS,
+    ProblemCode.WILDCARD_PRINCIPAL_IN_TRUST: ROLE_TRUST_POLICY,
+    ProblemCode.STALE_PRINCIPAL_ID: PRINCIPAL,
+    ProblemCode.KEY_STATEMENT_WITHOUT_RESOURCE: KEY_POLICIES,
+    ProblemCode.INVALID_RESOURCE: RESOURCE,
+    ProblemCode.RESOURCE_NOT_ALLOWED: RESOURCE,
+    ProblemCode.SERVICE_WILDCARD_IN_RESOURCE: RESOURCE,
+    ProblemCode.PUBLIC_POLICY: POLICY_CHECKS,
+    ProblemCode.NOT_ACTION_WITH_ALLOW: NOT_ACTION,
+    ProblemCode.POLICY_TOO_LARGE: IAM_QUOTAS,
+    ProblemCode.INLINE_POLICIES_TOO_LARGE: IAM_QUOTAS,
+    ProblemCode.INVALID_NAME: IAM_QUOTAS,
+}
+
 
 #: the codes of a name the request gives that the world or the catalogue does not know
 UNKNOWN_NAME_CODES = frozenset(

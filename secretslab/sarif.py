@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from . import pages
-from .problems import CODES, PathPart, Problem, ProblemCode, Severity, json_path
+from .problems import CODES, PathPart, Problem, Severity, json_path
 
 if TYPE_CHECKING:
     from .analyzer.finding import Finding
@@ -35,84 +34,6 @@ LEVELS = {
     Severity.LOW: "note",
 }
 
-_GRAMMAR = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html"
-_C = ProblemCode
-
-#: problem or finding code -> the AWS page that states its rule (codes not here have no helpUri)
-HELP: dict[str, str] = {
-    **{
-        c.value: _GRAMMAR
-        for c in (
-            _C.INVALID_JSON,
-            _C.DUPLICATE_KEY,
-            _C.NOT_AN_OBJECT,
-            _C.INVALID_TYPE,
-            _C.EMPTY_ELEMENT,
-            _C.UNKNOWN_ELEMENT,
-            _C.MISSING_STATEMENT,
-            _C.MISSING_EFFECT,
-            _C.INVALID_EFFECT,
-            _C.MISSING_ACTION,
-            _C.ACTION_AND_NOT_ACTION,
-            _C.INVALID_ACTION,
-            _C.MISSING_RESOURCE,
-            _C.RESOURCE_AND_NOT_RESOURCE,
-            _C.ELEMENT_NOT_SUPPORTED,
-            _C.INVALID_SID,
-            _C.DUPLICATE_SID,
-        )
-    },
-    **{
-        c.value: pages.PRINCIPAL
-        for c in (
-            _C.PRINCIPAL_NOT_ALLOWED,
-            _C.MISSING_PRINCIPAL,
-            _C.PRINCIPAL_AND_NOT_PRINCIPAL,
-            _C.GROUP_PRINCIPAL,
-            _C.PARTIAL_WILDCARD_PRINCIPAL,
-            _C.INVALID_PRINCIPAL,
-        )
-    },
-    _C.NOT_PRINCIPAL_NOT_ALLOWED.value: pages.NOT_PRINCIPAL,
-    _C.NOT_PRINCIPAL_WITH_ALLOW.value: pages.NOT_PRINCIPAL,
-    _C.RCP_PRINCIPAL.value: pages.RCP_SYNTAX,
-    _C.RCP_ALLOW.value: pages.RCP_SYNTAX,
-    _C.UNKNOWN_OPERATOR.value: pages.CONDITION_OPERATORS,
-    _C.INVALID_CONDITION.value: pages.CONDITION_OPERATORS,
-    _C.INVALID_CONDITION_VALUE.value: pages.CONDITION_OPERATORS,
-    _C.INVALID_VERSION.value: pages.VERSION,
-    _C.MISSING_VERSION.value: pages.VERSION,
-    _C.VARIABLES_NEED_2012.value: pages.POLICY_VARIABLES,
-    _C.INVALID_VARIABLE.value: pages.POLICY_VARIABLES,
-    _C.SPACE_IN_VARIABLE.value: pages.POLICY_VARIABLES,
-    _C.VARIABLE_NOT_SUBSTITUTED.value: pages.POLICY_VARIABLES,
-    _C.SET_OPERATOR_ON_SINGLE_VALUED_KEY.value: pages.MULTIVALUED_KEYS,
-    _C.MULTIVALUED_KEY_WITHOUT_SET_OPERATOR.value: pages.MULTIVALUED_KEYS,
-    _C.FOR_ALL_VALUES_WITH_ALLOW.value: pages.MULTIVALUED_KEYS,
-    _C.UNKNOWN_ACTION.value: pages.POLICY_CHECKS,
-    _C.UNKNOWN_CONDITION_KEY.value: pages.POLICY_CHECKS,
-    _C.WILDCARD_PRINCIPAL_IN_TRUST.value: pages.ROLE_TRUST_POLICY,
-    _C.STALE_PRINCIPAL_ID.value: pages.PRINCIPAL,
-    _C.KEY_STATEMENT_WITHOUT_RESOURCE.value: pages.KEY_POLICIES,
-    _C.INVALID_RESOURCE.value: pages.RESOURCE,
-    _C.RESOURCE_NOT_ALLOWED.value: pages.RESOURCE,
-    _C.SERVICE_WILDCARD_IN_RESOURCE.value: pages.RESOURCE,
-    _C.PUBLIC_POLICY.value: pages.POLICY_CHECKS,
-    _C.NOT_ACTION_WITH_ALLOW.value: pages.NOT_ACTION,
-    _C.POLICY_TOO_LARGE.value: pages.IAM_QUOTAS,
-    _C.INLINE_POLICIES_TOO_LARGE.value: pages.IAM_QUOTAS,
-    _C.INVALID_NAME.value: pages.IAM_QUOTAS,
-    # analyzer findings
-    "PUBLIC_SECRET_POLICY": pages.POLICY_CHECKS,
-    "CROSS_ACCOUNT_PUT_RESOURCE_POLICY": pages.PUT_RESOURCE_POLICY,
-    "INVALID_POLICY": pages.POLICY_CHECKS,
-    "EXTERNAL_ACCESS": pages.SECRETS_MANAGER_CROSS_ACCOUNT,
-    "CROSS_ACCOUNT_GRANT_ON_AWS_MANAGED_KEY": pages.SECRETS_MANAGER_ENCRYPTION,
-    "KEY_POLICY_LOCKS_OUT_ACCOUNT": pages.KEY_POLICY_OVERVIEW,
-    "IDENTITY_READS_ALL_SECRETS": pages.SECRETS_MANAGER_PERMISSIONS,
-    "TRUST_OTHER_ACCOUNT_WITHOUT_CONDITION": pages.ROLE_TRUST_POLICY,
-}
-
 
 @dataclass(frozen=True, slots=True)
 class _Result:
@@ -122,6 +43,7 @@ class _Result:
     message: str
     path: tuple[PathPart, ...]
     properties: dict[str, Any]
+    help_uri: str | None  # the AWS page that states the rule
 
 
 def problems_log(
@@ -142,6 +64,7 @@ def problems_log(
             p.message + (f" ({p.hint})" if p.hint else ""),
             (*prefix, *p.path),
             {"suggestions": list(p.suggestions)} if p.suggestions else {},
+            p.code.page,
         )
         for p in problems
     ]
@@ -165,6 +88,7 @@ def findings_log(
             f"{f.message} ({f.hint})" if f.hint else f.message,
             (*prefix, *parse_json_path(f.location)),
             {"resource": f.resource, **({"policy": str(f.ref)} if f.ref is not None else {})},
+            f.code.page,
         )
         for f in findings
     ]
@@ -184,8 +108,8 @@ def _log(results: list[_Result], artifact: str | None, text: str | None) -> dict
                 "defaultConfiguration": {"level": LEVELS[item.severity]},
                 "properties": {"severity": item.severity.value},
             }
-            if item.code in HELP:
-                rule["helpUri"] = HELP[item.code]
+            if item.help_uri is not None:
+                rule["helpUri"] = item.help_uri
             rule_list.append(rule)
         location: dict[str, Any] = {
             "logicalLocations": [{"fullyQualifiedName": json_path(item.path)}],

@@ -654,3 +654,18 @@ def test_simulate_writes_stdout_when_output_is_dash(
     code, out, _ = run(capsys, monkeypatch, "simulate", "-o", "-", stdin=json.dumps(line).encode())
     assert code == 0 and json.loads(out)["outcome"] == "implicit_deny"
     assert not (tmp_path / "-").exists()
+
+
+def test_every_rule_page_is_an_aws_page_when_codes_carry_one() -> None:
+    """Problem and finding codes carry the AWS page that states their rule (``code.page``): the
+    SARIF rules, the docs' code tables and the messages all read it from there. A code without a
+    page is one of secretslab's own (file, scenario format, input limits), never a policy rule."""
+    from secretslab.analyzer.finding import FindingCode
+    from secretslab.problems import ProblemCode
+
+    for code in [*ProblemCode, *FindingCode]:
+        if code.page is not None:
+            assert code.page.startswith("https://docs.aws.amazon.com/"), code
+    own = {c for c in ProblemCode if c.page is None}
+    assert ProblemCode.GROUP_PRINCIPAL not in own and ProblemCode.INVALID_JSON not in own
+    assert ProblemCode.FILE_TOO_LARGE in own and all(f.page for f in FindingCode)

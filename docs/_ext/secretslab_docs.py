@@ -223,16 +223,22 @@ class FindingCodes(SphinxDirective):
 
 
 class ProblemCodes(SphinxDirective):
-    """``.. secretslab-problems::`` — every problem code of the readers and checks, its severity and
-    meaning."""
+    """``.. secretslab-problems::`` — every problem code of the readers and checks, its severity,
+    meaning and AWS page (none for secretslab's own limits on input)."""
 
     def run(self) -> list[nodes.Node]:
         from secretslab.problems import CODES
 
         rows = (
-            [_literal(str(code)), _text(str(sev)), _text(meaning)] for code, (sev, meaning) in CODES.items()
+            [
+                _literal(str(code)),
+                _text(str(sev)),
+                _text(meaning),
+                _link(code.page) if code.page else _text(""),
+            ]
+            for code, (sev, meaning) in CODES.items()
         )
-        return [_table(["problem", "severity", "meaning"], rows, [3, 1, 6])]
+        return [_table(["problem", "severity", "meaning", "AWS page"], rows, [3, 1, 5, 3])]
 
 
 # -- the scenario format
