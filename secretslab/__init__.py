@@ -11,8 +11,6 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
 #: public name -> the module that defines it
 _EXPORTS = {
     "Decision": "authorization",
@@ -67,6 +65,7 @@ _EXPORTS = {
     "apply_fix": "fixes",
     "Fix": "fixes",
     "World": "world",
+    "MissingExtra": "extras",
 }
 
 __all__ = [
@@ -84,6 +83,7 @@ __all__ = [
     "Fix",
     "InvalidPolicyError",
     "Level",
+    "MissingExtra",
     "Outcome",
     "PlannedStep",
     "Policy",
@@ -127,6 +127,11 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # the installed metadata's, read on first use (secretslab.version)
+        from .version import version
+
+        globals()[name] = value = version()
+        return value
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'secretslab' has no attribute {name!r}")
@@ -171,6 +176,7 @@ if TYPE_CHECKING:
         Stage,
         evaluate,
     )
+    from .extras import MissingExtra
     from .fixes import Fix, apply_fix, suggest_fixes
     from .policy import (
         Effect,
@@ -184,3 +190,5 @@ if TYPE_CHECKING:
     )
     from .problems import InvalidPolicyError, Problem, ProblemCode, ScenarioError, Severity, UnknownNameError
     from .world import World, load_scenario
+
+    __version__: str

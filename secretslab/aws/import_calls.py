@@ -14,15 +14,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.config import Config  # type: ignore[import-untyped, unused-ignore]
-from botocore.exceptions import ClientError  # type: ignore[import-untyped, unused-ignore]
-
+from ..extras import require
 from ..fields import Fields
 from ..problems import quoted
 from ..world.read_grants import read_grants
 from .endpoints import is_loopback
 from .imported import Gap, Progress
 from .readonly import guard, guard_session
+
+Config = require("botocore.config", extra="aws", package="boto3").Config
+ClientError = require("botocore.exceptions", extra="aws", package="boto3").ClientError
 
 __all__ = ["RETRIES", "Account", "Reach", "Reader", "document_of", "grant_of", "tags_of"]
 

@@ -17,6 +17,7 @@ import urllib.request
 from types import TracebackType
 from typing import Any
 
+from ..extras import require
 from ..files import write_atomic
 
 __all__ = [
@@ -109,6 +110,9 @@ class StandIn:
             )
         self._holds_lock = True
         try:
+            # what the stand-in needs, before anything starts: a missing extra is one sentence
+            require("moto.server", extra="standin", package="moto")
+            require("boto3", extra="standin")
             self._quiet_werkzeug()
             self._start_server()
             self._write_config()
