@@ -53,10 +53,20 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copy2(ROOT / name, source / name)
     for folder in ("secretslab", "data", "notebooks"):
         shutil.copytree(ROOT / folder, source / folder, ignore=skip)
-    isolation = [] if _setuptools_builds_offline() else ["--use-pep517"]
-    flags = ["--no-build-isolation"] if not isolation else isolation
+    flags = ["--no-build-isolation"] if _setuptools_builds_offline() else []
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", *flags, "-w", str(tmp / "dist"), str(source)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            *flags,
+            "-w",
+            str(tmp / "dist"),
+            str(source),
+        ],
         check=True,
         capture_output=True,
         timeout=180,
@@ -80,8 +90,8 @@ def test_the_wheel_carries_the_metadata_the_data_and_the_notebooks(wheel: Path) 
     assert {n for n in names if n.startswith("secretslab/exercises/worlds/")}
     assert metadata["Version"] == VERSION and metadata["License-Expression"] == "Apache-2.0"
     assert not [c for c in metadata.get_all("Classifier", []) if c.startswith("License ::")]
-    unconditional = sorted(r.split(">")[0].lower() for r in metadata.get_all("Requires-Dist", []) if ";" not in r)
-    assert unconditional == sorted(CORE)
+    requires = metadata.get_all("Requires-Dist", [])
+    assert sorted(r.split(">")[0].lower() for r in requires if ";" not in r) == sorted(CORE)
     assert {"notebook", "aws", "standin", "apps", "workshop", "test", "browser"} <= set(
         metadata.get_all("Provides-Extra", [])
     )
@@ -116,7 +126,7 @@ def test_the_installed_wheel_runs_the_core_alone(wheel: Path, tmp_path: Path) ->
     # this environment's pip installs into the new one (which has none); --ignore-installed: pip
     # runs from here, where a secretslab may be installed already
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", "--no-index",
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", "--no-index",
          "--ignore-installed", str(wheel)],
         check=True, capture_output=True, timeout=120, env=env,
     )  # fmt: skip
@@ -124,15 +134,16 @@ def test_the_installed_wheel_runs_the_core_alone(wheel: Path, tmp_path: Path) ->
     work.mkdir()
 
     def run(*argv: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(argv, cwd=work, env=env, capture_output=True, text=True, timeout=120, check=False)
+        return subprocess.run(argv, cwd=work, env=env, capture_output=True, text=True, timeout=120)
 
     probe = run(
         str(python), "-c",
         "import json, sys, secretslab as sl\n"
         "world = sl.load_scenario('cross-account-cmk')\n"
         "same = sl.load_scenario('cross-account-cmk.json').to_dict() == world.to_dict()\n"
-        "try:\n    sl.load_scenario('cross-acount-cmk')\nexcept sl.ScenarioError as exc:\n    hint = str(exc)\n"
-        "optional = [m for m in ('boto3', 'moto', 'matplotlib', 'ipywidgets', 'IPython') if m in sys.modules]\n"
+        "try:\n    sl.load_scenario('cross-acount-cmk')\n"
+        "except sl.ScenarioError as exc:\n    hint = str(exc)\n"
+        "optional = [m for m in ('boto3', 'moto', 'matplotlib', 'ipywidgets') if m in sys.modules]\n"
         "print(json.dumps({'file': sl.__file__, 'version': sl.__version__, 'accounts': len(world.accounts),\n"
         "                  'same': same, 'hint': hint, 'optional': optional}))",
     )  # fmt: skip
@@ -151,8 +162,10 @@ def test_the_installed_wheel_runs_the_core_alone(wheel: Path, tmp_path: Path) ->
     assert sorted(p.name for p in (work / "lab").glob("*.ipynb")) == sorted(
         p.name for p in (ROOT / "notebooks").glob("*.ipynb")
     )
-    assert sorted(p.name for p in (work / "lab" / "data").iterdir()) == sorted(p.name for p in (ROOT / "data").iterdir())
+    scenarios = sorted(p.name for p in (ROOT / "data").iterdir())
+    assert sorted(p.name for p in (work / "lab" / "data").iterdir()) == scenarios
     again = run(secretslab, "notebooks", "lab")
     assert again.returncode == 0 and "copied 0 file(s)" in again.stdout
     missing = run(secretslab, "import", "-o", "snapshot.json")  # boto3 is really not installed here
-    assert (missing.returncode, missing.stderr) == (2, "secretslab import: this needs boto3; install secretslab[aws]\n")
+    needs = "secretslab import: this needs boto3; install secretslab[aws]\n"
+    assert (missing.returncode, missing.stderr) == (2, needs)
