@@ -12,7 +12,10 @@ PYTHON=${PYTHON:-python3}
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("." ".[workshop]")
 work=$(mktemp -d "${TMPDIR:-/tmp}/secretslab-install-size.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# setuptools builds in the tree (build/, *.egg-info): removed afterwards unless they were there
+leftovers=()
+for made in build secretslab.egg-info; do [ -e "$made" ] || leftovers+=("$ROOT/$made"); done
+trap 'rm -rf "$work" "${leftovers[@]}"' EXIT
 
 echo "python: $("$PYTHON" -V 2>&1)"
 for target in "${targets[@]}"; do
