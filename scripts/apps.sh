@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[notebook,apps]"
+.venv/bin/python -m pip install --quiet -e ".[apps]"
 # Voilà finds the template under $JUPYTER_PATH/voila/templates/.
 export JUPYTER_PATH="$PWD/scripts/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
 exec .venv/bin/voila apps/ --no-browser --template=secretslab --Voila.ip=127.0.0.1 \

@@ -101,7 +101,8 @@ class StandIn:
     def start(self) -> None:
         """Start the server on a free loopback port (nothing if it is already running), reset moto's
         state and seed its random ids; raises ``RuntimeError`` when another stand-in runs in this
-        process, since moto's state is process-wide."""
+        process, since moto's state is process-wide, and ``MissingExtra`` without moto
+        (``secretslab[standin]``)."""
         if self._url is not None:
             return
         if not _RUNNING.acquire(blocking=False):
