@@ -24,7 +24,7 @@ if [ "${INSTALL:-1}" != 0 ]; then
   [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
   start=$EPOCHREALTIME
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet -e ".[test,browser]"
+  "$VENV/bin/python" -m pip install --quiet -e ".[workshop,test,browser]"
   echo "browser: pip install took $(took "$start") s"
 fi
 

@@ -14,7 +14,7 @@ if [ "${INSTALL:-1}" != 0 ]; then
   PYTHON=${PYTHON:-python3}
   [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet -e ".[test]"
+  "$VENV/bin/python" -m pip install --quiet -e ".[workshop,test]"
 fi
 
 out=$(realpath -m "${1:-${HANDOUTS_DIR:-/tmp/secretslab-handouts}}")

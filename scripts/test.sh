@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[test,docs]"
+.venv/bin/python -m pip install --quiet -e ".[workshop,test,docs]"
 
 echo "== ruff";          .venv/bin/ruff check secretslab tests benchmarks browser_tests docs
 echo "== mypy";          .venv/bin/mypy

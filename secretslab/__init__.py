@@ -11,8 +11,6 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
 #: public name -> the module that defines it
 _EXPORTS = {
     "Decision": "authorization",
@@ -71,6 +69,7 @@ _EXPORTS = {
     "Fix": "fixes",
     "World": "world",
     "scenario_schema": "schemas",
+    "MissingExtra": "extras",
 }
 
 __all__ = [
@@ -90,6 +89,7 @@ __all__ = [
     "Fix",
     "InvalidPolicyError",
     "Level",
+    "MissingExtra",
     "Outcome",
     "PlannedStep",
     "Policy",
@@ -135,6 +135,11 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # the installed metadata's, read on first use (secretslab.version)
+        from .version import version
+
+        globals()[name] = value = version()
+        return value
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'secretslab' has no attribute {name!r}")
@@ -182,6 +187,7 @@ if TYPE_CHECKING:
         Stage,
         evaluate,
     )
+    from .extras import MissingExtra
     from .fixes import Fix, apply_fix, suggest_fixes
     from .policy import (
         Effect,
@@ -196,3 +202,5 @@ if TYPE_CHECKING:
     from .problems import InvalidPolicyError, Problem, ProblemCode, ScenarioError, Severity, UnknownNameError
     from .schemas import scenario_schema
     from .world import World, load_scenario
+
+    __version__: str

@@ -32,9 +32,11 @@ from .cli_common import (
     read_scenario_document,
     read_text,
 )
+from .extras import MissingExtra
 from .files import FileProblem, atomic_writer, open_input
 from .loading import load_json
 from .problems import InvalidPolicyError, Problem, ProblemCode, ScenarioError, quoted
+from .version import VersionAction
 
 EXIT_INPUT = 2  # bad input: a file, a scenario, a request, an argument
 EXIT_INTERNAL = 70  # a bug in secretslab
@@ -78,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def user_error(exc: BaseException) -> str | None:
     """The one-line message for an error the user's input or environment caused (a bad file, a
     scenario or policy with problems, input too deep or too large to read); None for a bug."""
-    if isinstance(exc, (ScenarioError, InvalidPolicyError)):
+    if isinstance(exc, (ScenarioError, InvalidPolicyError, MissingExtra)):
         return str(exc)
     if isinstance(exc, FileProblem):
         return str(exc)
@@ -188,6 +190,7 @@ EXPECT = {
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="secretslab", description=__doc__, formatter_class=HELP_FORMAT)
+    parser.add_argument("--version", action=VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sim = sub.add_parser(
@@ -296,12 +299,14 @@ def _parser() -> argparse.ArgumentParser:
 
     from .cli_analysis import add_commands
     from .cli_aws import add_commands as add_aws_commands
+    from .cli_notebooks import add_commands as add_notebook_commands
 
     add_commands(sub)
     add_aws_commands(sub)
     from .cli_formats import add_commands as add_format_commands
 
     add_format_commands(sub)
+    add_notebook_commands(sub)
     return parser
 
 

@@ -177,9 +177,7 @@ def _import(args: argparse.Namespace) -> int:
         return _fail("import", "; ".join(wrong))
     check_destination(args.output)  # refused now, not after the import
 
-    import boto3  # type: ignore[import-untyped, unused-ignore]
-
-    from .aws.importer import snapshot
+    from .aws.importer import boto3, snapshot
 
     regions = tuple(args.region) or ("us-east-1",)
     kwargs: dict[str, Any] = {"regions": regions, "endpoint_url": args.endpoint_url}

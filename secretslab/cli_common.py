@@ -47,11 +47,12 @@ def read_text(arg: str, what: str) -> tuple[str, str]:
 
 
 def read_scenario_document(arg: str) -> tuple[Any, str, str]:
-    """The scenario document of the file argument ``arg``, its name and its text. From standard
-    input, JSON when the text starts with ``{`` or ``[``, else YAML."""
-    from .world.scenario import parse_document
+    """The scenario document of the file argument ``arg`` (a file, ``-`` or the name of a bundled
+    scenario), its name and its text. From standard input, JSON when the text starts with ``{`` or
+    ``[``, else YAML."""
+    from .world.scenario import locate_scenario, parse_document
 
-    text, name = read_text(arg, "scenario file")
+    text, name = read_text(arg if arg == STDIN else str(locate_scenario(arg)), "scenario file")
     yaml = None if arg != STDIN else not text.lstrip().startswith(("{", "["))
     return parse_document(text, name, yaml=yaml), name, text
 

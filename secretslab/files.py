@@ -14,6 +14,9 @@ Reading (``read_input``): only a regular file is read. The file is opened withou
 checked before a byte is read, so a FIFO with no writer, a directory or a device is refused at
 once instead of hanging or failing half-way.
 
+Creating (``write_new``): a file is written only where nothing is, atomically, and never replaces
+one, even one made meanwhile (``secretslab notebooks`` keeps the copies a user has worked on).
+
 Failures are ``FileProblem`` (an ``OSError``, with the file named), which the CLI prints in one
 line.
 """
@@ -37,6 +40,7 @@ __all__ = [
     "read_input",
     "same_file",
     "write_atomic",
+    "write_new",
 ]
 
 #: an input of a command: a path, or an open file descriptor (standard input)
@@ -175,6 +179,59 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str, *, inputs: Ite
     """Write ``data`` (text is written as UTF-8) to ``path`` atomically; see ``atomic_writer``."""
     with atomic_writer(path, inputs=inputs) as stream:
         stream.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def write_new(path: str | os.PathLike[str], data: bytes) -> bool:
+    """Create ``path`` with ``data`` unless something by that name exists: True when written,
+    False when it was kept. Never replaces a file, even one made meanwhile: the data is written
+    to a temporary file (fsync) that is then hard-linked to ``path``, which fails if it exists;
+    where the filesystem has no hard links, ``path`` is created exclusively and written."""
+    name = _name(path)
+    if os.path.lexists(name):
+        return False
+    folder = os.path.dirname(os.path.abspath(name))
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(name)}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise FileProblem(
+            f"cannot write in its directory: {exc.strerror}", name, exc.errno or errno.EIO
+        ) from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fchmod(stream.fileno(), _mode(None))
+            os.fsync(stream.fileno())
+        try:
+            os.link(temporary, name)
+        except FileExistsError:
+            return False
+        except OSError as exc:  # no hard links here (some network and FAT filesystems)
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                raise
+            return _write_exclusive(name, data)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+    _sync_directory(folder)
+    return True
+
+
+def _write_exclusive(name: str, data: bytes) -> bool:
+    try:
+        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    except FileExistsError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        raise
+    return True
 
 
 def _open_regular(path: str | os.PathLike[str]) -> int:

@@ -6,10 +6,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-import matplotlib
 import pytest
 
-matplotlib.use("Agg")  # figures render off-screen in tests (never via MPLBACKEND: it leaks into kernels)
+try:
+    import matplotlib
+except ImportError:  # an environment without secretslab[notebook]: its tests need no figures
+    pass
+else:
+    matplotlib.use("Agg")  # figures render off-screen in tests (never via MPLBACKEND: it leaks into kernels)
 
 #: set by ``pytest --hostile-long``: the hostile-input harness (test_hostile.py) runs many more examples
 HOSTILE_LONG = False

@@ -73,6 +73,8 @@ def test_example_runs_as_written_when_taken_from_help(
         words = words[:at] + words[at + 2 :]
     if "-o" in words:  # a command that writes: into a fresh folder, never into the checkout
         words[words.index("-o") + 1] = str(tmp_path / "out")
+    if words[1] == "notebooks":  # its DIR too
+        words[2] = str(tmp_path / words[2])
     argv = [w2 for w in words[1:] for w2 in (sorted(glob.glob(w)) if "*" in w else [w])]
     assert words[0] == "secretslab" and argv[0] == name, line
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))

@@ -1,12 +1,15 @@
 """The README's lab command never breaks its test command (issue #10 item 7): JupyterLab opens on
-copies of the notebooks in ``lab/``, made once and never overwritten, so an attendee's work is
-kept and ``notebooks/`` stays as committed (without outputs)."""
+copies of the notebooks in ``lab/`` (and of the scenarios in ``lab/data/``, made by ``secretslab
+notebooks lab``), made once and never overwritten, so an attendee's work is kept and
+``notebooks/`` stays as committed (without outputs)."""
 
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,7 +26,10 @@ def _checkout(tmp: Path) -> Path:
     bin_dir.mkdir(parents=True)
     (bin_dir / "python").write_text("#!/bin/sh\nexit 0\n")
     (bin_dir / "jupyter").write_text('#!/bin/sh\necho "$@" > "$(dirname "$0")/../../jupyter-args"\n')
-    for tool in ("python", "jupyter"):
+    # the real command, from this tree (its notebooks are the checkout's: copied from it)
+    python, root = shlex.quote(sys.executable), shlex.quote(str(ROOT))
+    (bin_dir / "secretslab").write_text(f'#!/bin/sh\nPYTHONPATH={root} exec {python} -m secretslab "$@"\n')
+    for tool in ("python", "jupyter", "secretslab"):
         (bin_dir / tool).chmod(0o755)
     return tmp
 
@@ -49,6 +55,8 @@ def test_the_lab_opens_on_copies_and_keeps_the_attendees_work(tmp_path: Path) ->
     assert args[:2] == ["lab", "--notebook-dir=lab"] and args[-2:] == ["--port", "8899"]
     copies = {p.name: p.read_bytes() for p in (checkout / "lab").glob("*.ipynb")}
     assert copies == committed and copies  # every notebook, as committed
+    scenarios = {p.name: p.read_bytes() for p in (ROOT / "data").glob("*.json")}
+    assert {p.name: p.read_bytes() for p in (checkout / "lab" / "data").glob("*.json")} == scenarios
 
     # a session: the attendee runs and saves one notebook (outputs included), deletes another
     worked = checkout / "lab" / "00-first-request.ipynb"

@@ -8,10 +8,11 @@ https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html (t
 
 from __future__ import annotations
 
-from botocore import exceptions as bx  # type: ignore[import-untyped, unused-ignore]
-
+from ..extras import require
 from ..problems import quoted
 from .endpoints import EndpointRefused
+
+bx = require("botocore.exceptions", extra="aws", package="boto3")
 
 
 def describe(exc: BaseException) -> str | None:

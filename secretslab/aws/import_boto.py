@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from botocore.config import Config  # type: ignore[import-untyped, unused-ignore]
-from botocore.exceptions import ClientError  # type: ignore[import-untyped, unused-ignore]
-
+from ..extras import require
 from .endpoints import is_loopback
 from .import_calls import Reach, Reader
 from .imported import Progress
 from .readonly import guard, guard_session
+
+Config = require("botocore.config", extra="aws", package="boto3").Config
+ClientError = require("botocore.exceptions", extra="aws", package="boto3").ClientError
 
 __all__ = ["RETRIES", "BotoCalls"]
 

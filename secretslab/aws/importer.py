@@ -50,9 +50,7 @@ import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-import boto3  # type: ignore[import-untyped, unused-ignore]
-from botocore.exceptions import ClientError  # type: ignore[import-untyped, unused-ignore]
-
+from ..extras import require
 from .endpoints import endpoint_of, is_loopback
 from .import_boto import RETRIES, BotoCalls
 from .import_calls import Account, Reach
@@ -60,6 +58,9 @@ from .import_iam import IamReader
 from .import_organizations import OrganizationsReader
 from .import_secrets import SecretsReader
 from .imported import Gap, Progress, Snapshot, load_snapshot
+
+boto3 = require("boto3", extra="aws")
+ClientError = require("botocore.exceptions", extra="aws", package="boto3").ClientError
 
 __all__ = ["RETRIES", "SESSION_NAME", "Gap", "Progress", "Snapshot", "load_snapshot", "snapshot"]
 

@@ -17,6 +17,7 @@ import urllib.request
 from types import TracebackType
 from typing import Any
 
+from ..extras import require
 from ..files import write_atomic
 
 __all__ = [
@@ -100,7 +101,8 @@ class StandIn:
     def start(self) -> None:
         """Start the server on a free loopback port (nothing if it is already running), reset moto's
         state and seed its random ids; raises ``RuntimeError`` when another stand-in runs in this
-        process, since moto's state is process-wide."""
+        process, since moto's state is process-wide, and ``MissingExtra`` without moto
+        (``secretslab[standin]``)."""
         if self._url is not None:
             return
         if not _RUNNING.acquire(blocking=False):
@@ -109,6 +111,9 @@ class StandIn:
             )
         self._holds_lock = True
         try:
+            # what the stand-in needs, before anything starts: a missing extra is one sentence
+            require("moto.server", extra="standin", package="moto")
+            require("boto3", extra="standin")
             self._quiet_werkzeug()
             self._start_server()
             self._write_config()

@@ -17,6 +17,11 @@ smaller text. Implicit deny is neutral grey, explicit deny vermillion (red).
 AWS page: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 """
 
+# ruff: noqa: E402 - matplotlib is required before the figures import it
+from ..extras import require
+
+require("matplotlib", extra="notebook")  # without it, one sentence naming the extra to install
+
 from .diagram import access_diagram
 from .flow import FlowStage, evaluation_flow, flow_stages
 from .heatmaps import diff_heatmap, matrix_heatmap

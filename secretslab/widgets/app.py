@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from importlib import import_module
 from typing import Any
 
+from ..extras import require
 from . import static
 from .render import RED, AfterFix, Rendered, escape
 
 
 def ipywidgets() -> Any:
-    """ipywidgets, imported on first use. It ships no type information: its objects are Any here."""
-    return import_module("ipywidgets")
+    """ipywidgets, imported on first use (``MissingExtra`` without it). It ships no type
+    information: its objects are Any here."""
+    return require("ipywidgets", extra="notebook")
 
 
 class App:

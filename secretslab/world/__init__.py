@@ -19,7 +19,7 @@ from .entities import (
     overlay_tags,
 )
 from .model import World
-from .scenario import load_scenario, read_document
+from .scenario import load_scenario, locate_scenario, read_document
 
 __all__ = [
     "FULL_AWS_ACCESS",
@@ -36,6 +36,7 @@ __all__ = [
     "World",
     "aws_managed_key_policy",
     "load_scenario",
+    "locate_scenario",
     "overlay_tags",
     "read_document",
 ]

@@ -5,19 +5,48 @@ name and its JSON path.
 
 from __future__ import annotations
 
+import difflib
+import os
 from pathlib import Path
 from typing import Any
 
+from ..bundled import SCENARIO_SUFFIXES, bundled_scenario, is_name, scenario_names
 from ..loading import load_json, load_yaml, read_file
-from ..problems import Problem, ProblemCode, ScenarioError, quoted
+from ..problems import Problem, ProblemCode, ScenarioError, did_you_mean, quoted
 from .expectations import expectation_problems
 from .model import World
 
 
+def locate_scenario(path: str | Path) -> str | Path:
+    """Where the scenario ``path`` is: ``path`` itself when something by that name exists (or
+    when it is not a bare file name), else the scenario of that name that ships with secretslab
+    (``cross-account-cmk`` or ``cross-account-cmk.json``: ``secretslab.bundled``). A bare name that
+    is neither is a ``ScenarioError`` with "did you mean" over the bundled names."""
+    text = os.fspath(path)
+    if not is_name(text) or os.path.lexists(text):
+        return path
+    found = bundled_scenario(text)
+    if found is not None:
+        return found
+    names = scenario_names()
+    stem = text[: -len(Path(text).suffix)] if Path(text).suffix in SCENARIO_SUFFIXES else text
+    close = tuple(difflib.get_close_matches(stem, names, n=3, cutoff=0.6))
+    problem = Problem(
+        ProblemCode.UNREADABLE_FILE,
+        "cannot read the file: no such file, and no scenario of that name ships with secretslab",
+        hint=did_you_mean(close) or (f"the bundled scenarios are {', '.join(names)}" if names else None),
+        source=text,
+        suggestions=close,
+    )
+    raise ScenarioError([problem], what="scenario file")
+
+
 def read_document(path: str | Path) -> Any:
-    """The JSON or YAML document in ``path``; ``ScenarioError`` naming the file and the JSON path
-    of every problem: unreadable, too large, not JSON/YAML, or beyond our input limits (duplicate
-    keys, nesting, integer size, YAML aliases, unquoted YAML dates: ``secretslab.loading``)."""
+    """The JSON or YAML document in ``path``, a file or the name of a bundled scenario
+    (``locate_scenario``); ``ScenarioError`` naming the file and the JSON path of every problem:
+    unreadable, too large, not JSON/YAML, or beyond our input limits (duplicate keys, nesting,
+    integer size, YAML aliases, unquoted YAML dates: ``secretslab.loading``)."""
+    path = locate_scenario(path)
     name = str(path).replace("\0", "\\0")  # a NUL in a path is shown, never printed raw
     text, problems = read_file(path)
     if problems or text is None:
@@ -64,9 +93,11 @@ def without_schema_key(data: Any, source: str | None = None) -> Any:
 
 
 def load_scenario(path: str | Path) -> World:
-    """The world in a JSON or YAML scenario file. The file is either a world or
-    ``{"description": …, "world": {…}, "expectations": […]}``; a top-level ``"$schema"`` (for
-    editors, ``secretslab schema``) is ignored."""
+    """The world in a JSON or YAML scenario file, or in the bundled scenario of that name
+    (``load_scenario("cross-account-cmk")``, with or without ``.json``: a file by that name comes
+    first). The file is either a world or ``{"description": …, "world": {…}, "expectations": […]}``;
+    a top-level ``"$schema"`` (for editors, ``secretslab schema``) is ignored."""
+    path = locate_scenario(path)
     return scenario_world(read_document(path), str(path))
 
 
