@@ -316,6 +316,7 @@ class ScenarioFields(SphinxDirective):
 #: subpackage -> its section title on the API page, in reading order
 API_SECTIONS = {
     "world": "Scenarios and worlds",
+    "schemas": "The JSON Schema of scenario files",
     "authorization": "Deciding a request",
     "evaluation": "One evaluation and its explanation",
     "policy": "Policies",
@@ -323,6 +324,7 @@ API_SECTIONS = {
     "analyzer": "Findings",
     "fixes": "Fixes",
     "problems": "Problems and errors",
+    "extras": "Optional extras",
 }
 
 
