@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import secretslab as sl
-from secretslab import cli
+from secretslab import bundled, cli
 from secretslab.files import write_new
 from secretslab.problems import ProblemCode
 from secretslab.workspace import copy_notebooks
@@ -74,7 +74,8 @@ def test_a_path_is_never_taken_for_a_name(elsewhere: Path) -> None:
 
 def test_the_cli_reads_bundled_scenarios_by_name(elsewhere: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["validate", "cross-account-read"]) == 0
-    assert capsys.readouterr().out.startswith("cross-account-read: ")
+    # the file read is named as it is, so a message or a SARIF location points at a real file
+    assert capsys.readouterr().out.startswith(f"{bundled.bundled_scenario('cross-account-read')}: ")
     assert cli.main(["lint", "cross-acount-read"]) == cli.EXIT_INPUT
     assert "did you mean cross-account-read" in capsys.readouterr().err
 
@@ -136,3 +137,15 @@ def test_write_new_creates_and_never_replaces(tmp_path: Path) -> None:
     assert write_new(path, b"second") is False
     assert path.read_bytes() == b"first"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt"]
+
+
+def test_a_name_reads_the_users_own_copy_in_data_first(elsewhere: Path) -> None:
+    """``secretslab notebooks DIR`` copies the scenarios to DIR/data, beside the notebooks, which
+    load them by name: an edited copy there is the one read, and the bundled one otherwise."""
+    (elsewhere / "data").mkdir()
+    document = json.loads(bundled.bundled_scenario("identity-vs-resource").read_text())  # type: ignore[union-attr]
+    document["world"]["secrets"] = document["world"]["secrets"][:1]
+    (elsewhere / "data" / "identity-vs-resource.json").write_text(json.dumps(document))
+    assert len(sl.load_scenario("identity-vs-resource").secrets) == 1
+    assert len(sl.load_scenario("identity-vs-resource.json").secrets) == 1
+    assert len(sl.load_scenario("cross-account-read").secrets) == 2  # no copy: the bundled one

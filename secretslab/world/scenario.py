@@ -16,15 +16,25 @@ from ..problems import Problem, ProblemCode, ScenarioError, did_you_mean, quoted
 from .expectations import expectation_problems
 from .model import World
 
+#: the folder, relative to the working directory, whose scenarios a bare name finds first
+LOCAL_SCENARIOS = "data"
+
 
 def locate_scenario(path: str | Path) -> str | Path:
     """Where the scenario ``path`` is: ``path`` itself when something by that name exists (or
-    when it is not a bare file name), else the scenario of that name that ships with secretslab
-    (``cross-account-cmk`` or ``cross-account-cmk.json``: ``secretslab.bundled``). A bare name that
-    is neither is a ``ScenarioError`` with "did you mean" over the bundled names."""
+    when it is not a bare file name); else, for a name (``cross-account-cmk`` or
+    ``cross-account-cmk.json``), the user's own copy in ``./data/`` (where ``secretslab notebooks``
+    puts the scenarios beside the notebooks, so an edited copy is the one a notebook reads), then
+    the scenario of that name that ships with secretslab (``secretslab.bundled``). A bare name
+    that is none of these is a ``ScenarioError`` with "did you mean" over the bundled names."""
     text = os.fspath(path)
     if not is_name(text) or os.path.lexists(text):
         return path
+    suffixes = ("",) if Path(text).suffix in SCENARIO_SUFFIXES else SCENARIO_SUFFIXES
+    for suffix in suffixes:
+        own = Path(LOCAL_SCENARIOS, text + suffix)
+        if own.is_file():
+            return own
     found = bundled_scenario(text)
     if found is not None:
         return found
