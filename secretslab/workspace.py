@@ -1,7 +1,8 @@
 """A folder of the user's to learn in: ``copy_notebooks`` copies the notebooks that ship with
-secretslab into it, and the scenario files they read into its ``data/``: the notebooks load them by name, which
-finds ``./data/NAME.json`` first (``locate_scenario``), so an edited copy is the one read; so a pip-installed secretslab can teach without a clone. A file that is already there is
-kept, never overwritten: it may be an attendee's work (delete it to get a fresh copy).
+secretslab into it, and the scenario files they read into its ``data/``. The notebooks load them
+by name, which finds ``./data/NAME.json`` first (``locate_scenario``), so an edited copy is the
+one read, and a pip-installed secretslab can teach without a clone. A file that is already there
+is kept, never overwritten: it may be an attendee's work (delete it to get a fresh copy).
 """
 
 from __future__ import annotations
