@@ -12,6 +12,7 @@ PYTHON=${PYTHON:-python3}
 .venv/bin/python -m pip install --quiet -e ".[workshop,test,docs]"
 
 echo "== ruff";          .venv/bin/ruff check secretslab tests benchmarks browser_tests docs scripts
+.venv/bin/ruff format --check --quiet secretslab tests benchmarks browser_tests docs scripts
 echo "== mypy";          .venv/bin/mypy
 echo "== import-linter"; .venv/bin/lint-imports
 echo "== notebooks carry no outputs"; .venv/bin/nbstripout --verify notebooks/*.ipynb apps/*.ipynb

@@ -16,9 +16,7 @@ CROSS_ACCOUNT_EVALUATION = (
 )
 POLICY_TYPES = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html"
 SESSION_POLICIES = POLICY_TYPES + "#policies_session"
-DENY_ALLOW = (
-    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html"
-)
+DENY_ALLOW = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html"
 ROOT_USER = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html"
 PERMISSIONS_BOUNDARIES = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html"
 
