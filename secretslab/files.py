@@ -139,12 +139,7 @@ def atomic_writer(path: str | os.PathLike[str], *, inputs: Iterable[Input] = ())
             yield stream
         return
     folder = os.path.dirname(os.path.abspath(name))
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(name)}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise FileProblem(
-            f"cannot write in its directory: {exc.strerror}", name, exc.errno or errno.EIO
-        ) from None
+    handle, temporary = _temporary(name, folder)
     try:
         with os.fdopen(handle, "wb") as stream:
             yield stream
@@ -159,6 +154,17 @@ def atomic_writer(path: str | os.PathLike[str], *, inputs: Iterable[Input] = ())
             os.unlink(temporary)
         raise
     _sync_directory(folder)
+
+
+def _temporary(name: str, folder: str) -> tuple[int, str]:
+    """A new temporary file beside ``name`` in ``folder`` (its handle and path), to be renamed or
+    linked into place; a ``FileProblem`` when the folder cannot be written."""
+    try:
+        return tempfile.mkstemp(prefix=f".{os.path.basename(name)}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise FileProblem(
+            f"cannot write in its directory: {exc.strerror}", name, exc.errno or errno.EIO
+        ) from None
 
 
 def _sync_directory(folder: str) -> None:
@@ -190,12 +196,7 @@ def write_new(path: str | os.PathLike[str], data: bytes) -> bool:
     if os.path.lexists(name):
         return False
     folder = os.path.dirname(os.path.abspath(name))
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(name)}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise FileProblem(
-            f"cannot write in its directory: {exc.strerror}", name, exc.errno or errno.EIO
-        ) from None
+    handle, temporary = _temporary(name, folder)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
