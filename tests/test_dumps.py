@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from secretslab import ScenarioError, authorize
+from secretslab.analysis import who_can as sl_who_can
 from secretslab.aws import dumps as dumps_module
 from secretslab.aws.import_dumps import snapshot_from_dumps
 from secretslab.cli import main
@@ -378,6 +379,41 @@ def test_missing_iam_details_and_a_managed_policy_left_out_are_gaps(tmp_path: Pa
     (folder / "get-account-authorization-details.json").unlink()
     gaps = _gaps(folder)
     assert gaps["iam:GetAccountAuthorizationDetails"]["resource"] == ACCOUNT
+
+
+def test_an_account_whose_iam_is_a_gap_is_said_by_who_can_lint_and_matrix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # its principals are not in the world: the answers that list principals must say so
+    folder = _dumps(tmp_path / "prod")
+    (folder / "get-account-authorization-details.json").write_text("")
+    world = snapshot_from_dumps([folder]).world
+    root = f"arn:aws:iam::{ACCOUNT}:root"
+    [entry] = [
+        w for w in sl_who_can(world, "secretsmanager:GetSecretValue", SECRET_ARN) if w.principal == root
+    ]
+    assert entry.unknown and entry.to_dict()["unknown"] is True
+    assert "could not be imported (iam:GetAccountAuthorizationDetails" in entry.note
+    out = tmp_path / "snapshot.json"
+    assert main(["import", "--from-dumps", str(folder), "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert (
+        main(["who-can", "--action", "secretsmanager:GetSecretValue", "--resource", SECRET_ARN, str(out)])
+        == 0
+    )
+    assert f"{ACCOUNT}:root — unknown: the principals of this account" in capsys.readouterr().out
+    for command in (["lint", str(out)], ["matrix", str(out)], ["lint", "--format", "sarif", str(out)]):
+        assert main(command) == 0
+        said = capsys.readouterr()
+        assert f"secretslab {command[0]}: note: account {ACCOUNT}: the users, groups, roles" in said.err
+        if "sarif" in command:
+            json.loads(said.out)  # the note stays off standard output
+
+    # a key policy that does not delegate to IAM: no principal of the account could, so none is listed
+    own = {**KEY_POLICY, "Statement": [{**KEY_POLICY["Statement"][0], "Principal": {"AWS": APP_ROLE}}]}
+    _write(folder / REGION / "get-key-policy" / f"{KEY_ID}.json", {"Policy": json.dumps(own)})
+    world = snapshot_from_dumps([folder]).world
+    assert root not in {w.principal for w in sl_who_can(world, "secretsmanager:GetSecretValue", SECRET_ARN)}
 
 
 def test_a_key_of_another_account_is_a_gap(tmp_path: Path) -> None:
