@@ -62,8 +62,9 @@ def who_can(
     through role chains of any length (a breadth-first search from each principal, each role
     tried once: polynomial in the roles; ``max_depth`` limits the chains only when given), each
     with its shortest path; and every other account a resource-based policy grants ("any
-    principal of account X whose identity policies allow it"). Raises ``UnknownNameError`` for an
-    action or resource that does not exist."""
+    principal of account X whose identity policies allow it"); and, marked unknown, every account
+    whose principals an import could not read when one of them might be allowed. Raises
+    ``UnknownNameError`` for an action or resource that does not exist."""
     singular = {"actions": "action", "resources": "resource"}
     problems = tuple(
         replace(p, path=(singular[str(p.path[0])],)) for p in name_problems(world, (), (resource,), (action,))
