@@ -212,6 +212,20 @@ def _print_text(args: argparse.Namespace, text: str, tones: dict[str, str]) -> N
 _DECIDED = {"allowed": "allow", "denied": "deny", "unknown": "warn"}
 
 
+def _note_account_gaps(command: str, world: Any) -> None:
+    """Say on stderr what an import could not read of whole accounts (their principals, secrets or
+    keys): a listing of them (lint's findings, the matrix's rows and columns) leaves those out."""
+    from .analysis.principals import account_gaps
+
+    for gap in account_gaps(world):
+        why = f" ({gap.operation}: {gap.error})" if gap.operation or gap.error else ""
+        print(
+            f"secretslab {command}: note: account {gap.resource}: {gap.what} could not be read{why}; "
+            "this answer leaves out what they hold",
+            file=sys.stderr,
+        )
+
+
 def _who_can(args: argparse.Namespace) -> int:
     from .analysis import who_can
 
@@ -259,6 +273,7 @@ def _matrix(args: argparse.Namespace) -> int:
     from .analysis import LEGEND, access_matrix
 
     world = load_world(args.scenario)
+    _note_account_gaps("matrix", world)
     progress = Progress("matrix", force=args.progress)
     try:
         matrix = access_matrix(
@@ -341,6 +356,7 @@ def _lint(args: argparse.Namespace) -> int:
 
     data, name, text = read_scenario_document(args.scenario)
     world = scenario_world(data, name)
+    _note_account_gaps("lint", world)
     found = findings(world)
     if args.format == "json":
         _print_json([f.to_dict() for f in found])

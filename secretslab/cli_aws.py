@@ -112,7 +112,7 @@ def add_commands(sub: Any) -> None:
         epilog=examples("secretslab demo-aws", "secretslab demo-aws --seconds 60"),
     )
     demo.add_argument("--seconds", type=_seconds, default=None, help="stop after N seconds (default: Ctrl-C)")
-    demo.set_defaults(run=_aws_errors("demo-aws", _demo))
+    demo.set_defaults(run=_standin_first(_aws_errors("demo-aws", _demo)))
 
 
 def _seconds(text: str) -> float:
@@ -140,6 +140,21 @@ def _aws_errors(command: str, run: Command) -> Command:
             if message is None:
                 raise
             return _fail(command, message)
+
+    return wrapped
+
+
+def _standin_first(run: Command) -> Command:
+    """``run`` once the stand-in's packages are there: a core install is told to install
+    secretslab[standin] (which includes boto3) before anything asks for boto3 and the aws extra."""
+
+    @functools.wraps(run)
+    def wrapped(args: argparse.Namespace) -> int:
+        from .extras import require
+
+        require("moto.server", extra="standin", package="moto")  # MissingExtra: one line, exit 2
+        require("boto3", extra="standin")
+        return run(args)
 
     return wrapped
 

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from secretslab import ScenarioError, authorize
+from secretslab.analysis import who_can as sl_who_can
 from secretslab.aws import dumps as dumps_module
 from secretslab.aws.import_dumps import snapshot_from_dumps
 from secretslab.cli import main
@@ -28,6 +29,7 @@ OTHER = "222222222222"
 REGION = "us-east-1"
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{KEY_ID}"
+OTHER_KEY_ID = "0987dcba-09fe-87dc-65ba-ab0987654321"
 SECRET_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:prod/db-AbC123"
 LEGACY_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:prod/legacy-XyZ789"
 APP_ROLE = f"arn:aws:iam::{ACCOUNT}:role/AppRole"
@@ -326,6 +328,47 @@ def test_an_empty_file_left_by_a_failed_command_is_a_gap(tmp_path: Path) -> None
     }
 
 
+@pytest.mark.parametrize("how", ["absent", "empty"])
+def test_a_refused_list_secrets_is_a_gap_not_zero_secrets(tmp_path: Path, how: str) -> None:
+    # what scripts/aws-dumps.sh leaves when ListSecrets is denied: an empty listing, no secret files
+    folder = _dumps(tmp_path / "prod")
+    region = folder / REGION
+    for part in ("get-resource-policy", "describe-secret"):
+        for f in (region / part).glob("*.json"):
+            f.unlink()
+    listing = region / "list-secrets.json"
+    listing.unlink() if how == "absent" else listing.write_text("")
+    snap = snapshot_from_dumps([folder])
+    gap = _gaps(folder)["secretsmanager:ListSecrets"]
+    assert gap["resource"] == ACCOUNT and REGION in gap["what"]
+    assert "list-secrets.json is absent or empty" in gap["error"]
+    assert not snap.world.secrets  # none is known, and the snapshot says the list is unknown
+
+
+def test_secrets_with_files_of_their_own_are_read_with_the_listing_gap(tmp_path: Path) -> None:
+    folder = _dumps(tmp_path / "prod")
+    (folder / REGION / "list-secrets.json").write_text("")
+    snap = snapshot_from_dumps([folder])
+    assert {s.arn for s in snap.world.secrets} == {SECRET_ARN, LEGACY_ARN}
+    gap = _gaps(folder)["secretsmanager:ListSecrets"]
+    assert "only the 2 secret(s) with files of their own" in gap["error"]
+    assert _decide(snap.world, ALICE, SECRET_ARN).unknown
+
+
+def test_list_keys_may_be_left_out_only_when_keys_have_files(tmp_path: Path) -> None:
+    folder = _dumps(tmp_path / "prod")
+    assert "kms:ListKeys" not in _gaps(folder)  # the keys are named by their files
+    (folder / REGION / "list-keys.json").write_text("")  # ListKeys refused: other keys may exist
+    gap = _gaps(folder)["kms:ListKeys"]
+    assert gap["resource"] == ACCOUNT and "list-keys.json is empty" in gap["error"]
+    assert snapshot_from_dumps([folder]).world.key(KEY_ARN) is not None  # still read from its files
+    (folder / REGION / "list-keys.json").unlink()
+    for part in ("describe-key", "get-key-policy", "list-resource-tags", "list-grants"):
+        (folder / REGION / part / f"{KEY_ID}.json").unlink()
+    gap = _gaps(folder)["kms:ListKeys"]
+    assert "absent and no key has files of its own" in gap["error"]
+
+
 def test_missing_iam_details_and_a_managed_policy_left_out_are_gaps(tmp_path: Path) -> None:
     folder = _dumps(tmp_path / "prod")
     details = _details()
@@ -336,6 +379,41 @@ def test_missing_iam_details_and_a_managed_policy_left_out_are_gaps(tmp_path: Pa
     (folder / "get-account-authorization-details.json").unlink()
     gaps = _gaps(folder)
     assert gaps["iam:GetAccountAuthorizationDetails"]["resource"] == ACCOUNT
+
+
+def test_an_account_whose_iam_is_a_gap_is_said_by_who_can_lint_and_matrix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # its principals are not in the world: the answers that list principals must say so
+    folder = _dumps(tmp_path / "prod")
+    (folder / "get-account-authorization-details.json").write_text("")
+    world = snapshot_from_dumps([folder]).world
+    root = f"arn:aws:iam::{ACCOUNT}:root"
+    [entry] = [
+        w for w in sl_who_can(world, "secretsmanager:GetSecretValue", SECRET_ARN) if w.principal == root
+    ]
+    assert entry.unknown and entry.to_dict()["unknown"] is True
+    assert "could not be imported (iam:GetAccountAuthorizationDetails" in entry.note
+    out = tmp_path / "snapshot.json"
+    assert main(["import", "--from-dumps", str(folder), "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert (
+        main(["who-can", "--action", "secretsmanager:GetSecretValue", "--resource", SECRET_ARN, str(out)])
+        == 0
+    )
+    assert f"{ACCOUNT}:root — unknown: the principals of this account" in capsys.readouterr().out
+    for command in (["lint", str(out)], ["matrix", str(out)], ["lint", "--format", "sarif", str(out)]):
+        assert main(command) == 0
+        said = capsys.readouterr()
+        assert f"secretslab {command[0]}: note: account {ACCOUNT}: the users, groups, roles" in said.err
+        if "sarif" in command:
+            json.loads(said.out)  # the note stays off standard output
+
+    # a key policy that does not delegate to IAM: no principal of the account could, so none is listed
+    own = {**KEY_POLICY, "Statement": [{**KEY_POLICY["Statement"][0], "Principal": {"AWS": APP_ROLE}}]}
+    _write(folder / REGION / "get-key-policy" / f"{KEY_ID}.json", {"Policy": json.dumps(own)})
+    world = snapshot_from_dumps([folder]).world
+    assert root not in {w.principal for w in sl_who_can(world, "secretsmanager:GetSecretValue", SECRET_ARN)}
 
 
 def test_a_key_of_another_account_is_a_gap(tmp_path: Path) -> None:
@@ -400,12 +478,71 @@ def test_unknown_names_and_misnamed_key_files_are_located(tmp_path: Path) -> Non
     (folder / REGION / "list-secret.json").write_text("{}")
     (folder / "notes.txt").write_text("x")
     meta = {"KeyMetadata": {"KeyId": "other", "Arn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/other"}}
-    _write(folder / REGION / "describe-key" / "abcd-1.json", meta)
+    _write(folder / REGION / "describe-key" / f"{OTHER_KEY_ID}.json", meta)
     problems = {Path(p.source).name: p for p in _problems(folder)}
     assert problems["list-secret.json"].code is ProblemCode.UNKNOWN_FIELD
     assert "list-secrets.json" in str(problems["list-secret.json"].hint)
     assert problems["notes.txt"].code is ProblemCode.UNKNOWN_FIELD
-    assert problems["abcd-1.json"].path == ("KeyMetadata", "KeyId")
+    assert problems[f"{OTHER_KEY_ID}.json"].path == ("KeyMetadata", "KeyId")
+
+
+@pytest.mark.parametrize(
+    "name", ["alias-app", "abcd-1", "prod-secrets", KEY_ID.upper(), "mrk-123", KEY_ARN[-20:]]
+)
+def test_a_key_file_not_named_after_a_key_id_is_an_error(tmp_path: Path, name: str) -> None:
+    # an alias's name would otherwise make a key of that "id", which does not exist
+    folder = _dumps(tmp_path / "prod")
+    _write(folder / REGION / "get-key-policy" / f"{name}.json", {"Policy": json.dumps(KEY_POLICY)})
+    [problem] = _problems(folder)
+    assert problem.source == str(folder / REGION / "get-key-policy" / f"{name}.json")
+    assert "not named after a key id" in problem.message and "1234abcd-12ab" in problem.message
+
+
+def test_key_files_of_a_multi_region_key_are_read(tmp_path: Path) -> None:
+    folder = _dumps(tmp_path / "prod")
+    mrk = "mrk-" + "0123456789abcdef" * 2
+    arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{mrk}"
+    _write(folder / REGION / "describe-key" / f"{mrk}.json", {"KeyMetadata": {"KeyId": mrk, "Arn": arn}})
+    _write(folder / REGION / "get-key-policy" / f"{mrk}.json", {"Policy": json.dumps(KEY_POLICY)})
+    snap = snapshot_from_dumps([folder])
+    assert snap.world.key(arn) is not None
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+@pytest.mark.parametrize(
+    "where", ["list-keys.json", "get-account-authorization-details.json", "describe-secret/1.json"]
+)
+def test_a_special_file_under_a_layout_name_is_not_a_regular_file(
+    tmp_path: Path, kind: str, where: str
+) -> None:
+    folder = _dumps(tmp_path / "prod")
+    path = folder / where if where.startswith("get-") else folder / REGION / where
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        path.symlink_to(os.devnull)
+    else:
+        path.mkdir()
+    [problem] = _problems(folder)
+    assert problem.source == str(path) and problem.code is ProblemCode.UNREADABLE_FILE
+    assert "not part of the dumps layout" not in problem.message
+    assert any(w in problem.message for w in ("is a FIFO", "not a regular file", "is a directory"))
+
+
+def test_a_per_secret_or_per_key_folder_that_is_a_file_says_so(tmp_path: Path) -> None:
+    folder = _dumps(tmp_path / "prod")
+    for name in ("describe-secret", "list-grants"):
+        target = folder / REGION / name
+        if target.is_dir():
+            for f in target.iterdir():
+                f.unlink()
+            target.rmdir()
+        target.write_text("{}")
+    problems = {Path(p.source).name: p.message for p in _problems(folder)}
+    assert set(problems) == {"describe-secret", "list-grants"}
+    assert all("is not a folder" in m and "did you mean" not in m for m in problems.values())
 
 
 def test_two_accounts_in_one_folder_and_one_account_in_two(tmp_path: Path) -> None:
@@ -458,8 +595,10 @@ def test_a_folder_that_is_not_one(tmp_path: Path) -> None:
         assert problem.source == str(given)
     empty = tmp_path / "empty"
     empty.mkdir()
-    [problem] = _problems(empty)  # no ARN says whose dumps these are
-    assert problem.code is ProblemCode.MISSING_FIELD and "get-caller-identity" in problem.message
+    # no ARN says whose dumps these are, and no Region folder holds secrets or keys
+    problems = sorted(p.message for p in _problems(empty))
+    assert [p.split(" ")[0] for p in problems] == ["no", "no"]
+    assert "get-caller-identity" in problems[0] and "no Region folder" in problems[1]
 
 
 # -- the command

@@ -70,6 +70,11 @@ CLI = "from secretslab.cli import main\nsys.exit(main(sys.argv[2:]))\n"
         (("moto",), ["demo-aws", "--seconds", "0"], "this needs moto; install secretslab[standin]"),
         (("flask",), ["demo-aws", "--seconds", "0"],
          "this needs moto (flask is not installed); install secretslab[standin]"),
+        # a core install: the stand-in extra (which includes boto3) is named at once, not [aws] first
+        (("boto3", "botocore", "moto", "flask"), ["demo-aws", "--seconds", "0"],
+         "this needs moto; install secretslab[standin]"),
+        (("boto3", "botocore"), ["demo-aws", "--seconds", "0"],
+         "this needs moto (boto3 is not installed); install secretslab[standin]"),
     ],
 )  # fmt: skip
 def test_a_command_whose_extra_is_missing_names_the_extra(

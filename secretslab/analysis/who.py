@@ -1,7 +1,8 @@
 """Who can perform an action on a resource: every principal of the world that can, directly or
 through role chains (semantics §11), each with its shortest path; every other account a
 resource-based policy grants (§8.7); and, for an imported world, the principals whose answer
-depends on a policy the import could not read."""
+depends on a policy the import could not read, and the accounts whose principals it could not
+read at all when one of them might be allowed."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ..evaluation.principals import PrincipalType
 from ..problems import request_error
 from ..world import World
 from .paths import AccessPath, shortest_path
-from .principals import session_of, world_principals
+from .principals import session_of, unknown_principals, world_principals
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +62,9 @@ def who_can(
     through role chains of any length (a breadth-first search from each principal, each role
     tried once: polynomial in the roles; ``max_depth`` limits the chains only when given), each
     with its shortest path; and every other account a resource-based policy grants ("any
-    principal of account X whose identity policies allow it"). Raises ``UnknownNameError`` for an
-    action or resource that does not exist."""
+    principal of account X whose identity policies allow it"); and, marked unknown, every account
+    whose principals an import could not read when one of them might be allowed. Raises
+    ``UnknownNameError`` for an action or resource that does not exist."""
     singular = {"actions": "action", "resources": "resource"}
     problems = tuple(
         replace(p, path=(singular[str(p.path[0])],)) for p in name_problems(world, (), (resource,), (action,))
@@ -79,6 +81,7 @@ def who_can(
         if progress:
             progress(i + 1, len(principals))
     out.extend(_granted_accounts(world, action, resource))
+    out.extend(_unknown_accounts(world, action, resource, {w.principal for w in out}))
     return tuple(out)
 
 
@@ -144,6 +147,25 @@ def _granted_accounts(world: World, action: str, resource: str) -> list[WhoCan]:
                     "any principal of this account whose identity-based policies allow it",
                 )
             )
+    return out
+
+
+def _unknown_accounts(world: World, action: str, resource: str, listed: set[str]) -> list[WhoCan]:
+    """Accounts whose principals the import could not read (their IAM is a gap): listed as unknown
+    when a principal there whose identity policies allow everything would be allowed, since one of
+    theirs might be; an account where even that one is denied (no resource policy lets another
+    account in, a key policy without IAM delegation) is left out."""
+    out = []
+    for account, gap in unknown_principals(world).items():
+        root = f"arn:aws:iam::{account}:root"
+        if root in listed:
+            continue
+        probe = World.from_dict(_with_probe(world.to_dict(), account))
+        decision = authorize(probe, Request(f"arn:aws:iam::{account}:user/any-principal", action, resource))
+        if decision.allowed:
+            why = f" ({gap.operation}: {gap.error})" if gap.operation or gap.error else ""
+            note = f"unknown: the principals of this account could not be imported{why}"
+            out.append(WhoCan(root, "account", None, note, True))
     return out
 
 

@@ -12,23 +12,26 @@ One folder holds one account::
         describe-secret/ANY.json               aws secretsmanager describe-secret --secret-id ARN
         get-resource-policy/ANY.json           aws secretsmanager get-resource-policy --secret-id ARN
         list-aliases.json                      aws kms list-aliases
-        list-keys.json                         aws kms list-keys                        (optional)
+        list-keys.json                         aws kms list-keys      (optional when keys have files)
         describe-key/KEY_ID.json               aws kms describe-key --key-id KEY_ID
         get-key-policy/KEY_ID.json             aws kms get-key-policy --key-id KEY_ID --policy-name default
         list-resource-tags/KEY_ID.json         aws kms list-resource-tags --key-id KEY_ID
         list-grants/KEY_ID.json                aws kms list-grants --key-id KEY_ID
 
 A secret's files may have any name (each output names its secret by ``ARN``); a key's are named
-after its key id, since ``get-key-policy``, ``list-resource-tags`` and ``list-grants`` do not
-name the key. Policy documents may be JSON objects (the AWS CLI decodes them) or JSON text,
-URL-encoded or not (the raw API). An output that is one page of a longer list (``NextToken``,
-``IsTruncated``, ``Truncated``) is refused: the AWS CLI reads every page unless ``--max-items``
-or ``--no-paginate`` is given.
+after its key id (a UUID, or ``mrk-`` and 32 hex digits), since ``get-key-policy``,
+``list-resource-tags`` and ``list-grants`` do not name the key. Every file must be a regular file
+(a FIFO or a device is refused, never read), and the folder needs a Region folder. Policy
+documents may be JSON objects (the AWS CLI decodes them) or JSON text, URL-encoded or not (the
+raw API). An output that is one page of a longer list (``NextToken``, ``IsTruncated``,
+``Truncated``) is refused: the AWS CLI reads every page unless ``--max-items`` or
+``--no-paginate`` is given.
 
 An empty file (what ``aws ... > FILE`` leaves when the command fails, with AccessDenied say)
-counts as absent. What is missing is not guessed: the import (``import_dumps``) records it as a
-gap, and results that depend on it are unknown. The account id comes from
-``get-caller-identity.json`` or from the ARNs of the dumps, which must all name one account.
+counts as absent (``RegionDumps.refused`` remembers which listings were empty). What is missing
+is not guessed: the import (``import_dumps``) records it as a gap, and results that depend on it
+are unknown. The account id comes from ``get-caller-identity.json`` or from the ARNs of the
+dumps, which must all name one account.
 
 AWS pages: https://docs.aws.amazon.com/cli/latest/reference/iam/get-account-authorization-details.html,
 https://docs.aws.amazon.com/cli/latest/reference/secretsmanager/get-resource-policy.html,
@@ -40,6 +43,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -415,6 +419,7 @@ class RegionDumps:
     listed_secrets: list[dict[str, Any]] | None = None
     aliases: list[dict[str, Any]] | None = None
     listed_keys: list[str] | None = None
+    refused: list[str] = field(default_factory=list)  # listings whose file is empty (a refused command)
     described_secrets: dict[str, dict[str, Any]] = field(default_factory=dict)
     secret_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
     described_keys: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -461,6 +466,7 @@ class _FolderReader:
         self.accounts: dict[str, tuple[str, JsonPath]] = {}  # account id -> where first seen
         self.files = 0
         self.bytes = 0
+        self.blank = False  # whether the last file read was empty
 
     def problem(
         self, source: str, path: JsonPath, message: str, code: ProblemCode = ProblemCode.INVALID_FIELD
@@ -481,7 +487,7 @@ class _FolderReader:
         regions: dict[str, RegionDumps] = {}
         for name in self.entries(self.folder):
             path = os.path.join(self.folder, name)
-            if name in ACCOUNT_FILES and os.path.isfile(path):
+            if name in ACCOUNT_FILES:  # a FIFO, device or folder of that name is refused by file()
                 data = self.file(path, name, None)
                 if name == "get-caller-identity.json":
                     caller = data
@@ -491,6 +497,16 @@ class _FolderReader:
                 regions[name] = self.region(path, name)
             else:
                 self.unknown(path, name, ACCOUNT_FILES, "a Region folder (such as us-east-1) or one of")
+        if not regions:  # no Region to name a gap after: most likely the wrong folder
+            self.problem(
+                self.folder,
+                (),
+                "no Region folder (such as us-east-1/): the secrets and KMS keys of the account are "
+                "read from REGION/list-secrets.json, REGION/list-aliases.json, ...; for an account "
+                'that has none, give a Region folder with list-secrets.json {"SecretList": []}, '
+                'list-aliases.json {"Aliases": []} and list-keys.json {"Keys": []}',
+                ProblemCode.MISSING_FIELD,
+            )
         account = self.account(caller)
         if self.problems:
             raise ScenarioError(self.problems, what="dumps folder")
@@ -548,9 +564,11 @@ class _FolderReader:
         dumps = RegionDumps(region, folder)
         for name in self.entries(folder):
             path = os.path.join(folder, name)
-            if name in REGION_FILES and os.path.isfile(path):
+            if name in REGION_FILES:  # a FIFO, device or folder of that name is refused by file()
                 data = self.file(path, name, region)
                 if data is None:
+                    if self.blank:
+                        dumps.refused.append(name)
                     continue
                 if name == "list-secrets.json":
                     dumps.listed_secrets = data.get("SecretList", [])
@@ -562,6 +580,14 @@ class _FolderReader:
                 self.secret_files(path, name, region, dumps)
             elif name in KEY_FOLDERS and os.path.isdir(path):
                 self.key_files(path, name, region, dumps)
+            elif name in SECRET_FOLDERS or name in KEY_FOLDERS:
+                self.problem(
+                    path,
+                    (),
+                    f"{quoted(name)} is not a folder: it holds one .json file of "
+                    f"`{LAYOUT[name]}` per {'secret' if name in SECRET_FOLDERS else 'key'}",
+                    ProblemCode.UNREADABLE_FILE,
+                )
             else:
                 self.unknown(path, name, {**REGION_FILES, **SECRET_FOLDERS, **KEY_FOLDERS}, "one of")
         return dumps
@@ -571,7 +597,7 @@ class _FolderReader:
         files: dict[str, str] = {}  # ARN -> the file that named it first
         for name in self.entries(folder):
             path = os.path.join(folder, name)
-            if not name.endswith(".json") or not os.path.isfile(path):
+            if not name.endswith(".json"):  # a .json that is not a regular file is refused by file()
                 self.unknown(path, name, {}, f"a .json file of `{SECRET_FOLDERS[kind]}`")
                 continue
             data = self.file(path, kind, region)
@@ -588,13 +614,17 @@ class _FolderReader:
         for name in self.entries(folder):
             path = os.path.join(folder, name)
             key_id = name[: -len(".json")] if name.endswith(".json") else ""
-            if not key_id or not os.path.isfile(path) or not _key_id(key_id):
-                self.unknown(
-                    path,
-                    name,
-                    {},
-                    f"KEY_ID.json (a key id such as 1234abcd-12ab-34cd-56ef-1234567890ab), "
-                    f"the output of `{KEY_FOLDERS[kind]}`",
+            if not _KEY_ID.fullmatch(key_id):  # an alias or ARN would make a key that does not exist
+                self.problems.append(
+                    Problem(
+                        ProblemCode.UNKNOWN_FIELD,
+                        f"{quoted(name)} is not named after a key id: the output of "
+                        f"`{KEY_FOLDERS[kind]}` is KEY_ID.json, KEY_ID a key id such as "
+                        "1234abcd-12ab-34cd-56ef-1234567890ab (or mrk- and 32 hex digits for a "
+                        "multi-Region key), never an alias or a key ARN",
+                        (),
+                        source=path,
+                    )
                 )
                 continue
             if key_id not in dumps.named_keys:
@@ -645,7 +675,8 @@ class _FolderReader:
         with problems."""
         self.files += 1
         budget = min(MAX_FILE_BYTES, MAX_DUMP_BYTES - self.bytes)
-        text, problems = read_file(path, limit=max(budget, 0))
+        text, problems = read_file(path, limit=max(budget, 0))  # a regular file only
+        self.blank = False
         if text is None:
             if any(p.code is ProblemCode.FILE_TOO_LARGE for p in problems) and budget < MAX_FILE_BYTES:
                 self.problem(
@@ -659,6 +690,7 @@ class _FolderReader:
             return None
         self.bytes += len(text.encode("utf-8"))
         if not text.strip():  # what a failed command leaves behind (`aws ... > FILE`): a gap, not an error
+            self.blank = True
             return None
         data, problems = load_json(text, path, invalid=ProblemCode.UNREADABLE_FILE)
         if problems:
@@ -718,8 +750,8 @@ class _FileReader:
         self.folder.accounts.setdefault(account, (self.source, path))
 
 
-def _key_id(text: str) -> bool:
-    return 0 < len(text) <= 128 and all(c.isascii() and (c.isalnum() or c == "-") for c in text)
+#: a KMS key id: a UUID, or mrk- and 32 hex digits for a multi-Region key (as KMS prints them)
+_KEY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}")
 
 
 def _kind(value: Any) -> str:

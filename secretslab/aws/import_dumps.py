@@ -32,12 +32,15 @@ ORGANIZATION_NOTE = (
 
 
 class NotInDumps(Exception):
-    """A call the dumps cannot answer: which operation, and the file that would have answered it."""
+    """A call the dumps cannot answer: which operation, and the file that would have answered it;
+    for a listing, ``partial`` holds the pages of what the dumps still name (secrets or keys with
+    files of their own), read with the gap."""
 
-    def __init__(self, operation: str, missing: str) -> None:
+    def __init__(self, operation: str, missing: str, partial: Sequence[dict[str, Any]] = ()) -> None:
         super().__init__(f"{operation}: {missing}")
         self.operation = operation
         self.missing = missing
+        self.partial = tuple(partial)
 
 
 def snapshot_from_dumps(folders: Sequence[str | os.PathLike[str]]) -> Snapshot:
@@ -93,8 +96,15 @@ class _Answers:
         yield {"Aliases": self.region.aliases}
 
     def list_keys(self, **_: Any) -> Iterator[dict[str, Any]]:
-        """Every key the Region's dumps name (listed, or with a file of its own)."""
-        yield {"Keys": [{"KeyId": key_id} for key_id in self.region.key_ids()]}
+        """Every key the Region's dumps name (listed, or with a file of its own). list-keys.json
+        may be left out when every key has files of its own; empty (ListKeys refused), or absent
+        with no key file, the Region's keys are a gap."""
+        page = {"Keys": [{"KeyId": key_id} for key_id in self.region.key_ids()]}
+        name = "list-keys.json"
+        if self.region.listed_keys is None and (name in self.region.refused or not page["Keys"]):
+            why = "is empty" if name in self.region.refused else "is absent and no key has files of its own"
+            raise NotInDumps("kms:ListKeys", f"{self.where(name)} {why}", [page] if page["Keys"] else [])
+        yield page
 
     def _key_id(self, key: str, operation: str) -> str:
         """The key id of a key ARN of this account and Region; another's is not in these dumps."""
@@ -151,7 +161,15 @@ class _Answers:
                 listed.setdefault(
                     arn, {"ARN": arn, "Name": data.get("Name")} if data.get("Name") else {"ARN": arn}
                 )
-        yield {"SecretList": list(listed.values())}
+        page = {"SecretList": list(listed.values())}
+        if self.region.listed_secrets is None:  # ListSecrets refused or not run: other secrets may exist
+            known = f"; only the {len(listed)} secret(s) with files of their own are read" if listed else ""
+            raise NotInDumps(
+                "secretsmanager:ListSecrets",
+                f"{self.where('list-secrets.json')} is absent or empty{known}",
+                [page] if listed else [],
+            )
+        yield page
 
     def describe_secret(self, SecretId: str, **_: Any) -> dict[str, Any]:
         """The secret's description: describe-secret's, else its entry of list-secrets (the same
@@ -205,6 +223,7 @@ class _DumpReader(IamReader, SecretsReader):
             pages = list(getattr(client, method)(**params))
         except NotInDumps as exc:
             self.missing(gap, exc)
+            yield from exc.partial  # what the dumps still name, with the gap for the rest
             return
         self.operations.append(_OPERATIONS[method])
         yield from pages
