@@ -34,7 +34,9 @@ class Fields:
         (field -> required; with a "did you mean") and each required field missing is a problem
         too."""
         if not isinstance(value, Mapping):
-            self.problem(ProblemCode.INVALID_FIELD, f"{what} is a JSON object, found {_kind(value)}", path)
+            self.problem(
+                ProblemCode.INVALID_FIELD, f"{what} is a JSON object, found {json_kind(value)}", path
+            )
             return None
         for key in value:
             if key not in spec:
@@ -55,7 +57,7 @@ class Fields:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.problem(ProblemCode.INVALID_FIELD, f"{what} is a list, found {_kind(value)}", path)
+            self.problem(ProblemCode.INVALID_FIELD, f"{what} is a list, found {json_kind(value)}", path)
             return []
         return [((*path, i), v) for i, v in enumerate(value)]
 
@@ -65,7 +67,7 @@ class Fields:
         if value is None and optional:
             return None
         if not isinstance(value, str) or not value:
-            found = "an empty string" if value == "" else _kind(value)
+            found = "an empty string" if value == "" else json_kind(value)
             self.problem(ProblemCode.INVALID_FIELD, f"{what} is a non-empty string, found {found}", path)
             return None
         return value
@@ -114,7 +116,9 @@ class Fields:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.problem(ProblemCode.INVALID_FIELD, f"{what} is true or false, found {_kind(value)}", path)
+            self.problem(
+                ProblemCode.INVALID_FIELD, f"{what} is true or false, found {json_kind(value)}", path
+            )
             return default
         return value
 
@@ -133,7 +137,7 @@ class Fields:
             return ()
         if not isinstance(value, Mapping):
             self.problem(
-                ProblemCode.INVALID_FIELD, f"tags are an object of key: value, found {_kind(value)}", path
+                ProblemCode.INVALID_FIELD, f"tags are an object of key: value, found {json_kind(value)}", path
             )
             return ()
         out = []
@@ -141,7 +145,7 @@ class Fields:
             if not isinstance(item, str):
                 self.problem(
                     ProblemCode.INVALID_FIELD,
-                    f"tag {quoted(key)} has a string value, found {_kind(item)}",
+                    f"tag {quoted(key)} has a string value, found {json_kind(item)}",
                     (*path, str(key)),
                 )
                 continue
@@ -175,7 +179,8 @@ class Fields:
         return text
 
 
-def _kind(value: Any) -> str:
+def json_kind(value: Any) -> str:
+    """What JSON ``value`` is, for a message that says what was found ("a string", "a list", …)."""
     if value is None:
         return "null"
     return {

@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..arn import ACCOUNT_ID, Arn
+from ..fields import json_kind
 from ..limits import MAX_DUMP_BYTES, MAX_DUMP_FILES, MAX_FILE_BYTES
 from ..loading import load_json, read_file
 from ..problems import PathPart, Problem, ProblemCode, ScenarioError, quoted
@@ -109,7 +110,7 @@ def _any(reader: _FileReader, value: Any, path: JsonPath) -> Any:
 def _obj(spec: Mapping[str, _Field], what: str) -> Check:
     def check(reader: _FileReader, value: Any, path: JsonPath) -> Any:
         if not isinstance(value, dict):
-            reader.problem(path, f"{what} is a JSON object, found {_kind(value)}")
+            reader.problem(path, f"{what} is a JSON object, found {json_kind(value)}")
             return None
         out = dict(value)
         for key, fld in spec.items():
@@ -130,7 +131,7 @@ def _obj(spec: Mapping[str, _Field], what: str) -> Check:
 def _list(item: Check, what: str) -> Check:
     def check(reader: _FileReader, value: Any, path: JsonPath) -> Any:
         if not isinstance(value, list):
-            reader.problem(path, f"{what} is a list, found {_kind(value)}")
+            reader.problem(path, f"{what} is a list, found {json_kind(value)}")
             return None
         kept = [item(reader, v, (*path, i)) for i, v in enumerate(value)]
         return [v for v in kept if v is not None]
@@ -151,12 +152,12 @@ def _document(reader: _FileReader, value: Any, path: JsonPath) -> Any:
     if isinstance(value, dict):
         return value
     if not isinstance(value, str):
-        reader.problem(path, f"a policy document is a JSON object or JSON text, found {_kind(value)}")
+        reader.problem(path, f"a policy document is a JSON object or JSON text, found {json_kind(value)}")
         return None
     text = value if value.lstrip().startswith("{") else urllib.parse.unquote(value)
     data, problems = load_json(text, reader.source)
     if data is None or not isinstance(data, dict):
-        why = problems[0].message if problems else f"found {_kind(data)}"
+        why = problems[0].message if problems else f"found {json_kind(data)}"
         reader.problem(path, f"a policy document is JSON text of an object (or URL-encoded JSON): {why}")
         return None
     return data
@@ -743,7 +744,7 @@ class _FileReader:
     def expect(self, value: Any, path: JsonPath, ok: bool, what: str) -> Any:
         if ok:
             return value
-        self.problem(path, f"{path[-1] if path else 'the value'} is {what}, found {_kind(value)}")
+        self.problem(path, f"{path[-1] if path else 'the value'} is {what}, found {json_kind(value)}")
         return None
 
     def account_of(self, account: str, path: JsonPath) -> None:
@@ -754,21 +755,8 @@ class _FileReader:
 _KEY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}")
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        str: "text",
-        list: "a list",
-        dict: "an object",
-    }.get(type(value), type(value).__name__)
-
-
 def _shown(value: Any) -> str:
-    return quoted(value, 80) if isinstance(value, str) else _kind(value)
+    return quoted(value, 80) if isinstance(value, str) else json_kind(value)
 
 
 def dump_folders(folders: list[str | os.PathLike[str]]) -> list[AccountDumps]:
