@@ -376,7 +376,7 @@ def _test(args: argparse.Namespace) -> int:
         try:
             if arg == "-":
                 data, name, _ = read_scenario_document(arg)
-                runs.append(run_expectations(data, source=name))
+                runs.append(run_expectations(document=data, source=name))
             else:
                 runs.append(run_expectations(arg))
         except ScenarioError as exc:  # this file cannot be read: said, and the others still run

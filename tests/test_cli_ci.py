@@ -338,6 +338,25 @@ def test_test_exits_2_when_an_expectation_names_an_unknown_principal(
     assert not any(line.startswith("PASS") for line in lines)  # --quiet: only what fails
 
 
+@pytest.mark.parametrize(
+    "stdin", [b"", b"[1]\n", b"42\n", b"cross-account-cmk\n"], ids=["empty", "list", "number", "a-name"]
+)
+def test_test_exits_2_with_a_located_error_when_stdin_is_not_a_scenario_object(
+    stdin: bytes, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The document read from standard input is a document, never a path or a scenario name."""
+    code, out, _ = run(capsys, monkeypatch, "test", "-", stdin=stdin)
+    assert code == 2 and "PASS" not in out
+    assert "ERROR <stdin>: " in out and "<stdin>: $: error INVALID_FIELD: the world is a JSON object" in out
+
+
+def test_run_expectations_refuses_a_document_given_as_the_path() -> None:
+    with pytest.raises(TypeError, match="document="):
+        secretslab.run_expectations(["cross-account-cmk"])  # type: ignore[arg-type]
+    with pytest.raises(secretslab.ScenarioError, match=r"\$: error INVALID_FIELD"):
+        secretslab.run_expectations(document="cross-account-cmk", source="<stdin>")
+
+
 def test_run_expectations_returns_frozen_results_when_called_from_python(tmp_path: Path) -> None:
     path, original = _edited(tmp_path)
     run_ = secretslab.run_expectations(path)
@@ -348,7 +367,7 @@ def test_run_expectations_returns_frozen_results_when_called_from_python(tmp_pat
     with pytest.raises(dataclasses.FrozenInstanceError):
         failed.decision = "allow"  # type: ignore[misc]
     document = json.loads(Path(CMK).read_text())
-    assert secretslab.run_expectations(document, source="mine").ok
+    assert secretslab.run_expectations(document=document, source="mine").ok
     with pytest.raises(secretslab.ScenarioError):
         secretslab.run_expectations(tmp_path / "missing.json")
 

@@ -9,6 +9,7 @@ failure.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,20 +117,31 @@ class ExpectationRun:
         return bool(self.results) and not self.failed
 
 
+#: stands for "no document given" to ``run_expectations`` (a document may itself be None: an empty YAML file)
+_NO_DOCUMENT: Any = object()
+
+
 def run_expectations(
-    scenario: str | Path | Mapping[str, Any], *, source: str | None = None
+    path: str | Path | None = None, *, document: Any = _NO_DOCUMENT, source: str | None = None
 ) -> ExpectationRun:
-    """Run every expectation of a scenario: a file path (JSON or YAML), or the scenario document
-    already read (``{"world": …, "expectations": […]}``, from ``source``). Raises
-    ``ScenarioError`` (located) when the file or its world cannot be read; each expectation's own
-    request problem is an error result, so the others still run."""
-    if isinstance(scenario, Mapping):
+    """Run every expectation of a scenario: the file at ``path`` (JSON or YAML, or the name of a
+    bundled scenario), or the scenario ``document`` already read (``{"world": …, "expectations":
+    […]}``, named ``source`` in messages) — exactly one of the two. Raises ``ScenarioError``
+    (located) when the file or its world cannot be read, including a document that is not an
+    object; each expectation's own request problem is an error result, so the others still run."""
+    if (path is None) == (document is _NO_DOCUMENT):
+        raise TypeError("run_expectations takes a path or a document=, exactly one of them")
+    if document is not _NO_DOCUMENT:
         name = source or "<scenario>"
-        data: Any = scenario
-    else:
-        name = source or str(scenario)
-        data = read_document(scenario)
-    world = scenario_world(data, name)  # also checks the expectations' shape, located
+        data: Any = document
+    elif isinstance(path, (str, os.PathLike)):
+        name = source or str(path)
+        data = read_document(path)
+    else:  # a document given in the place of the path: never read it as a file name
+        raise TypeError(
+            f"path is a file path (str or os.PathLike), found {type(path).__name__}; pass a document as document="
+        )
+    world = scenario_world(data, name)  # also checks the document's and the expectations' shape, located
     raw = data.get("expectations") if isinstance(data, Mapping) and "world" in data else None
     return ExpectationRun(name, tuple(_run(world, name, i, e) for i, e in enumerate(raw or ())))
 
