@@ -256,7 +256,8 @@ def _parser() -> argparse.ArgumentParser:
         "--expect",
         choices=tuple(EXPECT),
         help="exit 1, saying what was expected and what was decided, when the decision differs "
-        "(deny matches an explicit or an implicit deny)",
+        "(deny matches an explicit or an implicit deny), or when it is unknown (it depends on data an "
+        "import could not read)",
     )
     add_format(auth)
     auth.add_argument("--detail", action="store_true", help="with --json: every statement's result")
@@ -386,6 +387,16 @@ def _authorize(args: argparse.Namespace) -> int:
         term = out_terminal(args)
         text = term.wrap(str(decision), hang=6)
         print(term.paint_words(text, {"ALLOW": "allow", "DENY": "deny", "EXPLICIT_DENY": "deny"}))
+    if args.expect is not None and decision.unknown:  # never a pass: the unread data may change it
+        sys.stdout.flush()
+        gaps = "; ".join(gap.what for gap in decision.gaps)
+        got = decision.outcome.value.replace("_", "-")
+        return _say(
+            "authorize",
+            f"expected {args.expect}, but the decision ({got}) is unknown: it depends on data the "
+            f"import could not read ({gaps})",
+            EXIT_FAILED_LINES,
+        )
     if args.expect is not None and decision.outcome.value not in EXPECT[args.expect]:
         got = decision.outcome.value.replace("_", "-")
         sys.stdout.flush()  # the decision first, then why the command fails

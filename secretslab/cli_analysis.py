@@ -168,7 +168,8 @@ def add_commands(sub: Any) -> None:
         "test",
         help="check that the decisions each scenario's expectations state still hold",
         description="Run the expectations a scenario file carries (request, decision, reason) and "
-        "print one line per expectation. Exit 1 when any does not hold or a file carries none, "
+        "print one line per expectation (PASS, FAIL, UNKNOWN when the decision depends on data an "
+        "import could not read, or ERROR). Exit 1 when any does not hold or is unknown, or a file carries none, "
         "2 when a file cannot be read or a request cannot be decided, 0 otherwise.",
         formatter_class=HELP_FORMAT,
         epilog=examples("secretslab test data/*.json", f"secretslab test - < {CMK}"),
@@ -366,6 +367,10 @@ def _lint(args: argparse.Namespace) -> int:
     return 0
 
 
+#: the status of each expectation ``secretslab test`` prints, and its colour
+_STATUS_TONES = {"PASS": "allow", "FAIL": "deny", "UNKNOWN": "warn", "ERROR": "deny"}
+
+
 def _test(args: argparse.Namespace) -> int:
     from .analysis import run_expectations
 
@@ -395,28 +400,30 @@ def _test(args: argparse.Namespace) -> int:
         for result in results:
             if result.passed and args.quiet:
                 continue
-            word = "PASS" if result.passed else ("ERROR" if result.error else "FAIL")
-            tone = "allow" if result.passed else "deny"
+            word = result.status
             verdict = result.got if result.passed else f"expected {result.expected}, got {result.got}"
             line = f"{word} {result.source} {result.path} {result.request_text}: {verdict}"
             if not result.passed and result.why:
                 line += f"\n    why it should: {result.why}"
-            print(term.paint_words(term.wrap(line), {word: tone}))
+            print(term.paint_words(term.wrap(line), {word: _STATUS_TONES[word]}))
         for name in empty:
             print(term.paint_words(f"EMPTY {name}: the file carries no expectations", {"EMPTY": "warn"}))
         for message in unreadable:
             print(term.paint_words(f"ERROR {message}", {"ERROR": "deny"}))
-    failed = sum(1 for r in results if not r.passed and r.error is None)
-    errors = sum(1 for r in results if r.error is not None) + len(unreadable)
-    passed = len(results) - failed - sum(1 for r in results if r.error is not None)
-    summary = f"{passed} passed, {failed} failed, {errors} error(s) in {len(args.scenarios)} file(s)"
+    count = {status: sum(1 for r in results if r.status == status) for status in _STATUS_TONES}
+    failed, unknown = count["FAIL"], count["UNKNOWN"]
+    errors = count["ERROR"] + len(unreadable)
+    summary = f"{count['PASS']} passed, {failed} failed"
+    if unknown:  # depends on data an import could not read: not passed, not failed
+        summary += f", {unknown} unknown"
+    summary += f", {errors} error(s) in {len(args.scenarios)} file(s)"
     if empty:
         summary += f"; {len(empty)} file(s) without expectations"
     if args.format == "text":
-        tone = "allow" if not (failed or errors or empty) else "deny"
+        tone = "allow" if not (failed or unknown or errors or empty) else "deny"
         print(term.paint(summary, tone))
     else:
         print(f"secretslab test: {summary}", file=sys.stderr)
     if errors:
         return 2
-    return 1 if failed or empty else 0
+    return 1 if failed or unknown or empty else 0

@@ -357,6 +357,49 @@ def test_run_expectations_refuses_a_document_given_as_the_path() -> None:
         secretslab.run_expectations(document="cross-account-cmk", source="<stdin>")
 
 
+def _with_gap(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """cross-account-read.json with a gap on its key: the first expectation's decision (on the
+    secret that key encrypts) depends on it, the others do not."""
+    data = json.loads((DATA / "cross-account-read.json").read_text())
+    key = data["world"]["kms_keys"][0]["arn"]
+    data["world"]["gaps"] = [
+        {"resource": key, "what": "key policy of alias/prod-secrets", "operation": "kms:GetKeyPolicy"}
+    ]
+    path = tmp_path / "gap.json"
+    path.write_text(json.dumps(data))
+    return path, data["expectations"][0]
+
+
+def test_test_reports_unknown_and_exits_1_when_a_decision_depends_on_a_gap(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path, _ = _with_gap(tmp_path)
+    code, out, _ = run(capsys, monkeypatch, "test", str(path), "--color", "never")
+    lines = out.splitlines()
+    assert code == 1
+    assert lines[0].startswith(f"UNKNOWN {path} $.expectations[0] ") and "could not read" in lines[0]
+    assert ", 1 unknown, 0 error(s)" in lines[-1] and not lines[-1].startswith("0 passed")
+    code, out, err = run(capsys, monkeypatch, "test", str(path), "--json")
+    first = json.loads(out)["results"][0]
+    assert code == 1 and first["unknown"] is True and first["status"] == "UNKNOWN" and not first["passed"]
+    assert json.loads(out)["results"][1]["unknown"] is False and "1 unknown" in err
+    run_ = secretslab.run_expectations(path)
+    assert not run_.ok and [r.index for r in run_.unknown] == [0] and run_.unknown[0] in run_.failed
+
+
+@pytest.mark.parametrize("expect", ["allow", "deny"])
+def test_authorize_expect_exits_1_when_the_decision_is_unknown(
+    expect: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path, expectation = _with_gap(tmp_path)
+    request = expectation["request"]
+    argv = ["authorize", str(path), "--principal", request["principal"], "--action", request["action"]]
+    code, out, err = run(capsys, monkeypatch, *argv, "--resource", request["resource"], "--expect", expect)
+    assert code == 1 and out
+    assert f"expected {expect}, but the decision" in err and "is unknown" in err
+    assert "key policy of alias/prod-secrets" in err
+
+
 def test_run_expectations_returns_frozen_results_when_called_from_python(tmp_path: Path) -> None:
     path, original = _edited(tmp_path)
     run_ = secretslab.run_expectations(path)

@@ -39,6 +39,7 @@ class ExpectationResult:
     reason: str | None
     why: str = ""
     error: str | None = None
+    unknown: bool = False  # the decision depends on data an import could not read (its gaps)
 
     @property
     def path(self) -> str:
@@ -47,10 +48,22 @@ class ExpectationResult:
 
     @property
     def passed(self) -> bool:
-        """Whether the decision (and the reason, when the expectation names one) is the expected one."""
-        if self.error is not None or self.decision != self.expected_decision:
+        """Whether the decision (and the reason, when the expectation names one) is the expected one.
+        An unknown decision never holds: it is the decision on what is known, and the data the
+        import could not read may change it."""
+        if self.error is not None or self.unknown or self.decision != self.expected_decision:
             return False
         return self.expected_reason is None or self.reason == self.expected_reason
+
+    @property
+    def status(self) -> str:
+        """``PASS``, ``FAIL``, ``UNKNOWN`` (the decision depends on data an import could not read)
+        or ``ERROR`` (the request could not be decided)."""
+        if self.error is not None:
+            return "ERROR"
+        if self.unknown:
+            return "UNKNOWN"
+        return "PASS" if self.passed else "FAIL"
 
     @property
     def request_text(self) -> str:
@@ -70,6 +83,8 @@ class ExpectationResult:
         """What was decided, as one phrase (``allow ALLOWED_IDENTITY``), or the error."""
         if self.error is not None:
             return f"error: {self.error}"
+        if self.unknown:
+            return f"{self.decision} {self.reason}, unknown: it depends on data the import could not read"
         return f"{self.decision} {self.reason}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -78,6 +93,8 @@ class ExpectationResult:
             "source": self.source,
             "path": self.path,
             "passed": self.passed,
+            "status": self.status,
+            "unknown": self.unknown,
             "principal": self.principal,
             "assume_role_chain": list(self.roles),
             "action": self.action,
@@ -103,8 +120,14 @@ class ExpectationRun:
 
     @property
     def failed(self) -> tuple[ExpectationResult, ...]:
-        """The expectations that do not hold (a different decision or reason, or an error)."""
+        """The expectations that do not hold (a different decision or reason, an unknown decision,
+        or an error)."""
         return tuple(r for r in self.results if not r.passed)
+
+    @property
+    def unknown(self) -> tuple[ExpectationResult, ...]:
+        """The expectations whose decision depends on data an import could not read (not passed)."""
+        return tuple(r for r in self.results if r.unknown and r.error is None)
 
     @property
     def errors(self) -> tuple[ExpectationResult, ...]:
@@ -165,4 +188,6 @@ def _run(world: World, source: str, index: int, expectation: Mapping[str, Any]) 
     except ScenarioError as exc:
         message = "; ".join(p.message + (f" ({p.hint})" if p.hint else "") for p in exc.problems)
         return ExpectationResult(**fields, decision=None, reason=None, error=message)
-    return ExpectationResult(**fields, decision=decision.decision, reason=decision.reason.value)
+    return ExpectationResult(
+        **fields, decision=decision.decision, reason=decision.reason.value, unknown=decision.unknown
+    )
