@@ -169,7 +169,8 @@ def add_commands(sub: Any) -> None:
         help="check that the decisions each scenario's expectations state still hold",
         description="Run the expectations a scenario file carries (request, decision, reason) and "
         "print one line per expectation (PASS, FAIL, UNKNOWN when the decision depends on data an "
-        "import could not read, or ERROR). Exit 1 when any does not hold or is unknown, or a file carries none, "
+        "import could not read, or ERROR). Exit 1 when any does not hold or is unknown, or a file "
+        "carries none, "
         "2 when a file cannot be read or a request cannot be decided, 0 otherwise.",
         formatter_class=HELP_FORMAT,
         epilog=examples("secretslab test data/*.json", f"secretslab test - < {CMK}"),

@@ -162,7 +162,8 @@ def run_expectations(
         data = read_document(path)
     else:  # a document given in the place of the path: never read it as a file name
         raise TypeError(
-            f"path is a file path (str or os.PathLike), found {type(path).__name__}; pass a document as document="
+            f"path is a file path (str or os.PathLike), found {type(path).__name__}; "
+            "pass a document as document="
         )
     world = scenario_world(data, name)  # also checks the document's and the expectations' shape, located
     raw = data.get("expectations") if isinstance(data, Mapping) and "world" in data else None
