@@ -31,6 +31,7 @@ from .cli_common import (
     out_terminal,
     read_scenario_document,
     read_text,
+    world_prefix,
 )
 from .extras import MissingExtra
 from .files import FileProblem, atomic_writer, open_input
@@ -411,7 +412,7 @@ def _check(args: argparse.Namespace) -> int:
 
     text, name = read_text(args.policy, "policy file")
     problems = [p.under(source=name) for p in check_policy(text, args.kind)]
-    _report(args, problems, text, name, ())
+    _report(args, problems, text, name)
     if args.format == "text" and not problems:
         print(f"{name}: no problems")
     return 1 if any(p.is_error for p in problems) else 0
@@ -422,9 +423,10 @@ def _validate(args: argparse.Namespace) -> int:
 
     data, name, text = read_scenario_document(args.scenario)
     world = scenario_world(data, name)
-    problems = [p.under(source=name) for p in world.problems]
-    wrapped = isinstance(data, dict) and "world" in data
-    _report(args, problems, text, name, ("world",) if wrapped else ())
+    # located in the file, as SARIF and the reader's errors are: $.world… in a file that wraps its world
+    prefix = world_prefix(data)
+    problems = [p.under(*prefix, source=name) for p in world.problems]
+    _report(args, problems, text, name)
     if args.format == "text":
         print(
             f"{name}: {len(world.users)} users, {len(world.roles)} roles, "
@@ -433,10 +435,9 @@ def _validate(args: argparse.Namespace) -> int:
     return 1 if any(p.is_error for p in problems) else 0
 
 
-def _report(
-    args: argparse.Namespace, problems: list[Problem], text: str, name: str, prefix: tuple[str, ...]
-) -> None:
-    """Print ``problems`` found in the file ``name`` (its ``text``) in the chosen format."""
+def _report(args: argparse.Namespace, problems: list[Problem], text: str, name: str) -> None:
+    """Print ``problems`` found in the file ``name`` (its ``text``; their paths start at the top
+    of the file) in the chosen format."""
     if args.format == "json":
         print(json.dumps([p.to_dict() for p in problems], indent=2))
     elif args.format == "sarif":
@@ -444,7 +445,7 @@ def _report(
 
         artifact = None if name == STDIN_NAME else args.__dict__.get("policy") or args.scenario
         json_text = None if name.endswith((".yaml", ".yml")) else text
-        print(json.dumps(problems_log(problems, artifact=artifact, text=json_text, prefix=prefix), indent=2))
+        print(json.dumps(problems_log(problems, artifact=artifact, text=json_text), indent=2))
     else:
         term = out_terminal(args)
         for p in problems:

@@ -11,6 +11,7 @@ import argparse
 import json
 import re
 import sys
+from dataclasses import replace
 from typing import Any
 
 from .arn import short_arns
@@ -26,8 +27,9 @@ from .cli_common import (
     out_terminal,
     read_scenario_document,
     source_name,
+    world_prefix,
 )
-from .problems import ScenarioError, Severity
+from .problems import ScenarioError, Severity, json_path
 from .progress import Progress
 from .services.secretsmanager import DEFAULT_ACTIONS
 
@@ -343,17 +345,21 @@ def _lint(args: argparse.Namespace) -> int:
 
     data, name, text = read_scenario_document(args.scenario)
     world = scenario_world(data, name)
-    found = findings(world)
+    prefix = world_prefix(data)  # every location as a path in the file: $.world… when it wraps its world
+    found = [
+        replace(f, location=json_path(prefix) + f.location[1:])
+        if prefix and f.location.startswith("$")
+        else f
+        for f in findings(world)
+    ]
     if args.format == "json":
         _print_json([f.to_dict() for f in found])
     elif args.format == "sarif":
         from .sarif import findings_log
 
-        wrapped = isinstance(data, dict) and "world" in data
         json_text = None if name.endswith((".yaml", ".yml")) else text
         artifact = None if args.scenario == "-" else args.scenario
-        prefix = ("world",) if wrapped else ()
-        _print_json(findings_log(found, artifact=artifact, text=json_text, prefix=prefix))
+        _print_json(findings_log(found, artifact=artifact, text=json_text))
     else:
         tones = {"high": "deny", "medium": "warn", "low": "note"}
         lines = [str(finding) for finding in found]

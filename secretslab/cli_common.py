@@ -57,6 +57,14 @@ def read_scenario_document(arg: str) -> tuple[Any, str, str]:
     return parse_document(text, name, yaml=yaml), name, text
 
 
+def world_prefix(data: Any) -> tuple[str, ...]:
+    """Where the world starts in the scenario document ``data``: ``("world",)`` in a file that
+    wraps it (``{"world": …, "expectations": …}``, as every bundled scenario), else the top. The
+    CLI puts it before the world-relative paths of problems and findings, so that every path it
+    prints (text, JSON, SARIF) can be found in the file."""
+    return ("world",) if isinstance(data, dict) and "world" in data else ()
+
+
 def load_world(arg: str) -> Any:
     """The ``World`` of the scenario file argument ``arg`` (``-``: standard input)."""
     from .world.scenario import load_scenario, scenario_world

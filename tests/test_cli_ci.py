@@ -510,6 +510,31 @@ def test_validate_writes_valid_sarif_when_scenario_has_policy_problems(
     assert _line_at(str(path), physical["region"]).startswith('"arn:aws:iam::222222222222:group/devs"')
 
 
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_validate_and_lint_give_paths_from_the_top_of_the_file_in_every_format(
+    fmt: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A file that wraps its world (all of data/*.json): $.world… in text and JSON as in SARIF."""
+    data = json.loads(Path(CMK).read_text())
+    data["world"]["secrets"][0]["resource_policy"]["Statement"][0]["Principal"] = {
+        "AWS": "arn:aws:iam::222222222222:group/devs"
+    }
+    path = tmp_path / "wrapped.json"
+    path.write_text(json.dumps(data, indent=1))
+    where = "$.world.secrets[0].resource_policy.Statement[0].Principal.AWS"
+    finding = "$.world.principals.roles[1].policies[0].Statement[0]"
+    for argv, path_ in ((["validate", str(path)], where), (["lint", CMK], finding)):
+        _, out, _ = run(capsys, monkeypatch, *argv, "--format", fmt)
+        if fmt == "text":
+            assert out.startswith(f"{path}: {where}: " if argv[0] == "validate" else f"{path_}: ")
+        elif fmt == "json":
+            first = json.loads(out)[0]
+            assert first.get("path", first.get("location")) == path_
+        else:
+            result = json.loads(out)["runs"][0]["results"][0]
+            assert result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == path_
+
+
 def test_sarif_has_no_physical_location_when_input_is_stdin(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
