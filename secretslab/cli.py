@@ -22,6 +22,7 @@ from typing import Any
 from .cli_common import (
     FILE_HELP,
     HELP_FORMAT,
+    SCENARIO_HELP,
     STDIN,
     STDIN_NAME,
     add_color,
@@ -157,12 +158,13 @@ def entry() -> None:
     os._exit(code)
 
 
-#: the bundled scenarios and requests the examples of ``--help`` use (the tests run every example)
-CMK = "data/cross-account-cmk.json"
+#: the bundled scenarios (by name: a file ./data/NAME.json in a clone, else the copy in the
+#: package) and requests the examples of ``--help`` use (the tests run every example)
+CMK = "cross-account-cmk"
 WORKER = "arn:aws:sts::222222222222:assumed-role/AppRole/worker"
 APP_DB = "arn:aws:secretsmanager:us-east-1:111111111111:secret:app/db-AbC123"
 BILLING_DB = "arn:aws:secretsmanager:us-east-1:111111111111:secret:billing/db-Bl9Db2"
-GUARDRAILS = "data/organization-guardrails.json"
+GUARDRAILS = "organization-guardrails"
 PROD_ADMIN = "arn:aws:iam::111111111111:user/prod-admin"
 PROD_DB = "arn:aws:secretsmanager:us-east-1:111111111111:secret:prod/db-AbC123"
 _BATCH_LINE = (
@@ -222,9 +224,7 @@ def _parser() -> argparse.ArgumentParser:
             f"--action secretsmanager:DeleteResourcePolicy --resource {PROD_DB} --expect explicit-deny",
         ),
     )
-    auth.add_argument(
-        "scenario", help=f"scenario file (JSON or YAML, in the format of the files in data/; {FILE_HELP})"
-    )
+    auth.add_argument("scenario", help=SCENARIO_HELP)
     auth.add_argument("--principal", required=True, help="ARN of the caller")
     auth.add_argument("--action", required=True, help="for example secretsmanager:GetSecretValue")
     auth.add_argument(
@@ -291,10 +291,12 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=HELP_FORMAT,
         epilog=examples(
             f"secretslab validate {CMK}",
-            f"secretslab validate - --format sarif < {CMK}",
+            "# a file of your own (here one of data/ in a clone of the repository), or - for standard input",
+            "secretslab validate data/cross-account-cmk.json --format json",
+            "secretslab validate - --format sarif < data/cross-account-cmk.json",
         ),
     )
-    val.add_argument("scenario", help=f"scenario file (JSON or YAML; {FILE_HELP})")
+    val.add_argument("scenario", help=SCENARIO_HELP)
     add_format(val, ("text", "json", "sarif"))
     add_color(val)
     val.set_defaults(run=_validate)

@@ -16,8 +16,8 @@ from typing import Any
 
 from .arn import short_arns
 from .cli_common import (
-    FILE_HELP,
     HELP_FORMAT,
+    SCENARIO_HELP,
     add_color,
     add_format,
     examples,
@@ -33,11 +33,12 @@ from .problems import ScenarioError, Severity, json_path
 from .progress import Progress
 from .services.secretsmanager import DEFAULT_ACTIONS
 
-#: the bundled scenarios and requests the examples of ``--help`` use (the tests run every example)
-CMK = "data/cross-account-cmk.json"
-AWS_KEY = "data/cross-account-aws-managed-key.json"
-ROLE_CHAIN = "data/cross-account-assume-role.json"
-GUARDRAILS = "data/organization-guardrails.json"
+#: the bundled scenarios (by name: a file ./data/NAME.json in a clone, else the copy in the
+#: package) and requests the examples of ``--help`` use (the tests run every example)
+CMK = "cross-account-cmk"
+AWS_KEY = "cross-account-aws-managed-key"
+ROLE_CHAIN = "cross-account-assume-role"
+GUARDRAILS = "organization-guardrails"
 GET = "secretsmanager:GetSecretValue"
 WORKER = "arn:aws:sts::222222222222:assumed-role/AppRole/worker"
 BOB = "arn:aws:iam::222222222222:user/bob"
@@ -99,7 +100,7 @@ def add_commands(sub: Any) -> None:
             f"secretslab matrix {CMK} --action {GET} --resource {APP_DB} --json",
         ),
     )
-    matrix.add_argument("scenario", help=f"scenario file (JSON or YAML; {FILE_HELP})")
+    matrix.add_argument("scenario", help=SCENARIO_HELP)
     matrix.add_argument("--action", action="append", help=f"repeatable; default {', '.join(DEFAULT_ACTIONS)}")
     matrix.add_argument("--principal", action="append", help="repeatable; default every principal")
     matrix.add_argument("--resource", action="append", help="repeatable; default every secret")
@@ -118,8 +119,8 @@ def add_commands(sub: Any) -> None:
             f"secretslab diff {AWS_KEY} {CMK} --fail-on-gained --json",
         ),
     )
-    changes.add_argument("before", help=f"scenario file before the change ({FILE_HELP})")
-    changes.add_argument("after", help=f"scenario file after the change ({FILE_HELP})")
+    changes.add_argument("before", help=f"the scenario before the change ({SCENARIO_HELP})")
+    changes.add_argument("after", help=f"the scenario after the change ({SCENARIO_HELP})")
     changes.add_argument(
         "--action", action="append", help=f"repeatable; default {', '.join(DEFAULT_ACTIONS)}"
     )
@@ -154,7 +155,7 @@ def add_commands(sub: Any) -> None:
             f"secretslab lint {GUARDRAILS} --format sarif",
         ),
     )
-    lint.add_argument("scenario", help=f"scenario file (JSON or YAML; {FILE_HELP})")
+    lint.add_argument("scenario", help=SCENARIO_HELP)
     lint.add_argument(
         "--fail-on",
         choices=FAIL_ON,
@@ -175,9 +176,18 @@ def add_commands(sub: Any) -> None:
         "carries none, "
         "2 when a file cannot be read or a request cannot be decided, 0 otherwise.",
         formatter_class=HELP_FORMAT,
-        epilog=examples("secretslab test data/*.json", f"secretslab test - < {CMK}"),
+        epilog=examples(
+            f"secretslab test {CMK} {GUARDRAILS} {ROLE_CHAIN}",
+            "# every scenario file of a folder (here data/ in a clone of the repository)",
+            "secretslab test data/*.json",
+        ),
     )
-    test.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=f"scenario files ({FILE_HELP}, once)")
+    test.add_argument(
+        "scenarios",
+        nargs="+",
+        metavar="SCENARIO",
+        help="scenario files (JSON or YAML) or names of bundled scenarios; - for standard input, once",
+    )
     test.add_argument("-q", "--quiet", action="store_true", help="print only the expectations that fail")
     add_format(test)
     add_color(test)
@@ -196,7 +206,7 @@ def _at_least_one(text: str) -> int:
 
 
 def _scenario_args(parser: argparse.ArgumentParser, *, resource: bool) -> None:
-    parser.add_argument("scenario", help=f"scenario file (JSON or YAML; {FILE_HELP})")
+    parser.add_argument("scenario", help=SCENARIO_HELP)
     parser.add_argument("--action", required=True, help="for example secretsmanager:GetSecretValue")
     if resource:
         parser.add_argument("--resource", required=True, help="ARN of the secret (or other resource)")

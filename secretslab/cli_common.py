@@ -17,6 +17,10 @@ from .terminal import COLOR_CHOICES, Terminal, terminal
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 FILE_HELP = "- for standard input"
+#: how --help names a scenario argument: a file, a bundled scenario's name, or standard input
+SCENARIO_HELP = (
+    f"scenario file (JSON or YAML), or the name of a bundled scenario such as cross-account-cmk; {FILE_HELP}"
+)
 
 
 def source_name(arg: str) -> str:

@@ -60,7 +60,41 @@ def test_help_shows_examples_when_any_command_is_asked_for_help(
 def test_example_runs_as_written_when_taken_from_help(
     name: str, line: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.chdir(ROOT)
+    _run_example(name, line, ROOT, monkeypatch, tmp_path, capsys)
+
+
+@pytest.mark.parametrize(("name", "line"), [p for p in EXAMPLES if "data/" not in p.values[1]])
+def test_example_runs_outside_a_clone_when_it_names_a_bundled_scenario(
+    name: str, line: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After a pip install there is no data/: the examples read the bundled scenarios by name."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    _run_example(name, line, elsewhere, monkeypatch, tmp_path, capsys)
+
+
+@pytest.mark.parametrize("name", sorted(_commands()))
+def test_example_names_a_file_of_data_only_after_a_comment_saying_so(name: str) -> None:
+    """An example that reads data/ (only in a clone of the repository) comes after a comment that
+    says so; the others name bundled scenarios, which every install has."""
+    said = False
+    for line in (_commands()[name].epilog or "").splitlines()[1:]:
+        line = line.strip()
+        if line.startswith("#"):
+            said = "data/" in line
+        elif "data/" in line:
+            assert said, f"{line}: say in a comment before it that data/ is a folder of a clone"
+
+
+def _run_example(
+    name: str,
+    line: str,
+    cwd: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(cwd)
     words = shlex.split(line)
     stdin = b""
     if words[0] == "echo":  # echo 'TEXT' | secretslab …
@@ -69,7 +103,7 @@ def test_example_runs_as_written_when_taken_from_help(
         words = words[bar + 1 :]
     if "<" in words:  # secretslab … < FILE
         at = words.index("<")
-        stdin = (ROOT / words[at + 1]).read_bytes()
+        stdin = (cwd / words[at + 1]).read_bytes()
         words = words[:at] + words[at + 2 :]
     if "-o" in words:  # a command that writes: into a fresh folder, never into the checkout
         words[words.index("-o") + 1] = str(tmp_path / "out")
