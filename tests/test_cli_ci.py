@@ -743,6 +743,25 @@ def test_simulate_writes_stdout_when_output_is_dash(
     assert not (tmp_path / "-").exists()
 
 
+def test_schema_writes_stdout_when_output_is_dash(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, monkeypatch, "schema", "-o", "-")
+    assert code == 0 and json.loads(out)["$schema"].startswith("https://json-schema.org/")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_notebooks_refuses_an_empty_dir_instead_of_copying_here(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["notebooks", ""])
+    assert stop.value.code == 2 and "DIR is empty" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_every_rule_page_is_an_aws_page_when_codes_carry_one() -> None:
     """Problem and finding codes carry the AWS page that states their rule (``code.page``): the
     SARIF rules, the docs' code tables and the messages all read it from there. A code without a
