@@ -178,6 +178,14 @@ _POLICY = (
     '[{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}]}'
 )
 
+#: what ``secretslab --help`` says first: plain text (the module docstring is for the API docs)
+DESCRIPTION = (
+    "Decide AWS requests on Secrets Manager secrets (and their KMS keys) the way AWS would, and\n"
+    "explain why: on scenario files (JSON or YAML, or a bundled scenario's name) or a JSON Lines\n"
+    "batch. - reads a file from standard input. Run 'secretslab COMMAND --help' for a command's\n"
+    "options and examples."
+)
+
 #: the kinds ``check --kind`` takes: PolicyKind's values, written out so that ``--help`` does not
 #: load the policy language (a test keeps the two equal)
 POLICY_KINDS = ("identity", "resource", "key", "trust", "scp", "rcp", "boundary", "session")
@@ -192,7 +200,7 @@ EXPECT = {
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="secretslab", description=__doc__, formatter_class=HELP_FORMAT)
+    parser = argparse.ArgumentParser(prog="secretslab", description=DESCRIPTION, formatter_class=HELP_FORMAT)
     parser.add_argument("--version", action=VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -204,8 +212,15 @@ def _parser() -> argparse.ArgumentParser:
             f"echo '{_BATCH_LINE}' | secretslab simulate",
         ),
     )
-    sim.add_argument("file", nargs="?", help=f"JSON Lines file (default, or {FILE_HELP}: standard input)")
-    sim.add_argument("-o", "--output", help="write results here (default, or -: standard output)")
+    sim.add_argument(
+        "file", nargs="?", help="the JSON Lines file of requests; standard input when omitted or -"
+    )
+    sim.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the results to FILE (atomically); standard output when omitted or -",
+    )
     sim.set_defaults(run=_simulate)
 
     auth = sub.add_parser(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import glob
 import io
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -185,3 +186,27 @@ def test_check_offers_every_policy_kind_when_listing_kind_choices() -> None:
     from secretslab.policy.model import PolicyKind
 
     assert set(cli.POLICY_KINDS) == {k.value for k in PolicyKind}
+
+
+def _help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.raises(SystemExit):
+        cli.main([*argv, "--help"])
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv", [[], *([name] for name in sorted(_commands()))], ids=lambda a: a[0] if a else "top"
+)
+def test_help_is_plain_text_without_markup_or_repeated_phrases(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--help`` is read in a terminal: no reStructuredText markup, and no phrase said twice
+    ("- for standard input: standard input")."""
+    text = " ".join(_help(argv, capsys).split())
+    assert "``" not in text
+    assert not re.search(r"(standard (input|output))\W{1,4}\1", text), text
+
+
+def test_simulate_help_says_where_input_and_output_go(capsys: pytest.CaptureFixture[str]) -> None:
+    text = " ".join(_help(["simulate"], capsys).split())
+    assert "standard input when omitted or -" in text and "standard output when omitted or -" in text
