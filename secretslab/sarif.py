@@ -222,19 +222,21 @@ def _skip_space(text: str, at: int) -> int:
 
 
 def _member(text: str, at: int, part: PathPart) -> int | None:
-    """Where the value of key or index ``part`` of the object or array at ``at`` starts."""
+    """Where the value of key or index ``part`` of the object or array at ``at`` starts. A key
+    given more than once is the last one: the reader keeps the last value (``loading``)."""
     opening = text[at]
     if opening == "{" and isinstance(part, str):
         at = _skip_space(text, at + 1)
+        found = None
         while text[at] != "}":
             key, at = json.decoder.scanstring(text, at + 1)  # type: ignore[attr-defined]
             at = _skip_space(text, _skip_space(text, at) + 1)  # past the colon
             if key == part:
-                return at
+                found = at
             at = _skip_space(text, _skip_value(text, at))
             if text[at] == ",":
                 at = _skip_space(text, at + 1)
-        return None
+        return found
     if opening == "[" and isinstance(part, int):
         at = _skip_space(text, at + 1)
         index = 0

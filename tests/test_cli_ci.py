@@ -569,6 +569,27 @@ def test_json_position_finds_keys_and_indexes_when_text_is_json() -> None:
     assert parse_json_path("$.a[1]['b c']") == ("a", 1, "b c")
 
 
+def test_json_position_finds_the_last_copy_when_a_key_is_duplicated() -> None:
+    """The reader keeps the last value of a duplicated key, so a result points at that one."""
+    text = '{"a": {"b": 1}, "a": {"b": 2}}'
+    assert json_position(text, ("a",)) == (1, 22)
+    assert json_position(text, ("a", "b")) == (1, 28)
+
+
+def test_sarif_of_check_points_at_the_statement_read_when_statement_is_duplicated(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    first = '{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}'
+    second = '{"Effect":"Alow","Action":"s3:GetObject","Resource":"*"}'
+    text = f'{{"Version":"2012-10-17","Statement":[{first}],"Statement":[{second}]}}'
+    path = tmp_path / "policy.json"
+    path.write_text(text)
+    _, out, _ = run(capsys, monkeypatch, "check", str(path), "--format", "sarif")
+    result = next(r for r in json.loads(out)["runs"][0]["results"] if r["ruleId"] == "INVALID_EFFECT")
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert region == {"startLine": 1, "startColumn": text.index('"Alow"') + 1}
+
+
 # -- terminal output
 
 
