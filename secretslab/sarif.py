@@ -34,6 +34,11 @@ LEVELS = {
     Severity.LOW: "note",
 }
 
+#: finding severity -> the score GitHub code scanning ranks security alerts by (its
+#: ``properties.security-severity``: above 7.0 high, 4.0 to 6.9 medium, below 4.0 low); written as
+#: text holding the number, as GitHub documents it
+SECURITY_SEVERITY = {Severity.HIGH: "8.0", Severity.MEDIUM: "5.0", Severity.LOW: "3.0"}
+
 
 @dataclass(frozen=True, slots=True)
 class _Result:
@@ -108,6 +113,8 @@ def _log(results: list[_Result], artifact: str | None, text: str | None) -> dict
                 "defaultConfiguration": {"level": LEVELS[item.severity]},
                 "properties": {"severity": item.severity.value},
             }
+            if item.severity in SECURITY_SEVERITY:  # findings: a security alert's score
+                rule["properties"]["security-severity"] = SECURITY_SEVERITY[item.severity]
             if item.help_uri is not None:
                 rule["helpUri"] = item.help_uri
             rule_list.append(rule)

@@ -492,6 +492,24 @@ def test_lint_writes_valid_sarif_with_a_result_per_finding_when_format_is_sarif(
         assert result["properties"]["resource"] == finding.resource
 
 
+def test_sarif_rules_of_findings_carry_a_security_severity_score(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GitHub code scanning ranks security alerts by properties.security-severity (0.0 to 10.0)."""
+    _, out, _ = run(capsys, monkeypatch, "lint", GUARDRAILS, "--format", "sarif")
+    rules = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
+    scores = {"high": 8.0, "medium": 5.0, "low": 3.0}
+    assert rules
+    for rule in rules:
+        severity = rule["properties"]["severity"]
+        assert float(rule["properties"]["security-severity"]) == scores[severity]
+    _, out, _ = run(
+        capsys, monkeypatch, "check", "-", "--format", "sarif", stdin=b'{"Version": "2012-10-17"}'
+    )
+    problem_rules = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
+    assert problem_rules and all("security-severity" not in r["properties"] for r in problem_rules)
+
+
 def test_validate_writes_valid_sarif_when_scenario_has_policy_problems(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
