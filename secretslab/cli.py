@@ -460,9 +460,9 @@ def _report(args: argparse.Namespace, problems: list[Problem], text: str, name: 
     elif args.format == "sarif":
         from .sarif import problems_log
 
-        artifact = None if name == STDIN_NAME else args.__dict__.get("policy") or args.scenario
-        json_text = None if name.endswith((".yaml", ".yml")) else text
-        print(json.dumps(problems_log(problems, artifact=artifact, text=json_text), indent=2))
+        artifact = None if name == STDIN_NAME else name  # the file read (a bundled scenario's own)
+        yaml = name.endswith((".yaml", ".yml"))
+        print(json.dumps(problems_log(problems, artifact=artifact, text=text, yaml=yaml), indent=2))
     else:
         term = out_terminal(args)
         for p in problems:

@@ -367,9 +367,9 @@ def _lint(args: argparse.Namespace) -> int:
     elif args.format == "sarif":
         from .sarif import findings_log
 
-        json_text = None if name.endswith((".yaml", ".yml")) else text
-        artifact = None if args.scenario == "-" else args.scenario
-        _print_json(findings_log(found, artifact=artifact, text=json_text))
+        yaml = name.endswith((".yaml", ".yml"))
+        artifact = None if args.scenario == "-" else name  # the file read (a bundled scenario's own)
+        _print_json(findings_log(found, artifact=artifact, text=text, yaml=yaml))
     else:
         tones = {"high": "deny", "medium": "warn", "low": "note"}
         lines = [str(finding) for finding in found]

@@ -553,6 +553,37 @@ def test_validate_and_lint_give_paths_from_the_top_of_the_file_in_every_format(
             assert result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == path_
 
 
+def test_sarif_locates_results_at_line_and_column_when_the_scenario_is_yaml(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    yaml = pytest.importorskip("yaml")
+    data = json.loads(Path(CMK).read_text())
+    data["world"]["secrets"][0]["resource_policy"]["Statement"][0]["Principal"] = {
+        "AWS": "arn:aws:iam::222222222222:group/devs"
+    }
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    _, out, _ = run(capsys, monkeypatch, "validate", str(path), "--format", "sarif")
+    result = next(r for r in json.loads(out)["runs"][0]["results"] if r["ruleId"] == "GROUP_PRINCIPAL")
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert _line_at(str(path), region).startswith("arn:aws:iam::222222222222:group/devs")
+    path.write_text(yaml.safe_dump(json.loads(Path(CMK).read_text()), sort_keys=False))
+    _, out, _ = run(capsys, monkeypatch, "lint", str(path), "--format", "sarif")
+    (finding,) = json.loads(out)["runs"][0]["results"]
+    region = finding["locations"][0]["physicalLocation"]["region"]
+    assert region["startLine"] > 1 and _line_at(str(path), region).startswith("Sid: Administrator")
+
+
+def test_sarif_names_the_file_read_when_a_bundled_scenario_is_named(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _, out, _ = run(capsys, monkeypatch, "lint", "cross-account-cmk", "--format", "sarif")
+    (result,) = json.loads(out)["runs"][0]["results"]
+    uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri.startswith("file://") and uri.endswith("/cross-account-cmk.json")
+
+
 def test_sarif_has_no_physical_location_when_input_is_stdin(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
