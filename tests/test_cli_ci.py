@@ -400,6 +400,49 @@ def test_authorize_expect_exits_1_when_the_decision_is_unknown(
     assert "key policy of alias/prod-secrets" in err
 
 
+@pytest.mark.parametrize(
+    ("decision", "reason", "said"),
+    [
+        ("deny", "XACCT_NO_RESOUCE_GRANT", "did you mean XACCT_NO_RESOURCE_GRANT"),
+        (
+            "deny",
+            "ALLOWED_IDENTITY",
+            "reason ALLOWED_IDENTITY comes with the decision allow, never with deny",
+        ),
+        (
+            "allow",
+            "NO_APPLICABLE_ALLOW",
+            "reason NO_APPLICABLE_ALLOW comes with the decision deny, never with allow",
+        ),
+    ],
+    ids=["typo", "deny-with-allow-reason", "allow-with-deny-reason"],
+)
+def test_validate_locates_an_expectation_reason_that_could_never_hold(
+    decision: str,
+    reason: str,
+    said: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    data = json.loads(Path(CMK).read_text())
+    data["expectations"][2].update(decision=decision, reason=reason)
+    path = tmp_path / "reason.json"
+    path.write_text(json.dumps(data))
+    code, _, err = run(capsys, monkeypatch, "validate", str(path))
+    assert code == 2 and f"{path}: $.expectations[2].reason: error INVALID_FIELD" in err and said in err
+    code, out, _ = run(capsys, monkeypatch, "test", str(path))
+    assert code == 2 and said in out and "PASS" not in out
+
+
+def test_every_allowed_decision_has_an_allowed_reason_and_no_deny_has_one() -> None:
+    """The rule validate applies to an expectation's decision and reason holds for every decision
+    on the bundled scenarios."""
+    for scenario in BUNDLED:
+        for cell in secretslab.access_matrix(secretslab.load_scenario(scenario), workers=1).cells:
+            assert cell.allowed == cell.reason.value.startswith("ALLOWED_"), (scenario, cell)
+
+
 def test_run_expectations_returns_frozen_results_when_called_from_python(tmp_path: Path) -> None:
     path, original = _edited(tmp_path)
     run_ = secretslab.run_expectations(path)
