@@ -289,9 +289,12 @@ def _matrix(args: argparse.Namespace) -> int:
         return 0
     term = out_terminal(args)
     tones = {"allow": "allow", "explicit_deny": "deny", "implicit_deny": "dim"}
-    print(matrix.to_text(paint=lambda mark, outcome: term.paint(mark, tones[outcome.value])))
+    # on a terminal narrower than the table, the narrow layout (actions numbered, principals as headings)
+    print(
+        matrix.to_text(paint=lambda mark, outcome: term.paint(mark, tones[outcome.value]), width=term.width)
+    )
     print()
-    print(LEGEND)
+    print(term.wrap(LEGEND))
     return 0
 
 

@@ -789,6 +789,21 @@ def test_matrix_text_ends_with_a_legend_and_json_has_none(
     assert "rows" in json.loads(out)
 
 
+def test_matrix_text_fits_a_narrow_terminal_by_numbering_the_actions(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = run(capsys, monkeypatch, "matrix", CMK, "--color", "never")
+    lines = out.splitlines()
+    assert code == 0 and max(len(line) for line in lines) <= 80
+    assert lines[:4] == ["1 GetSecretValue", "2 DescribeSecret", "3 PutSecretValue", "4 DeleteSecret"]
+    at = lines.index("222222222222:assumed-role/AppRole/session")
+    assert lines[at + 1].split() == ["111111111111:secret:app/db-AbC123", "A", "A", ".", "."]
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough: the one-line-per-cell table
+    _, out, _ = run(capsys, monkeypatch, "matrix", CMK, "--color", "never")
+    assert out.startswith("principal ") and "GetSecretValue  DescribeSecret" in out.splitlines()[0]
+
+
 def test_paths_and_fix_show_short_arns_when_printing_text(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
