@@ -112,14 +112,15 @@ def _log(results: list[_Result], artifact: str | None, text: str | None, yaml: b
     for item in results:
         if item.code not in rules:
             rules[item.code] = len(rule_list)
-            rule = {
+            properties = {"severity": item.severity.value}
+            if item.severity in SECURITY_SEVERITY:  # findings: a security alert's score
+                properties["security-severity"] = SECURITY_SEVERITY[item.severity]
+            rule: dict[str, Any] = {
                 "id": item.code,
                 "shortDescription": {"text": item.meaning},
                 "defaultConfiguration": {"level": LEVELS[item.severity]},
-                "properties": {"severity": item.severity.value},
+                "properties": properties,
             }
-            if item.severity in SECURITY_SEVERITY:  # findings: a security alert's score
-                rule["properties"]["security-severity"] = SECURITY_SEVERITY[item.severity]
             if item.help_uri is not None:
                 rule["helpUri"] = item.help_uri
             rule_list.append(rule)
