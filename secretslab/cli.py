@@ -22,6 +22,7 @@ from typing import Any
 from .cli_common import (
     FILE_HELP,
     HELP_FORMAT,
+    SCENARIO_HELP,
     STDIN,
     STDIN_NAME,
     add_color,
@@ -31,6 +32,7 @@ from .cli_common import (
     out_terminal,
     read_scenario_document,
     read_text,
+    world_prefix,
 )
 from .extras import MissingExtra
 from .files import FileProblem, atomic_writer, open_input
@@ -156,12 +158,13 @@ def entry() -> None:
     os._exit(code)
 
 
-#: the bundled scenarios and requests the examples of ``--help`` use (the tests run every example)
-CMK = "data/cross-account-cmk.json"
+#: the bundled scenarios (by name: a file ./data/NAME.json in a clone, else the copy in the
+#: package) and requests the examples of ``--help`` use (the tests run every example)
+CMK = "cross-account-cmk"
 WORKER = "arn:aws:sts::222222222222:assumed-role/AppRole/worker"
 APP_DB = "arn:aws:secretsmanager:us-east-1:111111111111:secret:app/db-AbC123"
 BILLING_DB = "arn:aws:secretsmanager:us-east-1:111111111111:secret:billing/db-Bl9Db2"
-GUARDRAILS = "data/organization-guardrails.json"
+GUARDRAILS = "organization-guardrails"
 PROD_ADMIN = "arn:aws:iam::111111111111:user/prod-admin"
 PROD_DB = "arn:aws:secretsmanager:us-east-1:111111111111:secret:prod/db-AbC123"
 _BATCH_LINE = (
@@ -173,6 +176,14 @@ _BATCH_LINE = (
 _POLICY = (
     '{"Version": "2012-10-17", "Statement": '
     '[{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}]}'
+)
+
+#: what ``secretslab --help`` says first: plain text (the module docstring is for the API docs)
+DESCRIPTION = (
+    "Decide AWS requests on Secrets Manager secrets (and their KMS keys) the way AWS would, and\n"
+    "explain why: on scenario files (JSON or YAML, or a bundled scenario's name) or a JSON Lines\n"
+    "batch. - reads a file from standard input. Run 'secretslab COMMAND --help' for a command's\n"
+    "options and examples."
 )
 
 #: the kinds ``check --kind`` takes: PolicyKind's values, written out so that ``--help`` does not
@@ -189,7 +200,7 @@ EXPECT = {
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="secretslab", description=__doc__, formatter_class=HELP_FORMAT)
+    parser = argparse.ArgumentParser(prog="secretslab", description=DESCRIPTION, formatter_class=HELP_FORMAT)
     parser.add_argument("--version", action=VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -201,8 +212,15 @@ def _parser() -> argparse.ArgumentParser:
             f"echo '{_BATCH_LINE}' | secretslab simulate",
         ),
     )
-    sim.add_argument("file", nargs="?", help=f"JSON Lines file (default, or {FILE_HELP}: standard input)")
-    sim.add_argument("-o", "--output", help="write results here (default, or -: standard output)")
+    sim.add_argument(
+        "file", nargs="?", help="the JSON Lines file of requests; standard input when omitted or -"
+    )
+    sim.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the results to FILE (atomically); standard output when omitted or -",
+    )
     sim.set_defaults(run=_simulate)
 
     auth = sub.add_parser(
@@ -221,9 +239,7 @@ def _parser() -> argparse.ArgumentParser:
             f"--action secretsmanager:DeleteResourcePolicy --resource {PROD_DB} --expect explicit-deny",
         ),
     )
-    auth.add_argument(
-        "scenario", help=f"scenario file (JSON or YAML, in the format of the files in data/; {FILE_HELP})"
-    )
+    auth.add_argument("scenario", help=SCENARIO_HELP)
     auth.add_argument("--principal", required=True, help="ARN of the caller")
     auth.add_argument("--action", required=True, help="for example secretsmanager:GetSecretValue")
     auth.add_argument(
@@ -256,7 +272,8 @@ def _parser() -> argparse.ArgumentParser:
         "--expect",
         choices=tuple(EXPECT),
         help="exit 1, saying what was expected and what was decided, when the decision differs "
-        "(deny matches an explicit or an implicit deny)",
+        "(deny matches an explicit or an implicit deny), or when it is unknown (it depends on data an "
+        "import could not read)",
     )
     add_format(auth)
     auth.add_argument("--detail", action="store_true", help="with --json: every statement's result")
@@ -289,10 +306,12 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=HELP_FORMAT,
         epilog=examples(
             f"secretslab validate {CMK}",
-            f"secretslab validate - --format sarif < {CMK}",
+            "# a file of your own (here one of data/ in a clone of the repository), or - for standard input",
+            "secretslab validate data/cross-account-cmk.json --format json",
+            "secretslab validate - --format sarif < data/cross-account-cmk.json",
         ),
     )
-    val.add_argument("scenario", help=f"scenario file (JSON or YAML; {FILE_HELP})")
+    val.add_argument("scenario", help=SCENARIO_HELP)
     add_format(val, ("text", "json", "sarif"))
     add_color(val)
     val.set_defaults(run=_validate)
@@ -386,6 +405,16 @@ def _authorize(args: argparse.Namespace) -> int:
         term = out_terminal(args)
         text = term.wrap(str(decision), hang=6)
         print(term.paint_words(text, {"ALLOW": "allow", "DENY": "deny", "EXPLICIT_DENY": "deny"}))
+    if args.expect is not None and decision.unknown:  # never a pass: the unread data may change it
+        sys.stdout.flush()
+        gaps = "; ".join(gap.what for gap in decision.gaps)
+        got = decision.outcome.value.replace("_", "-")
+        return _say(
+            "authorize",
+            f"expected {args.expect}, but the decision ({got}) is unknown: it depends on data the "
+            f"import could not read ({gaps})",
+            EXIT_FAILED_LINES,
+        )
     if args.expect is not None and decision.outcome.value not in EXPECT[args.expect]:
         got = decision.outcome.value.replace("_", "-")
         sys.stdout.flush()  # the decision first, then why the command fails
@@ -400,7 +429,7 @@ def _check(args: argparse.Namespace) -> int:
 
     text, name = read_text(args.policy, "policy file")
     problems = [p.under(source=name) for p in check_policy(text, args.kind)]
-    _report(args, problems, text, name, ())
+    _report(args, problems, text, name)
     if args.format == "text" and not problems:
         print(f"{name}: no problems")
     return 1 if any(p.is_error for p in problems) else 0
@@ -411,9 +440,10 @@ def _validate(args: argparse.Namespace) -> int:
 
     data, name, text = read_scenario_document(args.scenario)
     world = scenario_world(data, name)
-    problems = [p.under(source=name) for p in world.problems]
-    wrapped = isinstance(data, dict) and "world" in data
-    _report(args, problems, text, name, ("world",) if wrapped else ())
+    # located in the file, as SARIF and the reader's errors are: $.world… in a file that wraps its world
+    prefix = world_prefix(data)
+    problems = [p.under(*prefix, source=name) for p in world.problems]
+    _report(args, problems, text, name)
     if args.format == "text":
         print(
             f"{name}: {len(world.users)} users, {len(world.roles)} roles, "
@@ -422,18 +452,17 @@ def _validate(args: argparse.Namespace) -> int:
     return 1 if any(p.is_error for p in problems) else 0
 
 
-def _report(
-    args: argparse.Namespace, problems: list[Problem], text: str, name: str, prefix: tuple[str, ...]
-) -> None:
-    """Print ``problems`` found in the file ``name`` (its ``text``) in the chosen format."""
+def _report(args: argparse.Namespace, problems: list[Problem], text: str, name: str) -> None:
+    """Print ``problems`` found in the file ``name`` (its ``text``; their paths start at the top
+    of the file) in the chosen format."""
     if args.format == "json":
         print(json.dumps([p.to_dict() for p in problems], indent=2))
     elif args.format == "sarif":
         from .sarif import problems_log
 
-        artifact = None if name == STDIN_NAME else args.__dict__.get("policy") or args.scenario
-        json_text = None if name.endswith((".yaml", ".yml")) else text
-        print(json.dumps(problems_log(problems, artifact=artifact, text=json_text, prefix=prefix), indent=2))
+        artifact = None if name == STDIN_NAME else name  # the file read (a bundled scenario's own)
+        yaml = name.endswith((".yaml", ".yml"))
+        print(json.dumps(problems_log(problems, artifact=artifact, text=text, yaml=yaml), indent=2))
     else:
         term = out_terminal(args)
         for p in problems:

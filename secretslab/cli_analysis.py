@@ -11,12 +11,13 @@ import argparse
 import json
 import re
 import sys
+from dataclasses import replace
 from typing import Any
 
 from .arn import short_arns
 from .cli_common import (
-    FILE_HELP,
     HELP_FORMAT,
+    SCENARIO_HELP,
     add_color,
     add_format,
     examples,
@@ -26,16 +27,18 @@ from .cli_common import (
     out_terminal,
     read_scenario_document,
     source_name,
+    world_prefix,
 )
-from .problems import ScenarioError, Severity
+from .problems import ScenarioError, Severity, json_path
 from .progress import Progress
 from .services.secretsmanager import DEFAULT_ACTIONS
 
-#: the bundled scenarios and requests the examples of ``--help`` use (the tests run every example)
-CMK = "data/cross-account-cmk.json"
-AWS_KEY = "data/cross-account-aws-managed-key.json"
-ROLE_CHAIN = "data/cross-account-assume-role.json"
-GUARDRAILS = "data/organization-guardrails.json"
+#: the bundled scenarios (by name: a file ./data/NAME.json in a clone, else the copy in the
+#: package) and requests the examples of ``--help`` use (the tests run every example)
+CMK = "cross-account-cmk"
+AWS_KEY = "cross-account-aws-managed-key"
+ROLE_CHAIN = "cross-account-assume-role"
+GUARDRAILS = "organization-guardrails"
 GET = "secretsmanager:GetSecretValue"
 WORKER = "arn:aws:sts::222222222222:assumed-role/AppRole/worker"
 BOB = "arn:aws:iam::222222222222:user/bob"
@@ -97,7 +100,7 @@ def add_commands(sub: Any) -> None:
             f"secretslab matrix {CMK} --action {GET} --resource {APP_DB} --json",
         ),
     )
-    matrix.add_argument("scenario", help=f"scenario file (JSON or YAML; {FILE_HELP})")
+    matrix.add_argument("scenario", help=SCENARIO_HELP)
     matrix.add_argument("--action", action="append", help=f"repeatable; default {', '.join(DEFAULT_ACTIONS)}")
     matrix.add_argument("--principal", action="append", help="repeatable; default every principal")
     matrix.add_argument("--resource", action="append", help="repeatable; default every secret")
@@ -116,8 +119,8 @@ def add_commands(sub: Any) -> None:
             f"secretslab diff {AWS_KEY} {CMK} --fail-on-gained --json",
         ),
     )
-    changes.add_argument("before", help=f"scenario file before the change ({FILE_HELP})")
-    changes.add_argument("after", help=f"scenario file after the change ({FILE_HELP})")
+    changes.add_argument("before", help=f"the scenario before the change ({SCENARIO_HELP})")
+    changes.add_argument("after", help=f"the scenario after the change ({SCENARIO_HELP})")
     changes.add_argument(
         "--action", action="append", help=f"repeatable; default {', '.join(DEFAULT_ACTIONS)}"
     )
@@ -152,7 +155,7 @@ def add_commands(sub: Any) -> None:
             f"secretslab lint {GUARDRAILS} --format sarif",
         ),
     )
-    lint.add_argument("scenario", help=f"scenario file (JSON or YAML; {FILE_HELP})")
+    lint.add_argument("scenario", help=SCENARIO_HELP)
     lint.add_argument(
         "--fail-on",
         choices=FAIL_ON,
@@ -168,12 +171,23 @@ def add_commands(sub: Any) -> None:
         "test",
         help="check that the decisions each scenario's expectations state still hold",
         description="Run the expectations a scenario file carries (request, decision, reason) and "
-        "print one line per expectation. Exit 1 when any does not hold or a file carries none, "
+        "print one line per expectation (PASS, FAIL, UNKNOWN when the decision depends on data an "
+        "import could not read, or ERROR). Exit 1 when any does not hold or is unknown, or a file "
+        "carries none, "
         "2 when a file cannot be read or a request cannot be decided, 0 otherwise.",
         formatter_class=HELP_FORMAT,
-        epilog=examples("secretslab test data/*.json", f"secretslab test - < {CMK}"),
+        epilog=examples(
+            f"secretslab test {CMK} {GUARDRAILS} {ROLE_CHAIN}",
+            "# every scenario file of a folder (here data/ in a clone of the repository)",
+            "secretslab test data/*.json",
+        ),
     )
-    test.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=f"scenario files ({FILE_HELP}, once)")
+    test.add_argument(
+        "scenarios",
+        nargs="+",
+        metavar="SCENARIO",
+        help="scenario files (JSON or YAML) or names of bundled scenarios; - for standard input, once",
+    )
     test.add_argument("-q", "--quiet", action="store_true", help="print only the expectations that fail")
     add_format(test)
     add_color(test)
@@ -192,7 +206,7 @@ def _at_least_one(text: str) -> int:
 
 
 def _scenario_args(parser: argparse.ArgumentParser, *, resource: bool) -> None:
-    parser.add_argument("scenario", help=f"scenario file (JSON or YAML; {FILE_HELP})")
+    parser.add_argument("scenario", help=SCENARIO_HELP)
     parser.add_argument("--action", required=True, help="for example secretsmanager:GetSecretValue")
     if resource:
         parser.add_argument("--resource", required=True, help="ARN of the secret (or other resource)")
@@ -290,9 +304,12 @@ def _matrix(args: argparse.Namespace) -> int:
         return 0
     term = out_terminal(args)
     tones = {"allow": "allow", "explicit_deny": "deny", "implicit_deny": "dim"}
-    print(matrix.to_text(paint=lambda mark, outcome: term.paint(mark, tones[outcome.value])))
+    # on a terminal narrower than the table, the narrow layout (actions numbered, principals as headings)
+    print(
+        matrix.to_text(paint=lambda mark, outcome: term.paint(mark, tones[outcome.value]), width=term.width)
+    )
     print()
-    print(LEGEND)
+    print(term.wrap(LEGEND))
     return 0
 
 
@@ -357,17 +374,21 @@ def _lint(args: argparse.Namespace) -> int:
     data, name, text = read_scenario_document(args.scenario)
     world = scenario_world(data, name)
     _note_account_gaps("lint", world)
-    found = findings(world)
+    prefix = world_prefix(data)  # every location as a path in the file: $.world… when it wraps its world
+    found = [
+        replace(f, location=json_path(prefix) + f.location[1:])
+        if prefix and f.location.startswith("$")
+        else f
+        for f in findings(world)
+    ]
     if args.format == "json":
         _print_json([f.to_dict() for f in found])
     elif args.format == "sarif":
         from .sarif import findings_log
 
-        wrapped = isinstance(data, dict) and "world" in data
-        json_text = None if name.endswith((".yaml", ".yml")) else text
-        artifact = None if args.scenario == "-" else args.scenario
-        prefix = ("world",) if wrapped else ()
-        _print_json(findings_log(found, artifact=artifact, text=json_text, prefix=prefix))
+        yaml = name.endswith((".yaml", ".yml"))
+        artifact = None if args.scenario == "-" else name  # the file read (a bundled scenario's own)
+        _print_json(findings_log(found, artifact=artifact, text=text, yaml=yaml))
     else:
         tones = {"high": "deny", "medium": "warn", "low": "note"}
         lines = [str(finding) for finding in found]
@@ -382,6 +403,10 @@ def _lint(args: argparse.Namespace) -> int:
     return 0
 
 
+#: the status of each expectation ``secretslab test`` prints, and its colour
+_STATUS_TONES = {"PASS": "allow", "FAIL": "deny", "UNKNOWN": "warn", "ERROR": "deny"}
+
+
 def _test(args: argparse.Namespace) -> int:
     from .analysis import run_expectations
 
@@ -392,7 +417,7 @@ def _test(args: argparse.Namespace) -> int:
         try:
             if arg == "-":
                 data, name, _ = read_scenario_document(arg)
-                runs.append(run_expectations(data, source=name))
+                runs.append(run_expectations(document=data, source=name))
             else:
                 runs.append(run_expectations(arg))
         except ScenarioError as exc:  # this file cannot be read: said, and the others still run
@@ -411,28 +436,30 @@ def _test(args: argparse.Namespace) -> int:
         for result in results:
             if result.passed and args.quiet:
                 continue
-            word = "PASS" if result.passed else ("ERROR" if result.error else "FAIL")
-            tone = "allow" if result.passed else "deny"
+            word = result.status
             verdict = result.got if result.passed else f"expected {result.expected}, got {result.got}"
             line = f"{word} {result.source} {result.path} {result.request_text}: {verdict}"
             if not result.passed and result.why:
                 line += f"\n    why it should: {result.why}"
-            print(term.paint_words(term.wrap(line), {word: tone}))
+            print(term.paint_words(term.wrap(line), {word: _STATUS_TONES[word]}))
         for name in empty:
             print(term.paint_words(f"EMPTY {name}: the file carries no expectations", {"EMPTY": "warn"}))
         for message in unreadable:
             print(term.paint_words(f"ERROR {message}", {"ERROR": "deny"}))
-    failed = sum(1 for r in results if not r.passed and r.error is None)
-    errors = sum(1 for r in results if r.error is not None) + len(unreadable)
-    passed = len(results) - failed - sum(1 for r in results if r.error is not None)
-    summary = f"{passed} passed, {failed} failed, {errors} error(s) in {len(args.scenarios)} file(s)"
+    count = {status: sum(1 for r in results if r.status == status) for status in _STATUS_TONES}
+    failed, unknown = count["FAIL"], count["UNKNOWN"]
+    errors = count["ERROR"] + len(unreadable)
+    summary = f"{count['PASS']} passed, {failed} failed"
+    if unknown:  # depends on data an import could not read: not passed, not failed
+        summary += f", {unknown} unknown"
+    summary += f", {errors} error(s) in {len(args.scenarios)} file(s)"
     if empty:
         summary += f"; {len(empty)} file(s) without expectations"
     if args.format == "text":
-        tone = "allow" if not (failed or errors or empty) else "deny"
+        tone = "allow" if not (failed or unknown or errors or empty) else "deny"
         print(term.paint(summary, tone))
     else:
         print(f"secretslab test: {summary}", file=sys.stderr)
     if errors:
         return 2
-    return 1 if failed or empty else 0
+    return 1 if failed or unknown or empty else 0

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .cli_common import FILE_HELP, HELP_FORMAT, STDIN, examples, load_world, source_name
+from .cli_common import HELP_FORMAT, SCENARIO_HELP, STDIN, examples, load_world, source_name
 from .files import check_destination
 from .problems import quoted
 from .progress import Progress
@@ -82,9 +82,9 @@ def add_commands(sub: Any) -> None:
         "export",
         help="a scenario as one CloudFormation template per account (placeholder secret values)",
         formatter_class=HELP_FORMAT,
-        epilog=examples("secretslab export data/cross-account-cmk.json -o templates/"),
+        epilog=examples("secretslab export cross-account-cmk -o templates/"),
     )
-    exp.add_argument("scenario", help=f"scenario file (JSON or YAML; {FILE_HELP})")
+    exp.add_argument("scenario", help=SCENARIO_HELP)
     exp.add_argument("-o", "--output", required=True, metavar="DIR", help="directory for <account-id>.json")
     exp.set_defaults(run=_export)
 

@@ -17,6 +17,10 @@ from .terminal import COLOR_CHOICES, Terminal, terminal
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 FILE_HELP = "- for standard input"
+#: how --help names a scenario argument: a file, a bundled scenario's name, or standard input
+SCENARIO_HELP = (
+    f"scenario file (JSON or YAML), or the name of a bundled scenario such as cross-account-cmk; {FILE_HELP}"
+)
 
 
 def source_name(arg: str) -> str:
@@ -55,6 +59,14 @@ def read_scenario_document(arg: str) -> tuple[Any, str, str]:
     text, name = read_text(arg if arg == STDIN else str(locate_scenario(arg)), "scenario file")
     yaml = None if arg != STDIN else not text.lstrip().startswith(("{", "["))
     return parse_document(text, name, yaml=yaml), name, text
+
+
+def world_prefix(data: Any) -> tuple[str, ...]:
+    """Where the world starts in the scenario document ``data``: ``("world",)`` in a file that
+    wraps it (``{"world": …, "expectations": …}``, as every bundled scenario), else the top. The
+    CLI puts it before the world-relative paths of problems and findings, so that every path it
+    prints (text, JSON, SARIF) can be found in the file."""
+    return ("world",) if isinstance(data, dict) and "world" in data else ()
 
 
 def load_world(arg: str) -> Any:

@@ -15,6 +15,7 @@ from .cli_common import HELP_FORMAT, examples
 from .files import check_destination, write_atomic
 
 EXIT_INPUT = 2  # the status of the other commands' bad input
+STDOUT = "-"  # -o - : standard output
 
 
 def add_commands(sub: Any) -> None:
@@ -32,7 +33,9 @@ def add_commands(sub: Any) -> None:
             "#   secretslab schema -o .vscode/scenario.schema.json",
         ),
     )
-    schema.add_argument("-o", "--output", metavar="FILE", help="write the schema here (atomically)")
+    schema.add_argument(
+        "-o", "--output", metavar="FILE", help="write the schema here (atomically); - for standard output"
+    )
     schema.set_defaults(run=_schema)
 
 
@@ -40,7 +43,7 @@ def _schema(args: argparse.Namespace) -> int:
     from .schemas import scenario_schema_text
 
     text = scenario_schema_text()
-    if args.output:
+    if args.output and args.output != STDOUT:  # -o - is standard output, as for simulate -o -
         write_atomic(args.output, text)
         print(f"wrote {args.output}", file=sys.stderr)
     else:

@@ -23,8 +23,18 @@ def add_commands(sub: Any) -> None:
             "# then: jupyter lab --notebook-dir my-lab",
         ),
     )
-    nb.add_argument("folder", metavar="DIR", help="the folder to copy into (made when missing)")
+    nb.add_argument(
+        "folder", metavar="DIR", type=_folder, help="the folder to copy into (made when missing; . for here)"
+    )
     nb.set_defaults(run=_notebooks)
+
+
+def _folder(text: str) -> str:
+    """An argparse type: a folder name that is not empty (an empty one would copy into the current
+    folder without saying so; ``.`` says it)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("DIR is empty; name a folder (. for the current one)")
+    return text
 
 
 def _notebooks(args: argparse.Namespace) -> int:

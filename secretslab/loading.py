@@ -13,7 +13,7 @@ Python's JSON reader) so that the rest of the document can still be checked.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -206,6 +206,36 @@ def load_yaml(text: str, source: str | None = None) -> Loaded:
         return None, (Problem(ProblemCode.UNREADABLE_FILE, f"not valid YAML: {exc}", source=source),)
     finally:
         loader.dispose()
+
+
+def yaml_position(text: str, path: Sequence[PathPart]) -> tuple[int, int] | None:
+    """The line and column (from 1) where the value at ``path`` starts in the YAML ``text``, or
+    of the deepest part of it that exists (a duplicated key: its last copy, the value the reader
+    keeps); None when the text is not YAML that reads (the composing is bounded as in
+    ``load_yaml``; nothing is constructed, aliases are not expanded)."""
+    import yaml
+
+    loader = _loader_class()(text)
+    try:
+        node = loader.get_single_node()
+    except (_TooDeep, yaml.YAMLError, ValueError, RecursionError):
+        return None
+    finally:
+        loader.dispose()
+    if node is None:
+        return None
+    for part in path:
+        child = None
+        if node.id == "mapping" and isinstance(part, str):
+            for key_node, value_node in node.value:
+                if key_node.id == "scalar" and key_node.value == part:
+                    child = value_node
+        elif node.id == "sequence" and isinstance(part, int) and 0 <= part < len(node.value):
+            child = node.value[part]
+        if child is None:
+            break
+        node = child
+    return node.start_mark.line + 1, node.start_mark.column + 1
 
 
 class _TooDeep(Exception):

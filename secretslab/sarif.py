@@ -1,8 +1,8 @@
 """SARIF 2.1.0 logs of policy problems (``check``, ``validate``) and analyzer findings (``lint``),
 so they show up in code-scanning views: one run, the rules used (id = the problem or finding code,
 with the AWS page that states the rule), one result per problem or finding with its level, message
-and location — the file, the line and column of its JSON path when the text is JSON, and the JSON
-path itself as a logical location.
+and location — the file, the line and column of its JSON path (in a JSON or YAML file), and the
+JSON path itself as a logical location.
 
 Format: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
 """
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from .loading import yaml_position
 from .problems import CODES, PathPart, Problem, Severity, json_path
 
 if TYPE_CHECKING:
@@ -33,6 +34,11 @@ LEVELS = {
     Severity.MEDIUM: "warning",
     Severity.LOW: "note",
 }
+
+#: finding severity -> the score GitHub code scanning ranks security alerts by (its
+#: ``properties.security-severity``: above 7.0 high, 4.0 to 6.9 medium, below 4.0 low); written as
+#: text holding the number, as GitHub documents it
+SECURITY_SEVERITY = {Severity.HIGH: "8.0", Severity.MEDIUM: "5.0", Severity.LOW: "3.0"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +58,12 @@ def problems_log(
     artifact: str | None,
     text: str | None = None,
     prefix: Sequence[PathPart] = (),
+    yaml: bool = False,
 ) -> dict[str, Any]:
     """The SARIF log of policy or scenario ``problems`` found in the file ``artifact`` (None:
-    standard input, no physical location); ``text`` (that file's JSON text) gives each result
-    its line and column; ``prefix`` is where the problems' paths start in the file."""
+    standard input, no physical location); ``text`` (that file's text: JSON, or YAML when
+    ``yaml``) gives each result its line and column; ``prefix`` is where the problems' paths
+    start in the file."""
     results = [
         _Result(
             p.code.value,
@@ -68,7 +76,7 @@ def problems_log(
         )
         for p in problems
     ]
-    return _log(results, artifact, text)
+    return _log(results, artifact, text, yaml)
 
 
 def findings_log(
@@ -77,6 +85,7 @@ def findings_log(
     artifact: str | None,
     text: str | None = None,
     prefix: Sequence[PathPart] = (),
+    yaml: bool = False,
 ) -> dict[str, Any]:
     """The SARIF log of analyzer ``findings`` on the scenario file ``artifact``; as for
     ``problems_log``. Each result names the ARN it is about in ``properties.resource``."""
@@ -92,21 +101,25 @@ def findings_log(
         )
         for f in findings
     ]
-    return _log(results, artifact, text)
+    return _log(results, artifact, text, yaml)
 
 
-def _log(results: list[_Result], artifact: str | None, text: str | None) -> dict[str, Any]:
+def _log(results: list[_Result], artifact: str | None, text: str | None, yaml: bool) -> dict[str, Any]:
+    position_of = yaml_position if yaml else json_position
     rules: dict[str, int] = {}
     rule_list: list[dict[str, Any]] = []
     out: list[dict[str, Any]] = []
     for item in results:
         if item.code not in rules:
             rules[item.code] = len(rule_list)
-            rule = {
+            properties = {"severity": item.severity.value}
+            if item.severity in SECURITY_SEVERITY:  # findings: a security alert's score
+                properties["security-severity"] = SECURITY_SEVERITY[item.severity]
+            rule: dict[str, Any] = {
                 "id": item.code,
                 "shortDescription": {"text": item.meaning},
                 "defaultConfiguration": {"level": LEVELS[item.severity]},
-                "properties": {"severity": item.severity.value},
+                "properties": properties,
             }
             if item.help_uri is not None:
                 rule["helpUri"] = item.help_uri
@@ -116,7 +129,7 @@ def _log(results: list[_Result], artifact: str | None, text: str | None) -> dict
         }
         if artifact is not None:
             physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(artifact)}}
-            position = json_position(text, item.path) if text is not None else None
+            position = position_of(text, item.path) if text is not None else None
             if position is not None:
                 physical["region"] = {"startLine": position[0], "startColumn": position[1]}
             location["physicalLocation"] = physical
@@ -222,19 +235,21 @@ def _skip_space(text: str, at: int) -> int:
 
 
 def _member(text: str, at: int, part: PathPart) -> int | None:
-    """Where the value of key or index ``part`` of the object or array at ``at`` starts."""
+    """Where the value of key or index ``part`` of the object or array at ``at`` starts. A key
+    given more than once is the last one: the reader keeps the last value (``loading``)."""
     opening = text[at]
     if opening == "{" and isinstance(part, str):
         at = _skip_space(text, at + 1)
+        found = None
         while text[at] != "}":
             key, at = json.decoder.scanstring(text, at + 1)  # type: ignore[attr-defined]
             at = _skip_space(text, _skip_space(text, at) + 1)  # past the colon
             if key == part:
-                return at
+                found = at
             at = _skip_space(text, _skip_value(text, at))
             if text[at] == ",":
                 at = _skip_space(text, at + 1)
-        return None
+        return found
     if opening == "[" and isinstance(part, int):
         at = _skip_space(text, at + 1)
         index = 0

@@ -338,6 +338,111 @@ def test_test_exits_2_when_an_expectation_names_an_unknown_principal(
     assert not any(line.startswith("PASS") for line in lines)  # --quiet: only what fails
 
 
+@pytest.mark.parametrize(
+    "stdin", [b"", b"[1]\n", b"42\n", b"cross-account-cmk\n"], ids=["empty", "list", "number", "a-name"]
+)
+def test_test_exits_2_with_a_located_error_when_stdin_is_not_a_scenario_object(
+    stdin: bytes, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The document read from standard input is a document, never a path or a scenario name."""
+    code, out, _ = run(capsys, monkeypatch, "test", "-", stdin=stdin)
+    assert code == 2 and "PASS" not in out
+    assert "ERROR <stdin>: " in out and "<stdin>: $: error INVALID_FIELD: the world is a JSON object" in out
+
+
+def test_run_expectations_refuses_a_document_given_as_the_path() -> None:
+    with pytest.raises(TypeError, match="document="):
+        secretslab.run_expectations(["cross-account-cmk"])  # type: ignore[arg-type]
+    with pytest.raises(secretslab.ScenarioError, match=r"\$: error INVALID_FIELD"):
+        secretslab.run_expectations(document="cross-account-cmk", source="<stdin>")
+
+
+def _with_gap(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """cross-account-read.json with a gap on its key: the first expectation's decision (on the
+    secret that key encrypts) depends on it, the others do not."""
+    data = json.loads((DATA / "cross-account-read.json").read_text())
+    key = data["world"]["kms_keys"][0]["arn"]
+    data["world"]["gaps"] = [
+        {"resource": key, "what": "key policy of alias/prod-secrets", "operation": "kms:GetKeyPolicy"}
+    ]
+    path = tmp_path / "gap.json"
+    path.write_text(json.dumps(data))
+    return path, data["expectations"][0]
+
+
+def test_test_reports_unknown_and_exits_1_when_a_decision_depends_on_a_gap(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path, _ = _with_gap(tmp_path)
+    code, out, _ = run(capsys, monkeypatch, "test", str(path), "--color", "never")
+    lines = out.splitlines()
+    assert code == 1
+    assert lines[0].startswith(f"UNKNOWN {path} $.expectations[0] ") and "could not read" in lines[0]
+    assert ", 1 unknown, 0 error(s)" in lines[-1] and not lines[-1].startswith("0 passed")
+    code, out, err = run(capsys, monkeypatch, "test", str(path), "--json")
+    first = json.loads(out)["results"][0]
+    assert code == 1 and first["unknown"] is True and first["status"] == "UNKNOWN" and not first["passed"]
+    assert json.loads(out)["results"][1]["unknown"] is False and "1 unknown" in err
+    run_ = secretslab.run_expectations(path)
+    assert not run_.ok and [r.index for r in run_.unknown] == [0] and run_.unknown[0] in run_.failed
+
+
+@pytest.mark.parametrize("expect", ["allow", "deny"])
+def test_authorize_expect_exits_1_when_the_decision_is_unknown(
+    expect: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path, expectation = _with_gap(tmp_path)
+    request = expectation["request"]
+    argv = ["authorize", str(path), "--principal", request["principal"], "--action", request["action"]]
+    code, out, err = run(capsys, monkeypatch, *argv, "--resource", request["resource"], "--expect", expect)
+    assert code == 1 and out
+    assert f"expected {expect}, but the decision" in err and "is unknown" in err
+    assert "key policy of alias/prod-secrets" in err
+
+
+@pytest.mark.parametrize(
+    ("decision", "reason", "said"),
+    [
+        ("deny", "XACCT_NO_RESOUCE_GRANT", "did you mean XACCT_NO_RESOURCE_GRANT"),
+        (
+            "deny",
+            "ALLOWED_IDENTITY",
+            "reason ALLOWED_IDENTITY comes with the decision allow, never with deny",
+        ),
+        (
+            "allow",
+            "NO_APPLICABLE_ALLOW",
+            "reason NO_APPLICABLE_ALLOW comes with the decision deny, never with allow",
+        ),
+    ],
+    ids=["typo", "deny-with-allow-reason", "allow-with-deny-reason"],
+)
+def test_validate_locates_an_expectation_reason_that_could_never_hold(
+    decision: str,
+    reason: str,
+    said: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    data = json.loads(Path(CMK).read_text())
+    data["expectations"][2].update(decision=decision, reason=reason)
+    path = tmp_path / "reason.json"
+    path.write_text(json.dumps(data))
+    code, _, err = run(capsys, monkeypatch, "validate", str(path))
+    assert code == 2 and f"{path}: $.expectations[2].reason: error INVALID_FIELD" in err and said in err
+    code, out, _ = run(capsys, monkeypatch, "test", str(path))
+    assert code == 2 and said in out and "PASS" not in out
+
+
+def test_every_allowed_decision_has_an_allowed_reason_and_no_deny_has_one() -> None:
+    """The rule validate applies to an expectation's decision and reason holds for every decision
+    on the bundled scenarios."""
+    for scenario in BUNDLED:
+        for cell in secretslab.access_matrix(secretslab.load_scenario(scenario), workers=1).cells:
+            assert cell.allowed == cell.reason.value.startswith("ALLOWED_"), (scenario, cell)
+
+
 def test_run_expectations_returns_frozen_results_when_called_from_python(tmp_path: Path) -> None:
     path, original = _edited(tmp_path)
     run_ = secretslab.run_expectations(path)
@@ -348,7 +453,7 @@ def test_run_expectations_returns_frozen_results_when_called_from_python(tmp_pat
     with pytest.raises(dataclasses.FrozenInstanceError):
         failed.decision = "allow"  # type: ignore[misc]
     document = json.loads(Path(CMK).read_text())
-    assert secretslab.run_expectations(document, source="mine").ok
+    assert secretslab.run_expectations(document=document, source="mine").ok
     with pytest.raises(secretslab.ScenarioError):
         secretslab.run_expectations(tmp_path / "missing.json")
 
@@ -430,6 +535,24 @@ def test_lint_writes_valid_sarif_with_a_result_per_finding_when_format_is_sarif(
         assert result["properties"]["resource"] == finding.resource
 
 
+def test_sarif_rules_of_findings_carry_a_security_severity_score(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GitHub code scanning ranks security alerts by properties.security-severity (0.0 to 10.0)."""
+    _, out, _ = run(capsys, monkeypatch, "lint", GUARDRAILS, "--format", "sarif")
+    rules = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
+    scores = {"high": 8.0, "medium": 5.0, "low": 3.0}
+    assert rules
+    for rule in rules:
+        severity = rule["properties"]["severity"]
+        assert float(rule["properties"]["security-severity"]) == scores[severity]
+    _, out, _ = run(
+        capsys, monkeypatch, "check", "-", "--format", "sarif", stdin=b'{"Version": "2012-10-17"}'
+    )
+    problem_rules = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
+    assert problem_rules and all("security-severity" not in r["properties"] for r in problem_rules)
+
+
 def test_validate_writes_valid_sarif_when_scenario_has_policy_problems(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -446,6 +569,62 @@ def test_validate_writes_valid_sarif_when_scenario_has_policy_problems(
     physical = result["locations"][0]["physicalLocation"]
     assert physical["artifactLocation"]["uri"].endswith("/with%20problems.json")
     assert _line_at(str(path), physical["region"]).startswith('"arn:aws:iam::222222222222:group/devs"')
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_validate_and_lint_give_paths_from_the_top_of_the_file_in_every_format(
+    fmt: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A file that wraps its world (all of data/*.json): $.world… in text and JSON as in SARIF."""
+    data = json.loads(Path(CMK).read_text())
+    data["world"]["secrets"][0]["resource_policy"]["Statement"][0]["Principal"] = {
+        "AWS": "arn:aws:iam::222222222222:group/devs"
+    }
+    path = tmp_path / "wrapped.json"
+    path.write_text(json.dumps(data, indent=1))
+    where = "$.world.secrets[0].resource_policy.Statement[0].Principal.AWS"
+    finding = "$.world.principals.roles[1].policies[0].Statement[0]"
+    for argv, path_ in ((["validate", str(path)], where), (["lint", CMK], finding)):
+        _, out, _ = run(capsys, monkeypatch, *argv, "--format", fmt)
+        if fmt == "text":
+            assert out.startswith(f"{path}: {where}: " if argv[0] == "validate" else f"{path_}: ")
+        elif fmt == "json":
+            first = json.loads(out)[0]
+            assert first.get("path", first.get("location")) == path_
+        else:
+            result = json.loads(out)["runs"][0]["results"][0]
+            assert result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == path_
+
+
+def test_sarif_locates_results_at_line_and_column_when_the_scenario_is_yaml(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    yaml = pytest.importorskip("yaml")
+    data = json.loads(Path(CMK).read_text())
+    data["world"]["secrets"][0]["resource_policy"]["Statement"][0]["Principal"] = {
+        "AWS": "arn:aws:iam::222222222222:group/devs"
+    }
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    _, out, _ = run(capsys, monkeypatch, "validate", str(path), "--format", "sarif")
+    result = next(r for r in json.loads(out)["runs"][0]["results"] if r["ruleId"] == "GROUP_PRINCIPAL")
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert _line_at(str(path), region).startswith("arn:aws:iam::222222222222:group/devs")
+    path.write_text(yaml.safe_dump(json.loads(Path(CMK).read_text()), sort_keys=False))
+    _, out, _ = run(capsys, monkeypatch, "lint", str(path), "--format", "sarif")
+    (finding,) = json.loads(out)["runs"][0]["results"]
+    region = finding["locations"][0]["physicalLocation"]["region"]
+    assert region["startLine"] > 1 and _line_at(str(path), region).startswith("Sid: Administrator")
+
+
+def test_sarif_names_the_file_read_when_a_bundled_scenario_is_named(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _, out, _ = run(capsys, monkeypatch, "lint", "cross-account-cmk", "--format", "sarif")
+    (result,) = json.loads(out)["runs"][0]["results"]
+    uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri.startswith("file://") and uri.endswith("/cross-account-cmk.json")
 
 
 def test_sarif_has_no_physical_location_when_input_is_stdin(
@@ -480,6 +659,27 @@ def test_json_position_finds_keys_and_indexes_when_text_is_json() -> None:
     assert json_position(text, ("d", "e")) == (3, 14)
     assert json_position(text, ("d", "missing")) == (3, 8)  # the deepest part that exists
     assert parse_json_path("$.a[1]['b c']") == ("a", 1, "b c")
+
+
+def test_json_position_finds_the_last_copy_when_a_key_is_duplicated() -> None:
+    """The reader keeps the last value of a duplicated key, so a result points at that one."""
+    text = '{"a": {"b": 1}, "a": {"b": 2}}'
+    assert json_position(text, ("a",)) == (1, 22)
+    assert json_position(text, ("a", "b")) == (1, 28)
+
+
+def test_sarif_of_check_points_at_the_statement_read_when_statement_is_duplicated(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    first = '{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}'
+    second = '{"Effect":"Alow","Action":"s3:GetObject","Resource":"*"}'
+    text = f'{{"Version":"2012-10-17","Statement":[{first}],"Statement":[{second}]}}'
+    path = tmp_path / "policy.json"
+    path.write_text(text)
+    _, out, _ = run(capsys, monkeypatch, "check", str(path), "--format", "sarif")
+    result = next(r for r in json.loads(out)["runs"][0]["results"] if r["ruleId"] == "INVALID_EFFECT")
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert region == {"startLine": 1, "startColumn": text.index('"Alow"') + 1}
 
 
 # -- terminal output
@@ -589,6 +789,21 @@ def test_matrix_text_ends_with_a_legend_and_json_has_none(
     assert "rows" in json.loads(out)
 
 
+def test_matrix_text_fits_a_narrow_terminal_by_numbering_the_actions(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = run(capsys, monkeypatch, "matrix", CMK, "--color", "never")
+    lines = out.splitlines()
+    assert code == 0 and max(len(line) for line in lines) <= 80
+    assert lines[:4] == ["1 GetSecretValue", "2 DescribeSecret", "3 PutSecretValue", "4 DeleteSecret"]
+    at = lines.index("222222222222:assumed-role/AppRole/session")
+    assert lines[at + 1].split() == ["111111111111:secret:app/db-AbC123", "A", "A", ".", "."]
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough: the one-line-per-cell table
+    _, out, _ = run(capsys, monkeypatch, "matrix", CMK, "--color", "never")
+    assert out.startswith("principal ") and "GetSecretValue  DescribeSecret" in out.splitlines()[0]
+
+
 def test_paths_and_fix_show_short_arns_when_printing_text(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -654,6 +869,25 @@ def test_simulate_writes_stdout_when_output_is_dash(
     code, out, _ = run(capsys, monkeypatch, "simulate", "-o", "-", stdin=json.dumps(line).encode())
     assert code == 0 and json.loads(out)["outcome"] == "implicit_deny"
     assert not (tmp_path / "-").exists()
+
+
+def test_schema_writes_stdout_when_output_is_dash(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, monkeypatch, "schema", "-o", "-")
+    assert code == 0 and json.loads(out)["$schema"].startswith("https://json-schema.org/")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_notebooks_refuses_an_empty_dir_instead_of_copying_here(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["notebooks", ""])
+    assert stop.value.code == 2 and "DIR is empty" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_every_rule_page_is_an_aws_page_when_codes_carry_one() -> None:

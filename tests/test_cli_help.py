@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import glob
 import io
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -60,7 +61,41 @@ def test_help_shows_examples_when_any_command_is_asked_for_help(
 def test_example_runs_as_written_when_taken_from_help(
     name: str, line: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.chdir(ROOT)
+    _run_example(name, line, ROOT, monkeypatch, tmp_path, capsys)
+
+
+@pytest.mark.parametrize(("name", "line"), [p for p in EXAMPLES if "data/" not in p.values[1]])
+def test_example_runs_outside_a_clone_when_it_names_a_bundled_scenario(
+    name: str, line: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After a pip install there is no data/: the examples read the bundled scenarios by name."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    _run_example(name, line, elsewhere, monkeypatch, tmp_path, capsys)
+
+
+@pytest.mark.parametrize("name", sorted(_commands()))
+def test_example_names_a_file_of_data_only_after_a_comment_saying_so(name: str) -> None:
+    """An example that reads data/ (only in a clone of the repository) comes after a comment that
+    says so; the others name bundled scenarios, which every install has."""
+    said = False
+    for line in (_commands()[name].epilog or "").splitlines()[1:]:
+        line = line.strip()
+        if line.startswith("#"):
+            said = "data/" in line
+        elif "data/" in line:
+            assert said, f"{line}: say in a comment before it that data/ is a folder of a clone"
+
+
+def _run_example(
+    name: str,
+    line: str,
+    cwd: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(cwd)
     words = shlex.split(line)
     stdin = b""
     if words[0] == "echo":  # echo 'TEXT' | secretslab …
@@ -69,7 +104,7 @@ def test_example_runs_as_written_when_taken_from_help(
         words = words[bar + 1 :]
     if "<" in words:  # secretslab … < FILE
         at = words.index("<")
-        stdin = (ROOT / words[at + 1]).read_bytes()
+        stdin = (cwd / words[at + 1]).read_bytes()
         words = words[:at] + words[at + 2 :]
     if "-o" in words:  # a command that writes: into a fresh folder, never into the checkout
         words[words.index("-o") + 1] = str(tmp_path / "out")
@@ -151,3 +186,27 @@ def test_check_offers_every_policy_kind_when_listing_kind_choices() -> None:
     from secretslab.policy.model import PolicyKind
 
     assert set(cli.POLICY_KINDS) == {k.value for k in PolicyKind}
+
+
+def _help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.raises(SystemExit):
+        cli.main([*argv, "--help"])
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv", [[], *([name] for name in sorted(_commands()))], ids=lambda a: a[0] if a else "top"
+)
+def test_help_is_plain_text_without_markup_or_repeated_phrases(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--help`` is read in a terminal: no reStructuredText markup, and no phrase said twice
+    ("- for standard input: standard input")."""
+    text = " ".join(_help(argv, capsys).split())
+    assert "``" not in text
+    assert not re.search(r"(standard (input|output))\W{1,4}\1", text), text
+
+
+def test_simulate_help_says_where_input_and_output_go(capsys: pytest.CaptureFixture[str]) -> None:
+    text = " ".join(_help(["simulate"], capsys).split())
+    assert "standard input when omitted or -" in text and "standard output when omitted or -" in text

@@ -9,6 +9,7 @@ failure.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,7 @@ class ExpectationResult:
     reason: str | None
     why: str = ""
     error: str | None = None
+    unknown: bool = False  # the decision depends on data an import could not read (its gaps)
 
     @property
     def path(self) -> str:
@@ -46,10 +48,22 @@ class ExpectationResult:
 
     @property
     def passed(self) -> bool:
-        """Whether the decision (and the reason, when the expectation names one) is the expected one."""
-        if self.error is not None or self.decision != self.expected_decision:
+        """Whether the decision (and the reason, when the expectation names one) is the expected one.
+        An unknown decision never holds: it is the decision on what is known, and the data the
+        import could not read may change it."""
+        if self.error is not None or self.unknown or self.decision != self.expected_decision:
             return False
         return self.expected_reason is None or self.reason == self.expected_reason
+
+    @property
+    def status(self) -> str:
+        """``PASS``, ``FAIL``, ``UNKNOWN`` (the decision depends on data an import could not read)
+        or ``ERROR`` (the request could not be decided)."""
+        if self.error is not None:
+            return "ERROR"
+        if self.unknown:
+            return "UNKNOWN"
+        return "PASS" if self.passed else "FAIL"
 
     @property
     def request_text(self) -> str:
@@ -69,6 +83,8 @@ class ExpectationResult:
         """What was decided, as one phrase (``allow ALLOWED_IDENTITY``), or the error."""
         if self.error is not None:
             return f"error: {self.error}"
+        if self.unknown:
+            return f"{self.decision} {self.reason}, unknown: it depends on data the import could not read"
         return f"{self.decision} {self.reason}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -77,6 +93,8 @@ class ExpectationResult:
             "source": self.source,
             "path": self.path,
             "passed": self.passed,
+            "status": self.status,
+            "unknown": self.unknown,
             "principal": self.principal,
             "assume_role_chain": list(self.roles),
             "action": self.action,
@@ -102,8 +120,14 @@ class ExpectationRun:
 
     @property
     def failed(self) -> tuple[ExpectationResult, ...]:
-        """The expectations that do not hold (a different decision or reason, or an error)."""
+        """The expectations that do not hold (a different decision or reason, an unknown decision,
+        or an error)."""
         return tuple(r for r in self.results if not r.passed)
+
+    @property
+    def unknown(self) -> tuple[ExpectationResult, ...]:
+        """The expectations whose decision depends on data an import could not read (not passed)."""
+        return tuple(r for r in self.results if r.unknown and r.error is None)
 
     @property
     def errors(self) -> tuple[ExpectationResult, ...]:
@@ -116,20 +140,32 @@ class ExpectationRun:
         return bool(self.results) and not self.failed
 
 
+#: stands for "no document given" to ``run_expectations`` (a document may itself be None: an empty YAML file)
+_NO_DOCUMENT: Any = object()
+
+
 def run_expectations(
-    scenario: str | Path | Mapping[str, Any], *, source: str | None = None
+    path: str | Path | None = None, *, document: Any = _NO_DOCUMENT, source: str | None = None
 ) -> ExpectationRun:
-    """Run every expectation of a scenario: a file path (JSON or YAML), or the scenario document
-    already read (``{"world": …, "expectations": […]}``, from ``source``). Raises
-    ``ScenarioError`` (located) when the file or its world cannot be read; each expectation's own
-    request problem is an error result, so the others still run."""
-    if isinstance(scenario, Mapping):
+    """Run every expectation of a scenario: the file at ``path`` (JSON or YAML, or the name of a
+    bundled scenario), or the scenario ``document`` already read (``{"world": …, "expectations":
+    […]}``, named ``source`` in messages) — exactly one of the two. Raises ``ScenarioError``
+    (located) when the file or its world cannot be read, including a document that is not an
+    object; each expectation's own request problem is an error result, so the others still run."""
+    if (path is None) == (document is _NO_DOCUMENT):
+        raise TypeError("run_expectations takes a path or a document=, exactly one of them")
+    if document is not _NO_DOCUMENT:
         name = source or "<scenario>"
-        data: Any = scenario
-    else:
-        name = source or str(scenario)
-        data = read_document(scenario)
-    world = scenario_world(data, name)  # also checks the expectations' shape, located
+        data: Any = document
+    elif isinstance(path, (str, os.PathLike)):
+        name = source or str(path)
+        data = read_document(path)
+    else:  # a document given in the place of the path: never read it as a file name
+        raise TypeError(
+            f"path is a file path (str or os.PathLike), found {type(path).__name__}; "
+            "pass a document as document="
+        )
+    world = scenario_world(data, name)  # also checks the document's and the expectations' shape, located
     raw = data.get("expectations") if isinstance(data, Mapping) and "world" in data else None
     return ExpectationRun(name, tuple(_run(world, name, i, e) for i, e in enumerate(raw or ())))
 
@@ -153,4 +189,6 @@ def _run(world: World, source: str, index: int, expectation: Mapping[str, Any]) 
     except ScenarioError as exc:
         message = "; ".join(p.message + (f" ({p.hint})" if p.hint else "") for p in exc.problems)
         return ExpectationResult(**fields, decision=None, reason=None, error=message)
-    return ExpectationResult(**fields, decision=decision.decision, reason=decision.reason.value)
+    return ExpectationResult(
+        **fields, decision=decision.decision, reason=decision.reason.value, unknown=decision.unknown
+    )

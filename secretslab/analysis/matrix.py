@@ -84,23 +84,48 @@ class AccessMatrix:
         """The matrix as one JSON document (``to_dict`` serialised)."""
         return json.dumps(self.to_dict())
 
-    def to_text(self, paint: Callable[[str, Outcome], str] | None = None) -> str:
+    def to_text(self, paint: Callable[[str, Outcome], str] | None = None, width: int | None = None) -> str:
         """One line per principal × resource, one column per action (``LEGEND``: A = allow,
         D = explicit deny, . = implicit deny; ? = depends on data an import could not read);
-        ``paint(mark, outcome)`` styles each centred mark (the CLI colours them on a terminal)."""
+        ``paint(mark, outcome)`` styles each centred mark (the CLI colours them on a terminal).
+        When that table is wider than ``width`` (a terminal's columns), each principal heads its
+        resources and the actions are numbered columns, with a key above them."""
         mark = {Outcome.ALLOW: "A", Outcome.EXPLICIT_DENY: "D", Outcome.IMPLICIT_DENY: "."}
         short = [a.partition(":")[2] for a in self.actions]
-        width = max((len(_short(p)) for p in self.principals), default=9)
+        pwidth = max((len(_short(p)) for p in self.principals), default=9)
         rwidth = max((len(_short(r)) for r in self.resources), default=8)
-        lines = [f"{'principal':{width}}  {'resource':{rwidth}}  " + "  ".join(short)]
+        lines = [f"{'principal':{pwidth}}  {'resource':{rwidth}}  " + "  ".join(short)]
+        if width is not None and len(lines[0]) > width:
+            return self._narrow_text(short, rwidth, mark, paint)
         for p in self.principals:
             for r in self.resources:
                 marks = [
                     _painted(self._index[(p, r, a)], mark, len(s), paint)
                     for a, s in zip(self.actions, short, strict=True)
                 ]
-                lines.append(f"{_short(p):{width}}  {_short(r):{rwidth}}  " + "  ".join(marks))
+                lines.append(f"{_short(p):{pwidth}}  {_short(r):{rwidth}}  " + "  ".join(marks))
         return "\n".join(lines)
+
+    def _narrow_text(
+        self,
+        short: list[str],
+        rwidth: int,
+        mark: dict[Outcome, str],
+        paint: Callable[[str, Outcome], str] | None,
+    ) -> str:
+        """The table for a narrow terminal: a principal per heading line, its resources under it,
+        and a numbered column per action (the key first, one action a line)."""
+        numbers = [str(i) for i in range(1, len(short) + 1)]
+        column = max(2, *(len(n) for n in numbers)) if numbers else 2
+        lines = [f"{n:>{len(numbers[-1])}} {name}" for n, name in zip(numbers, short, strict=True)]
+        lines.append("principal")
+        lines.append(f"  {'resource':{rwidth}}  " + "  ".join(n.center(column) for n in numbers))
+        for p in self.principals:
+            lines.append(_short(p))
+            for r in self.resources:
+                marks = [_painted(self._index[(p, r, a)], mark, column, paint) for a in self.actions]
+                lines.append(f"  {_short(r):{rwidth}}  " + "  ".join(marks))
+        return "\n".join(line.rstrip() for line in lines)
 
     def __str__(self) -> str:
         return self.to_text()

@@ -5,13 +5,14 @@ silently never runs (issue #9)."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from typing import Any
 
 from ..evaluation.results import Reason
 from ..evaluation.target import read_context, read_target
 from ..fields import Fields
-from ..problems import Problem, ProblemCode
+from ..problems import Problem, ProblemCode, did_you_mean
 
 _EXPECTATION = {"request": True, "decision": True, "reason": False, "why": False}
 _REQUEST = {
@@ -60,10 +61,30 @@ def expectation_problems(value: Any, source: str | None = None) -> list[Problem]
             )
         reason = raw.get("reason")
         if reason is not None and reason not in _REASONS:
+            close = tuple(difflib.get_close_matches(str(reason), sorted(_REASONS), n=3, cutoff=0.6))
+            reader.problems.append(
+                Problem(
+                    ProblemCode.INVALID_FIELD,
+                    f"reason is a reason code such as ALLOWED_IDENTITY, found {_shown(reason)}",
+                    (*path, "reason"),
+                    did_you_mean(close) or f"the reason codes are {', '.join(sorted(_REASONS))}",
+                    source,
+                    suggestions=close,
+                )
+            )
+        elif (
+            reason is not None
+            and decision in DECISIONS
+            and (reason in _ALLOW_REASONS) != (decision == "allow")
+        ):
+            # a check that could never hold: said when the file is read, not when it is run
+            other = "deny" if decision == "allow" else "allow"
             reader.problem(
                 ProblemCode.INVALID_FIELD,
-                f"reason is a reason code such as ALLOWED_IDENTITY, found {_shown(reason)}",
+                f"reason {reason} comes with the decision {other}, never with {decision}",
                 (*path, "reason"),
+                f"state decision {other}, or a reason a {decision} is given with "
+                f"(such as {'ALLOWED_IDENTITY' if decision == 'allow' else 'NO_APPLICABLE_ALLOW'})",
             )
         if raw.get("why") is not None and not isinstance(raw["why"], str):
             reader.problem(ProblemCode.INVALID_FIELD, "why is text", (*path, "why"))
@@ -71,6 +92,8 @@ def expectation_problems(value: Any, source: str | None = None) -> list[Problem]
 
 
 _REASONS = frozenset(r.value for r in Reason)
+#: the reasons an allowed request is given (every other reason comes with a deny)
+_ALLOW_REASONS = frozenset(r for r in _REASONS if r.startswith("ALLOWED_"))
 
 
 def _shown(value: Any) -> str:
