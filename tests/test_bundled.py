@@ -149,3 +149,15 @@ def test_a_name_reads_the_users_own_copy_in_data_first(elsewhere: Path) -> None:
     assert len(sl.load_scenario("identity-vs-resource").secrets) == 1
     assert len(sl.load_scenario("identity-vs-resource.json").secrets) == 1
     assert len(sl.load_scenario("cross-account-read").secrets) == 2  # no copy: the bundled one
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_an_empty_scenario_file_says_it_is_empty(tmp_path: Path, suffix: str) -> None:
+    """Empty input (a file, or standard input) is said to be empty, not "a JSON object, found null"."""
+    empty = tmp_path / f"empty{suffix}"
+    empty.write_text("\n  \n")
+    with pytest.raises(sl.ScenarioError) as caught:
+        sl.load_scenario(empty)
+    (problem,) = caught.value.problems
+    assert problem.code == "INVALID_FIELD" and problem.json_path == "$"
+    assert "the input is empty" in problem.message and problem.source == str(empty)

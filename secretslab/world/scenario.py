@@ -70,6 +70,13 @@ def parse_document(text: str, source: str, *, yaml: bool | None = None) -> Any:
     for ``read_document``."""
     if yaml is None:
         yaml = source.endswith((".yaml", ".yml"))
+    if not text.strip():  # YAML reads nothing as null: say what is wrong, not "found null"
+        problem = Problem(
+            ProblemCode.INVALID_FIELD,  # as for any other document that is not a world object
+            "the input is empty; a scenario is a JSON or YAML object (a world, or one that wraps it)",
+            source=source,
+        )
+        raise ScenarioError([problem], what="scenario file")
     if yaml:
         data, problems = load_yaml(text, source)
     else:
