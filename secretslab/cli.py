@@ -287,6 +287,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog=examples(
             f"echo '{_POLICY}' | secretslab check - --kind identity",
             f"echo '{_POLICY}' | secretslab check - --format sarif",
+            "# in CI: fail on lint warnings too (an unknown action, a missing Version, …)",
+            f"echo '{_POLICY}' | secretslab check - --fail-on warning",
         ),
     )
     check.add_argument("policy", help=f"a JSON policy document ({FILE_HELP})")
@@ -296,6 +298,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=POLICY_KINDS,
         help="the kind of policy, whose rules apply (default identity)",
     )
+    _add_fail_on(check)
     add_format(check, ("text", "json", "sarif"))
     add_color(check)
     check.set_defaults(run=_check)
@@ -309,9 +312,11 @@ def _parser() -> argparse.ArgumentParser:
             "# a file of your own (here one of data/ in a clone of the repository), or - for standard input",
             "secretslab validate data/cross-account-cmk.json --format json",
             "secretslab validate - --format sarif < data/cross-account-cmk.json",
+            f"secretslab validate {CMK} --fail-on warning",
         ),
     )
     val.add_argument("scenario", help=SCENARIO_HELP)
+    _add_fail_on(val)
     add_format(val, ("text", "json", "sarif"))
     add_color(val)
     val.set_defaults(run=_validate)
@@ -424,6 +429,21 @@ def _authorize(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_fail_on(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        default="error",
+        help="exit 1 when any problem is an error (the default: AWS would reject the policy), or "
+        "with warning, when there is any problem at all (lint: unknown names, risky forms)",
+    )
+
+
+def _failed(problems: Sequence[Problem], fail_on: str) -> int:
+    """The exit status of ``check`` and ``validate``: 1 when a problem reaches ``--fail-on``."""
+    return 1 if any(p.is_error or fail_on == "warning" for p in problems) else 0
+
+
 def _check(args: argparse.Namespace) -> int:
     from .policy.parsing import check_policy
 
@@ -432,7 +452,7 @@ def _check(args: argparse.Namespace) -> int:
     _report(args, problems, text, name)
     if args.format == "text" and not problems:
         print(f"{name}: no problems")
-    return 1 if any(p.is_error for p in problems) else 0
+    return _failed(problems, args.fail_on)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -449,7 +469,7 @@ def _validate(args: argparse.Namespace) -> int:
             f"{name}: {len(world.users)} users, {len(world.roles)} roles, "
             f"{len(world.secrets)} secrets, {len(world.keys)} keys; {len(problems)} policy problem(s)"
         )
-    return 1 if any(p.is_error for p in problems) else 0
+    return _failed(problems, args.fail_on)
 
 
 def _report(args: argparse.Namespace, problems: list[Problem], text: str, name: str) -> None:

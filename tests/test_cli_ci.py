@@ -904,3 +904,29 @@ def test_every_rule_page_is_an_aws_page_when_codes_carry_one() -> None:
     own = {c for c in ProblemCode if c.page is None}
     assert ProblemCode.GROUP_PRINCIPAL not in own and ProblemCode.INVALID_JSON not in own
     assert ProblemCode.FILE_TOO_LARGE in own and all(f.page for f in FindingCode)
+
+
+def test_check_and_validate_fail_on_warnings_when_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By default only errors (AWS would reject the policy) fail a build; ``--fail-on warning``
+    fails it on any problem, such as an action AWS does not have."""
+    policy = tmp_path / "typo.json"
+    policy.write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+        '"Action": "secretsmanager:GetSecretValu", "Resource": "*"}]}'
+    )
+    assert run(capsys, monkeypatch, "check", str(policy))[0] == 0
+    code, out, _ = run(capsys, monkeypatch, "check", str(policy), "--fail-on", "warning")
+    assert code == 1 and "UNKNOWN_ACTION" in out
+    clean = str(ROOT / "data" / "cross-account-cmk.json")
+    assert run(capsys, monkeypatch, "validate", clean, "--fail-on", "warning")[0] == 0
+
+
+def test_a_scenario_name_in_the_wrong_case_gets_a_did_you_mean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(secretslab.ScenarioError) as caught:
+        secretslab.load_scenario("CROSS-ACCOUNT-CMK")
+    assert caught.value.problems[0].suggestions[0] == "cross-account-cmk"

@@ -40,7 +40,8 @@ def locate_scenario(path: str | Path) -> str | Path:
         return found
     names = scenario_names()
     stem = text[: -len(Path(text).suffix)] if Path(text).suffix in SCENARIO_SUFFIXES else text
-    close = tuple(difflib.get_close_matches(stem, names, n=3, cutoff=0.6))
+    lower = {name.lower(): name for name in names}  # CROSS-ACCOUNT-CMK finds cross-account-cmk too
+    close = tuple(lower[c] for c in difflib.get_close_matches(stem.lower(), list(lower), n=3, cutoff=0.6))
     problem = Problem(
         ProblemCode.UNREADABLE_FILE,
         "cannot read the file: no such file, and no scenario of that name ships with secretslab",
