@@ -175,9 +175,19 @@ def type_policy(root: Any, text: str) -> None:
 
 
 def playground_text(root: Any, selector: str) -> str:
-    """The text of the playground part ``selector`` (problems or decision), '' when absent."""
+    """The text of the playground part ``selector`` (problems or decision), '' when absent. The app
+    redraws its output on each change: a part counted just before a redraw is gone when its text
+    is read, so the read waits briefly and counts as absent (the caller polls again), instead of
+    waiting the default two minutes for an element that will not come back."""
+    from playwright.sync_api import Error as PlaywrightError
+
     part = root.locator(selector)
-    return str(part.first.inner_text()) if part.count() else ""
+    if not part.count():
+        return ""
+    try:
+        return str(part.first.inner_text(timeout=2000))
+    except PlaywrightError:  # TimeoutError is one: the part went away with a redraw
+        return ""
 
 
 def choose_secret_policy(root: Any) -> None:
