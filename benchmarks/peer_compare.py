@@ -394,12 +394,15 @@ def run_pass(bench: Pass, args: argparse.Namespace, pin: list[str], node: str | 
 
     timings = time_both(ours_cmd, peer_cmd, args.repeat)
     cores = "one core" if pin else "not pinned"
-    print(f"  secretslab simulate: {summary(timings.ours, count)}, {args.repeat} runs, {cores}")
+    print(f"  secretslab simulate:         {summary(timings.ours, count)}, {args.repeat} runs, {cores}")
     if peer_cmd is None:
         return None
-    print(f"  {PEER}:  {summary(timings.peer, count)}, {args.repeat} runs, {cores}")
-    ratio = statistics.median(timings.peer) / statistics.median(timings.ours)
-    print(f"  secretslab / peer: {ratio:.1f}x the peer's requests/s (medians)")
+    print(f"  {PEER}: {summary(timings.peer, count)}, {args.repeat} runs, {cores}")
+    ratios = sorted(p / o for o, p in zip(timings.ours, timings.peer, strict=True))
+    print(
+        f"  secretslab answers {statistics.median(ratios):.1f}x the peer's requests/s "
+        f"(median of the {len(ratios)} alternating pairs; range {ratios[0]:.1f}-{ratios[-1]:.1f})"
+    )
 
     agreement = compare(requests, ours_rows, peer_rows, args.examples)
     print(
@@ -416,6 +419,23 @@ def run_pass(bench: Pass, args: argparse.Namespace, pin: list[str], node: str | 
             for line in agreement.examples[kind]:
                 print(f"             e.g. {line}")
     return agreement
+
+
+def calibrate(python: str, pin: list[str]) -> float:
+    """Seconds for ``sum(i * i for i in range(10**7))``, best of 3: how loaded the machine is."""
+    code = "\n".join(
+        (
+            "import time",
+            "t = time.perf_counter()",
+            "sum(i * i for i in range(10**7))",
+            "print(time.perf_counter() - t)",
+        )
+    )
+    runs = [
+        subprocess.run([*pin, python, "-c", code], capture_output=True, text=True, check=True)
+        for _ in range(3)
+    ]
+    return min(float(run.stdout) for run in runs)
 
 
 def find_peer_tools(args: argparse.Namespace) -> tuple[str | None, str]:
@@ -493,6 +513,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         pin = pin_to_one_core()
         compile_bytecode(args.python)
+        print(
+            f"machine check: {calibrate(args.python, pin):.2f} s for a pure-Python loop "
+            "(0.33-0.38 s on this machine when quiet)"
+        )
         pinned = f", pinned: {' '.join([Path(pin[0]).name, *pin[1:]])}" if pin else ""
         print(f"timing whole processes{pinned}, alternating; output discarded")
         print(f"  secretslab: {args.python} -m secretslab simulate FILE")
