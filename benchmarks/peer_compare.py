@@ -164,12 +164,13 @@ def convert_batch(source: Path, ours: Path, peer: Path, limit: int | None) -> Co
                 continue
             if limit is not None and count + len(skipped) >= limit:
                 break
+            line: Any = None
             try:
                 line = json.loads(raw)
                 if not isinstance(line, dict):
                     raise Unsupported("not a JSON object")
                 converted = to_peer(line)
-            except (Unsupported, json.JSONDecodeError) as exc:
+            except (Unsupported, ValueError) as exc:  # ValueError: not JSON, or not UTF-8
                 where = line.get("id") if isinstance(line, dict) else None
                 skipped.append((str(where or f"line {number}"), str(exc)))
                 continue
@@ -441,6 +442,8 @@ def calibrate(python: str, pin: list[str]) -> float:
 def find_peer_tools(args: argparse.Namespace) -> tuple[str | None, str]:
     """``node`` when the peer can run (installing it first), else None; and what was used or why not."""
     node, npm = shutil.which(args.node), shutil.which(args.npm)
+    if node is not None and npm is None and installed_version(args.cache) == args.peer_version:
+        npm = "npm"  # already installed: npm is not needed (install_peer returns at once)
     if node is None or npm is None:
         missing = " and ".join(name for name, path in (("node", node), ("npm", npm)) if path is None)
         return None, f"{missing} not found: the peer comparison is skipped, secretslab's figures only"

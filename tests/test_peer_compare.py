@@ -94,10 +94,12 @@ def test_absent_policies_are_left_out_or_empty() -> None:
 def test_a_field_the_converter_does_not_know_is_skipped_and_counted(tmp_path: Path) -> None:
     source = tmp_path / "requests.jsonl"
     odd = {**LINE, "id": "r2", "vpc_endpoint_policy": ALLOW_ALL}
-    source.write_text("".join(json.dumps(x) + "\n" for x in (LINE, odd, {**LINE, "id": "r3"})))
+    lines = [json.dumps(x) for x in (LINE, odd, {**LINE, "id": "r3"})]
+    source.write_text("\n".join([*lines, "[1]", "{not json", ""]))
     result = pc.convert_batch(source, tmp_path / "ours.jsonl", tmp_path / "peer.jsonl", limit=None)
     assert result.count == 2
-    assert result.skipped == (("r2", "field(s) the converter does not know: vpc_endpoint_policy"),)
+    assert result.skipped[0] == ("r2", "field(s) the converter does not know: vpc_endpoint_policy")
+    assert [where for where, _ in result.skipped[1:]] == ["line 4", "line 5"]
     ours = [json.loads(x)["id"] for x in (tmp_path / "ours.jsonl").read_text().splitlines()]
     peer = [json.loads(x)["id"] for x in (tmp_path / "peer.jsonl").read_text().splitlines()]
     assert ours == peer == ["r1", "r3"]  # both evaluators get exactly the same requests
