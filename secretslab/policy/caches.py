@@ -1,0 +1,56 @@
+"""The parser's bounded memories: the compiled, validated form of policy elements (and of the
+values checks are run on), kept by exactly what determines them, so that a policy whose statements
+are new but whose elements repeat is read with a few dictionary lookups.
+
+Every cache is bounded: when one is full it is emptied, so a stream of ever-new elements costs
+bounded memory and no eviction bookkeeping. ``clear`` empties them all (tests compare a parse with
+cold caches to one with warm caches).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+V = TypeVar("V")
+
+_CLEARERS: list[Callable[[], None]] = []
+
+
+class BoundedCache(Generic[V]):
+    """A dictionary of at most ``size`` entries, emptied when a new entry would exceed it."""
+
+    __slots__ = ("data", "size")
+
+    def __init__(self, size: int) -> None:
+        self.data: dict[Any, V] = {}
+        self.size = size
+        _CLEARERS.append(self.data.clear)
+
+    def get(self, key: Any) -> V | None:
+        """The value remembered for ``key``, or None."""
+        return self.data.get(key)
+
+    def put(self, key: Any, value: V) -> V:
+        """Remember ``value`` for ``key`` (emptying the cache first when it is full); returns it."""
+        if len(self.data) >= self.size:
+            self.data.clear()
+        self.data[key] = value
+        return value
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+def register(clear_function: Callable[[], None]) -> None:
+    """Have ``clear`` also empty another cache (an ``lru_cache``'s ``cache_clear``)."""
+    _CLEARERS.append(clear_function)
+
+
+def clear() -> None:
+    """Empty every cache of the policy reader."""
+    for clear_function in _CLEARERS:
+        clear_function()
+
+
+__all__ = ["BoundedCache", "clear", "register"]
