@@ -10,36 +10,30 @@ cold caches to one with warm caches).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 V = TypeVar("V")
 
 _CLEARERS: list[Callable[[], None]] = []
 
 
-class BoundedCache(Generic[V]):
-    """A dictionary of at most ``size`` entries, emptied when a new entry would exceed it."""
+class BoundedCache(dict[Any, V]):
+    """A dictionary of at most ``size`` entries (read with ``get``), emptied when ``put`` would
+    exceed it."""
 
-    __slots__ = ("data", "size")
+    __slots__ = ("size",)
 
     def __init__(self, size: int) -> None:
-        self.data: dict[Any, V] = {}
+        super().__init__()
         self.size = size
-        _CLEARERS.append(self.data.clear)
-
-    def get(self, key: Any) -> V | None:
-        """The value remembered for ``key``, or None."""
-        return self.data.get(key)
+        _CLEARERS.append(self.clear)
 
     def put(self, key: Any, value: V) -> V:
         """Remember ``value`` for ``key`` (emptying the cache first when it is full); returns it."""
-        if len(self.data) >= self.size:
-            self.data.clear()
-        self.data[key] = value
+        if len(self) >= self.size:
+            self.clear()
+        self[key] = value
         return value
-
-    def __len__(self) -> int:
-        return len(self.data)
 
 
 def register(clear_function: Callable[[], None]) -> None:

@@ -24,7 +24,7 @@ from ..problems import InvalidPolicyError, Problem, ProblemCode, limit_problem, 
 from .model import Policy, PolicyKind, Statement
 from .public import public_problems
 from .quotas import character_problems, document_text, plain_json, plain_text, size_problems
-from .reading import Path, json_type
+from .reading import json_type
 from .statements import StatementReader
 
 _TOP = ("Version", "Id", "Statement")
@@ -56,7 +56,7 @@ def read_policy(
     set (semantics §3.13). Text is measured as given; a parsed object by its compact serialisation
     (``quotas.document_text``)."""
     try:
-        policy_kind = PolicyKind(kind)
+        policy_kind = kind if type(kind) is PolicyKind else PolicyKind(kind)
     except ValueError:
         choices = ", ".join(k.value for k in PolicyKind)
         problem = Problem(
@@ -71,7 +71,9 @@ def read_policy(
         if doc is None and problems:
             return Policy(policy_kind, None, (), tuple(problems), None)
         plain = plain_json(doc) is not None
+        encoded = False  # the text as given: it may hold any character
     else:
+        encoded = True
         raw = plain_json(doc)
         plain = raw is not None
         # None when too deep to serialise: the walk below says where
@@ -81,7 +83,7 @@ def read_policy(
             return Policy(policy_kind, None, (), tuple(problems), doc)
     if text is not None:
         problems.extend(size_problems(text, size_limit or POLICY_SIZE[policy_kind.value]))
-    problems.extend(character_problems(doc, text))
+    problems.extend(character_problems(doc, text, encoded=encoded))
     parser = _Parser(policy_kind, plain)
     parser.problems.extend(problems)
     try:
@@ -160,28 +162,27 @@ class _Parser(StatementReader):
             self.problems.append(Problem(ProblemCode.MISSING_STATEMENT, "the policy has no Statement", ()))
             return []
         if isinstance(raw, Mapping):
-            items: list[tuple[Path, Any]] = [(("Statement",), raw)]
-        elif isinstance(raw, list):
+            statement = self._statement(0, raw, ("Statement",))
+            return [] if statement is None else [statement]
+        if isinstance(raw, list):
             if not raw:
                 self.problems.append(
                     Problem(ProblemCode.EMPTY_ELEMENT, "Statement is an empty list", ("Statement",))
                 )
-            items = [(("Statement", i), s) for i, s in enumerate(raw)]
-        else:
-            self.problems.append(
-                Problem(
-                    ProblemCode.INVALID_TYPE,
-                    f"Statement is an object or a list of objects, found {json_type(raw)}",
-                    ("Statement",),
-                )
+            out = []
+            for index, item in enumerate(raw):
+                statement = self._statement(index, item, ("Statement", index))
+                if statement is not None:
+                    out.append(statement)
+            return out
+        self.problems.append(
+            Problem(
+                ProblemCode.INVALID_TYPE,
+                f"Statement is an object or a list of objects, found {json_type(raw)}",
+                ("Statement",),
             )
-            return []
-        out = []
-        for index, (path, item) in enumerate(items):
-            statement = self._statement(index, item, path)
-            if statement is not None:
-                out.append(statement)
-        return out
+        )
+        return []
 
     def _sids(self, statements: tuple[Statement, ...]) -> None:
         seen: set[str] = set()

@@ -44,7 +44,8 @@ _PLAIN_OPTIONS = (
 # 1e-9): "0.0000" or a one-digit negative exponent after a digit; everything else it writes as
 # ``json.dumps`` does (tests/test_policy_caches.py holds it to that). Strings may hold these too:
 # then the text is made by json.dumps, which is only slower.
-_SHORT_EXPONENT = re.compile(rb"[0-9]e-[0-9](?![0-9])")
+_SHORT_EXPONENT = re.compile(rb"e-[0-9](?![0-9])")  # a literal first: searched quickly
+_DIGITS = b"0123456789"
 
 
 def plain_json(doc: Any) -> bytes | None:
@@ -68,9 +69,13 @@ def plain_json(doc: Any) -> bytes | None:
 def plain_text(doc: Any, raw: bytes) -> str | None:
     """``document_text`` of plain ``doc`` whose ``plain_json`` is ``raw``, made from ``raw`` when
     it cannot differ from json's text (no float orjson could spell otherwise)."""
-    if b"0.0000" not in raw and (b"e-" not in raw or _SHORT_EXPONENT.search(raw) is None):
-        return raw.decode("utf-8")
-    return document_text(doc)
+    if b"0.0000" in raw:
+        return document_text(doc)
+    if b"e-" in raw:
+        for found in _SHORT_EXPONENT.finditer(raw):
+            if found.start() and raw[found.start() - 1] in _DIGITS:
+                return document_text(doc)
+    return raw.decode("utf-8")
 
 
 def measure(text: str, count: Count) -> int:
@@ -84,6 +89,8 @@ def measure(text: str, count: Count) -> int:
 
 def size_problems(text: str, limit: SizeLimit) -> list[Problem]:
     """A problem at ``$`` when ``text`` is larger than ``limit``, giving the size found and the limit."""
+    if len(text) <= limit.limit and (limit.count is not Count.BYTES or text.isascii()):
+        return []  # no count can exceed the length (in bytes: of ASCII text)
     size = measure(text, limit.count)
     if size <= limit.limit:
         return []
@@ -97,13 +104,14 @@ def size_problems(text: str, limit: SizeLimit) -> list[Problem]:
     ]
 
 
-def character_problems(doc: Any, text: str | None = None) -> list[Problem]:
+def character_problems(doc: Any, text: str | None = None, *, encoded: bool = False) -> list[Problem]:
     """A problem for each string (key or value) that holds a character a policy may not hold,
     located at that string and naming the first such character; walked without recursion.
     ``text``, the document's JSON text when known, spares the walk when it is clean: every
     character of every string appears in it as itself, except those JSON writes as escapes
-    (``\\u``, and ``\\b``, ``\\f`` for backspace and form feed)."""
-    if text is not None and _clean(text):
+    (``\\u``, and ``\\b``, ``\\f`` for backspace and form feed). ``encoded``: ``text`` was
+    written by a JSON encoder, which escapes every control character."""
+    if text is not None and (_clean_encoded(text) if encoded else _clean(text)):
         return []
     return [
         Problem(
@@ -126,6 +134,13 @@ def _clean(text: str) -> bool:
     if text.isascii() and text.isprintable():
         return True
     return not POLICY_BAD_CHARACTER.search(text)
+
+
+def _clean_encoded(text: str) -> bool:
+    """``_clean`` of a JSON encoder's text: ASCII (a flag of the string) without escapes is clean."""
+    if "\\" in text and any(e in text for e in _ESCAPES):
+        return False
+    return text.isascii() or not POLICY_BAD_CHARACTER.search(text)
 
 
 def _strings(doc: Any) -> Iterator[tuple[Path, str]]:

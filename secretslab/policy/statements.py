@@ -76,8 +76,6 @@ _RESTS: BoundedCache[_Rest] = BoundedCache(16384)
 _RESOURCES: BoundedCache[_Resource] = BoundedCache(16384)
 _PATTERNS: BoundedCache[_Pattern] = BoundedCache(16384)
 
-_IAM_SID = checks.IAM_SID
-
 
 def _under(problems: Problems, path: Path) -> list[Problem]:
     return [p.under(*path) for p in problems]
@@ -89,6 +87,8 @@ class StatementReader(ElementReader, ConditionReader):
     plain = False  # set by the policy reader for a plain JSON document
 
     def _statement(self, index: int, raw: Any, path: Path) -> Statement | None:
+        if self.plain and type(raw) is dict:
+            return self._compiled_statement(index, raw, path)
         if not isinstance(raw, Mapping):
             self.problems.append(
                 Problem(
@@ -96,8 +96,6 @@ class StatementReader(ElementReader, ConditionReader):
                 )
             )
             return None
-        if self.plain and type(raw) is dict:
-            return self._compiled_statement(index, raw, path)
         return self._read_statement(index, raw, path)
 
     # -- the full read (any Mapping)
@@ -161,8 +159,8 @@ class StatementReader(ElementReader, ConditionReader):
         if before:
             problems.extend(_under(before, path))
         sid = get("Sid")
-        if sid is not None and (type(sid) is not str or not _IAM_SID.match(sid)):
-            sid = self._sid(raw, path)
+        if sid is not None and not (type(sid) is str and sid.isascii() and sid.isalnum()):
+            sid = self._sid(raw, path)  # not plainly [A-Za-z0-9]+: the full check
         if middle:
             problems.extend(_under(middle, path))
         resource, resource_keys = self._compiled_resource(raw, path)
