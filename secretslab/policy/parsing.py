@@ -25,9 +25,10 @@ from .model import Policy, PolicyKind, Statement
 from .public import public_problems
 from .quotas import character_problems, document_text, plain_json, plain_text, size_problems
 from .reading import json_type
-from .statements import StatementReader
+from .statements import STATEMENT_ELEMENTS, StatementReader
 
 _TOP = ("Version", "Id", "Statement")
+_STATEMENT = STATEMENT_ELEMENTS  # a statement's elements (read here by the scenario schema's test)
 _VERSIONS = ("2012-10-17", "2008-10-17")
 
 
