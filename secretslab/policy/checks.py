@@ -26,7 +26,7 @@ from ..pages import (
     ROLE_TRUST_POLICY,
 )
 from ..problems import PathPart, Problem, ProblemCode, quoted
-from . import catalog
+from . import caches, catalog
 from .model import Condition, Effect, PolicyKind, PrincipalElement
 from .operators import Operator
 from .wildcards import action_matcher, has_wildcard
@@ -52,10 +52,12 @@ def _cached(check: Callable[..., list[Problem]]) -> Callable[..., list[Problem]]
         return [p.under(*path) for p in found] if found else []
 
     located.__doc__ = check.__doc__
+    caches.register(problems.cache_clear)
     return located
 
 
-_IAM_SID = re.compile(r"^[A-Za-z0-9]*$")
+#: the Sid IAM, Organizations and STS accept (Secrets Manager and KMS take any text)
+IAM_SID = re.compile(r"^[A-Za-z0-9]*$")
 _SID_CHECKED = {
     PolicyKind.IDENTITY,
     PolicyKind.BOUNDARY,
@@ -68,7 +70,7 @@ _SID_CHECKED = {
 
 def check_sid(kind: PolicyKind, sid: str, path: Path) -> list[Problem]:
     """A Sid outside letters and digits, in the kinds whose service allows only those."""
-    if kind in _SID_CHECKED and not _IAM_SID.match(sid):
+    if kind in _SID_CHECKED and not IAM_SID.match(sid):
         return [
             Problem(
                 ProblemCode.INVALID_SID,
@@ -315,6 +317,9 @@ def check_action(pattern: str, path: Path) -> list[Problem]:
 def _matches_some_action(service: str, name: str) -> bool:
     pattern = action_matcher(name)
     return any(pattern.matches(a.lower()) for a in catalog.action_names(service))
+
+
+caches.register(_matches_some_action.cache_clear)
 
 
 @_cached

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..pages import POLICY_VARIABLES
 from ..problems import Problem, ProblemCode, quoted
-from . import checks
+from . import caches, checks
 from .model import Condition, Effect
 from .operators import Family, Operator, parse_operator, policy_value
 from .reading import Path, Reader, json_type
@@ -120,6 +120,7 @@ class ConditionReader(Reader):
 
 # Equal conditions are built once and shared, as elements are (see elements.py).
 _CONDITIONS: dict[tuple[Any, ...], Condition] = {}
+caches.register(_CONDITIONS.clear)
 
 
 def _condition(

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..pages import NOT_ACTION
 from ..problems import Problem, ProblemCode, quoted
-from . import checks
+from . import caches, checks
 from .model import (
     ActionElement,
     Effect,
@@ -116,11 +116,9 @@ class ElementReader(Reader):
             self.add(checks.check_resource(self.kind, value, vpath))
             template = self._template(value, vpath)
             patterns.append(
-                _static_pattern(value) if template is None else ResourcePattern.build(value, template)
+                static_pattern(value) if template is None else ResourcePattern.build(value, template)
             )
-        if all(p.template is None for p in patterns):
-            return _static_element(tuple(patterns), name == "NotResource")
-        return ResourceElement(tuple(patterns), name == "NotResource")
+        return shared_resource_element(tuple(patterns), name == "NotResource")
 
     def _principal(self, raw: Mapping[str, Any], present: set[str], path: Path) -> PrincipalElement | None:
         name = (
@@ -204,10 +202,23 @@ def _action_element(patterns: tuple[str, ...], negated: bool) -> ActionElement:
 
 
 @lru_cache(maxsize=16384)
-def _static_pattern(text: str) -> ResourcePattern:
+def static_pattern(text: str) -> ResourcePattern:
+    """The compiled pattern of ``text``, a Resource ARN without policy variables (shared)."""
     return ResourcePattern.build(text, None)
 
 
 @lru_cache(maxsize=16384)
 def _static_element(patterns: tuple[ResourcePattern, ...], negated: bool) -> ResourceElement:
     return ResourceElement(patterns, negated)
+
+
+def shared_resource_element(patterns: tuple[ResourcePattern, ...], negated: bool) -> ResourceElement:
+    """The Resource (or NotResource) element of ``patterns``; shared with equal ones when no
+    pattern holds policy variables."""
+    if all(p.template is None for p in patterns):
+        return _static_element(patterns, negated)
+    return ResourceElement(patterns, negated)
+
+
+for _cache in (_action_element, static_pattern, _static_element):
+    caches.register(_cache.cache_clear)

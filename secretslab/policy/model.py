@@ -21,7 +21,8 @@ from .variables import Template, Var, resolve
 from .wildcards import Matcher, Pieces, action_matcher, any_matcher, has_wildcard, plain, resource_matcher
 
 
-def _variable_keys(templates: tuple[Template | None, ...]) -> tuple[str, ...]:
+def variable_keys(templates: tuple[Template | None, ...]) -> tuple[str, ...]:
+    """The lower-case keys of the policy variables in ``templates``, each once, in order."""
     return tuple(dict.fromkeys(part.key_lower for t in templates if t for part in t if isinstance(part, Var)))
 
 
@@ -135,6 +136,25 @@ class ResourceElement:
         object.__setattr__(self, "any", not self.negated and any(p.text == "*" for p in self.patterns))
         object.__setattr__(self, "static", all(p.template is None for p in self.patterns))
 
+    @classmethod
+    def compiled(cls, patterns: tuple[ResourcePattern, ...], negated: bool) -> ResourceElement:
+        """The element of ``patterns``, equal to ``ResourceElement(patterns, negated)``, built in
+        one loop (the reader makes one for most statements of a fresh policy)."""
+        star = False
+        static = True
+        for pattern in patterns:
+            if pattern.text == "*":
+                star = True
+            if pattern.template is not None:
+                static = False
+        element = object.__new__(cls)
+        setter = object.__setattr__
+        setter(element, "patterns", patterns)
+        setter(element, "negated", negated)
+        setter(element, "any", star and not negated)
+        setter(element, "static", static)
+        return element
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class PrincipalElement:
@@ -239,7 +259,7 @@ class Condition:
         if op.family is not Family.NULL and all(t is None for t in self.templates):
             fast = matcher(op.positive, op.family, self.parsed, self.pieces, self.values)
         object.__setattr__(self, "match", fast)
-        object.__setattr__(self, "variable_keys", _variable_keys(self.templates))
+        object.__setattr__(self, "variable_keys", variable_keys(self.templates))
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -262,8 +282,36 @@ class Statement:
     def __post_init__(self) -> None:
         keys = [k for c in self.conditions for k in (c.key_lower, *c.variable_keys)]
         if self.resource is not None:
-            keys += _variable_keys(tuple(p.template for p in self.resource.patterns))
+            keys += variable_keys(tuple(p.template for p in self.resource.patterns))
         object.__setattr__(self, "memo_keys", tuple(dict.fromkeys(keys)))
+
+    @classmethod
+    def compiled(
+        cls,
+        index: int,
+        sid: str | None,
+        effect: Effect,
+        action: ActionElement,
+        resource: ResourceElement | None,
+        principal: PrincipalElement | None,
+        conditions: tuple[Condition, ...],
+        source: Any,
+        memo_keys: tuple[str, ...],
+    ) -> Statement:
+        """The statement of these elements, its ``memo_keys`` already known (the reader
+        remembers them with the elements): equal to ``Statement(...)`` of the same elements."""
+        statement = object.__new__(cls)
+        setter = object.__setattr__
+        setter(statement, "index", index)
+        setter(statement, "sid", sid)
+        setter(statement, "effect", effect)
+        setter(statement, "action", action)
+        setter(statement, "resource", resource)
+        setter(statement, "principal", principal)
+        setter(statement, "conditions", conditions)
+        setter(statement, "source", source)
+        setter(statement, "memo_keys", memo_keys)
+        return statement
 
     @property
     def label(self) -> str:

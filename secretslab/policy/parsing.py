@@ -21,26 +21,14 @@ from ..limits import POLICY_SIZE, SizeLimit
 from ..loading import depth_problems, load_json
 from ..pages import VERSION
 from ..problems import InvalidPolicyError, Problem, ProblemCode, limit_problem, quoted
-from . import checks
-from .condition_reader import ConditionReader
-from .elements import ElementReader
 from .model import Policy, PolicyKind, Statement
 from .public import public_problems
-from .quotas import character_problems, document_text, size_problems
-from .reading import Path, did_you_mean, json_type
+from .quotas import character_problems, document_text, plain_json, plain_text, size_problems
+from .reading import json_type
+from .statements import STATEMENT_ELEMENTS, StatementReader
 
 _TOP = ("Version", "Id", "Statement")
-_STATEMENT = (
-    "Sid",
-    "Effect",
-    "Action",
-    "NotAction",
-    "Resource",
-    "NotResource",
-    "Principal",
-    "NotPrincipal",
-    "Condition",
-)
+_STATEMENT = STATEMENT_ELEMENTS  # a statement's elements (read here by the scenario schema's test)
 _VERSIONS = ("2012-10-17", "2008-10-17")
 
 
@@ -69,7 +57,7 @@ def read_policy(
     set (semantics §3.13). Text is measured as given; a parsed object by its compact serialisation
     (``quotas.document_text``)."""
     try:
-        policy_kind = PolicyKind(kind)
+        policy_kind = kind if type(kind) is PolicyKind else PolicyKind(kind)
     except ValueError:
         choices = ", ".join(k.value for k in PolicyKind)
         problem = Problem(
@@ -83,15 +71,21 @@ def read_policy(
         problems.extend(loaded)
         if doc is None and problems:
             return Policy(policy_kind, None, (), tuple(problems), None)
+        plain = plain_json(doc) is not None
+        encoded = False  # the text as given: it may hold any character
     else:
-        text = document_text(doc)  # None when too deep to serialise: the walk below says where
+        encoded = True
+        raw = plain_json(doc)
+        plain = raw is not None
+        # None when too deep to serialise: the walk below says where
+        text = document_text(doc) if raw is None else plain_text(doc, raw)
         problems.extend(depth_problems(doc, text=text))
         if problems:
             return Policy(policy_kind, None, (), tuple(problems), doc)
     if text is not None:
         problems.extend(size_problems(text, size_limit or POLICY_SIZE[policy_kind.value]))
-    problems.extend(character_problems(doc, text))
-    parser = _Parser(policy_kind)
+    problems.extend(character_problems(doc, text, encoded=encoded))
+    parser = _Parser(policy_kind, plain)
     parser.problems.extend(problems)
     try:
         return parser.policy(doc)
@@ -111,8 +105,12 @@ def _text(doc: str | bytes | bytearray) -> str | None:
         return None  # reported by the JSON reader
 
 
-class _Parser(ElementReader, ConditionReader):
-    """Reads one document; the statement's elements and conditions are read by the base classes."""
+class _Parser(StatementReader):
+    """Reads one document; its statements are read by the base class (``statements``)."""
+
+    def __init__(self, kind: PolicyKind, plain: bool) -> None:
+        super().__init__(kind)
+        self.plain = plain  # plain JSON: statements may be read from the element caches
 
     def policy(self, doc: Any) -> Policy:
         if not isinstance(doc, Mapping):
@@ -128,11 +126,11 @@ class _Parser(ElementReader, ConditionReader):
                 Problem(ProblemCode.INVALID_TYPE, f"Id is a string, found {json_type(policy_id)}", ("Id",))
             )
             policy_id = None
-        statements = self._statements(doc)
+        statements = tuple(self._statements(doc))
         self._sids(statements)
-        policy = Policy(self.kind, version, tuple(statements), (), doc, policy_id)
-        self.problems.extend(public_problems(policy))
-        return Policy(self.kind, version, policy.statements, tuple(self.problems), doc, policy_id)
+        if self.kind in (PolicyKind.RESOURCE, PolicyKind.KEY):  # the kinds public_problems checks
+            self.problems.extend(public_problems(Policy(self.kind, version, statements, (), doc, policy_id)))
+        return Policy(self.kind, version, statements, tuple(self.problems), doc, policy_id)
 
     def _version(self, doc: Mapping[str, Any]) -> str | None:
         version = doc.get("Version")
@@ -165,30 +163,29 @@ class _Parser(ElementReader, ConditionReader):
             self.problems.append(Problem(ProblemCode.MISSING_STATEMENT, "the policy has no Statement", ()))
             return []
         if isinstance(raw, Mapping):
-            items: list[tuple[Path, Any]] = [(("Statement",), raw)]
-        elif isinstance(raw, list):
+            statement = self._statement(0, raw, ("Statement",))
+            return [] if statement is None else [statement]
+        if isinstance(raw, list):
             if not raw:
                 self.problems.append(
                     Problem(ProblemCode.EMPTY_ELEMENT, "Statement is an empty list", ("Statement",))
                 )
-            items = [(("Statement", i), s) for i, s in enumerate(raw)]
-        else:
-            self.problems.append(
-                Problem(
-                    ProblemCode.INVALID_TYPE,
-                    f"Statement is an object or a list of objects, found {json_type(raw)}",
-                    ("Statement",),
-                )
+            out = []
+            for index, item in enumerate(raw):
+                statement = self._statement(index, item, ("Statement", index))
+                if statement is not None:
+                    out.append(statement)
+            return out
+        self.problems.append(
+            Problem(
+                ProblemCode.INVALID_TYPE,
+                f"Statement is an object or a list of objects, found {json_type(raw)}",
+                ("Statement",),
             )
-            return []
-        out = []
-        for index, (path, item) in enumerate(items):
-            statement = self._statement(index, item, path)
-            if statement is not None:
-                out.append(statement)
-        return out
+        )
+        return []
 
-    def _sids(self, statements: list[Statement]) -> None:
+    def _sids(self, statements: tuple[Statement, ...]) -> None:
         seen: set[str] = set()
         if self.kind in (PolicyKind.KEY, PolicyKind.RESOURCE):
             return
@@ -204,46 +201,6 @@ class _Parser(ElementReader, ConditionReader):
                     )
                 )
             seen.add(s.sid)
-
-    # -- one statement
-
-    def _statement(self, index: int, raw: Any, path: Path) -> Statement | None:
-        if not isinstance(raw, Mapping):
-            self.problems.append(
-                Problem(
-                    ProblemCode.NOT_AN_OBJECT, f"a statement is a JSON object, found {json_type(raw)}", path
-                )
-            )
-            return None
-        self._unknown(raw, _STATEMENT, path)
-        present = {k for k in raw if k in _STATEMENT}
-        sid = self._sid(raw, path)
-        effect = self._effect(raw, path)
-        self.add(checks.check_placement(self.kind, effect, present, path))
-        action = self._action(raw, present, path)
-        resource = self._resource(raw, present, path)
-        principal = self._principal(raw, present, path)
-        conditions = (
-            self._conditions(raw.get("Condition"), effect, (*path, "Condition")) if "Condition" in raw else ()
-        )
-        if self.kind is PolicyKind.RCP:
-            self.add(checks.check_rcp_principal(principal, path))
-        if effect is None or action is None:
-            return None
-        return Statement(index, sid, effect, action, resource, principal, conditions, raw)
-
-    def _unknown(self, raw: Mapping[str, Any], allowed: tuple[str, ...], path: Path) -> None:
-        for key in raw:
-            if key not in allowed:
-                hint = did_you_mean(str(key), allowed)
-                self.problems.append(
-                    Problem(
-                        ProblemCode.UNKNOWN_ELEMENT,
-                        f"{quoted(key)} is not a policy element here; expected one of {', '.join(allowed)}",
-                        (*path, str(key)),
-                        hint=hint,
-                    )
-                )
 
 
 __all__ = ["check_policy", "parse_policy", "read_policy"]

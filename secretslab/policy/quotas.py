@@ -12,8 +12,11 @@ https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
+
+import orjson
 
 from ..limits import POLICY_BAD_CHARACTER, Count, SizeLimit
 from ..problems import PathPart, Problem, ProblemCode
@@ -33,6 +36,48 @@ def document_text(doc: Any) -> str | None:
         return None
 
 
+# orjson's own types and subclasses of JSON's are handed back (and refused, having no default)
+_PLAIN_OPTIONS = (
+    orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+)
+# Where orjson may write a float otherwise than Python's repr (1e-05 as 0.00001, 1e-09 as
+# 1e-9): "0.0000" or a one-digit negative exponent after a digit; everything else it writes as
+# ``json.dumps`` does (tests/test_policy_caches.py holds it to that). Strings may hold these too:
+# then the text is made by json.dumps, which is only slower.
+_SHORT_EXPONENT = re.compile(rb"e-[0-9](?![0-9])")  # a literal first: searched quickly
+_DIGITS = b"0123456789"
+
+
+def plain_json(doc: Any) -> bytes | None:
+    """The compact JSON of ``doc`` when it is plain JSON data (dicts with string keys, lists,
+    strings, integers of 64 bits, finite floats, booleans and None, nothing else), else None.
+
+    Plain data read the same way whenever its JSON reads the same, so parts of it can be
+    remembered by their JSON. Anything orjson writes but is not plain (a tuple, a UUID, an enum,
+    an ``orjson.Fragment``, NaN written as null) does not read back equal to itself."""
+    if type(doc) is not dict:
+        return None
+    try:
+        raw = orjson.dumps(doc, option=_PLAIN_OPTIONS)
+        if orjson.loads(raw) != doc:
+            return None
+    except (TypeError, ValueError, RecursionError):  # orjson.JSONEncodeError is a TypeError
+        return None
+    return raw
+
+
+def plain_text(doc: Any, raw: bytes) -> str | None:
+    """``document_text`` of plain ``doc`` whose ``plain_json`` is ``raw``, made from ``raw`` when
+    it cannot differ from json's text (no float orjson could spell otherwise)."""
+    if b"0.0000" in raw:
+        return document_text(doc)
+    if b"e-" in raw:
+        for found in _SHORT_EXPONENT.finditer(raw):
+            if found.start() and raw[found.start() - 1] in _DIGITS:
+                return document_text(doc)
+    return raw.decode("utf-8")
+
+
 def measure(text: str, count: Count) -> int:
     """The size of ``text`` as a quota counts it."""
     if count is Count.BYTES:
@@ -44,6 +89,8 @@ def measure(text: str, count: Count) -> int:
 
 def size_problems(text: str, limit: SizeLimit) -> list[Problem]:
     """A problem at ``$`` when ``text`` is larger than ``limit``, giving the size found and the limit."""
+    if len(text) <= limit.limit and (limit.count is not Count.BYTES or text.isascii()):
+        return []  # no count can exceed the length (in bytes: of ASCII text)
     size = measure(text, limit.count)
     if size <= limit.limit:
         return []
@@ -57,13 +104,14 @@ def size_problems(text: str, limit: SizeLimit) -> list[Problem]:
     ]
 
 
-def character_problems(doc: Any, text: str | None = None) -> list[Problem]:
+def character_problems(doc: Any, text: str | None = None, *, encoded: bool = False) -> list[Problem]:
     """A problem for each string (key or value) that holds a character a policy may not hold,
     located at that string and naming the first such character; walked without recursion.
     ``text``, the document's JSON text when known, spares the walk when it is clean: every
     character of every string appears in it as itself, except those JSON writes as escapes
-    (``\\u``, and ``\\b``, ``\\f`` for backspace and form feed)."""
-    if text is not None and not any(e in text for e in _ESCAPES) and not POLICY_BAD_CHARACTER.search(text):
+    (``\\u``, and ``\\b``, ``\\f`` for backspace and form feed). ``encoded``: ``text`` was
+    written by a JSON encoder, which escapes every control character."""
+    if text is not None and (_clean_encoded(text) if encoded else _clean(text)):
         return []
     return [
         Problem(
@@ -76,6 +124,23 @@ def character_problems(doc: Any, text: str | None = None) -> list[Problem]:
         for path, text in _strings(doc)
         if (found := POLICY_BAD_CHARACTER.search(text)) is not None
     ]
+
+
+def _clean(text: str) -> bool:
+    """Whether ``text`` has no escape and no character outside the policy set: printable ASCII
+    (the common case, tested in C) or, failing that, the character set's own test."""
+    if "\\" in text and any(e in text for e in _ESCAPES):
+        return False
+    if text.isascii() and text.isprintable():
+        return True
+    return not POLICY_BAD_CHARACTER.search(text)
+
+
+def _clean_encoded(text: str) -> bool:
+    """``_clean`` of a JSON encoder's text: ASCII (a flag of the string) without escapes is clean."""
+    if "\\" in text and any(e in text for e in _ESCAPES):
+        return False
+    return text.isascii() or not POLICY_BAD_CHARACTER.search(text)
 
 
 def _strings(doc: Any) -> Iterator[tuple[Path, str]]:
