@@ -711,56 +711,71 @@ def _top_level(line: bytes, find: Finder | None, known: dict[str, bytes]) -> lis
     A policy field (an array or object) whose text ``find`` knows is recorded in ``known``
     (field -> canonical JSON); every other value is delimited: a string without escapes by its
     closing quote, anything else by the scanner. Written for the compact lines tools write
-    (whitespace is skipped, only more slowly)."""
+    (whitespace is skipped, only more slowly). A key given twice is left to the caller (the
+    skeleton's check finds it)."""
+    try:
+        return _members(line, find, known, b"\\" in line)
+    except IndexError as exc:  # the line ends inside the object
+        raise _Unreadable from exc
+
+
+def _members(
+    line: bytes, find: Finder | None, known: dict[str, bytes], escapes: bool
+) -> list[tuple[str, int, int, int]]:
     n = len(line)
     text: str | None = None
     members: list[tuple[str, int, int, int]] = []
-    seen: set[str] = set()
-    space = _SPACE
-    pos = 0 if n and line[0] == 0x7B else _skip(line, 0)
-    if pos >= n or line[pos] != 0x7B:  # {
+    space, openers, fields, scan = _SPACE, _OPENERS, _POLICY_FIELDS, _SCAN
+    pos = 0 if line[0] == 0x7B else _skip(line, 0)
+    if line[pos] != 0x7B:  # {
         raise _Unreadable
     pos += 1
     while True:
-        if pos < n and line[pos] in space:
+        if line[pos] in space:
             pos = _skip(line, pos)
-        close = line.find(b'"', pos + 1)
-        if pos >= n or line[pos] != 0x22 or close < 0:  # a key
+        if line[pos] != 0x22:  # the quote of a key
             raise _Unreadable
+        close = line.find(b'"', pos + 1)
         key = line[pos + 1 : close].decode("ascii")
         start = close + 1
-        if start < n and line[start] in space:
+        if line[start] != 0x3A:  # :
             start = _skip(line, start)
-        if start >= n or line[start] != 0x3A or "\\" in key or key in seen:  # :
+            if line[start] != 0x3A:
+                raise _Unreadable
+        if close < 0 or (escapes and "\\" in key):
             raise _Unreadable
         start += 1
-        if start < n and line[start] in space:
+        if line[start] in space:
             start = _skip(line, start)
-        if start >= n:
-            raise _Unreadable
-        seen.add(key)
         first = line[start]
-        if find is not None and first in _OPENERS and key in _POLICY_FIELDS:
+        if first == 0x22:  # a string: without escapes, it ends at the next quote
+            end = line.find(b'"', start + 1) + 1
+            if escapes and line.find(b"\\", start, end) >= 0:
+                if text is None:
+                    text = line.decode("ascii")
+                try:
+                    _, end = scan(text, start)
+                except (StopIteration, ValueError, RecursionError) as exc:
+                    raise _Unreadable from exc
+            elif not end:
+                raise _Unreadable
+        elif find is not None and first in openers and key in fields:
             found = find(key, line, start)
             if found is None:
                 raise _Unreadable
             end = start + found[0]
             known[key] = found[1]
-        elif first == 0x22 and (end := line.find(b'"', start + 1) + 1) and line.find(b"\\", start, end) < 0:
-            pass  # a string without escapes (control characters are orjson's to refuse)
         else:
             if text is None:
                 text = line.decode("ascii")
             try:
-                _, end = _SCAN(text, start)
+                _, end = scan(text, start)
             except (StopIteration, ValueError, RecursionError) as exc:
                 raise _Unreadable from exc
         members.append((key, pos, start, end))
         pos = end
         if pos < n and line[pos] in space:
             pos = _skip(line, pos)
-        if pos >= n:
-            raise _Unreadable
         if line[pos] == 0x2C:  # ,
             pos += 1
             continue
