@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import nullcontext
 from typing import Any, BinaryIO
 
@@ -72,6 +72,7 @@ class Simulator:
         self._bounded: dict[str, Principal] = {}  # the same principals, marked as having a boundary
         self._fields: dict[tuple[str, PolicyKind, bytes], tuple[Any, tuple[Problem, ...]]] = {}
         self.memo = Memo()  # what the engine remembers between lines, for the policies cached here
+        self._raw = _RawFields()  # policy fields by their raw text: a repeated one is never decoded
 
     def run(self, lines: Iterable[bytes | str], source: str = "<stdin>") -> Iterator[dict[str, Any]]:
         """The result of every non-blank line of ``lines`` (JSON Lines, bytes or text), in order and
@@ -89,9 +90,17 @@ class Simulator:
         Python converts is given as its JSON text, an ``orjson.Fragment``)."""
         if len(line) > MAX_LINE_BYTES:
             return _too_long(source, number)
+        walked = self._raw.walk(line)
+        if walked is not None:  # the common case: every policy field already read, by its raw text
+            fields, known = walked
+            ident = fields.get("id")
+            if ident is None or type(ident) is str or (type(ident) is int and ident.bit_length() < 64):
+                return self._decide(fields, ident, source, number, known, None)
+        learnt: dict[str, Any] | None = {}  # the policy fields read, for the line reader
         try:
             raw = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
+            learnt = None  # read by another parser: not what the line reader reads
             # valid JSON whose number orjson cannot hold (beyond a double)? read it exactly
             raw = _exact(line) if "number" in str(exc) else None
             if raw is None:
@@ -109,6 +118,7 @@ class Simulator:
         if type(ident) is float:  # orjson reads an integer beyond 64 bits as a float: read it exactly
             exact = _exact(line)
             ident = exact.get("id") if type(exact) is dict else ident
+            learnt = None
         if type(ident) is _Digits:
             ident = orjson.Fragment(str.__str__(ident))
         elif type(ident) is float and not math.isfinite(ident):  # 1e400: JSON cannot carry it back
@@ -122,8 +132,22 @@ class Simulator:
         duplicated = _duplicate_keys(line, raw, f"{source}:{number}")
         if duplicated:  # orjson keeps the last value silently; a policy checker would refuse it
             return {"id": ident, "error": _error(duplicated)}
+        result = self._decide(raw, ident, source, number, None, learnt)
+        if learnt:
+            self._raw.learn(line, learnt)
+        return result
+
+    def _decide(
+        self,
+        raw: Any,
+        ident: Any,
+        source: str,
+        number: int,
+        known: Mapping[str, bytes] | None,
+        learn: dict[str, Any] | None,
+    ) -> dict[str, Any]:
         try:
-            evaluation = evaluate(self.request(raw, source, number), self.memo)
+            evaluation = evaluate(self.request(raw, source, number, known, learn), self.memo)
         except LineError as exc:
             return {"id": ident, "error": _error(exc.problems)}
         return {"id": ident, "outcome": evaluation.outcome.value, "reason": evaluation.reason.value}
@@ -132,10 +156,20 @@ class Simulator:
         """The evaluation of one request line (a dict); raises ``LineError``."""
         return evaluate(self.request(raw, source, number), self.memo)
 
-    def request(self, raw: Any, source: str = "", number: int = 0) -> EvalRequest:
+    def request(
+        self,
+        raw: Any,
+        source: str = "",
+        number: int = 0,
+        known: Mapping[str, bytes] | None = None,
+        learn: dict[str, Any] | None = None,
+    ) -> EvalRequest:
         """The engine's request for one line (a dict): its target read as every request is
         (``evaluation.target.read_target``), its policies parsed once per distinct document,
-        its context built by the one context builder; raises ``LineError``."""
+        its context built by the one context builder; raises ``LineError``. ``known`` maps a
+        policy field the line reader found by its raw text to that field's canonical JSON (the
+        field's value in ``raw`` is then None); ``learn`` collects the canonical JSON of the
+        fields read here, for the line reader to remember."""
         where = f"{source}:{number}" if source else ""
         reader = Fields(where or None)
         if not isinstance(raw, dict):
@@ -152,12 +186,13 @@ class Simulator:
         rules = rules_for(action, resource) if action else None
         kind = rules.resource_policy_kind if rules else PolicyKind.RESOURCE
         problems = reader.problems
-        identity = self._field(raw, "identity_policies", PolicyKind.IDENTITY, problems, where) or ()
-        boundary = self._field(raw, "permissions_boundary", PolicyKind.BOUNDARY, problems, where)
-        session = self._field(raw, "session_policy", PolicyKind.SESSION, problems, where)
-        resource_policy = self._field(raw, "resource_policy", kind, problems, where)
-        scps = self._field(raw, "scps", PolicyKind.SCP, problems, where)
-        rcps = self._field(raw, "rcps", PolicyKind.RCP, problems, where)
+        field = self._field
+        identity = field(raw, "identity_policies", PolicyKind.IDENTITY, problems, where, known, learn) or ()
+        boundary = field(raw, "permissions_boundary", PolicyKind.BOUNDARY, problems, where, known, learn)
+        session = field(raw, "session_policy", PolicyKind.SESSION, problems, where, known, learn)
+        resource_policy = field(raw, "resource_policy", kind, problems, where, known, learn)
+        scps = field(raw, "scps", PolicyKind.SCP, problems, where, known, learn)
+        rcps = field(raw, "rcps", PolicyKind.RCP, problems, where, known, learn)
         account = reader.account_id(raw.get("resource_account"), ("resource_account",), "resource_account")
         if problems or principal is None or action is None or rules is None:
             raise LineError(problems)
@@ -194,16 +229,27 @@ class Simulator:
         kind: PolicyKind,
         problems: list[Problem],
         where: str,
+        known: Mapping[str, bytes] | None = None,
+        learn: dict[str, Any] | None = None,
     ) -> Any:
         """A policy field read once per distinct JSON value: batches repeat them."""
-        value = raw.get(name)
-        if value is None:
-            return None
-        try:
-            key = (name, kind, orjson.dumps(value))
-        except (TypeError, orjson.JSONEncodeError):
-            key = None
-        found = self._fields.get(key) if key else None
+        canonical = known.get(name) if known else None
+        key: tuple[str, PolicyKind, bytes] | None
+        if canonical is not None:
+            key = (name, kind, canonical)
+            found = self._fields.get(key)
+            value = orjson.loads(canonical) if found is None else None  # forgotten since: read again
+        else:
+            value = raw.get(name)
+            if value is None:
+                return None
+            try:
+                key = (name, kind, orjson.dumps(value))
+            except (TypeError, orjson.JSONEncodeError):
+                key = None
+            found = self._fields.get(key) if key else None
+            if learn is not None and key is not None and type(value) in (list, dict):
+                learn[name] = key[2]
         if found is None:
             found_problems: list[Problem] = []
             if name in ("scps", "rcps"):
@@ -466,3 +512,281 @@ def simulate(
                 buffer.clear()
         write(b"".join(buffer))
     return done, failed
+
+
+# -- the line reader: policy fields found by their raw text
+
+#: the fields whose values are policies: long, and repeated from line to line
+_POLICY_FIELDS = frozenset(
+    {"identity_policies", "resource_policy", "permissions_boundary", "session_policy", "scps", "rcps"}
+)
+_LEAF = 4  # texts a node of the tree holds before it splits them by their first differing byte
+_RAW_SIZE = 2048  # raw texts kept in all: a batch of ever-new policies stays bounded
+#: the standard library's C scanner, which tells where a value ends (typeshed omits the attribute)
+_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_OPENERS = frozenset(b"[{")
+_SPACE = frozenset(b" \t\r\n")  # JSON's whitespace
+
+#: how a known policy text is found: (field, line, start) -> (its length, canonical JSON)
+Finder = Callable[[str, bytes, int], "tuple[int, bytes] | None"]
+
+
+class _Unreadable(Exception):
+    """The line reader cannot read this line itself: it is read whole."""
+
+
+class _Node:
+    """A node of the tree of known texts of one field: every text under it shares its first
+    ``cut`` bytes; a leaf holds its ``texts`` ((raw, canonical) pairs), an inner node its
+    ``children`` by the byte at ``cut`` (where they first differ)."""
+
+    __slots__ = ("children", "cut", "texts")
+
+    def __init__(self, texts: list[tuple[bytes, bytes]]) -> None:
+        self.texts: list[tuple[bytes, bytes]] | None = texts
+        self.children: dict[int, _Node] = {}
+        self.cut = 0
+
+    def any_text(self) -> bytes:
+        node = self
+        while node.texts is None:
+            node = next(iter(node.children.values()))
+        return node.texts[0][0]
+
+    def find(self, line: bytes, start: int) -> tuple[int, bytes] | None:
+        """(length, canonical) of the text at ``start`` of ``line``, when it is one of this node's."""
+        node: _Node | None = self
+        n = len(line)
+        while node is not None and node.texts is None:
+            at = start + node.cut
+            node = node.children.get(line[at]) if at < n else None
+        if node is None:
+            return None
+        for raw, canonical in node.texts or ():  # the proof: the line holds exactly this text here
+            if line.startswith(raw, start):
+                return len(raw), canonical
+        return None
+
+    def add(self, raw: bytes, canonical: bytes) -> _Node:
+        """This node with ``(raw, canonical)`` added (a new node when it goes above this one)."""
+        if self.texts is not None:
+            if any(raw == known for known, _ in self.texts):
+                return self
+            self.texts.append((raw, canonical))
+            if len(self.texts) > _LEAF:
+                self._split()
+            return self
+        cut = _common(raw, self.any_text())
+        if cut < self.cut:  # differs before this node's bytes: a new node above it
+            if cut >= len(raw):  # a proper prefix of the texts here: not a complete JSON value
+                return self
+            above = _Node([])
+            above.texts, above.cut = None, cut
+            above.children = {self.any_text()[cut]: self, raw[cut]: _Node([(raw, canonical)])}
+            return above
+        if len(raw) <= self.cut:
+            return self
+        child = self.children.get(raw[self.cut])
+        self.children[raw[self.cut]] = child.add(raw, canonical) if child else _Node([(raw, canonical)])
+        return self
+
+    def _split(self) -> None:
+        texts = self.texts or []
+        first = texts[0][0]
+        cut = min(_common(first, raw) for raw, _ in texts[1:])
+        if any(len(raw) <= cut for raw, _ in texts):
+            del texts[0]  # a text that is a prefix of another: never both complete values; forget one
+            return
+        self.texts, self.cut = None, cut
+        groups: dict[int, list[tuple[bytes, bytes]]] = {}
+        for pair in texts:
+            groups.setdefault(pair[0][cut], []).append(pair)
+        for byte, group in groups.items():
+            child = _Node(group[:1])
+            for raw, canonical in group[1:]:
+                child = child.add(raw, canonical)
+            self.children[byte] = child
+
+
+def _common(a: bytes, b: bytes) -> int:
+    """The length of the longest common prefix of ``a`` and ``b`` (a binary search of C compares)."""
+    lo, hi = 0, min(len(a), len(b))
+    if a[:hi] == b[:hi]:
+        return hi
+    while lo + 1 < hi:  # a[:lo] == b[:lo] and a[:hi] != b[:hi]
+        mid = (lo + hi) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+class _RawFields:
+    """The policy fields of earlier lines by their raw text, so that a repeated field is found by
+    comparing bytes instead of decoding it again (a line is mostly its policies).
+
+    ``walk`` reads a line's top-level object itself: each key (without escapes), then its value;
+    a policy field's value is looked up among the texts seen before (a tree that picks the
+    candidates by the bytes where known texts differ): ``line.startswith(text, pos)`` proves the
+    value at ``pos`` is exactly ``text``, as long as what follows it is a comma or the closing
+    brace (a complete JSON array or object is never a proper prefix of another value; that
+    check catches the rest). Every other value (id, target, context) is delimited by the
+    standard library's scanner and decoded by orjson from a skeleton of the line — the line with
+    each known policy field replaced by ``null`` — so orjson stays the reader of every value,
+    and the skeleton's duplicate keys are checked as a whole line's are; a known policy text had
+    its own checked when it was first read. Anything unusual (non-ASCII, escapes in a key, a
+    repeated key, a policy text not seen yet) gives None, and the line is read whole as before;
+    ``learn`` then remembers its policy fields for the next lines. Bounded: ``_RAW_SIZE`` texts,
+    then it starts afresh."""
+
+    __slots__ = ("_roots", "_size")
+
+    def __init__(self) -> None:
+        self._roots: dict[str, _Node] = {}  # field -> its known texts
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def walk(self, line: bytes) -> tuple[dict[str, Any], dict[str, bytes]] | None:
+        """(the line's object with its known policy fields None, their canonical JSON by field),
+        or None when the line must be read whole."""
+        if not self._size or not line.isascii():
+            return None
+        known: dict[str, bytes] = {}
+        pieces: list[bytes] = []
+        try:
+            for key, at, start, end in _top_level(line, self._find, known):
+                pieces.append(line[at:start] + b"null" if key in known else line[at:end])
+        except _Unreadable:
+            return None
+        if not known:  # nothing saved: the whole line is as cheap
+            return None
+        skeleton = b"{" + b",".join(pieces) + b"}"
+        try:
+            raw = orjson.loads(skeleton)
+        except orjson.JSONDecodeError:
+            return None
+        if _duplicate_keys(skeleton, raw, ""):
+            return None
+        return raw, known
+
+    def _find(self, key: str, line: bytes, start: int) -> tuple[int, bytes] | None:
+        root = self._roots.get(key)
+        return root.find(line, start) if root is not None else None
+
+    def learn(self, line: bytes, fields: Mapping[str, bytes]) -> None:
+        """Remember the policy fields of a line read whole (``fields``: their canonical JSON, of
+        values checked for duplicate keys): by that text, and by the line's own text when it
+        differs (spaces, escapes)."""
+        for key, canonical in fields.items():
+            self._add(key, canonical, canonical)
+        if not line.isascii() or all(canonical in line for canonical in fields.values()):
+            return
+        try:
+            for key, _, start, end in _top_level(line, None, {}):
+                if key in fields:
+                    self._add(key, line[start:end], fields[key])
+        except _Unreadable:
+            pass
+
+    def _add(self, key: str, raw: bytes, canonical: bytes) -> None:
+        if self._size >= _RAW_SIZE:
+            self._roots.clear()
+            self._size = 0
+        root = self._roots.get(key)
+        if root is None:
+            self._roots[key] = _Node([(raw, canonical)])
+        elif (found := root.find(raw, 0)) is None or found[0] != len(raw):  # not known yet
+            self._roots[key] = root.add(raw, canonical)
+        else:
+            return
+        self._size += 1
+
+
+def _top_level(line: bytes, find: Finder | None, known: dict[str, bytes]) -> list[tuple[str, int, int, int]]:
+    """(key, where the member starts, where its value starts, where it ends) for each member of
+    the top-level object of ``line`` (ASCII); raises ``_Unreadable`` where the walk must give up.
+    A policy field (an array or object) whose text ``find`` knows is recorded in ``known``
+    (field -> canonical JSON); every other value is delimited: a string without escapes by its
+    closing quote, anything else by the scanner. Written for the compact lines tools write
+    (whitespace is skipped, only more slowly). A key given twice is left to the caller (the
+    skeleton's check finds it)."""
+    try:
+        return _members(line, find, known, b"\\" in line)
+    except IndexError as exc:  # the line ends inside the object
+        raise _Unreadable from exc
+
+
+def _members(
+    line: bytes, find: Finder | None, known: dict[str, bytes], escapes: bool
+) -> list[tuple[str, int, int, int]]:
+    n = len(line)
+    text: str | None = None
+    members: list[tuple[str, int, int, int]] = []
+    space, openers, fields, scan = _SPACE, _OPENERS, _POLICY_FIELDS, _SCAN
+    pos = 0 if line[0] == 0x7B else _skip(line, 0)
+    if line[pos] != 0x7B:  # {
+        raise _Unreadable
+    pos += 1
+    while True:
+        if line[pos] in space:
+            pos = _skip(line, pos)
+        if line[pos] != 0x22:  # the quote of a key
+            raise _Unreadable
+        close = line.find(b'"', pos + 1)
+        key = line[pos + 1 : close].decode("ascii")
+        start = close + 1
+        if line[start] != 0x3A:  # :
+            start = _skip(line, start)
+            if line[start] != 0x3A:
+                raise _Unreadable
+        if close < 0 or (escapes and "\\" in key):
+            raise _Unreadable
+        start += 1
+        if line[start] in space:
+            start = _skip(line, start)
+        first = line[start]
+        if first == 0x22:  # a string: without escapes, it ends at the next quote
+            end = line.find(b'"', start + 1) + 1
+            if escapes and line.find(b"\\", start, end) >= 0:
+                if text is None:
+                    text = line.decode("ascii")
+                try:
+                    _, end = scan(text, start)
+                except (StopIteration, ValueError, RecursionError) as exc:
+                    raise _Unreadable from exc
+            elif not end:
+                raise _Unreadable
+        elif find is not None and first in openers and key in fields:
+            found = find(key, line, start)
+            if found is None:
+                raise _Unreadable
+            end = start + found[0]
+            known[key] = found[1]
+        else:
+            if text is None:
+                text = line.decode("ascii")
+            try:
+                _, end = scan(text, start)
+            except (StopIteration, ValueError, RecursionError) as exc:
+                raise _Unreadable from exc
+        members.append((key, pos, start, end))
+        pos = end
+        if pos < n and line[pos] in space:
+            pos = _skip(line, pos)
+        if line[pos] == 0x2C:  # ,
+            pos += 1
+            continue
+        if line[pos] != 0x7D or (pos + 1 < n and _skip(line, pos + 1) != n):  # }, then the end
+            raise _Unreadable
+        return members
+
+
+def _skip(line: bytes, pos: int) -> int:
+    """The first position from ``pos`` that is not JSON whitespace."""
+    n = len(line)
+    while pos < n and line[pos] in _SPACE:
+        pos += 1
+    return pos

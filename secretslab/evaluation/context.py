@@ -121,17 +121,15 @@ def supplied(
 ) -> tuple[list[tuple[str, Values]], list[str]]:
     """The keys a request supplies that it may supply, and a note for each one it may not: the
     one rule both doors (a request on a world, a batch line) apply to caller-given context."""
-    if world:
-        kept = [(k, v) for k, v in given if not is_principal_key(k, world=True)]
-    else:  # the batch door: only the identity keys (a hot path: inlined)
-        kept = [(k, v) for k, v in given if k.lower() not in IDENTITY_KEYS]
-    if len(kept) == len(given):
-        return kept, []
-    notes = [
-        f"{k} in the request context is ignored: AWS derives it from the principal"
-        for k, _ in given
-        if is_principal_key(k, world=world)
-    ]
+    kept: list[tuple[str, Values]] = []
+    ignored: list[str] = []  # one pass: batch lines often carry aws:PrincipalArn
+    for k, v in given:
+        # the batch door: only the identity keys (a hot path: inlined)
+        if is_principal_key(k, world=True) if world else k.lower() in IDENTITY_KEYS:
+            ignored.append(k)
+        else:
+            kept.append((k, v))
+    notes = [f"{k} in the request context is ignored: AWS derives it from the principal" for k in ignored]
     return kept, notes
 
 

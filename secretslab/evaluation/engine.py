@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..pages import RCPS
-from ..policy.model import Effect, Statement
+from ..policy.model import Effect, Policy, Statement
 from .conditions import evaluate_condition
 from .grants import Grants, limiting
 from .kms_grants import GrantResult, grant_results
 from .matching import ANY_RESOURCE, MatchKind, match_principal, match_resource
-from .memo import LevelView, Memo, remember
+from .memo import LevelView, Memo, PolicyView, remember
 from .principals import PrincipalType
 from .request import Attached, EvalRequest, Level
 from .results import (
@@ -95,7 +95,9 @@ class _Check:
     ) -> list[PolicyResult]:
         """A result per valid policy; an invalid one is set aside, as AWS would not have it (§3.4)."""
         out = []
-        action = self.action
+        action, memo, req = self.action, self.memo, self.req
+        get = req.context.get
+        absent = role is PolicyRole.RESOURCE and self.rules.resource_element_optional
         for item in attached:
             policy = item.policy
             if not policy.valid:
@@ -103,8 +105,25 @@ class _Check:
                     RejectedPolicy(item.label, policy.kind.label, policy.errors, role=role, ref=item.ref)
                 )
                 continue
-            results = tuple([self._statement(role, s) for s in self.memo.statements_for(policy, action)])
-            out.append(PolicyResult.of(role, item.label, policy, results, level, item.ref))
+            # the result depends on the statements the action selects and on what they read:
+            # remembered by exactly that (batches and matrices ask the same policy again and again)
+            statements, keys, needs_resource, needs_principal = _policy_view(policy, action, memo)
+            key = (
+                item,
+                role,
+                level,
+                action,
+                absent,
+                req.resource if needs_resource else None,
+                req.principal if needs_principal else None,
+                *[get(k) for k in keys],
+            )
+            found = memo.policy_results.get(key)
+            if found is None:
+                results = tuple([self._statement(role, s) for s in statements])
+                found = PolicyResult.of(role, item.label, policy, results, level, item.ref)
+                remember(memo.policy_results, key, found)
+            out.append(found)
         return out
 
     def _statement(self, role: PolicyRole, s: Statement) -> StatementResult:
@@ -381,6 +400,23 @@ class _Check:
             self.kms_grants,
             kms_grant,
         )
+
+
+def _policy_view(policy: Policy, action: str, memo: Memo) -> PolicyView:
+    """(the statements ``action`` selects, the context keys they read, whether their result
+    depends on the resource, whether on the caller) of a valid policy."""
+    key = (policy, action)
+    found = memo.policy_views.get(key)
+    if found is None:
+        statements = memo.statements_for(policy, action)
+        found = (
+            statements,
+            tuple(dict.fromkeys(k for s in statements for k in s.memo_keys)),
+            any(s.resource is None or not s.resource.any for s in statements),
+            any(s.principal is not None for s in statements),
+        )
+        remember(memo.policy_views, key, found)
+    return found
 
 
 def _level_view(level: Level, action: str, memo: Memo) -> LevelView:

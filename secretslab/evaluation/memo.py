@@ -3,7 +3,8 @@
 policies: for each policy the statements an action selects, for each Resource element its match
 on a resource, for each condition and statement its result by exactly what it depends on (the
 request's values of the keys it reads, the resource, the caller), and each organization level's
-result. Every request still gets its full explanation tree: results are reused, never skipped.
+result, and each policy's result by what its selected statements depend on. Every request
+still gets its full explanation tree: results are reused, never skipped.
 Bounded per entry; ``clear`` lets go of everything at once.
 """
 
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 LIMIT = 1 << 18
 
 LevelView = tuple[tuple[str, ...], bool, bool] | None  # see engine._level_view
+#: a policy's statements an action selects, the context keys they read, whether they depend on
+#: the resource, whether on the caller (see engine._policy_view)
+PolicyView = tuple["tuple[Statement, ...]", tuple[str, ...], bool, bool]
 
 
 class Memo:
@@ -35,6 +39,8 @@ class Memo:
         "conditions",
         "level_results",
         "level_views",
+        "policy_results",
+        "policy_views",
         "resources",
         "selected",
         "statements",
@@ -48,6 +54,8 @@ class Memo:
         self.statements: dict[tuple[Any, ...], Any] = {}  # (statement, resource, caller, values)
         self.level_views: dict[tuple[Any, str], LevelView] = {}
         self.level_results: dict[tuple[Any, ...], Any] = {}
+        self.policy_views: dict[tuple[Policy, str], PolicyView] = {}
+        self.policy_results: dict[tuple[Any, ...], Any] = {}  # (policy as attached, what it depends on)
 
     def statements_for(self, policy: Policy, action_lower: str) -> tuple[Statement, ...]:
         """The statements of ``policy`` whose Action/NotAction matches the action (policies share
@@ -78,6 +86,8 @@ class Memo:
             self.statements,
             self.level_views,
             self.level_results,
+            self.policy_views,
+            self.policy_results,
         ):
             table.clear()
 

@@ -31,12 +31,12 @@ def read_target(reader: Fields, raw: Mapping[str, Any]) -> tuple[str | None, str
     principal = _named(reader, _printable(reader, raw.get("principal"), "principal"))
     action = _printable(reader, raw.get("action"), "action")
     if action:
-        problem = action_problem(action)
+        problem = _action_problem(action)
         if problem is not None:
             reader.problems.append(problem.under(source=reader.source))
             action = None
     resource = _printable(reader, raw.get("resource", "*"), "resource") or "*"
-    wrong = arn_problem(resource) if resource.startswith("arn:") else None
+    wrong = _arn_problem(resource) if resource.startswith("arn:") else None
     if wrong is not None:  # a bare secret name or ``*`` is not an ARN; an ARN must be one AWS has
         reader.problem(ProblemCode.INVALID_FIELD, f"{wrong}, found {quoted(resource)}", ("resource",))
         resource = "*"
@@ -89,6 +89,16 @@ def action_problem(action: str, path: tuple[Any, ...] = ("action",)) -> Problem 
         "reference_policies_actions-resources-contextkeys.html",
         suggestions=suggestions,
     )
+
+
+@lru_cache(maxsize=8192)  # every request names its action: batches repeat them
+def _action_problem(action: str) -> Problem | None:
+    return action_problem(action)
+
+
+@lru_cache(maxsize=8192)  # and its resource
+def _arn_problem(resource: str) -> str | None:
+    return arn_problem(resource)
 
 
 def _printable(reader: Fields, value: Any, field: str) -> str | None:
