@@ -177,11 +177,13 @@ def _policy(*statements: dict[str, Any]) -> dict[str, Any]:
 
 
 @st.composite
-def _trust(draw: st.DrawFn, roles: int, users: int) -> dict[str, Any]:
+def _trust(draw: st.DrawFn, roles: int, users: int, i: int) -> dict[str, Any]:
     kinds = st.sampled_from(("account", "role", "user", "session", "anyone", "service", "other-account"))
+    chosen = draw(st.lists(kinds, min_size=1, max_size=2))
     statements = []
-    for kind in draw(st.lists(kinds, min_size=1, max_size=2)):
+    for kind in ["previous"] * (draw(st.integers(0, 2)) > 0) + chosen:
         who: Any = {
+            "previous": {"AWS": _role(i - 1) if i else _user(0)},  # chains r0 -> r1 -> r2 ...
             "account": {"AWS": f"arn:aws:iam::{draw(st.sampled_from((A, B)))}:root"},
             "other-account": {"AWS": C},
             "role": {"AWS": _role(draw(st.integers(0, roles - 1)))},
@@ -206,8 +208,9 @@ def _trust(draw: st.DrawFn, roles: int, users: int) -> dict[str, Any]:
 
 
 @st.composite
-def _identity(draw: st.DrawFn, roles: int) -> list[dict[str, Any]]:
+def _identity(draw: st.DrawFn, roles: int, following: int) -> list[dict[str, Any]]:
     choices = (
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": _role(following)},
         {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": _role(draw(st.integers(0, roles - 1)))},
         {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/r*"},
         {"Effect": "Allow", "Action": "sts:*", "Resource": "*"},
@@ -218,28 +221,28 @@ def _identity(draw: st.DrawFn, roles: int) -> list[dict[str, Any]]:
         {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": SECRETS[draw(st.integers(0, 1))]},
         {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"},
     )
-    chosen = draw(st.lists(st.sampled_from(range(len(choices))), max_size=4, unique=True))
-    return [_policy(choices[i]) for i in chosen]
+    chosen = draw(st.lists(st.sampled_from(range(1, len(choices))), max_size=3, unique=True))
+    return [_policy(choices[i]) for i in [0] * (draw(st.integers(0, 2)) > 0) + chosen]
 
 
 @st.composite
 def worlds(draw: st.DrawFn) -> World:
     """A small organisation: 2–6 roles and 1–3 users over two accounts (and sometimes an
     account whose principals could not be read), secrets with and without resource policies."""
-    roles, users = draw(st.integers(2, 6)), draw(st.integers(1, 3))
+    roles, users = draw(st.integers(2, 7)), draw(st.integers(1, 3))
     teams = st.sampled_from(("r0", "r1", "r2", "x"))
     role_list = [
         {
             "arn": _role(i),
             "tags": {"team": draw(teams)},
-            "trust_policy": draw(_trust(roles, users)),
-            "policies": draw(_identity(roles)),
+            "trust_policy": draw(_trust(roles, users, i)),
+            "policies": draw(_identity(roles, i + 1)),
             "service_linked": draw(st.integers(0, 7)) == 0,
         }
         for i in range(roles)
     ]
     user_list = [
-        {"arn": _user(i), "tags": {"team": draw(teams)}, "groups": [], "policies": draw(_identity(roles))}
+        {"arn": _user(i), "tags": {"team": draw(teams)}, "groups": [], "policies": draw(_identity(roles, 0))}
         for i in range(users)
     ]
     grants = st.sampled_from(
@@ -336,3 +339,49 @@ def test_the_benchmark_organisation_imports_without_errors_and_answers_alike(tmp
         assert _paths_view(found) == _paths_view(expected) and found.stopped == stopped
         chains += sum(1 for p in found if p.allowed and len(p.roles) >= 2)
     assert chains >= 2, "the organisation has allowed chains of two roles or more"
+
+
+def test_a_long_chain_is_found_through_every_role_on_the_way() -> None:
+    """user -> r0 -> r1 -> r2 -> r3, each hop allowed only to the next role, r3 alone reads the
+    secret: who_can finds the chain of four (and none within three hops), as the straightforward
+    search does, and so does access_paths."""
+    roles = [
+        {
+            "arn": _role(i),
+            "trust_policy": _policy(
+                {"Effect": "Allow", "Principal": {"AWS": _role(i - 1) if i else _user(0)}, "Action": "sts:AssumeRole"}
+            ),
+            "policies": [
+                _policy({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": _role(i + 1)})
+                if i < 3
+                else _policy({"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"})
+            ],
+        }
+        for i in range(4)
+    ]
+    user = {"arn": _user(0), "policies": [_policy({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"})]}
+    world = World.from_dict(
+        {
+            "accounts": [{"id": A}, {"id": B}],
+            "principals": {"users": [user], "roles": roles},
+            "secrets": [
+                {
+                    "arn": SECRETS[1],
+                    "name": "app/api",
+                    "account": B,
+                    "region": REGION,
+                    "resource_policy": None,
+                }
+            ],
+        }
+    )
+    get = "secretsmanager:GetSecretValue"
+    for depth in (None, 3, 4):
+        found = who_can(world, get, SECRETS[1], max_depth=depth)
+        assert _who_view(found) == _who_view(reference_who_can(world, get, SECRETS[1], depth))
+    by_principal = {w.principal: w.path.roles for w in who_can(world, get, SECRETS[1]) if w.path}
+    assert by_principal[_user(0)] == tuple(_role(i) for i in range(4))
+    assert _user(0) not in {w.principal for w in who_can(world, get, SECRETS[1], max_depth=3)}
+    paths = access_paths(world, _user(0), get, SECRETS[1])
+    expected, _ = reference_access_paths(world, _user(0), get, SECRETS[1], None, 200)
+    assert _paths_view(paths) == _paths_view(expected) and paths[0].allowed and len(paths[0].roles) == 4
