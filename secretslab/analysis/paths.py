@@ -165,7 +165,7 @@ def shortest_path(
     direct: dict[str, bool] | None = None,
     *,
     useful: frozenset[str] | None = None,
-    own: list[Decision] | None = None,
+    decided: dict[str, Decision] | None = None,
 ) -> AccessPath | None:
     """The first allowed path, breadth first (fewest roles), or None. A reachability search: each
     role is visited once, the roles each session may assume are remembered per world
@@ -174,8 +174,9 @@ def shortest_path(
     such a role is decided whole. So the search is polynomial in the roles, with no depth limit
     unless ``max_depth`` is given. ``useful``, when given, holds every role through which an
     allowed path can go (``who_can`` finds them once for all principals): the search passes
-    only through those, which finds the same path. The decision on the principal's own request
-    is appended to ``own`` when given."""
+    only through those, which finds the same path. ``decided``, when given, holds the decisions
+    on principals' own requests (made with the full plan), reused and added to; with it, a
+    principal already ``known`` to be denied is not decided again unless the world has gaps."""
     graph = AssumeGraph(world)
     known = direct if direct is not None else {}
     seen = {principal}
@@ -188,12 +189,14 @@ def shortest_path(
                 allowed = authorize(world, Request(current, action, resource), plan=False).allowed
                 known[current] = allowed
         else:  # the principal's own request is decided below, as it is, unless already known denied
-            allowed = own is None or known.get(current, True) or bool(world.gaps)
+            allowed = decided is None or known.get(current, True) or bool(world.gaps)
         if allowed:
-            steps = tuple(AssumeRoleStep(r, "session") for r in chain)
-            decision = authorize(world, Request(principal, action, resource, (), {}, steps))
-            if not chain and own is not None:
-                own.append(decision)
+            decision = decided.get(principal) if decided is not None and not chain else None
+            if decision is None:
+                steps = tuple(AssumeRoleStep(r, "session") for r in chain)
+                decision = authorize(world, Request(principal, action, resource, (), {}, steps))
+                if decided is not None and not chain:
+                    decided[principal] = decision
             if decision.allowed:
                 return AccessPath(principal, chain, decision)
         if max_depth is not None and len(chain) >= max_depth:

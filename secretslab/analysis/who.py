@@ -75,9 +75,10 @@ def who_can(
     principals = world_principals(world)
     out: list[WhoCan] = []
     direct: dict[str, bool] = {}  # whether each role's session may make the request itself
-    useful = _useful_roles(world, action, resource, direct)
+    decided: dict[str, Decision] = {}  # the decisions on principals' own requests
+    useful = _useful_roles(world, action, resource, direct, decided)
     for i, principal in enumerate(principals):
-        found = _who(world, principal, action, resource, max_depth, direct, useful)
+        found = _who(world, principal, action, resource, max_depth, direct, useful, decided)
         if found is not None:
             out.append(found)
         if progress:
@@ -87,9 +88,13 @@ def who_can(
     return tuple(out)
 
 
-def _useful_roles(world: World, action: str, resource: str, direct: dict[str, bool]) -> frozenset[str]:
+def _useful_roles(
+    world: World, action: str, resource: str, direct: dict[str, bool], decided: dict[str, Decision]
+) -> frozenset[str]:
     """The roles a chain to an allowed request can go through: those whose session may make the
-    request itself (each decided once, into ``direct``) and those from which one of them can be
+    request itself (each decided once, into ``direct``; in a world with gaps, whose every
+    principal's own decision is needed whole, into ``decided`` as well) and those from which one
+    of them can be
     reached by allowed hops. The breadth-first searches of every principal skip the other roles:
     they lead to no allowed path, and neither does any role they reach, so the shortest paths
     found (and their order) are those of the whole graph."""
@@ -100,7 +105,10 @@ def _useful_roles(world: World, action: str, resource: str, direct: dict[str, bo
             continue
         session = session_of(role.arn)
         allowed = direct.get(session)
-        if allowed is None:
+        if allowed is None and world.gaps:
+            decided[session] = authorize(world, Request(session, action, resource))
+            allowed = direct[session] = decided[session].allowed
+        elif allowed is None:
             allowed = direct[session] = authorize(world, Request(session, action, resource), plan=False).allowed
         if allowed:
             targets.append(role.arn)
@@ -115,17 +123,18 @@ def _who(
     max_depth: int | None,
     reached: dict[str, bool],
     useful: frozenset[str] | None = None,
+    decided: dict[str, Decision] | None = None,
 ) -> WhoCan | None:
     """``principal`` with its shortest allowed path; or, when it is denied on what is known but
     an unreadable policy might allow it, with its direct request marked unknown."""
     kind = _kind(world, principal)
-    own: list[Decision] = []
-    path = shortest_path(world, principal, action, resource, max_depth, reached, useful=useful, own=own)
+    decided = {} if decided is None else decided
+    path = shortest_path(world, principal, action, resource, max_depth, reached, useful=useful, decided=decided)
     if path is not None:
         return WhoCan(principal, kind, path, _gap_note(path.decision), path.decision.unknown)
     if not world.gaps:
         return None
-    direct = own[0] if own else authorize(world, Request(principal, action, resource))
+    direct = decided.get(principal) or authorize(world, Request(principal, action, resource))
     if not direct.unknown:
         return None
     return WhoCan(principal, kind, AccessPath(principal, (), direct), _gap_note(direct), True)
