@@ -80,7 +80,9 @@ def _trust(kind: str, account: str, team: str, users: list[str], rng: random.Ran
         service = rng.choice(("lambda.amazonaws.com", "ec2.amazonaws.com", "ecs-tasks.amazonaws.com"))
         return _policy({"Effect": "Allow", "Principal": {"Service": service}, "Action": assume})
     if kind in ("team", "auditor"):
-        return _policy({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": assume})
+        return _policy(
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": assume}
+        )
     if kind == "deploy":  # the team's roles of the account, by name pattern
         return _policy(
             {
@@ -129,10 +131,18 @@ def _managed(account: str, team: int) -> list[Json]:
         {"Effect": "Allow", "Action": "secretsmanager:ListSecrets", "Resource": "*"},
     )
     assume_team = _policy(
-        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"arn:aws:iam::{account}:role/team-{name}-*"}
+        {
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": f"arn:aws:iam::{account}:role/team-{name}-*",
+        }
     )
     assume_deploy = _policy(
-        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"arn:aws:iam::{account}:role/deploy-{name}-*"}
+        {
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": f"arn:aws:iam::{account}:role/deploy-{name}-*",
+        }
     )
     assume_cross = _policy(
         {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"arn:aws:iam::*:role/cross-{name}-*"},
@@ -215,7 +225,9 @@ def _details(account: str, roles: int, users: int, rng: random.Random) -> Json:
             inline.append(
                 {
                     "PolicyName": "everything",
-                    "PolicyDocument": _policy({"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}),
+                    "PolicyDocument": _policy(
+                        {"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}
+                    ),
                 }
             )
         role_list.append(
@@ -231,7 +243,12 @@ def _details(account: str, roles: int, users: int, rng: random.Random) -> Json:
             }
         )
     policies = [p for t in range(len(TEAMS)) for p in _managed(account, t)]
-    return {"UserDetailList": user_list, "GroupDetailList": groups, "RoleDetailList": role_list, "Policies": policies}
+    return {
+        "UserDetailList": user_list,
+        "GroupDetailList": groups,
+        "RoleDetailList": role_list,
+        "Policies": policies,
+    }
 
 
 def _write(path: Path, data: Any) -> None:
@@ -263,7 +280,9 @@ def _secret_policy(account: str, team: str, rng: random.Random) -> Json | None:
     )
 
 
-def write_dumps(root: Path, *, roles: int = 2000, secrets: int = 500, users: int = 40, seed: int = 1) -> list[Path]:
+def write_dumps(
+    root: Path, *, roles: int = 2000, secrets: int = 500, users: int = 40, seed: int = 1
+) -> list[Path]:
     """Write the organisation's dumps under ``root``, one folder per account; return the folders.
     ``roles``, ``secrets`` and ``users`` are totals over the accounts (``users`` per account)."""
     rng = random.Random(seed)
@@ -294,7 +313,14 @@ def write_dumps(root: Path, *, roles: int = 2000, secrets: int = 500, users: int
             arn = keys[-1]["KeyArn"]
             _write(
                 region / "describe-key" / f"{key_id}.json",
-                {"KeyMetadata": {"AWSAccountId": account, "KeyId": key_id, "Arn": arn, "KeyManager": "CUSTOMER"}},
+                {
+                    "KeyMetadata": {
+                        "AWSAccountId": account,
+                        "KeyId": key_id,
+                        "Arn": arn,
+                        "KeyManager": "CUSTOMER",
+                    }
+                },
             )
             key_policy = _policy(
                 {
@@ -310,11 +336,19 @@ def write_dumps(root: Path, *, roles: int = 2000, secrets: int = 500, users: int
                     "Principal": {"AWS": [f"arn:aws:iam::{o}:root" for o in ACCOUNTS if o != account]},
                     "Action": "kms:Decrypt",
                     "Resource": "*",
-                    "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com"}},
+                    "Condition": {
+                        "StringEquals": {"kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com"}
+                    },
                 },
             )
-            _write(region / "get-key-policy" / f"{key_id}.json", {"Policy": json.dumps(key_policy), "PolicyName": "default"})
-            _write(region / "list-resource-tags" / f"{key_id}.json", {"Tags": [{"TagKey": "team", "TagValue": team}]})
+            _write(
+                region / "get-key-policy" / f"{key_id}.json",
+                {"Policy": json.dumps(key_policy), "PolicyName": "default"},
+            )
+            _write(
+                region / "list-resource-tags" / f"{key_id}.json",
+                {"Tags": [{"TagKey": "team", "TagValue": team}]},
+            )
             _write(region / "list-grants" / f"{key_id}.json", {"Grants": []})
         for i in range(per_secrets):
             team = TEAMS[rng.randrange(len(TEAMS))]
@@ -330,7 +364,10 @@ def write_dumps(root: Path, *, roles: int = 2000, secrets: int = 500, users: int
             if rng.random() < 0.8:
                 entry["KmsKeyId"] = f"alias/{team}"
             listed.append(entry)
-            _write(region / "describe-secret" / f"{i}.json", {k: v for k, v in entry.items() if k != "SecretVersionsToStages"})
+            _write(
+                region / "describe-secret" / f"{i}.json",
+                {k: v for k, v in entry.items() if k != "SecretVersionsToStages"},
+            )
             if a == 0 and i == 1:  # a refused get-resource-policy leaves an empty file: a gap
                 (region / "get-resource-policy").mkdir(parents=True, exist_ok=True)
                 (region / "get-resource-policy" / f"{i}.json").write_text("", encoding="utf-8")
@@ -367,7 +404,9 @@ def organization() -> Json:
             {
                 "name": "SandboxNoSecretsWrites",
                 "attached_to": "ou-sandbox",
-                "document": _policy({"Effect": "Deny", "Action": "secretsmanager:PutSecretValue", "Resource": "*"}),
+                "document": _policy(
+                    {"Effect": "Deny", "Action": "secretsmanager:PutSecretValue", "Resource": "*"}
+                ),
             },
         ],
         "rcp_enabled": False,
@@ -386,20 +425,27 @@ def import_world(folders: list[Path], *, scps: bool = True) -> Any:
     if scps:
         data = dict(data)
         data["organization"] = organization()
-        data["description"] = f"{data.get('description', '')} The organisation was added by benchmarks/bench_who.py."
+        data["description"] = (
+            f"{data.get('description', '')} The organisation was added by benchmarks/bench_who.py."
+        )
         data["accounts"] = [
-            {**acct, "org_id": ORG, "org_path": ["r-who1", ACCOUNTS[acct["id"]][1]]} for acct in data["accounts"]
+            {**acct, "org_id": ORG, "org_path": ["r-who1", ACCOUNTS[acct["id"]][1]]}
+            for acct in data["accounts"]
         ]
     return World.from_dict(data), snap.gaps
 
 
 def _short(arn: str) -> str:
-    return arn.rsplit(":", 2)[-2] + ":" + arn.rsplit(":", 1)[-1] if ":secret:" in arn else arn.rsplit(":", 1)[-1]
+    return (
+        arn.rsplit(":", 2)[-2] + ":" + arn.rsplit(":", 1)[-1] if ":secret:" in arn else arn.rsplit(":", 1)[-1]
+    )
 
 
 def _team_of(arn: str) -> str:
     name = arn.rsplit(":", 1)[-1].split("/")[-2 if "assumed-role" in arn else -1]
-    return name.split("-")[1] if name.count("-") >= 2 and not name.split("-")[0] in TEAMS else name.split("-")[0]
+    return (
+        name.split("-")[1] if name.count("-") >= 2 and name.split("-")[0] not in TEAMS else name.split("-")[0]
+    )
 
 
 def who_questions(world: Any, seed: int) -> list[tuple[str, str]]:
@@ -410,7 +456,12 @@ def who_questions(world: Any, seed: int) -> list[tuple[str, str]]:
     with_policy = [s.arn for s in secrets if s.resource_policy is not None]
     gap = sorted(g.resource for g in world.gaps if ":secret:" in g.resource)
     dev = [s.arn for s in secrets if s.account == "410000000003"]
-    return [(GET, with_policy[0]), *((GET, g) for g in gap[:1]), (GET, rng.choice(dev)), ("secretsmanager:DeleteSecret", rng.choice(with_policy))]
+    return [
+        (GET, with_policy[0]),
+        *((GET, g) for g in gap[:1]),
+        (GET, rng.choice(dev)),
+        ("secretsmanager:DeleteSecret", rng.choice(with_policy)),
+    ]
 
 
 def path_questions(world: Any, seed: int) -> list[tuple[str, str, str]]:
@@ -426,7 +477,12 @@ def path_questions(world: Any, seed: int) -> list[tuple[str, str, str]]:
     users = [u.arn for u in world.users]
     team_roles = [r.arn for r in world.roles if r.arn.rsplit("/", 1)[1].startswith("team-")]
     out = []
-    for principal in (users[0], users[len(users) // 2], session_of(team_roles[0]), session_of(team_roles[-1])):
+    for principal in (
+        users[0],
+        users[len(users) // 2],
+        session_of(team_roles[0]),
+        session_of(team_roles[-1]),
+    ):
         account = principal.split(":")[4]
         team = _team_of(principal)
         other = [key for key in by_team if key[0] != account and key[1] == team] or [
@@ -446,7 +502,7 @@ def _timed(call: Any) -> tuple[float, Any]:
 
 
 def main() -> None:
-    from secretslab.analysis import access_paths, session_of, who_can
+    from secretslab.analysis import access_paths, who_can
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--roles", type=int, default=2000)
@@ -454,11 +510,15 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=40, help="users per account")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-scps", action="store_true", help="the world exactly as the dumps give it")
-    parser.add_argument("--answers", type=Path, help="write every answer (JSON) here, to compare two versions")
+    parser.add_argument(
+        "--answers", type=Path, help="write every answer (JSON) here, to compare two versions"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-who-") as tmp:  # named by gaps: DUMPS in --answers
         seconds, folders = _timed(
-            lambda: write_dumps(Path(tmp), roles=args.roles, secrets=args.secrets, users=args.users, seed=args.seed)
+            lambda: write_dumps(
+                Path(tmp), roles=args.roles, secrets=args.secrets, users=args.users, seed=args.seed
+            )
         )
         print(f"dumps written in {seconds:.2f} s")
         seconds, (world, gaps) = _timed(lambda: import_world(folders, scps=not args.no_scps))
@@ -485,7 +545,8 @@ def main() -> None:
         allowed = sum(1 for p in paths if p.allowed)
         longest = max((len(p.roles) for p in paths if p.allowed), default=0)
         print(
-            f"access_paths {_short(principal)} {action} {_short(secret)}: {seconds:.2f} s, {len(paths)} paths "
+            f"access_paths {_short(principal)} {action} {_short(secret)}: {seconds:.2f} s, "
+            f"{len(paths)} paths "
             f"({allowed} allowed, up to {longest} roles){'; ' + paths.stopped if paths.stopped else ''}"
         )
     print(f"total {total:.2f} s")

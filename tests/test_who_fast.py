@@ -108,7 +108,9 @@ def reference_who_can(world: World, action: str, resource: str, max_depth: int |
         if world.gaps:
             direct = authorize(world, Request(principal, action, resource))
             if direct.unknown:
-                out.append(WhoCan(principal, kind, AccessPath(principal, (), direct), _gap_note(direct), True))
+                out.append(
+                    WhoCan(principal, kind, AccessPath(principal, (), direct), _gap_note(direct), True)
+                )
     out.extend(_granted_accounts(world, action, resource))
     out.extend(_unknown_accounts(world, action, resource, {w.principal for w in out}))
     return out
@@ -194,7 +196,9 @@ def _trust(draw: st.DrawFn, roles: int, users: int, i: int) -> dict[str, Any]:
         }[kind]
         statement: dict[str, Any] = {"Effect": "Allow", "Principal": who, "Action": "sts:AssumeRole"}
         if draw(st.integers(0, 3)) == 0:
-            statement["Condition"] = {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::*:role/r{draw(st.integers(0, 3))}*"}}
+            statement["Condition"] = {
+                "ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::*:role/r{draw(st.integers(0, 3))}*"}
+            }
         statements.append(statement)
     if draw(st.integers(0, 4)) == 0:
         statements.append(
@@ -215,10 +219,18 @@ def _identity(draw: st.DrawFn, roles: int, following: int) -> list[dict[str, Any
         {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/r*"},
         {"Effect": "Allow", "Action": "sts:*", "Resource": "*"},
         {"Effect": "Allow", "NotAction": "s3:*", "NotResource": _role(draw(st.integers(0, roles - 1)))},
-        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/${aws:PrincipalTag/team}"},
+        {
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": "arn:aws:iam::*:role/${aws:PrincipalTag/team}",
+        },
         {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": _role(draw(st.integers(0, roles - 1)))},
         {"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"},
-        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": SECRETS[draw(st.integers(0, 1))]},
+        {
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": SECRETS[draw(st.integers(0, 1))],
+        },
         {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"},
     )
     chosen = draw(st.lists(st.sampled_from(range(1, len(choices))), max_size=3, unique=True))
@@ -248,10 +260,33 @@ def worlds(draw: st.DrawFn) -> World:
     grants = st.sampled_from(
         (
             None,
-            _policy({"Effect": "Allow", "Principal": {"AWS": B}, "Action": "secretsmanager:*", "Resource": "*"}),
-            _policy({"Effect": "Allow", "Principal": {"AWS": C}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"}),
-            _policy({"Effect": "Allow", "Principal": {"AWS": _role(1)}, "Action": "secretsmanager:*", "Resource": "*"}),
-            _policy({"Effect": "Deny", "Principal": {"AWS": _role(0)}, "Action": "secretsmanager:*", "Resource": "*"}),
+            _policy(
+                {"Effect": "Allow", "Principal": {"AWS": B}, "Action": "secretsmanager:*", "Resource": "*"}
+            ),
+            _policy(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": C},
+                    "Action": "secretsmanager:GetSecretValue",
+                    "Resource": "*",
+                }
+            ),
+            _policy(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": _role(1)},
+                    "Action": "secretsmanager:*",
+                    "Resource": "*",
+                }
+            ),
+            _policy(
+                {
+                    "Effect": "Deny",
+                    "Principal": {"AWS": _role(0)},
+                    "Action": "secretsmanager:*",
+                    "Resource": "*",
+                }
+            ),
         )
     )
     secrets = [
@@ -349,7 +384,11 @@ def test_a_long_chain_is_found_through_every_role_on_the_way() -> None:
         {
             "arn": _role(i),
             "trust_policy": _policy(
-                {"Effect": "Allow", "Principal": {"AWS": _role(i - 1) if i else _user(0)}, "Action": "sts:AssumeRole"}
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": _role(i - 1) if i else _user(0)},
+                    "Action": "sts:AssumeRole",
+                }
             ),
             "policies": [
                 _policy({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": _role(i + 1)})
@@ -359,7 +398,10 @@ def test_a_long_chain_is_found_through_every_role_on_the_way() -> None:
         }
         for i in range(4)
     ]
-    user = {"arn": _user(0), "policies": [_policy({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"})]}
+    user = {
+        "arn": _user(0),
+        "policies": [_policy({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"})],
+    }
     world = World.from_dict(
         {
             "accounts": [{"id": A}, {"id": B}],

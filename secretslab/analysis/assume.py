@@ -115,7 +115,9 @@ class _TrustIndex:
         if direct is None:
             return True
         names, role_names = direct
-        return caller.arn in names or (caller.role_name is not None and (caller.account, caller.role_name) in role_names)
+        return caller.arn in names or (
+            caller.role_name is not None and (caller.account, caller.role_name) in role_names
+        )
 
 
 class _PrincipalIndex:
@@ -123,7 +125,9 @@ class _PrincipalIndex:
     whom a trust policy's names concern."""
 
     def __init__(self, world: World) -> None:
-        self.principals = [p for p in world_principals(world) if world.principal(p).type is not PrincipalType.ROOT]
+        self.principals = [
+            p for p in world_principals(world) if world.principal(p).type is not PrincipalType.ROOT
+        ]
         self.by_account: dict[str, list[int]] = {}
         self.by_arn: dict[str, list[int]] = {}
         self.by_role: dict[tuple[str, str], list[int]] = {}
@@ -135,7 +139,11 @@ class _PrincipalIndex:
                 self.by_role.setdefault((caller.account, caller.role_name), []).append(i)
 
     def named(
-        self, wildcard: bool, accounts: frozenset[str], arns: frozenset[str], roles: frozenset[tuple[str, str]]
+        self,
+        wildcard: bool,
+        accounts: frozenset[str],
+        arns: frozenset[str],
+        roles: frozenset[tuple[str, str]],
     ) -> tuple[str, ...]:
         """The principals that ``*``, the accounts, the ARNs or the roles name, in their order."""
         if wildcard:
@@ -198,7 +206,11 @@ class AssumeGraph:
         found = self.graph.concerned.get(principal)
         if found is None:
             index = self.graph.index
-            found = tuple(index.roles[i] for i in index.concerned(self.world.principal(principal))) if index.roles else ()
+            found = (
+                tuple(index.roles[i] for i in index.concerned(self.world.principal(principal)))
+                if index.roles
+                else ()
+            )
             self.graph.concerned[principal] = found
         return found
 
@@ -223,9 +235,10 @@ class AssumeGraph:
         key = (principal, role)
         found = self.graph.allowed.get(key)
         if found is None:
-            found = self._could_allow(principal, role) and authorize(
-                self.world, Request(principal, "sts:AssumeRole", role), plan=False
-            ).allowed
+            found = (
+                self._could_allow(principal, role)
+                and authorize(self.world, Request(principal, "sts:AssumeRole", role), plan=False).allowed
+            )
             self.graph.allowed[key] = found
         return found
 

@@ -109,7 +109,9 @@ def _useful_roles(
             decided[session] = authorize(world, Request(session, action, resource))
             allowed = direct[session] = decided[session].allowed
         elif allowed is None:
-            allowed = direct[session] = authorize(world, Request(session, action, resource), plan=False).allowed
+            allowed = direct[session] = authorize(
+                world, Request(session, action, resource), plan=False
+            ).allowed
         if allowed:
             targets.append(role.arn)
     return useful_roles(graph, targets)
@@ -129,7 +131,9 @@ def _who(
     an unreadable policy might allow it, with its direct request marked unknown."""
     kind = _kind(world, principal)
     decided = {} if decided is None else decided
-    path = shortest_path(world, principal, action, resource, max_depth, reached, useful=useful, decided=decided)
+    path = shortest_path(
+        world, principal, action, resource, max_depth, reached, useful=useful, decided=decided
+    )
     if path is not None:
         return WhoCan(principal, kind, path, _gap_note(path.decision), path.decision.unknown)
     if not world.gaps:
