@@ -49,6 +49,7 @@ class _TrustIndex:
         self.by_account: dict[str, list[int]] = {}
         self.by_arn: dict[str, list[int]] = {}  # user and session ARNs
         self.by_role: dict[tuple[str, str], list[int]] = {}
+        self.answers: dict[tuple[str, str | None, tuple[str, str] | None], tuple[str, ...]] = {}
         #: per role index: whether an Allow of its trust policy may name a caller itself (not only
         #: its account), by the caller's ARN or (account, role name); None: any caller may be
         self.direct: list[tuple[frozenset[str], frozenset[tuple[str, str]]] | None] = []
@@ -95,18 +96,23 @@ class _TrustIndex:
             self.direct.append(None if anyone else (frozenset(names), frozenset(role_names)))
             self.names.append((wildcard, frozenset(accounts), frozenset(arns), frozenset(keyed_roles)))
 
-    def concerned(self, caller: Principal) -> list[int]:
-        """The indexes of the roles whose trust policy names the caller, its role, its account or
-        ``*`` (§4.5), in the world's order; none for the root user, who cannot assume roles (§11.1)."""
+    def concerned(self, caller: Principal) -> tuple[str, ...]:
+        """The roles whose trust policy names the caller, its role, its account or ``*`` (§4.5), in
+        the world's order; none for the root user, who cannot assume roles (§11.1)."""
         if caller.type is PrincipalType.ROOT:
-            return []
-        found: set[int] = set(self.wildcard)
-        found.update(self.by_account.get(caller.account, ()))
-        found.update(self.by_arn.get(caller.arn, ()))
-        role_name = caller.role_name
-        if role_name is not None:
-            found.update(self.by_role.get((caller.account, role_name), ()))
-        return sorted(found)
+            return ()
+        # most callers are named by their account alone: they share one answer
+        arn = caller.arn if caller.arn in self.by_arn else None
+        role = (caller.account, caller.role_name or "")
+        key = (caller.account, arn, role if role in self.by_role else None)
+        found = self.answers.get(key)
+        if found is None:
+            indexes: set[int] = set(self.wildcard)
+            indexes.update(self.by_account.get(caller.account, ()))
+            indexes.update(self.by_arn.get(arn or "", ()))
+            indexes.update(self.by_role.get(key[2] or ("", ""), ()))
+            found = self.answers[key] = tuple(self.roles[i] for i in sorted(indexes))
+        return found
 
     def names_caller(self, i: int, caller: Principal) -> bool:
         """Whether an Allow of role ``i``'s trust policy may name the caller itself (so that it
@@ -206,11 +212,7 @@ class AssumeGraph:
         found = self.graph.concerned.get(principal)
         if found is None:
             index = self.graph.index
-            found = (
-                tuple(index.roles[i] for i in index.concerned(self.world.principal(principal)))
-                if index.roles
-                else ()
-            )
+            found = index.concerned(self.world.principal(principal)) if index.roles else ()
             self.graph.concerned[principal] = found
         return found
 
