@@ -94,8 +94,8 @@ def _useful_roles(
     """The roles a chain to an allowed request can go through: those whose session may make the
     request itself (each decided once, into ``direct``; in a world with gaps, whose every
     principal's own decision is needed whole, into ``decided`` as well) and those from which one
-    of them can be
-    reached by allowed hops. The breadth-first searches of every principal skip the other roles:
+    of them can be reached by allowed hops. The breadth-first searches of every principal skip
+    the other roles:
     they lead to no allowed path, and neither does any role they reach, so the shortest paths
     found (and their order) are those of the whole graph."""
     graph = AssumeGraph(world)
