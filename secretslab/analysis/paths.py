@@ -163,13 +163,20 @@ def shortest_path(
     resource: str,
     max_depth: int | None = None,
     direct: dict[str, bool] | None = None,
+    *,
+    useful: frozenset[str] | None = None,
+    decided: dict[str, Decision] | None = None,
 ) -> AccessPath | None:
     """The first allowed path, breadth first (fewest roles), or None. A reachability search: each
     role is visited once, the roles each session may assume are remembered per world
     (``AssumeGraph``), and whether a role's session may make the request itself is decided once
     (in ``direct``, which callers asking for many principals share); only a chain that reaches
     such a role is decided whole. So the search is polynomial in the roles, with no depth limit
-    unless ``max_depth`` is given."""
+    unless ``max_depth`` is given. ``useful``, when given, holds every role through which an
+    allowed path can go (``who_can`` finds them once for all principals): the search passes
+    only through those, which finds the same path. ``decided``, when given, holds the decisions
+    on principals' own requests (made with the full plan), reused and added to; with it, a
+    principal already ``known`` to be denied is not decided again unless the world has gaps."""
     graph = AssumeGraph(world)
     known = direct if direct is not None else {}
     seen = {principal}
@@ -181,17 +188,27 @@ def shortest_path(
             if allowed is None:
                 allowed = authorize(world, Request(current, action, resource), plan=False).allowed
                 known[current] = allowed
-        else:
-            allowed = True  # the principal's own request is decided below, as it is
+        else:  # the principal's own request is decided below, as it is, unless already known denied
+            allowed = decided is None or known.get(current, True) or bool(world.gaps)
         if allowed:
-            steps = tuple(AssumeRoleStep(r, "session") for r in chain)
-            decision = authorize(world, Request(principal, action, resource, (), {}, steps))
+            decision = decided.get(principal) if decided is not None and not chain else None
+            if decision is None:
+                steps = tuple(AssumeRoleStep(r, "session") for r in chain)
+                decision = authorize(world, Request(principal, action, resource, (), {}, steps))
+                if decided is not None and not chain:
+                    decided[principal] = decision
             if decision.allowed:
                 return AccessPath(principal, chain, decision)
         if max_depth is not None and len(chain) >= max_depth:
             continue
-        for role, can in graph.candidates(current):
-            if can and role not in seen:
+        if useful is None:
+            for role, can in graph.candidates(current):
+                if can and role not in seen:
+                    seen.add(role)
+                    queue.append((session_of(role), (*chain, role)))
+            continue
+        for role in graph.concerned(current):
+            if role in useful and role not in seen and graph.allowed(current, role):
                 seen.add(role)
                 queue.append((session_of(role), (*chain, role)))
     return None

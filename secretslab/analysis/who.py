@@ -16,6 +16,7 @@ from ..authorization.request import Request
 from ..evaluation.principals import PrincipalType
 from ..problems import request_error
 from ..world import World
+from .assume import AssumeGraph, useful_roles
 from .paths import AccessPath, shortest_path
 from .principals import session_of, unknown_principals, world_principals
 
@@ -74,8 +75,10 @@ def who_can(
     principals = world_principals(world)
     out: list[WhoCan] = []
     direct: dict[str, bool] = {}  # whether each role's session may make the request itself
+    decided: dict[str, Decision] = {}  # the decisions on principals' own requests
+    useful = _useful_roles(world, action, resource, direct, decided)
     for i, principal in enumerate(principals):
-        found = _who(world, principal, action, resource, max_depth, direct)
+        found = _who(world, principal, action, resource, max_depth, direct, useful, decided)
         if found is not None:
             out.append(found)
         if progress:
@@ -85,18 +88,57 @@ def who_can(
     return tuple(out)
 
 
+def _useful_roles(
+    world: World, action: str, resource: str, direct: dict[str, bool], decided: dict[str, Decision]
+) -> frozenset[str]:
+    """The roles a chain to an allowed request can go through: those whose session may make the
+    request itself (each decided once, into ``direct``; in a world with gaps, whose every
+    principal's own decision is needed whole, into ``decided`` as well) and those from which one
+    of them can be reached by allowed hops. The breadth-first searches of every principal skip
+    the other roles:
+    they lead to no allowed path, and neither does any role they reach, so the shortest paths
+    found (and their order) are those of the whole graph."""
+    graph = AssumeGraph(world)
+    targets = []
+    for role in world.roles:
+        if role.service_linked:
+            continue
+        session = session_of(role.arn)
+        allowed = direct.get(session)
+        if allowed is None and world.gaps:
+            decided[session] = authorize(world, Request(session, action, resource))
+            allowed = direct[session] = decided[session].allowed
+        elif allowed is None:
+            allowed = direct[session] = authorize(
+                world, Request(session, action, resource), plan=False
+            ).allowed
+        if allowed:
+            targets.append(role.arn)
+    return useful_roles(graph, targets)
+
+
 def _who(
-    world: World, principal: str, action: str, resource: str, max_depth: int | None, reached: dict[str, bool]
+    world: World,
+    principal: str,
+    action: str,
+    resource: str,
+    max_depth: int | None,
+    reached: dict[str, bool],
+    useful: frozenset[str] | None = None,
+    decided: dict[str, Decision] | None = None,
 ) -> WhoCan | None:
     """``principal`` with its shortest allowed path; or, when it is denied on what is known but
     an unreadable policy might allow it, with its direct request marked unknown."""
     kind = _kind(world, principal)
-    path = shortest_path(world, principal, action, resource, max_depth, reached)
+    decided = {} if decided is None else decided
+    path = shortest_path(
+        world, principal, action, resource, max_depth, reached, useful=useful, decided=decided
+    )
     if path is not None:
         return WhoCan(principal, kind, path, _gap_note(path.decision), path.decision.unknown)
     if not world.gaps:
         return None
-    direct = authorize(world, Request(principal, action, resource))
+    direct = decided.get(principal) or authorize(world, Request(principal, action, resource))
     if not direct.unknown:
         return None
     return WhoCan(principal, kind, AccessPath(principal, (), direct), _gap_note(direct), True)

@@ -70,6 +70,7 @@ class Index:
         ] = {}
         self._scp_levels: dict[str, tuple[Level, ...] | None] = {}
         self._rcp_levels: dict[str, tuple[Level, ...] | None] = {}
+        self._managed_keys: dict[tuple[str, str], Key] = {}
 
     # -- entities
 
@@ -116,9 +117,13 @@ class Index:
         found = self.aliases.get((account, region, "aws/secretsmanager"))
         if found is not None:
             return found
-        arn = f"arn:aws:kms:{region}:{account}:key/aws-secretsmanager-{account}-{region}"
-        policy = read_policy(aws_managed_key_policy(account, region), PolicyKind.KEY)
-        return Key(arn, account, region, "AWS", ("alias/aws/secretsmanager",), (), policy)
+        made = self._managed_keys.get((account, region))
+        if made is None:  # built once: every request on a secret under it would parse its policy
+            arn = f"arn:aws:kms:{region}:{account}:key/aws-secretsmanager-{account}-{region}"
+            policy = read_policy(aws_managed_key_policy(account, region), PolicyKind.KEY)
+            made = Key(arn, account, region, "AWS", ("alias/aws/secretsmanager",), (), policy)
+            self._managed_keys[(account, region)] = made
+        return made
 
     # -- principals and their policies (§8.1)
 
