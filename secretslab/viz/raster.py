@@ -26,7 +26,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
-_TEXTS = 4096  # texts remembered (a mask of a diagram label is a few kB)
+_TEXTS = 2048  # texts remembered (a mask of a diagram label is a few kB: a few MB in all)
 _COMPRESS_LEVEL = 3  # zlib: a few per cent larger than the default 6, about twice as fast
 _SOFTWARE = f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/".encode("latin-1")
 
