@@ -5,14 +5,16 @@ PNG — over 50 changes cycling through the control values, measured twice:
 * cold: the remembered renders are forgotten before every change (``widgets.clear_caches``), so
   each change decides the request(s), draws the figure and encodes the PNG from scratch; only
   what never changes while a widget is open (the scenario's world, its policy list, the what-if
-  baseline matrix) is kept;
+  baseline matrix) is kept, and, like a font cache, the size and rendered mask of each text the
+  figures have drawn so far (``viz.raster``); ``--forget-text`` forgets those too before every
+  change, as if each change's every label were new to the process;
 * warm: a second pass over the same 50 changes, answered from the remembered renders, as when a
   learner flips a control back and forth.
 A cold change is timed to the result on screen (status, HTML, main figure) and to the end of the
 observer: the builder and the what-if explorer then draw the "after the fix" figures, which in a
 kernel come once the observer has returned (on its event loop), here before it returns.
 
-    python benchmarks/bench_widgets.py [--changes 50]
+    python benchmarks/bench_widgets.py [--changes 50] [--forget-text]
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 from secretslab import widgets as W
+from secretslab.viz.raster import forget_texts
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 Change = Callable[[], None]
@@ -92,7 +95,9 @@ def controls_of(app: Any) -> list[Any]:
     return [*app.checkboxes.values(), *app.keys.values()]
 
 
-def timed(app: Any, changes: list[Change], *, cold: bool) -> tuple[list[float], list[float]]:
+def timed(
+    app: Any, changes: list[Change], *, cold: bool, forget_text: bool = False
+) -> tuple[list[float], list[float]]:
     """Per change: ms until the result is on screen (the app's status, HTML and main figure set)
     and ms until the observer returns (with the "after the fix" figures, which a kernel draws once
     the observer has returned: outside one they are drawn before it returns)."""
@@ -104,6 +109,8 @@ def timed(app: Any, changes: list[Change], *, cold: bool) -> tuple[list[float], 
     for change in changes:
         if cold:
             W.clear_caches()
+            if forget_text:
+                forget_texts()
         stamp.clear()
         start = time.perf_counter()
         change()  # the observer renders synchronously
@@ -116,6 +123,11 @@ def timed(app: Any, changes: list[Change], *, cold: bool) -> tuple[list[float], 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--changes", type=int, default=50)
+    parser.add_argument(
+        "--forget-text",
+        action="store_true",
+        help="cold changes also forget the text sizes and masks remembered by viz.raster",
+    )
     args = parser.parse_args()
     apps: list[tuple[str, Callable[[], Any], Callable[[Any], Iterator[Change]]]] = [
         ("ScenarioBuilder", W.ScenarioBuilder, builder_changes),
@@ -130,7 +142,8 @@ def main() -> int:
             whatif_changes,
         ),
     ]
-    print(f"one control change, {args.changes} changes cycling through the values; PNG at {W.PNG_DPI} dpi")
+    head = f"one control change, {args.changes} changes cycling through the values; PNG at {W.PNG_DPI} dpi"
+    print(head + ("; text masks forgotten too" if args.forget_text else ""))
     for name, make, changes_of in apps:
         W.clear_caches()
         start = time.perf_counter()
@@ -138,7 +151,7 @@ def main() -> int:
         built = (time.perf_counter() - start) * 1000
         initial = [c.value for c in controls_of(app)]
         changes = list(itertools.islice(changes_of(app), args.changes))
-        cold, cold_total = timed(app, changes, cold=True)
+        cold, cold_total = timed(app, changes, cold=True, forget_text=args.forget_text)
         for _ in range(2):  # back to the start and through the same states: once to remember, once timed
             for control, value in zip(controls_of(app), initial, strict=True):
                 control.value = value

@@ -29,6 +29,7 @@ from .style import (
     OUTCOME_LABELS,
     VERDICT,
     Artist,
+    add_patch,
     arrow,
     board,
     box,
@@ -105,8 +106,8 @@ def _draw_lane(
     ax: Axes, account: str, world: World | None, lo: float, hi: float, width: float, shade: bool
 ) -> None:
     fill = "#F3F3F3" if shade else "#FAFAFA"
-    ax.add_patch(
-        Rectangle((0, lo), width, hi - lo, facecolor=fill, edgecolor="#CCCCCC", linewidth=0.8, zorder=0)
+    add_patch(
+        ax, Rectangle((0, lo), width, hi - lo, facecolor=fill, edgecolor="#CCCCCC", linewidth=0.8, zorder=0)
     )
     name = world.account(account).name if world else None
     mid = (lo + hi) / 2

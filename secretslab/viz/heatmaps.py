@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -143,8 +144,9 @@ def _heatmap(
     cell_w = min(max(0.62, max((text_width(c, FONT_SIZE) for c in cols), default=0.5) + 0.2), 1.6)
     col_labels = [fit(c, cell_w - 0.12, FONT_SIZE, 2) for c in cols]
     if ax is None:
-        fig = Figure(figsize=_heatmap_size(rows, col_labels, cell_w, handles, title), layout="constrained")
-        ax = fig.add_subplot()
+        size = _heatmap_size(rows, col_labels, cell_w, handles, title)
+        fig = Figure(figsize=size)
+        ax = fig.add_axes(_heatmap_frame(size, rows, col_labels, handles, title))
     else:
         fig = figure_of(ax)
     if not rows or not cols:
@@ -194,6 +196,38 @@ def _heatmap_size(
     return width, max(height, 1.6 + 0.3 * len(handles))
 
 
+_PT = 1 / 72  # inches
+_EDGE = 0.04  # inches of white at the figure's edges (what constrained layout leaves)
+
+
+def _heatmap_frame(
+    size: tuple[float, float],
+    rows: Sequence[str],
+    col_labels: Sequence[str],
+    handles: Sequence[Artist],
+    title: str,
+) -> tuple[float, float, float, float]:
+    """Where the axes go in a figure of ``size`` inches (left, bottom, width, height as fractions
+    of it): inside the figure's edge, room on the left for the axis label and the principals,
+    below for the columns' labels and the axis label, above for the title, and on the right for
+    the legend, measured as text is measured here. Worked out, not left to constrained layout,
+    which measures every tick label again on each draw (most of the time of a what-if change)."""
+    width, height = size
+    label_h = text_height(1, FONT_SIZE)  # an axis label
+    tick_pad = 3.5 * _PT  # matplotlib's tick label pad; the ticks have no length here
+    label_pad = 4 * _PT
+    row_w = max((text_width(r, FONT_SIZE) for r in rows), default=0.5)
+    left = _EDGE + label_h + label_pad + row_w + tick_pad
+    col_h = text_height(max((line_count(c) for c in col_labels), default=1), FONT_SIZE)
+    bottom = _EDGE + label_h + label_pad + col_h + tick_pad
+    title_lines = line_count(fit(title, width - 0.3, FONT_SIZE, 2, True))
+    top = _EDGE + text_height(title_lines, FONT_SIZE) + 6 * _PT
+    legend_w = max(text_width(str(h.get_label()), FONT_SIZE) for h in handles) + 0.8
+    axes_w = (width - left - legend_w - _EDGE) / 1.02  # the legend starts 2% of the axes' width right of it
+    axes_h = height - top - bottom
+    return left / width, bottom / height, axes_w / width, axes_h / height
+
+
 def _cells(ax: Axes, grid: list[list[int]], categories: Sequence[_Category], nrows: int, ncols: int) -> None:
     """The coloured cells, a mark in each (while there are few enough to read), white seams."""
     data = np.array(grid, dtype=float).reshape(nrows, ncols)
@@ -204,9 +238,11 @@ def _cells(ax: Axes, grid: list[list[int]], categories: Sequence[_Category], nro
             for j, code in enumerate(row):
                 if categories[code].mark:
                     write(ax, j, i, categories[code].mark, FONT_SIZE, color=categories[code].ink)
-    ax.set_xticks(np.arange(ncols + 1) - 0.5, minor=True)
-    ax.set_yticks(np.arange(nrows + 1) - 0.5, minor=True)
-    ax.grid(which="minor", color="white", linewidth=2)
+    # the seams: lines between cells over the whole axes, where a grid on minor ticks would be
+    # (one collection; a tick per seam costs more than the rest of the heatmap)
+    xs, ys = np.arange(ncols + 1) - 0.5, np.arange(nrows + 1) - 0.5
+    seams = [[(x, ys[0]), (x, ys[-1])] for x in xs] + [[(xs[0], y), (xs[-1], y)] for y in ys]
+    ax.add_collection(LineCollection(seams, colors="white", linewidths=2, zorder=1.5), autolim=False)
     ax.tick_params(which="both", length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)

@@ -136,13 +136,20 @@ def write(ax: Axes, x: float, y: float, text: str, size: float, **style: Any) ->
 
 def box(ax: Axes, x: float, y: float, w: float, h: float, gid: str, **style: Any) -> None:
     """A rounded box with its lower left corner at (x, y)."""
-    ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0,rounding_size=0.08", gid=gid, **style))
+    add_patch(ax, FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0,rounding_size=0.08", gid=gid, **style))
 
 
 def arrow(ax: Axes, points: Sequence[tuple[float, float]], gid: str, **style: Any) -> None:
     """An arrow along the polyline ``points``, its head at the last one."""
     style = {"arrowstyle": "-|>", "mutation_scale": 12, "zorder": 2, **style}
-    ax.add_patch(FancyArrowPatch(path=Path(points), gid=gid, **style))
+    add_patch(ax, FancyArrowPatch(path=Path(points), gid=gid, **style))
+
+
+def add_patch(ax: Axes, patch: Patch) -> None:
+    """Add ``patch`` to a board (``board``) with ``add_artist``, not ``Axes.add_patch``: a
+    board's limits are set by ``board``, so the data limits ``Axes.add_patch`` works out (a good
+    part of the time to draw a diagram) would never be read."""
+    ax.add_artist(patch)
 
 
 def board(ax: Axes | None, width: float, height: float) -> tuple[Figure, Axes]:
