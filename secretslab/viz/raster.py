@@ -12,6 +12,7 @@ where each text goes) is drawn afresh every time. Every other artist is drawn by
 
 from __future__ import annotations
 
+import io
 import math
 import struct
 import zlib
@@ -46,9 +47,18 @@ def png_bytes(figure: Figure, dpi: float) -> bytes:
         with cbook._setattr_cm(figure, dpi=dpi):
             canvas.draw()
             rgba = np.asarray(canvas.buffer_rgba())
+    except (AttributeError, TypeError):
+        # the renderer leans on Agg's private parts; a matplotlib without them gets its own PNG
+        return _savefig_png(figure, dpi)
     finally:
         figure.set_canvas(original)
     return encode_png(rgba, dpi)
+
+
+def _savefig_png(figure: Figure, dpi: float) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
 
 
 def encode_png(rgba: np.ndarray, dpi: float) -> bytes:

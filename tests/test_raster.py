@@ -1,0 +1,72 @@
+"""viz.raster draws a figure as matplotlib's own PNG would show it, faster: the same size and dpi,
+nearly the same pixels (text put down at whole pixels), texts remembered within bounds, and
+matplotlib's own PNG when its private renderer parts are missing."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.image import imread  # noqa: E402
+
+from secretslab.viz import raster  # noqa: E402
+
+
+def _figure() -> Figure:
+    fig = Figure(figsize=(4, 2))
+    ax = fig.add_subplot()
+    ax.plot([0, 1, 2], [2, 0, 1], color="tab:red")
+    ax.set_title("GetSecretValue: allowed")
+    ax.text(0.2, 1.5, "arn:aws:secretsmanager:us-east-1:111122223333:secret:db", fontsize=8)
+    return fig
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    return np.asarray(imread(io.BytesIO(png), format="png"))
+
+
+def _savefig(fig: Figure, dpi: float) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def test_png_matches_matplotlibs_size_and_nearly_its_pixels() -> None:
+    fig = _figure()
+    ours, theirs = _pixels(raster.png_bytes(fig, 80)), _pixels(_savefig(fig, 80))
+    assert ours.shape == theirs.shape
+    # text lands on whole pixels, so edges of glyphs may differ; the picture does not
+    assert float(np.abs(ours - theirs).mean()) < 0.02
+
+
+def test_text_drawn_where_it_says_not_blank() -> None:
+    fig = _figure()
+    plain = Figure(figsize=(4, 2))
+    plain.add_subplot().plot([0, 1, 2], [2, 0, 1], color="tab:red")
+    assert not np.array_equal(_pixels(raster.png_bytes(fig, 80)), _pixels(raster.png_bytes(plain, 80)))
+
+
+def test_remembered_texts_stay_bounded_and_can_be_forgotten(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(raster, "_TEXTS", 5)
+    raster.forget_texts()
+    fig = Figure(figsize=(3, 3))
+    for i in range(20):
+        fig.text(0.1, i / 20, f"label {i}")
+    raster.png_bytes(fig, 50)
+    assert 0 < len(raster._masks) <= 5
+    raster.forget_texts()
+    assert not raster._masks
+
+
+def test_a_matplotlib_without_the_private_parts_gets_its_own_png(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Broken:
+        def __init__(self, figure: Figure) -> None:
+            raise AttributeError("no _prepare_font here")
+
+    fig = _figure()
+    monkeypatch.setattr(raster, "_Canvas", Broken)
+    assert raster.png_bytes(fig, 60) == _savefig(fig, 60)
