@@ -260,3 +260,46 @@ def test_batch_blocks_end_at_a_size_too(monkeypatch: pytest.MonkeyPatch) -> None
 def test_an_empty_batch_on_an_executor_writes_nothing(tmp_path: Path) -> None:
     assert _simulated(b"", PicklingExecutor()) == (b"", (0, 0))
     assert _simulated(b"\n \n", PicklingExecutor()) == (b"", (0, 0))
+
+
+# -- the command line: --jobs
+
+
+def test_simulate_jobs_writes_the_output_of_one_process(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from secretslab.cli import EXIT_FAILED_LINES, main
+
+    requests = tmp_path / "b.jsonl"
+    requests.write_bytes(_batch())
+    monkeypatch.setattr(batch, "BLOCK_LINES", 11)
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert main(["simulate", str(requests), "-o", str(one)]) == EXIT_FAILED_LINES
+    first = capsys.readouterr().err
+    assert main(["simulate", str(requests), "-o", str(two), "--jobs", "2"]) == EXIT_FAILED_LINES
+    assert capsys.readouterr().err == first  # "N of M lines had errors": the same counts
+    assert two.read_bytes() == one.read_bytes()
+
+
+@pytest.mark.parametrize("command", [["simulate"], ["matrix", "cross-account-assume-role"]])
+def test_jobs_must_be_a_whole_number_of_at_least_one(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from secretslab.cli import EXIT_INPUT, main
+
+    for bad, said in (("0", "at least 1"), ("two", "whole number")):
+        with pytest.raises(SystemExit) as exit_:
+            main([*command, "--jobs", bad])
+        assert exit_.value.code == EXIT_INPUT
+        err = capsys.readouterr().err
+        assert said in err and "--jobs" in err and "Traceback" not in err
+
+
+def test_matrix_jobs_gives_the_matrix_of_one_process(capsys: pytest.CaptureFixture[str]) -> None:
+    from secretslab.cli import main
+
+    scenario = str(ROOT / "data" / "cross-account-assume-role.json")
+    assert main(["matrix", scenario, "--json", "--jobs", "1"]) == 0
+    one = json.loads(capsys.readouterr().out)
+    assert main(["matrix", scenario, "--json", "--jobs", "2"]) == 0
+    assert json.loads(capsys.readouterr().out) == one and one["rows"]
