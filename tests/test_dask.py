@@ -1,6 +1,6 @@
 """The access matrix and the batch on a real Dask cluster (issue #12 item 3): a ``LocalCluster``
 of two worker processes, one thread each, and its ``Client``. Marked ``dask``: run it alone with
-``pytest -m dask`` (about 15 s, most of it starting the cluster); ``distributed`` comes with the
+``pytest -m dask`` (about 15 s on a quiet machine, most of it starting the cluster); ``distributed`` comes with the
 ``test`` extra."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def client() -> Iterator[Any]:
 def test_matrix_on_a_dask_cluster_is_the_serial_matrix_with_the_world_shipped_once_per_worker(
     client: Any,
 ) -> None:
-    data = generate(40, 20, 3)
+    data = generate(30, 12, 3)
     world = sl.World.from_dict(data)
     serial = sl.access_matrix(world, workers=1)
     seen: list[int] = []

@@ -131,6 +131,38 @@ def test_an_error_in_a_task_is_raised_to_the_caller_and_the_rest_is_cancelled() 
         list(sharding.shard_map(pool, _fail_on_three, (), range(100), window=2))
 
 
+def test_overlapping_runs_on_threads_restore_the_collector_thresholds() -> None:
+    """Workers of a thread pool each run under ``fewer_collections``, entering and leaving in any
+    order: the thresholds are those from before once the last one leaves."""
+    import gc
+    import threading
+
+    from secretslab.evaluation.memo import fewer_collections
+
+    before = gc.get_threshold()
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+
+    def a() -> None:
+        with fewer_collections():
+            a_in.set()
+            b_in.wait(5)
+        a_out.set()
+
+    def b() -> None:
+        a_in.wait(5)
+        with fewer_collections():
+            b_in.set()
+            a_out.wait(5)
+            assert gc.get_threshold() != before  # still lowered while b runs
+
+    threads = [threading.Thread(target=a), threading.Thread(target=b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert gc.get_threshold() == before
+
+
 def test_an_executor_is_required() -> None:
     with pytest.raises(TypeError, match=r"concurrent\.futures\.Executor"):
         sharding.shard_map(object(), _add, (), [1])  # type: ignore[arg-type]
