@@ -1,7 +1,7 @@
 """The access matrix and the batch on a real Dask cluster (issue #12 item 3): a ``LocalCluster``
 of two worker processes, one thread each, and its ``Client``. Marked ``dask``: run it alone with
-``pytest -m dask`` (about 15 s on a quiet machine, most of it starting the cluster); ``distributed`` comes with the
-``test`` extra."""
+``pytest -m dask`` (about 15 s on a quiet machine, most of it starting the cluster).
+``distributed`` comes with the ``test`` extra."""
 
 from __future__ import annotations
 
