@@ -66,6 +66,8 @@ nitpick_ignore_regex = [
     ("py:.*", r"(collections\.abc|os|pathlib|typing|enum|datetime|io|argparse)\..*"),
     ("py:.*", r"(matplotlib|ipywidgets|IPython|boto3|botocore|moto)\..*"),
     ("py:class", r"Figure"),  # matplotlib's, named unqualified by secretslab.viz's type hints
+    # executor= (analysis.matrix, batch): imported for type checking only, so named unqualified
+    ("py:class", r"(concurrent\.futures\.(_base\.)?)?Executor"),
 ]
 
 # -- HTML

@@ -221,6 +221,16 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write the results to FILE (atomically); standard output when omitted or -",
     )
+    from .cli_analysis import _at_least_one
+
+    sim.add_argument(
+        "-j",
+        "--jobs",
+        type=_at_least_one,
+        default=1,
+        metavar="N",
+        help="decide blocks of lines in N worker processes, written in input order (default 1)",
+    )
     sim.set_defaults(run=_simulate)
 
     auth = sub.add_parser(
@@ -349,7 +359,13 @@ def _simulate(args: argparse.Namespace) -> int:
             # cycles: the cyclic collector would only rescan the remembered results, so it is off.
             gc.disable()
             try:
-                done, failed = simulate(stream, out, source, tune_gc=False)
+                if args.jobs > 1:
+                    from concurrent.futures import ProcessPoolExecutor
+
+                    with ProcessPoolExecutor(args.jobs) as pool:
+                        done, failed = simulate(stream, out, source, executor=pool)
+                else:
+                    done, failed = simulate(stream, out, source, tune_gc=False)
             finally:
                 gc.enable()  # for callers of main() in-process; entry() exits right after
             if not args.output:

@@ -106,6 +106,14 @@ def add_commands(sub: Any) -> None:
     matrix.add_argument("--resource", action="append", help="repeatable; default every secret")
     add_format(matrix)
     matrix.add_argument("--progress", action="store_true", help="show progress even when not on a terminal")
+    matrix.add_argument(
+        "-j",
+        "--jobs",
+        type=_at_least_one,
+        default=None,
+        metavar="N",
+        help="worker processes (default: one per CPU for a matrix of over 20,000 cells, else 1)",
+    )
     add_color(matrix)
     matrix.set_defaults(run=_matrix)
 
@@ -296,6 +304,7 @@ def _matrix(args: argparse.Namespace) -> int:
             principals=args.principal,
             resources=args.resource,
             progress=progress,
+            workers=args.jobs,
         )
     finally:
         progress.close()

@@ -1,13 +1,14 @@
 """The access matrix of a world: the decision, with its reason code, for every principal ×
 resource × action, as ``authorize`` makes it (KMS sub-requests included), printed as text or
-written as JSON. Large matrices are shared among forked worker processes."""
+written as JSON. Large matrices are shared among forked worker processes, or by principal over any
+``concurrent.futures.Executor`` (a process pool, a Dask cluster: ``secretslab.sharding``)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..arn import short_arn
 from ..authorization import authorize
@@ -18,6 +19,9 @@ from ..evaluation.results import Outcome, Reason
 from ..problems import request_error
 from ..world import World
 from .principals import DEFAULT_ACTIONS, world_principals
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 #: one row of the matrix: (outcome, reason code, unknown) per resource × action
 Row = list[tuple[str, str, bool]]
@@ -161,21 +165,32 @@ def access_matrix(
     resources: Iterable[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
+    executor: Executor | None = None,
 ) -> AccessMatrix:
     """The decision, with its reason, for every principal × resource × action (KMS sub-requests
     included, as ``authorize`` makes them). Defaults: every principal of the world, every secret.
     Raises ``UnknownNameError`` (with suggestions) for a principal, resource or action that does
     not exist.
     Large matrices are shared among ``workers`` processes (default: the CPUs, when the matrix
-    has more than 20,000 cells and the platform can fork)."""
+    has more than 20,000 cells and the platform can fork).
+
+    ``executor``: any ``concurrent.futures.Executor`` (a ``ThreadPoolExecutor``, a
+    ``ProcessPoolExecutor``, a Dask ``distributed.Client.get_executor()`` or the ``Client``
+    itself) computes the rows instead, a few principals per task; the world is pickled once and
+    reaches each worker process once (a Dask client scatters it to every worker), then tasks
+    name it by a digest of its content. ``workers`` is then not used. ``progress(done, total)``
+    counts principals as their rows come back."""
     ps = tuple(principals) if principals is not None else world_principals(world)
     rs = tuple(resources) if resources is not None else tuple(s.arn for s in world.secrets)
     acts = tuple(actions)
     problems = name_problems(world, ps, rs, acts)
     if problems:  # a name that does not exist is an error, not a row of denials (issue #9)
         raise request_error(problems, what="matrix")
-    n = _worker_count(workers, len(ps) * len(rs) * len(acts))
-    rows = _parallel_rows(world, ps, rs, acts, n, progress) if n > 1 else None
+    if executor is not None:
+        rows: list[Row] | None = _sharded_rows(world, ps, rs, acts, executor, progress)
+    else:
+        n = _worker_count(workers, len(ps) * len(rs) * len(acts))
+        rows = _parallel_rows(world, ps, rs, acts, n, progress) if n > 1 else None
     if rows is None:
         rows = []
         for i, p in enumerate(ps):
@@ -251,3 +266,52 @@ def _parallel_rows(
         return None
     finally:
         _SHARED = None
+
+
+# -- any executor (secretslab.sharding): principals in chunks, the world shipped once per worker
+
+#: cells one task computes at most (about a second of one core per-cell), unless a row is longer
+TASK_CELLS = 20_000
+
+
+def _shard_rows(
+    world: World, columns: tuple[tuple[str, ...], tuple[str, ...]], principals: tuple[str, ...]
+) -> list[Row]:
+    """The rows of ``principals``, on a worker (a module-level function: workers import it)."""
+    resources, actions = columns
+    return [_row(world, p, resources, actions) for p in principals]
+
+
+def _sharded_rows(
+    world: World,
+    ps: tuple[str, ...],
+    rs: tuple[str, ...],
+    acts: tuple[str, ...],
+    executor: Executor,
+    progress: Callable[[int, int], None] | None,
+) -> list[Row]:
+    """Rows computed on ``executor``: chunks of principals small enough that every worker gets
+    several (a slow chunk never leaves the others idle at the end) and progress moves."""
+    from ..sharding import Shared, as_executor, digest, shard_map, worker_count  # only here
+
+    executor = as_executor(executor)
+    workers = worker_count(executor) or 2
+    per_row = max(1, len(rs) * len(acts))
+    size = max(1, min(-(-len(ps) // (4 * workers)), TASK_CELLS // per_row))
+    chunks = [ps[i : i + size] for i in range(0, len(ps), size)]
+    shared = (
+        Shared("world:" + digest(world.to_dict()), world),
+        Shared("columns:" + digest([rs, acts]), (rs, acts)),
+    )
+    finished = 0
+
+    def done(index: int) -> None:
+        nonlocal finished
+        finished += len(chunks[index])
+        if progress:
+            progress(finished, len(ps))
+
+    rows: list[Row] = []
+    for chunk_rows in shard_map(executor, _shard_rows, shared, chunks, done=done):
+        rows.extend(chunk_rows)
+    return rows

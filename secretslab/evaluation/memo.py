@@ -11,6 +11,7 @@ Bounded per entry; ``clear`` lets go of everything at once.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -99,14 +100,26 @@ def remember(table: dict[Any, Any], key: Any, value: Any) -> None:
     table[key] = value
 
 
+_gc_lock = threading.Lock()
+_gc_saved: list[tuple[int, ...]] = []  # the thresholds before the first of the runs still going
+
+
 @contextmanager
 def fewer_collections() -> Iterator[None]:
     """Run the cyclic garbage collector less often while deciding many requests: parsed policies
     and remembered results live long, so each collection scans far more than it frees (it
-    doubles a batch's throughput). The thresholds are restored afterwards."""
-    thresholds = gc.get_threshold()
-    gc.set_threshold(50_000, 20, 100)
+    doubles a batch's throughput). The thresholds are restored when the last run still going
+    ends: runs on several threads (a thread pool as the executor of a matrix) overlap."""
+    with _gc_lock:
+        if not _gc_saved:
+            _gc_saved.append(gc.get_threshold())
+            gc.set_threshold(50_000, 20, 100)
+        else:
+            _gc_saved.append(_gc_saved[0])
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
+        with _gc_lock:
+            thresholds = _gc_saved.pop()
+            if not _gc_saved:
+                gc.set_threshold(*thresholds)
