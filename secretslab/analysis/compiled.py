@@ -50,7 +50,8 @@ for the whole matrix — Resource elements with policy variables.
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from ..authorization import authorize
@@ -140,7 +141,8 @@ class _ResourcePart(NamedTuple):
 
     id: int
     resources: tuple[str, ...]  # the resources its calls name
-    principals: tuple[_PrincipalAnswers, ...]  # Principal elements of its resource side, by value
+    #: picks, from how every element matches a principal, its own Principal elements' answers
+    pick: Callable[[list[tuple[bool, Any]]], Hashable]
     calls: tuple[tuple[_CallPart, ...], ...]  # per compiled action
 
 
@@ -175,7 +177,12 @@ class _Compiled:
         self.elements: dict[Hashable, int] = {}
         self._element_objects: list[ResourceElement | None] = []
         self._matches: dict[str, list[bool]] = {}
-        self._cross: dict[tuple[int, int], int] = {}  # (elements id, resource index) -> answers id
+        #: per elements id (``_PrincipalPart.elements``), per resource index: the answers' id
+        self._cross: dict[int, list[int | None]] = {}
+        self._call_cross: dict[tuple[int, str], int] = {}
+        #: every Principal element of the resource side (its answers), in order of first use
+        self._element_answers: list[_PrincipalAnswers] = []
+        self._element_index: dict[int, int] = {}
         self._cells: dict[tuple[int, int, int, tuple[Any, ...]], tuple[Answer | None, ...]] = {}
         self._steps: dict[tuple[int, int, int, tuple[Any, ...]], tuple[bool, str, str]] = {}
         self.representatives = 0  # cells decided, the others copied
@@ -431,7 +438,15 @@ class _Compiled:
             tuple((c.call.resource in gaps, c.call.account in gaps) for cs in parts for c in cs),
         )
         resources = tuple(dict.fromkeys(c.resource for cs in calls for c in cs))
-        return _ResourcePart(self._id(("r", key)), resources, tuple(elements.values()), parts)
+        indexes = [self._element_of(answers) for answers in elements.values()]
+        return _ResourcePart(self._id(("r", key)), resources, _picker(indexes), parts)
+
+    def _element_of(self, answers: _PrincipalAnswers) -> int:
+        found = self._element_index.get(id(answers))
+        if found is None:
+            found = self._element_index[id(answers)] = len(self._element_answers)
+            self._element_answers.append(answers)
+        return found
 
     # -- answering
 
@@ -447,21 +462,31 @@ class _Compiled:
             return [_decide(world, p, a, r) for r in self.resources for a in actions]
         out: list[Answer] = []
         part = self._principal_part(p)
-        pid, eid, P = part.id, part.elements, part.caller.principal
-        cells, cross = self._cells, self._cross
-        for i, (r, rpart) in enumerate(zip(self.resources, self._resource_parts(P.account), strict=True)):
+        pid, P = part.id, part.caller.principal
+        rparts = self._resource_parts(P.account)
+        # how every Principal element of the resource side matches this principal, by index
+        matched = [answers[P] for answers in self._element_answers]
+        cells = self._cells
+        cross = self._cross.get(part.elements)
+        if cross is None:
+            cross = self._cross[part.elements] = [None] * len(self.resources)
+        complete = len(self.compiled_actions) == len(actions)
+        for i, (r, rpart) in enumerate(zip(self.resources, rparts, strict=True)):
             if rpart is None:
                 out.extend(_decide(world, p, a, r) for a in actions)
                 continue
-            aid = cross.get((eid, i))
+            aid = cross[i]
             if aid is None:
                 matches = [self._matches_of(res) for res in rpart.resources]
                 answers = tuple([m[j] for m in matches for j in part.indexes])
-                aid = cross[(eid, i)] = self._id(("a", answers))
-            key = (pid, rpart.id, aid, tuple([answers[P] for answers in rpart.principals]))
+                aid = cross[i] = self._id(("a", answers))
+            key = (pid, rpart.id, aid, rpart.pick(matched))
             found = cells.get(key)
             if found is None:
                 found = cells[key] = self._decide_compiled(p, part, r, rpart)
+            if complete:
+                out.extend(found)  # type: ignore[arg-type]  # every action compiled: no None
+                continue
             for j, a in enumerate(actions):
                 got = found[j]
                 out.append(got if got is not None else _decide(world, p, a, r))
@@ -480,9 +505,12 @@ class _Compiled:
             answer: Answer | None = None
             first = ""
             for c in calls:
-                matches = self._matches_of(c.call.resource)
-                resource = tuple([matches[j] for j in part.indexes])
-                key = (part.id, c.id, self._id(("a", resource)), tuple([a[P] for a in c.principals]))
+                aid = self._call_cross.get((part.elements, c.call.resource))
+                if aid is None:
+                    matches = self._matches_of(c.call.resource)
+                    aid = self._id(("a", tuple([matches[j] for j in part.indexes])))
+                    self._call_cross[(part.elements, c.call.resource)] = aid
+                key = (part.id, c.id, aid, tuple([a[P] for a in c.principals]))
                 step = self._steps.get(key)
                 if step is None:
                     evaluation = evaluate_call(
@@ -512,6 +540,16 @@ def _resource_matches(element: ResourceElement | None, resource: str, absent: bo
 
 
 _EMPTY = Context.of(())
+
+
+def _picker(indexes: list[int]) -> Callable[[list[tuple[bool, Any]]], Hashable]:
+    """A C-level pick of the items at ``indexes`` (always a tuple, even of one or none)."""
+    if len(indexes) > 1:
+        return itemgetter(*indexes)
+    if indexes:
+        only = indexes[0]
+        return lambda items: (items[only],)
+    return lambda items: ()
 
 
 def _decide(world: World, principal: str, action: str, resource: str) -> Answer:
