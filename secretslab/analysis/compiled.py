@@ -35,6 +35,18 @@ The key of a cell records exactly these answers, each from its own side:
   ``${aws:PrincipalTag/team}``, or ``kms:CallerAccount``) is answered by the raw values of its
   keys, each recorded on its own side.
 
+The same argument is applied at two grains. A *cell key* (principal part, resource part, cross
+part) is looked up for every principal × resource pair, and a principal whose part and whose
+answers to every Principal element of its account's resources equal another's gets that
+principal's whole row. On a new cell key each call of each action is looked up by a *call key*:
+the call's resource-side part, the Resource answers and Principal answers of that call alone, and
+of the principal only what the engine reads for that call's action — its policies with just the
+statements the action selects (a policy with none still counts, a boundary must allow), its
+fields, and the answers of the conditions of those statements and of the call's policies. The
+calls are then run as ``authorize`` runs them: in order, the first one denied that is not
+optional decides; when none is, the first call's reason is the allow's; ``unknown`` is whether a
+gap names the principal, the resource, or the resource or account of a call reached.
+
 A condition's result depends only on the values of its key and of the policy variables in its
 values (``Statement.memo_keys``, which the engine's own memo relies on); every key of a call's
 context is derived either from the principal alone or from the resource and the call alone
@@ -100,8 +112,9 @@ def _condition_keys(c: Condition) -> tuple[str, ...]:
 
 
 def _cfp(c: Condition) -> Hashable:
-    """A condition by value: the operator, the key and the values determine everything else."""
-    return (c.operator, c.key_lower, c.values)
+    """A condition by value: the operator, the key, the values and which of them hold policy
+    variables (that depends on the policy's Version) determine everything else."""
+    return (c.operator, c.key_lower, c.values, tuple(t is None for t in c.templates))
 
 
 def _efp(e: ResourceElement | None) -> Hashable:
@@ -133,6 +146,8 @@ class _CallPart(NamedTuple):
     call: Call
     id: int  # the call's resource-side part
     principals: tuple[_PrincipalAnswers, ...]  # its policies' Principal elements, in order
+    conditions: frozenset[Hashable]  # the conditions of its policies, by value
+    keys: frozenset[str]  # the keys those conditions read
 
 
 class _ResourcePart(NamedTuple):
@@ -144,11 +159,14 @@ class _ResourcePart(NamedTuple):
     #: picks, from how every element matches a principal, its own Principal elements' answers
     pick: Callable[[list[tuple[bool, Any]]], Hashable]
     calls: tuple[tuple[_CallPart, ...], ...]  # per compiled action
+    elements: tuple[int, ...]  # what ``pick`` picks
 
 
 class _PrincipalPart(NamedTuple):
     id: int
     caller: Caller
+    conditions: dict[Hashable, bool]  # whether each condition on the principal alone passes
+    values: dict[str, Any]  # the values of the principal's keys that conditions on both sides read
     elements: int  # the id of its policies' Resource elements (``_element_ids``)
     indexes: tuple[int, ...]  # those elements, as indexes into ``_Compiled.elements``
     gap: bool  # a name the decision looks at has a gap
@@ -180,10 +198,18 @@ class _Compiled:
         #: per elements id (``_PrincipalPart.elements``), per resource index: the answers' id
         self._cross: dict[int, list[int | None]] = {}
         self._call_cross: dict[tuple[int, str], int] = {}
+        self._step_parts: dict[tuple[int, int], tuple[int, tuple[int, ...]]] = {}
+        self._views: dict[
+            tuple[int, str], tuple[int, tuple[int, ...], frozenset[Hashable], frozenset[str]]
+        ] = {}
+        self._statement_fps: dict[int, Hashable] = {}
+        self._account_elements: dict[str, list[int]] = {}
+        self._whole_rows: dict[str, bool] = {}
+        self._rows: dict[tuple[int, tuple[Any, ...]], tuple[Answer, ...]] = {}
         #: every Principal element of the resource side (its answers), in order of first use
         self._element_answers: list[_PrincipalAnswers] = []
         self._element_index: dict[int, int] = {}
-        self._cells: dict[tuple[int, int, int, tuple[Any, ...]], tuple[Answer | None, ...]] = {}
+        self._cells: dict[tuple[int, int, int, Hashable], tuple[Answer | None, ...]] = {}
         self._steps: dict[tuple[int, int, int, tuple[Any, ...]], tuple[bool, str, str]] = {}
         self.representatives = 0  # cells decided, the others copied
         self.compiled_actions = tuple(
@@ -333,7 +359,8 @@ class _Compiled:
         P = caller.principal
         statements = [s for policy in self._caller_policies(caller) for s in policy.statements]
         context = Context.of(principal_keys(P))
-        get = context.get
+        passed = {_cfp(c): evaluate_condition(c, context, self.memo).passed for c in self.pconds}
+        values = {k: context.get(k) for k in self.pkeys}
         part = (
             tuple(self._policy_fp(a.policy) for a in caller.identity),
             self._policy_fp(caller.boundary.policy) if caller.boundary is not None else None,
@@ -348,12 +375,14 @@ class _Compiled:
                 for s in statements
                 if s.principal is not None
             ),
-            tuple(evaluate_condition(c, context, self.memo).passed for c in self.pconds),
-            tuple(get(k) for k in self.pkeys),
+            tuple(passed.values()),
+            tuple(values.values()),
         )
         indexes = tuple(self._element(s.resource) for s in statements)
         gap = any(x in self.gap_refs for x in (p, P.arn, P.role_arn, P.source_user, P.account))
-        found = _PrincipalPart(self._id(("p", part, gap)), caller, self._id(("e", indexes)), indexes, gap)
+        found = _PrincipalPart(
+            self._id(("p", part, gap)), caller, passed, values, self._id(("e", indexes)), indexes, gap
+        )
         self._p_parts[p] = found
         return found
 
@@ -381,7 +410,9 @@ class _Compiled:
             for s in policy.statements
             if s.principal is not None
         )
-        return _CallPart(call, self._id(("c", part)), principals)
+        conditions = [c for policy, _ in policies for s in policy.statements for c in s.conditions]
+        keys = frozenset(k for c in conditions for k in _condition_keys(c))
+        return _CallPart(call, self._id(("c", part)), principals, frozenset(map(_cfp, conditions)), keys)
 
     def _shape(self, policy: Policy, resource: str, absent: bool) -> Hashable:
         """A resource-side policy with each Resource element replaced by whether it matches
@@ -414,6 +445,12 @@ class _Compiled:
         found = self._r_parts.get(account)
         if found is None:
             found = self._r_parts[account] = [self._resource_part(r, account) for r in self.resources]
+            self._account_elements[account] = sorted(
+                {j for rp in found if rp is not None for j in rp.elements}
+            )
+            # rows shared whole only when no cell of them is decided by itself
+            complete = len(self.compiled_actions) == len(self.actions)
+            self._whole_rows[account] = complete and all(rp is not None for rp in found)
         return found
 
     def _resource_part(self, r: str, account: str) -> _ResourcePart | None:
@@ -439,7 +476,7 @@ class _Compiled:
         )
         resources = tuple(dict.fromkeys(c.resource for cs in calls for c in cs))
         indexes = [self._element_of(answers) for answers in elements.values()]
-        return _ResourcePart(self._id(("r", key)), resources, _picker(indexes), parts)
+        return _ResourcePart(self._id(("r", key)), resources, _picker(indexes), parts, tuple(indexes))
 
     def _element_of(self, answers: _PrincipalAnswers) -> int:
         found = self._element_index.get(id(answers))
@@ -464,8 +501,15 @@ class _Compiled:
         part = self._principal_part(p)
         pid, P = part.id, part.caller.principal
         rparts = self._resource_parts(P.account)
-        # how every Principal element of the resource side matches this principal, by index
-        matched = [answers[P] for answers in self._element_answers]
+        # how each Principal element of the resource side matches this principal, by index
+        elements = self._account_elements[P.account]
+        matched: list[Any] = [None] * len(self._element_answers)
+        for j in elements:
+            matched[j] = self._element_answers[j][P]
+        # a principal with the same part that every element answers alike has the same row
+        same = (pid, tuple([matched[j] for j in elements])) if self._whole_rows[P.account] else None
+        if same is not None and same in self._rows:
+            return list(self._rows[same])
         cells = self._cells
         cross = self._cross.get(part.elements)
         if cross is None:
@@ -490,7 +534,87 @@ class _Compiled:
             for j, a in enumerate(actions):
                 got = found[j]
                 out.append(got if got is not None else _decide(world, p, a, r))
+        if same is not None:
+            self._rows[same] = tuple(out)
         return out
+
+    def _step_part(self, part: _PrincipalPart, c: _CallPart) -> tuple[int, tuple[int, ...]]:
+        """The principal's part of one call's key: what the engine reads of the caller for the
+        call (``_caller_view``) and the conditions of the call's own policies; and the Resource
+        elements of the caller's statements the action selects (indexes into ``elements``)."""
+        key = (part.id, c.id)
+        found = self._step_parts.get(key)
+        if found is not None:
+            return found
+        view, indexes, conditions, keys = self._caller_view(part, c.call.action.lower())
+        conditions = c.conditions | conditions
+        keys = c.keys | keys
+        step = (
+            view,
+            tuple((fp, ok) for fp, ok in part.conditions.items() if fp in conditions),
+            tuple((k, v) for k, v in part.values.items() if k in keys),
+        )
+        found = self._step_parts[key] = (self._id(("s", step)), indexes)
+        return found
+
+    def _caller_view(
+        self, part: _PrincipalPart, action: str
+    ) -> tuple[int, tuple[int, ...], frozenset[Hashable], frozenset[str]]:
+        """What the engine reads of the caller for ``action``: its policies with only the
+        statements the action selects (a policy with none still counts: a boundary must allow),
+        its fields and how the Principal elements of those statements match it; with the
+        statements' Resource elements, conditions and the keys those read."""
+        key = (part.id, action)
+        found = self._views.get(key)
+        if found is not None:
+            return found
+        caller = part.caller
+        P = caller.principal
+        statements: list[Statement] = []
+
+        def view(policies: Iterable[Policy]) -> Hashable:
+            out = []
+            for policy in policies:
+                self._policy_fp(policy)  # keeps the policy, so its statements keep their ids
+                chosen = [s for s in policy.statements if self.memo.action_matches(s.action, action)]
+                statements.extend(chosen)
+                fps = tuple(self._statement_fp(s) for s in chosen)
+                out.append((policy.kind, policy.version, policy.valid, fps))
+            return tuple(out)
+
+        levels = self.world.scp_levels(P.account)
+        fields = (
+            view(a.policy for a in caller.identity),
+            view([caller.boundary.policy]) if caller.boundary is not None else None,
+            view(a.policy for a in caller.session),
+            None if levels is None else tuple(view(a.policy for a in lv.policies) for lv in levels),
+            P.type,
+            P.account,
+            P.service_linked,
+            P.has_boundary,
+            tuple(
+                self._answers_of(s.principal, s.effect is Effect.DENY)[P]
+                for s in statements
+                if s.principal is not None
+            ),
+        )
+        found = self._views[key] = (
+            self._id(("v", fields)),
+            tuple(self._element(s.resource) for s in statements),
+            frozenset(_cfp(x) for s in statements for x in s.conditions),
+            frozenset(k for s in statements for x in s.conditions for k in _condition_keys(x)),
+        )
+        return found
+
+    def _statement_fp(self, s: Statement) -> Hashable:
+        """A statement by value: its JSON (the object itself when it has none)."""
+        found = self._statement_fps.get(id(s))
+        if found is None:
+            found = (
+                ("object", id(s)) if s.source is None else json.dumps(s.source, sort_keys=True, default=str)
+            )
+            self._statement_fps[id(s)] = found
+        return found
 
     def _decide_compiled(
         self, p: str, part: _PrincipalPart, r: str, rpart: _ResourcePart
@@ -505,12 +629,13 @@ class _Compiled:
             answer: Answer | None = None
             first = ""
             for c in calls:
-                aid = self._call_cross.get((part.elements, c.call.resource))
+                sid, indexes = self._step_part(part, c)
+                aid = self._call_cross.get((sid, c.call.resource))
                 if aid is None:
                     matches = self._matches_of(c.call.resource)
-                    aid = self._id(("a", tuple([matches[j] for j in part.indexes])))
-                    self._call_cross[(part.elements, c.call.resource)] = aid
-                key = (part.id, c.id, aid, tuple([a[P] for a in c.principals]))
+                    aid = self._id(("a", tuple([matches[j] for j in indexes])))
+                    self._call_cross[(sid, c.call.resource)] = aid
+                key = (sid, c.id, aid, tuple([a[P] for a in c.principals]))
                 step = self._steps.get(key)
                 if step is None:
                     evaluation = evaluate_call(
