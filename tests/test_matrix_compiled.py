@@ -503,3 +503,11 @@ def test_a_gap_on_one_principal_makes_only_its_cells_unknown() -> None:
     )
     matrix = _assert_equal(data)
     assert {c.principal.rsplit("/", 1)[-1] for c in matrix.cells if c.unknown} == {"bob"}
+
+
+def test_cells_outside_the_compiled_path_are_decided_one_by_one() -> None:
+    """BatchGetSecretValue (not compiled) sits beside compiled actions in one matrix."""
+    data = generate(12, 6, 3)
+    actions = ("secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue")
+    matrix = _assert_equal(data, actions=actions)
+    assert {c.action for c in matrix.cells} == set(actions)
