@@ -5,7 +5,7 @@ principals × 200 secrets × 4 actions = 400,000 decisions, KMS sub-requests inc
         [--executor none|thread|process|dask] [--workers N]
 
 ``--executor none`` (the default) is ``access_matrix``'s own forked pool (``--workers`` processes,
-default one per CPU); the others pass ``executor=``: a ``ThreadPoolExecutor`` or
+default 1: one core, the issue #12 target); the others pass ``executor=``: a ``ThreadPoolExecutor`` or
 ``ProcessPoolExecutor`` of ``--workers``, or a Dask ``LocalCluster`` of ``--workers`` processes
 with one thread each (needs ``distributed``; the cluster starts before the clock does, and the
 first run includes shipping the world to every worker).
@@ -14,7 +14,6 @@ first run includes shipping the world to every worker).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections import Counter
@@ -61,10 +60,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--executor", choices=["none", "thread", "process", "dask"], default="none")
-    parser.add_argument("--workers", type=int, default=None, help="default: one per CPU")
+    parser.add_argument("--workers", type=int, default=1, help="processes (default 1: one core)")
     args = parser.parse_args()
     data = generate(args.principals, args.secrets, args.seed)
-    workers = args.workers or len(os.sched_getaffinity(0))
+    workers = args.workers
     times = []
     with executor_for(args.executor, workers) as executor:
         for _ in range(args.repeat):

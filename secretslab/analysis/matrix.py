@@ -1,6 +1,7 @@
 """The access matrix of a world: the decision, with its reason code, for every principal ×
 resource × action, as ``authorize`` makes it (KMS sub-requests included), printed as text or
-written as JSON. Large matrices are shared among forked worker processes, or by principal over any
+written as JSON. Cells that provably share their decision are decided once (``compiled``); large
+matrices are shared among forked worker processes, or by principal over any
 ``concurrent.futures.Executor`` (a process pool, a Dask cluster: ``secretslab.sharding``)."""
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..arn import short_arn
 from ..authorization import authorize
+from ..authorization.decision import Decision
 from ..authorization.known import name_problems
 from ..authorization.request import Request
 from ..evaluation.memo import fewer_collections
 from ..evaluation.results import Outcome, Reason
 from ..problems import request_error
 from ..world import World
+from .compiled import _Compiled
 from .principals import DEFAULT_ACTIONS, world_principals
 
 if TYPE_CHECKING:
@@ -43,36 +46,92 @@ class Cell:
         """Whether the request is allowed (an explicit or implicit deny is not)."""
         return self.outcome is Outcome.ALLOW
 
+    def decision(self, world: World) -> Decision:
+        """The full decision behind the cell, as ``authorize`` makes it on ``world``."""
+        return authorize(world, Request(self.principal, self.action, self.resource))
+
+
+_KINDS: dict[tuple[str, str], tuple[Outcome, Reason]] = {}
+
+
+def _cell(principal: str, resource: str, action: str, answer: tuple[str, str, bool]) -> Cell:
+    outcome, code, unknown = answer
+    kinds = _KINDS.get((outcome, code))
+    if kinds is None:
+        kinds = _KINDS[(outcome, code)] = (Outcome(outcome), Reason(code))
+    return Cell(principal, resource, action, kinds[0], kinds[1], unknown)
+
 
 @dataclass(frozen=True, slots=True)
 class AccessMatrix:
-    """Every cell of principals × resources × actions, with lookup by the three of them."""
+    """Every cell of principals × resources × actions, with lookup by the three of them. The
+    answers are held row by row; ``cells`` and ``cell`` build ``Cell`` values from them, and
+    ``explain`` gives any cell's full decision."""
 
     principals: tuple[str, ...]
     resources: tuple[str, ...]
     actions: tuple[str, ...]
-    cells: tuple[Cell, ...]  # principal-major, then resource, then action
-    _index: dict[tuple[str, str, str], Cell] = field(default_factory=dict, repr=False, compare=False)
+    #: per principal, (outcome, reason code, unknown) for each resource × action (resource-major)
+    answers: tuple[tuple[tuple[str, str, bool], ...], ...]
+    #: the world the matrix was computed on (for ``explain``)
+    world: World | None = field(default=None, repr=False, compare=False)
+    _positions: tuple[dict[str, int], dict[str, int], dict[str, int]] = field(
+        init=False, repr=False, compare=False
+    )
+    _built: list[tuple[Cell, ...]] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self._index.update({(c.principal, c.resource, c.action): c for c in self.cells})
+        positions = tuple(
+            {name: i for i, name in reversed(list(enumerate(names)))}
+            for names in (self.principals, self.resources, self.actions)
+        )
+        object.__setattr__(self, "_positions", positions)
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        """Every cell: principal-major, then resource, then action (built on first use)."""
+        if not self._built:
+            pairs = [(r, a) for r in self.resources for a in self.actions]
+            self._built.append(
+                tuple(
+                    _cell(p, r, a, answer)
+                    for p, row in zip(self.principals, self.answers, strict=True)
+                    for (r, a), answer in zip(pairs, row, strict=True)
+                )
+            )
+        return self._built[0]
 
     def cell(self, principal: str, resource: str, action: str) -> Cell:
         """The cell of one principal, resource and action; raises ``KeyError`` for one not in the matrix."""
-        return self._index[(principal, resource, action)]
+        ps, rs, acts = self._positions
+        try:
+            i, j, k = ps[principal], rs[resource], acts[action]
+        except KeyError:
+            raise KeyError((principal, resource, action)) from None
+        return _cell(principal, resource, action, self.answers[i][j * len(self.actions) + k])
+
+    def explain(self, principal: str, resource: str, action: str) -> Decision:
+        """The full decision of one cell, as ``authorize`` makes it (its steps, deciding statements
+        and plan); raises ``KeyError`` for a cell not in the matrix."""
+        self.cell(principal, resource, action)
+        if self.world is None:
+            raise ValueError("this matrix was built without its world: call authorize() instead")
+        return authorize(self.world, Request(principal, action, resource))
 
     def rows(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per cell, in the order of ``cells``; ``unknown`` only where it is true."""
+        pairs = [(r, a) for r in self.resources for a in self.actions]
         return [
             {
-                "principal": c.principal,
-                "resource": c.resource,
-                "action": c.action,
-                "outcome": c.outcome.value,
-                "reason": c.reason.value,
-                **({"unknown": True} if c.unknown else {}),
+                "principal": p,
+                "resource": r,
+                "action": a,
+                "outcome": o,
+                "reason": c,
+                **({"unknown": True} if u else {}),
             }
-            for c in self.cells
+            for p, row in zip(self.principals, self.answers, strict=True)
+            for (r, a), (o, c, u) in zip(pairs, row, strict=True)
         ]
 
     def to_dict(self) -> dict[str, Any]:
@@ -104,7 +163,7 @@ class AccessMatrix:
         for p in self.principals:
             for r in self.resources:
                 marks = [
-                    _painted(self._index[(p, r, a)], mark, len(s), paint)
+                    _painted(self.cell(p, r, a), mark, len(s), paint)
                     for a, s in zip(self.actions, short, strict=True)
                 ]
                 lines.append(f"{_short(p):{pwidth}}  {_short(r):{rwidth}}  " + "  ".join(marks))
@@ -127,7 +186,7 @@ class AccessMatrix:
         for p in self.principals:
             lines.append(_short(p))
             for r in self.resources:
-                marks = [_painted(self._index[(p, r, a)], mark, column, paint) for a in self.actions]
+                marks = [_painted(self.cell(p, r, a), mark, column, paint) for a in self.actions]
                 lines.append(f"  {_short(r):{rwidth}}  " + "  ".join(marks))
         return "\n".join(line.rstrip() for line in lines)
 
@@ -188,24 +247,31 @@ def access_matrix(
         raise request_error(problems, what="matrix")
     if executor is not None:
         rows: list[Row] | None = _sharded_rows(world, ps, rs, acts, executor, progress)
-    else:
-        n = _worker_count(workers, len(ps) * len(rs) * len(acts))
-        rows = _parallel_rows(world, ps, rs, acts, n, progress) if n > 1 else None
-    if rows is None:
-        rows = []
-        for i, p in enumerate(ps):
-            rows.append(_row(world, p, rs, acts))
-            if progress:
-                progress(i + 1, len(ps))
-    cells = tuple(
-        Cell(p, r, a, Outcome(o), Reason(c), u)
-        for p, row in zip(ps, rows, strict=True)
-        for (r, a), (o, c, u) in zip(((r, a) for r in rs for a in acts), row, strict=True)
-    )
-    return AccessMatrix(ps, rs, acts, cells)
+        return AccessMatrix(ps, rs, acts, tuple(tuple(row) for row in rows or ()), world)
+    n = _worker_count(workers, len(ps) * len(rs) * len(acts))
+    with fewer_collections():
+        compiled = _Compiled(world, ps, rs, acts)
+        rows = _parallel_rows(compiled, ps, n, progress) if n > 1 else None
+        if rows is None:
+            rows = []
+            for i, p in enumerate(ps):
+                rows.append(compiled.row(p))
+                if progress:
+                    progress(i + 1, len(ps))
+    return AccessMatrix(ps, rs, acts, tuple(tuple(row) for row in rows), world)
+
+
+def _rows(
+    world: World, principals: tuple[str, ...], resources: tuple[str, ...], actions: tuple[str, ...]
+) -> list[Row]:
+    """The rows of ``principals``, each resource-major then action: the unit a pool or an
+    executor computes (sharded by principal; see ``compiled`` for how cells share work)."""
+    with fewer_collections():
+        return _Compiled(world, principals, resources, actions).rows(principals)
 
 
 def _row(world: World, principal: str, resources: tuple[str, ...], actions: tuple[str, ...]) -> Row:
+    """One row decided cell by cell with ``authorize`` (what the compiled rows must equal)."""
     out = []
     with fewer_collections():
         for r in resources:
@@ -230,30 +296,28 @@ def _worker_count(workers: int | None, cells: int) -> int:
 
 
 #: what the forked workers read: set just before the pool starts, so it is inherited, not pickled
-_SHARED: tuple[World, tuple[str, ...], tuple[str, ...]] | None = None
+_SHARED: _Compiled | None = None
 
 
 def _worker_rows(principals: tuple[str, ...]) -> list[Row]:
     assert _SHARED is not None
-    world, resources, actions = _SHARED
-    return [_row(world, p, resources, actions) for p in principals]
+    return _SHARED.rows(principals)
 
 
 def _parallel_rows(
-    world: World,
+    compiled: _Compiled,
     ps: tuple[str, ...],
-    rs: tuple[str, ...],
-    acts: tuple[str, ...],
     n: int,
     progress: Callable[[int, int], None] | None,
 ) -> list[Row] | None:
-    """Rows computed by ``n`` forked processes (the world is inherited, not pickled); None if
-    processes cannot be started here."""
+    """Rows computed by ``n`` forked processes (the world and what the matrix compiled of it are
+    inherited, not pickled); None if processes cannot be started here."""
     import multiprocessing
 
     global _SHARED
-    chunks = [ps[i : i + 8] for i in range(0, len(ps), 8)]
-    _SHARED = (world, rs, acts)
+    size = max(1, min(32, -(-len(ps) // (4 * n))))  # a few chunks per worker: they finish together
+    chunks = [ps[i : i + size] for i in range(0, len(ps), size)]
+    _SHARED = compiled
     try:
         with multiprocessing.get_context("fork").Pool(n) as pool:
             rows: list[Row] = []
@@ -279,7 +343,7 @@ def _shard_rows(
 ) -> list[Row]:
     """The rows of ``principals``, on a worker (a module-level function: workers import it)."""
     resources, actions = columns
-    return [_row(world, p, resources, actions) for p in principals]
+    return _rows(world, principals, resources, actions)
 
 
 def _sharded_rows(

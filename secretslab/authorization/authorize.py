@@ -46,6 +46,27 @@ def authorize(world: World, request: Request | Mapping[str, Any], *, plan: bool 
     return replace(decision, gaps=world.gaps_for(_refs(decision)))
 
 
+def planned_calls(world: World, request: Request) -> tuple[list[Call], bool]:
+    """Every call ``authorize`` would make for ``request`` if each were allowed, in order (the
+    calls planned for later listed in their place, the pending ones built), and whether a
+    document given with it is validated once they are all allowed. A pure function of the
+    world and the request: analyses read what the calls depend on without evaluating them."""
+    plan = _plan(world, request, remembered(world).callers)
+    calls: list[Call] = []
+    entries, i = plan.calls, 0
+    while i < len(entries):
+        entry = entries[i]
+        i += 1
+        if isinstance(entry, Later):
+            more = Plan()
+            entry.expand(more)
+            entries[i:i] = more.calls
+            plan.validate = more.validate or plan.validate
+            continue
+        calls.append(entry.build() if isinstance(entry, Pending) else entry)
+    return calls, plan.validate is not None
+
+
 def _plan(world: World, request: Request, callers: dict[str, Caller]) -> Plan:
     """Every call the request needs, in order: each hop of the AssumeRole chain, then the action
     made by the last session (or by the principal itself)."""

@@ -13,7 +13,7 @@ import weakref
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..evaluation.context import Values, request_context
+from ..evaluation.context import Context, Values, request_context
 from ..evaluation.engine import evaluate
 from ..evaluation.kms_grants import KmsGrant
 from ..evaluation.memo import Memo
@@ -83,21 +83,7 @@ def evaluate_call(world: World, call: Call, notes: list[str], memo: Memo | None 
     """The call's evaluation; notes about the context go into ``notes``. ``memo``: what the
     engine remembers for this world (by default the world's own)."""
     principal = call.caller.principal
-    acct = world.account(call.account)
-    org = world.organization
-    org_id = acct.org_id or (org.id if org and call.account == org.management_account else None)
-    context, ignored = request_context(
-        principal,
-        account=call.account,
-        world=True,
-        region=call.region,
-        tags=call.tags,
-        org_id=org_id,
-        org_path=acct.org_path or ((org.root_id,) if org and org_id == org.id else ()),
-        tag_prefixes=call.tag_prefixes,
-        keys=call.keys,
-        given=call.context,
-    )
+    context, ignored = call_context(world, call)
     notes.extend(ignored)
     req = EvalRequest(
         principal,
@@ -117,6 +103,27 @@ def evaluate_call(world: World, call: Call, notes: list[str], memo: Memo | None 
     )
     evaluation = evaluate(req, memo or remembered(world).memo)
     return Step(call.action, call.resource, evaluation, call.purpose, call.optional)
+
+
+def call_context(world: World, call: Call) -> tuple[Context, list[str]]:
+    """The request context of a call (semantics §7): the keys AWS derives from the caller and from
+    the resource's account, organization, Region and tags, the keys the call carries and those the
+    caller supplied; with a note for each supplied key it ignores."""
+    acct = world.account(call.account)
+    org = world.organization
+    org_id = acct.org_id or (org.id if org and call.account == org.management_account else None)
+    return request_context(
+        call.caller.principal,
+        account=call.account,
+        world=True,
+        region=call.region,
+        tags=call.tags,
+        org_id=org_id,
+        org_path=acct.org_path or ((org.root_id,) if org and org_id == org.id else ()),
+        tag_prefixes=call.tag_prefixes,
+        keys=call.keys,
+        given=call.context,
+    )
 
 
 class _Remembered:
