@@ -335,3 +335,17 @@ def test_matrix_jobs_gives_the_matrix_of_one_process(capsys: pytest.CaptureFixtu
     one = json.loads(capsys.readouterr().out)
     assert main(["matrix", scenario, "--json", "--jobs", "2"]) == 0
     assert json.loads(capsys.readouterr().out) == one and one["rows"]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "data").glob("*.json")), ids=lambda p: p.stem)
+def test_every_bundled_world_pickles_for_a_process_pool(path: Path) -> None:
+    # conditions compile to partials of module-level functions, not closures: a world of any
+    # condition operator can be shipped to a worker process
+    world = sl.load_scenario(path)
+    again = pickle.loads(pickle.dumps(world))
+    assert sl.access_matrix(again).answers == sl.access_matrix(world).answers
+
+
+def test_matrix_with_every_condition_family_on_a_process_pool(processes: ProcessPoolExecutor) -> None:
+    world = sl.load_scenario(ROOT / "data" / "organization-guardrails.json")
+    assert sl.access_matrix(world, executor=processes).answers == sl.access_matrix(world).answers

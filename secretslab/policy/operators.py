@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from .wildcards import Pieces, any_matcher, arn_matcher, like_matcher
@@ -196,40 +196,44 @@ def matcher(
         exact = frozenset(texts)
         return exact.__contains__
     if positive == "StringEqualsIgnoreCase":
-        folded = frozenset(t.casefold() for t in texts)
-        return lambda v: v.casefold() in folded
+        return partial(_folded_in, frozenset(t.casefold() for t in texts))
     if positive == "StringLike":
         return any_matcher(tuple(like_matcher(p) for p in pieces)).matches
     if family in (Family.BOOL, Family.BINARY):
-        wanted = frozenset(parsed)
-        return lambda v: request_value(family, v) in wanted
+        return partial(_value_in, family, frozenset(parsed))
     if family is Family.IP:
-        return _ip_matcher(parsed)
-
-    def test(raw: str) -> bool:
-        value = request_value(family, raw)
-        return value is not None and any(
-            compare(positive, p, pc, value) for p, pc in zip(parsed, pieces, strict=True)
-        )
-
-    return test
+        blocks = tuple((n.version, int(n.network_address), int(n.netmask)) for n in parsed)
+        return partial(_in_blocks, blocks)
+    return partial(_compares, positive, family, tuple(zip(parsed, pieces, strict=True)))
 
 
-def _ip_matcher(networks: tuple[Any, ...]) -> Callable[[str], bool]:
+# The tests above are partials of module-level functions, not closures, so that a parsed policy
+# (and a world holding it) can be pickled to the worker processes of an executor.
+
+
+def _folded_in(folded: frozenset[str], raw: str) -> bool:
+    return raw.casefold() in folded
+
+
+def _value_in(family: Family, wanted: frozenset[Any], raw: str) -> bool:
+    return request_value(family, raw) in wanted
+
+
+def _compares(positive: str, family: Family, values: tuple[tuple[Any, Pieces], ...], raw: str) -> bool:
+    value = request_value(family, raw)
+    return value is not None and any(compare(positive, p, pc, value) for p, pc in values)
+
+
+def _in_blocks(blocks: tuple[tuple[int, int, int], ...], raw: str) -> bool:
     """IpAddress over integers: addresses in a request are parsed at every evaluation."""
-    blocks = [(n.version, int(n.network_address), int(n.netmask)) for n in networks]
-
-    def test(raw: str) -> bool:
-        parsed = _ipv4(raw)
-        if parsed is not None:
-            return any(v == 4 and parsed & mask == net for v, net, mask in blocks)
-        address = request_value(Family.IP, raw)
-        if address is None:
-            return False
-        number = int(address)
-        return any(v == address.version and number & mask == net for v, net, mask in blocks)
-
-    return test
+    parsed = _ipv4(raw)
+    if parsed is not None:
+        return any(v == 4 and parsed & mask == net for v, net, mask in blocks)
+    address = request_value(Family.IP, raw)
+    if address is None:
+        return False
+    number = int(address)
+    return any(v == address.version and number & mask == net for v, net, mask in blocks)
 
 
 def _ipv4(raw: str) -> int | None:
