@@ -70,3 +70,17 @@ def test_a_matplotlib_without_the_private_parts_gets_its_own_png(monkeypatch: py
     fig = _figure()
     monkeypatch.setattr(raster, "_Canvas", Broken)
     assert raster.png_bytes(fig, 60) == _savefig(fig, 60)
+
+
+def test_a_remembered_text_is_drawn_in_the_font_the_family_names_now() -> None:
+    def draw() -> np.ndarray:
+        fig = Figure(figsize=(2, 1))
+        fig.text(0.1, 0.4, "Hello World", fontsize=12)
+        return _pixels(raster.png_bytes(fig, 80))
+
+    draw()  # remembered in the default sans-serif
+    with matplotlib.rc_context({"font.sans-serif": ["DejaVu Serif"]}):
+        warm = draw()
+        raster.forget_texts()
+        cold = draw()
+    assert np.array_equal(warm, cold)

@@ -25,7 +25,7 @@ from matplotlib import cbook
 from matplotlib.backends import backend_agg
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontProperties, findfont
 
 _TEXTS = 2048  # texts remembered (a mask of a diagram label is a few kB: a few MB in all)
 _COMPRESS_LEVEL = 3  # zlib: our figures come out no larger than matplotlib's PNG, in a fraction of the time
@@ -94,9 +94,12 @@ def forget_texts() -> None:
 
 
 def _font_key(prop: FontProperties) -> _FontKey:
-    """What a text's glyphs depend on besides the text: the font and the rcParams that shape it."""
+    """What a text's glyphs depend on besides the text: the font and the rcParams that shape it.
+    The font file the family list resolves to is part of it (``findfont``, cached by matplotlib):
+    a generic family such as ``sans-serif`` names another font when ``font.sans-serif`` changes."""
     rc = matplotlib.rcParams
     return (
+        findfont(prop),
         rc["text.hinting_factor"],
         rc["text.kerning_factor"],
         tuple(prop.get_family()),
