@@ -327,6 +327,22 @@ class _Compiled:
             return None
         return tuple(tuple(self._policy_fp(a.policy) for a in lv.policies) for lv in levels)
 
+    def _caller_fields(self, P: Principal, statements: Iterable[Statement]) -> tuple[Hashable, ...]:
+        """What both keys (a cell's and a call's) read of the principal itself: its kind, account,
+        service-linked and boundary flags, and how the Principal elements of ``statements`` (its
+        own policies') match it. One place, so the two keys cannot drift apart."""
+        return (
+            P.type,
+            P.account,
+            P.service_linked,
+            P.has_boundary,
+            tuple(
+                self._answers_of(s.principal, s.effect is Effect.DENY)[P]
+                for s in statements
+                if s.principal is not None
+            ),
+        )
+
     def _answers_of(self, element: PrincipalElement, deny: bool) -> _PrincipalAnswers:
         key = (_pfp(element), deny)
         found = self._principal_answers.get(key)
@@ -366,15 +382,7 @@ class _Compiled:
             self._policy_fp(caller.boundary.policy) if caller.boundary is not None else None,
             tuple(self._policy_fp(a.policy) for a in caller.session),
             self._levels_fp(world.scp_levels(P.account)),
-            P.type,
-            P.account,
-            P.service_linked,
-            P.has_boundary,
-            tuple(
-                self._answers_of(s.principal, s.effect is Effect.DENY)[P]
-                for s in statements
-                if s.principal is not None
-            ),
+            *self._caller_fields(P, statements),
             tuple(passed.values()),
             tuple(values.values()),
         )
@@ -588,15 +596,7 @@ class _Compiled:
             view([caller.boundary.policy]) if caller.boundary is not None else None,
             view(a.policy for a in caller.session),
             None if levels is None else tuple(view(a.policy for a in lv.policies) for lv in levels),
-            P.type,
-            P.account,
-            P.service_linked,
-            P.has_boundary,
-            tuple(
-                self._answers_of(s.principal, s.effect is Effect.DENY)[P]
-                for s in statements
-                if s.principal is not None
-            ),
+            *self._caller_fields(P, statements),
         )
         found = self._views[key] = (
             self._id(("v", fields)),
