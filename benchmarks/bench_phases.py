@@ -3,9 +3,10 @@
 For each batch (shared and unique policies) this reads the first ``--lines`` lines into memory and
 runs them through a fresh ``Simulator`` as ``simulate`` does, timing each phase separately:
 
-- **read**: the line reader (``walk``: the policy fields found by their raw text) or, when it
-  cannot, the whole line decoded by orjson and remembered for the next lines;
-- **request**: the engine's request (target, context, policies parsed once per distinct text);
+- **read**: ``Simulator.read``, the line reader (the policy fields found by their raw text) or,
+  when it cannot, the whole line decoded by orjson;
+- **request**: the engine's request (target, context, policies parsed once per distinct text),
+  and the line reader learning the policy texts of a line it could not read;
 - **evaluate**: the engine, with the memo the batch has built so far;
 - **write**: the JSON line of the result.
 
@@ -33,7 +34,7 @@ from pathlib import Path
 
 import orjson
 
-from secretslab.batch import Simulator
+from secretslab.batch import Read, Simulator
 from secretslab.evaluation.engine import evaluate
 
 HERE = Path(__file__).resolve().parent
@@ -49,13 +50,11 @@ def phases(lines: list[bytes]) -> dict[str, float]:
     requests = []
     for number, line in enumerate(lines, 1):
         start = clock()
-        walked = sim._raw.walk(line)
-        learn: dict[str, bytes] | None = None
-        if walked is None:
-            raw, known, learn = orjson.loads(line), None, {}
-        else:
-            raw, known = walked
-        read = clock()
+        read = sim.read(line, "batch", number)
+        if not isinstance(read, Read):
+            raise SystemExit(f"line {number} cannot be read: {read}")
+        raw, _, known, learn = read
+        read_at = clock()
         request = sim.request(raw, "batch", number, known, learn)
         if learn:
             sim._raw.learn(line, learn)
@@ -66,8 +65,8 @@ def phases(lines: list[bytes]) -> dict[str, float]:
             {"id": raw.get("id"), "outcome": evaluation.outcome.value, "reason": evaluation.reason.value}
         )
         written = clock()
-        spent["read"] += read - start
-        spent["request"] += built - read
+        spent["read"] += read_at - start
+        spent["request"] += built - read_at
         spent["evaluate"] += decided - built
         spent["write"] += written - decided
         requests.append(request)

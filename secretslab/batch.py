@@ -15,7 +15,7 @@ import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import nullcontext
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 import orjson
 
@@ -67,6 +67,17 @@ class LineError(Exception):
         self.problems = problems
 
 
+class Read(NamedTuple):
+    """A batch line decoded: its object, its id (as written back), the policy fields the line
+    reader found by their raw text (field -> canonical JSON; their values in ``raw`` are None),
+    and where the fields read whole are collected for the line reader to learn (or None)."""
+
+    raw: Any
+    ident: Any
+    known: Mapping[str, bytes] | None
+    learn: dict[str, Any] | None
+
+
 class Simulator:
     """Decides batch lines; keeps caches of parsed policies and principals between lines."""
 
@@ -92,15 +103,32 @@ class Simulator:
         """The result of one batch line (``number`` of ``source``, for located errors). Its ``id``
         is the line's exactly: an integer of any size stays whole (one beyond the 4,300 digits
         Python converts is given as its JSON text, an ``orjson.Fragment``)."""
+        read = self.read(line, source, number)
+        if not isinstance(read, Read):  # a line that cannot be read: its error
+            return read
+        raw, ident, known, learnt = read
+        result = self._decide(raw, ident, source, number, known, learnt)
+        if learnt:
+            self._raw.learn(line, learnt)
+        return result
+
+    def read(self, line: bytes, source: str, number: int) -> Read | dict[str, Any]:
+        """The line decoded (see ``Read``), or the error result of a line that cannot be."""
         if len(line) > MAX_LINE_BYTES:
             return _too_long(source, number)
-        walked = self._raw.walk(line)
+        reader = self._raw
+        walking = reader.worth_walking()
+        walked = reader.walk(line) if walking else None
         if walked is not None:  # the common case: every policy field already read, by its raw text
+            reader.found()
             fields, known = walked
             ident = fields.get("id")
             if ident is None or type(ident) is str or (type(ident) is int and ident.bit_length() < 64):
-                return self._decide(fields, ident, source, number, known, None)
-        learnt: dict[str, Any] | None = {}  # the policy fields read, for the line reader
+                return Read(fields, ident, known, None)
+        elif walking:
+            reader.missed()
+        # the policy fields read, for the line reader to learn (when it walked this line)
+        learnt: dict[str, Any] | None = {} if walking else None
         try:
             raw = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
@@ -136,10 +164,7 @@ class Simulator:
         duplicated = _duplicate_keys(line, raw, f"{source}:{number}")
         if duplicated:  # orjson keeps the last value silently; a policy checker would refuse it
             return {"id": ident, "error": _error(duplicated)}
-        result = self._decide(raw, ident, source, number, None, learnt)
-        if learnt:
-            self._raw.learn(line, learnt)
-        return result
+        return Read(raw, ident, None, learnt)
 
     def _decide(
         self,
@@ -548,6 +573,9 @@ _POLICY_FIELDS = frozenset(
 )
 _LEAF = 4  # texts a node of the tree holds before it splits them by their first differing byte
 _RAW_SIZE = 2048  # raw texts kept in all: a batch of ever-new policies stays bounded
+_PATIENCE = 16  # walks in a row that find nothing before the line reader walks fewer lines
+_PATIENCE_TEXTS = 256  # the texts it knows before it counts them
+_MOST_EVERY = 256  # at the least, one line in this many is walked
 #: the standard library's C scanner, which tells where a value ends (typeshed omits the attribute)
 _SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _OPENERS = frozenset(b"[{")
@@ -666,11 +694,40 @@ class _RawFields:
     ``learn`` then remembers its policy fields for the next lines. Bounded: ``_RAW_SIZE`` texts,
     then it starts afresh."""
 
-    __slots__ = ("_roots", "_size")
+    __slots__ = ("_every", "_misses", "_roots", "_size", "_wait")
 
     def __init__(self) -> None:
         self._roots: dict[str, _Node] = {}  # field -> its known texts
         self._size = 0
+        self._misses = 0  # walks in a row that found nothing
+        self._every = 1  # one line in this many is walked
+        self._wait = 0  # lines to go before the next walk
+
+    def worth_walking(self) -> bool:
+        """Whether to walk the next line (and learn from it when the walk fails). After
+        ``_PATIENCE`` walks in a row that found nothing, only one line in ``every`` is walked,
+        ``every`` doubling up to ``_MOST_EVERY``; a walk that finds its texts starts over. A batch
+        of ever-new policies then pays for neither (together they cost more than decoding the
+        line whole), and no result depends on it: a line not walked is decoded whole."""
+        if self._wait:
+            self._wait -= 1
+            return False
+        self._wait = self._every - 1
+        return True
+
+    def found(self) -> None:
+        """The last walk found every policy field it looked for."""
+        self._misses, self._every, self._wait = 0, 1, 0
+
+    def missed(self) -> None:
+        """The last walk found nothing: the line is decoded whole (and learnt). While the reader
+        knows few texts, as at the start of any batch, it keeps learning every line."""
+        if self._size < _PATIENCE_TEXTS:
+            return
+        self._misses += 1
+        if self._misses >= _PATIENCE:
+            self._misses = 0
+            self._every = min(self._every * 2, _MOST_EVERY)
 
     def __len__(self) -> int:
         return self._size

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from secretslab.batch import _RAW_SIZE, Simulator, _RawFields
+from secretslab.batch import _MOST_EVERY, _RAW_SIZE, Simulator, _RawFields
 
 from .hostile_strategies import ALICE, GET, SECRET, Hostile, base_line, doc, dumps, line_texts, lines
 from .test_hostile import HOSTILE, bounded
@@ -187,6 +187,45 @@ def test_memory_stays_bounded_under_ever_new_policies() -> None:
         assert result["outcome"] == "allow"
         assert len(simulator._raw) <= _RAW_SIZE
     assert len(simulator._raw) < 600  # it started afresh once full
+
+
+def test_the_known_texts_start_afresh_when_full() -> None:
+    """However many texts the reader is given, it holds at most ``_RAW_SIZE`` of them."""
+    raw = _RawFields()
+    for i in range(_RAW_SIZE + 100):
+        raw._add("identity_policies", compact([doc({"Sid": f"S{i}", "Effect": "Allow"})]).encode(), b"c")
+        assert len(raw) <= _RAW_SIZE
+    assert len(raw) == 100  # started afresh once full: the 2,049th text is the first one again
+
+
+def test_a_batch_of_ever_new_policies_is_decoded_whole_and_not_learnt() -> None:
+    """Walking a line whose policies are new, then learning them, costs more than decoding the
+    line; once the reader knows many texts and none comes back, it walks ever fewer lines (at
+    least one in ``_MOST_EVERY``), and a text that comes back makes it walk every line again.
+    Answers never depend on it (the other tests of this file)."""
+    requests = list(generate(1500, 3, True))
+    simulator = Simulator()
+    walked = 0
+    original = _RawFields.walk
+
+    def counting(self: _RawFields, line: bytes) -> Any:
+        nonlocal walked
+        walked += 1
+        return original(self, line)
+
+    _RawFields.walk = counting  # type: ignore[method-assign]
+    try:
+        results = list(simulator.run(orjson.dumps(r) for r in requests))
+        assert [r["id"] for r in results] == [r["id"] for r in requests]
+        assert walked < 300  # about 40 lines to know 256 texts, then fewer and fewer
+        assert simulator._raw._every >= 32  # doubled after each 16 walks in a row that found nothing
+        again = orjson.dumps(requests[-1])
+        walked = 0
+        list(simulator.run([again] * (2 * _MOST_EVERY + 2)))
+        assert simulator._raw._every == 1  # learnt on its next walk, found on the one after
+        assert walked > _MOST_EVERY  # and every line walked since
+    finally:
+        _RawFields.walk = original  # type: ignore[method-assign]
 
 
 def test_texts_sharing_long_prefixes_are_told_apart() -> None:
