@@ -299,3 +299,10 @@ def test_a_stream_of_fresh_statements_keeps_its_common_elements(monkeypatch: pyt
     assert reads.count("s3:GetObject") == 1 and len(reads) == 201
     for cache in (statements._RESTS, statements._RESOURCES, statements._PATTERNS):
         assert 0 < len(cache) <= 4 and len(cache.old) <= 4
+
+
+def test_a_loaded_document_written_by_its_caller_reads_the_same() -> None:
+    caches.clear()
+    for doc, kind in [(base_policy(), PolicyKind.IDENTITY), ({"Statement": deep(120, "x")}, PolicyKind.SCP)]:
+        doc = loaded(doc)
+        assert summary(read_loaded_policy(doc, kind, quotas.loaded_json(doc))) == reference(doc, kind)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from operator import attrgetter
-from typing import Any
+from typing import Any, Literal
 
 from ..limits import MAX_DEPTH, POLICY_SIZE, SizeLimit
 from ..loading import depth_problems, load_json
@@ -101,15 +101,19 @@ def read_policy(
     return _read(doc, policy_kind, plain, problems)
 
 
-def read_loaded_policy(doc: Any, kind: PolicyKind) -> Policy:
+def read_loaded_policy(
+    doc: Any, kind: PolicyKind, written: tuple[bytes, bool] | Literal[False] | None = False
+) -> Policy:
     """``read_policy(doc, kind)`` of a document that ``orjson.loads`` returned and nothing has
     changed since (the batch reader's): the same policy, read without the proof that the document
     is plain JSON (``quotas.plain_json`` writes it, reads it back and compares), since what orjson
     reads is plain by construction: dicts with string keys, lists, strings, integers of 64 bits,
     finite floats (it refuses NaN and a number beyond a double), booleans and None. Anything else
-    is read by ``read_policy``."""
+    is read by ``read_policy``. ``written``: ``quotas.loaded_json(doc)`` when the caller has made
+    it already (its bytes make a good cache key for the document), so that it is made once."""
     if type(doc) is dict:
-        written = loaded_json(doc)
+        if written is False:
+            written = loaded_json(doc)
         if written is not None:
             return _read_plain(doc, written[0], kind, None, shallow=written[1])
     return read_policy(doc, kind)
