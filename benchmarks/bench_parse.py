@@ -4,11 +4,13 @@ process. Prints the statements read, the total time and the time per statement (
 of ``--repeat`` passes; each pass is a fresh process, so every cache of the parser starts empty
 and warms up over the batch as it does in ``simulate``).
 
-    python benchmarks/bench_parse.py [--lines 1000] [--repeat 5] [--batch unique|shared|both]
+    python benchmarks/bench_parse.py [--lines 1000] [--repeat 5] [--batch unique|shared|both] [--loaded]
     python benchmarks/bench_parse.py --profile     # cProfile of one pass, by internal time
 
-The documents are decoded before the clock starts: the time is ``read_policy`` alone (size and
-character checks, the statement walk, every lint check, the compiled model).
+The documents are decoded (by orjson, as ``simulate`` decodes them) before the clock starts: the
+time is ``read_policy`` alone (size and character checks, the statement walk, every lint check,
+the compiled model). ``--loaded`` reads them with ``read_loaded_policy`` instead, the door for
+documents orjson decoded, which spares the proof that a document is plain JSON.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import orjson
 
 from secretslab.evaluation.memo import fewer_collections
 from secretslab.policy.model import PolicyKind
-from secretslab.policy.parsing import read_policy
+from secretslab.policy.parsing import read_loaded_policy, read_policy
 from secretslab.services import rules_for
 
 HERE = Path(__file__).resolve().parent
@@ -61,7 +63,7 @@ def documents(path: Path, lines: int) -> list[tuple[Any, PolicyKind]]:
     return out
 
 
-def one_pass(docs: list[tuple[Any, PolicyKind]]) -> tuple[int, float]:
+def one_pass(docs: list[tuple[Any, PolicyKind]], read: Any = read_policy) -> tuple[int, float]:
     """The statements read and the CPU seconds taken by one pass over ``docs``, with the garbage
     collector tuned as ``simulate`` tunes it."""
     gc.collect()
@@ -69,14 +71,15 @@ def one_pass(docs: list[tuple[Any, PolicyKind]]) -> tuple[int, float]:
     with fewer_collections():
         start = time.process_time()
         for doc, kind in docs:
-            statements += len(read_policy(doc, kind).statements)
+            statements += len(read(doc, kind).statements)
         seconds = time.process_time() - start
     return statements, seconds
 
 
-def measure(name: str, lines: int) -> tuple[int, int, float]:
+def measure(name: str, lines: int, loaded: bool = False) -> tuple[int, int, float]:
     """One pass in a fresh process: (documents, statements, seconds)."""
     command = [sys.executable, __file__, "--lines", str(lines), "--batch", name, "--one-pass"]
+    command += ["--loaded"] if loaded else []
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout.split()
     return int(out[0]), int(out[1]), float(out[2])
 
@@ -88,9 +91,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--batch", choices=("unique", "shared", "both"), default="unique")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one pass")
+    parser.add_argument(
+        "--loaded", action="store_true", help="read with read_loaded_policy (documents orjson decoded)"
+    )
     parser.add_argument("--one-pass", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     names = ("unique", "shared") if args.batch == "both" else (args.batch,)
+    read = read_loaded_policy if args.loaded else read_policy
     for name in names:
         path = BATCHES[name]
         if not path.exists():
@@ -103,19 +110,20 @@ def main(argv: list[str] | None = None) -> int:
                 with fewer_collections():
                     profile.enable()
                     for doc, kind in docs:
-                        read_policy(doc, kind)
+                        read(doc, kind)
                     profile.disable()
                 pstats.Stats(profile).sort_stats("tottime").print_stats(35)
             else:
-                statements, seconds = one_pass(docs)
+                statements, seconds = one_pass(docs, read)
                 print(len(docs), statements, seconds)
             continue
-        runs = [measure(name, args.lines) for _ in range(args.repeat)]
+        runs = [measure(name, args.lines, args.loaded) for _ in range(args.repeat)]
         count, statements = runs[0][0], runs[0][1]
         times = sorted(r[2] for r in runs)
         median = statistics.median(times)
+        label = f"{name} (loaded)" if args.loaded else name
         print(
-            f"{name}: {count:,} documents, {statements:,} statements; total {median * 1000:.1f} ms "
+            f"{label}: {count:,} documents, {statements:,} statements; total {median * 1000:.1f} ms "
             f"median of {args.repeat} (best {times[0] * 1000:.1f} ms); "
             f"{median / statements * 1e6:.2f} us/statement (best {times[0] / statements * 1e6:.2f})"
         )

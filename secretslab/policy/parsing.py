@@ -15,19 +15,30 @@ reference_policies_elements_*.html (semantics §3).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from operator import attrgetter
+from typing import Any, Literal
 
-from ..limits import POLICY_SIZE, SizeLimit
+from ..limits import MAX_DEPTH, POLICY_SIZE, SizeLimit
 from ..loading import depth_problems, load_json
 from ..pages import VERSION
 from ..problems import InvalidPolicyError, Problem, ProblemCode, limit_problem, quoted
 from .model import Policy, PolicyKind, Statement
 from .public import public_problems
-from .quotas import character_problems, document_text, plain_json, plain_text, size_problems
+from .quotas import (
+    character_problems,
+    document_text,
+    loaded_json,
+    plain_json,
+    plain_text,
+    plainly_clean,
+    size_problems,
+)
 from .reading import json_type
 from .statements import STATEMENT_ELEMENTS, StatementReader
 
 _TOP = ("Version", "Id", "Statement")
+_TOP_KEYS = frozenset(_TOP)
+_SID = attrgetter("sid")
 _STATEMENT = STATEMENT_ELEMENTS  # a statement's elements (read here by the scenario schema's test)
 _VERSIONS = ("2012-10-17", "2008-10-17")
 
@@ -64,6 +75,10 @@ def read_policy(
             ProblemCode.INVALID_FIELD, f"unknown policy kind {quoted(kind)}; expected one of {choices}"
         )
         return Policy(PolicyKind.IDENTITY, None, (), (problem,), doc)
+    if type(doc) is dict:
+        raw = plain_json(doc)
+        if raw is not None:
+            return _read_plain(doc, raw, policy_kind, size_limit, shallow=False)
     problems: list[Problem] = []
     if isinstance(doc, (str, bytes, bytearray)):
         text: str | None = _text(doc)
@@ -75,25 +90,71 @@ def read_policy(
         encoded = False  # the text as given: it may hold any character
     else:
         encoded = True
-        raw = plain_json(doc)
-        plain = raw is not None
-        # None when too deep to serialise: the walk below says where
-        text = document_text(doc) if raw is None else plain_text(doc, raw)
+        plain = False  # not a plain JSON dict (read above)
+        text = document_text(doc)  # None when too deep to serialise: the walk below says where
         problems.extend(depth_problems(doc, text=text))
         if problems:
             return Policy(policy_kind, None, (), tuple(problems), doc)
     if text is not None:
         problems.extend(size_problems(text, size_limit or POLICY_SIZE[policy_kind.value]))
     problems.extend(character_problems(doc, text, encoded=encoded))
-    parser = _Parser(policy_kind, plain)
+    return _read(doc, policy_kind, plain, problems)
+
+
+def read_loaded_policy(
+    doc: Any, kind: PolicyKind, written: tuple[bytes, bool] | Literal[False] | None = False
+) -> Policy:
+    """``read_policy(doc, kind)`` of a document that ``orjson.loads`` returned and nothing has
+    changed since (the batch reader's): the same policy, read without the proof that the document
+    is plain JSON (``quotas.plain_json`` writes it, reads it back and compares), since what orjson
+    reads is plain by construction: dicts with string keys, lists, strings, integers of 64 bits,
+    finite floats (it refuses NaN and a number beyond a double), booleans and None. Anything else
+    is read by ``read_policy``. ``written``: ``quotas.loaded_json(doc)`` when the caller has made
+    it already (its bytes make a good cache key for the document), so that it is made once."""
+    if type(doc) is dict:
+        if written is False:
+            written = loaded_json(doc)
+        if written is not None:
+            return _read_plain(doc, written[0], kind, None, shallow=written[1])
+    return read_policy(doc, kind)
+
+
+_SIZE = {kind: POLICY_SIZE[kind.value] for kind in PolicyKind}
+# every byte but the two that open a list or an object: what ``_read_plain`` counts them with
+_NOT_OPENING = bytes(b for b in range(256) if b not in b"[{")
+
+
+def _read_plain(
+    doc: dict[str, Any], raw: bytes, kind: PolicyKind, size_limit: SizeLimit | None, *, shallow: bool
+) -> Policy:
+    """``read_policy`` of a plain JSON dict whose compact JSON is ``raw``; ``shallow``: it is known
+    to nest no deeper than ``MAX_DEPTH``."""
+    # too few lists and objects open to nest too deep? (counted in C, strings included)
+    if not shallow and len(raw.translate(None, _NOT_OPENING)) > MAX_DEPTH:
+        too_deep = depth_problems(doc)
+        if too_deep:
+            return Policy(kind, None, (), too_deep, doc)
+    limit = size_limit or _SIZE[kind]
+    problems: list[Problem] = []
+    if not plainly_clean(raw, limit):
+        text = plain_text(doc, raw)
+        if text is not None:
+            problems.extend(size_problems(text, limit))
+        problems.extend(character_problems(doc, text, encoded=True))
+    return _read(doc, kind, True, problems)
+
+
+def _read(doc: Any, kind: PolicyKind, plain: bool, problems: list[Problem]) -> Policy:
+    """The policy of ``doc`` whose document-wide ``problems`` are found."""
+    parser = _Parser(kind, plain)
     parser.problems.extend(problems)
     try:
-        return parser.policy(doc)
+        return parser.plain_policy(doc) if plain and type(doc) is dict else parser.policy(doc)
     except (RecursionError, ValueError) as exc:  # the backstop: "never raises" holds for any input
         too_big = limit_problem(exc)
         if too_big is None:
             raise
-        return Policy(policy_kind, None, (), (*problems, too_big), doc)
+        return Policy(kind, None, (), (*problems, too_big), doc)
 
 
 def _text(doc: str | bytes | bytearray) -> str | None:
@@ -131,6 +192,40 @@ class _Parser(StatementReader):
         if self.kind in (PolicyKind.RESOURCE, PolicyKind.KEY):  # the kinds public_problems checks
             self.problems.extend(public_problems(Policy(self.kind, version, statements, (), doc, policy_id)))
         return Policy(self.kind, version, statements, tuple(self.problems), doc, policy_id)
+
+    def plain_policy(self, doc: dict[str, Any]) -> Policy:
+        """``policy`` of a plain JSON dict: the same reading, each statement that is a dict read
+        from the element caches without a call between (a fresh policy is mostly statements)."""
+        if not _TOP_KEYS.issuperset(doc):
+            self._unknown(doc, _TOP, ())
+        version = self._version(doc)
+        policy_id = doc.get("Id")
+        if policy_id is not None and type(policy_id) is not str:
+            self.problems.append(
+                Problem(ProblemCode.INVALID_TYPE, f"Id is a string, found {json_type(policy_id)}", ("Id",))
+            )
+            policy_id = None
+        raw = doc.get("Statement")
+        if type(raw) is list and raw:
+            read = self._compiled_statement
+            found = []
+            for index, item in enumerate(raw):
+                statement = (
+                    read(index, item, ("Statement", index))
+                    if type(item) is dict
+                    else self._statement(index, item, ("Statement", index))
+                )
+                if statement is not None:
+                    found.append(statement)
+            statements = tuple(found)
+        else:
+            statements = tuple(self._statements(doc))
+        kind = self.kind
+        if kind is PolicyKind.RESOURCE or kind is PolicyKind.KEY:  # the kinds public_problems checks
+            self.problems.extend(public_problems(Policy(kind, version, statements, (), doc, policy_id)))
+        elif len(set(map(_SID, statements))) < len(statements):  # some Sid repeats
+            self._sids(statements)
+        return Policy.compiled(kind, version, statements, tuple(self.problems), doc, policy_id)
 
     def _version(self, doc: Mapping[str, Any]) -> str | None:
         version = doc.get("Version")
@@ -203,4 +298,4 @@ class _Parser(StatementReader):
             seen.add(s.sid)
 
 
-__all__ = ["check_policy", "parse_policy", "read_policy"]
+__all__ = ["check_policy", "parse_policy", "read_loaded_policy", "read_policy"]

@@ -18,12 +18,13 @@ from typing import Any
 
 import orjson
 
-from ..limits import POLICY_BAD_CHARACTER, Count, SizeLimit
+from ..limits import MAX_DEPTH, POLICY_BAD_CHARACTER, Count, SizeLimit
 from ..problems import PathPart, Problem, ProblemCode
 
 Path = tuple[PathPart, ...]
 _WHITESPACE = " \t\n\r"  # JSON's whitespace: what IAM does not count
 _ESCAPES = ("\\u", "\\b", "\\f")  # how JSON text may write a character outside the policy set
+_RAW_ESCAPES = tuple(e.encode() for e in _ESCAPES)
 
 
 def document_text(doc: Any) -> str | None:
@@ -44,7 +45,7 @@ _PLAIN_OPTIONS = (
 # 1e-9): "0.0000" or a one-digit negative exponent after a digit; everything else it writes as
 # ``json.dumps`` does (tests/test_policy_caches.py holds it to that). Strings may hold these too:
 # then the text is made by json.dumps, which is only slower.
-_SHORT_EXPONENT = re.compile(rb"e-[0-9](?![0-9])")  # a literal first: searched quickly
+_SHORT_EXPONENT = re.compile(rb"e-[0-9](?![0-9])")
 _DIGITS = b"0123456789"
 
 
@@ -66,15 +67,46 @@ def plain_json(doc: Any) -> bytes | None:
     return raw
 
 
+# orjson writes no deeper than 254 nested lists and objects (tests/test_policy_caches.py holds it
+# to that): a document written _WRAP lists down fails when it nests deeper than MAX_DEPTH.
+_WRAP = 254 - MAX_DEPTH
+_HOLE = object()
+_DEEP: Any = _HOLE
+for _ in range(_WRAP):
+    _DEEP = [_DEEP]
+
+
+def loaded_json(doc: Any) -> tuple[bytes, bool] | None:
+    """The compact JSON of ``doc``, a value ``orjson.loads`` returned (plain JSON by construction),
+    and whether it nests no deeper than ``MAX_DEPTH`` (learnt from orjson while it writes, so a
+    document needs no walk and no count to prove it); None when orjson cannot write it."""
+
+    def default(value: Any) -> Any:
+        if value is _HOLE:
+            return doc
+        raise TypeError
+
+    try:
+        return orjson.dumps(_DEEP, default=default)[_WRAP:-_WRAP], True
+    except (TypeError, ValueError, RecursionError):  # too deep for that, or not JSON at all
+        pass
+    try:
+        return orjson.dumps(doc), False
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
 def plain_text(doc: Any, raw: bytes) -> str | None:
     """``document_text`` of plain ``doc`` whose ``plain_json`` is ``raw``, made from ``raw`` when
     it cannot differ from json's text (no float orjson could spell otherwise)."""
     if b"0.0000" in raw:
         return document_text(doc)
-    if b"e-" in raw:
-        for found in _SHORT_EXPONENT.finditer(raw):
-            if found.start() and raw[found.start() - 1] in _DIGITS:
-                return document_text(doc)
+    # each "e-" found in C (words hold them too: "unique-1"), the digits around it looked at here
+    at = raw.find(b"e-")
+    while at != -1:
+        if at and raw[at - 1] in _DIGITS and _SHORT_EXPONENT.match(raw, at):
+            return document_text(doc)
+        at = raw.find(b"e-", at + 2)
     return raw.decode("utf-8")
 
 
@@ -124,6 +156,16 @@ def character_problems(doc: Any, text: str | None = None, *, encoded: bool = Fal
         for path, text in _strings(doc)
         if (found := POLICY_BAD_CHARACTER.search(text)) is not None
     ]
+
+
+def plainly_clean(raw: bytes, limit: SizeLimit) -> bool:
+    """Whether the compact JSON ``raw`` of a plain document (see ``plain_text``) has surely no
+    size problem under ``limit`` and no character problem, so that its text need not be made:
+    ASCII without escapes, and at most half the limit long (json's text differs from orjson's in
+    the spelling of a float only, one character at most on three)."""
+    if not raw.isascii() or 2 * len(raw) > limit.limit:
+        return False
+    return b"\\" not in raw or not any(e in raw for e in _RAW_ESCAPES)
 
 
 def _clean(text: str) -> bool:

@@ -35,6 +35,7 @@ from .model import (
     ResourceElement,
     ResourcePattern,
     Statement,
+    _StatementBuilder,
     variable_keys,
 )
 from .reading import Path, did_you_mean, json_type
@@ -135,13 +136,14 @@ class StatementReader(ElementReader, ConditionReader):
 
     def _compiled_statement(self, index: int, raw: dict[str, Any], path: Path) -> Statement | None:
         get = raw.get
-        shape = tuple(raw)
+        kind = self.kind
+        variables = self.variables
         rest_key = (
-            self.kind,
-            self.variables,
+            kind,
+            variables,
             orjson.dumps(
                 (
-                    shape,
+                    tuple(raw),
                     get("Effect"),
                     get("Action"),
                     get("NotAction"),
@@ -151,9 +153,7 @@ class StatementReader(ElementReader, ConditionReader):
                 )
             ),
         )
-        rest = _RESTS.get(rest_key)
-        if rest is None:
-            rest = _RESTS.put(rest_key, self._rest(raw))
+        rest = _RESTS.get(rest_key) or _RESTS.recall(rest_key) or _RESTS.put(rest_key, self._rest(raw))
         effect, action, principal, conditions, condition_keys, before, middle, after = rest
         problems = self.problems
         if before:
@@ -163,15 +163,44 @@ class StatementReader(ElementReader, ConditionReader):
             sid = self._sid(raw, path)  # not plainly [A-Za-z0-9]+: the full check
         if middle:
             problems.extend(_under(middle, path))
-        resource, resource_keys = self._compiled_resource(raw, path)
+        # the Resource/NotResource element, by its value (a string is its own key; anything else
+        # its JSON: bytes, never equal to a string)
+        if "Resource" in raw:
+            has_resource = True
+            has_not = "NotResource" in raw
+            value = raw["Resource"]
+        else:
+            has_resource = False
+            has_not = "NotResource" in raw
+            value = raw["NotResource"] if has_not else None
+        key = (kind, variables, has_resource, has_not, value if type(value) is str else orjson.dumps(value))
+        found = (
+            _RESOURCES.get(key)
+            or _RESOURCES.recall(key)
+            or _RESOURCES.put(key, self._resource_element(raw, has_resource, has_not, value))
+        )
+        resource, resource_keys, resource_problems = found
+        if resource_problems:
+            problems.extend(_under(resource_problems, path))
         if after:
             problems.extend(_under(after, path))
         if effect is None or action is None:
             return None
-        memo_keys = (
+        # Statement.compiled, inline: one call less for each statement of a fresh policy
+        statement = _StatementBuilder()
+        statement.index = index
+        statement.sid = sid
+        statement.effect = effect
+        statement.action = action
+        statement.resource = resource
+        statement.principal = principal
+        statement.conditions = conditions
+        statement.source = raw
+        statement.memo_keys = (
             condition_keys if not resource_keys else tuple(dict.fromkeys((*condition_keys, *resource_keys)))
         )
-        return Statement.compiled(index, sid, effect, action, resource, principal, conditions, raw, memo_keys)
+        statement.__class__ = Statement
+        return statement  # type: ignore[no-any-return]
 
     def _rest(self, raw: dict[str, Any]) -> _Rest:
         """Read every element but Sid and Resource/NotResource, located relative to the statement."""
@@ -204,36 +233,30 @@ class StatementReader(ElementReader, ConditionReader):
             found[second - start :],
         )
 
-    def _compiled_resource(
-        self, raw: dict[str, Any], path: Path
-    ) -> tuple[ResourceElement | None, tuple[str, ...]]:
-        has_resource = "Resource" in raw
-        has_not = "NotResource" in raw
-        value = raw["Resource"] if has_resource else raw["NotResource"] if has_not else None
-        # a string is its own key; anything else its JSON (bytes: never equal to a string)
-        value_key = value if type(value) is str else orjson.dumps(value)
-        key = (self.kind, self.variables, has_resource, has_not, value_key)
-        found = _RESOURCES.get(key)
-        if found is None:
-            found = _RESOURCES.put(key, self._resource_element(raw, has_resource, has_not, value))
-        element, keys, problems = found
-        if problems:
-            self.problems.extend(_under(problems, path))
-        return element, keys
-
     def _resource_element(
         self, raw: dict[str, Any], has_resource: bool, has_not: bool, value: Any
     ) -> _Resource:
         """The Resource/NotResource element, each ARN read once (remembered), relative to the statement."""
-        if has_resource is not has_not and self.kind is not PolicyKind.TRUST:
+        kind = self.kind
+        if has_resource is not has_not and kind is not PolicyKind.TRUST:
             # the common case: one string or a list of strings, none with a problem
             items = (value,) if type(value) is str else value if type(value) is list else ()
-            found_patterns = [self._pattern(text) for text in items if type(text) is str]
-            if found_patterns and len(found_patterns) == len(items) and not any(f[1] for f in found_patterns):
-                compiled = ResourceElement.compiled(tuple(f[0] for f in found_patterns), has_not)
-                if compiled.static:
-                    return compiled, (), ()
-                return compiled, variable_keys(tuple(p.template for p in compiled.patterns)), ()
+            if items:
+                variables = self.variables
+                patterns = []
+                for text in items:
+                    if type(text) is not str:
+                        break
+                    key = (kind, variables, text)
+                    found = _PATTERNS.get(key) or _PATTERNS.recall(key) or self._new_pattern(key, text)
+                    if found[1]:
+                        break
+                    patterns.append(found[0])
+                else:
+                    compiled = ResourceElement.compiled(tuple(patterns), has_not)
+                    if compiled.static:
+                        return compiled, (), ()
+                    return compiled, variable_keys(tuple(p.template for p in compiled.patterns)), ()
         problems = self.problems
         start = len(problems)
         if has_resource and has_not:
@@ -241,17 +264,17 @@ class StatementReader(ElementReader, ConditionReader):
                 Problem(ProblemCode.RESOURCE_AND_NOT_RESOURCE, "found both Resource and NotResource", ())
             )
         present = {k for k in raw if k in ("Resource", "NotResource")}
-        self.add(checks.check_missing_resource(self.kind, present, ()))
+        self.add(checks.check_missing_resource(kind, present, ()))
         name = "Resource" if has_resource else "NotResource" if has_not else None
         element: ResourceElement | None = None
-        if name is not None and self.kind is not PolicyKind.TRUST:
+        if name is not None and kind is not PolicyKind.TRUST:
             values = self._strings(value, (name,))
             if values is not None:
                 patterns = []
                 for text, vpath in values:
-                    pattern, found = self._pattern(text)
-                    if found:
-                        problems.extend(_under(found, vpath))
+                    pattern, found_problems = self._pattern(text)
+                    if found_problems:
+                        problems.extend(_under(found_problems, vpath))
                     patterns.append(pattern)
                 element = shared_resource_element(tuple(patterns), name == "NotResource")
         found_all = tuple(problems[start:])
@@ -261,16 +284,33 @@ class StatementReader(ElementReader, ConditionReader):
 
     def _pattern(self, text: str) -> _Pattern:
         key = (self.kind, self.variables, text)
-        found = _PATTERNS.get(key)
-        if found is None:
-            problems = self.problems
-            start = len(problems)
-            self.add(checks.check_resource(self.kind, text, ()))
-            template = self._template(text, ())
-            pattern = static_pattern(text) if template is None else ResourcePattern.build(text, template)
-            found = _PATTERNS.put(key, (pattern, tuple(problems[start:])))
-            del problems[start:]
+        return _PATTERNS.get(key) or _PATTERNS.recall(key) or self._new_pattern(key, text)
+
+    def _new_pattern(self, key: tuple[PolicyKind, bool, str], text: str) -> _Pattern:
+        """Read the ARN ``text`` (remembered by ``key``): its pattern and its problems."""
+        if _plain_arn(text):
+            return _PATTERNS.put(key, (ResourcePattern.exact(text), ()))
+        problems = self.problems
+        start = len(problems)
+        self.add(checks.check_resource(self.kind, text, ()))
+        template = self._template(text, ())
+        pattern = static_pattern(text) if template is None else ResourcePattern.build(text, template)
+        found = _PATTERNS.put(key, (pattern, tuple(problems[start:])))
+        del problems[start:]
         return found
+
+
+def _plain_arn(text: str) -> bool:
+    """Whether ``text`` is an ARN of six parts or more without wildcards and variables, of which
+    there is nothing to say: ``check_resource`` finds no problem in it and it is compared exactly
+    (a fresh policy names such an ARN in most statements)."""
+    return (
+        text.startswith("arn:")
+        and "*" not in text
+        and "?" not in text
+        and "${" not in text
+        and text.count(":") >= 5
+    )
 
 
 __all__ = ["STATEMENT_ELEMENTS", "StatementReader"]
