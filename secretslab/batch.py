@@ -31,7 +31,8 @@ from .fields import Fields
 from .limits import MAX_LINE_BYTES, ORG_LEVELS, ORGANIZATIONS_QUOTAS, POLICIES_PER_TARGET
 from .loading import load_json
 from .policy.model import Policy, PolicyKind
-from .policy.parsing import read_policy
+from .policy.parsing import read_loaded_policy, read_policy
+from .policy.quotas import loaded_json
 from .problems import PathPart, Problem, ProblemCode, quoted
 from .services import rules_for
 
@@ -70,12 +71,14 @@ class LineError(Exception):
 class Read(NamedTuple):
     """A batch line decoded: its object, its id (as written back), the policy fields the line
     reader found by their raw text (field -> canonical JSON; their values in ``raw`` are None),
-    and where the fields read whole are collected for the line reader to learn (or None)."""
+    where the fields read whole are collected for the line reader to learn (or None), and
+    whether orjson decoded it (not the standard library, for numbers orjson cannot hold)."""
 
     raw: Any
     ident: Any
     known: Mapping[str, bytes] | None
     learn: dict[str, Any] | None
+    loaded: bool = True  # ``raw`` is what orjson returned (plain JSON by construction)
 
 
 class Simulator:
@@ -106,8 +109,8 @@ class Simulator:
         read = self.read(line, source, number)
         if not isinstance(read, Read):  # a line that cannot be read: its error
             return read
-        raw, ident, known, learnt = read
-        result = self._decide(raw, ident, source, number, known, learnt)
+        raw, ident, known, learnt, loaded = read
+        result = self._decide(raw, ident, source, number, known, learnt, loaded)
         if learnt:
             self._raw.learn(line, learnt)
         return result
@@ -129,10 +132,11 @@ class Simulator:
             reader.missed()
         # the policy fields read, for the line reader to learn (when it walked this line)
         learnt: dict[str, Any] | None = {} if walking else None
+        loaded = True
         try:
             raw = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            learnt = None  # read by another parser: not what the line reader reads
+            learnt, loaded = None, False  # read by another parser: not what the line reader reads
             # valid JSON whose number orjson cannot hold (beyond a double)? read it exactly
             raw = _exact(line) if "number" in str(exc) else None
             if raw is None:
@@ -164,7 +168,7 @@ class Simulator:
         duplicated = _duplicate_keys(line, raw, f"{source}:{number}")
         if duplicated:  # orjson keeps the last value silently; a policy checker would refuse it
             return {"id": ident, "error": _error(duplicated)}
-        return Read(raw, ident, None, learnt)
+        return Read(raw, ident, None, learnt, loaded)
 
     def _decide(
         self,
@@ -174,9 +178,10 @@ class Simulator:
         number: int,
         known: Mapping[str, bytes] | None,
         learn: dict[str, Any] | None,
+        loaded: bool,
     ) -> dict[str, Any]:
         try:
-            evaluation = evaluate(self.request(raw, source, number, known, learn), self.memo)
+            evaluation = evaluate(self.request(raw, source, number, known, learn, loaded=loaded), self.memo)
         except LineError as exc:
             return {"id": ident, "error": _error(exc.problems)}
         return {"id": ident, "outcome": evaluation.outcome.value, "reason": evaluation.reason.value}
@@ -192,13 +197,16 @@ class Simulator:
         number: int = 0,
         known: Mapping[str, bytes] | None = None,
         learn: dict[str, Any] | None = None,
+        *,
+        loaded: bool = False,
     ) -> EvalRequest:
         """The engine's request for one line (a dict): its target read as every request is
         (``evaluation.target.read_target``), its policies parsed once per distinct document,
         its context built by the one context builder; raises ``LineError``. ``known`` maps a
         policy field the line reader found by its raw text to that field's canonical JSON (the
         field's value in ``raw`` is then None); ``learn`` collects the canonical JSON of the
-        fields read here, for the line reader to remember."""
+        fields read here, for the line reader to remember; ``loaded``: ``raw`` is what
+        ``orjson.loads`` returned, unchanged (its documents need no proof of plain JSON)."""
         where = f"{source}:{number}" if source else ""
         reader = Fields(where or None)
         if not isinstance(raw, dict):
@@ -216,12 +224,16 @@ class Simulator:
         kind = rules.resource_policy_kind if rules else PolicyKind.RESOURCE
         problems = reader.problems
         field = self._field
-        identity = field(raw, "identity_policies", PolicyKind.IDENTITY, problems, where, known, learn) or ()
-        boundary = field(raw, "permissions_boundary", PolicyKind.BOUNDARY, problems, where, known, learn)
-        session = field(raw, "session_policy", PolicyKind.SESSION, problems, where, known, learn)
-        resource_policy = field(raw, "resource_policy", kind, problems, where, known, learn)
-        scps = field(raw, "scps", PolicyKind.SCP, problems, where, known, learn)
-        rcps = field(raw, "rcps", PolicyKind.RCP, problems, where, known, learn)
+        identity = (
+            field(raw, "identity_policies", PolicyKind.IDENTITY, problems, where, known, learn, loaded) or ()
+        )
+        boundary = field(
+            raw, "permissions_boundary", PolicyKind.BOUNDARY, problems, where, known, learn, loaded
+        )
+        session = field(raw, "session_policy", PolicyKind.SESSION, problems, where, known, learn, loaded)
+        resource_policy = field(raw, "resource_policy", kind, problems, where, known, learn, loaded)
+        scps = field(raw, "scps", PolicyKind.SCP, problems, where, known, learn, loaded)
+        rcps = field(raw, "rcps", PolicyKind.RCP, problems, where, known, learn, loaded)
         account = reader.account_id(raw.get("resource_account"), ("resource_account",), "resource_account")
         if problems or principal is None or action is None or rules is None:
             raise LineError(problems)
@@ -260,6 +272,7 @@ class Simulator:
         where: str,
         known: Mapping[str, bytes] | None = None,
         learn: dict[str, Any] | None = None,
+        loaded: bool = False,
     ) -> Any:
         """A policy field read once per distinct JSON value: batches repeat them."""
         canonical = known.get(name) if known else None
@@ -268,6 +281,7 @@ class Simulator:
             key = (name, kind, canonical)
             found = self._fields.get(key)
             value = orjson.loads(canonical) if found is None else None  # forgotten since: read again
+            loaded = True
         else:
             value = raw.get(name)
             if value is None:
@@ -282,11 +296,11 @@ class Simulator:
         if found is None:
             found_problems: list[Problem] = []
             if name in ("scps", "rcps"):
-                result: Any = self._levels(value, kind, name, found_problems)
+                result: Any = self._levels(value, kind, name, found_problems, loaded)
             elif name == "identity_policies":
-                result = self._policy_list(value, kind, name, "identity policy", found_problems)
+                result = self._policy_list(value, kind, name, "identity policy", found_problems, loaded)
             else:
-                result = self._one(value, kind, name, name.replace("_", " "), found_problems)
+                result = self._one(value, kind, name, name.replace("_", " "), found_problems, loaded)
             found = (result, tuple(found_problems))
             if key is not None:
                 if len(self._fields) >= _CACHE_SIZE:
@@ -312,15 +326,23 @@ class Simulator:
         return found
 
     def _policy(
-        self, doc: Any, kind: PolicyKind, path: tuple[PathPart, ...], problems: list[Problem]
+        self, doc: Any, kind: PolicyKind, path: tuple[PathPart, ...], problems: list[Problem], loaded: bool
     ) -> Policy | None:
-        try:
-            key = (kind, orjson.dumps(doc, option=orjson.OPT_SORT_KEYS))
-        except (TypeError, orjson.JSONEncodeError):
-            key = None
+        """The policy of ``doc``, read once per distinct document: keyed by its JSON as written
+        (its keys in their order, as its problems are). ``loaded``: orjson decoded it, so its
+        JSON is plain by construction and it is read without the proof (``read_loaded_policy``)."""
+        written = loaded_json(doc) if loaded else None
+        key: tuple[PolicyKind, bytes] | None
+        if written is not None:
+            key = (kind, written[0])
+        else:
+            try:
+                key = (kind, orjson.dumps(doc))
+            except (TypeError, orjson.JSONEncodeError):
+                key = None
         policy = self._policies.get(key) if key else None
         if policy is None:
-            policy = read_policy(doc, kind)
+            policy = read_loaded_policy(doc, kind, written) if written is not None else read_policy(doc, kind)
             if key is not None:
                 if len(self._policies) >= _CACHE_SIZE:  # a batch of ever-new policies: bound memory
                     self._policies.clear()
@@ -332,15 +354,15 @@ class Simulator:
         return policy
 
     def _one(
-        self, doc: Any, kind: PolicyKind, field: str, label: str, problems: list[Problem]
+        self, doc: Any, kind: PolicyKind, field: str, label: str, problems: list[Problem], loaded: bool
     ) -> Attached | None:
         if doc is None:
             return None
-        policy = self._policy(doc, kind, (field,), problems)
+        policy = self._policy(doc, kind, (field,), problems, loaded)
         return Attached(label, policy) if policy else None
 
     def _policy_list(
-        self, docs: Any, kind: PolicyKind, field: str, label: str, problems: list[Problem]
+        self, docs: Any, kind: PolicyKind, field: str, label: str, problems: list[Problem], loaded: bool
     ) -> tuple[Attached, ...]:
         if docs is None:
             return ()
@@ -351,13 +373,13 @@ class Simulator:
             return ()
         out = []
         for i, doc in enumerate(docs):
-            policy = self._policy(doc, kind, (field, i), problems)
+            policy = self._policy(doc, kind, (field, i), problems, loaded)
             if policy is not None:
                 out.append(Attached(f"{label} {i + 1}", policy))
         return tuple(out)
 
     def _levels(
-        self, levels: Any, kind: PolicyKind, field: str, problems: list[Problem]
+        self, levels: Any, kind: PolicyKind, field: str, problems: list[Problem], loaded: bool
     ) -> tuple[Level, ...] | None:
         if levels is None:
             return None
@@ -395,7 +417,7 @@ class Simulator:
                 continue
             policies = []
             for j, doc in enumerate(level):
-                policy = self._policy(doc, kind, (field, i, j), problems)
+                policy = self._policy(doc, kind, (field, i, j), problems, loaded)
                 if policy is not None:
                     policies.append(Attached(f"{name} {j + 1} at level {i + 1}", policy))
             out.append(Level(f"level {i + 1}", tuple(policies)))
