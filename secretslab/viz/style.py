@@ -23,6 +23,7 @@ from matplotlib.text import Text
 from matplotlib.textpath import text_to_path
 
 from ..evaluation.results import Outcome
+from .reuse import spare_board
 
 # -- palette (Okabe & Ito, "Color Universal Design")
 
@@ -154,10 +155,15 @@ def add_patch(ax: Axes, patch: Patch) -> None:
 
 def board(ax: Axes | None, width: float, height: float) -> tuple[Figure, Axes]:
     """A drawing board ``width`` × ``height`` inches: a new figure of that size whose axes fill
-    it (one data unit per inch), or the given axes set to the same limits."""
+    it (one data unit per inch; inside ``reuse.reused_figures`` a spare one), or the given axes
+    set to the same limits."""
     if ax is None:
-        fig = Figure(figsize=(width, height))
-        ax = fig.add_axes((0, 0, 1, 1))
+        spare = spare_board(width, height)
+        if spare is not None:
+            fig, ax = spare
+        else:
+            fig = Figure(figsize=(width, height))
+            ax = fig.add_axes((0, 0, 1, 1))
     else:
         fig = figure_of(ax)
     ax.set_xlim(0, width)
