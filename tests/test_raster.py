@@ -84,3 +84,50 @@ def test_a_remembered_text_is_drawn_in_the_font_the_family_names_now() -> None:
         raster.forget_texts()
         cold = draw()
     assert np.array_equal(warm, cold)
+
+
+def _labelled() -> Figure:
+    fig = _figure()
+    fig.axes[0].legend(["a line"], loc="lower right")
+    fig.text(0.5, 0.02, "two lines\nof text", ha="center", rotation=10)
+    return fig
+
+
+def test_a_mask_made_while_measuring_is_the_mask_made_to_draw() -> None:
+    raster.forget_texts()
+    measured = raster.png_bytes(_labelled(), 80)  # masks made as each text is first measured
+    raster._masks.clear()  # sizes kept, masks made again when each text is drawn
+    assert raster.png_bytes(_labelled(), 80) == measured
+    raster.forget_texts()
+    assert raster.png_bytes(_labelled(), 80) == measured
+
+
+def test_remembered_font_heights_are_the_ones_matplotlib_reads_from_the_font(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def extents() -> list[tuple[float, ...]]:
+        fig = _labelled()
+        renderer = raster._Canvas(fig).get_renderer()
+        return [tuple(t.get_window_extent(renderer).bounds) for t in fig.findobj(matplotlib.text.Text)]
+
+    raster.forget_texts()
+    ours, png = extents(), raster.png_bytes(_labelled(), 80)
+    assert raster._heights
+    monkeypatch.delattr(raster._Renderer, "_get_font_height_metrics")  # matplotlib reads the tables
+    raster.forget_texts()
+    assert extents() == ours
+    assert raster.png_bytes(_labelled(), 80) == png
+
+
+def test_a_font_added_to_the_font_manager_is_looked_up_again() -> None:
+    before = raster._font_key(matplotlib.font_manager.FontProperties(size=10))
+    manager = matplotlib.font_manager.fontManager
+    manager.ttflist.append(manager.ttflist[0])  # as addfont does
+    try:
+        assert len(raster._files) >= 1
+        found = dict(raster._files)
+        raster._font_key(matplotlib.font_manager.FontProperties(size=10))
+        assert len(raster._files) == len(found) + 1  # not answered from what was remembered
+    finally:
+        manager.ttflist.pop()
+    assert raster._font_key(matplotlib.font_manager.FontProperties(size=10)) == before
