@@ -26,7 +26,11 @@ def _figure() -> Figure:
 
 
 def _pixels(png: bytes) -> np.ndarray:
-    return np.asarray(imread(io.BytesIO(png), format="png"))
+    """The picture as RGBA floats (an RGB PNG, which has no transparent pixel, is opaque)."""
+    pixels = np.asarray(imread(io.BytesIO(png), format="png"))
+    if pixels.shape[2] == 3:
+        pixels = np.dstack([pixels, np.ones(pixels.shape[:2], pixels.dtype)])
+    return pixels
 
 
 def _savefig(fig: Figure, dpi: float) -> bytes:
@@ -131,3 +135,14 @@ def test_a_font_added_to_the_font_manager_is_looked_up_again() -> None:
     finally:
         manager.ttflist.pop()
     assert raster._font_key(matplotlib.font_manager.FontProperties(size=10)) == before
+
+
+@pytest.mark.parametrize("alpha", [255, 128, 0])
+def test_an_opaque_image_is_stored_as_rgb_and_any_other_keeps_its_alpha(alpha: int) -> None:
+    rng = np.random.default_rng(7)
+    rgba = rng.integers(0, 256, (13, 17, 4), dtype=np.uint8)
+    rgba[:, :, 3] = 255
+    rgba[5, 6, 3] = alpha
+    png = raster.encode_png(rgba, 72)
+    assert png[25] == (2 if alpha == 255 else 6)  # IHDR colour type: RGB, or RGB with alpha
+    assert np.array_equal(np.round(_pixels(png) * 255).astype(np.uint8), rgba)
