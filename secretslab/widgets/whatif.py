@@ -194,7 +194,7 @@ def _render_whatif(state: WhatIfState) -> Rendered:
     matrix = access_matrix(
         after, actions=(base.action,), principals=base.before.principals, resources=base.before.resources
     )
-    changes = diff(base.world, after, actions=(base.action,))
+    changes = diff(base.world, after, actions=(base.action,), matrices=(base.before, matrix))
 
     def draw() -> Figure:
         from ..viz import diff_heatmap  # matplotlib, loaded with the first figure
