@@ -1,7 +1,7 @@
 """Figures drawn on reused figures (``viz.reuse.reused_figures``, what the widgets show) are the
 figures drawn on new ones, pixel for pixel: a spare board or heatmap frame keeps nothing of what
-was drawn on it before, whatever its size was; and a widget's ``Rendered.figure`` (made when asked
-for) is the figure its PNG shows."""
+was drawn on it before but a legend that shows the same, whatever its size was; and a widget's
+``Rendered.figure`` (made when asked for) is the figure its PNG shows."""
 
 from __future__ import annotations
 
@@ -50,6 +50,17 @@ def _board_figures() -> list[Draw]:
     return draws
 
 
+def _flows() -> list[Draw]:
+    """Evaluation flows one after the other: legends of the same size, in each outcome's colour."""
+    draws: list[Draw] = []
+    for name in ("organization-guardrails.json", "identity-vs-resource.json"):
+        for decision, _ in _decisions(name):
+            step = decision.failed_step or decision.main_step
+            if step is not None:
+                draws.append(lambda e=step.evaluation: viz.evaluation_flow(e))
+    return draws
+
+
 def _heatmaps() -> list[Draw]:
     """The diff heatmaps of a what-if explorer's changes (one frame, other cells and titles) and
     matrix heatmaps of other worlds (other frames)."""
@@ -71,7 +82,7 @@ def _heatmaps() -> list[Draw]:
     return draws
 
 
-@pytest.mark.parametrize("figures", [_board_figures, _heatmaps], ids=["boards", "heatmaps"])
+@pytest.mark.parametrize("figures", [_board_figures, _flows, _heatmaps], ids=["boards", "flows", "heatmaps"])
 def test_a_figure_drawn_on_a_reused_figure_is_the_figure_drawn_on_a_new_one(
     figures: Callable[[], list[Draw]],
 ) -> None:
@@ -98,9 +109,10 @@ def test_spares_are_used_inside_the_block_only_and_come_back_empty() -> None:
         assert other is not inside
         assert inside.axes[0].patches and inside.axes[0].get_legend() is not None
     ax = inside.axes[0]
-    assert not ax.patches and not ax.texts and ax.get_legend() is None  # emptied, kept as a spare
+    assert not ax.patches and not ax.texts  # emptied, kept as a spare; its legend kept for the next
     with reuse.reused_figures():
-        assert viz.access_diagram(decision, world) in (inside, other)
+        again = viz.access_diagram(decision, world, legend=False)
+        assert again in (inside, other) and again.axes[0].get_legend() is None
     outside = viz.access_diagram(decision, world)
     assert outside not in (inside, other) and outside.axes[0].patches
 

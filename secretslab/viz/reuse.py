@@ -7,8 +7,9 @@ Inside ``with reused_figures():`` a new drawing board (``style.board``) is a spa
 process keeps, resized, and a heatmap is drawn in a spare frame made for the same rows, columns
 and legend; when the block ends they are emptied of what was drawn on them and kept for the next
 block. What is drawn on them is drawn afresh, by the same code as on a new figure, so the pixels
-are the same (``tests/test_viz_reuse.py``); a figure made inside the block must not be kept after
-it: draw its PNG inside. Outside the block every figure is new. Nothing is shared between threads:
+are the same (``tests/test_viz_reuse.py``); only a board's legend stays on it, for a next figure
+that shows the same legend. A figure made inside the block must not be kept after it: draw its
+PNG inside. Outside the block every figure is new. Nothing is shared between threads:
 a spare is taken out of the pool while a block uses it.
 """
 
@@ -85,13 +86,29 @@ def spare_frame(key: Hashable, make: Callable[[], tuple[Figure, Axes]]) -> tuple
     return frame
 
 
+_legends: dict[int, Hashable] = {}  # id of a spare board's axes -> what its legend shows
+
+
+def kept_legend(ax: Axes) -> Hashable | None:
+    """What the legend left on a spare board shows (as given to ``keep_legend``), or None: a
+    board's legend is made again only when the next figure on it wants another one."""
+    return _legends.get(id(ax)) if ax.legend_ is not None else None
+
+
+def keep_legend(ax: Axes, shows: Hashable) -> None:
+    """Note what the legend just made on ``ax`` shows, if ``ax`` is a spare board in use."""
+    lease = _lease.get()
+    if lease is not None and any(board is ax for _, board in lease.boards):
+        _legends[id(ax)] = shows
+
+
 def _give_back(lease: _Lease) -> None:
     for fig, ax in lease.boards:
-        _empty(ax)
-        if ax.legend_ is not None:
-            ax.legend_.remove()
+        _empty(ax)  # the legend stays (``kept_legend``)
         if len(_spare_boards) < _BOARDS:
             _spare_boards.append((fig, ax))
+        else:
+            _legends.pop(id(ax), None)
     for key, (fig, ax) in lease.frames:
         _empty(ax)
         _spare_frames[key] = (fig, ax)
@@ -110,3 +127,4 @@ def forget_figures() -> None:
     """Drop the spare figures (for timing figure set-up from nothing)."""
     _spare_boards.clear()
     _spare_frames.clear()
+    _legends.clear()

@@ -23,7 +23,7 @@ from matplotlib.text import Text
 from matplotlib.textpath import text_to_path
 
 from ..evaluation.results import Outcome
-from .reuse import spare_board
+from .reuse import keep_legend, kept_legend, spare_board
 
 # -- palette (Okabe & Ito, "Color Universal Design")
 
@@ -193,6 +193,11 @@ def finish_board(ax: Axes, handles: Sequence[Artist], ncol: int, width: float, h
     scale = min(1.0, pos.width * fig_w / width, pos.height * fig_h / height)
     if scale < 0.999:
         fig.set_size_inches(fig_w / scale, fig_h / scale)
+    shows = (ncol, *map(_handle_look, handles))
+    if shows == kept_legend(ax):
+        return  # a spare board's legend, showing the same
+    if ax.legend_ is not None and kept_legend(ax) is not None:
+        ax.legend_.remove()  # left on a spare board
     if not handles:
         return
     ax.legend(
@@ -204,4 +209,25 @@ def finish_board(ax: Axes, handles: Sequence[Artist], ncol: int, width: float, h
         fontsize=FONT_SIZE,
         handlelength=2.4,
         borderaxespad=0.3,
+    )
+    keep_legend(ax, shows)
+
+
+def _handle_look(handle: Artist) -> tuple[Any, ...]:
+    """What a legend entry of ``handle`` shows: its label, line or patch colours and style."""
+    if isinstance(handle, Line2D):
+        return (
+            "line",
+            handle.get_label(),
+            handle.get_color(),
+            handle.get_linewidth(),
+            handle.get_linestyle(),
+        )
+    return (
+        "patch",
+        handle.get_label(),
+        tuple(handle.get_facecolor()),
+        tuple(handle.get_edgecolor()),
+        handle.get_linewidth(),
+        handle.get_linestyle(),
     )
