@@ -5,6 +5,7 @@ matplotlib's own PNG when its private renderer parts are missing."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import numpy as np
 import pytest
@@ -146,3 +147,17 @@ def test_an_opaque_image_is_stored_as_rgb_and_any_other_keeps_its_alpha(alpha: i
     png = raster.encode_png(rgba, 72)
     assert png[25] == (2 if alpha == 255 else 6)  # IHDR colour type: RGB, or RGB with alpha
     assert np.array_equal(np.round(_pixels(png) * 255).astype(np.uint8), rgba)
+
+
+def test_a_text_changed_between_two_draws_is_drawn_and_measured_as_it_is_now() -> None:
+    def figure(size: float) -> tuple[Figure, Any]:
+        fig = Figure(figsize=(3, 1))
+        return fig, fig.text(0.1, 0.3, "GetSecretValue", fontsize=size)
+
+    fig, text = figure(10)
+    raster.png_bytes(fig, 80)
+    small = text.get_window_extent().width  # measured by the renderer that drew it
+    text.set_fontsize(20)  # the same FontProperties object, changed
+    assert text.get_window_extent().width > 1.8 * small
+    fresh, _ = figure(20)
+    assert raster.png_bytes(fig, 80) == raster.png_bytes(fresh, 80)

@@ -176,7 +176,7 @@ def _measure(renderer: RendererAgg, s: str, prop: Any, ismath: Any) -> tuple[flo
 
 
 def _new_renderer(width: int, height: int, dpi: float) -> RendererAgg:
-    renderer: RendererAgg = _Renderer(width, height, dpi)  # type: ignore[no-untyped-call]
+    renderer: RendererAgg = _Renderer(width, height, dpi)
     return renderer
 
 
@@ -187,7 +187,22 @@ class _Renderer(RendererAgg):
     """Agg with plain text drawn a line at a time from remembered masks; mathtext and TeX (which
     our figures never use) go to matplotlib's own drawing. A text is laid out by FreeType once:
     its mask is made when it is first measured (a text is measured before it is drawn), from the
-    same layout, in the antialiasing texts are drawn with unless told otherwise."""
+    same layout, in the antialiasing texts are drawn with unless told otherwise. While it draws
+    a figure, the font key of each text's properties is worked out once (``_font``)."""
+
+    def __init__(self, width: int, height: int, dpi: float) -> None:
+        super().__init__(width, height, dpi)  # type: ignore[no-untyped-call]
+        self.fonts: dict[int, tuple[Any, _FontKey]] | None = None  # while drawing (``_Canvas.draw``)
+
+    def _font(self, prop: Any) -> _FontKey:
+        """``_font_key(prop)``, once a draw: while a figure is drawn neither the rcParams nor the
+        properties of its texts change (each text is measured and drawn several times)."""
+        if self.fonts is None:  # measured outside a draw
+            return _font_key(prop)
+        found = self.fonts.get(id(prop))
+        if found is None or found[0] is not prop:
+            found = self.fonts[id(prop)] = (prop, _font_key(prop))
+        return found[1]
 
     def draw_text(
         self,
@@ -204,7 +219,7 @@ class _Renderer(RendererAgg):
             _AGG.draw_text(self, gc, x, y, s, prop, angle, ismath, mtext)
             return
         antialiased = bool(gc.get_antialiased())
-        key = (s, _font_key(prop), float(self.dpi), _hinting(), antialiased)
+        key = (s, self._font(prop), float(self.dpi), _hinting(), antialiased)
         found = _masks.get(key)
         if found is None:
             font = self._laid_out(s, prop)
@@ -220,7 +235,7 @@ class _Renderer(RendererAgg):
     def get_text_width_height_descent(self, s: str, prop: Any, ismath: Any) -> tuple[float, float, float]:
         if ismath:
             return _measure(self, s, prop, ismath)
-        font_key, dpi, flags = _font_key(prop), float(self.dpi), _hinting()
+        font_key, dpi, flags = self._font(prop), float(self.dpi), _hinting()
         key = (s, font_key, dpi, flags)
         found = _metrics.get(key)
         if found is None:  # as matplotlib's Agg measures it, and the mask from the same layout
@@ -235,7 +250,7 @@ class _Renderer(RendererAgg):
     def _get_font_height_metrics(self, prop: Any) -> tuple[float | None, float | None, float | None]:
         """The ascent, descent and line gap of the font (matplotlib asks for them for every text
         it lays out, from the font's tables), remembered by font and dpi."""
-        key = (_font_key(prop), float(self.dpi))
+        key = (self._font(prop), float(self.dpi))
         found = _heights.get(key)
         if found is None:
             found = _remember(_heights, key, _font_height(prop, self.dpi))
@@ -271,6 +286,14 @@ def _font_height(prop: Any, dpi: float) -> tuple[float | None, float | None, flo
 
 
 class _Canvas(FigureCanvasAgg):
+    def draw(self) -> None:
+        renderer: Any = self.get_renderer()
+        renderer.fonts = {}
+        try:
+            super().draw()  # type: ignore[no-untyped-call]
+        finally:
+            renderer.fonts = None
+
     def get_renderer(self) -> RendererAgg:
         w, h = self.get_width_height(physical=True)
         key = w, h, self.figure.dpi

@@ -194,10 +194,12 @@ def finish_board(ax: Axes, handles: Sequence[Artist], ncol: int, width: float, h
     if scale < 0.999:
         fig.set_size_inches(fig_w / scale, fig_h / scale)
     shows = (ncol, *map(_handle_look, handles))
-    if shows == kept_legend(ax):
-        return  # a spare board's legend, showing the same
-    if ax.legend_ is not None and kept_legend(ax) is not None:
-        ax.legend_.remove()  # left on a spare board
+    kept = kept_legend(ax)  # the legend left on a spare board
+    if kept is not None and ax.legend_ is not None:
+        if not handles or shows == kept:  # hidden for a figure without one, kept for the next
+            ax.legend_.set_visible(bool(handles))
+            return
+        ax.legend_.remove()
     if not handles:
         return
     ax.legend(
