@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -130,3 +131,34 @@ def test_a_widgets_figure_is_made_when_asked_for_and_is_the_figure_its_png_shows
     base = W.whatif_base(DATA / "cross-account-cmk.json")
     whatif = W.render_whatif(W.WhatIfState(base, frozenset({base.statements[0].key})))
     assert whatif.figure is not None and png_bytes(whatif.figure, W.PNG_DPI) == whatif.png
+
+
+def test_a_written_text_is_drawn_as_axes_text_draws_it() -> None:
+    from secretslab.viz.style import write
+
+    def drawn(add: Callable[[Any], Any], clip_on: bool) -> bytes:
+        fig = Figure(figsize=(3, 2))
+        ax = fig.add_axes((0.2, 0.2, 0.6, 0.6))
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        for x in (0.1, 0.9, 1.2):  # the last one sticks out of the axes
+            add(ax).set(x=x, clip_on=clip_on)
+        return png_bytes(fig, 80)
+
+    for clip_on in (False,):  # texts are not clipped (Axes.text); turned on, they clip to the axes
+        ours = drawn(lambda ax: write(ax, 0, 0.5, "GetSecretValue", 10), clip_on)
+        theirs = drawn(
+            lambda ax: ax.text(
+                0,
+                0.5,
+                "GetSecretValue",
+                fontsize=10,
+                parse_math=False,
+                ha="center",
+                va="center",
+                color="#222222",
+                zorder=4,
+            ),
+            clip_on,
+        )
+        assert ours == theirs

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex, to_rgb
@@ -21,6 +22,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 from matplotlib.path import Path
 from matplotlib.text import Text
 from matplotlib.textpath import text_to_path
+from matplotlib.transforms import TransformedPatchPath
 
 from ..evaluation.results import Outcome
 from .reuse import keep_legend, kept_legend, spare_board
@@ -130,9 +132,23 @@ def figure_of(ax: Axes) -> Figure:
 
 
 def write(ax: Axes, x: float, y: float, text: str, size: float, **style: Any) -> Text:
-    """Text as written here: centred unless told, never parsed as mathtext ($ in names)."""
-    style = {"ha": "center", "va": "center", "color": INK, "zorder": 4, **style}
+    """Text as written here: centred unless told, never parsed as mathtext ($ in names). Like any
+    ``Axes.text`` it is not clipped; its clip path, should clipping be turned on, is the axes
+    patch, made once per axes (``Axes.text`` works out the patch's transform for every text: a
+    good part of the time to add one)."""
+    style = {"ha": "center", "va": "center", "color": INK, "zorder": 4, "clip_path": _clip(ax), **style}
     return ax.text(x, y, text, fontsize=size, parse_math=False, **style)
+
+
+_clips: WeakKeyDictionary[Axes, tuple[Patch, TransformedPatchPath]] = WeakKeyDictionary()
+
+
+def _clip(ax: Axes) -> TransformedPatchPath:
+    """The axes patch as a clip path (what ``Artist.set_clip_path(ax.patch)`` clips to), once."""
+    found = _clips.get(ax)
+    if found is None or found[0] is not ax.patch:
+        found = _clips[ax] = (ax.patch, TransformedPatchPath(ax.patch))
+    return found[1]
 
 
 def box(ax: Axes, x: float, y: float, w: float, h: float, gid: str, **style: Any) -> None:
