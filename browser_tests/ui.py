@@ -191,10 +191,19 @@ def playground_text(root: Any, selector: str) -> str:
 
 
 def choose_secret_policy(root: Any) -> None:
-    """Make the playground edit a secret policy (the first one its chooser offers)."""
+    """Make the playground edit a secret policy (the first one its chooser offers), and wait until
+    its text is in the text area, as a person would before typing: the kernel puts it there, and
+    text typed before it arrives is typed into the old text (``fill`` selects it all, the new
+    text replaces it and loses the selection, the typing lands after it)."""
     select = root.locator(".widget-dropdown select").first
     labels = select.evaluate("s => [...s.options].map(o => o.value)")
-    select.select_option(value=next(v for v in labels if v.startswith("secret policy of")))
+    chosen = next(v for v in labels if v.startswith("secret policy of"))
+    area = root.locator(".widget-textarea textarea")
+    before = area.input_value()
+    if select.input_value() == chosen:
+        return
+    select.select_option(value=chosen)
+    wait_until(lambda: area.input_value() != before, "the chosen policy's text")
 
 
 # -- the what-if explorer

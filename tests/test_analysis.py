@@ -147,6 +147,37 @@ def test_diff_lists_lost_access_with_the_policies_responsible() -> None:
     assert json.dumps(changes.to_dict())
 
 
+def test_diff_reads_matrices_computed_on_its_worlds_and_answers_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from secretslab.analysis import changes as changes_module
+
+    world = sl.load_scenario(ROOT / "data" / "cross-account-cmk.json")
+    computed: list[sl.World] = []
+    real = changes_module.access_matrix
+
+    def counted(w: sl.World, **kwargs: Any) -> sl.AccessMatrix:
+        computed.append(w)
+        return real(w, **kwargs)
+
+    for index in range(len(world.secrets)):
+        after = sl.World.from_dict(_without_secret_policy(world.to_dict(), index))
+        expected = sl.diff(world, after, actions=(GET,))
+        before_m, after_m = sl.access_matrix(world, actions=(GET,)), sl.access_matrix(after, actions=(GET,))
+        other = sl.access_matrix(sl.World.from_dict(world.to_dict()), actions=(GET,))  # an equal world
+        computed.clear()
+        monkeypatch.setattr(changes_module, "access_matrix", counted)
+        assert sl.diff(world, after, actions=(GET,), matrices=(before_m, after_m)) == expected
+        assert not computed  # both read from the matrices given
+        assert sl.diff(world, after, actions=(GET,), matrices=(other, after_m)) == expected
+        assert computed == [world]  # a matrix of another world object is not read
+        computed.clear()
+        narrow = sl.access_matrix(world, actions=(GET,), principals=before_m.principals[:1])
+        assert sl.diff(world, after, actions=(GET,), matrices=(narrow, after_m)) == expected
+        assert computed == [world]  # nor one without every cell
+        monkeypatch.undo()
+
+
 def test_diff_is_empty_when_nothing_changes(assume_world: sl.World) -> None:
     assert not sl.diff(assume_world, sl.World.from_dict(assume_world.to_dict())).changes
 

@@ -13,7 +13,7 @@ from ..authorization.known import holds_principal
 from ..authorization.request import Request
 from ..evaluation.results import Outcome, Reason
 from ..world import World
-from .matrix import Cell, access_matrix
+from .matrix import AccessMatrix, Cell, access_matrix
 from .principals import DEFAULT_ACTIONS, world_principals
 
 
@@ -80,13 +80,17 @@ def diff(
     *,
     actions: Sequence[str] = DEFAULT_ACTIONS,
     progress: Callable[[int, int], None] | None = None,
+    matrices: Sequence[AccessMatrix] = (),
 ) -> Diff:
     """Accesses gained and lost from ``world_a`` to ``world_b`` over the principals and secrets of
-    both, each with the statements responsible in the world that decides it."""
+    both, each with the statements responsible in the world that decides it. ``matrices``: access
+    matrices already computed (e.g. an app's matrix before and after an edit); one computed on
+    ``world_a`` or ``world_b`` (``AccessMatrix.world``) that holds every cell needed is read
+    instead of being computed again."""
     principals = tuple(dict.fromkeys([*world_principals(world_a), *world_principals(world_b)]))
     resources = tuple(dict.fromkeys([*(s.arn for s in world_a.secrets), *(s.arn for s in world_b.secrets)]))
-    a = _cells(world_a, actions, principals, resources, progress)
-    b = _cells(world_b, actions, principals, resources, None)
+    a = _cells(world_a, actions, principals, resources, progress, matrices)
+    b = _cells(world_b, actions, principals, resources, None, matrices)
     changes = [
         _change(world_a, world_b, before, after)
         for before, after in zip(a, b, strict=True)
@@ -101,12 +105,16 @@ def _cells(
     principals: tuple[str, ...],
     resources: tuple[str, ...],
     progress: Callable[[int, int], None] | None,
+    matrices: Sequence[AccessMatrix] = (),
 ) -> list[Cell]:
     """The cells of every principal × resource × action; where ``world`` does not hold the
-    principal or the secret (it came or went between the worlds), an implicit deny."""
+    principal or the secret (it came or went between the worlds), an implicit deny. They are
+    read from a matrix of ``matrices`` computed on ``world`` that holds them all, if any."""
     ps = tuple(p for p in principals if holds_principal(world, p))
     rs = tuple(r for r in resources if world.secret(r) is not None)
-    held = access_matrix(world, actions=actions, principals=ps, resources=rs, progress=progress)
+    held = next((m for m in matrices if m.world is world and _holds(m, ps, rs, actions)), None)
+    if held is None:
+        held = access_matrix(world, actions=actions, principals=ps, resources=rs, progress=progress)
     out = []
     for p in principals:
         for r in resources:
@@ -116,6 +124,16 @@ def _cells(
                 except KeyError:
                     out.append(Cell(p, r, action, Outcome.IMPLICIT_DENY, Reason.NO_APPLICABLE_ALLOW))
     return out
+
+
+def _holds(
+    matrix: AccessMatrix, principals: Sequence[str], resources: Sequence[str], actions: Sequence[str]
+) -> bool:
+    return (
+        set(principals) <= set(matrix.principals)
+        and set(resources) <= set(matrix.resources)
+        and set(actions) <= set(matrix.actions)
+    )
 
 
 def _change(world_a: World, world_b: World, before: Cell, after: Cell) -> Change:

@@ -18,6 +18,7 @@ from matplotlib.patches import Patch
 from ..analysis import AccessMatrix
 from ..evaluation.results import Outcome
 from .names import operation, short_labels, short_name
+from .reuse import spare_frame
 from .style import (
     ALLOW_COLOUR,
     DIFF_COLOURS,
@@ -143,13 +144,9 @@ def _heatmap(
     ]
     cell_w = min(max(0.62, max((text_width(c, FONT_SIZE) for c in cols), default=0.5) + 0.2), 1.6)
     col_labels = [fit(c, cell_w - 0.12, FONT_SIZE, 2) for c in cols]
-    if ax is None:
-        size = _heatmap_size(rows, col_labels, cell_w, handles, title)
-        fig = Figure(figsize=size)
-        ax = fig.add_axes(_heatmap_frame(size, rows, col_labels, handles, title))
-    else:
-        fig = figure_of(ax)
+    size = _heatmap_size(rows, col_labels, cell_w, handles, title)
     if not rows or not cols:
+        fig, ax = _new_frame(ax, size, handles, rows, col_labels, title)
         ax.set_axis_off()
         write(
             ax,
@@ -161,15 +158,52 @@ def _heatmap(
             transform=ax.transAxes,
         )
         return fig
+
+    def frame() -> tuple[Figure, Axes]:
+        made = _new_frame(ax, size, handles, rows, col_labels, title)
+        _axes(made[1], handles, rows, col_labels, xlabel)
+        return made
+
+    if ax is None:  # what never changes for these rows, columns and legend: a spare in a widget
+        key = (size, tuple(categories), tuple(rows), tuple(col_labels), xlabel)
+        fig, ax = spare_frame(key, frame)
+    else:
+        fig, ax = frame()
     _cells(ax, grid, categories, len(rows), len(cols))
-    ax.set_xticks(range(len(cols)), col_labels, fontsize=FONT_SIZE)
-    ax.set_yticks(range(len(rows)), list(rows), fontsize=FONT_SIZE)
-    ax.set_xlabel(xlabel, fontsize=FONT_SIZE, color=MUTED)
-    ax.set_ylabel("principal", fontsize=FONT_SIZE, color=MUTED)
     width = fig.get_size_inches()[0] - 0.3
     ax.set_title(
         fit(title, width, FONT_SIZE, 2, True), fontsize=FONT_SIZE, loc="left", color=INK, weight="bold"
     )
+    return fig
+
+
+def _new_frame(
+    ax: Axes | None,
+    size: tuple[float, float],
+    handles: Sequence[Artist],
+    rows: Sequence[str],
+    col_labels: Sequence[str],
+    title: str,
+) -> tuple[Figure, Axes]:
+    """A new figure of ``size`` inches and its axes placed for the labels; or the given axes and
+    their figure."""
+    if ax is not None:
+        return figure_of(ax), ax
+    fig = Figure(figsize=size)
+    return fig, fig.add_axes(_heatmap_frame(size, rows, col_labels, handles, title))
+
+
+def _axes(
+    ax: Axes, handles: Sequence[Artist], rows: Sequence[str], col_labels: Sequence[str], xlabel: str
+) -> None:
+    """What does not change with the cells: ticks and their labels, axis labels, the legend."""
+    ax.set_xticks(range(len(col_labels)), col_labels, fontsize=FONT_SIZE)
+    ax.set_yticks(range(len(rows)), list(rows), fontsize=FONT_SIZE)
+    ax.set_xlabel(xlabel, fontsize=FONT_SIZE, color=MUTED)
+    ax.set_ylabel("principal", fontsize=FONT_SIZE, color=MUTED)
+    ax.tick_params(which="both", length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
     ax.legend(
         handles=handles,
         loc="upper left",
@@ -178,7 +212,6 @@ def _heatmap(
         fontsize=FONT_SIZE,
         borderaxespad=0.0,
     )
-    return fig
 
 
 def _heatmap_size(
@@ -243,6 +276,3 @@ def _cells(ax: Axes, grid: list[list[int]], categories: Sequence[_Category], nro
     xs, ys = np.arange(ncols + 1) - 0.5, np.arange(nrows + 1) - 0.5
     seams = [[(x, ys[0]), (x, ys[-1])] for x in xs] + [[(xs[0], y), (xs[-1], y)] for y in ys]
     ax.add_collection(LineCollection(seams, colors="white", linewidths=2, zorder=1.5), autolim=False)
-    ax.tick_params(which="both", length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(False)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import struct
 import zlib
 from collections import OrderedDict
@@ -21,11 +22,11 @@ from typing import Any
 
 import matplotlib
 import numpy as np
-from matplotlib import cbook
+from matplotlib import cbook, font_manager
 from matplotlib.backends import backend_agg
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, findfont
+from matplotlib.font_manager import FontProperties, findfont, get_font
 
 _TEXTS = 2048  # texts remembered (a mask of a diagram label is a few kB: a few MB in all)
 _COMPRESS_LEVEL = 3  # zlib: our figures come out no larger than matplotlib's PNG, in a fraction of the time
@@ -36,6 +37,7 @@ _masks: OrderedDict[tuple[str, _FontKey, float, int, bool], tuple[np.ndarray, fl
     OrderedDict()
 )
 _metrics: OrderedDict[tuple[str, _FontKey, float, int], tuple[float, float, float]] = OrderedDict()
+_heights: OrderedDict[tuple[_FontKey, float], tuple[float | None, float | None, float | None]] = OrderedDict()
 
 
 def png_bytes(figure: Figure, dpi: float) -> bytes:
@@ -63,18 +65,23 @@ def _savefig_png(figure: Figure, dpi: float) -> bytes:
 
 def encode_png(rgba: np.ndarray, dpi: float) -> bytes:
     """An RGBA image (rows top first) as PNG bytes recording ``dpi``, as matplotlib writes it
-    (``tEXt`` Software, ``pHYs``). Every row is stored unfiltered and deflated fast: our figures
-    are runs of flat colour, which deflate finds on its own, so PNG's per-row filter search (most
-    of the time of a general encoder) buys little here."""
+    (``tEXt`` Software, ``pHYs``), but stored as RGB when every pixel is opaque (a figure on its
+    white background: the same picture in three quarters of the bytes to deflate). Every row is
+    stored unfiltered and deflated fast: our figures are runs of flat colour, which deflate finds
+    on its own, so PNG's per-row filter search (most of the time of a general encoder) buys
+    little here."""
     height, width, _ = rgba.shape
-    rows = np.empty((height, 1 + 4 * width), np.uint8)
+    opaque = bool(rgba[:, :, 3].min() == 255) if rgba.size else False
+    channels = 3 if opaque else 4
+    rows = np.empty((height, 1 + channels * width), np.uint8)
     rows[:, 0] = 0  # filter type None
-    rows[:, 1:] = rgba.reshape(height, 4 * width)
+    rows[:, 1:] = (rgba[:, :, :3] if opaque else rgba).reshape(height, channels * width)
     ppm = round(dpi / 0.0254)  # pixels per metre
+    colour_type = 2 if opaque else 6  # truecolour, or truecolour with alpha
     return b"".join(
         (
             b"\x89PNG\r\n\x1a\n",
-            _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)),
+            _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)),
             _chunk(b"tEXt", b"Software\0" + _SOFTWARE),
             _chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)),
             _chunk(b"IDAT", zlib.compress(rows.tobytes(), _COMPRESS_LEVEL)),
@@ -91,17 +98,37 @@ def forget_texts() -> None:
     """Forget the remembered text sizes and masks (for timing text drawing from nothing)."""
     _masks.clear()
     _metrics.clear()
+    _heights.clear()
+
+
+_FONT_RC = tuple(  # what findfont reads of the rcParams besides the FontProperties
+    f"font.{key}"
+    for key in (
+        "family",
+        "style",
+        "variant",
+        "weight",
+        "stretch",
+        "size",
+        "serif",
+        "sans-serif",
+        "cursive",
+        "fantasy",
+        "monospace",
+    )
+)
+_files: dict[tuple[Any, ...], str] = {}  # findfont's answers, by all that they depend on
 
 
 def _font_key(prop: FontProperties) -> _FontKey:
     """What a text's glyphs depend on besides the text: the font and the rcParams that shape it.
-    The font file the family list resolves to is part of it (``findfont``, cached by matplotlib):
-    a generic family such as ``sans-serif`` names another font when ``font.sans-serif`` changes."""
-    rc = matplotlib.rcParams
-    return (
-        findfont(prop),
-        rc["text.hinting_factor"],
-        rc["text.kerning_factor"],
+    The font file the family list resolves to is part of it (``findfont``): a generic family such
+    as ``sans-serif`` names another font when ``font.sans-serif`` changes. findfont's answer is
+    remembered by what it depends on (the properties, the font rcParams, the fonts known), read
+    without rcParams' validation: a text is measured and drawn a dozen times a figure."""
+    rc: Any = matplotlib.rcParams
+    get = dict.__getitem__  # rcParams is a dict: read as stored, as findfont's cache reads it
+    props = (
         tuple(prop.get_family()),
         prop.get_style(),
         prop.get_variant(),
@@ -109,7 +136,22 @@ def _font_key(prop: FontProperties) -> _FontKey:
         prop.get_stretch(),
         prop.get_size_in_points(),
         prop.get_file(),
+        prop.get_math_fontfamily(),
     )
+    manager = font_manager.fontManager
+    found = (
+        props,
+        tuple(tuple(v) if isinstance(v, list) else v for v in (get(rc, k) for k in _FONT_RC)),
+        os.environ.get("MPL_IGNORE_SYSTEM_FONTS"),
+        id(manager),
+        len(manager.ttflist),  # addfont adds to it
+    )
+    file = _files.get(found)
+    if file is None:
+        if len(_files) > _TEXTS:
+            _files.clear()
+        file = _files[found] = findfont(prop)
+    return (file, get(rc, "text.hinting_factor"), get(rc, "text.kerning_factor"), *props[:-1])
 
 
 def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> Any:
@@ -134,13 +176,33 @@ def _measure(renderer: RendererAgg, s: str, prop: Any, ismath: Any) -> tuple[flo
 
 
 def _new_renderer(width: int, height: int, dpi: float) -> RendererAgg:
-    renderer: RendererAgg = _Renderer(width, height, dpi)  # type: ignore[no-untyped-call]
+    renderer: RendererAgg = _Renderer(width, height, dpi)
     return renderer
+
+
+_Mask = tuple[np.ndarray, float, float, float]  # coverage, descent, x and y offsets in pixels
 
 
 class _Renderer(RendererAgg):
     """Agg with plain text drawn a line at a time from remembered masks; mathtext and TeX (which
-    our figures never use) go to matplotlib's own drawing."""
+    our figures never use) go to matplotlib's own drawing. A text is laid out by FreeType once:
+    its mask is made when it is first measured (a text is measured before it is drawn), from the
+    same layout, in the antialiasing texts are drawn with unless told otherwise. While it draws
+    a figure, the font key of each text's properties is worked out once (``_font``)."""
+
+    def __init__(self, width: int, height: int, dpi: float) -> None:
+        super().__init__(width, height, dpi)  # type: ignore[no-untyped-call]
+        self.fonts: dict[int, tuple[Any, _FontKey]] | None = None  # while drawing (``_Canvas.draw``)
+
+    def _font(self, prop: Any) -> _FontKey:
+        """``_font_key(prop)``, once a draw: while a figure is drawn neither the rcParams nor the
+        properties of its texts change (each text is measured and drawn several times)."""
+        if self.fonts is None:  # measured outside a draw
+            return _font_key(prop)
+        found = self.fonts.get(id(prop))
+        if found is None or found[0] is not prop:
+            found = self.fonts[id(prop)] = (prop, _font_key(prop))
+        return found[1]
 
     def draw_text(
         self,
@@ -157,17 +219,11 @@ class _Renderer(RendererAgg):
             _AGG.draw_text(self, gc, x, y, s, prop, angle, ismath, mtext)
             return
         antialiased = bool(gc.get_antialiased())
-        flags = _hinting()
-        key = (s, _font_key(prop), float(self.dpi), flags, antialiased)
+        key = (s, self._font(prop), float(self.dpi), _hinting(), antialiased)
         found = _masks.get(key)
         if found is None:
-            font = _AGG._prepare_font(self, prop)
-            font.set_text(s, 0, flags=_AGG_MODULE.get_hinting_flag())
-            font.draw_glyphs_to_bitmap(antialiased=antialiased)
-            xo, yo = font.get_bitmap_offset()
-            found = _remember(
-                _masks, key, (np.array(font.get_image()), font.get_descent() / 64.0, xo / 64.0, yo / 64.0)
-            )
+            font = self._laid_out(s, prop)
+            found = _remember(_masks, key, _draw_mask(font, antialiased))
         else:
             _masks.move_to_end(key)
         mask, descent, xo, yo = found
@@ -179,14 +235,65 @@ class _Renderer(RendererAgg):
     def get_text_width_height_descent(self, s: str, prop: Any, ismath: Any) -> tuple[float, float, float]:
         if ismath:
             return _measure(self, s, prop, ismath)
-        key = (s, _font_key(prop), float(self.dpi), _hinting())
+        font_key, dpi, flags = self._font(prop), float(self.dpi), _hinting()
+        key = (s, font_key, dpi, flags)
         found = _metrics.get(key)
-        if found is None:
-            found = _remember(_metrics, key, _measure(self, s, prop, ismath))
+        if found is None:  # as matplotlib's Agg measures it, and the mask from the same layout
+            font = self._laid_out(s, prop)
+            w, h = font.get_width_height()
+            found = _remember(_metrics, key, (w / 64.0, h / 64.0, font.get_descent() / 64.0))
+            antialiased = bool(matplotlib.rcParams["text.antialiased"])
+            if (*key, antialiased) not in _masks:
+                _remember(_masks, (*key, antialiased), _draw_mask(font, antialiased))
         return found
+
+    def _get_font_height_metrics(self, prop: Any) -> tuple[float | None, float | None, float | None]:
+        """The ascent, descent and line gap of the font (matplotlib asks for them for every text
+        it lays out, from the font's tables), remembered by font and dpi."""
+        key = (self._font(prop), float(self.dpi))
+        found = _heights.get(key)
+        if found is None:
+            found = _remember(_heights, key, _font_height(prop, self.dpi))
+        return found
+
+    def _laid_out(self, s: str, prop: Any) -> Any:
+        """The font with ``s`` laid out at this renderer's dpi, as Agg lays it out to draw it."""
+        font = _AGG._prepare_font(self, prop)
+        font.set_text(s, 0.0, flags=_AGG_MODULE.get_hinting_flag())
+        return font
+
+
+def _draw_mask(font: Any, antialiased: bool) -> _Mask:
+    font.draw_glyphs_to_bitmap(antialiased=antialiased)
+    xo, yo = font.get_bitmap_offset()
+    return np.array(font.get_image()), font.get_descent() / 64.0, xo / 64.0, yo / 64.0
+
+
+def _font_height(prop: Any, dpi: float) -> tuple[float | None, float | None, float | None]:
+    """A font's ascent, descent and line gap in pixels from its OS/2 or hhea table, as
+    matplotlib's ``Text`` reads them when the renderer does not give them; None without either."""
+    font: Any = get_font(font_manager.fontManager._find_fonts_by_props(prop))
+    for table_name, gap, ascent, descent in (
+        ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+        ("hhea", "lineGap", "ascent", "descent"),
+    ):
+        table = font.get_sfnt_table(table_name)
+        if table is None:
+            continue
+        scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() * dpi / 72
+        return table[ascent] * scale, -table[descent] * scale, table[gap] * scale
+    return None, None, None
 
 
 class _Canvas(FigureCanvasAgg):
+    def draw(self) -> None:
+        renderer: Any = self.get_renderer()
+        renderer.fonts = {}
+        try:
+            super().draw()  # type: ignore[no-untyped-call]
+        finally:
+            renderer.fonts = None
+
     def get_renderer(self) -> RendererAgg:
         w, h = self.get_width_height(physical=True)
         key = w, h, self.figure.dpi

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex, to_rgb
@@ -21,8 +22,10 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 from matplotlib.path import Path
 from matplotlib.text import Text
 from matplotlib.textpath import text_to_path
+from matplotlib.transforms import TransformedPatchPath
 
 from ..evaluation.results import Outcome
+from .reuse import keep_legend, kept_legend, spare_board
 
 # -- palette (Okabe & Ito, "Color Universal Design")
 
@@ -129,9 +132,23 @@ def figure_of(ax: Axes) -> Figure:
 
 
 def write(ax: Axes, x: float, y: float, text: str, size: float, **style: Any) -> Text:
-    """Text as written here: centred unless told, never parsed as mathtext ($ in names)."""
-    style = {"ha": "center", "va": "center", "color": INK, "zorder": 4, **style}
+    """Text as written here: centred unless told, never parsed as mathtext ($ in names). Like any
+    ``Axes.text`` it is not clipped; its clip path, should clipping be turned on, is the axes
+    patch, made once per axes (``Axes.text`` works out the patch's transform for every text: a
+    good part of the time to add one)."""
+    style = {"ha": "center", "va": "center", "color": INK, "zorder": 4, "clip_path": _clip(ax), **style}
     return ax.text(x, y, text, fontsize=size, parse_math=False, **style)
+
+
+_clips: WeakKeyDictionary[Axes, tuple[Patch, TransformedPatchPath]] = WeakKeyDictionary()
+
+
+def _clip(ax: Axes) -> TransformedPatchPath:
+    """The axes patch as a clip path (what ``Artist.set_clip_path(ax.patch)`` clips to), once."""
+    found = _clips.get(ax)
+    if found is None or found[0] is not ax.patch:
+        found = _clips[ax] = (ax.patch, TransformedPatchPath(ax.patch))
+    return found[1]
 
 
 def box(ax: Axes, x: float, y: float, w: float, h: float, gid: str, **style: Any) -> None:
@@ -154,10 +171,15 @@ def add_patch(ax: Axes, patch: Patch) -> None:
 
 def board(ax: Axes | None, width: float, height: float) -> tuple[Figure, Axes]:
     """A drawing board ``width`` × ``height`` inches: a new figure of that size whose axes fill
-    it (one data unit per inch), or the given axes set to the same limits."""
+    it (one data unit per inch; inside ``reuse.reused_figures`` a spare one), or the given axes
+    set to the same limits."""
     if ax is None:
-        fig = Figure(figsize=(width, height))
-        ax = fig.add_axes((0, 0, 1, 1))
+        spare = spare_board(width, height)
+        if spare is not None:
+            fig, ax = spare
+        else:
+            fig = Figure(figsize=(width, height))
+            ax = fig.add_axes((0, 0, 1, 1))
     else:
         fig = figure_of(ax)
     ax.set_xlim(0, width)
@@ -187,6 +209,13 @@ def finish_board(ax: Axes, handles: Sequence[Artist], ncol: int, width: float, h
     scale = min(1.0, pos.width * fig_w / width, pos.height * fig_h / height)
     if scale < 0.999:
         fig.set_size_inches(fig_w / scale, fig_h / scale)
+    shows = (ncol, *map(_handle_look, handles))
+    kept = kept_legend(ax)  # the legend left on a spare board
+    if kept is not None and ax.legend_ is not None:
+        if not handles or shows == kept:  # hidden for a figure without one, kept for the next
+            ax.legend_.set_visible(bool(handles))
+            return
+        ax.legend_.remove()
     if not handles:
         return
     ax.legend(
@@ -198,4 +227,25 @@ def finish_board(ax: Axes, handles: Sequence[Artist], ncol: int, width: float, h
         fontsize=FONT_SIZE,
         handlelength=2.4,
         borderaxespad=0.3,
+    )
+    keep_legend(ax, shows)
+
+
+def _handle_look(handle: Artist) -> tuple[Any, ...]:
+    """What a legend entry of ``handle`` shows: its label, line or patch colours and style."""
+    if isinstance(handle, Line2D):
+        return (
+            "line",
+            handle.get_label(),
+            handle.get_color(),
+            handle.get_linewidth(),
+            handle.get_linestyle(),
+        )
+    return (
+        "patch",
+        handle.get_label(),
+        tuple(handle.get_facecolor()),
+        tuple(handle.get_edgecolor()),
+        handle.get_linewidth(),
+        handle.get_linestyle(),
     )

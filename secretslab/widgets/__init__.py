@@ -48,7 +48,7 @@ from .playground import (
     render_playground,
     slot_text,
 )
-from .render import GET_SECRET_VALUE, PNG_DPI, AfterFix, Rendered, WorldSource, as_world
+from .render import GET_SECRET_VALUE, PNG_DPI, AfterFix, Drawing, Rendered, WorldSource, as_world
 from .whatif import (
     KeySwap,
     StatementToggle,
@@ -93,6 +93,7 @@ __all__ = [
     "SECRET",
     "AfterFix",
     "BuilderChoices",
+    "Drawing",
     "KeySwap",
     "PlaygroundState",
     "PolicyPlayground",

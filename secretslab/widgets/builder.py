@@ -24,13 +24,13 @@ from .render import (
     GET_SECRET_VALUE,
     GREY,
     AfterFix,
+    Drawing,
     Rendered,
     after_fix,
     escape,
     explanation,
     fix_html,
     mark,
-    png,
     short,
 )
 
@@ -238,15 +238,19 @@ def render_builder(choices: BuilderChoices | Mapping[str, Any]) -> Rendered:
     return _render_builder(BuilderChoices.of(choices))
 
 
-@lru_cache(maxsize=64)  # about 0.7 MB a render (its figure)
+@lru_cache(maxsize=64)  # about 40 kB a render (its PNG; 0.7 MB more once its figure is asked for)
 def _render_builder(choices: BuilderChoices) -> Rendered:
-    from ..viz import access_diagram  # matplotlib, loaded with the first figure
-
     world = World.from_dict(build_world(choices))
     request = builder_request(choices)
     decision = authorize(world, request)
     fix = None if decision.allowed else next(iter(suggest_fixes(world, request, limit=1)), None)
-    figure = access_diagram(decision, world)
+
+    def draw() -> Figure:
+        from ..viz import access_diagram  # matplotlib, loaded with the first figure
+
+        return access_diagram(decision, world)
+
+    drawing = Drawing(draw)
     parts = [
         f"<p style='font-size:1.1em'>{mark(decision.allowed)} <code>{escape(decision.reason.value)}</code>: "
         f"{escape(decision.reason.summary)}</p>",
@@ -263,8 +267,8 @@ def _render_builder(choices: BuilderChoices) -> Rendered:
     parts.append(explanation(decision))
     return Rendered(
         "<div class='secretslab-builder'>" + "".join(parts) + "</div>",
-        figure,
-        png(figure),
+        drawing,
+        drawing.png(),
         decision,
         fix=fix,
         world=world,
@@ -275,15 +279,17 @@ def render_after_fix(choices: BuilderChoices | Mapping[str, Any]) -> tuple[Figur
     """The access diagram of the scenario after its smallest fix (``render_builder``'s ``fix``),
     and its PNG; None when the request is allowed or no policy change can allow it. The builder
     shows it beside the failing diagram."""
-    return _render_after_fix(BuilderChoices.of(choices))
+    found = _render_after_fix(BuilderChoices.of(choices))
+    return None if found is None else (found[0].figure(), found[1])
 
 
 @lru_cache(maxsize=64)
-def _render_after_fix(choices: BuilderChoices) -> tuple[Figure, bytes] | None:
+def _render_after_fix(choices: BuilderChoices) -> tuple[Drawing, bytes] | None:
     rendered = _render_builder(choices)
     if rendered.fix is None or rendered.world is None:
         return None
-    return after_fix(rendered.world, rendered.fix)
+    drawing = after_fix(rendered.world, rendered.fix)
+    return drawing, drawing.png()
 
 
 class ScenarioBuilder(App):
@@ -343,7 +349,7 @@ class ScenarioBuilder(App):
 
     def after_fix(self) -> AfterFix | None:
         """The diagram of the scenario after its smallest fix (``render_after_fix``), or None."""
-        found = render_after_fix(self.choices)
+        found = _render_after_fix(self.choices)  # the PNG: its figure is made only when asked for
         return AfterFix(found[1]) if found is not None else None
 
     def _show(self, c: BuilderChoices) -> None:

@@ -26,11 +26,11 @@ from .app import App, ipywidgets
 from .controls import button, dropdown, toggle_buttons
 from .render import (
     GET_SECRET_VALUE,
+    Drawing,
     Rendered,
     WorldSource,
     as_world,
     edited,
-    png,
     problems_html,
     short,
 )
@@ -147,10 +147,8 @@ def render_playground(state: PlaygroundState) -> Rendered:
     return _render_playground(state)
 
 
-@lru_cache(maxsize=64)  # about 0.7 MB a render (its figure)
+@lru_cache(maxsize=64)  # about 40 kB a render (its PNG; 0.7 MB more once its figure is asked for)
 def _render_playground(state: PlaygroundState) -> Rendered:
-    from ..viz import access_diagram, evaluation_flow  # matplotlib, loaded with the first figure
-
     world, problems = _edited(state)
     if any(p.is_error for p in problems):
         return Rendered(
@@ -163,16 +161,20 @@ def _render_playground(state: PlaygroundState) -> Rendered:
         located = sorted((*problems, *exc.problems), key=lambda p: not p.is_error)
         return Rendered(problems_html(located, "Not evaluated"), problems=tuple(located))
     step = decision.failed_step or decision.main_step
-    figure: Figure | None
-    if state.figure == "diagram":
-        figure = access_diagram(decision, world)
-    else:
-        figure = evaluation_flow(step.evaluation) if step is not None else None
+
+    def draw() -> Figure:
+        from ..viz import access_diagram, evaluation_flow  # matplotlib, loaded with the first figure
+
+        if step is None or state.figure == "diagram":
+            return access_diagram(decision, world)
+        return evaluation_flow(step.evaluation)
+
+    drawing = Drawing(draw) if state.figure == "diagram" or step is not None else None
     warnings = problems_html(problems, "Warnings (AWS accepts the policy)") if problems else ""
     return Rendered(
         warnings + decision_html(decision),
-        figure,
-        png(figure) if figure is not None else b"",
+        drawing,
+        drawing.png() if drawing is not None else b"",
         decision,
         problems=tuple(problems),
         world=world,

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ..analysis import AccessMatrix, Diff
@@ -27,13 +28,41 @@ PNG_DPI = 80  # the notebooks show figures at about 800 px wide; more dots only 
 GREEN, RED, GREY = "#1a7f37", "#b42318", "#666"
 
 
+class Drawing:
+    """A render's figure as a function of its result (``draw``), so that its PNG can be drawn on
+    a figure set up once (``png``, inside ``viz.reuse.reused_figures``: what a widget shows) and
+    the figure itself made only when asked for (``figure``), new, and kept."""
+
+    __slots__ = ("_draw", "_figure", "_lock")
+
+    def __init__(self, draw: Callable[[], Figure]) -> None:
+        self._draw = draw
+        self._figure: Figure | None = None
+        self._lock = threading.Lock()
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes at ``PNG_DPI``, drawn on a reused figure."""
+        from ..viz.reuse import reused_figures  # matplotlib, loaded with the first figure
+
+        with reused_figures():
+            return png(self._draw())
+
+    def figure(self) -> Figure:
+        """The figure, new (made on the first call; the same one afterwards)."""
+        with self._lock:
+            if self._figure is None:
+                self._figure = self._draw()
+            return self._figure
+
+
 @dataclass(frozen=True, slots=True)
 class Rendered:
     """What one render produced. ``problems`` holds input problems (errors first): when one is
-    an error there is no result, and the apps keep showing their last good one."""
+    an error there is no result, and the apps keep showing their last good one. ``figure`` is
+    the figure ``png`` shows, made the first time it is asked for (``drawing``)."""
 
     html: str
-    figure: Figure | None = None
+    drawing: Drawing | None = field(default=None, repr=False)
     png: bytes = b""
     decision: Decision | None = None
     problems: tuple[Problem, ...] = ()
@@ -41,6 +70,12 @@ class Rendered:
     diff: Diff | None = None
     world: World | None = None
     matrix: AccessMatrix | None = None
+
+    @property
+    def figure(self) -> Figure | None:
+        """The figure of the result (a new ``matplotlib.figure.Figure``, the same on every call),
+        or None when there is none."""
+        return None if self.drawing is None else self.drawing.figure()
 
     @property
     def ok(self) -> bool:
@@ -134,11 +169,14 @@ def fix_html(fix: Fix) -> str:
     return f"<ol class='secretslab-fix'>{changes}</ol>{more}"
 
 
-def after_fix(world: World, fix: Fix) -> tuple[Figure, bytes]:
-    """The access diagram of the world the fix makes (``apply_fix``), captioned "After the fix",
-    and its PNG: the request allowed, every hop drawn; no legend (the failing diagram beside it
-    has it)."""
-    from ..viz import access_diagram  # matplotlib, loaded with the first figure
+def after_fix(world: World, fix: Fix) -> Drawing:
+    """The access diagram of the world the fix makes (``apply_fix``), captioned "After the fix":
+    the request allowed, every hop drawn; no legend (the failing diagram beside it has it)."""
+    fixed = apply_fix(world, fix)
 
-    figure = access_diagram(fix.decision, apply_fix(world, fix), caption="After the fix", legend=False)
-    return figure, png(figure)
+    def draw() -> Figure:
+        from ..viz import access_diagram  # matplotlib, loaded with the first figure
+
+        return access_diagram(fix.decision, fixed, caption="After the fix", legend=False)
+
+    return Drawing(draw)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..analysis import AccessMatrix, access_matrix, diff
 from ..authorization import authorize
@@ -27,6 +27,7 @@ from .playground import editable_policies
 from .render import (
     GET_SECRET_VALUE,
     AfterFix,
+    Drawing,
     Rendered,
     WorldSource,
     after_fix,
@@ -34,10 +35,12 @@ from .render import (
     edited,
     escape,
     fix_html,
-    png,
     problems_html,
     short,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,17 +187,21 @@ def render_whatif(state: WhatIfState) -> Rendered:
     return _render_whatif(state)
 
 
-@lru_cache(maxsize=64)  # about 0.7 MB a render (its figure)
+@lru_cache(maxsize=64)  # about 40 kB a render (its PNG; 0.7 MB more once its figure is asked for)
 def _render_whatif(state: WhatIfState) -> Rendered:
-    from ..viz import diff_heatmap  # matplotlib, loaded with the first figure
-
     base = state.base
     after = changed_world(state)
     matrix = access_matrix(
         after, actions=(base.action,), principals=base.before.principals, resources=base.before.resources
     )
-    changes = diff(base.world, after, actions=(base.action,))
-    figure = diff_heatmap(base.before, matrix, action=base.action)
+    changes = diff(base.world, after, actions=(base.action,), matrices=(base.before, matrix))
+
+    def draw() -> Figure:
+        from ..viz import diff_heatmap  # matplotlib, loaded with the first figure
+
+        return diff_heatmap(base.before, matrix, action=base.action)
+
+    drawing = Drawing(draw)
     edits = len(state.off) + len(state.keys)
     parts = [
         f"<p><b>{edits} change(s)</b> to the world: {len(changes.gained)} access(es) gained, "
@@ -215,8 +222,8 @@ def _render_whatif(state: WhatIfState) -> Rendered:
         parts.append(problems_html(invalid, "AWS would reject these policies of the changed world"))
     return Rendered(
         "<div class='secretslab-whatif'>" + "".join(parts) + "</div>",
-        figure,
-        png(figure),
+        drawing,
+        drawing.png(),
         diff=changes,
         world=after,
         matrix=matrix,
@@ -233,7 +240,6 @@ def render_whatif_fix(state: WhatIfState) -> AfterFix | None:
 
 @lru_cache(maxsize=64)
 def _render_whatif_fix(state: WhatIfState) -> AfterFix | None:
-    from ..viz import access_diagram  # matplotlib, loaded with the first figure
     from ..viz.names import short_arn
 
     rendered = _render_whatif(state)
@@ -244,8 +250,14 @@ def _render_whatif_fix(state: WhatIfState) -> AfterFix | None:
     fix = next(iter(suggest_fixes(world, request, limit=1)), None)
     if fix is None:
         return None
-    failing = access_diagram(authorize(world, request), world, caption="Lost")
-    _, fix_png = after_fix(world, fix)
+    decision = authorize(world, request)
+
+    def draw_failing() -> Figure:
+        from ..viz import access_diagram  # matplotlib, loaded with the first figure
+
+        return access_diagram(decision, world, caption="Lost")
+
+    fix_png = after_fix(world, fix).png()
     who, what = escape(short_arn(lost.principal)), escape(short_arn(lost.resource))
     more = len(rendered.diff.lost) - 1
     others = f" ({more} other access{'es' if more > 1 else ''} lost too)" if more else ""
@@ -253,7 +265,7 @@ def _render_whatif_fix(state: WhatIfState) -> AfterFix | None:
         f"<p><b>Lost:</b> <code>{who}</code> on <code>{what}</code>{others}. "
         f"<b>Smallest fix</b> (drawn beside the failing diagram):</p>{fix_html(fix)}"
     )
-    return AfterFix(fix_png, png(failing), html)
+    return AfterFix(fix_png, Drawing(draw_failing).png(), html)
 
 
 class WhatIfExplorer(App):

@@ -1,0 +1,130 @@
+"""Figures set up once and drawn on again (``reused_figures``), for the widgets: making a
+matplotlib ``Figure`` and its ``Axes`` (spines, axis, lazily made ticks) takes about as long as
+drawing a diagram's boxes and arrows, and a heatmap's frame (its ticks, axis labels and legend over
+a what-if explorer's principals and secrets) does not change from one control change to the next.
+
+Inside ``with reused_figures():`` a new drawing board (``style.board``) is a spare figure the
+process keeps, resized, and a heatmap is drawn in a spare frame made for the same rows, columns
+and legend; when the block ends they are emptied of what was drawn on them and kept for the next
+block. What is drawn on them is drawn afresh, by the same code as on a new figure, so the pixels
+are the same (``tests/test_viz_reuse.py``); only a board's legend stays on it, for a next figure
+that shows the same legend. A figure made inside the block must not be kept after it: draw its
+PNG inside. Outside the block every figure is new. Nothing is shared between threads:
+a spare is taken out of the pool while a block uses it.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+_BOARDS = 4  # spare boards kept (a block draws at most two figures)
+_FRAMES = 8  # spare heatmap frames kept (one per what-if explorer open)
+
+_spare_boards: list[tuple[Figure, Axes]] = []
+_spare_frames: OrderedDict[Hashable, tuple[Figure, Axes]] = OrderedDict()
+
+
+@dataclass(slots=True)
+class _Lease:
+    """The spares one block has taken, to give back emptied when it ends."""
+
+    boards: list[tuple[Figure, Axes]] = field(default_factory=list)
+    frames: list[tuple[Hashable, tuple[Figure, Axes]]] = field(default_factory=list)
+
+
+_lease: ContextVar[_Lease | None] = ContextVar("secretslab_viz_reuse", default=None)
+
+
+@contextmanager
+def reused_figures() -> Iterator[None]:
+    """Within the block, boards and heatmap frames come from the spares the process keeps and go
+    back to them, emptied, when it ends (nested blocks share the outer one's)."""
+    if _lease.get() is not None:
+        yield
+        return
+    lease = _Lease()
+    token = _lease.set(lease)
+    try:
+        yield
+    finally:
+        _lease.reset(token)
+        _give_back(lease)
+
+
+def spare_board(width: float, height: float) -> tuple[Figure, Axes] | None:
+    """A board ``width`` × ``height`` inches (a figure of that size whose axes fill it, nothing
+    drawn on it) from the spares, inside ``reused_figures``; None outside it."""
+    lease = _lease.get()
+    if lease is None:
+        return None
+    try:
+        fig, ax = _spare_boards.pop()
+    except IndexError:
+        fig = Figure(figsize=(width, height))
+        ax = fig.add_axes((0, 0, 1, 1))
+    else:
+        fig.set_size_inches(width, height)
+    lease.boards.append((fig, ax))
+    return fig, ax
+
+
+def spare_frame(key: Hashable, make: Callable[[], tuple[Figure, Axes]]) -> tuple[Figure, Axes]:
+    """The frame ``make`` draws (a figure with what never changes for ``key`` on it), from the
+    spares when one was made for ``key`` inside ``reused_figures``; a new one otherwise."""
+    lease = _lease.get()
+    if lease is None:
+        return make()
+    frame = _spare_frames.pop(key, None) or make()
+    lease.frames.append((key, frame))
+    return frame
+
+
+_legends: dict[int, Hashable] = {}  # id of a spare board's axes -> what its legend shows
+
+
+def kept_legend(ax: Axes) -> Hashable | None:
+    """What the legend left on a spare board shows (as given to ``keep_legend``), or None: a
+    board's legend is made again only when the next figure on it wants another one."""
+    return _legends.get(id(ax)) if ax.legend_ is not None else None
+
+
+def keep_legend(ax: Axes, shows: Hashable) -> None:
+    """Note what the legend just made on ``ax`` shows, if ``ax`` is a spare board in use."""
+    lease = _lease.get()
+    if lease is not None and any(board is ax for _, board in lease.boards):
+        _legends[id(ax)] = shows
+
+
+def _give_back(lease: _Lease) -> None:
+    for fig, ax in lease.boards:
+        _empty(ax)  # the legend stays (``kept_legend``)
+        if len(_spare_boards) < _BOARDS:
+            _spare_boards.append((fig, ax))
+        else:
+            _legends.pop(id(ax), None)
+    for key, (fig, ax) in lease.frames:
+        _empty(ax)
+        _spare_frames[key] = (fig, ax)
+        _spare_frames.move_to_end(key)
+        while len(_spare_frames) > _FRAMES:
+            _spare_frames.popitem(last=False)
+
+
+def _empty(ax: Axes) -> None:
+    """Take off the artists drawn on ``ax`` (texts, patches, images, collections, lines)."""
+    for artist in [*ax.texts, *ax.patches, *ax.images, *ax.collections, *ax.lines, *ax.artists]:
+        artist.remove()
+
+
+def forget_figures() -> None:
+    """Drop the spare figures (for timing figure set-up from nothing)."""
+    _spare_boards.clear()
+    _spare_frames.clear()
+    _legends.clear()
