@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..pages import RCPS
-from ..policy.model import Effect, Policy, Statement
+from ..policy.model import Effect, Statement
 from .conditions import evaluate_condition
 from .grants import Grants, limiting
 from .kms_grants import GrantResult, grant_results
@@ -27,7 +27,7 @@ from .matching import (
     match_principal,
     match_resource,
 )
-from .memo import LevelView, Memo, remember
+from .memo import Memo, remember
 from .principals import Principal, PrincipalType
 from .request import Attached, EvalRequest, Level
 from .results import (
@@ -125,7 +125,7 @@ class _Check:
             plan_key = (policy, action, absent)
             plan: _Plan | None = plans.get(plan_key)
             if plan is None:
-                plan = _Plan(_selected(policy, action, memo))
+                plan = _Plan(memo.statements_for(policy, action))
                 remember(plans, plan_key, plan)
             partial = plan.partial
             if partial is None:
@@ -248,32 +248,17 @@ class _Check:
         return req.rcps
 
     def _levels(self, role: PolicyRole, levels: tuple[Level, ...]) -> list[LevelResult]:
-        """Each organization level's result. A level's policies are shared by every request of
-        an account, so its result is remembered by what it depends on (as for statements)."""
+        """Each organization level's result: its policies' results (each remembered as any
+        policy's is) and whether one of them allows."""
         out = []
-        req, action = self.req, self.action
-        get = req.context.get
         for level in levels:
-            view = _level_view(level, action, self.memo)
-            if view is None:  # an invalid policy: evaluate the level to report it
-                results = tuple(self._policies(role, level.policies, level.node))
-                out.append(LevelResult(level.node, any(p.allows for p in results), results))
-                continue
-            keys, needs_resource, needs_principal = view
-            key = (
-                level,
-                role,
-                action,
-                req.resource if needs_resource else None,
-                (req.principal.arn, req.principal.has_boundary) if needs_principal else None,
-                *[get(k) for k in keys],
-            )
-            found = self.memo.level_results.get(key)
-            if found is None:
-                results = tuple(self._policies(role, level.policies, level.node))
-                found = LevelResult(level.node, any(p.allows for p in results), results)
-                remember(self.memo.level_results, key, found)
-            out.append(found)
+            results = tuple(self._policies(role, level.policies, level.node))
+            allowed = False
+            for p in results:
+                if p.allows:
+                    allowed = True
+                    break
+            out.append(_new(LevelResult, (level.node, allowed, results)))
         return out
 
     # -- deciding (§8.11)
@@ -491,22 +476,6 @@ class _Partial:
         self.core: _Core | None = None
 
 
-def _selected(policy: Policy, action: str, memo: Memo) -> tuple[Statement, ...]:
-    """The statements of ``policy`` whose Action/NotAction matches ``action`` (each element's
-    answer remembered: policies share equal Action elements)."""
-    actions = memo.actions
-    out = []
-    for s in policy.statements:
-        key = (s.action, action)
-        listed = actions.get(key)
-        if listed is None:
-            listed = s.action.matches(action)
-            remember(actions, key, listed)
-        if listed:
-            out.append(s)
-    return tuple(out)
-
-
 def _front(
     s: Statement, resource: ElementResult, caller: Principal, memo: Memo
 ) -> tuple[StatementResult | None, PrincipalResult | None]:
@@ -526,22 +495,3 @@ def _front(
     if not s.conditions:
         return _new(StatementResult, (s, True, resource, principal, (), True)), principal
     return None, principal
-
-
-def _level_view(level: Level, action: str, memo: Memo) -> LevelView:
-    """(context keys, needs the resource, needs the caller) of a level's policies for an
-    action; None when a policy of the level is invalid."""
-    key = (level, action)
-    if key in memo.level_views:
-        return memo.level_views[key]
-    view: LevelView = None
-    if all(a.policy.valid for a in level.policies):
-        statements = [s for a in level.policies for s in memo.statements_for(a.policy, action)]
-        keys = tuple(dict.fromkeys(k for s in statements for k in s.memo_keys))
-        view = (
-            keys,
-            any(s.resource is not None and not s.resource.any for s in statements),
-            any(s.principal is not None for s in statements),
-        )
-    remember(memo.level_views, key, view)
-    return view
