@@ -143,7 +143,7 @@ class _Check:
                         plan.partial = partial  # it reads nothing of the request
             core = partial.core
             if core is None:
-                core_key = (partial, *[get(k) for k in partial.keys])
+                core_key = (partial, *map(get, partial.keys))
                 core = cores.get(core_key)
                 if core is None:
                     core = self._core(partial, absent)
