@@ -194,7 +194,7 @@ class _Check:
         and the Deny statements that apply."""
         req, memo = self.req, self.memo
         context = req.context
-        get, remembered = context.get, memo.conditions
+        get, single, remembered = context.get, context.single, memo.conditions
         matched: list[StatementResult] = []
         allows: list[StatementResult] = []
         denies: list[StatementResult] = []
@@ -213,8 +213,13 @@ class _Check:
                     applies = True
                     found = []
                     for c in s.conditions:
-                        # evaluate_condition's own look-up, inlined for a condition without variables
-                        one = None if c.variable_keys else remembered.get((c, get(c.key_lower)))
+                        # evaluate_condition's own look-up, inlined
+                        variables = c.variable_keys
+                        one = remembered.get(
+                            (c, get(c.key_lower), *map(single, variables))
+                            if variables
+                            else (c, get(c.key_lower))
+                        )
                         if one is None:
                             one = evaluate_condition(c, context, memo)
                         if not one.passed:
@@ -458,8 +463,14 @@ class _Plan:
 
     def __init__(self, statements: tuple[Statement, ...]) -> None:
         self.statements = statements
-        self.needs_resource = any(s.resource is not None and not s.resource.any for s in statements)
-        self.needs_principal = any(s.principal is not None for s in statements)
+        resource = principal = False
+        for s in statements:
+            if s.resource is not None and not s.resource.any:
+                resource = True
+            if s.principal is not None:
+                principal = True
+        self.needs_resource = resource
+        self.needs_principal = principal
         self.partial: _Partial | None = None  # when it reads neither: the one partial result
 
 

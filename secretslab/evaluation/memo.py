@@ -37,6 +37,7 @@ class Memo:
         "conditions",
         "cores",
         "partials",
+        "patterns",
         "plans",
         "principals",
         "resources",
@@ -45,6 +46,7 @@ class Memo:
     def __init__(self) -> None:
         self.actions: dict[tuple[ActionElement, str], bool] = {}
         self.resources: dict[tuple[ResourceElement, str], Any] = {}
+        self.patterns: dict[tuple[Any, str], bool] = {}  # (wildcard Resource pattern, resource)
         self.principals: dict[tuple[Any, ...], Any] = {}  # (Principal element, caller, effect)
         self.conditions: dict[tuple[Any, ...], Any] = {}  # (condition, values of its keys)
         self.plans: dict[tuple[Policy, str, bool], Any] = {}  # (policy, action, Resource optional)
@@ -80,6 +82,7 @@ class Memo:
         for table in (
             self.actions,
             self.resources,
+            self.patterns,
             self.principals,
             self.conditions,
             self.plans,
