@@ -12,6 +12,7 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 from ..pages import RCPS
 from ..policy.model import Effect, Statement
@@ -202,14 +203,16 @@ class _Check:
             if type(entry) is StatementResult:
                 result = entry
             else:
-                s, resource, principal = entry  # type: ignore[misc]
-                result = None
+                s, resource, principal = cast(_Open, entry)
+                decided = None
                 if resource is None:  # a Resource with policy variables: matched now
                     resource = match_resource(
                         s.resource, req.resource, context, absent_matches=absent, memo=memo
                     )
-                    result, principal = _front(s, resource, req.principal, memo)
-                if result is None:
+                    decided, principal = _front(s, resource, req.principal, memo)
+                if decided is not None:
+                    result = decided
+                else:
                     applies = True
                     found = []
                     for c in s.conditions:
