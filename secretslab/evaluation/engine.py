@@ -126,8 +126,18 @@ class _Check:
             plan_key = (policy, action, absent)
             plan: _Plan | None = plans.get(plan_key)
             if plan is None:
+                # a policy first seen: what it decides is remembered when it is seen again (a
+                # batch of ever-new documents would fill the tables with results never reused)
                 plan = _Plan(memo.statements_for(policy, action))
                 remember(plans, plan_key, plan)
+                partial = self._partial(plan, absent)
+                if not plan.needs_resource and not plan.needs_principal:
+                    plan.partial = partial
+                core = partial.core or self._core(partial, absent)
+                out.append(
+                    _new(PolicyResult, (role, item.label, policy, core[0], level, core[1], core[2], item.ref))
+                )
+                continue
             partial = plan.partial
             if partial is None:
                 partial_key = (
