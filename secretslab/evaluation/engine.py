@@ -130,12 +130,15 @@ class _Check:
                 # batch of ever-new documents would fill the tables with results never reused)
                 plan = _Plan(memo.statements_for(policy, action))
                 remember(plans, plan_key, plan)
-                partial = self._partial(plan, absent)
+                first = self._partial(plan, absent)
                 if not plan.needs_resource and not plan.needs_principal:
-                    plan.partial = partial
-                core = partial.core or self._core(partial, absent)
+                    plan.partial = first
+                found = first.core or self._core(first, absent)
                 out.append(
-                    _new(PolicyResult, (role, item.label, policy, core[0], level, core[1], core[2], item.ref))
+                    _new(
+                        PolicyResult,
+                        (role, item.label, policy, found[0], level, found[1], found[2], item.ref),
+                    )
                 )
                 continue
             partial = plan.partial
