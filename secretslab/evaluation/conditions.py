@@ -108,7 +108,7 @@ def evaluate_condition(condition: Condition, context: Context, memo: Memo | None
     if memo is None:
         return _evaluate(condition, context, values)
     variables = condition.variable_keys
-    key = (condition, values, *[context.single(k) for k in variables]) if variables else (condition, values)
+    key = (condition, values, *map(context.single, variables)) if variables else (condition, values)
     found: ConditionResult | None = memo.conditions.get(key)
     if found is None:
         found = _evaluate(condition, context, values)

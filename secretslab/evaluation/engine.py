@@ -12,15 +12,24 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 from ..pages import RCPS
-from ..policy.model import Effect, Policy, Statement
+from ..policy.model import Effect, Statement
 from .conditions import evaluate_condition
 from .grants import Grants, limiting
 from .kms_grants import GrantResult, grant_results
-from .matching import ANY_RESOURCE, MatchKind, match_principal, match_resource
-from .memo import LevelView, Memo, PolicyView, remember
-from .principals import PrincipalType
+from .matching import (
+    ANY_RESOURCE,
+    ElementResult,
+    ElementState,
+    MatchKind,
+    PrincipalResult,
+    match_principal,
+    match_resource,
+)
+from .memo import Memo, remember
+from .principals import Principal, PrincipalType
 from .request import Attached, EvalRequest, Level
 from .results import (
     Deciding,
@@ -34,6 +43,8 @@ from .results import (
 )
 from .rules import ServiceRules
 from .stages import PolicyRole, Stage
+
+_new = tuple.__new__  # builds a NamedTuple result without the call of its generated __new__
 
 _DENY_REASON = {
     PolicyRole.IDENTITY: Reason.EXPLICIT_DENY_IDENTITY,
@@ -93,11 +104,18 @@ class _Check:
     def _policies(
         self, role: PolicyRole, attached: Iterable[Attached], level: str | None = None
     ) -> list[PolicyResult]:
-        """A result per valid policy; an invalid one is set aside, as AWS would not have it (§3.4)."""
+        """A result per valid policy; an invalid one is set aside, as AWS would not have it (§3.4).
+        A policy's result is found in three steps, each remembered by exactly what it depends
+        on (batches and matrices ask the same policies again and again): the statements the
+        action selects (by policy and action), how their Resource and Principal meet the
+        request (by the resource and the caller), then the conditions of the statements still
+        open (by the request's values of the keys they read). Only the wrapping of that result
+        in this policy's role, label and place is new for each request."""
         out = []
         action, memo, req = self.action, self.memo, self.req
         get = req.context.get
         absent = role is PolicyRole.RESOURCE and self.rules.resource_element_optional
+        plans, partials, cores = memo.plans, memo.partials, memo.cores
         for item in attached:
             policy = item.policy
             if not policy.valid:
@@ -105,70 +123,129 @@ class _Check:
                     RejectedPolicy(item.label, policy.kind.label, policy.errors, role=role, ref=item.ref)
                 )
                 continue
-            # the result depends on the statements the action selects and on what they read:
-            # remembered by exactly that (batches and matrices ask the same policy again and again)
-            statements, keys, needs_resource, needs_principal = _policy_view(policy, action, memo)
-            key = (
-                item,
-                role,
-                level,
-                action,
-                absent,
-                req.resource if needs_resource else None,
-                req.principal if needs_principal else None,
-                *[get(k) for k in keys],
+            plan_key = (policy, action, absent)
+            plan: _Plan | None = plans.get(plan_key)
+            if plan is None:
+                # a policy first seen: what it decides is remembered when it is seen again (a
+                # batch of ever-new documents would fill the tables with results never reused)
+                plan = _Plan(memo.statements_for(policy, action))
+                remember(plans, plan_key, plan)
+                first = self._partial(plan, absent)
+                if not plan.needs_resource and not plan.needs_principal:
+                    plan.partial = first
+                found = first.core or self._core(first, absent)
+                out.append(
+                    _new(
+                        PolicyResult,
+                        (role, item.label, policy, found[0], level, found[1], found[2], item.ref),
+                    )
+                )
+                continue
+            partial = plan.partial
+            if partial is None:
+                partial_key = (
+                    plan,
+                    req.resource if plan.needs_resource else None,
+                    req.principal if plan.needs_principal else None,
+                )
+                partial = partials.get(partial_key)
+                if partial is None:
+                    partial = self._partial(plan, absent)
+                    if plan.needs_resource or plan.needs_principal:
+                        remember(partials, partial_key, partial)
+                    else:
+                        plan.partial = partial  # it reads nothing of the request
+            core = partial.core
+            if core is None:
+                core_key = (partial, *map(get, partial.keys))
+                core = cores.get(core_key)
+                if core is None:
+                    core = self._core(partial, absent)
+                    remember(cores, core_key, core)
+            out.append(
+                _new(PolicyResult, (role, item.label, policy, core[0], level, core[1], core[2], item.ref))
             )
-            found = memo.policy_results.get(key)
-            if found is None:
-                results = tuple([self._statement(role, s) for s in statements])
-                found = PolicyResult.of(role, item.label, policy, results, level, item.ref)
-                remember(memo.policy_results, key, found)
-            out.append(found)
         return out
 
-    def _statement(self, role: PolicyRole, s: Statement) -> StatementResult:
-        """Statements whose action does not match never get here: ``PolicyResult.statements()``
-        reports them as "action not listed". As in AWS, a statement whose resource or principal
-        does not match is decided there; its conditions are not evaluated. Otherwise its result
-        depends only on which pattern matched, the caller and the values of the keys it reads,
-        so it is remembered by those: batches repeat them."""
-        req = self.req
-        element = s.resource
-        if element is not None and element.any:
-            resource = ANY_RESOURCE
-        else:
-            # a static element's answer depends on the resource alone: look it up first (hot path)
-            seen = self.memo.resources.get((element, req.resource)) if element is not None else None
-            resource = seen or match_resource(
-                element,
-                req.resource,
-                req.context,
-                absent_matches=role is PolicyRole.RESOURCE and self.rules.resource_element_optional,
-                memo=self.memo,
-            )
-            if not resource.matched:
-                return StatementResult(s, True, resource)
-        principal = None
-        if s.principal is not None:
-            principal = match_principal(s.principal, req.principal, deny=s.effect is Effect.DENY)
-            if not principal.matched:
-                return StatementResult(s, True, resource, principal)
-        if not s.conditions:
-            return StatementResult(s, True, resource, principal, (), True)
-        get = req.context.get
-        key = (s, resource, principal, *[get(k) for k in s.memo_keys])
-        found: StatementResult | None = self.memo.statements.get(key)
-        if found is None:
-            context, memo = req.context, self.memo
-            conditions = tuple([evaluate_condition(c, context, memo) for c in s.conditions])
-            applies = True
-            for c in conditions:
-                if not c.passed:
-                    applies = False
-                    break
-            found = StatementResult(s, True, resource, principal, conditions, applies)
-            remember(memo.statements, key, found)
-        return found
+    def _partial(self, plan: _Plan, absent: bool) -> _Partial:
+        """How the Resource and Principal of each selected statement meet the request. Statements
+        whose action does not match never get here: ``PolicyResult.statements()`` reports them
+        as "action not listed". As in AWS, a statement whose resource or principal does not
+        match is decided there (its conditions are not evaluated), and so is one without
+        conditions; the others stay open, with the keys their conditions (and policy variables
+        in their Resource) read."""
+        req, memo = self.req, self.memo
+        seen = memo.resources
+        entries: list[StatementResult | _Open] = []
+        keys: list[str] = []
+        for s in plan.statements:
+            element = s.resource
+            if element is None:
+                resource = ElementResult(absent, ElementState.NO_ELEMENT)
+            elif element.any:
+                resource = ANY_RESOURCE
+            elif element.static:  # its answer depends on the resource alone (hot path)
+                resource = seen.get((element, req.resource)) or match_resource(
+                    element, req.resource, req.context, absent_matches=absent, memo=memo
+                )
+            else:
+                entries.append((s, None, None))  # policy variables: the match depends on the context
+                keys.extend(s.memo_keys)
+                continue
+            decided, principal = _front(s, resource, req.principal, memo)
+            if decided is not None:
+                entries.append(decided)
+                continue
+            entries.append((s, resource, principal))
+            keys.extend(s.memo_keys)
+        partial = _Partial(tuple(entries), tuple(dict.fromkeys(keys)))
+        if not keys:
+            partial.core = self._core(partial, absent)
+        return partial
+
+    def _core(self, partial: _Partial, absent: bool) -> _Core:
+        """The statement results of a partial result on this request's context, with the Allow
+        and the Deny statements that apply."""
+        req, memo = self.req, self.memo
+        context = req.context
+        get, single, remembered = context.get, context.single, memo.conditions
+        matched: list[StatementResult] = []
+        allows: list[StatementResult] = []
+        denies: list[StatementResult] = []
+        for entry in partial.entries:
+            if type(entry) is StatementResult:
+                result = entry
+            else:
+                s, resource, principal = cast(_Open, entry)
+                decided = None
+                if resource is None:  # a Resource with policy variables: matched now
+                    resource = match_resource(
+                        s.resource, req.resource, context, absent_matches=absent, memo=memo
+                    )
+                    decided, principal = _front(s, resource, req.principal, memo)
+                if decided is not None:
+                    result = decided
+                else:
+                    applies = True
+                    found = []
+                    for c in s.conditions:
+                        # evaluate_condition's own look-up, inlined
+                        variables = c.variable_keys
+                        one = remembered.get(
+                            (c, get(c.key_lower), *map(single, variables))
+                            if variables
+                            else (c, get(c.key_lower))
+                        )
+                        if one is None:
+                            one = evaluate_condition(c, context, memo)
+                        if not one.passed:
+                            applies = False
+                        found.append(one)
+                    result = _new(StatementResult, (s, True, resource, principal, tuple(found), applies))
+            matched.append(result)
+            if result.applies:
+                (allows if result.statement.effect is Effect.ALLOW else denies).append(result)
+        return (tuple(matched), tuple(allows), tuple(denies))
 
     def _scp_levels(self) -> tuple[Level, ...]:
         # SCPs never restrict service-linked roles (§8.3); the world omits the management account.
@@ -192,32 +269,17 @@ class _Check:
         return req.rcps
 
     def _levels(self, role: PolicyRole, levels: tuple[Level, ...]) -> list[LevelResult]:
-        """Each organization level's result. A level's policies are shared by every request of
-        an account, so its result is remembered by what it depends on (as for statements)."""
+        """Each organization level's result: its policies' results (each remembered as any
+        policy's is) and whether one of them allows."""
         out = []
-        req, action = self.req, self.action
-        get = req.context.get
         for level in levels:
-            view = _level_view(level, action, self.memo)
-            if view is None:  # an invalid policy: evaluate the level to report it
-                results = tuple(self._policies(role, level.policies, level.node))
-                out.append(LevelResult(level.node, any(p.allows for p in results), results))
-                continue
-            keys, needs_resource, needs_principal = view
-            key = (
-                level,
-                role,
-                action,
-                req.resource if needs_resource else None,
-                (req.principal.arn, req.principal.has_boundary) if needs_principal else None,
-                *[get(k) for k in keys],
-            )
-            found = self.memo.level_results.get(key)
-            if found is None:
-                results = tuple(self._policies(role, level.policies, level.node))
-                found = LevelResult(level.node, any(p.allows for p in results), results)
-                remember(self.memo.level_results, key, found)
-            out.append(found)
+            results = tuple(self._policies(role, level.policies, level.node))
+            allowed = False
+            for p in results:
+                if p.allows:
+                    allowed = True
+                    break
+            out.append(_new(LevelResult, (level.node, allowed, results)))
         return out
 
     # -- deciding (§8.11)
@@ -402,37 +464,61 @@ class _Check:
         )
 
 
-def _policy_view(policy: Policy, action: str, memo: Memo) -> PolicyView:
-    """(the statements ``action`` selects, the context keys they read, whether their result
-    depends on the resource, whether on the caller) of a valid policy."""
-    key = (policy, action)
-    found = memo.policy_views.get(key)
-    if found is None:
-        statements = memo.statements_for(policy, action)
-        found = (
-            statements,
-            tuple(dict.fromkeys(k for s in statements for k in s.memo_keys)),
-            any(s.resource is None or not s.resource.any for s in statements),
-            any(s.principal is not None for s in statements),
-        )
-        remember(memo.policy_views, key, found)
-    return found
+#: a statement left open by its Resource and Principal: (statement, Resource result, Principal
+#: result); a Resource with policy variables is matched with the conditions (None, None)
+_Open = tuple[Statement, ElementResult | None, PrincipalResult | None]
+#: a policy's statement results whose action matched, then its applying Allow and Deny results
+_Core = tuple[tuple[StatementResult, ...], tuple[StatementResult, ...], tuple[StatementResult, ...]]
 
 
-def _level_view(level: Level, action: str, memo: Memo) -> LevelView:
-    """(context keys, needs the resource, needs the caller) of a level's policies for an
-    action; None when a policy of the level is invalid."""
-    key = (level, action)
-    if key in memo.level_views:
-        return memo.level_views[key]
-    view: LevelView = None
-    if all(a.policy.valid for a in level.policies):
-        statements = [s for a in level.policies for s in memo.statements_for(a.policy, action)]
-        keys = tuple(dict.fromkeys(k for s in statements for k in s.memo_keys))
-        view = (
-            keys,
-            any(s.resource is not None and not s.resource.any for s in statements),
-            any(s.principal is not None for s in statements),
-        )
-    remember(memo.level_views, key, view)
-    return view
+class _Plan:
+    """The statements of a valid policy an action selects, and whether their Resource and
+    Principal read the resource and the caller (compared by identity: a memo key)."""
+
+    __slots__ = ("needs_principal", "needs_resource", "partial", "statements")
+
+    def __init__(self, statements: tuple[Statement, ...]) -> None:
+        self.statements = statements
+        resource = principal = False
+        for s in statements:
+            if s.resource is not None and not s.resource.any:
+                resource = True
+            if s.principal is not None:
+                principal = True
+        self.needs_resource = resource
+        self.needs_principal = principal
+        self.partial: _Partial | None = None  # when it reads neither: the one partial result
+
+
+class _Partial:
+    """A plan met by one resource and caller: each selected statement's result when its
+    Resource, Principal or lack of conditions decides it, else what is left open, and the
+    context keys the open statements read; ``core`` when none is open (compared by identity)."""
+
+    __slots__ = ("core", "entries", "keys")
+
+    def __init__(self, entries: tuple[StatementResult | _Open, ...], keys: tuple[str, ...]) -> None:
+        self.entries = entries
+        self.keys = keys
+        self.core: _Core | None = None
+
+
+def _front(
+    s: Statement, resource: ElementResult, caller: Principal, memo: Memo
+) -> tuple[StatementResult | None, PrincipalResult | None]:
+    """The statement's result when its Resource, Principal or lack of conditions decides it
+    (else None), and its Principal result (remembered by element, caller and effect)."""
+    if not resource.matched:
+        return _new(StatementResult, (s, True, resource, None, (), False)), None
+    principal = None
+    if s.principal is not None:
+        key = (s.principal, caller, s.effect)
+        principal = memo.principals.get(key)
+        if principal is None:
+            principal = match_principal(s.principal, caller, deny=s.effect is Effect.DENY)
+            remember(memo.principals, key, principal)
+        if not principal.matched:
+            return _new(StatementResult, (s, True, resource, principal, (), False)), principal
+    if not s.conditions:
+        return _new(StatementResult, (s, True, resource, principal, (), True)), principal
+    return None, principal

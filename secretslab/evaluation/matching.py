@@ -102,17 +102,27 @@ def match_resource(
         key = (element, resource)
         found = memo.resources.get(key)
         if found is None:
-            found = _match_patterns(element, resource, context)
+            found = _match_patterns(element, resource, context, memo)
             remember(memo.resources, key, found)
         return found
-    return _match_patterns(element, resource, context)
+    return _match_patterns(element, resource, context, memo)
 
 
-def _match_patterns(element: ResourceElement, resource: str, context: Context) -> ElementResult:
+def _match_patterns(
+    element: ResourceElement, resource: str, context: Context, memo: Memo | None = None
+) -> ElementResult:
     unresolved = False
     hit: str | None = None
     for pattern in element.patterns:
-        matched = pattern.match(resource, context.single)
+        if pattern.matcher is not None and memo is not None:
+            # a wildcard pattern: patterns are shared by elements, which fresh policies are not
+            key = (pattern, resource)
+            matched = memo.patterns.get(key)
+            if matched is None:
+                matched = pattern.matcher.matches(resource)
+                remember(memo.patterns, key, matched)
+        else:
+            matched = pattern.match(resource, context.single)
         if matched is None:
             unresolved = True
         elif matched:

@@ -1,10 +1,12 @@
 """What an evaluator remembers between requests, owned by whoever evaluates (a batch
 ``Simulator``, the authorizer of one world) and passed to the engine, never stored in the
-policies: for each policy the statements an action selects, for each Resource element its match
-on a resource, for each condition and statement its result by exactly what it depends on (the
-request's values of the keys it reads, the resource, the caller), and each organization level's
-result, and each policy's result by what its selected statements depend on. Every request
-still gets its full explanation tree: results are reused, never skipped.
+policies: for each policy the statements an action selects (its plan), for each Resource and
+Principal element its match on a resource and a caller, for each plan how a resource and a
+caller meet its statements (what they decide, and what they leave open to conditions), for each
+condition its result by the request's values of the keys it reads, and for each of those
+partial results the statement results by the values of the keys its open statements read.
+Every request still gets its full explanation tree: results are reused, never skipped; only
+the wrapping of a policy's statement results in its label and role is new for each request.
 Bounded per entry; ``clear`` lets go of everything at once.
 """
 
@@ -25,11 +27,6 @@ if TYPE_CHECKING:
 #: entries each table holds before it starts afresh (a batch of ever-new values stays bounded)
 LIMIT = 1 << 18
 
-LevelView = tuple[tuple[str, ...], bool, bool] | None  # see engine._level_view
-#: a policy's statements an action selects, the context keys they read, whether they depend on
-#: the resource, whether on the caller (see engine._policy_view)
-PolicyView = tuple["tuple[Statement, ...]", tuple[str, ...], bool, bool]
-
 
 class Memo:
     """Remembered results of pure functions of immutable policies (see the module docstring).
@@ -38,35 +35,38 @@ class Memo:
     __slots__ = (
         "actions",
         "conditions",
-        "level_results",
-        "level_views",
-        "policy_results",
-        "policy_views",
+        "cores",
+        "partials",
+        "patterns",
+        "plans",
+        "principals",
         "resources",
-        "selected",
-        "statements",
     )
 
     def __init__(self) -> None:
         self.actions: dict[tuple[ActionElement, str], bool] = {}
-        self.selected: dict[tuple[Policy, str], tuple[Statement, ...]] = {}
         self.resources: dict[tuple[ResourceElement, str], Any] = {}
+        self.patterns: dict[tuple[Any, str], bool] = {}  # (wildcard Resource pattern, resource)
+        self.principals: dict[tuple[Any, ...], Any] = {}  # (Principal element, caller, effect)
         self.conditions: dict[tuple[Any, ...], Any] = {}  # (condition, values of its keys)
-        self.statements: dict[tuple[Any, ...], Any] = {}  # (statement, resource, caller, values)
-        self.level_views: dict[tuple[Any, str], LevelView] = {}
-        self.level_results: dict[tuple[Any, ...], Any] = {}
-        self.policy_views: dict[tuple[Policy, str], PolicyView] = {}
-        self.policy_results: dict[tuple[Any, ...], Any] = {}  # (policy as attached, what it depends on)
+        self.plans: dict[tuple[Policy, str, bool], Any] = {}  # (policy, action, Resource optional)
+        self.partials: dict[tuple[Any, ...], Any] = {}  # (plan, resource, caller)
+        self.cores: dict[tuple[Any, ...], Any] = {}  # (partial, values of the keys it reads)
 
     def statements_for(self, policy: Policy, action_lower: str) -> tuple[Statement, ...]:
         """The statements of ``policy`` whose Action/NotAction matches the action (policies share
-        equal Action elements, so each element's answer is remembered too)."""
-        key = (policy, action_lower)
-        found = self.selected.get(key)
-        if found is None:
-            found = tuple(s for s in policy.statements if self.action_matches(s.action, action_lower))
-            remember(self.selected, key, found)
-        return found
+        equal Action elements, so each element's answer is remembered)."""
+        actions = self.actions
+        out = []
+        for s in policy.statements:
+            key = (s.action, action_lower)
+            listed = actions.get(key)
+            if listed is None:
+                listed = s.action.matches(action_lower)
+                remember(actions, key, listed)
+            if listed:
+                out.append(s)
+        return tuple(out)
 
     def action_matches(self, element: ActionElement, action_lower: str) -> bool:
         """Whether an Action/NotAction element matches the action (remembered by element)."""
@@ -81,14 +81,13 @@ class Memo:
         """Forget every remembered result at once; later requests compute them afresh."""
         for table in (
             self.actions,
-            self.selected,
             self.resources,
+            self.patterns,
+            self.principals,
             self.conditions,
-            self.statements,
-            self.level_views,
-            self.level_results,
-            self.policy_views,
-            self.policy_results,
+            self.plans,
+            self.partials,
+            self.cores,
         ):
             table.clear()
 
