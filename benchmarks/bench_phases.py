@@ -53,9 +53,9 @@ def phases(lines: list[bytes]) -> dict[str, float]:
         read = sim.read(line, "batch", number)
         if not isinstance(read, Read):
             raise SystemExit(f"line {number} cannot be read: {read}")
-        raw, _, known, learn = read
+        raw, known, learn, loaded = read.raw, read.known, read.learn, read.loaded
         read_at = clock()
-        request = sim.request(raw, "batch", number, known, learn)
+        request = sim.request(raw, "batch", number, known, learn, loaded=loaded)
         if learn:
             sim._raw.learn(line, learn)
         built = clock()
