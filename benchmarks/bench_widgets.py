@@ -6,15 +6,17 @@ PNG — over 50 changes cycling through the control values, measured twice:
   each change decides the request(s), draws the figure and encodes the PNG from scratch; only
   what never changes while a widget is open (the scenario's world, its policy list, the what-if
   baseline matrix) is kept, and, like a font cache, the size and rendered mask of each text the
-  figures have drawn so far (``viz.raster``); ``--forget-text`` forgets those too before every
-  change, as if each change's every label were new to the process;
+  figures have drawn so far (``viz.raster``), and the empty figures a widget draws on (``viz.reuse``:
+  a board per diagram, a heatmap frame with its ticks, labels and legend); ``--forget-text``
+  forgets the texts too before every change, as if each change's every label were new to the
+  process, and ``--forget-figures`` the empty figures, as if each change set its figures up anew;
 * warm: a second pass over the same 50 changes, answered from the remembered renders, as when a
   learner flips a control back and forth.
 A cold change is timed to the result on screen (status, HTML, main figure) and to the end of the
 observer: the builder and the what-if explorer then draw the "after the fix" figures, which in a
 kernel come once the observer has returned (on its event loop), here before it returns.
 
-    python benchmarks/bench_widgets.py [--changes 50] [--forget-text]
+    python benchmarks/bench_widgets.py [--changes 50] [--forget-text] [--forget-figures]
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ matplotlib.use("Agg")
 
 from secretslab import widgets as W
 from secretslab.viz.raster import forget_texts
+from secretslab.viz.reuse import forget_figures
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 Change = Callable[[], None]
@@ -96,7 +99,7 @@ def controls_of(app: Any) -> list[Any]:
 
 
 def timed(
-    app: Any, changes: list[Change], *, cold: bool, forget_text: bool = False
+    app: Any, changes: list[Change], *, cold: bool, forget_text: bool = False, forget_figure: bool = False
 ) -> tuple[list[float], list[float]]:
     """Per change: ms until the result is on screen (the app's status, HTML and main figure set)
     and ms until the observer returns (with the "after the fix" figures, which a kernel draws once
@@ -111,6 +114,8 @@ def timed(
             W.clear_caches()
             if forget_text:
                 forget_texts()
+            if forget_figure:
+                forget_figures()
         stamp.clear()
         start = time.perf_counter()
         change()  # the observer renders synchronously
@@ -128,6 +133,11 @@ def main() -> int:
         action="store_true",
         help="cold changes also forget the text sizes and masks remembered by viz.raster",
     )
+    parser.add_argument(
+        "--forget-figures",
+        action="store_true",
+        help="cold changes also forget the empty figures kept by viz.reuse",
+    )
     args = parser.parse_args()
     apps: list[tuple[str, Callable[[], Any], Callable[[Any], Iterator[Change]]]] = [
         ("ScenarioBuilder", W.ScenarioBuilder, builder_changes),
@@ -143,7 +153,11 @@ def main() -> int:
         ),
     ]
     head = f"one control change, {args.changes} changes cycling through the values; PNG at {W.PNG_DPI} dpi"
-    print(head + ("; text masks forgotten too" if args.forget_text else ""))
+    print(
+        head
+        + ("; text masks forgotten too" if args.forget_text else "")
+        + ("; empty figures forgotten too" if args.forget_figures else "")
+    )
     for name, make, changes_of in apps:
         W.clear_caches()
         start = time.perf_counter()
@@ -151,7 +165,9 @@ def main() -> int:
         built = (time.perf_counter() - start) * 1000
         initial = [c.value for c in controls_of(app)]
         changes = list(itertools.islice(changes_of(app), args.changes))
-        cold, cold_total = timed(app, changes, cold=True, forget_text=args.forget_text)
+        cold, cold_total = timed(
+            app, changes, cold=True, forget_text=args.forget_text, forget_figure=args.forget_figures
+        )
         for _ in range(2):  # back to the start and through the same states: once to remember, once timed
             for control, value in zip(controls_of(app), initial, strict=True):
                 control.value = value
