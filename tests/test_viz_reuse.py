@@ -133,6 +133,20 @@ def test_a_widgets_figure_is_made_when_asked_for_and_is_the_figure_its_png_shows
     assert whatif.figure is not None and png_bytes(whatif.figure, W.PNG_DPI) == whatif.png
 
 
+def test_a_figure_asked_for_inside_a_reuse_block_is_new_and_stays_whole() -> None:
+    """A figure handed out is kept by its caller: it is never a spare that the block empties when
+    it ends, or that a later block draws on."""
+    W.clear_caches()
+    rendered = W.render_builder({"key_policy": "none"})
+    with reuse.reused_figures():
+        figure = rendered.figure
+    with reuse.reused_figures():
+        W.clear_caches()
+        W.render_builder({"key_policy": "role"})  # another board from the spares
+    assert figure is not None and figure.axes[0].patches
+    assert png_bytes(figure, W.PNG_DPI) == rendered.png
+
+
 def test_a_written_text_is_drawn_as_axes_text_draws_it() -> None:
     from secretslab.viz.style import write
 

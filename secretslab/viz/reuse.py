@@ -58,6 +58,17 @@ def reused_figures() -> Iterator[None]:
         _give_back(lease)
 
 
+@contextmanager
+def new_figures() -> Iterator[None]:
+    """Within the block, figures are made new, even inside ``reused_figures``: a figure handed out
+    and kept must never be a spare, emptied when the outer block ends and drawn on again."""
+    token = _lease.set(None)
+    try:
+        yield
+    finally:
+        _lease.reset(token)
+
+
 def spare_board(width: float, height: float) -> tuple[Figure, Axes] | None:
     """A board ``width`` × ``height`` inches (a figure of that size whose axes fill it, nothing
     drawn on it) from the spares, inside ``reused_figures``; None outside it."""

@@ -48,10 +48,14 @@ class Drawing:
             return png(self._draw())
 
     def figure(self) -> Figure:
-        """The figure, new (made on the first call; the same one afterwards)."""
+        """The figure, new (made on the first call; the same one afterwards), even when asked for
+        inside ``reused_figures``."""
+        from ..viz.reuse import new_figures
+
         with self._lock:
             if self._figure is None:
-                self._figure = self._draw()
+                with new_figures():
+                    self._figure = self._draw()
             return self._figure
 
 
