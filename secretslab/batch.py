@@ -133,23 +133,28 @@ class Simulator:
         # the policy fields read, for the line reader to learn (when it walked this line)
         learnt: dict[str, Any] | None = {} if walking else None
         loaded = True
+        error: orjson.JSONDecodeError | None = None
         try:
             raw = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            learnt, loaded = None, False  # read by another parser: not what the line reader reads
-            # valid JSON whose number orjson cannot hold (beyond a double)? read it exactly
-            raw = _exact(line) if "number" in str(exc) else None
-            if raw is None:
+            error = exc
+        # valid JSON with a number orjson cannot hold (beyond a double) or would silently read as
+        # a float (an integer beyond 64 bits)? read it exactly
+        if error is not None or _long_digits(line):
+            exact = _exact(line) if error is None or "number" in str(error) else None
+            if exact is None and error is not None:
                 problem = Problem(
-                    ProblemCode.INVALID_JSON, f"not a JSON object: {exc}", (), source=f"{source}:{number}"
+                    ProblemCode.INVALID_JSON, f"not a JSON object: {error}", (), source=f"{source}:{number}"
                 )
                 return {"id": None, "error": _error([problem])}
-            # our own limit on integers holds everywhere but the id (given back exactly)
-            _, found = load_json(line, f"{source}:{number}")
-            big = [p for p in found if p.code is ProblemCode.NUMBER_TOO_LARGE and p.path[:1] != ("id",)]
-            if big:
-                ident = raw.get("id") if type(raw) is dict else None
-                return {"id": ident if type(ident) in (int, str) else None, "error": _error(big)}
+            if exact is not None:
+                raw, learnt, loaded = exact, None, False  # not what the line reader reads
+                # our own limit on integers holds everywhere but the id (given back exactly)
+                _, found = load_json(line, f"{source}:{number}")
+                big = [p for p in found if p.code is ProblemCode.NUMBER_TOO_LARGE and p.path[:1] != ("id",)]
+                if big:
+                    ident = raw.get("id") if type(raw) is dict else None
+                    return {"id": ident if type(ident) in (int, str) else None, "error": _error(big)}
         ident = raw.get("id") if type(raw) is dict else None
         if type(ident) is float:  # orjson reads an integer beyond 64 bits as a float: read it exactly
             exact = _exact(line)
@@ -286,10 +291,8 @@ class Simulator:
             value = raw.get(name)
             if value is None:
                 return None
-            try:
-                key = (name, kind, orjson.dumps(value))
-            except (TypeError, orjson.JSONEncodeError):
-                key = None
+            text = _json_key(value, loaded)
+            key = (name, kind, text) if text is not None else None
             found = self._fields.get(key) if key else None
             if learn is not None and key is not None and type(value) in (list, dict):
                 learn[name] = key[2]
@@ -332,14 +335,8 @@ class Simulator:
         (its keys in their order, as its problems are). ``loaded``: orjson decoded it, so its
         JSON is plain by construction and it is read without the proof (``read_loaded_policy``)."""
         written = loaded_json(doc) if loaded else None
-        key: tuple[PolicyKind, bytes] | None
-        if written is not None:
-            key = (kind, written[0])
-        else:
-            try:
-                key = (kind, orjson.dumps(doc))
-            except (TypeError, orjson.JSONEncodeError):
-                key = None
+        text = written[0] if written is not None else _json_key(doc, loaded=False)
+        key = (kind, text) if text is not None else None
         policy = self._policies.get(key) if key else None
         if policy is None:
             policy = read_loaded_policy(doc, kind, written) if written is not None else read_policy(doc, kind)
@@ -422,6 +419,34 @@ class Simulator:
                     policies.append(Attached(f"{name} {j + 1} at level {i + 1}", policy))
             out.append(Level(f"level {i + 1}", tuple(policies)))
         return tuple(out)
+
+
+#: every digit as "0", every other byte as a space: a run of digits stays a run of zeros
+_DIGITS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+#: 19 digits in a row: an integer literal that may lie beyond [-2**63, 2**64), which orjson reads
+#: as a float without a word (a string holding such a run is read exactly too: no harm done)
+_LONG_RUN = b"0" * 19
+
+
+def _long_digits(text: bytes) -> bool:
+    """Whether ``text`` holds 19 digits in a row (two passes in C, no pattern matching)."""
+    return _LONG_RUN in text.translate(_DIGITS)
+
+
+def _json_key(value: Any, loaded: bool) -> bytes | None:
+    """``value``'s JSON as a cache key, or None when it cannot be one: orjson writes NaN and the
+    infinities as ``null`` and a tuple as a list, so a value the standard library read (not
+    ``loaded`` by orjson) is a key only when its JSON reads back equal to it."""
+    try:
+        text = orjson.dumps(value)
+    except (TypeError, orjson.JSONEncodeError):
+        return None
+    if loaded:
+        return text
+    try:
+        return text if orjson.loads(text) == value else None
+    except (orjson.JSONDecodeError, RecursionError):
+        return None
 
 
 def _exact(line: bytes) -> Any:
@@ -769,6 +794,8 @@ class _RawFields:
         if not known:  # nothing saved: the whole line is as cheap
             return None
         skeleton = b"{" + b",".join(pieces) + b"}"
+        if _long_digits(skeleton):  # an integer orjson would read as a float: the whole line, exactly
+            return None
         try:
             raw = orjson.loads(skeleton)
         except orjson.JSONDecodeError:

@@ -179,6 +179,47 @@ def test_every_hostile_line_is_answered_as_by_a_fresh_simulator(hostile: Hostile
         assert got == [fresh(text)] * 2, hostile
 
 
+@pytest.mark.parametrize("value", ["1e400", "-1e400"])
+def test_a_number_beyond_a_double_never_shares_a_result_with_null(value: str) -> None:
+    """orjson refuses ``1e400``, the standard library reads it as an infinity, and orjson writes
+    an infinity as ``null``: a policy holding one must not be taken for the same policy holding
+    ``null`` (nor the reverse), whichever comes first."""
+    policy = compact(ALLOW)[:-1] + ',"Id":%s}'
+    line = compact({**base_line(), "identity_policies": [0]}).replace("[0]", "[%s]")
+    with_null, with_number = line % (policy % "null"), line % (policy % value)
+    for first, second in ((with_null, with_number), (with_number, with_null)):
+        simulator = warmed(first, first)
+        assert answers(simulator, second) == [fresh(second)] * 2
+    assert "error" in fresh(with_number) and "error" not in fresh(with_null)
+
+
+@pytest.mark.parametrize("digits", ["18446744073709551616", "-9223372036854775809", "1" + "0" * 30])
+def test_an_integer_beyond_64_bits_is_read_exactly_not_as_a_float(digits: str) -> None:
+    """orjson reads an integer outside [-2**63, 2**64) as a float without a word: in a policy or
+    in the context, such a line is read exactly, as a request on the API reads it (the conditions
+    below compare the digits as text), by a fresh simulator and by one that knows the policy."""
+
+    def line(condition: dict[str, Any], context: str) -> str:
+        policy = {**ALLOW["Statement"][0], "Condition": condition}
+        text = compact(
+            {**base_line(), "context": {"secretsmanager:VersionStage": 0}, "identity_policies": [doc(policy)]}
+        )
+        return text.replace(
+            '"secretsmanager:VersionStage":0}', '"secretsmanager:VersionStage":' + context + "}", 1
+        )
+
+    exact = line({"StringEquals": {"secretsmanager:VersionStage": 0}}, digits).replace(
+        ":0}", ":" + digits + "}"
+    )
+    assert Simulator().evaluate(json.loads(exact)).outcome.value == "allow"
+    assert fresh(exact)["outcome"] == "allow"
+    # the policy (no long number in it) known by its text; the digits only in the context
+    ends = {"StringLike": {"secretsmanager:VersionStage": "*" + digits[-2:]}}
+    warm = warmed(line(ends, '"x"'), line(ends, '"x"'))
+    assert answers(warm, line(ends, digits)) == [fresh(line(ends, digits))] * 2
+    assert fresh(line(ends, digits))["outcome"] == "allow"
+
+
 def test_memory_stays_bounded_under_ever_new_policies() -> None:
     simulator = Simulator()
     for i in range(_RAW_SIZE + 500):
