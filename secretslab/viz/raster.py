@@ -75,7 +75,12 @@ def encode_png(rgba: np.ndarray, dpi: float) -> bytes:
     channels = 3 if opaque else 4
     rows = np.empty((height, 1 + channels * width), np.uint8)
     rows[:, 0] = 0  # filter type None
-    rows[:, 1:] = (rgba[:, :, :3] if opaque else rgba).reshape(height, channels * width)
+    # each row's pixels, written through a view of them pixel by pixel (a copy by whole pixels,
+    # not byte by byte)
+    pixels = np.ndarray(
+        (height, width, channels), np.uint8, rows, offset=1, strides=(rows.strides[0], channels, 1)
+    )
+    pixels[...] = rgba[:, :, :3] if opaque else rgba
     ppm = round(dpi / 0.0254)  # pixels per metre
     colour_type = 2 if opaque else 6  # truecolour, or truecolour with alpha
     return b"".join(
@@ -84,7 +89,7 @@ def encode_png(rgba: np.ndarray, dpi: float) -> bytes:
             _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)),
             _chunk(b"tEXt", b"Software\0" + _SOFTWARE),
             _chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)),
-            _chunk(b"IDAT", zlib.compress(rows.tobytes(), _COMPRESS_LEVEL)),
+            _chunk(b"IDAT", zlib.compress(rows.data, _COMPRESS_LEVEL)),  # read in place, not copied
             _chunk(b"IEND", b""),
         )
     )
