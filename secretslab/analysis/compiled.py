@@ -584,7 +584,7 @@ class _Compiled:
             out = []
             for policy in policies:
                 self._policy_fp(policy)  # keeps the policy, so its statements keep their ids
-                chosen = [s for s in policy.statements if self.memo.action_matches(s.action, action)]
+                chosen = self.memo.statements_for(policy, action)
                 statements.extend(chosen)
                 fps = tuple(self._statement_fp(s) for s in chosen)
                 out.append((policy.kind, policy.version, policy.valid, fps))

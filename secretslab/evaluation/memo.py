@@ -56,17 +56,7 @@ class Memo:
     def statements_for(self, policy: Policy, action_lower: str) -> tuple[Statement, ...]:
         """The statements of ``policy`` whose Action/NotAction matches the action (policies share
         equal Action elements, so each element's answer is remembered)."""
-        actions = self.actions
-        out = []
-        for s in policy.statements:
-            key = (s.action, action_lower)
-            listed = actions.get(key)
-            if listed is None:
-                listed = s.action.matches(action_lower)
-                remember(actions, key, listed)
-            if listed:
-                out.append(s)
-        return tuple(out)
+        return tuple(s for s in policy.statements if self.action_matches(s.action, action_lower))
 
     def action_matches(self, element: ActionElement, action_lower: str) -> bool:
         """Whether an Action/NotAction element matches the action (remembered by element)."""
