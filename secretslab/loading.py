@@ -405,21 +405,23 @@ def _largest_below_limit(root: Any, sizes: Mapping[int, int]) -> tuple[JsonPath,
 
 
 def depth_problems(data: Any, source: str | None = None, text: str | None = None) -> tuple[Problem, ...]:
-    """A problem at the first place ``data`` (already parsed, e.g. a dict given to the Python API)
-    nests deeper than ``MAX_DEPTH``; walked without recursion, so any depth is safe. ``text``, its
-    JSON serialisation when known, spares the walk when it opens too few lists and objects."""
+    """A problem at each place ``data`` (already parsed, e.g. a dict given to the Python API)
+    nests deeper than ``MAX_DEPTH``, in document order, as ``load_json`` reports them for a text;
+    walked without recursion, so any depth is safe. ``text``, its JSON serialisation when known,
+    spares the walk when it opens too few lists and objects."""
     if text is not None and _shallow(text):
         return ()
+    problems = []
     stack: list[tuple[Any, JsonPath]] = [(data, ())]
     while stack:
         value, path = stack.pop()
         if len(path) > MAX_DEPTH:
-            return (_too_deep(path, source),)
-        if isinstance(value, Mapping):
-            stack.extend((v, (*path, str(k))) for k, v in value.items())
+            problems.append(_too_deep(path, source))
+        elif isinstance(value, Mapping):
+            stack.extend((v, (*path, str(k))) for k, v in reversed(list(value.items())))
         elif isinstance(value, (list, tuple)):
-            stack.extend((v, (*path, i)) for i, v in enumerate(value))
-    return ()
+            stack.extend((v, (*path, i)) for i, v in reversed(list(enumerate(value))))
+    return tuple(problems)
 
 
 def _duplicate(keys: list[str], path: JsonPath, source: str | None) -> Problem:

@@ -453,6 +453,29 @@ def test_deep_python_values_are_refused_without_recursion() -> None:
     assert problems[0].json_path.startswith("$.Statement[0].Resource[0][0]")
 
 
+@pytest.mark.parametrize(
+    "depths",
+    [
+        (MAX_DEPTH + 1, MAX_DEPTH + 1),
+        (MAX_DEPTH, MAX_DEPTH + 1),
+        (MAX_DEPTH + 1, MAX_DEPTH),
+        (MAX_DEPTH + 7, 3),
+    ],
+)
+def test_a_policy_too_deep_in_several_places_is_reported_alike_as_text_and_as_a_dict(
+    depths: tuple[int, int],
+) -> None:
+    """Each place that nests too deep is one problem, in document order, whether the document is
+    given as its text or as the dict it reads to (the dict's walk used to report only the last)."""
+    version, statement = ("[" * d + "]" * d for d in depths)
+    text = f'{{"Version": {version}, "Statement": {statement}}}'
+    as_text = [(p.code, p.json_path) for p in read_policy(text).problems if p.code == "TOO_DEEP"]
+    as_dict = [(p.code, p.json_path) for p in read_policy(json.loads(text)).problems if p.code == "TOO_DEEP"]
+    expected = [name for name, d in zip(("$.Version", "$.Statement"), depths, strict=True) if d > MAX_DEPTH]
+    assert [path.split("[")[0] for _, path in as_text] == expected
+    assert as_dict == as_text
+
+
 @pytest.mark.parametrize("suffix", [".json", ".yaml"])
 def test_integers_of_thousands_of_digits_are_located_problems_not_crashes(
     tmp_path: Path, suffix: str
