@@ -98,22 +98,30 @@ def _unpack(token: str, data: bytes) -> _Cargo:
         if value is _ABSENT:
             value = pickle.loads(data)
             _loads[token] = _loads.get(token, 0) + 1
-        _kept[token] = value
-        _kept.move_to_end(token)
-        while len(_kept) > KEPT:
-            _kept.popitem(last=False)
+        _keep(token, value)
     return _Cargo(token, value)
+
+
+def _keep(token: str, value: Any) -> None:
+    """Keep ``value`` for ``token`` (the most recent ``KEPT``); the caller holds ``_lock``."""
+    _kept[token] = value
+    _kept.move_to_end(token)
+    while len(_kept) > KEPT:
+        _kept.popitem(last=False)
 
 
 class _Cargo:
     """A shared value travelling with a task: pickled once however many tasks carry it, and
-    unpickled into the receiving process's keeping (``_unpack``)."""
+    unpickled into the receiving process's keeping (``_unpack``). ``keep``: a task that gets it
+    unpickled (an executor running tasks in the caller's process) keeps it too, since the tasks
+    after it carry the token alone (a thread pool's tasks all carry the value: not kept)."""
 
-    __slots__ = ("_data", "token", "value")
+    __slots__ = ("_data", "keep", "token", "value")
 
-    def __init__(self, token: str, value: Any) -> None:
+    def __init__(self, token: str, value: Any, *, keep: bool = False) -> None:
         self.token = token
         self.value = value
+        self.keep = keep
         self._data: bytes | None = None
 
     def __reduce__(self) -> tuple[Callable[[str, bytes], _Cargo], tuple[str, bytes]]:
@@ -148,6 +156,9 @@ def _task(
                 return _Missing(_worker())
         else:
             value = carried.value
+            if carried.keep:
+                with _lock:
+                    _keep(token, value)
         values.append(value)
     return _Done(fn(*values, item), _worker(), max((_loads.get(token, 0) for token, _ in shared), default=0))
 
@@ -259,7 +270,7 @@ def _run(
     else:
         always = None if shared else ()
     bare = tuple((s.token, None) for s in shared)
-    cargo = tuple((s.token, _Cargo(s.token, s.value)) for s in shared)
+    cargo = tuple((s.token, _Cargo(s.token, s.value, keep=True)) for s in shared)
     sent = _sent_to(executor)
     # tasks that carry the values before any worker says it lacks them (none if sent before)
     ahead = 0 if all(s.token in sent for s in shared) else workers or 1

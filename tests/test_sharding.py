@@ -126,6 +126,31 @@ def test_a_shared_value_is_pickled_once_and_sent_again_only_to_a_worker_that_lac
     assert sharding.loads(small.token) == 2  # loaded once before the restart, once after
 
 
+class InlineExecutor(Executor):
+    """An executor that runs each task here and at once, its arguments as they are (no pickling):
+    neither a thread pool nor a remote worker."""
+
+    def __init__(self) -> None:
+        self.submitted = 0
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.submitted += 1
+        future: Future[Any] = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def test_an_executor_running_tasks_in_this_process_gets_each_task_once() -> None:
+    """The first task hands the values over unpickled; the tasks after it carry the tokens alone
+    and find the values kept (they used to say "missing" and go a second time, every one)."""
+    pool = InlineExecutor()
+    shared = [sharding.Shared(f"t:{uuid.uuid4()}", 10), sharding.Shared(f"t:{uuid.uuid4()}", 3)]
+    run = sharding.shard_map(pool, _add, shared, range(20))
+    assert list(run) == [10 + 3 * i for i in range(20)]
+    assert pool.submitted == 20 and run.stats.misses == 0 and run.stats.tasks == 20
+    assert all(sharding.loads(s.token) == 0 for s in shared)  # never pickled
+
+
 def test_an_error_in_a_task_is_raised_to_the_caller_and_the_rest_is_cancelled() -> None:
     with ThreadPoolExecutor(2) as pool, pytest.raises(ValueError, match="three"):
         list(sharding.shard_map(pool, _fail_on_three, (), range(100), window=2))
