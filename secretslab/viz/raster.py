@@ -32,6 +32,9 @@ _TEXTS = 2048  # texts remembered (a mask of a diagram label is a few kB: a few 
 _COMPRESS_LEVEL = 3  # zlib: our figures come out no larger than matplotlib's PNG, in a fraction of the time
 _SOFTWARE = f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/".encode("latin-1")
 
+#: an RGBA pixel seen as its first three bytes
+_RGB_OF_RGBA = np.dtype({"names": ["rgb"], "formats": ["V3"], "offsets": [0], "itemsize": 4})
+
 _FontKey = tuple[Any, ...]
 _masks: OrderedDict[tuple[str, _FontKey, float, int, bool], tuple[np.ndarray, float, float, float]] = (
     OrderedDict()
@@ -75,12 +78,11 @@ def encode_png(rgba: np.ndarray, dpi: float) -> bytes:
     channels = 3 if opaque else 4
     rows = np.empty((height, 1 + channels * width), np.uint8)
     rows[:, 0] = 0  # filter type None
-    # each row's pixels, written through a view of them pixel by pixel (a copy by whole pixels,
-    # not byte by byte)
-    pixels = np.ndarray(
-        (height, width, channels), np.uint8, rows, offset=1, strides=(rows.strides[0], channels, 1)
-    )
-    pixels[...] = rgba[:, :, :3] if opaque else rgba
+    # each row's pixels copied whole pixels at a time: as 3- or 4-byte items (an RGBA pixel read
+    # as its first three bytes), not byte by byte, which takes twice as long
+    rgba = np.ascontiguousarray(rgba)
+    pixels = rgba.view(_RGB_OF_RGBA)["rgb"] if opaque else rgba.view("V4")
+    rows[:, 1:].view(f"V{channels}")[...] = pixels[:, :, 0]
     ppm = round(dpi / 0.0254)  # pixels per metre
     colour_type = 2 if opaque else 6  # truecolour, or truecolour with alpha
     return b"".join(
