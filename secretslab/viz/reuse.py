@@ -20,9 +20,12 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
+from matplotlib.offsetbox import OffsetBox
 
 _BOARDS = 4  # spare boards kept (a block draws at most two figures)
 _FRAMES = 8  # spare heatmap frames kept (one per what-if explorer open)
@@ -92,7 +95,12 @@ def spare_frame(key: Hashable, make: Callable[[], tuple[Figure, Axes]]) -> tuple
     lease = _lease.get()
     if lease is None:
         return make()
-    frame = _spare_frames.pop(key, None) or make()
+    frame = _spare_frames.pop(key, None)
+    if frame is None:
+        frame = make()
+        for ax in frame[0].axes:
+            if ax.legend_ is not None:
+                laid_out_once(ax.legend_)  # a frame's legend never changes
     lease.frames.append((key, frame))
     return frame
 
@@ -107,10 +115,46 @@ def kept_legend(ax: Axes) -> Hashable | None:
 
 
 def keep_legend(ax: Axes, shows: Hashable) -> None:
-    """Note what the legend just made on ``ax`` shows, if ``ax`` is a spare board in use."""
+    """Note what the legend just made on ``ax`` shows, if ``ax`` is a spare board in use; its
+    layout is then worked out once (``laid_out_once``)."""
     lease = _lease.get()
     if lease is not None and any(board is ax for _, board in lease.boards):
         _legends[id(ax)] = shows
+        if ax.legend_ is not None:
+            laid_out_once(ax.legend_)
+
+
+def laid_out_once(legend: Legend) -> None:
+    """Make ``legend`` remember, per renderer type and dpi, the sizes and places of its entries
+    inside it: matplotlib works them out again on every draw, measuring each entry several times
+    over (about half the time to draw a diagram). Only for a legend nothing changes in, such as
+    one kept on a spare (never handed out); where it goes in the figure is still worked out on
+    every draw. Without the private parts this leans on, nothing is remembered."""
+    box = getattr(legend, "_legend_box", None)
+    if isinstance(box, OffsetBox):
+        _remember_layout(box)
+
+
+def _remember_layout(box: OffsetBox) -> None:
+    # a box that measures itself (a text, a handle's drawing area) remembers its bbox; a box of
+    # boxes (a packer) its bbox and its children's offsets, from which it places them
+    name = "get_bbox" if type(box).get_bbox is not OffsetBox.get_bbox else "_get_bbox_and_child_offsets"
+    work = getattr(box, name, None)
+    if work is None:
+        return
+    layouts: dict[tuple[type, float], Any] = {}
+
+    def remembered(renderer: Any) -> Any:
+        key = (type(renderer), float(renderer.dpi))
+        found = layouts.get(key)
+        if found is None:
+            found = layouts[key] = work(renderer)
+        return found
+
+    setattr(box, name, remembered)
+    for child in box.get_children():
+        if isinstance(child, OffsetBox):
+            _remember_layout(child)
 
 
 def _give_back(lease: _Lease) -> None:
