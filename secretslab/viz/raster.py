@@ -127,15 +127,9 @@ _FONT_RC = tuple(  # what findfont reads of the rcParams besides the FontPropert
 _files: dict[tuple[Any, ...], str] = {}  # findfont's answers, by all that they depend on
 
 
-def _font_key(prop: FontProperties) -> _FontKey:
-    """What a text's glyphs depend on besides the text: the font and the rcParams that shape it.
-    The font file the family list resolves to is part of it (``findfont``): a generic family such
-    as ``sans-serif`` names another font when ``font.sans-serif`` changes. findfont's answer is
-    remembered by what it depends on (the properties, the font rcParams, the fonts known), read
-    without rcParams' validation: a text is measured and drawn a dozen times a figure."""
-    rc: Any = matplotlib.rcParams
-    get = dict.__getitem__  # rcParams is a dict: read as stored, as findfont's cache reads it
-    props = (
+def _font_props(prop: FontProperties) -> tuple[Any, ...]:
+    """What findfont reads of the properties (and the math font family, which it does not)."""
+    return (
         tuple(prop.get_family()),
         prop.get_style(),
         prop.get_variant(),
@@ -145,6 +139,19 @@ def _font_key(prop: FontProperties) -> _FontKey:
         prop.get_file(),
         prop.get_math_fontfamily(),
     )
+
+
+def _font_key(prop: FontProperties, props: tuple[Any, ...] | None = None) -> _FontKey:
+    """What a text's glyphs depend on besides the text: the font and the rcParams that shape it.
+    The font file the family list resolves to is part of it (``findfont``): a generic family such
+    as ``sans-serif`` names another font when ``font.sans-serif`` changes. findfont's answer is
+    remembered by what it depends on (the properties, the font rcParams, the fonts known), read
+    without rcParams' validation: a text is measured and drawn a dozen times a figure.
+    ``props``: ``_font_props(prop)``, when already worked out."""
+    rc: Any = matplotlib.rcParams
+    get = dict.__getitem__  # rcParams is a dict: read as stored, as findfont's cache reads it
+    if props is None:
+        props = _font_props(prop)
     manager = font_manager.fontManager
     found = (
         props,
@@ -199,16 +206,24 @@ class _Renderer(RendererAgg):
 
     def __init__(self, width: int, height: int, dpi: float) -> None:
         super().__init__(width, height, dpi)  # type: ignore[no-untyped-call]
-        self.fonts: dict[int, tuple[Any, _FontKey]] | None = None  # while drawing (``_Canvas.draw``)
+        # while drawing (``_Canvas.draw``): the font key by properties object, and by properties
+        self.fonts: dict[int, tuple[Any, _FontKey]] | None = None
+        self.font_keys: dict[tuple[Any, ...], _FontKey] = {}
 
     def _font(self, prop: Any) -> _FontKey:
-        """``_font_key(prop)``, once a draw: while a figure is drawn neither the rcParams nor the
-        properties of its texts change (each text is measured and drawn several times)."""
+        """``_font_key(prop)``, once a draw for equal properties: while a figure is drawn neither
+        the rcParams nor the properties of its texts change (each text is measured and drawn
+        several times, measured with a copy of its properties each time, and most texts of a
+        figure have equal ones)."""
         if self.fonts is None:  # measured outside a draw
             return _font_key(prop)
         found = self.fonts.get(id(prop))
-        if found is None or found[0] is not prop:
-            found = self.fonts[id(prop)] = (prop, _font_key(prop))
+        if found is None or found[0] is not prop:  # the object is kept: its id is not reused
+            props = _font_props(prop)
+            key = self.font_keys.get(props)
+            if key is None:
+                key = self.font_keys[props] = _font_key(prop, props)
+            found = self.fonts[id(prop)] = (prop, key)
         return found[1]
 
     def draw_text(
@@ -300,6 +315,7 @@ class _Canvas(FigureCanvasAgg):
             super().draw()  # type: ignore[no-untyped-call]
         finally:
             renderer.fonts = None
+            renderer.font_keys = {}
 
     def get_renderer(self) -> RendererAgg:
         w, h = self.get_width_height(physical=True)
