@@ -18,6 +18,7 @@ import os
 import struct
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import matplotlib
@@ -27,6 +28,7 @@ from matplotlib.backends import backend_agg
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, get_font
+from matplotlib.text import Text
 
 _TEXTS = 2048  # texts remembered (a mask of a diagram label is a few kB: a few MB in all)
 _COMPRESS_LEVEL = 3  # zlib: our figures come out no larger than matplotlib's PNG, in a fraction of the time
@@ -41,6 +43,7 @@ _masks: OrderedDict[tuple[str, _FontKey, float, int, bool], tuple[np.ndarray, fl
 )
 _metrics: OrderedDict[tuple[str, _FontKey, float, int], tuple[float, float, float]] = OrderedDict()
 _heights: OrderedDict[tuple[_FontKey, float], tuple[float | None, float | None, float | None]] = OrderedDict()
+_layouts: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
 
 def png_bytes(figure: Figure, dpi: float) -> bytes:
@@ -106,6 +109,7 @@ def forget_texts() -> None:
     _masks.clear()
     _metrics.clear()
     _heights.clear()
+    _layouts.clear()
 
 
 _FONT_RC = tuple(  # what findfont reads of the rcParams besides the FontProperties
@@ -267,6 +271,34 @@ class _Renderer(RendererAgg):
             antialiased = bool(matplotlib.rcParams["text.antialiased"])
             if (*key, antialiased) not in _masks:
                 _remember(_masks, (*key, antialiased), _draw_mask(font, antialiased))
+        return found
+
+    def text_layout(self, text: Text, lay_out: Callable[[Any], Any]) -> Any:
+        """``lay_out(self)``: the layout of ``text`` (``Text._get_layout``: its box and its lines'
+        sizes and places around where it is put), remembered while drawing by all it depends on:
+        the text, its font, the dpi, its alignment, rotation and line spacing. A plain text only
+        (no wrapping, TeX or mathtext: ``style.write``'s texts)."""
+        if self.fonts is None:  # outside a draw
+            return lay_out(self)
+        figure = text.get_figure(root=True)
+        key = (
+            text.get_text(),
+            self._font(text.get_fontproperties()),
+            float(self.dpi),
+            None if figure is None else float(figure.dpi),
+            _hinting(),
+            text.get_horizontalalignment(),
+            text.get_verticalalignment(),
+            getattr(text, "_multialignment", None),  # None: as the horizontal alignment
+            text.get_rotation(),
+            text.get_rotation_mode(),
+            text.get_linespacing(),
+        )
+        found = _layouts.get(key)
+        if found is None:
+            found = _remember(_layouts, key, lay_out(self))
+        else:
+            _layouts.move_to_end(key)
         return found
 
     def _get_font_height_metrics(self, prop: Any) -> tuple[float | None, float | None, float | None]:

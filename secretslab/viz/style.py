@@ -135,9 +135,34 @@ def write(ax: Axes, x: float, y: float, text: str, size: float, **style: Any) ->
     """Text as written here: centred unless told, never parsed as mathtext ($ in names). Like any
     ``Axes.text`` it is not clipped; its clip path, should clipping be turned on, is the axes
     patch, made once per axes (``Axes.text`` works out the patch's transform for every text: a
-    good part of the time to add one)."""
-    style = {"ha": "center", "va": "center", "color": INK, "zorder": 4, "clip_path": _clip(ax), **style}
-    return ax.text(x, y, text, fontsize=size, parse_math=False, **style)
+    good part of the time to add one). It is a ``Label``: drawn as ``Axes.text`` draws it."""
+    style = {
+        "ha": "center",
+        "va": "center",
+        "color": INK,
+        "zorder": 4,
+        "clip_path": _clip(ax),
+        "transform": ax.transData,
+        **style,
+    }
+    label = Label(x, y, text, fontsize=size, parse_math=False, clip_on=False, **style)
+    ax.add_artist(label)
+    return label
+
+
+class Label(Text):
+    """A text written by ``write``: plain (no mathtext, TeX or wrapping). Drawn by
+    ``raster.png_bytes``, its layout (its box, its lines' sizes and places) is remembered per
+    process by all it depends on (the text, font, dpi, alignment, rotation, line spacing), like
+    the size and mask of each text: a figure of labels is laid out a line at a time by matplotlib
+    on every draw, a good part of the time to draw it."""
+
+    def _get_layout(self, renderer: Any) -> Any:
+        lay_out = super()._get_layout
+        remembered = getattr(renderer, "text_layout", None)
+        if remembered is None or self.get_wrap() or self.get_usetex() or self.get_parse_math():
+            return lay_out(renderer)
+        return remembered(self, lay_out)
 
 
 _clips: WeakKeyDictionary[Axes, tuple[Patch, TransformedPatchPath]] = WeakKeyDictionary()
