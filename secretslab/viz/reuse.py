@@ -99,8 +99,7 @@ def spare_frame(key: Hashable, make: Callable[[], tuple[Figure, Axes]]) -> tuple
     if frame is None:
         frame = make()
         for ax in frame[0].axes:
-            if ax.legend_ is not None:
-                laid_out_once(ax.legend_)  # a frame's legend never changes
+            _frame_laid_out_once(ax)
     lease.frames.append((key, frame))
     return frame
 
@@ -133,6 +132,43 @@ def laid_out_once(legend: Legend) -> None:
     box = getattr(legend, "_legend_box", None)
     if isinstance(box, OffsetBox):
         _remember_layout(box)
+
+
+def _frame_laid_out_once(ax: Axes) -> None:
+    """On a spare heatmap frame, where its legend, ticks and labels never change: the legend's
+    layout (``laid_out_once``), the boxes of the tick labels (which place the axis labels) and
+    where the title goes for a given title are worked out once per renderer type and dpi, not on
+    every draw (together about a third of the time to draw a heatmap)."""
+    if ax.legend_ is not None:
+        laid_out_once(ax.legend_)
+    for axis in (ax.xaxis, ax.yaxis):
+        work = getattr(axis, "_get_ticklabel_bboxes", None)
+        if work is not None:
+            boxes: dict[tuple[type, float], Any] = {}
+
+            def remembered_boxes(ticks: Any, renderer: Any, work: Any = work, boxes: Any = boxes) -> Any:
+                key = (type(renderer), float(renderer.dpi))
+                found = boxes.get(key)
+                if found is None:
+                    found = boxes[key] = work(ticks, renderer)
+                return found
+
+            axis._get_ticklabel_bboxes = remembered_boxes  # type: ignore[method-assign]
+    place = getattr(ax, "_update_title_position", None)
+    if place is not None:
+        titles = (ax.title, ax._left_title, ax._right_title)
+        placed: dict[tuple[Any, ...], list[Any]] = {}
+
+        def remembered_place(renderer: Any) -> None:
+            key = (type(renderer), float(renderer.dpi), *(t.get_text() for t in titles))
+            found = placed.get(key)
+            if found is None:
+                place(renderer)
+                found = placed[key] = [t.get_position() for t in titles]
+            for title, position in zip(titles, found, strict=True):
+                title.set_position(position)
+
+        ax._update_title_position = remembered_place  # type: ignore[method-assign]
 
 
 def _remember_layout(box: OffsetBox) -> None:
