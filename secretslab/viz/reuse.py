@@ -7,10 +7,12 @@ Inside ``with reused_figures():`` a new drawing board (``style.board``) is a spa
 process keeps, resized, and a heatmap is drawn in a spare frame made for the same rows, columns
 and legend; when the block ends they are emptied of what was drawn on them and kept for the next
 block. What is drawn on them is drawn afresh, by the same code as on a new figure, so the pixels
-are the same (``tests/test_viz_reuse.py``); only a board's legend stays on it, for a next figure
-that shows the same legend. A figure made inside the block must not be kept after it: draw its
-PNG inside. Outside the block every figure is new. Nothing is shared between threads:
-a spare is taken out of the pool while a block uses it.
+are the same (``tests/test_viz_reuse.py``); only a board's legends stay with it (a few, each
+put up again for a next figure that shows the same legend). What never changes on a spare (its
+legends, a frame's ticks and labels) works out its layout once per dpi, not on every draw. A
+figure made inside the block must not be kept after it: draw its PNG inside. Outside the block
+every figure is new. Nothing is shared between threads: a spare is taken out of the pool while
+a block uses it.
 """
 
 from __future__ import annotations
@@ -104,23 +106,43 @@ def spare_frame(key: Hashable, make: Callable[[], tuple[Figure, Axes]]) -> tuple
     return frame
 
 
-_legends: dict[int, Hashable] = {}  # id of a spare board's axes -> what its legend shows
+_LEGENDS = 4  # legends kept per spare board (a flow's legend has its outcome's colour)
+# id of a spare board's axes -> the legends made on it, by what they show (the latest last)
+_legends: dict[int, OrderedDict[Hashable, Legend]] = {}
 
 
-def kept_legend(ax: Axes) -> Hashable | None:
-    """What the legend left on a spare board shows (as given to ``keep_legend``), or None: a
-    board's legend is made again only when the next figure on it wants another one."""
-    return _legends.get(id(ax)) if ax.legend_ is not None else None
+def show_kept_legend(ax: Axes, shows: Hashable | None) -> bool:
+    """On a spare board in use, put up the legend made on it before that shows ``shows`` (as given
+    to ``keep_legend``; None: no legend), taking down the one up; whether it was kept (with
+    ``shows`` None: whether ``ax`` is such a board). Elsewhere, False: a legend is made anew."""
+    lease = _lease.get()
+    if lease is None or not any(board is ax for _, board in lease.boards):
+        return False
+    kept = _legends.setdefault(id(ax), OrderedDict())
+    found = None if shows is None else kept.get(shows)
+    if ax.legend_ is not None and ax.legend_ is not found:
+        if not any(legend is ax.legend_ for legend in kept.values()):
+            ax.legend_.remove()  # not one of the kept ones (drawn by other code)
+        ax.legend_ = None  # taken down, kept with the board
+    if found is not None:
+        kept.move_to_end(shows)
+        ax.legend_ = found
+        found.set_visible(True)
+    return shows is None or found is not None
 
 
 def keep_legend(ax: Axes, shows: Hashable) -> None:
-    """Note what the legend just made on ``ax`` shows, if ``ax`` is a spare board in use; its
-    layout is then worked out once (``laid_out_once``)."""
+    """Keep the legend just made on ``ax`` for ``show_kept_legend``, if ``ax`` is a spare board in
+    use (the oldest of its legends is dropped beyond a few); its layout is then worked out once
+    (``laid_out_once``)."""
     lease = _lease.get()
-    if lease is not None and any(board is ax for _, board in lease.boards):
-        _legends[id(ax)] = shows
-        if ax.legend_ is not None:
-            laid_out_once(ax.legend_)
+    if lease is not None and any(board is ax for _, board in lease.boards) and ax.legend_ is not None:
+        kept = _legends.setdefault(id(ax), OrderedDict())
+        kept[shows] = ax.legend_
+        kept.move_to_end(shows)
+        while len(kept) > _LEGENDS:
+            kept.popitem(last=False)
+        laid_out_once(ax.legend_)
 
 
 def laid_out_once(legend: Legend) -> None:
@@ -195,7 +217,7 @@ def _remember_layout(box: OffsetBox) -> None:
 
 def _give_back(lease: _Lease) -> None:
     for fig, ax in lease.boards:
-        _empty(ax)  # the legend stays (``kept_legend``)
+        _empty(ax)  # the legends stay (``show_kept_legend``)
         if len(_spare_boards) < _BOARDS:
             _spare_boards.append((fig, ax))
         else:

@@ -25,7 +25,7 @@ from matplotlib.textpath import text_to_path
 from matplotlib.transforms import TransformedPatchPath
 
 from ..evaluation.results import Outcome
-from .reuse import keep_legend, kept_legend, spare_board
+from .reuse import keep_legend, show_kept_legend, spare_board
 
 # -- palette (Okabe & Ito, "Color Universal Design")
 
@@ -288,13 +288,9 @@ def finish_board(ax: Axes, handles: Sequence[Artist], ncol: int, width: float, h
     scale = min(1.0, pos.width * fig_w / width, pos.height * fig_h / height)
     if scale < 0.999:
         fig.set_size_inches(fig_w / scale, fig_h / scale)
-    shows = (ncol, *map(_handle_look, handles))
-    kept = kept_legend(ax)  # the legend left on a spare board
-    if kept is not None and ax.legend_ is not None:
-        if not handles or shows == kept:  # hidden for a figure without one, kept for the next
-            ax.legend_.set_visible(bool(handles))
-            return
-        ax.legend_.remove()
+    shows = (ncol, *map(_handle_look, handles)) if handles else None
+    if show_kept_legend(ax, shows):  # a spare board's legend for these handles, or none wanted
+        return
     if not handles:
         return
     ax.legend(
