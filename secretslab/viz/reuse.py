@@ -175,10 +175,10 @@ def _frame_laid_out_once(ax: Axes) -> None:
                     found = boxes[key] = work(ticks, renderer)
                 return found
 
-            axis._get_ticklabel_bboxes = remembered_boxes  # type: ignore[method-assign]
+            setattr(axis, "_get_ticklabel_bboxes", remembered_boxes)  # noqa: B010 - private
     place = getattr(ax, "_update_title_position", None)
     if place is not None:
-        titles = (ax.title, ax._left_title, ax._right_title)
+        titles = (ax.title, *(getattr(ax, name) for name in ("_left_title", "_right_title")))
         placed: dict[tuple[Any, ...], list[Any]] = {}
 
         def remembered_place(renderer: Any) -> None:
@@ -190,7 +190,7 @@ def _frame_laid_out_once(ax: Axes) -> None:
             for title, position in zip(titles, found, strict=True):
                 title.set_position(position)
 
-        ax._update_title_position = remembered_place  # type: ignore[method-assign]
+        setattr(ax, "_update_title_position", remembered_place)  # noqa: B010 - private
 
 
 def _remember_layout(box: OffsetBox) -> None:

@@ -204,6 +204,9 @@ def write(ax: Axes, x: float, y: float, text: str, size: float, **style: Any) ->
     return label
 
 
+_TEXT: Any = Text
+
+
 class Label(Text):
     """A text written by ``write``: plain (no mathtext, TeX or wrapping). Drawn by
     ``raster.png_bytes``, its layout (its box, its lines' sizes and places) is remembered per
@@ -212,7 +215,7 @@ class Label(Text):
     on every draw, a good part of the time to draw it."""
 
     def _get_layout(self, renderer: Any) -> Any:
-        lay_out = super()._get_layout
+        lay_out = partial(_TEXT._get_layout, self)  # matplotlib's, private: untyped
         remembered = getattr(renderer, "text_layout", None)
         if remembered is None or self.get_wrap() or self.get_usetex() or self.get_parse_math():
             return lay_out(renderer)
