@@ -176,3 +176,30 @@ def test_a_written_text_is_drawn_as_axes_text_draws_it() -> None:
             clip_on,
         )
         assert ours == theirs
+
+
+def test_a_spare_board_keeps_a_legend_per_look_and_puts_the_right_one_up() -> None:
+    """Flows of an allowed and a denied request, one after the other on one spare board: each
+    outcome's legend (in its colour) is made once and put up again when that outcome comes back,
+    and a diagram without a legend takes the one up down."""
+    reuse.forget_figures()
+    flows: dict[bool, Draw] = {}
+    for decision, _ in _decisions("identity-vs-resource.json"):
+        step = decision.failed_step or decision.main_step
+        if step is not None:
+            flows.setdefault(decision.allowed, lambda e=step.evaluation: viz.evaluation_flow(e))
+    assert set(flows) == {True, False}
+    fresh = {allowed: png_bytes(draw(), 80) for allowed, draw in flows.items()}
+    legends: dict[bool, Any] = {}
+    for allowed in (True, False, True, False, True):
+        with reuse.reused_figures():
+            figure = flows[allowed]()
+            legend = figure.axes[0].get_legend()
+            assert legend is not None and legend.get_visible()
+            assert legends.setdefault(allowed, legend) is legend  # made once per outcome
+            assert png_bytes(figure, 80) == fresh[allowed]
+    assert legends[True] is not legends[False]
+    decision, world = next(_decisions("cross-account-cmk.json"))
+    with reuse.reused_figures():
+        bare = viz.access_diagram(decision, world, legend=False)
+        assert bare.axes[0].get_legend() is None

@@ -18,6 +18,7 @@ import os
 import struct
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import matplotlib
@@ -27,10 +28,14 @@ from matplotlib.backends import backend_agg
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, get_font
+from matplotlib.text import Text
 
 _TEXTS = 2048  # texts remembered (a mask of a diagram label is a few kB: a few MB in all)
 _COMPRESS_LEVEL = 3  # zlib: our figures come out no larger than matplotlib's PNG, in a fraction of the time
 _SOFTWARE = f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/".encode("latin-1")
+
+#: an RGBA pixel seen as its first three bytes
+_RGB_OF_RGBA = np.dtype({"names": ["rgb"], "formats": ["V3"], "offsets": [0], "itemsize": 4})
 
 _FontKey = tuple[Any, ...]
 _masks: OrderedDict[tuple[str, _FontKey, float, int, bool], tuple[np.ndarray, float, float, float]] = (
@@ -38,6 +43,7 @@ _masks: OrderedDict[tuple[str, _FontKey, float, int, bool], tuple[np.ndarray, fl
 )
 _metrics: OrderedDict[tuple[str, _FontKey, float, int], tuple[float, float, float]] = OrderedDict()
 _heights: OrderedDict[tuple[_FontKey, float], tuple[float | None, float | None, float | None]] = OrderedDict()
+_layouts: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
 
 def png_bytes(figure: Figure, dpi: float) -> bytes:
@@ -75,12 +81,11 @@ def encode_png(rgba: np.ndarray, dpi: float) -> bytes:
     channels = 3 if opaque else 4
     rows = np.empty((height, 1 + channels * width), np.uint8)
     rows[:, 0] = 0  # filter type None
-    # each row's pixels, written through a view of them pixel by pixel (a copy by whole pixels,
-    # not byte by byte)
-    pixels = np.ndarray(
-        (height, width, channels), np.uint8, rows, offset=1, strides=(rows.strides[0], channels, 1)
-    )
-    pixels[...] = rgba[:, :, :3] if opaque else rgba
+    # each row's pixels copied whole pixels at a time: as 3- or 4-byte items (an RGBA pixel read
+    # as its first three bytes), not byte by byte, which takes twice as long
+    rgba = np.ascontiguousarray(rgba)
+    pixels = rgba.view(_RGB_OF_RGBA)["rgb"] if opaque else rgba.view("V4")
+    rows[:, 1:].view(f"V{channels}")[...] = pixels[:, :, 0]
     ppm = round(dpi / 0.0254)  # pixels per metre
     colour_type = 2 if opaque else 6  # truecolour, or truecolour with alpha
     return b"".join(
@@ -104,6 +109,7 @@ def forget_texts() -> None:
     _masks.clear()
     _metrics.clear()
     _heights.clear()
+    _layouts.clear()
 
 
 _FONT_RC = tuple(  # what findfont reads of the rcParams besides the FontProperties
@@ -125,15 +131,9 @@ _FONT_RC = tuple(  # what findfont reads of the rcParams besides the FontPropert
 _files: dict[tuple[Any, ...], str] = {}  # findfont's answers, by all that they depend on
 
 
-def _font_key(prop: FontProperties) -> _FontKey:
-    """What a text's glyphs depend on besides the text: the font and the rcParams that shape it.
-    The font file the family list resolves to is part of it (``findfont``): a generic family such
-    as ``sans-serif`` names another font when ``font.sans-serif`` changes. findfont's answer is
-    remembered by what it depends on (the properties, the font rcParams, the fonts known), read
-    without rcParams' validation: a text is measured and drawn a dozen times a figure."""
-    rc: Any = matplotlib.rcParams
-    get = dict.__getitem__  # rcParams is a dict: read as stored, as findfont's cache reads it
-    props = (
+def _font_props(prop: FontProperties) -> tuple[Any, ...]:
+    """What findfont reads of the properties (and the math font family, which it does not)."""
+    return (
         tuple(prop.get_family()),
         prop.get_style(),
         prop.get_variant(),
@@ -143,6 +143,19 @@ def _font_key(prop: FontProperties) -> _FontKey:
         prop.get_file(),
         prop.get_math_fontfamily(),
     )
+
+
+def _font_key(prop: FontProperties, props: tuple[Any, ...] | None = None) -> _FontKey:
+    """What a text's glyphs depend on besides the text: the font and the rcParams that shape it.
+    The font file the family list resolves to is part of it (``findfont``): a generic family such
+    as ``sans-serif`` names another font when ``font.sans-serif`` changes. findfont's answer is
+    remembered by what it depends on (the properties, the font rcParams, the fonts known), read
+    without rcParams' validation: a text is measured and drawn a dozen times a figure.
+    ``props``: ``_font_props(prop)``, when already worked out."""
+    rc: Any = matplotlib.rcParams
+    get = dict.__getitem__  # rcParams is a dict: read as stored, as findfont's cache reads it
+    if props is None:
+        props = _font_props(prop)
     manager = font_manager.fontManager
     found = (
         props,
@@ -197,16 +210,24 @@ class _Renderer(RendererAgg):
 
     def __init__(self, width: int, height: int, dpi: float) -> None:
         super().__init__(width, height, dpi)  # type: ignore[no-untyped-call]
-        self.fonts: dict[int, tuple[Any, _FontKey]] | None = None  # while drawing (``_Canvas.draw``)
+        # while drawing (``_Canvas.draw``): the font key by properties object, and by properties
+        self.fonts: dict[int, tuple[Any, _FontKey]] | None = None
+        self.font_keys: dict[tuple[Any, ...], _FontKey] = {}
 
     def _font(self, prop: Any) -> _FontKey:
-        """``_font_key(prop)``, once a draw: while a figure is drawn neither the rcParams nor the
-        properties of its texts change (each text is measured and drawn several times)."""
+        """``_font_key(prop)``, once a draw for equal properties: while a figure is drawn neither
+        the rcParams nor the properties of its texts change (each text is measured and drawn
+        several times, measured with a copy of its properties each time, and most texts of a
+        figure have equal ones)."""
         if self.fonts is None:  # measured outside a draw
             return _font_key(prop)
         found = self.fonts.get(id(prop))
-        if found is None or found[0] is not prop:
-            found = self.fonts[id(prop)] = (prop, _font_key(prop))
+        if found is None or found[0] is not prop:  # the object is kept: its id is not reused
+            props = _font_props(prop)
+            key = self.font_keys.get(props)
+            if key is None:
+                key = self.font_keys[props] = _font_key(prop, props)
+            found = self.fonts[id(prop)] = (prop, key)
         return found[1]
 
     def draw_text(
@@ -250,6 +271,34 @@ class _Renderer(RendererAgg):
             antialiased = bool(matplotlib.rcParams["text.antialiased"])
             if (*key, antialiased) not in _masks:
                 _remember(_masks, (*key, antialiased), _draw_mask(font, antialiased))
+        return found
+
+    def text_layout(self, text: Text, lay_out: Callable[[Any], Any]) -> Any:
+        """``lay_out(self)``: the layout of ``text`` (``Text._get_layout``: its box and its lines'
+        sizes and places around where it is put), remembered while drawing by all it depends on:
+        the text, its font, the dpi, its alignment, rotation and line spacing. A plain text only
+        (no wrapping, TeX or mathtext: ``style.write``'s texts)."""
+        if self.fonts is None:  # outside a draw
+            return lay_out(self)
+        figure = text.get_figure(root=True)
+        key = (
+            text.get_text(),
+            self._font(text.get_fontproperties()),
+            float(self.dpi),
+            None if figure is None else float(figure.dpi),
+            _hinting(),
+            text.get_horizontalalignment(),
+            text.get_verticalalignment(),
+            getattr(text, "_multialignment", None),  # None: as the horizontal alignment
+            text.get_rotation(),
+            text.get_rotation_mode(),
+            text.get_linespacing(),
+        )
+        found = _layouts.get(key)
+        if found is None:
+            found = _remember(_layouts, key, lay_out(self))
+        else:
+            _layouts.move_to_end(key)
         return found
 
     def _get_font_height_metrics(self, prop: Any) -> tuple[float | None, float | None, float | None]:
@@ -298,6 +347,7 @@ class _Canvas(FigureCanvasAgg):
             super().draw()  # type: ignore[no-untyped-call]
         finally:
             renderer.fonts = None
+            renderer.font_keys = {}
 
     def get_renderer(self) -> RendererAgg:
         w, h = self.get_width_height(physical=True)

@@ -8,8 +8,8 @@ labels apart. Matplotlib is used only through its object API, never through pypl
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from functools import lru_cache
+from collections.abc import Callable, Sequence
+from functools import lru_cache, partial
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -25,7 +25,7 @@ from matplotlib.textpath import text_to_path
 from matplotlib.transforms import TransformedPatchPath
 
 from ..evaluation.results import Outcome
-from .reuse import keep_legend, kept_legend, spare_board
+from .reuse import keep_legend, show_kept_legend, spare_board
 
 # -- palette (Okabe & Ito, "Color Universal Design")
 
@@ -93,29 +93,83 @@ def line_count(text: str) -> int:
 
 def fit(text: str, width: float, size: float, lines: int = 2, bold: bool = False) -> str:
     """``text`` wrapped to lines no wider than ``width`` inches (breaking after spaces, ``/``,
-    ``-``, ``_`` and ``,``), at most ``lines`` of them, the last ending in … when cut."""
+    ``-``, ``_`` and ``,``), at most ``lines`` of them, the last ending in … when cut.
+
+    A line takes tokens while they fit, as if tried one at a time; a token wider than a line is
+    cut where it stops fitting. A string is never narrower than its start (each glyph of the
+    start sits where it sits alone), so where a line ends is searched for, from a guess by its
+    characters' mean width, rather than found by measuring every start in turn: each new text
+    is laid out by FreeType (about 10 µs a character), and a long verdict has some twenty
+    starts. Lines past the last one shown are not worked out."""
+
+    def wide(s: str) -> bool:
+        return text_width(s, size, bold) > width
+
+    def fits_after(start: str, rest: list[str], m: int) -> bool:  # start and m tokens more
+        return not wide((start + "".join(rest[:m])).rstrip())
+
+    def fits_start(s: str, i: int) -> bool:  # the first i characters
+        return not wide(s[:i])
+
+    def per_inch(s: str) -> float:  # characters an inch, from a measured start or a typical text
+        s = s.rstrip()
+        measured = text_width(s, size, bold) if len(s) >= 12 else 0.0
+        return len(s) / measured if measured > 0 else 12.0 * FONT_SIZE / size
+
     out: list[str] = []
     line = ""
-    for token in (t for t in re.split(r"(?<=[ /\-_,])", text) if t):
-        if line and text_width((line + token).rstrip(), size, bold) > width:
-            out.append(line.rstrip())
-            line = token.lstrip()
-        else:
-            line += token
-        while len(line) > 1 and text_width(line.rstrip(), size, bold) > width:  # one very long token
-            cut = max(
-                1, next(i for i in range(len(line), 0, -1) if text_width(line[:i], size, bold) <= width)
-            )
+    tokens = [t for t in re.split(r"(?<=[ /\-_,])", text) if t]
+    k = 0
+    while k < len(tokens):
+        if len(out) > lines or (len(out) == lines and (line + "".join(tokens[k:])).strip()):
+            out.append(line + "".join(tokens[k:]))  # more than is shown: cut below, not wrapped
+            line = ""
+            break
+        if not line:  # a line's first token goes in, however wide
+            line, k = tokens[k], k + 1
+        else:  # the tokens from k that fit after ``line``
+            room = width * per_inch(line) - len(line.rstrip())
+            guess, used = 0, 0
+            while k + guess < len(tokens) and used + len(tokens[k + guess]) <= room:
+                used += len(tokens[k + guess])
+                guess += 1
+            taken = _fitting(len(tokens) - k, guess, partial(fits_after, line, tokens[k:]))
+            if taken:
+                line, k = line + "".join(tokens[k : k + taken]), k + taken
+            else:
+                out.append(line.rstrip())
+                line, k = tokens[k].lstrip(), k + 1
+        while len(line) > 1 and wide(line.rstrip()):  # one very long token
+            cut = max(1, _fitting(len(line) - 1, int(width * per_inch(line)), partial(fits_start, line)))
             out.append(line[:cut])
             line = line[cut:]
     if line.strip():
         out.append(line.rstrip())
     if len(out) > lines:
         last = out[lines - 1]
-        while last and text_width(last + "…", size, bold) > width:
+        while last and wide(last + "…"):  # a few characters at most: from the end
             last = last[:-1]
         out = [*out[: lines - 1], last.rstrip() + "…"]
     return "\n".join(out)
+
+
+def _fitting(most: int, guess: int, fits: Callable[[int], bool]) -> int:
+    """The largest n in 1..``most`` with ``fits(n)``, or 0, for a ``fits`` true up to some n and
+    false beyond it: asked at ``guess`` and next to it first, then halving what is left."""
+    lo, hi = 0, most + 1  # fits(lo) or lo == 0; hi == most + 1 or not fits(hi)
+    for n in (guess, guess + 1, guess - 1):
+        if lo < n < hi:
+            if fits(n):
+                lo = n
+            else:
+                hi = n
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if fits(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
 
 
 # -- drawing plumbing
@@ -135,9 +189,37 @@ def write(ax: Axes, x: float, y: float, text: str, size: float, **style: Any) ->
     """Text as written here: centred unless told, never parsed as mathtext ($ in names). Like any
     ``Axes.text`` it is not clipped; its clip path, should clipping be turned on, is the axes
     patch, made once per axes (``Axes.text`` works out the patch's transform for every text: a
-    good part of the time to add one)."""
-    style = {"ha": "center", "va": "center", "color": INK, "zorder": 4, "clip_path": _clip(ax), **style}
-    return ax.text(x, y, text, fontsize=size, parse_math=False, **style)
+    good part of the time to add one). It is a ``Label``: drawn as ``Axes.text`` draws it."""
+    style = {
+        "ha": "center",
+        "va": "center",
+        "color": INK,
+        "zorder": 4,
+        "clip_path": _clip(ax),
+        "transform": ax.transData,
+        **style,
+    }
+    label = Label(x, y, text, fontsize=size, parse_math=False, clip_on=False, **style)
+    ax.add_artist(label)
+    return label
+
+
+_TEXT: Any = Text
+
+
+class Label(Text):
+    """A text written by ``write``: plain (no mathtext, TeX or wrapping). Drawn by
+    ``raster.png_bytes``, its layout (its box, its lines' sizes and places) is remembered per
+    process by all it depends on (the text, font, dpi, alignment, rotation, line spacing), like
+    the size and mask of each text: a figure of labels is laid out a line at a time by matplotlib
+    on every draw, a good part of the time to draw it."""
+
+    def _get_layout(self, renderer: Any) -> Any:
+        lay_out = partial(_TEXT._get_layout, self)  # matplotlib's, private: untyped
+        remembered = getattr(renderer, "text_layout", None)
+        if remembered is None or self.get_wrap() or self.get_usetex() or self.get_parse_math():
+            return lay_out(renderer)
+        return remembered(self, lay_out)
 
 
 _clips: WeakKeyDictionary[Axes, tuple[Patch, TransformedPatchPath]] = WeakKeyDictionary()
@@ -209,13 +291,9 @@ def finish_board(ax: Axes, handles: Sequence[Artist], ncol: int, width: float, h
     scale = min(1.0, pos.width * fig_w / width, pos.height * fig_h / height)
     if scale < 0.999:
         fig.set_size_inches(fig_w / scale, fig_h / scale)
-    shows = (ncol, *map(_handle_look, handles))
-    kept = kept_legend(ax)  # the legend left on a spare board
-    if kept is not None and ax.legend_ is not None:
-        if not handles or shows == kept:  # hidden for a figure without one, kept for the next
-            ax.legend_.set_visible(bool(handles))
-            return
-        ax.legend_.remove()
+    shows = (ncol, *map(_handle_look, handles)) if handles else None
+    if show_kept_legend(ax, shows):  # a spare board's legend for these handles, or none wanted
+        return
     if not handles:
         return
     ax.legend(
