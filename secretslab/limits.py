@@ -150,6 +150,13 @@ MAX_LINE_BYTES = 16 * 1024 * 1024
 #: Our own limit: YAML nodes after aliases are expanded ("billion laughs": a few lines of anchors
 #: that expand to billions of values). Counted on the composed node graph, before any value is built.
 MAX_YAML_NODES = 1_000_000
+#: Our own limit: the values a Python value given to the API holds when walked as JSON would write
+#: it, a list or dict held in several places counted each time (shared or cyclic values: a few
+#: lines of Python can make a value that expands to billions, as YAML aliases can).
+MAX_VALUES = 1_000_000
+#: Our own limit: the places nesting too deep that one value reports (a cyclic value has no end
+#: of them); the value is refused at the first anyway.
+MAX_DEEP_PLACES = 20
 #: Our own limits: the AWS CLI output an import from dumps reads (``aws.dumps``), all files of one
 #: account's folder together. Each file is held to ``MAX_FILE_BYTES``; the IAM details of a large account
 #: are tens of megabytes, and a bound on the sum and on the count of files keeps a folder given by

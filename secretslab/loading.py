@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .files import open_input
-from .limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_INT_DIGITS, MAX_YAML_NODES
+from .limits import MAX_DEEP_PLACES, MAX_DEPTH, MAX_FILE_BYTES, MAX_INT_DIGITS, MAX_VALUES, MAX_YAML_NODES
 from .problems import PathPart, Problem, ProblemCode
 
 JsonPath = tuple[PathPart, ...]
@@ -406,22 +406,44 @@ def _largest_below_limit(root: Any, sizes: Mapping[int, int]) -> tuple[JsonPath,
 
 def depth_problems(data: Any, source: str | None = None, text: str | None = None) -> tuple[Problem, ...]:
     """A problem at each place ``data`` (already parsed, e.g. a dict given to the Python API)
-    nests deeper than ``MAX_DEPTH``, in document order, as ``load_json`` reports them for a text;
-    walked without recursion, so any depth is safe. ``text``, its JSON serialisation when known,
-    spares the walk when it opens too few lists and objects."""
+    nests deeper than ``MAX_DEPTH``, in document order, as ``load_json`` reports them for a text
+    (the first ``MAX_DEEP_PLACES``); walked without recursion, so any depth is safe. A Python value
+    may hold one list or dict in several places, or inside itself, which no text can: walked as
+    JSON would write it, beyond ``MAX_VALUES`` values it is refused (``TOO_MANY_VALUES``) unless a
+    place nests too deep first. ``text``, its JSON serialisation when known, spares the walk when
+    it opens too few lists and objects."""
     if text is not None and _shallow(text):
         return ()
     problems = []
     stack: list[tuple[Any, JsonPath]] = [(data, ())]
+    values = 0  # walked so far: a value held in several places (or inside itself) counts each time
     while stack:
         value, path = stack.pop()
         if len(path) > MAX_DEPTH:
             problems.append(_too_deep(path, source))
-        elif isinstance(value, Mapping):
-            stack.extend((v, (*path, str(k))) for k, v in reversed(list(value.items())))
+            if len(problems) >= MAX_DEEP_PLACES:
+                break
+            continue
+        if isinstance(value, Mapping):
+            children: list[tuple[Any, JsonPath]] = [(v, (*path, str(k))) for k, v in value.items()]
         elif isinstance(value, (list, tuple)):
-            stack.extend((v, (*path, i)) for i, v in reversed(list(enumerate(value))))
+            children = [(v, (*path, i)) for i, v in enumerate(value)]
+        else:
+            continue
+        values += len(children)
+        if values > MAX_VALUES:  # refused here, before any reader walks it
+            return tuple(problems) or (_too_many(source),)
+        stack.extend(reversed(children))
     return tuple(problems)
+
+
+def _too_many(source: str | None) -> Problem:
+    return Problem(
+        ProblemCode.TOO_MANY_VALUES,
+        f"the value holds more than {MAX_VALUES:,} values, the most secretslab reads, once a list or "
+        "dict held in several places (or inside itself) is counted each time, as JSON would write it",
+        source=source,
+    )
 
 
 def _duplicate(keys: list[str], path: JsonPath, source: str | None) -> Problem:

@@ -144,6 +144,8 @@ class ProblemCode(StrEnum):
     LINE_TOO_LONG = "LINE_TOO_LONG"
     """A batch line longer than secretslab reads (our own limit)."""
     ALIAS_EXPANSION = "ALIAS_EXPANSION"
+    #: a Python value that holds more than ``limits.MAX_VALUES`` values, shared ones counted each time
+    TOO_MANY_VALUES = "TOO_MANY_VALUES"
     """YAML aliases that expand past our limit, or refer to a node that contains them."""
     UNQUOTED_DATE = "UNQUOTED_DATE"
     """An unquoted YAML date (``Version: 2012-10-17``), which YAML reads as a date, not text."""
@@ -240,6 +242,10 @@ CODES: dict[ProblemCode, tuple[Severity, str]] = {
     ProblemCode.FILE_TOO_LARGE: (E, "the file is larger than secretslab reads"),
     ProblemCode.LINE_TOO_LONG: (E, "the batch line is longer than secretslab reads"),
     ProblemCode.ALIAS_EXPANSION: (E, "YAML aliases expand too far or refer to themselves"),
+    ProblemCode.TOO_MANY_VALUES: (
+        E,
+        "a value holds more values than secretslab reads, shared ones counted each time",
+    ),
     ProblemCode.UNQUOTED_DATE: (E, "an unquoted YAML date is a date, not the text AWS expects"),
 }
 

@@ -26,8 +26,15 @@ from secretslab.authorization import authorize
 from secretslab.authorization.request import Request
 from secretslab.aws.export import logical_id, to_cloudformation
 from secretslab.batch import Simulator
-from secretslab.limits import INLINE_AGGREGATE, MAX_DEPTH, MAX_INT_DIGITS, POLICY_SIZE
-from secretslab.loading import load_json, load_yaml, read_file
+from secretslab.limits import (
+    INLINE_AGGREGATE,
+    MAX_DEEP_PLACES,
+    MAX_DEPTH,
+    MAX_INT_DIGITS,
+    MAX_VALUES,
+    POLICY_SIZE,
+)
+from secretslab.loading import depth_problems, load_json, load_yaml, read_file
 from secretslab.policy.model import PolicyKind
 from secretslab.policy.refs import PolicyRef, Slot
 from secretslab.problems import ScenarioError
@@ -474,6 +481,37 @@ def test_a_policy_too_deep_in_several_places_is_reported_alike_as_text_and_as_a_
     expected = [name for name, d in zip(("$.Version", "$.Statement"), depths, strict=True) if d > MAX_DEPTH]
     assert [path.split("[")[0] for _, path in as_text] == expected
     assert as_dict == as_text
+
+
+def test_a_python_value_inside_itself_reports_a_bounded_number_of_places_too_deep() -> None:
+    """A cyclic value has paths without end: as many too-deep places as there are paths of 101
+    steps (2**101 here); the first few are reported, at once."""
+    doc: dict[str, Any] = {"Version": "2012-10-17", "Statement": []}
+    doc["Statement"] += [doc, doc]
+    problems = timed(lambda: depth_problems(doc))
+    assert len(problems) == MAX_DEEP_PLACES and {p.code for p in problems} == {"TOO_DEEP"}
+    assert problems[0].json_path.startswith("$.Statement[0].Statement[0]")
+    world = {"accounts": [{"id": ACCOUNT}], "kms_keys": [doc]}
+    with pytest.raises(ScenarioError) as info:
+        timed(lambda: World.from_dict(world))
+    assert {p.code for p in info.value.problems} == {"TOO_DEEP"}
+
+
+def test_a_python_value_sharing_one_list_everywhere_is_refused_once_it_expands_past_the_limit() -> None:
+    """A list held twice at each of 60 levels is a few lines of Python and 2**60 values as JSON
+    writes it (a "billion laughs" without YAML): refused once the walk passes ``MAX_VALUES``."""
+    laughs: Any = "lol"
+    for _ in range(60):
+        laughs = [laughs, laughs]
+    (problem,) = timed(lambda: depth_problems({"Version": "2012-10-17", "Statement": laughs}, "api"))
+    assert (problem.code, problem.json_path, problem.source) == ("TOO_MANY_VALUES", "$", "api")
+    assert f"{MAX_VALUES:,}" in problem.message
+    world = {"accounts": [{"id": ACCOUNT}], "kms_keys": [{"arn": "x", "grants": laughs}]}
+    with pytest.raises(ScenarioError) as info:
+        timed(lambda: World.from_dict(world))
+    assert codes(info.value.problems) == [("TOO_MANY_VALUES", "$")]
+    shared = ["lol"] * 1000  # held 900 times: 900,900 values, under the limit, and not deep
+    assert timed(lambda: depth_problems({"a": [shared] * 900})) == ()
 
 
 @pytest.mark.parametrize("suffix", [".json", ".yaml"])
