@@ -78,3 +78,33 @@ def test_fit_measures_a_few_starts_of_a_long_text_not_every_one(monkeypatch: pyt
         measured.clear()
         assert fit(text, width, 10.0, 2) == expected
         assert 0 < len(measured) <= every // 3, (len(measured), every)
+
+
+@pytest.mark.parametrize("text", ["الا-ا", "لا لا-الا بلا", "ال" * 12])
+def test_a_text_shaped_narrower_as_it_grows_wraps_as_trying_each_token_would(text: str) -> None:
+    # with text shaping, lam then alef is one glyph narrower than the lam alone: a longer start
+    # can fit where a shorter one does not, which a plain search for the end would miss
+    for width in (0.1, 0.2, 0.5):
+        for lines in (2, 4):
+            assert fit(text, width, 10.0, lines) == _reference(text, width, 10.0, lines, False)
+
+
+def test_one_very_long_token_is_cut_only_as_far_as_the_lines_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    measured: list[str] = []
+    real = style.text_width.__wrapped__
+
+    def counting(text: str, size: float, bold: bool = False) -> float:
+        measured.append(text)
+        return real(text, size, bold)
+
+    monkeypatch.setattr(style, "text_width", counting)
+    shown = fit("x" * 20_000, 2.0, 10.0, 2)
+    first, second = shown.split("\n")
+    assert set(first) == {"x"} and second.endswith("…") and len(shown) < 100
+    assert len(measured) < 100  # not a cut per line of the whole token (about 900 of them)
+
+
+@pytest.mark.parametrize(("size", "lines"), [(0.0, 2), (-10.0, 2), (10.0, 0), (10.0, -1)])
+def test_a_size_or_a_line_count_out_of_range_still_gives_a_text(size: float, lines: int) -> None:
+    shown = fit("abc def ghi jkl mno pqr stu", 0.5, size, lines)
+    assert shown.startswith("abc")

@@ -114,7 +114,11 @@ def fit(text: str, width: float, size: float, lines: int = 2, bold: bool = False
     def per_inch(s: str) -> float:  # characters an inch, from a measured start or a typical text
         s = s.rstrip()
         measured = text_width(s, size, bold) if len(s) >= 12 else 0.0
-        return len(s) / measured if measured > 0 else 12.0 * FONT_SIZE / size
+        return len(s) / measured if measured > 0 else 12.0 * FONT_SIZE / size if size > 0 else 12.0
+
+    lines = max(lines, 1)  # a text shows at least its first line
+    # shaping (a ligature) can make a start of a non-Latin text narrower than a shorter start
+    shaped = not text.isascii()
 
     out: list[str] = []
     line = ""
@@ -133,16 +137,19 @@ def fit(text: str, width: float, size: float, lines: int = 2, bold: bool = False
             while k + guess < len(tokens) and used + len(tokens[k + guess]) <= room:
                 used += len(tokens[k + guess])
                 guess += 1
-            taken = _fitting(len(tokens) - k, guess, partial(fits_after, line, tokens[k:]))
+            taken = _fitting(len(tokens) - k, guess, partial(fits_after, line, tokens[k:]), shaped)
             if taken:
                 line, k = line + "".join(tokens[k : k + taken]), k + taken
             else:
                 out.append(line.rstrip())
                 line, k = tokens[k].lstrip(), k + 1
         while len(line) > 1 and wide(line.rstrip()):  # one very long token
-            cut = max(1, _fitting(len(line) - 1, int(width * per_inch(line)), partial(fits_start, line)))
+            guess = int(width * per_inch(line))
+            cut = max(1, _fitting(len(line) - 1, guess, partial(fits_start, line), shaped))
             out.append(line[:cut])
             line = line[cut:]
+            if len(out) > lines:  # the rest is not shown: cut below, not wrapped
+                break
     if line.strip():
         out.append(line.rstrip())
     if len(out) > lines:
@@ -153,9 +160,11 @@ def fit(text: str, width: float, size: float, lines: int = 2, bold: bool = False
     return "\n".join(out)
 
 
-def _fitting(most: int, guess: int, fits: Callable[[int], bool]) -> int:
+def _fitting(most: int, guess: int, fits: Callable[[int], bool], shaped: bool = False) -> int:
     """The largest n in 1..``most`` with ``fits(n)``, or 0, for a ``fits`` true up to some n and
-    false beyond it: asked at ``guess`` and next to it first, then halving what is left."""
+    false beyond it: asked at ``guess`` and next to it first, then halving what is left. ``shaped``:
+    ``fits`` may be true again just beyond where it turned false (a ligature): a few more are
+    asked."""
     lo, hi = 0, most + 1  # fits(lo) or lo == 0; hi == most + 1 or not fits(hi)
     for n in (guess, guess + 1, guess - 1):
         if lo < n < hi:
@@ -169,6 +178,13 @@ def _fitting(most: int, guess: int, fits: Callable[[int], bool]) -> int:
             lo = mid
         else:
             hi = mid
+    if shaped:
+        n = lo + 2  # lo + 1 is known not to fit
+        while n <= min(most, lo + 3):
+            if fits(n):
+                lo, n = n, n + 2
+            else:
+                n += 1
     return lo
 
 
