@@ -203,3 +203,23 @@ def test_a_spare_board_keeps_a_legend_per_look_and_puts_the_right_one_up() -> No
     with reuse.reused_figures():
         bare = viz.access_diagram(decision, world, legend=False)
         assert bare.axes[0].get_legend() is None
+
+
+@pytest.mark.parametrize("figures", [_flows, _heatmaps], ids=["flows", "heatmaps"])
+def test_a_kept_legend_or_frame_is_laid_out_again_in_a_font_set_after_it_was_kept(
+    figures: Callable[[], list[Draw]],
+) -> None:
+    """A notebook may change its font between two figures: what a kept legend, tick label or
+    title remembered of its layout was in the old font, and is not used in the new one."""
+    import matplotlib
+
+    reuse.forget_figures()
+    draws = figures()[:3]
+    for draw in draws:  # legends and frames kept and laid out in the default font
+        with reuse.reused_figures():
+            png_bytes(draw(), 80)
+    with matplotlib.rc_context({"font.sans-serif": ["DejaVu Sans Mono"], "font.family": "sans-serif"}):
+        fresh = [png_bytes(draw(), 80) for draw in draws]
+        for draw, expected in zip(draws, fresh, strict=True):
+            with reuse.reused_figures():
+                assert png_bytes(draw(), 80) == expected

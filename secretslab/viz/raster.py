@@ -75,9 +75,12 @@ def encode_png(rgba: np.ndarray, dpi: float) -> bytes:
     white background: the same picture in three quarters of the bytes to deflate). Every row is
     stored unfiltered and deflated fast: our figures are runs of flat colour, which deflate finds
     on its own, so PNG's per-row filter search (most of the time of a general encoder) buys
-    little here."""
+    little here. ``rgba``: ``uint8``, of shape (height, width, 4), neither side 0 (a PNG has
+    pixels); anything else raises ``ValueError``, as matplotlib's writer does."""
+    if rgba.dtype != np.uint8 or rgba.ndim != 3 or rgba.shape[2] != 4 or not rgba.size:
+        raise ValueError(f"an RGBA image of bytes is expected, not {rgba.dtype} of shape {rgba.shape}")
     height, width, _ = rgba.shape
-    opaque = bool(rgba[:, :, 3].min() == 255) if rgba.size else False
+    opaque = bool(rgba[:, :, 3].min() == 255)
     channels = 3 if opaque else 4
     rows = np.empty((height, 1 + channels * width), np.uint8)
     rows[:, 0] = 0  # filter type None
@@ -170,6 +173,23 @@ def _font_key(prop: FontProperties, props: tuple[Any, ...] | None = None) -> _Fo
             _files.clear()
         file = _files[found] = findfont(prop)
     return (file, get(rc, "text.hinting_factor"), get(rc, "text.kerning_factor"), *props[:-1])
+
+
+def font_settings() -> tuple[Any, ...]:
+    """What every text's glyphs depend on besides its own properties: the font rcParams, the
+    shaping ones and the fonts known. A layout remembered across draws is keyed by it, so that a
+    notebook changing its font (``font.sans-serif``) never gets the old font's places."""
+    rc: Any = matplotlib.rcParams
+    get = dict.__getitem__
+    manager = font_manager.fontManager
+    return (
+        tuple(tuple(v) if isinstance(v, list) else v for v in (get(rc, k) for k in _FONT_RC)),
+        get(rc, "text.hinting_factor"),
+        get(rc, "text.kerning_factor"),
+        os.environ.get("MPL_IGNORE_SYSTEM_FONTS"),
+        id(manager),
+        len(manager.ttflist),
+    )
 
 
 def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> Any:

@@ -29,8 +29,11 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.offsetbox import OffsetBox
 
+from .raster import font_settings
+
 _BOARDS = 4  # spare boards kept (a block draws at most two figures)
 _FRAMES = 8  # spare heatmap frames kept (one per what-if explorer open)
+_PLACES = 16  # layouts a kept legend or frame remembers (by renderer, dpi, fonts and titles)
 
 _spare_boards: list[tuple[Figure, Axes]] = []
 _spare_frames: OrderedDict[Hashable, tuple[Figure, Axes]] = OrderedDict()
@@ -166,12 +169,14 @@ def _frame_laid_out_once(ax: Axes) -> None:
     for axis in (ax.xaxis, ax.yaxis):
         work = getattr(axis, "_get_ticklabel_bboxes", None)
         if work is not None:
-            boxes: dict[tuple[type, float], Any] = {}
+            boxes: dict[tuple[Any, ...], Any] = {}
 
             def remembered_boxes(ticks: Any, renderer: Any, work: Any = work, boxes: Any = boxes) -> Any:
-                key = (type(renderer), float(renderer.dpi))
+                key = (type(renderer), float(renderer.dpi), font_settings())
                 found = boxes.get(key)
                 if found is None:
+                    if len(boxes) >= _PLACES:
+                        boxes.clear()
                     found = boxes[key] = work(ticks, renderer)
                 return found
 
@@ -179,14 +184,18 @@ def _frame_laid_out_once(ax: Axes) -> None:
     place = getattr(ax, "_update_title_position", None)
     if place is not None:
         titles = (ax.title, *(getattr(ax, name) for name in ("_left_title", "_right_title")))
-        placed: dict[tuple[Any, ...], list[Any]] = {}
+        placed: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
 
         def remembered_place(renderer: Any) -> None:
-            key = (type(renderer), float(renderer.dpi), *(t.get_text() for t in titles))
+            key = (type(renderer), float(renderer.dpi), font_settings(), *(t.get_text() for t in titles))
             found = placed.get(key)
             if found is None:
                 place(renderer)
                 found = placed[key] = [t.get_position() for t in titles]
+                while len(placed) > _PLACES:  # titles change with what a frame shows: the latest
+                    placed.popitem(last=False)
+            else:
+                placed.move_to_end(key)
             for title, position in zip(titles, found, strict=True):
                 title.set_position(position)
 
@@ -200,12 +209,14 @@ def _remember_layout(box: OffsetBox) -> None:
     work = getattr(box, name, None)
     if work is None:
         return
-    layouts: dict[tuple[type, float], Any] = {}
+    layouts: dict[tuple[Any, ...], Any] = {}
 
     def remembered(renderer: Any) -> Any:
-        key = (type(renderer), float(renderer.dpi))
+        key = (type(renderer), float(renderer.dpi), font_settings())
         found = layouts.get(key)
         if found is None:
+            if len(layouts) >= _PLACES:
+                layouts.clear()
             found = layouts[key] = work(renderer)
         return found
 
