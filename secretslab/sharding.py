@@ -321,3 +321,16 @@ def _run(
             future.cancel()
         if scattered:
             client.cancel(scattered)
+        if always is None:
+            _let_go(shared, sent)
+
+
+def _let_go(shared: tuple[Shared, ...], sent: set[str]) -> None:
+    """After a run whose tasks ran in this process and were handed the values themselves (kept,
+    never unpickled here): this process keeps them no longer, as the caller's world is the
+    caller's to keep or drop; a later run hands them over again."""
+    with _lock:
+        for s in shared:
+            if s.token in _kept and not _loads.get(s.token):
+                del _kept[s.token]
+                sent.discard(s.token)

@@ -151,6 +151,34 @@ def test_an_executor_running_tasks_in_this_process_gets_each_task_once() -> None
     assert all(sharding.loads(s.token) == 0 for s in shared)  # never pickled
 
 
+class _World(list[int]):
+    """A shared value that can be weakly referenced (stands in for a world)."""
+
+
+def _size_plus(world: list[int], item: int) -> int:
+    return len(world) + item
+
+
+def test_a_value_shared_with_tasks_run_in_this_process_is_let_go_with_the_run() -> None:
+    """This process keeps what its tasks were handed only while the run lasts: the caller's world
+    is not held after it (nor after the executor), and a later run hands it over again."""
+    import gc
+    import weakref
+
+    pool = InlineExecutor()
+    world = _World(range(1000))
+    alive = weakref.ref(world)
+    token = f"world:{uuid.uuid4()}"
+    run = sharding.shard_map(pool, _size_plus, [sharding.Shared(token, world)], [1, 2])
+    assert list(run) == [1001, 1002]
+    assert token not in sharding._kept
+    again = sharding.shard_map(pool, _size_plus, [sharding.Shared(token, world)], [3])
+    assert list(again) == [1003] and again.stats.misses == 0 and again.stats.shipped == 1
+    del world, run, again, pool
+    gc.collect()
+    assert alive() is None
+
+
 def test_an_error_in_a_task_is_raised_to_the_caller_and_the_rest_is_cancelled() -> None:
     with ThreadPoolExecutor(2) as pool, pytest.raises(ValueError, match="three"):
         list(sharding.shard_map(pool, _fail_on_three, (), range(100), window=2))
