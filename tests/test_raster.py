@@ -149,6 +149,20 @@ def test_an_opaque_image_is_stored_as_rgb_and_any_other_keeps_its_alpha(alpha: i
     assert np.array_equal(np.round(_pixels(png) * 255).astype(np.uint8), rgba)
 
 
+@pytest.mark.parametrize(
+    "image",
+    [
+        np.zeros((4, 5, 4), np.float32),  # values, not bytes: read as bytes they are another picture
+        np.zeros((4, 5, 4), np.uint16),
+        np.zeros((4, 5, 3), np.uint8),  # RGB
+        np.zeros((0, 5, 4), np.uint8),  # no pixels: no PNG
+    ],
+)
+def test_an_image_other_than_rgba_bytes_is_refused_not_encoded_as_another_picture(image: np.ndarray) -> None:
+    with pytest.raises(ValueError, match="RGBA image of bytes"):
+        raster.encode_png(image, 72)
+
+
 def test_a_text_changed_between_two_draws_is_drawn_and_measured_as_it_is_now() -> None:
     def figure(size: float) -> tuple[Figure, Any]:
         fig = Figure(figsize=(3, 1))
