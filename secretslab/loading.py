@@ -432,12 +432,35 @@ def depth_problems(data: Any, source: str | None = None, text: str | None = None
             continue
         values += len(children)
         if values > MAX_VALUES:  # refused here, before any reader walks it
-            return tuple(problems) or (_too_many(source),)
+            return tuple(problems) or (too_many_values(source),)
         stack.extend(reversed(children))
     return tuple(problems)
 
 
-def _too_many(source: str | None) -> Problem:
+def values_beyond(data: Any, most: int = MAX_VALUES) -> bool:
+    """Whether ``data`` holds more than ``most`` values walked as JSON would write it (a list or
+    dict held in several places counted each time), known before anything writes it (orjson
+    would write a value shared at each of 60 levels for ever); stops as soon as it knows."""
+    stack = [data]
+    pop, extend = stack.pop, stack.extend
+    values = 0
+    while stack:
+        value = pop()
+        kind = type(value)
+        if kind is dict:
+            value = value.values()
+        elif kind is not list and kind is not tuple:
+            if not isinstance(value, (Mapping, list, tuple)):
+                continue
+            value = value.values() if isinstance(value, Mapping) else value
+        values += len(value)
+        if values > most:
+            return True
+        extend(value)
+    return False
+
+
+def too_many_values(source: str | None = None) -> Problem:
     return Problem(
         ProblemCode.TOO_MANY_VALUES,
         f"the value holds more than {MAX_VALUES:,} values, the most secretslab reads, once a list or "

@@ -514,6 +514,21 @@ def test_a_python_value_sharing_one_list_everywhere_is_refused_once_it_expands_p
     assert timed(lambda: depth_problems({"a": [shared] * 900})) == ()
 
 
+def test_a_policy_given_as_a_python_value_sharing_one_list_everywhere_is_refused_before_writing_it() -> None:
+    """Measuring a document given as a dict writes it as JSON (its size is AWS's quota): a list
+    held twice at each of 60 levels would be written for ever, so it is refused first."""
+    laughs: Any = "secretsmanager:GetSecretValue"
+    for _ in range(60):
+        laughs = [laughs, laughs]
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": laughs, "Resource": "*"}]}
+    policy = timed(lambda: read_policy(doc))
+    assert not policy.valid and codes(policy.problems) == [("TOO_MANY_VALUES", "$")]
+    assert codes(timed(lambda: check_policy(doc))) == [("TOO_MANY_VALUES", "$")]
+    cyclic: dict[str, Any] = {"Version": "2012-10-17", "Statement": []}
+    cyclic["Statement"].append(cyclic)  # inside itself: as many values as one cares to write
+    assert codes(timed(lambda: read_policy(cyclic)).problems) == [("TOO_MANY_VALUES", "$")]
+
+
 @pytest.mark.parametrize("suffix", [".json", ".yaml"])
 def test_integers_of_thousands_of_digits_are_located_problems_not_crashes(
     tmp_path: Path, suffix: str

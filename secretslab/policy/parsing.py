@@ -19,7 +19,7 @@ from operator import attrgetter
 from typing import Any, Literal
 
 from ..limits import MAX_DEPTH, POLICY_SIZE, SizeLimit
-from ..loading import depth_problems, load_json
+from ..loading import depth_problems, load_json, too_many_values, values_beyond
 from ..pages import VERSION
 from ..problems import InvalidPolicyError, Problem, ProblemCode, limit_problem, quoted
 from .model import Policy, PolicyKind, Statement
@@ -75,6 +75,8 @@ def read_policy(
             ProblemCode.INVALID_FIELD, f"unknown policy kind {quoted(kind)}; expected one of {choices}"
         )
         return Policy(PolicyKind.IDENTITY, None, (), (problem,), doc)
+    if not isinstance(doc, (str, bytes, bytearray)) and values_beyond(doc):  # before writing it
+        return Policy(policy_kind, None, (), (too_many_values(),), doc)
     if type(doc) is dict:
         raw = plain_json(doc)
         if raw is not None:
