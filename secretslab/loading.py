@@ -461,6 +461,7 @@ def values_beyond(data: Any, most: int = MAX_VALUES) -> bool:
 
 
 def too_many_values(source: str | None = None) -> Problem:
+    """The problem of a value that ``values_beyond`` finds holds more than ``MAX_VALUES``."""
     return Problem(
         ProblemCode.TOO_MANY_VALUES,
         f"the value holds more than {MAX_VALUES:,} values, the most secretslab reads, once a list or "
