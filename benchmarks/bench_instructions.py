@@ -35,6 +35,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+if str(HERE) not in sys.path:  # also importable when not run as a script
+    sys.path.insert(0, str(HERE))
+
+from bench_simulate import pin_to_one_core  # noqa: E402
+
 BATCHES = {"fresh": HERE / "requests-unique.jsonl", "shared": HERE / "requests.jsonl"}
 TARGETS = {"fresh": 5_000, "shared": 25_000}  # requests per second, issue #12 item 1
 BATCH_LINES = 10_000  # the batch the targets are for (bench_simulate.py's)
@@ -57,14 +62,6 @@ class Count:
         """Instructions per line a ``target`` requests/s leaves over a 10,000-line batch."""
         whole = self.rate * BATCH_LINES / target
         return int((whole - self.start_up) / BATCH_LINES)
-
-
-def pin_to_one_core() -> list[str]:
-    taskset = shutil.which("taskset")
-    if taskset is None:
-        return []
-    probe = subprocess.run([taskset, "-c", "0", "true"], capture_output=True, check=False)
-    return [taskset, "-c", "0"] if probe.returncode == 0 else []
 
 
 def simulate_command(batch: Path) -> list[str]:
