@@ -144,9 +144,10 @@ class ProblemCode(StrEnum):
     LINE_TOO_LONG = "LINE_TOO_LONG"
     """A batch line longer than secretslab reads (our own limit)."""
     ALIAS_EXPANSION = "ALIAS_EXPANSION"
-    #: a Python value that holds more than ``limits.MAX_VALUES`` values, shared ones counted each time
-    TOO_MANY_VALUES = "TOO_MANY_VALUES"
     """YAML aliases that expand past our limit, or refer to a node that contains them."""
+    TOO_MANY_VALUES = "TOO_MANY_VALUES"
+    """A Python value holding more values than secretslab reads (``limits.MAX_VALUES``) once a list
+    or dict held in several places, or inside itself, is counted each time (our own limit)."""
     UNQUOTED_DATE = "UNQUOTED_DATE"
     """An unquoted YAML date (``Version: 2012-10-17``), which YAML reads as a date, not text."""
 
