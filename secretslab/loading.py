@@ -440,24 +440,31 @@ def depth_problems(data: Any, source: str | None = None, text: str | None = None
 def values_beyond(data: Any, most: int = MAX_VALUES) -> bool:
     """Whether ``data`` holds more than ``most`` values walked as JSON would write it (a list or
     dict held in several places counted each time), known before anything writes it (orjson
-    would write a value shared at each of 60 levels for ever); stops as soon as it knows."""
+    would write a value shared at each of 60 levels for ever); stops as soon as it knows. Sets
+    and other mappings count too: a writer falling back to ``str`` would spell them out."""
     stack = [data]
-    pop, extend = stack.pop, stack.extend
+    extend = stack.extend
     values = 0
-    while stack:
-        value = pop()
+    for value in stack:  # the list grows as it is read: at most ``most`` values more
         kind = type(value)
         if kind is dict:
             value = value.values()
-        elif kind is not list and kind is not tuple:
-            if not isinstance(value, (Mapping, list, tuple)):
-                continue
-            value = value.values() if isinstance(value, Mapping) else value
+        elif kind is list:
+            pass
+        elif kind is str or kind in _SCALARS:
+            continue
+        elif isinstance(value, Mapping):
+            value = value.values()
+        elif not isinstance(value, (list, tuple, set, frozenset)):
+            continue
         values += len(value)
         if values > most:
             return True
         extend(value)
     return False
+
+
+_SCALARS = frozenset({int, float, bool, type(None), bytes})
 
 
 def too_many_values(source: str | None = None) -> Problem:
