@@ -221,15 +221,15 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write the results to FILE (atomically); standard output when omitted or -",
     )
-    from .cli_analysis import _at_least_one
+    from .cli_analysis import _jobs
 
     sim.add_argument(
         "-j",
         "--jobs",
-        type=_at_least_one,
+        type=_jobs,
         default=1,
         metavar="N",
-        help="decide blocks of lines in N worker processes, written in input order (default 1)",
+        help="decide blocks of lines in N worker processes (at most 64), written in input order (default 1)",
     )
     sim.set_defaults(run=_simulate)
 

@@ -29,6 +29,7 @@ from .cli_common import (
     source_name,
     world_prefix,
 )
+from .limits import MAX_WORKERS
 from .problems import ScenarioError, Severity, json_path
 from .progress import Progress
 from .services.secretsmanager import DEFAULT_ACTIONS
@@ -109,10 +110,10 @@ def add_commands(sub: Any) -> None:
     matrix.add_argument(
         "-j",
         "--jobs",
-        type=_at_least_one,
+        type=_jobs,
         default=None,
         metavar="N",
-        help="worker processes (default: one per CPU for a matrix of over 20,000 cells, else 1)",
+        help="worker processes, at most 64 (default: one per CPU for a matrix of over 20,000 cells, else 1)",
     )
     add_color(matrix)
     matrix.set_defaults(run=_matrix)
@@ -210,6 +211,14 @@ def _at_least_one(text: str) -> int:
         raise argparse.ArgumentTypeError(f"a whole number is expected, found {text[:40]!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"at least 1 is expected, found {value}")
+    return value
+
+
+def _jobs(text: str) -> int:
+    """An argparse type: worker processes, from 1 to ``limits.MAX_WORKERS``."""
+    value = _at_least_one(text)
+    if value > MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_WORKERS} worker processes, found {value}")
     return value
 
 

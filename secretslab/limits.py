@@ -154,6 +154,9 @@ MAX_YAML_NODES = 1_000_000
 #: it, a list or dict held in several places counted each time (shared or cyclic values: a few
 #: lines of Python can make a value that expands to billions, as YAML aliases can).
 MAX_VALUES = 1_000_000
+#: Our own limit: the worker processes a matrix is shared among on this machine (more than its
+#: CPUs gains nothing; a cluster is reached through an executor instead).
+MAX_WORKERS = 64
 #: Our own limit: the places nesting too deep that one value reports (a cyclic value has no end
 #: of them); the value is refused at the first anyway.
 MAX_DEEP_PLACES = 20

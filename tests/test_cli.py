@@ -621,3 +621,15 @@ def test_commands_fail_cleanly_when_run_as_a_process_with_bad_input(tmp_path: Pa
         done = run_process(*args, cwd=tmp_path)
         assert_input_error(done.returncode, done.stderr, mention)
         assert done.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["matrix", "simulate"])
+@pytest.mark.parametrize("jobs", ["65", "1000000", "0", "-1", "two"])
+def test_worker_processes_out_of_range_are_refused_before_any_starts(
+    capsys: pytest.CaptureFixture[str], command: str, jobs: str
+) -> None:
+    """``--jobs 1000000`` once started a million processes; 64 is the most."""
+    with pytest.raises(SystemExit) as exit_info:
+        run_main(capsys, command, "--jobs", jobs, "cross-account-cmk")
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "--jobs" in err and "Traceback" not in err

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from secretslab import World, check_policy, read_policy
+from secretslab import World, access_matrix, check_policy, read_policy
 from secretslab.authorization import authorize
 from secretslab.authorization.request import Request
 from secretslab.aws.export import logical_id, to_cloudformation
@@ -527,6 +527,16 @@ def test_a_policy_given_as_a_python_value_sharing_one_list_everywhere_is_refused
     cyclic: dict[str, Any] = {"Version": "2012-10-17", "Statement": []}
     cyclic["Statement"].append(cyclic)  # inside itself: as many values as one cares to write
     assert codes(timed(lambda: read_policy(cyclic)).problems) == [("TOO_MANY_VALUES", "$")]
+
+
+@pytest.mark.parametrize("workers", [10**6, 65, 0, -1, float("nan"), True, "2"])
+def test_a_matrix_is_shared_among_1_to_64_worker_processes_and_no_other_number(workers: Any) -> None:
+    """``workers=10**6`` once asked the platform for a million processes (a fork bomb)."""
+    world = World.from_dict({"accounts": [{"id": ACCOUNT}]})
+    with pytest.raises(ScenarioError) as info:
+        timed(lambda: access_matrix(world, workers=workers))
+    assert codes(info.value.problems) == [("INVALID_FIELD", "$.workers")]
+    assert "from 1 to 64" in info.value.problems[0].message
 
 
 @pytest.mark.parametrize("suffix", [".json", ".yaml"])

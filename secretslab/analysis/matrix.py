@@ -18,7 +18,8 @@ from ..authorization.known import name_problems
 from ..authorization.request import Request
 from ..evaluation.memo import fewer_collections
 from ..evaluation.results import Outcome, Reason
-from ..problems import request_error
+from ..limits import MAX_WORKERS
+from ..problems import Problem, ProblemCode, request_error
 from ..world import World
 from .compiled import _Compiled
 from .principals import DEFAULT_ACTIONS, world_principals
@@ -286,7 +287,16 @@ def _row(world: World, principal: str, resources: tuple[str, ...], actions: tupl
 
 def _worker_count(workers: int | None, cells: int) -> int:
     if workers is not None:
-        return max(1, workers)
+        if type(workers) is not int or not 1 <= workers <= MAX_WORKERS:
+            given = str(workers) if type(workers) is int and abs(workers) < 10**12 else type(workers).__name__
+            problem = Problem(
+                ProblemCode.INVALID_FIELD,
+                f"workers is a whole number of processes from 1 to {MAX_WORKERS}, not {given}; for "
+                "more, give an executor (a process pool or a Dask cluster)",
+                ("workers",),
+            )
+            raise request_error([problem], what="matrix")
+        return workers
     import multiprocessing
     import os
 
