@@ -25,7 +25,7 @@ from secretslab import World, access_matrix, check_policy, read_policy
 from secretslab.authorization import authorize
 from secretslab.authorization.request import Request
 from secretslab.aws.export import logical_id, to_cloudformation
-from secretslab.batch import Simulator
+from secretslab.batch import LineError, Simulator
 from secretslab.limits import (
     INLINE_AGGREGATE,
     MAX_DEEP_PLACES,
@@ -527,6 +527,32 @@ def test_a_policy_given_as_a_python_value_sharing_one_list_everywhere_is_refused
     cyclic: dict[str, Any] = {"Version": "2012-10-17", "Statement": []}
     cyclic["Statement"].append(cyclic)  # inside itself: as many values as one cares to write
     assert codes(timed(lambda: read_policy(cyclic)).problems) == [("TOO_MANY_VALUES", "$")]
+
+
+def test_a_request_or_batch_line_given_as_python_values_sharing_one_list_everywhere_is_refused() -> None:
+    """Parameters are kept as given and written as text when a decision names them; a batch line
+    given to the API is keyed by its policies' JSON: both once ran for ever on such a value."""
+    laughs: Any = "v-0001"
+    for _ in range(60):
+        laughs = [laughs, laughs]
+    world = World.from_dict({"accounts": [{"id": ACCOUNT}]})
+    target = {
+        "principal": f"arn:aws:iam::{ACCOUNT}:user/alice",
+        "action": "secretsmanager:GetSecretValue",
+        "resource": f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:prod/db-AbC123",
+    }
+    with pytest.raises(ScenarioError) as info:
+        timed(lambda: authorize(world, {**target, "parameters": {"VersionId": laughs}}))
+    assert codes(info.value.problems) == [("TOO_MANY_VALUES", "$")]
+    made = Request(
+        target["principal"], target["action"], target["resource"], parameters={"VersionId": laughs}
+    )
+    with pytest.raises(ScenarioError) as info:
+        timed(lambda: authorize(world, made))
+    assert codes(info.value.problems) == [("TOO_MANY_VALUES", "$")]
+    with pytest.raises(LineError) as line_info:
+        timed(lambda: Simulator().evaluate({**target, "identity_policies": [laughs]}))
+    assert codes(line_info.value.problems) == [("TOO_MANY_VALUES", "$")]
 
 
 @pytest.mark.parametrize("workers", [10**6, 65, 0, -1, float("nan"), True, "2"])

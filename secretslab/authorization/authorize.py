@@ -18,6 +18,8 @@ from typing import Any
 from ..arn import Arn
 from ..evaluation.memo import Memo
 from ..evaluation.results import Outcome, Reason, RejectedPolicy
+from ..loading import too_many_values, values_beyond
+from ..problems import ScenarioError
 from ..world.model import World
 from .calls import Call, Caller, evaluate_call, remembered
 from .chain import assume_role_calls, assume_role_parameters, refused_session_policies, session_caller
@@ -38,6 +40,8 @@ def authorize(world: World, request: Request | Mapping[str, Any], *, plan: bool 
     no plan (analyses of many requests, which read only outcomes, save building it)."""
     if not isinstance(request, Request):
         request = Request.from_dict(request)
+    elif values_beyond((request.parameters, request.context)):  # made in Python, not read
+        raise ScenarioError([too_many_values()], what="request")
     check_request(world, request)
     state = remembered(world)
     decision = _run(world, request, _plan(world, request, state.callers), plan, state.memo)

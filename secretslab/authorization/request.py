@@ -13,6 +13,7 @@ from ..evaluation.context import Values
 from ..evaluation.target import read_context, read_target
 from ..fields import Fields, Path
 from ..limits import LISTED_SESSION_POLICY
+from ..loading import too_many_values, values_beyond
 from ..policy.model import Policy, PolicyKind
 from ..policy.parsing import read_policy
 from ..problems import ProblemCode, ScenarioError, input_limits, request_error
@@ -92,6 +93,8 @@ class Request:
 
     @classmethod
     def _read(cls, data: Any, source: str | None) -> Request:
+        if values_beyond(data):  # before anything walks it or writes its values as text
+            raise ScenarioError([too_many_values(source)], what="request")
         reader = Fields(source)
         raw = reader.obj(data, (), _REQUEST, "a request")
         if raw is None:
