@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from secretslab import World, access_matrix, check_policy, read_policy
+from secretslab import World, access_matrix, access_paths, check_policy, read_policy
 from secretslab.authorization import authorize
 from secretslab.authorization.request import Request
 from secretslab.aws.export import logical_id, to_cloudformation
@@ -553,6 +553,57 @@ def test_a_request_or_batch_line_given_as_python_values_sharing_one_list_everywh
     with pytest.raises(LineError) as line_info:
         timed(lambda: Simulator().evaluate({**target, "identity_policies": [laughs]}))
     assert codes(line_info.value.problems) == [("TOO_MANY_VALUES", "$")]
+
+
+@pytest.mark.parametrize("value", [("payments",), {"payments"}, b"payments", object()])
+def test_a_python_value_json_cannot_hold_is_a_located_problem_not_the_text_of_its_repr(value: Any) -> None:
+    """A tuple in a Condition used to be compared as the text "('payments',)", silently: the
+    policy read as valid and decided otherwise than with a list. Condition values are JSON's
+    strings, numbers and booleans (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html);
+    context values the same, or lists of them."""
+    condition = {"StringEquals": {"aws:PrincipalTag/team": value}}
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": condition}],
+    }
+    path = "$.Statement[0].Condition.StringEquals['aws:PrincipalTag/team']"
+    assert codes(read_policy(doc).problems) == [("INVALID_CONDITION_VALUE", path)]
+    world = World.from_dict(
+        {
+            "accounts": [{"id": ACCOUNT}],
+            "principals": {"users": [{"arn": f"arn:aws:iam::{ACCOUNT}:user/alice"}]},
+        }
+    )
+    target = {
+        "principal": f"arn:aws:iam::{ACCOUNT}:user/alice",
+        "action": "secretsmanager:ListSecrets",
+        # a tuple of strings is a list to a Python caller; one holding a list is not text
+        "context": {"aws:PrincipalTag/team": (["payments"],) if type(value) is tuple else value},
+    }
+    with pytest.raises(ScenarioError) as info:
+        authorize(world, target)
+    assert codes(info.value.problems) == [("INVALID_FIELD", "$.context['aws:PrincipalTag/team']")]
+    with pytest.raises(ScenarioError) as info:
+        access_paths(world, target["principal"], target["action"], "*", context=target["context"])
+    assert codes(info.value.problems) == [("INVALID_FIELD", "$.context['aws:PrincipalTag/team']")]
+
+
+def test_access_paths_checks_a_context_as_authorize_does() -> None:
+    world = World.from_dict(
+        {
+            "accounts": [{"id": ACCOUNT}],
+            "principals": {"users": [{"arn": f"arn:aws:iam::{ACCOUNT}:user/alice"}]},
+        }
+    )
+    with pytest.raises(ScenarioError) as info:
+        access_paths(
+            world,
+            f"arn:aws:iam::{ACCOUNT}:user/alice",
+            "secretsmanager:ListSecrets",
+            "*",
+            context={"aws:SourceIp": "not an address"},
+        )
+    assert codes(info.value.problems) == [("INVALID_FIELD", "$.context['aws:SourceIp']")]
 
 
 @pytest.mark.parametrize("workers", [10**6, 65, 0, -1, float("nan"), True, "2"])

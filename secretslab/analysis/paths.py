@@ -14,7 +14,10 @@ from typing import Any
 from ..authorization import Decision, authorize
 from ..authorization.known import check_request
 from ..authorization.request import AssumeRoleStep, Request
-from ..problems import require_at_least_one
+from ..evaluation.target import Pairs, read_context
+from ..fields import Fields
+from ..loading import too_many_values, values_beyond
+from ..problems import ScenarioError, request_error, require_at_least_one
 from ..world import World
 from .assume import AssumeGraph, is_self
 from .principals import MAX_PATHS, session_of
@@ -88,6 +91,20 @@ class AccessPaths(tuple[AccessPath, ...]):
         return not self.stopped
 
 
+def _context(given: Any) -> Pairs:
+    """The context read and checked as ``authorize`` reads a request's (value types, typed keys
+    such as aws:SourceIp, the limit on shared Python values)."""
+    if given is None:
+        return ()
+    if values_beyond(given):
+        raise ScenarioError([too_many_values()], what="request")
+    reader = Fields(None)
+    pairs = read_context(reader, given, ("context",))
+    if reader.problems:
+        raise request_error(reader.problems)
+    return pairs
+
+
 def access_paths(
     world: World,
     principal: str,
@@ -112,7 +129,7 @@ def access_paths(
     require_at_least_one(max_paths, "max_paths")
     if max_depth is not None:
         require_at_least_one(max_depth, "max_depth", minimum=0)
-    ctx = tuple((k, (v,) if isinstance(v, str) else tuple(v)) for k, v in (context or {}).items())
+    ctx = _context(context)
     check_request(world, Request(principal, action, resource, ctx))
     graph = AssumeGraph(world)
     paths: list[AccessPath] = []

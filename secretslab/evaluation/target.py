@@ -160,11 +160,10 @@ def read_context(reader: Fields, raw: Any, path: tuple[Any, ...]) -> Pairs:
                 continue
             out.append((key, (value,)))
             continue
-        if (
-            isinstance(value, (dict,))
-            or value is None
-            or (isinstance(value, list) and not all(isinstance(v, (str, int, float, bool)) for v in value))
-        ):
+        if not (
+            isinstance(value, (str, int, float))  # JSON's scalars (a bool is an int)
+            or (isinstance(value, (list, tuple)) and all(isinstance(v, (str, int, float)) for v in value))
+        ):  # a set, bytes or any other Python value is not the text of its repr
             reader.problem(
                 ProblemCode.INVALID_FIELD,
                 f"context key {quoted(key)} takes a string or a list of strings",

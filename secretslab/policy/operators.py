@@ -119,8 +119,8 @@ def parse_operator(name: str) -> Operator | None:
 
 def policy_value(family: Family, raw: Any) -> tuple[Any, str | None]:
     """(value ready to compare, None) or (None, what was expected) for a policy value."""
-    if isinstance(raw, (dict, list)) or raw is None:
-        return None, "a string, number or boolean"
+    if not isinstance(raw, (str, int, float)):  # JSON's scalars: a tuple or set given in Python
+        return None, "a string, number or boolean"  # is not the text of its repr
     text = _text(raw)
     if family in (Family.STRING, Family.ARN):
         return text, None
