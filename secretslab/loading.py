@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 
 from .files import open_input
 from .limits import MAX_DEEP_PLACES, MAX_DEPTH, MAX_FILE_BYTES, MAX_INT_DIGITS, MAX_VALUES, MAX_YAML_NODES
-from .problems import PathPart, Problem, ProblemCode
+from .problems import PathPart, Problem, ProblemCode, quoted
 
 JsonPath = tuple[PathPart, ...]
 Loaded = tuple[Any, tuple[Problem, ...]]
@@ -404,10 +404,11 @@ def _largest_below_limit(root: Any, sizes: Mapping[int, int]) -> tuple[JsonPath,
 # -- shared
 
 
-def depth_problems(data: Any, source: str | None = None, text: str | None = None) -> tuple[Problem, ...]:
+def shape_problems(data: Any, source: str | None = None, text: str | None = None) -> tuple[Problem, ...]:
     """A problem at each place ``data`` (already parsed, e.g. a dict given to the Python API)
     nests deeper than ``MAX_DEPTH``, in document order, as ``load_json`` reports them for a text
-    (the first ``MAX_DEEP_PLACES``); walked without recursion, so any depth is safe. A Python value
+    (the first ``MAX_DEEP_PLACES``), and at each key that is not a string (a Python value's:
+    JSON has none); walked without recursion, so any depth is safe. A Python value
     may hold one list or dict in several places, or inside itself, which no text can: walked as
     JSON would write it, beyond ``MAX_VALUES`` values it is refused (``TOO_MANY_VALUES``) unless a
     place nests too deep first. ``text``, its JSON serialisation when known, spares the walk when
@@ -425,16 +426,46 @@ def depth_problems(data: Any, source: str | None = None, text: str | None = None
                 break
             continue
         if isinstance(value, Mapping):
-            children: list[tuple[Any, JsonPath]] = [(v, (*path, str(k))) for k, v in value.items()]
+            children: list[tuple[Any, JsonPath]] = []
+            for k, v in value.items():
+                if type(k) is str:
+                    children.append((v, (*path, k)))
+                else:  # a Python value's key; quoted: bounded whatever it holds
+                    problems.append(_not_text_key(k, path, source))
+            if len(problems) >= MAX_DEEP_PLACES:
+                break
         elif isinstance(value, (list, tuple)):
             children = [(v, (*path, i)) for i, v in enumerate(value)]
         else:
+            if type(value) is int and value.bit_length() > _SHORT_INT_BITS:  # as a text's are read
+                digits = _digits(value)
+                if digits > MAX_INT_DIGITS:
+                    problems.append(_too_long(digits, path, source))
             continue
         values += len(children)
         if values > MAX_VALUES:  # refused here, before any reader walks it
             return tuple(problems) or (too_many_values(source),)
         stack.extend(reversed(children))
     return tuple(problems)
+
+
+_SHORT_INT_BITS = int(MAX_INT_DIGITS * 3.3219)  # below 10**MAX_INT_DIGITS: never too long
+
+
+def _digits(value: int) -> int:
+    """The digits of ``value``, counted without writing one Python refuses to (beyond 4,300)."""
+    if value.bit_length() <= 14_000:  # 4,214 digits at most
+        return len(str(abs(value)))
+    return int(value.bit_length() * 0.30103) + 1
+
+
+def _not_text_key(key: Any, path: JsonPath, source: str | None) -> Problem:
+    return Problem(
+        ProblemCode.INVALID_FIELD,
+        f"the keys of an object are strings, found {quoted(key)}",
+        (*path[:MAX_DEPTH], quoted(key)),
+        source=source,
+    )
 
 
 def values_beyond(data: Any, most: int = MAX_VALUES) -> bool:

@@ -34,7 +34,7 @@ from secretslab.limits import (
     MAX_VALUES,
     POLICY_SIZE,
 )
-from secretslab.loading import depth_problems, load_json, load_yaml, read_file
+from secretslab.loading import load_json, load_yaml, read_file, shape_problems
 from secretslab.policy.model import PolicyKind
 from secretslab.policy.refs import PolicyRef, Slot
 from secretslab.problems import ScenarioError
@@ -488,7 +488,7 @@ def test_a_python_value_inside_itself_reports_a_bounded_number_of_places_too_dee
     steps (2**101 here); the first few are reported, at once."""
     doc: dict[str, Any] = {"Version": "2012-10-17", "Statement": []}
     doc["Statement"] += [doc, doc]
-    problems = timed(lambda: depth_problems(doc))
+    problems = timed(lambda: shape_problems(doc))
     assert len(problems) == MAX_DEEP_PLACES and {p.code for p in problems} == {"TOO_DEEP"}
     assert problems[0].json_path.startswith("$.Statement[0].Statement[0]")
     world = {"accounts": [{"id": ACCOUNT}], "kms_keys": [doc]}
@@ -503,7 +503,7 @@ def test_a_python_value_sharing_one_list_everywhere_is_refused_once_it_expands_p
     laughs: Any = "lol"
     for _ in range(60):
         laughs = [laughs, laughs]
-    (problem,) = timed(lambda: depth_problems({"Version": "2012-10-17", "Statement": laughs}, "api"))
+    (problem,) = timed(lambda: shape_problems({"Version": "2012-10-17", "Statement": laughs}, "api"))
     assert (problem.code, problem.json_path, problem.source) == ("TOO_MANY_VALUES", "$", "api")
     assert f"{MAX_VALUES:,}" in problem.message
     world = {"accounts": [{"id": ACCOUNT}], "kms_keys": [{"arn": "x", "grants": laughs}]}
@@ -511,7 +511,7 @@ def test_a_python_value_sharing_one_list_everywhere_is_refused_once_it_expands_p
         timed(lambda: World.from_dict(world))
     assert codes(info.value.problems) == [("TOO_MANY_VALUES", "$")]
     shared = ["lol"] * 1000  # held 900 times: 900,900 values, under the limit, and not deep
-    assert timed(lambda: depth_problems({"a": [shared] * 900})) == ()
+    assert timed(lambda: shape_problems({"a": [shared] * 900})) == ()
 
 
 def test_a_policy_given_as_a_python_value_sharing_one_list_everywhere_is_refused_before_writing_it() -> None:
@@ -604,6 +604,48 @@ def test_access_paths_checks_a_context_as_authorize_does() -> None:
             context={"aws:SourceIp": "not an address"},
         )
     assert codes(info.value.problems) == [("INVALID_FIELD", "$.context['aws:SourceIp']")]
+
+
+def _keys_json_cannot_hold() -> list[Any]:
+    nested: Any = frozenset()
+    for _ in range(30):  # prints as 2**30 sets
+        nested = frozenset([nested, (nested,)])
+    deep: Any = ()
+    for _ in range(100_000):  # repr recurses past Python's limit
+        deep = (deep,)
+    return [10**5000, nested, deep]
+
+
+@pytest.mark.parametrize("key", _keys_json_cannot_hold(), ids=["long-integer", "shared-sets", "deep-tuple"])
+def test_a_key_json_cannot_hold_is_a_located_problem_at_every_door(key: Any) -> None:
+    """Python's own errors (ValueError for 5,001 digits, RecursionError), a hang writing a key
+    as text, or an AttributeError while locating it: now a problem naming the key by its type."""
+    statement = {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {key: "x"}}}
+    policy = timed(lambda: read_policy({"Version": "2012-10-17", "Statement": [statement]}))
+    ((code, path),) = codes(policy.problems)
+    assert code == "INVALID_FIELD" and path.startswith("$.Statement[0].Condition.StringEquals['<")
+    world = World.from_dict({"accounts": [{"id": ACCOUNT}]})
+    target = {"principal": f"arn:aws:iam::{ACCOUNT}:user/alice", "action": "secretsmanager:ListSecrets"}
+    for line in ({**target, "context": {key: "x"}}, {**target, key: 1}):
+        with pytest.raises(ScenarioError) as info:
+            timed(lambda line=line: authorize(world, line))
+        assert [code for code, _ in codes(info.value.problems)] == ["INVALID_FIELD"]
+        with pytest.raises(LineError) as line_info:
+            timed(lambda line=line: Simulator().evaluate(line))
+        assert [code for code, _ in codes(line_info.value.problems)] == ["INVALID_FIELD"]
+
+
+def test_a_parameter_holding_an_integer_too_long_to_write_is_a_located_problem() -> None:
+    world = World.from_dict({"accounts": [{"id": ACCOUNT}]})
+    request = {
+        "principal": f"arn:aws:iam::{ACCOUNT}:user/alice",
+        "action": "secretsmanager:GetSecretValue",
+        "resource": f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:prod/db-AbC123",
+        "parameters": {"VersionId": 10**5000},
+    }
+    with pytest.raises(ScenarioError) as info:
+        authorize(world, request)  # was Python's ValueError (more than 4,300 digits) when written
+    assert codes(info.value.problems) == [("NUMBER_TOO_LARGE", "$.parameters.VersionId")]
 
 
 @pytest.mark.parametrize("workers", [10**6, 65, 0, -1, float("nan"), True, "2"])

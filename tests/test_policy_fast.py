@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from secretslab.limits import MAX_DEPTH, POLICY_SIZE, Count, SizeLimit
-from secretslab.loading import depth_problems
+from secretslab.loading import shape_problems
 from secretslab.policy import caches, checks, quotas, statements
 from secretslab.policy.caches import BoundedCache
 from secretslab.policy.model import (
@@ -88,7 +88,7 @@ def test_a_deep_loaded_document_is_found_too_deep_where_read_policy_finds_it(
     doc = orjson.loads(orjson.dumps(doc)) if depth < 250 else doc  # orjson writes 254 levels at most
     got = summary(read_loaded_policy(doc, PolicyKind.IDENTITY))
     assert got == reference(doc, PolicyKind.IDENTITY)
-    assert ("TOO_DEEP" in [p["code"] for p in got["problems"]]) == bool(depth_problems(doc))
+    assert ("TOO_DEEP" in [p["code"] for p in got["problems"]]) == bool(shape_problems(doc))
 
 
 @pytest.mark.parametrize("odd", [{1, 2}, b"s3", object()])
@@ -113,7 +113,7 @@ def test_orjson_writes_254_levels_and_no_more() -> None:
                 assert written is not None and written[0] == orjson.dumps(doc), depth
                 assert written[1] == (levels <= MAX_DEPTH), (depth, leaf)
                 if written[1]:
-                    assert depth_problems(doc) == ()
+                    assert shape_problems(doc) == ()
             else:
                 assert written is None, depth
 

@@ -19,7 +19,7 @@ from operator import attrgetter
 from typing import Any, Literal
 
 from ..limits import MAX_DEPTH, POLICY_SIZE, SizeLimit
-from ..loading import depth_problems, load_json, too_many_values, values_beyond
+from ..loading import load_json, shape_problems, too_many_values, values_beyond
 from ..pages import VERSION
 from ..problems import InvalidPolicyError, Problem, ProblemCode, limit_problem, quoted
 from .model import Policy, PolicyKind, Statement
@@ -94,7 +94,7 @@ def read_policy(
         encoded = True
         plain = False  # not a plain JSON dict (read above)
         text = document_text(doc)  # None when too deep to serialise: the walk below says where
-        problems.extend(depth_problems(doc, text=text))
+        problems.extend(shape_problems(doc, text=text))
         if problems:
             return Policy(policy_kind, None, (), tuple(problems), doc)
     if text is not None:
@@ -133,7 +133,7 @@ def _read_plain(
     to nest no deeper than ``MAX_DEPTH``."""
     # too few lists and objects open to nest too deep? (counted in C, strings included)
     if not shallow and len(raw.translate(None, _NOT_OPENING)) > MAX_DEPTH:
-        too_deep = depth_problems(doc)
+        too_deep = shape_problems(doc)
         if too_deep:
             return Policy(kind, None, (), too_deep, doc)
     limit = size_limit or _SIZE[kind]

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..fields import Path
-from ..loading import depth_problems
+from ..loading import shape_problems
 from ..problems import ProblemCode, ScenarioError
 from .entities import Account
 from .index import Index
@@ -37,9 +37,9 @@ class _WorldReader(EntityReader):
 
     def world(self, data: Any) -> dict[str, Any]:
         """The entities of the world, as the fields of ``World``; raises ``ScenarioError``."""
-        too_deep = depth_problems(data, self.source)  # our own limit, before any reader recurses
-        if too_deep:
-            raise ScenarioError(too_deep, what="world")
+        shape = shape_problems(data, self.source)  # our own limits, before any reader recurses
+        if shape:
+            raise ScenarioError(shape, what="world")
         top = self.obj(data, (), _WORLD, "the world")
         if top is None:
             raise ScenarioError(self.problems, what="world")
