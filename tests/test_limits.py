@@ -648,6 +648,20 @@ def test_a_parameter_holding_an_integer_too_long_to_write_is_a_located_problem()
     assert codes(info.value.problems) == [("NUMBER_TOO_LARGE", "$.parameters.VersionId")]
 
 
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("cross\ud800", "a character no file name can"),  # was UnicodeEncodeError
+        ("x" * 100_000, "longer than any path"),  # was OSError (file name too long)
+        (b"cross-account-read", "a path or a name, found bytes"),  # was TypeError
+    ],
+)
+def test_a_scenario_name_that_can_name_no_file_is_a_scenario_error(name: Any, why: str) -> None:
+    with pytest.raises(ScenarioError, match=why) as info:
+        timed(lambda: load_scenario(name))
+    assert [p.code for p in info.value.problems] == ["UNREADABLE_FILE"]
+
+
 @pytest.mark.parametrize("workers", [10**6, 65, 0, -1, float("nan"), True, "2"])
 def test_a_matrix_is_shared_among_1_to_64_worker_processes_and_no_other_number(workers: Any) -> None:
     """``workers=10**6`` once asked the platform for a million processes (a fork bomb)."""

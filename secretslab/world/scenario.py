@@ -20,6 +20,31 @@ from .model import World
 LOCAL_SCENARIOS = "data"
 
 
+_PATH_BYTES = 4096  # PATH_MAX on Linux: no longer path names a file
+
+
+def _path_text(path: Any) -> str:
+    """``path`` as text, or a ``ScenarioError`` for one that can name no file (not a path, a
+    character no file system holds, or longer than any path) before the file system is asked."""
+    text = os.fspath(path) if isinstance(path, (str, os.PathLike)) else None
+    if not isinstance(text, str):
+        why = f"a scenario is a path or a name, found {type(path).__name__}"
+    else:
+        try:
+            size = len(os.fsencode(text))
+        except UnicodeError:
+            size = -1
+        if 0 <= size <= _PATH_BYTES:
+            return text
+        why = (
+            "the name holds a character no file name can" if size < 0 else "the name is longer than any path"
+        )
+    raise ScenarioError(
+        [Problem(ProblemCode.UNREADABLE_FILE, f"cannot read the file: {why}", source=quoted(path))],
+        what="scenario file",
+    )
+
+
 def locate_scenario(path: str | Path) -> str | Path:
     """Where the scenario ``path`` is: ``path`` itself when something by that name exists (or
     when it is not a bare file name); else, for a name (``cross-account-cmk`` or
@@ -27,7 +52,7 @@ def locate_scenario(path: str | Path) -> str | Path:
     puts the scenarios beside the notebooks, so an edited copy is the one a notebook reads), then
     the scenario of that name that ships with secretslab (``secretslab.bundled``). A bare name
     that is none of these is a ``ScenarioError`` with "did you mean" over the bundled names."""
-    text = os.fspath(path)
+    text = _path_text(path)
     if not is_name(text) or os.path.lexists(text):
         return path
     suffixes = ("",) if Path(text).suffix in SCENARIO_SUFFIXES else SCENARIO_SUFFIXES
