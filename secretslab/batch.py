@@ -29,7 +29,7 @@ from .evaluation.results import Evaluation
 from .evaluation.target import read_target
 from .fields import Fields
 from .limits import MAX_LINE_BYTES, ORG_LEVELS, ORGANIZATIONS_QUOTAS, POLICIES_PER_TARGET
-from .loading import load_json, shape_problems, too_many_values, values_beyond
+from .loading import load_json, shape_problems
 from .policy.model import Policy, PolicyKind
 from .policy.parsing import read_loaded_policy, read_policy
 from .policy.quotas import loaded_json
@@ -213,9 +213,7 @@ class Simulator:
         fields read here, for the line reader to remember; ``loaded``: ``raw`` is what
         ``orjson.loads`` returned, unchanged (its documents need no proof of plain JSON)."""
         where = f"{source}:{number}" if source else ""
-        if not loaded and known is None:  # a value given to the API, not read from JSON text
-            if values_beyond(raw):
-                raise LineError([too_many_values(where or None)])
+        if not loaded and known is None:  # a value given to the API: held to its JSON first
             shape = shape_problems(raw, where or None)
             if shape:
                 raise LineError(list(shape))

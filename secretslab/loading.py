@@ -434,7 +434,7 @@ def shape_problems(data: Any, source: str | None = None, text: str | None = None
                     problems.append(_not_text_key(k, path, source))
             if len(problems) >= MAX_DEEP_PLACES:
                 break
-        elif isinstance(value, (list, tuple)):
+        elif isinstance(value, (list, tuple, set, frozenset)):  # a set: written as text by some
             children = [(v, (*path, i)) for i, v in enumerate(value)]
         else:
             if type(value) is int and value.bit_length() > _SHORT_INT_BITS:  # as a text's are read

@@ -16,8 +16,8 @@ from ..authorization.known import check_request
 from ..authorization.request import AssumeRoleStep, Request
 from ..evaluation.target import Pairs, read_context
 from ..fields import Fields
-from ..loading import too_many_values, values_beyond
-from ..problems import ScenarioError, request_error, require_at_least_one
+from ..loading import shape_problems
+from ..problems import request_error, require_at_least_one
 from ..world import World
 from .assume import AssumeGraph, is_self
 from .principals import MAX_PATHS, session_of
@@ -96,8 +96,9 @@ def _context(given: Any) -> Pairs:
     such as aws:SourceIp, the limit on shared Python values)."""
     if given is None:
         return ()
-    if values_beyond(given):
-        raise ScenarioError([too_many_values()], what="request")
+    shape = shape_problems({"context": given})
+    if shape:
+        raise request_error(shape)
     reader = Fields(None)
     pairs = read_context(reader, given, ("context",))
     if reader.problems:

@@ -18,7 +18,7 @@ from typing import Any
 from ..arn import Arn
 from ..evaluation.memo import Memo
 from ..evaluation.results import Outcome, Reason, RejectedPolicy
-from ..loading import too_many_values, values_beyond
+from ..loading import shape_problems
 from ..problems import ScenarioError
 from ..world.model import World
 from .calls import Call, Caller, evaluate_call, remembered
@@ -40,8 +40,10 @@ def authorize(world: World, request: Request | Mapping[str, Any], *, plan: bool 
     no plan (analyses of many requests, which read only outcomes, save building it)."""
     if not isinstance(request, Request):
         request = Request.from_dict(request)
-    elif values_beyond((request.parameters, request.context)):  # made in Python, not read
-        raise ScenarioError([too_many_values()], what="request")
+    else:  # made in Python, not read: what the calls write as text held to its JSON first
+        shape = shape_problems({"parameters": request.parameters, "context": request.context})
+        if shape:
+            raise ScenarioError(shape, what="request")
     check_request(world, request)
     state = remembered(world)
     decision = _run(world, request, _plan(world, request, state.callers), plan, state.memo)

@@ -13,7 +13,7 @@ from ..evaluation.context import Values
 from ..evaluation.target import read_context, read_target
 from ..fields import Fields, Path
 from ..limits import LISTED_SESSION_POLICY
-from ..loading import shape_problems, too_many_values, values_beyond
+from ..loading import shape_problems
 from ..policy.model import Policy, PolicyKind
 from ..policy.parsing import read_policy
 from ..problems import ProblemCode, ScenarioError, input_limits, request_error
@@ -93,9 +93,7 @@ class Request:
 
     @classmethod
     def _read(cls, data: Any, source: str | None) -> Request:
-        if values_beyond(data):  # before anything walks it or writes its values as text
-            raise ScenarioError([too_many_values(source)], what="request")
-        shape = shape_problems(data, source)  # too deep, or a key that is not text
+        shape = shape_problems(data, source)  # held to its JSON, before a reader walks it
         if shape:
             raise ScenarioError(shape, what="request")
         reader = Fields(source)
