@@ -42,6 +42,7 @@ from secretslab.world.entities import User
 from secretslab.world.scenario import load_scenario
 
 from .conftest import CASES
+from .conftest import ROOT as REPOSITORY
 
 TABLE = json.loads((CASES / "limits.json").read_text(encoding="utf-8"))
 ACCOUNT = "111111111111"
@@ -633,6 +634,24 @@ def test_a_key_json_cannot_hold_is_a_located_problem_at_every_door(key: Any) -> 
         with pytest.raises(LineError) as line_info:
             timed(lambda line=line: Simulator().evaluate(line))
         assert [code for code, _ in codes(line_info.value.problems)] == ["INVALID_FIELD"]
+
+
+def test_a_scenario_document_given_as_values_is_held_to_its_json_beyond_its_world() -> None:
+    """The expectations and top level of a wrapped scenario, not only its world: a long-integer
+    key raised Python's ValueError, a set key an AttributeError while the error was written."""
+    from secretslab import run_expectations
+
+    document = json.loads((REPOSITORY / "data" / "cross-account-read.json").read_text(encoding="utf-8"))
+    document["expectations"][0][10**5000] = 1
+    with pytest.raises(ScenarioError) as info:
+        timed(lambda: run_expectations(document=document))
+    assert codes(info.value.problems) == [
+        ("INVALID_FIELD", "$.expectations[0]['<an integer of about 5001 digits>']")
+    ]
+    document = {"world": {"accounts": [{"id": ACCOUNT}]}, frozenset({"a"}): 1}
+    with pytest.raises(ScenarioError) as info:
+        timed(lambda: run_expectations(document=document))
+    assert [code for code, _ in codes(info.value.problems)] == ["INVALID_FIELD"]
 
 
 def test_a_parameter_holding_an_integer_too_long_to_write_is_a_located_problem() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..bundled import SCENARIO_SUFFIXES, bundled_scenario, is_name, scenario_names
-from ..loading import load_json, load_yaml, read_file
+from ..loading import load_json, load_yaml, read_file, shape_problems
 from ..problems import Problem, ProblemCode, ScenarioError, did_you_mean, quoted
 from .expectations import expectation_problems
 from .model import World
@@ -148,6 +148,10 @@ def scenario_world(data: Any, source: str) -> World:
     """The world of a scenario document ``data`` read from ``source`` (a world, or a wrapped
     scenario whose expectations are checked for shape; a top-level ``"$schema"`` is ignored);
     ``ScenarioError`` located in ``source``."""
+    if isinstance(data, dict):  # all but the world (its reader checks it) held to its JSON
+        shape = shape_problems({k: v for k, v in data.items() if k != "world"}, source)
+        if shape:
+            raise ScenarioError(shape, what="scenario file")
     data = without_schema_key(data, source)
     prefix: tuple[str, ...] = ()
     if isinstance(data, dict) and "world" in data:
