@@ -407,8 +407,9 @@ def _largest_below_limit(root: Any, sizes: Mapping[int, int]) -> tuple[JsonPath,
 def shape_problems(data: Any, source: str | None = None, text: str | None = None) -> tuple[Problem, ...]:
     """A problem at each place ``data`` (already parsed, e.g. a dict given to the Python API)
     nests deeper than ``MAX_DEPTH``, in document order, as ``load_json`` reports them for a text
-    (the first ``MAX_DEEP_PLACES``), and at each key that is not a string (a Python value's:
-    JSON has none); walked without recursion, so any depth is safe. A Python value
+    (the first ``MAX_DEEP_PLACES``), at each key that is not a string (a Python value's: JSON has
+    none) and at each integer of more than ``MAX_INT_DIGITS`` digits, as a text's are reported;
+    walked without recursion, so any depth is safe. A Python value
     may hold one list or dict in several places, or inside itself, which no text can: walked as
     JSON would write it, beyond ``MAX_VALUES`` values it is refused (``TOO_MANY_VALUES``) unless a
     place nests too deep first. ``text``, its JSON serialisation when known, spares the walk when
