@@ -157,8 +157,8 @@ MAX_VALUES = 1_000_000
 #: Our own limit: the worker processes a matrix is shared among on this machine (more than its
 #: CPUs gains nothing; a cluster is reached through an executor instead).
 MAX_WORKERS = 64
-#: Our own limit: the places nesting too deep that one value reports (a cyclic value has no end
-#: of them); the value is refused at the first anyway.
+#: Our own limit: the places one value reports as nesting too deep or holding a key that is not
+#: text (a cyclic value has no end of them); the value is refused at the first anyway.
 MAX_DEEP_PLACES = 20
 #: Our own limits: the AWS CLI output an import from dumps reads (``aws.dumps``), all files of one
 #: account's folder together. Each file is held to ``MAX_FILE_BYTES``; the IAM details of a large account

@@ -409,11 +409,11 @@ def shape_problems(data: Any, source: str | None = None, text: str | None = None
     nests deeper than ``MAX_DEPTH``, in document order, as ``load_json`` reports them for a text
     (the first ``MAX_DEEP_PLACES``), at each key that is not a string (a Python value's: JSON has
     none) and at each integer of more than ``MAX_INT_DIGITS`` digits, as a text's are reported;
-    walked without recursion, so any depth is safe. A Python value
-    may hold one list or dict in several places, or inside itself, which no text can: walked as
-    JSON would write it, beyond ``MAX_VALUES`` values it is refused (``TOO_MANY_VALUES``) unless a
-    place nests too deep first. ``text``, its JSON serialisation when known, spares the walk when
-    it opens too few lists and objects."""
+    walked without recursion, so any depth is safe. A Python value may hold one list or dict in
+    several places, or inside itself, which no text can: walked as JSON would write it, beyond
+    ``MAX_VALUES`` values it is refused (``TOO_MANY_VALUES``) unless a problem is found first.
+    ``text``, its JSON serialisation when known, spares the walk when it opens too few lists and
+    objects."""
     if text is not None and _shallow(text):
         return ()
     problems = []

@@ -40,7 +40,7 @@ def authorize(world: World, request: Request | Mapping[str, Any], *, plan: bool 
     no plan (analyses of many requests, which read only outcomes, save building it)."""
     if not isinstance(request, Request):
         request = Request.from_dict(request)
-    else:  # made in Python, not read: what the calls write as text held to its JSON first
+    elif request.parameters or request.context:  # made in Python, not read: held to its JSON
         shape = shape_problems({"parameters": request.parameters, "context": request.context})
         if shape:
             raise ScenarioError(shape, what="request")
